@@ -1,0 +1,234 @@
+//! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
+//! here; every problem is collected so that one run lists them all. Writes nothing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::load::{RawMinutes, RawNote, RawPage, Sources, Theme};
+use crate::model::{Minutes, Note, Page};
+
+/// The validated site sources, ready to be modelled.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub config: Config,
+    pub theme: Theme,
+    pub pages: Vec<Page>,
+    pub minutes: Vec<Minutes>,
+    pub report_notes: BTreeMap<String, Note>,
+    pub invoice_letters: BTreeMap<String, Note>,
+}
+
+pub fn check(sources: Sources) -> Result<Checked> {
+    let mut problems = Diagnostics::default();
+    let pages = check_pages(sources.pages, &mut problems);
+    let minutes = check_minutes(sources.minutes, &mut problems);
+    let report_notes = check_report_notes(sources.report_notes, &mut problems);
+    let invoice_letters = notes_by_key(sources.invoice_letters);
+    problems.finish(Checked {
+        config: sources.config,
+        theme: sources.theme,
+        pages,
+        minutes,
+        report_notes,
+        invoice_letters,
+    })
+}
+
+/// Page slugs become top-level URLs: they must be unique and must not take a URL the
+/// site itself generates.
+const RESERVED: &[&str] = &[
+    "reports",
+    "minutes",
+    "manuals",
+    "invoices",
+    "data",
+    "decisions",
+    "committees",
+    "roles",
+    "delegates",
+    "assets",
+    "feed",
+    "sitemap",
+    "404",
+    "manifest",
+    "index",
+];
+
+fn check_pages(raw: Vec<RawPage>, problems: &mut Diagnostics) -> Vec<Page> {
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut pages = Vec::new();
+    for page in raw {
+        if !is_slug(&page.slug) {
+            problems.push(Diagnostic::at(
+                &page.path,
+                1,
+                format!(
+                    "file name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
+                    page.slug
+                ),
+            ));
+            continue;
+        }
+        if RESERVED.contains(&page.slug.as_str()) {
+            problems.push(Diagnostic::at(
+                &page.path,
+                1,
+                format!(
+                    "the page name {:?} is taken by a section of the site; rename the file",
+                    page.slug
+                ),
+            ));
+            continue;
+        }
+        if let Some(first) = seen.insert(page.slug.clone(), page.path.clone()) {
+            problems.push(Diagnostic::at(
+                &page.path,
+                1,
+                format!(
+                    "another page has the slug {:?}: {}",
+                    page.slug,
+                    first.display()
+                ),
+            ));
+            continue;
+        }
+        if page.front.title.trim().is_empty() {
+            problems.push(Diagnostic::at(&page.path, 2, "title: must not be empty"));
+            continue;
+        }
+        pages.push(Page {
+            path: page.path,
+            slug: page.slug,
+            title: page.front.title,
+            description: page.front.description,
+            body: page.body,
+        });
+    }
+    pages
+}
+
+fn check_minutes(raw: Vec<RawMinutes>, problems: &mut Diagnostics) -> Vec<Minutes> {
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut minutes = Vec::new();
+    for m in raw {
+        let mut ok = true;
+        if !is_slug(&m.slug) {
+            problems.push(Diagnostic::at(
+                &m.path,
+                1,
+                format!(
+                    "file name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
+                    m.slug
+                ),
+            ));
+            ok = false;
+        }
+        if let Some(first) = seen.insert(m.slug.clone(), m.path.clone()) {
+            problems.push(Diagnostic::at(
+                &m.path,
+                1,
+                format!(
+                    "other minutes have the slug {:?}: {}",
+                    m.slug,
+                    first.display()
+                ),
+            ));
+            ok = false;
+        }
+        if !is_slug(&m.front.assembly) {
+            problems.push(Diagnostic::at(
+                &m.path,
+                2,
+                format!(
+                    "assembly: {:?} is not a slug like `north-ward`",
+                    m.front.assembly
+                ),
+            ));
+            ok = false;
+        }
+        for (i, d) in m.front.decisions.iter().enumerate() {
+            if let (Some(votes), Some(attendance)) = (d.votes, m.front.attendance) {
+                let cast = votes.in_favour + votes.against + votes.abstain;
+                if cast > attendance {
+                    problems.push(Diagnostic::at(
+                        &m.path,
+                        RawMinutes::line_of(&m.decision_lines, i),
+                        format!("votes: {cast} votes cast but attendance is {attendance}"),
+                    ));
+                    ok = false;
+                }
+            }
+        }
+        if ok {
+            minutes.push(Minutes {
+                path: m.path,
+                slug: m.slug,
+                title: m.front.title,
+                date: m.front.date.0,
+                assembly: m.front.assembly,
+                attendance: m.front.attendance,
+                body: m.body,
+            });
+        }
+    }
+    minutes
+}
+
+fn check_report_notes(raw: Vec<RawNote>, problems: &mut Diagnostics) -> BTreeMap<String, Note> {
+    let mut valid = Vec::new();
+    for note in raw {
+        if crate::model::week::WeekId::parse(&note.key).is_some() {
+            valid.push(note);
+        } else {
+            problems.push(Diagnostic::at(
+                &note.path,
+                1,
+                format!(
+                    "a weekly commentary is named after its ISO week, like 2026-W47.md, not {:?}",
+                    note.key
+                ),
+            ));
+        }
+    }
+    notes_by_key(valid)
+}
+
+fn notes_by_key(raw: Vec<RawNote>) -> BTreeMap<String, Note> {
+    raw.into_iter()
+        .map(|n| {
+            (
+                n.key.clone(),
+                Note {
+                    path: n.path,
+                    body: n.body,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Lowercase ASCII letters, digits and single dashes: safe in a URL and a file name.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_'
+        })
+        && !s.contains("..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("2026-11-02-north-ward"));
+        assert!(!is_slug("North Ward"));
+        assert!(!is_slug(""));
+        assert!(!is_slug("a..b"));
+    }
+}

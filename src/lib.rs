@@ -1,0 +1,80 @@
+//! tally turns a mutual-aid network's ledger exports, assembly minutes and manuals into
+//! a static transparency website.
+//!
+//! One pipeline, one direction: [`load`] (files → raw records) → [`check`] (raw →
+//! validated) → [`model`] (the site as plain data) → [`render`] (templates, Markdown) →
+//! [`output`] (temporary folder, swapped in whole). [`build`] calls them in order.
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod new;
+pub mod output;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{Diagnostic, Error, Result};
+
+use config::Config;
+
+/// What `tally build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub site: PathBuf,
+    /// Defaults to `SITE/public`.
+    pub out: Option<PathBuf>,
+    /// Replaces `base_url` from `tally.toml`.
+    pub base_url: Option<String>,
+}
+
+/// What a build wrote.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    pub out: PathBuf,
+    pub files: usize,
+    pub pages: usize,
+    pub bytes: u64,
+}
+
+/// Load, check and model a site: everything short of rendering. `tally check` is this.
+pub fn prepare(site: &Path, base_url: Option<&str>) -> Result<model::Site> {
+    let mut config = Config::load(site)?;
+    if let Some(url) = base_url {
+        config.base_url = url.to_string();
+        if !config.base_url.ends_with('/') {
+            config.base_url.push('/');
+        }
+    }
+    let sources = load::load(site, config)?;
+    let checked = check::check(sources)?;
+    Ok(model::build(checked))
+}
+
+/// Builds the site into its output folder; on any error the previous output is untouched.
+pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| options.site.join("public"));
+    let out = output::guard_out_dir(&options.site, &out)?;
+    let site = prepare(&options.site, options.base_url.as_deref())?;
+    let files = render::render(&site)?;
+    output::write(&out, &files)?;
+    Ok(BuildSummary {
+        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: files.len(),
+        bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
+        out,
+    })
+}
+
+/// Checks a site as `build` would, writing nothing.
+pub fn check(site: &Path) -> Result<model::Site> {
+    let site = prepare(site, None)?;
+    render::render(&site)?;
+    Ok(site)
+}

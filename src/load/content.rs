@@ -1,0 +1,224 @@
+//! `content/` → raw records: free pages, minutes, weekly commentary and invoice cover
+//! letters. Each record remembers its file; nothing here judges cross-references.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::front_matter::{self, FrontDate, Split};
+use super::{read_text, relative, sorted_files};
+use crate::error::{Diagnostic, Diagnostics};
+
+/// A free page's front matter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageFront {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `content/pages/<slug>.md`.
+#[derive(Debug, Clone)]
+pub struct RawPage {
+    pub path: PathBuf,
+    pub slug: String,
+    pub front: PageFront,
+    pub body: String,
+}
+
+/// A minutes file's front matter, as written (validated in `check`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinutesFront {
+    pub title: String,
+    pub date: FrontDate,
+    pub assembly: String,
+    #[serde(default)]
+    pub attendance: Option<u32>,
+    #[serde(default)]
+    pub decisions: Vec<RawDecision>,
+    #[serde(default)]
+    pub committees: Vec<RawCommitteeAction>,
+    #[serde(default)]
+    pub draws: Vec<RawDraw>,
+    #[serde(default)]
+    pub delegates: Vec<RawDelegate>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    Deferred,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Votes {
+    #[serde(rename = "for", default)]
+    pub in_favour: u32,
+    #[serde(default)]
+    pub against: u32,
+    #[serde(default)]
+    pub abstain: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecision {
+    pub text: String,
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub votes: Option<Votes>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommitteeAction {
+    Create,
+    Renew,
+    Dissolve,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommitteeAction {
+    pub name: String,
+    pub action: CommitteeAction,
+    #[serde(default)]
+    pub mandate: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDraw {
+    pub role: String,
+    pub seats: u32,
+    pub seed: String,
+    #[serde(default)]
+    pub pool: Option<Vec<String>>,
+    #[serde(default)]
+    pub pool_file: Option<String>,
+    pub selected: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDelegate {
+    pub name: String,
+    pub council: String,
+    #[serde(default)]
+    pub mandate: Option<String>,
+    #[serde(default)]
+    pub from: Option<FrontDate>,
+    #[serde(default)]
+    pub until: Option<FrontDate>,
+}
+
+/// `content/minutes/<slug>.md`, with the file line of each array entry for errors.
+#[derive(Debug, Clone)]
+pub struct RawMinutes {
+    pub path: PathBuf,
+    pub slug: String,
+    pub front: MinutesFront,
+    pub decision_lines: Vec<usize>,
+    pub committee_lines: Vec<usize>,
+    pub draw_lines: Vec<usize>,
+    pub delegate_lines: Vec<usize>,
+    pub body: String,
+}
+
+impl RawMinutes {
+    /// The file line of entry `i` of an array (the front matter's first line when unknown).
+    pub fn line_of(lines: &[usize], i: usize) -> usize {
+        lines.get(i).or(lines.last()).copied().unwrap_or(2)
+    }
+}
+
+/// A Markdown file without front matter, keyed by its file stem
+/// (`content/reports/2026-W47.md`, `content/invoices/INV-2026-Q3.md`).
+#[derive(Debug, Clone)]
+pub struct RawNote {
+    pub path: PathBuf,
+    pub key: String,
+    pub body: String,
+}
+
+pub fn load_pages(site: &Path, problems: &mut Diagnostics) -> Vec<RawPage> {
+    load_markdown(site, "content/pages", problems, |path, slug, split| {
+        let front: PageFront = front_matter::parse(path, split)?;
+        Ok(RawPage {
+            path: path.to_path_buf(),
+            slug,
+            front,
+            body: split.body.to_string(),
+        })
+    })
+}
+
+pub fn load_minutes(site: &Path, problems: &mut Diagnostics) -> Vec<RawMinutes> {
+    load_markdown(site, "content/minutes", problems, |path, slug, split| {
+        let front: MinutesFront = front_matter::parse(path, split)?;
+        Ok(RawMinutes {
+            path: path.to_path_buf(),
+            slug,
+            front,
+            decision_lines: front_matter::entry_lines(split, "decisions"),
+            committee_lines: front_matter::entry_lines(split, "committees"),
+            draw_lines: front_matter::entry_lines(split, "draws"),
+            delegate_lines: front_matter::entry_lines(split, "delegates"),
+            body: split.body.to_string(),
+        })
+    })
+}
+
+/// Plain Markdown notes in `dir` (no front matter), keyed by file stem.
+pub fn load_notes(site: &Path, dir: &str, problems: &mut Diagnostics) -> Vec<RawNote> {
+    let mut notes = Vec::new();
+    for file in sorted_files(&site.join(dir), "md", problems) {
+        let path = relative(site, &file);
+        let Some(text) = read_text(&file, &path, problems) else {
+            continue;
+        };
+        notes.push(RawNote {
+            key: stem(&file),
+            path,
+            body: text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(),
+        });
+    }
+    notes
+}
+
+/// Reads every `*.md` under `dir`, splitting front matter and handing it to `parse`;
+/// every failure goes to `problems` and the file is left out.
+fn load_markdown<T>(
+    site: &Path,
+    dir: &str,
+    problems: &mut Diagnostics,
+    parse: impl Fn(&Path, String, &Split<'_>) -> Result<T, Diagnostic>,
+) -> Vec<T> {
+    let mut records = Vec::new();
+    for file in sorted_files(&site.join(dir), "md", problems) {
+        let path = relative(site, &file);
+        let Some(text) = read_text(&file, &path, problems) else {
+            continue;
+        };
+        let parsed =
+            front_matter::split(&path, &text).and_then(|split| parse(&path, stem(&file), &split));
+        match parsed {
+            Ok(record) => records.push(record),
+            Err(d) => problems.push(d),
+        }
+    }
+    records
+}
+
+fn stem(file: &Path) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

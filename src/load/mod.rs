@@ -1,0 +1,109 @@
+//! Stage 1, **load**: files → raw, typed records that remember their file and line.
+//! Every problem is collected; nothing here checks one record against another.
+
+pub mod content;
+pub mod front_matter;
+pub mod theme;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Diagnostics, Result};
+
+pub use content::{RawMinutes, RawNote, RawPage};
+pub use theme::Theme;
+
+/// Everything read from a site folder.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub config: Config,
+    pub theme: Theme,
+    pub pages: Vec<RawPage>,
+    pub minutes: Vec<RawMinutes>,
+    /// `content/reports/<YYYY-Www>.md`: commentary shown on that week's report.
+    pub report_notes: Vec<RawNote>,
+    /// `content/invoices/<number>.md`: cover letters.
+    pub invoice_letters: Vec<RawNote>,
+}
+
+/// Reads the whole site; fails with every problem found in any file.
+pub fn load(site: &Path, config: Config) -> Result<Sources> {
+    let mut problems = Diagnostics::default();
+    let theme = theme::load(site, &config, &mut problems);
+    let pages = content::load_pages(site, &mut problems);
+    let minutes = content::load_minutes(site, &mut problems);
+    let report_notes = content::load_notes(site, "content/reports", &mut problems);
+    let invoice_letters = content::load_notes(site, "content/invoices", &mut problems);
+    problems.finish(Sources {
+        config,
+        theme,
+        pages,
+        minutes,
+        report_notes,
+        invoice_letters,
+    })
+}
+
+/// Files under `dir` (recursively) ending in `.ext` (any file when `ext` is empty),
+/// sorted by path so that every build sees them in the same order. A missing folder
+/// is simply empty.
+pub fn sorted_files(dir: &Path, ext: &str, problems: &mut Diagnostics) -> Vec<PathBuf> {
+    if !dir.exists() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let path = entry.into_path();
+                let hidden = path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                let matches = ext.is_empty() || path.extension().is_some_and(|e| e == ext);
+                if matches && !hidden {
+                    files.push(path);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                problems.push(Diagnostic::new(path, format!("cannot read: {e}")));
+            }
+        }
+    }
+    files
+}
+
+/// `file` relative to `base`, for messages (`content/minutes/x.md`).
+pub fn relative(base: &Path, file: &Path) -> PathBuf {
+    file.strip_prefix(base).unwrap_or(file).to_path_buf()
+}
+
+pub fn read_text(file: &Path, shown: &Path, problems: &mut Diagnostics) -> Option<String> {
+    match std::fs::read(file) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+                let (line, _) = crate::config::line_column(&valid, offset);
+                problems.push(Diagnostic::at(shown, line, "not valid UTF-8 text"));
+                None
+            }
+        },
+        Err(e) => {
+            problems.push(Diagnostic::new(shown, format!("failed to read: {e}")));
+            None
+        }
+    }
+}
+
+pub fn read_bytes(file: &Path, shown: &Path, problems: &mut Diagnostics) -> Option<Vec<u8>> {
+    match std::fs::read(file) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            problems.push(Diagnostic::new(shown, format!("failed to read: {e}")));
+            None
+        }
+    }
+}

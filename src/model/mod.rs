@@ -1,0 +1,74 @@
+//! Stage 3, **model**: the site as plain data — pages, minutes, weeks, registers —
+//! derived from checked records. No file I/O and no formatting for display here.
+
+pub mod week;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+
+use crate::check::Checked;
+use crate::config::Config;
+use crate::load::Theme;
+
+/// A free page at `/<slug>/`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub path: PathBuf,
+    pub slug: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub body: String,
+}
+
+/// One assembly's minutes at `/minutes/<slug>/`.
+#[derive(Debug, Clone)]
+pub struct Minutes {
+    pub path: PathBuf,
+    pub slug: String,
+    pub title: String,
+    pub date: Date,
+    pub assembly: String,
+    pub attendance: Option<u32>,
+    pub body: String,
+}
+
+/// A Markdown note attached to something else (a week's commentary, an invoice's letter).
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub path: PathBuf,
+    pub body: String,
+}
+
+/// The whole site, ready to render.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub theme: Theme,
+    /// The latest date found in the content and data: "now" for this site, so the same
+    /// input always builds the same output.
+    pub as_of: Option<Date>,
+    pub pages: Vec<Page>,
+    /// Newest first.
+    pub minutes: Vec<Minutes>,
+    pub report_notes: BTreeMap<String, Note>,
+    pub invoice_letters: BTreeMap<String, Note>,
+}
+
+pub fn build(checked: Checked) -> Site {
+    let mut minutes = checked.minutes;
+    minutes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    let as_of = minutes.iter().map(|m| m.date).max();
+    let mut pages = checked.pages;
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    Site {
+        config: checked.config,
+        theme: checked.theme,
+        as_of,
+        pages,
+        minutes,
+        report_notes: checked.report_notes,
+        invoice_letters: checked.invoice_letters,
+    }
+}

@@ -1,0 +1,185 @@
+//! Stage 4, **render**: the model → output files in memory (HTML from Tera templates,
+//! Markdown to HTML, sitemap). Pages render in parallel. No file I/O here.
+
+pub mod markdown;
+mod pages;
+pub mod views;
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::error::{Error, Result};
+use crate::model::Site;
+use views::SiteView;
+
+/// One file of the output, its path relative to the output folder (`/`-separated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// Something to produce: a page from a template and its context, or a finished file.
+pub enum Job {
+    Page {
+        path: String,
+        template: &'static str,
+        context: Context,
+    },
+    File(OutputFile),
+}
+
+impl Job {
+    /// A page at `url_path` (`minutes/x/` → `minutes/x/index.html`).
+    pub fn page(url_path: &str, template: &'static str, context: Context) -> Job {
+        let path = if url_path.is_empty() || url_path.ends_with('/') {
+            format!("{url_path}index.html")
+        } else {
+            url_path.to_string()
+        };
+        Job::Page {
+            path,
+            template,
+            context,
+        }
+    }
+}
+
+/// Templates plus what every page shares.
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub site_view: SiteView,
+    tera: Tera,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site) -> Result<Renderer<'a>> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        let templates: Vec<(&str, &str)> = site
+            .theme
+            .templates
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str()))
+            .collect();
+        tera.add_raw_templates(templates)
+            .map_err(|e| Error::Template {
+                template: "theme".into(),
+                message: error_chain(&e),
+            })?;
+        Ok(Renderer {
+            site,
+            site_view: SiteView::new(site),
+            tera,
+        })
+    }
+
+    /// A context holding `site` and `title`, to which a section adds its view.
+    pub fn context(&self, title: &str, section: &str) -> Context {
+        let mut context = Context::new();
+        context.insert("site", &self.site_view);
+        context.insert("title", title);
+        context.insert("section", section);
+        context
+    }
+
+    pub fn render(&self, template: &str, context: &Context) -> Result<String> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| Error::Template {
+                template: template.to_string(),
+                message: error_chain(&e),
+            })
+    }
+
+    /// Adds a serializable view to a context under `key`.
+    pub fn with<T: Serialize + ?Sized>(mut context: Context, key: &str, value: &T) -> Context {
+        context.insert(key, value);
+        context
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+/// Renders the whole site into files, sorted by path.
+pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
+    let renderer = Renderer::new(site)?;
+    let mut jobs = Vec::new();
+    jobs.extend(pages::jobs(&renderer)?);
+    let mut files: Vec<OutputFile> = jobs
+        .into_par_iter()
+        .map(|job| match job {
+            Job::Page {
+                path,
+                template,
+                context,
+            } => renderer
+                .render(template, &context)
+                .map(|html| OutputFile::new(path, html)),
+            Job::File(file) => Ok(file),
+        })
+        .collect::<Result<_>>()?;
+    for (path, bytes) in &site.theme.statics {
+        files.push(OutputFile::new(path.clone(), bytes.clone()));
+    }
+    files.push(sitemap(site, &files));
+    finish(files)
+}
+
+/// Sorts the files by path; two files at one path mean two things claim one URL.
+fn finish(mut files: Vec<OutputFile>) -> Result<Vec<OutputFile>> {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut seen = BTreeSet::new();
+    // A site's static file may deliberately replace a generated one: keep the last.
+    files.reverse();
+    files.retain(|f| seen.insert(f.path.clone()));
+    files.reverse();
+    Ok(files)
+}
+
+/// `sitemap.xml`: every HTML page but the not-found page.
+fn sitemap(site: &Site, files: &[OutputFile]) -> OutputFile {
+    let mut urls: Vec<String> = files
+        .iter()
+        .filter(|f| f.path.ends_with("index.html"))
+        .map(|f| {
+            format!(
+                "{}{}",
+                site.config.base_url,
+                f.path.trim_end_matches("index.html")
+            )
+        })
+        .collect();
+    urls.sort();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for url in urls {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&views::xml_escape(&url));
+        xml.push_str("</loc></url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    OutputFile::new("sitemap.xml", xml)
+}

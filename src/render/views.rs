@@ -1,0 +1,155 @@
+//! Views: what templates see. Plain serializable structs with display-ready strings,
+//! built from the model; templates never see domain types.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::markdown;
+use crate::model::{Minutes, Page, Site};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub title: &'static str,
+    pub section: &'static str,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub base_url: String,
+    /// The path prefix of every link: `/` or `/riverside/`.
+    pub root: String,
+    pub language: String,
+    pub currency: String,
+    pub version: Option<String>,
+    pub network: String,
+    pub as_of: Option<String>,
+    pub nav: Vec<NavItem>,
+}
+
+impl SiteView {
+    pub fn new(site: &Site) -> SiteView {
+        let root = site.config.root_path();
+        let mut nav: Vec<NavItem> = [
+            ("Reports", "reports"),
+            ("Minutes", "minutes"),
+            ("Manuals", "manuals"),
+            ("Invoices", "invoices"),
+            ("Data", "data"),
+        ]
+        .into_iter()
+        .map(|(title, section)| NavItem {
+            title,
+            section,
+            url: format!("{root}{section}/"),
+        })
+        .collect();
+        if site.pages.iter().any(|p| p.slug == "about") {
+            nav.push(NavItem {
+                title: "About",
+                section: "about",
+                url: format!("{root}about/"),
+            });
+        }
+        SiteView {
+            title: site.config.title.clone(),
+            base_url: site.config.base_url.clone(),
+            root,
+            language: site.config.language.clone(),
+            currency: site.config.currency.clone(),
+            version: site.config.version.clone(),
+            network: if site.config.network.name.is_empty() {
+                site.config.title.clone()
+            } else {
+                site.config.network.name.clone()
+            },
+            as_of: site.as_of.map(long_date),
+            nav,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub slug: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub html: String,
+}
+
+impl PageView {
+    pub fn new(page: &Page) -> PageView {
+        PageView {
+            slug: page.slug.clone(),
+            title: page.title.clone(),
+            description: page.description.clone(),
+            html: markdown::to_html(&page.body),
+        }
+    }
+}
+
+/// A minutes entry in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct MinutesSummary {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub date: String,
+    pub iso_date: String,
+    pub assembly: String,
+    pub attendance: Option<u32>,
+}
+
+impl MinutesSummary {
+    pub fn new(m: &Minutes, root: &str) -> MinutesSummary {
+        MinutesSummary {
+            slug: m.slug.clone(),
+            url: format!("{root}minutes/{}/", m.slug),
+            title: m.title.clone(),
+            date: long_date(m.date),
+            iso_date: m.date.to_string(),
+            assembly: m.assembly.clone(),
+            attendance: m.attendance,
+        }
+    }
+}
+
+/// One minutes page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MinutesView {
+    #[serde(flatten)]
+    pub summary: MinutesSummary,
+    pub html: String,
+    pub source: String,
+}
+
+impl MinutesView {
+    pub fn new(m: &Minutes, root: &str) -> MinutesView {
+        MinutesView {
+            summary: MinutesSummary::new(m, root),
+            html: markdown::to_html(&m.body),
+            source: m.path.display().to_string(),
+        }
+    }
+}
+
+/// `2 November 2026`.
+pub fn long_date(date: Date) -> String {
+    date.strftime("%-d %B %Y").to_string()
+}
+
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
