@@ -68,6 +68,9 @@ impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site) -> Result<Renderer<'a>> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default also escapes `/`, which mangles every URL; these five suffice
+        // inside text and quoted attributes.
+        tera.set_escape_fn(views::xml_escape);
         let templates: Vec<(&str, &str)> = site
             .theme
             .templates
