@@ -37,6 +37,16 @@ pub enum Command {
         #[arg(default_value = ".")]
         site: PathBuf,
     },
+    /// Seal every closed week not sealed yet into tally.lock (append-only).
+    Seal {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+    },
+    /// Check a published copy of a site against its manifest and seal chain.
+    Verify {
+        /// The folder holding the copy (with manifest.json at its top).
+        dir: PathBuf,
+    },
     /// Create a new site with example content.
     New {
         /// The folder to create (must not exist or be empty).

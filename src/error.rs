@@ -103,6 +103,10 @@ pub enum Error {
     /// The command line asked for something that cannot be done. Exit status 2.
     #[error("{0}")]
     Usage(String),
+    /// A published copy does not match its manifest or seals: every mismatch, one a line.
+    /// Exit status 1.
+    #[error("{0}")]
+    Verify(String),
     /// A template failed to render (a theme or override is broken).
     #[error("template {template}: {message}")]
     Template { template: String, message: String },

@@ -10,10 +10,13 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod load;
+pub mod manifest;
 pub mod model;
 pub mod new;
 pub mod output;
 pub mod render;
+pub mod seal;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 
@@ -62,7 +65,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         .unwrap_or_else(|| options.site.join("public"));
     let out = output::guard_out_dir(&options.site, &out)?;
     let site = prepare(&options.site, options.base_url.as_deref())?;
+    let inputs = load::inputs::digest(&options.site)?;
     let files = render::render(&site)?;
+    // Last: the manifest lists every other file.
+    let files = manifest::add(files, &inputs, site.seals.head());
     output::write(&out, &files)?;
     Ok(BuildSummary {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),

@@ -51,6 +51,43 @@ fn run(command: Command) -> Result<(), Error> {
                 model.minutes.len()
             );
         }
+        Command::Seal { site } => {
+            let summary = tally::seal::seal(&site)?;
+            match (summary.sealed.first(), summary.sealed.last()) {
+                (Some(first), Some(last)) => println!(
+                    "sealed {} {} ({} to {}) into {}; chain {}",
+                    summary.sealed.len(),
+                    if summary.sealed.len() == 1 {
+                        "entry"
+                    } else {
+                        "entries"
+                    },
+                    first.week,
+                    last.week,
+                    summary.lock.display(),
+                    summary.head
+                ),
+                _ => println!(
+                    "nothing to seal: every closed week is sealed; chain {}",
+                    summary.head
+                ),
+            }
+        }
+        Command::Verify { dir } => {
+            let verified = tally::verify::verify(&dir)?;
+            println!(
+                "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
+                verified.files,
+                verified.generator,
+                verified.seals,
+                if verified.seals == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                },
+                verified.head
+            );
+        }
         Command::New { dir } => {
             tally::new::create(&dir)?;
             println!(

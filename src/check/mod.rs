@@ -1,6 +1,8 @@
 //! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
+pub mod seals;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -18,6 +20,7 @@ pub struct Checked {
     pub minutes: Vec<Minutes>,
     pub report_notes: BTreeMap<String, Note>,
     pub invoice_letters: BTreeMap<String, Note>,
+    pub seals: crate::model::seal::Seals,
 }
 
 pub fn check(sources: Sources) -> Result<Checked> {
@@ -26,6 +29,13 @@ pub fn check(sources: Sources) -> Result<Checked> {
     let minutes = check_minutes(sources.minutes, &mut problems);
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
     let invoice_letters = notes_by_key(sources.invoice_letters);
+    let seals = seals::check(
+        sources.lock,
+        sources.amendments,
+        BTreeMap::new(),
+        None,
+        &mut problems,
+    );
     problems.finish(Checked {
         config: sources.config,
         theme: sources.theme,
@@ -33,6 +43,7 @@ pub fn check(sources: Sources) -> Result<Checked> {
         minutes,
         report_notes,
         invoice_letters,
+        seals,
     })
 }
 

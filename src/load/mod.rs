@@ -3,6 +3,8 @@
 
 pub mod content;
 pub mod front_matter;
+pub mod inputs;
+pub mod seals;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +26,10 @@ pub struct Sources {
     pub report_notes: Vec<RawNote>,
     /// `content/invoices/<number>.md`: cover letters.
     pub invoice_letters: Vec<RawNote>,
+    /// `tally.lock`: the sealed weeks.
+    pub lock: Vec<seals::RawSealEntry>,
+    /// `data/amendments.csv`: recorded changes to sealed weeks.
+    pub amendments: Vec<seals::RawAmendment>,
 }
 
 /// Reads the whole site; fails with every problem found in any file.
@@ -34,6 +40,8 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
     let minutes = content::load_minutes(site, &mut problems);
     let report_notes = content::load_notes(site, "content/reports", &mut problems);
     let invoice_letters = content::load_notes(site, "content/invoices", &mut problems);
+    let lock = seals::load_lock(site, &mut problems);
+    let amendments = seals::load_amendments(site, &mut problems);
     problems.finish(Sources {
         config,
         theme,
@@ -41,6 +49,8 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
         minutes,
         report_notes,
         invoice_letters,
+        lock,
+        amendments,
     })
 }
 

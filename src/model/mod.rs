@@ -1,6 +1,7 @@
 //! Stage 3, **model**: the site as plain data — pages, minutes, weeks, registers —
 //! derived from checked records. No file I/O and no formatting for display here.
 
+pub mod seal;
 pub mod week;
 
 use std::collections::BTreeMap;
@@ -54,6 +55,8 @@ pub struct Site {
     pub minutes: Vec<Minutes>,
     pub report_notes: BTreeMap<String, Note>,
     pub invoice_letters: BTreeMap<String, Note>,
+    /// `tally.lock` and where every week stands against it.
+    pub seals: seal::Seals,
 }
 
 pub fn build(checked: Checked) -> Site {
@@ -70,5 +73,6 @@ pub fn build(checked: Checked) -> Site {
         minutes,
         report_notes: checked.report_notes,
         invoice_letters: checked.invoice_letters,
+        seals: checked.seals,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod markdown;
 mod pages;
+pub mod seals;
 pub mod views;
 
 use std::collections::BTreeSet;
@@ -130,6 +131,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
     let renderer = Renderer::new(site)?;
     let mut jobs = Vec::new();
     jobs.extend(pages::jobs(&renderer)?);
+    jobs.extend(seals::jobs(&site.seals));
     let mut files: Vec<OutputFile> = jobs
         .into_par_iter()
         .map(|job| match job {

@@ -73,3 +73,12 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 pub fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
 }
+
+/// Lowercase hex SHA-256, as `sha256sum` prints it.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,537 @@
+//! Seals: `tally.lock` must be an unbroken chain, and every sealed week's rows must
+//! still digest to what was sealed — unless `data/amendments.csv` records an amendment.
+//! A changed sealed week is an error naming the week and both digests.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::load::front_matter::parse_date;
+use crate::load::seals::{AMENDMENTS_FILE, LOCK_FILE, RawAmendment, RawSealEntry};
+use crate::model::seal::{
+    Amendment, CHAIN_START, EMPTY_DIGEST, Seal, SealState, Seals, WeekDigest, WeekSeal, chain,
+    is_digest,
+};
+use crate::model::week::WeekId;
+
+/// Checks the lock and the amendments against the ledger's weeks.
+///
+/// `digests` holds the weeks that have rows; `open_week` is the week holding the "as of"
+/// date (in progress), earlier weeks being closed.
+pub fn check(
+    raw_lock: Vec<RawSealEntry>,
+    raw_amendments: Vec<RawAmendment>,
+    digests: BTreeMap<WeekId, WeekDigest>,
+    open_week: Option<WeekId>,
+    problems: &mut Diagnostics,
+) -> Seals {
+    let before = problems.0.len();
+    let lock = check_lock(raw_lock, problems);
+    let amendments = check_amendments(raw_amendments, problems);
+    if problems.0.len() > before {
+        // A broken lock or unreadable amendments: judging the weeks would only add noise.
+        return Seals {
+            lock,
+            weeks: BTreeMap::new(),
+        };
+    }
+    let weeks = check_weeks(&lock, amendments, digests, open_week, problems);
+    Seals { lock, weeks }
+}
+
+fn check_lock(raw: Vec<RawSealEntry>, problems: &mut Diagnostics) -> Vec<Seal> {
+    let path = Path::new(LOCK_FILE);
+    let mut lock: Vec<Seal> = Vec::new();
+    let mut previous = CHAIN_START.to_string();
+    for entry in raw {
+        let line = entry.line;
+        let raw = entry.seal;
+        let mut ok = true;
+        let mut fail = |message: String| {
+            problems.push(Diagnostic::at(path, line, message));
+            ok = false;
+        };
+        let week = WeekId::parse(&raw.week);
+        if week.is_none() {
+            fail(format!(
+                "week: {:?} is not an ISO week like 2026-W47",
+                raw.week
+            ));
+        }
+        for (name, value) in [
+            ("digest", &raw.digest),
+            ("public_digest", &raw.public_digest),
+            ("chain", &raw.chain),
+        ] {
+            if !is_digest(value) {
+                fail(format!(
+                    "{name}: {value:?} is not a SHA-256 in lowercase hex (64 characters)"
+                ));
+            }
+        }
+        let amended = match raw.amended.as_deref().map(parse_date) {
+            None => None,
+            Some(Ok(date)) => Some(date),
+            Some(Err(reason)) => {
+                fail(format!("amended: {reason}"));
+                None
+            }
+        };
+        let expected = chain(&previous, &raw.digest);
+        if is_digest(&raw.digest) && is_digest(&raw.chain) && raw.chain != expected {
+            fail(format!(
+                "chain: expected {expected} (SHA-256 of the previous chain and this digest), \
+                 found {}; an entry of tally.lock was edited, removed or reordered",
+                raw.chain
+            ));
+        }
+        if let Some(week) = week {
+            let last_sealed = lock
+                .iter()
+                .filter(|s| s.amended.is_none())
+                .map(|s| s.week)
+                .max();
+            match (amended, last_sealed) {
+                (None, Some(last)) if week <= last => fail(format!(
+                    "week: {week} is sealed after {last}; weeks are sealed once, oldest first"
+                )),
+                (Some(_), None) => fail(format!(
+                    "amended: {week} is amended before any week was sealed"
+                )),
+                (Some(_), Some(last)) if week > last => fail(format!(
+                    "amended: {week} is amended but was never sealed (the last sealed week is {last})"
+                )),
+                _ => {}
+            }
+        }
+        previous = raw.chain.clone();
+        if let (true, Some(week)) = (ok, week) {
+            lock.push(Seal {
+                week,
+                rows: raw.rows,
+                digest: raw.digest,
+                public_digest: raw.public_digest,
+                chain: raw.chain,
+                amended,
+                line,
+            });
+        }
+    }
+    lock
+}
+
+fn check_amendments(raw: Vec<RawAmendment>, problems: &mut Diagnostics) -> Vec<Amendment> {
+    let path = Path::new(AMENDMENTS_FILE);
+    let mut amendments = Vec::new();
+    for row in raw {
+        let week = WeekId::parse(&row.week);
+        let date = parse_date(&row.date);
+        if let Err(reason) = &date {
+            problems.push(Diagnostic::at(path, row.line, format!("date: {reason}")));
+        }
+        let date = date.ok();
+        if week.is_none() {
+            problems.push(Diagnostic::at(
+                path,
+                row.line,
+                format!("week: {:?} is not an ISO week like 2026-W47", row.week),
+            ));
+        }
+        if row.reason.is_empty() {
+            problems.push(Diagnostic::at(
+                path,
+                row.line,
+                "reason: must say why the sealed week was changed",
+            ));
+        }
+        if let (Some(week), Some(date), false) = (week, date, row.reason.is_empty()) {
+            amendments.push(Amendment {
+                week,
+                date,
+                reason: row.reason,
+                line: row.line,
+            });
+        }
+    }
+    amendments.sort_by_key(|a| (a.week, a.date));
+    amendments
+}
+
+fn check_weeks(
+    lock: &[Seal],
+    amendments: Vec<Amendment>,
+    mut digests: BTreeMap<WeekId, WeekDigest>,
+    open_week: Option<WeekId>,
+    problems: &mut Diagnostics,
+) -> BTreeMap<WeekId, WeekSeal> {
+    let last_sealed = lock
+        .iter()
+        .filter(|s| s.amended.is_none())
+        .map(|s| s.week)
+        .max();
+    let first = [
+        digests.keys().next().copied(),
+        lock.iter().map(|s| s.week).min(),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    let last = [
+        digests.keys().next_back().copied(),
+        lock.iter().map(|s| s.week).max(),
+        open_week,
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    let mut by_week: BTreeMap<WeekId, Vec<Amendment>> = BTreeMap::new();
+    for a in amendments {
+        by_week.entry(a.week).or_default().push(a);
+    }
+
+    let mut weeks = BTreeMap::new();
+    let (Some(first), Some(last)) = (first, last) else {
+        report_unsealed_amendments(
+            &by_week.into_values().flatten().collect::<Vec<_>>(),
+            problems,
+        );
+        return weeks;
+    };
+    let mut week = first;
+    while week <= last {
+        let current = digests
+            .remove(&week)
+            .unwrap_or_else(|| WeekDigest::of(week, []));
+        let entries: Vec<&Seal> = lock.iter().filter(|s| s.week == week).collect();
+        let amendments = by_week.remove(&week).unwrap_or_default();
+        // A week sealed empty has no entry: point at the first entry sealed after it.
+        let line = lock.iter().find(|s| s.week > week).map_or(1, |s| s.line);
+        let judged = Judged {
+            week,
+            entries: &entries,
+            sealed_empty: last_sealed.is_some_and(|last| week < last),
+            in_progress: Some(week) == open_week,
+            line,
+        };
+        weeks.insert(week, judged.judge(current, amendments, problems));
+        week = week.next();
+    }
+    report_unsealed_amendments(
+        &by_week.into_values().flatten().collect::<Vec<_>>(),
+        problems,
+    );
+    weeks
+}
+
+/// One week and the lock entries sealing it.
+struct Judged<'a> {
+    week: WeekId,
+    entries: &'a [&'a Seal],
+    /// Before the last sealed week without an entry of its own: it had no rows when the
+    /// weeks after it were sealed, so it is sealed empty.
+    sealed_empty: bool,
+    in_progress: bool,
+    /// Where to point an error when the week has no entry of its own.
+    line: usize,
+}
+
+impl Judged<'_> {
+    fn judge(
+        &self,
+        current: WeekDigest,
+        amendments: Vec<Amendment>,
+        problems: &mut Diagnostics,
+    ) -> WeekSeal {
+        let week = self.week;
+        let original = match self.entries.first() {
+            Some(first) => Some((first.digest.clone(), first.rows, first.line)),
+            None if self.sealed_empty => Some((EMPTY_DIGEST.to_string(), 0, self.line)),
+            None => None,
+        };
+        let Some((sealed_digest, sealed_rows, line)) = original else {
+            report_unsealed_amendments(&amendments, problems);
+            return WeekSeal {
+                state: if self.in_progress {
+                    SealState::InProgress
+                } else {
+                    SealState::Provisional
+                },
+                current,
+                sealed_digest: None,
+                sealed_rows: None,
+                chain: None,
+                amendments: Vec::new(),
+            };
+        };
+        let chain = self
+            .entries
+            .iter()
+            .rev()
+            .find(|s| s.digest == current.digest)
+            .map(|s| s.chain.clone());
+        // What the rows must digest to now: the week's latest entry, or the empty seal.
+        let (expected, expected_rows) = self
+            .entries
+            .last()
+            .map_or((sealed_digest.as_str(), sealed_rows), |s| {
+                (s.digest.as_str(), s.rows)
+            });
+        let state = if !amendments.is_empty() {
+            SealState::Amended
+        } else {
+            if expected != current.digest {
+                problems.push(Diagnostic::at(
+                    LOCK_FILE,
+                    line,
+                    format!(
+                        "{week} was sealed with digest {expected} ({expected_rows} rows) but its \
+                         rows now digest to {} ({} rows): restore the sealed rows, or record \
+                         the change in {AMENDMENTS_FILE} (week,date,reason)",
+                        current.digest, current.rows
+                    ),
+                ));
+            }
+            SealState::Sealed
+        };
+        WeekSeal {
+            state,
+            current,
+            sealed_digest: Some(sealed_digest),
+            sealed_rows: Some(sealed_rows),
+            chain,
+            amendments,
+        }
+    }
+}
+
+/// Amendments are for sealed weeks only: anything else would be a note without a seal.
+fn report_unsealed_amendments(amendments: &[Amendment], problems: &mut Diagnostics) {
+    for a in amendments {
+        problems.push(Diagnostic::at(
+            AMENDMENTS_FILE,
+            a.line,
+            format!(
+                "week: {} is not sealed; an amendment records a change to a sealed week",
+                a.week
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::seals::RawSeal;
+    use crate::model::seal::sha256_hex;
+
+    fn w(n: i8) -> WeekId {
+        WeekId {
+            year: 2026,
+            week: n,
+        }
+    }
+
+    /// A week whose "rows" are given as text: its digests are those of the text.
+    fn digest(week: WeekId, text: &str) -> WeekDigest {
+        WeekDigest {
+            week,
+            rows: text.lines().count(),
+            digest: sha256_hex(text.as_bytes()),
+            public_digest: sha256_hex(format!("public {text}").as_bytes()),
+            public_text: format!("public {text}"),
+        }
+    }
+
+    fn weeks(list: &[(i8, &str)]) -> BTreeMap<WeekId, WeekDigest> {
+        list.iter()
+            .map(|(n, text)| (w(*n), digest(w(*n), text)))
+            .collect()
+    }
+
+    /// Seals what `check` found pending into raw lock entries, as `tally seal` would.
+    fn sealed(seals: &Seals) -> Vec<RawSealEntry> {
+        let mut lock: Vec<RawSealEntry> = seals
+            .lock
+            .iter()
+            .chain(seals.pending().iter())
+            .map(|s| RawSealEntry {
+                line: 0,
+                seal: RawSeal {
+                    week: s.week.to_string(),
+                    rows: s.rows,
+                    digest: s.digest.clone(),
+                    public_digest: s.public_digest.clone(),
+                    chain: s.chain.clone(),
+                    amended: s.amended.map(|d| d.to_string()),
+                },
+            })
+            .collect();
+        for (i, entry) in lock.iter_mut().enumerate() {
+            entry.line = 10 + 7 * i;
+        }
+        lock
+    }
+
+    fn run(
+        lock: Vec<RawSealEntry>,
+        amendments: Vec<RawAmendment>,
+        data: &[(i8, &str)],
+        open: i8,
+    ) -> (Seals, Vec<Diagnostic>) {
+        let mut problems = Diagnostics::default();
+        let seals = check(lock, amendments, weeks(data), Some(w(open)), &mut problems);
+        (seals, problems.0)
+    }
+
+    fn amendment(week: &str, line: usize) -> RawAmendment {
+        RawAmendment {
+            line,
+            week: week.into(),
+            date: "2026-03-20".into(),
+            reason: "a receipt entered twice".into(),
+        }
+    }
+
+    #[test]
+    fn closed_weeks_are_provisional_until_sealed_and_the_open_week_in_progress() {
+        let (seals, problems) = run(vec![], vec![], &[(1, "a\n"), (3, "c\n")], 4);
+        assert!(problems.is_empty());
+        let states: Vec<SealState> = seals.weeks.values().map(|s| s.state).collect();
+        use SealState::*;
+        assert_eq!(states, [Provisional, Provisional, Provisional, InProgress]);
+        let pending = seals.pending();
+        assert_eq!(pending.len(), 3, "the empty week 2 is sealed too");
+        assert_eq!(pending[1].digest, EMPTY_DIGEST);
+        assert_eq!(pending[0].chain, chain(CHAIN_START, &pending[0].digest));
+        assert_eq!(
+            pending[2].chain,
+            chain(&pending[1].chain, &pending[2].digest)
+        );
+    }
+
+    #[test]
+    fn sealed_weeks_that_still_match_are_sealed_and_nothing_is_pending() {
+        let data = [(1, "a\n"), (2, "b\n"), (3, "c\n")];
+        let (first, _) = run(vec![], vec![], &data, 3);
+        let (seals, problems) = run(sealed(&first), vec![], &data, 3);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(seals.weeks[&w(1)].state, SealState::Sealed);
+        assert_eq!(
+            seals.weeks[&w(2)].chain.as_deref(),
+            Some(seals.lock[1].chain.as_str())
+        );
+        assert_eq!(seals.weeks[&w(3)].state, SealState::InProgress);
+        assert!(seals.pending().is_empty());
+    }
+
+    #[test]
+    fn a_changed_sealed_week_is_an_error_naming_the_week_and_both_digests() {
+        let (first, _) = run(vec![], vec![], &[(1, "a\n"), (2, "b\n")], 3);
+        let (_, problems) = run(sealed(&first), vec![], &[(1, "a\n"), (2, "B\n")], 3);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let message = problems[0].to_string();
+        assert!(
+            message.starts_with("tally.lock:17: 2026-W02 was sealed"),
+            "{message}"
+        );
+        assert!(message.contains(&sha256_hex(b"b\n")), "{message}");
+        assert!(message.contains(&sha256_hex(b"B\n")), "{message}");
+    }
+
+    #[test]
+    fn rows_added_to_a_week_sealed_empty_or_removed_from_a_sealed_week_are_errors() {
+        let (first, _) = run(vec![], vec![], &[(2, "b\n"), (4, "d\n")], 5);
+        // Week 1 was before the first sealed week: sealed empty as well.
+        let (_, problems) = run(
+            sealed(&first),
+            vec![],
+            &[(1, "a\n"), (2, "b\n"), (4, "d\n")],
+            5,
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].message.contains("2026-W01 was sealed"),
+            "{problems:?}"
+        );
+        let (_, problems) = run(sealed(&first), vec![], &[(2, "b\n")], 5);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].message.contains("2026-W04 was sealed"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn an_amendment_lets_a_sealed_week_change_and_seal_appends_the_amended_rows() {
+        let (first, _) = run(vec![], vec![], &[(1, "a\n"), (2, "b\n")], 3);
+        let lock = sealed(&first);
+        let changed = [(1, "a\n"), (2, "B\n"), (3, "c\n")];
+        let (seals, problems) = run(lock.clone(), vec![amendment("2026-W02", 2)], &changed, 4);
+        assert!(problems.is_empty(), "{problems:?}");
+        let week = &seals.weeks[&w(2)];
+        assert_eq!(week.state, SealState::Amended);
+        assert_eq!(
+            week.sealed_digest.as_deref(),
+            Some(sha256_hex(b"b\n").as_str())
+        );
+        assert_eq!(week.current.digest, sha256_hex(b"B\n"));
+        assert_eq!(week.chain, None, "the amended rows are not sealed yet");
+        assert_eq!(week.amendments[0].reason, "a receipt entered twice");
+        let pending = seals.pending();
+        assert_eq!(pending.len(), 2);
+        assert_eq!(
+            (pending[0].week, pending[0].amended.is_some()),
+            (w(2), true)
+        );
+        assert_eq!((pending[1].week, pending[1].amended), (w(3), None));
+        // Sealed again: the amended rows are sealed, the original digest still shown.
+        let (again, problems) = run(sealed(&seals), vec![amendment("2026-W02", 2)], &changed, 4);
+        assert!(problems.is_empty(), "{problems:?}");
+        let week = &again.weeks[&w(2)];
+        assert_eq!(week.state, SealState::Amended);
+        assert_eq!(week.chain.as_deref(), Some(again.lock[2].chain.as_str()));
+        assert_eq!(
+            week.sealed_digest.as_deref(),
+            Some(sha256_hex(b"b\n").as_str())
+        );
+        assert!(again.pending().is_empty());
+    }
+
+    #[test]
+    fn an_amendment_of_an_unsealed_week_or_with_bad_fields_is_an_error() {
+        let (_, problems) = run(vec![], vec![amendment("2026-W01", 2)], &[(1, "a\n")], 2);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(2));
+        assert!(problems[0].message.contains("not sealed"));
+        let bad = RawAmendment {
+            line: 3,
+            week: "W1".into(),
+            date: "20.3.2026".into(),
+            reason: String::new(),
+        };
+        let (_, problems) = run(vec![], vec![bad], &[(1, "a\n")], 2);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+
+    #[test]
+    fn an_edited_lock_entry_breaks_the_chain() {
+        let (first, _) = run(vec![], vec![], &[(1, "a\n"), (2, "b\n"), (3, "c\n")], 4);
+        let mut lock = sealed(&first);
+        lock[1].seal.digest = sha256_hex(b"B\n");
+        let (_, problems) = run(lock, vec![], &[(1, "a\n"), (2, "B\n"), (3, "c\n")], 4);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(17));
+        assert!(
+            problems[0].message.starts_with("chain: expected"),
+            "{problems:?}"
+        );
+        // Removing an entry breaks the chain at the next one.
+        let mut lock = sealed(&first);
+        lock.remove(0);
+        let (_, problems) = run(lock, vec![], &[(2, "b\n"), (3, "c\n")], 4);
+        assert!(
+            problems[0].message.starts_with("chain: expected"),
+            "{problems:?}"
+        );
+    }
+}

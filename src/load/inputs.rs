@@ -1,0 +1,98 @@
+//! The digest of a site's inputs, written into `/manifest.json`: every source file of
+//! the site, listed as `sha256sum` lists files and hashed again, so that anyone can
+//! recompute it from a checkout of the site (the recipe is in the README).
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::model::seal::sha256_hex;
+
+/// The files and folders whose files are the site's inputs.
+pub const INPUT_ROOTS: &[&str] = &[
+    "tally.toml",
+    "tally.lock",
+    "content",
+    "data",
+    "templates",
+    "static",
+    "themes",
+];
+
+/// One line per input file, sorted by path (bytes), exactly as
+/// `find … -type f ! -name '.*' | LC_ALL=C sort | xargs -d '\n' sha256sum` prints them:
+/// `<sha256>  <path>\n`. Files whose name starts with a dot are left out.
+pub fn listing(site: &Path) -> Result<String> {
+    let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
+    for root in INPUT_ROOTS {
+        let start = site.join(root);
+        if !start.exists() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&start) {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(&start).to_path_buf();
+                Error::io("read", &path, e.into())
+            })?;
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if !entry.file_type().is_file() || hidden {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(site)
+                .unwrap_or(entry.path())
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push((rel, entry.into_path()));
+        }
+    }
+    files.sort();
+    let mut text = String::new();
+    for (rel, path) in files {
+        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+        text.push_str(&sha256_hex(&bytes));
+        text.push_str("  ");
+        text.push_str(&rel);
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// SHA-256 of [`listing`].
+pub fn digest(site: &Path) -> Result<String> {
+    Ok(sha256_hex(listing(site)?.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listing_is_sorted_by_path_and_skips_hidden_files_and_the_output() {
+        let site = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = site.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("tally.toml", "abc");
+        write("content/pages/a/b.md", "x");
+        write("content/pages/a.md", "y");
+        write("content/.hidden", "z");
+        write("public/index.html", "out");
+        let listing = listing(site.path()).unwrap();
+        let paths: Vec<&str> = listing.lines().map(|l| &l[66..]).collect();
+        assert_eq!(
+            paths,
+            ["content/pages/a.md", "content/pages/a/b.md", "tally.toml"]
+        );
+        assert!(listing.ends_with(
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  tally.toml\n"
+        ));
+        let before = digest(site.path()).unwrap();
+        write("data/ledger/x.csv", "date\n");
+        assert_ne!(digest(site.path()).unwrap(), before);
+    }
+}

@@ -1,0 +1,426 @@
+//! Seals: the canonical form of a ledger row, a week's digest and the chain that links
+//! the weeks in `tally.lock`. Pure functions over text, so that anyone can recompute
+//! every value with `sha256sum` (the recipe is in the README). No file I/O here.
+//!
+//! - A row's **canonical line** is its ten columns in a fixed order — `date, cell,
+//!   category, kind, quantity, unit, receipt, to_cell, counterparty, memo` — joined by
+//!   `,`, with ISO dates, decimals without trailing zeros (`12.50` → `12.5`), empty
+//!   optional fields left empty, and `%`, `,`, line feed and carriage return inside a
+//!   field written as `%25`, `%2C`, `%0A`, `%0D`, so a field can never forge another
+//!   field or row.
+//! - A row's **public line** is the first eight of those columns (no counterparty, no memo).
+//! - A week's **digest** is the SHA-256 of its canonical lines sorted by their text (bytes),
+//!   each followed by `\n`; its **public digest** the same over its public lines. Which
+//!   file a row came from, and where, does not matter; any edit changes the digest.
+//! - The **chain**: `chain = SHA-256(previous chain + digest)` over the lowercase hex
+//!   texts, the first link's previous chain being 64 zeros ([`CHAIN_START`]).
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use super::week::WeekId;
+
+/// The "previous chain" of the first sealed week: 64 zeros.
+pub const CHAIN_START: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The SHA-256 of nothing: the digest of a week without rows.
+pub const EMPTY_DIGEST: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// The columns of a ledger row that a seal covers, borrowed from a validated entry.
+#[derive(Debug, Clone, Copy)]
+pub struct SealedColumns<'a> {
+    pub date: Date,
+    pub cell: &'a str,
+    pub category: &'a str,
+    pub kind: &'a str,
+    pub quantity: Decimal,
+    pub unit: &'a str,
+    pub receipt: Option<&'a str>,
+    pub to_cell: Option<&'a str>,
+    pub counterparty: Option<&'a str>,
+    pub memo: Option<&'a str>,
+}
+
+impl SealedColumns<'_> {
+    /// All ten columns: what the week's digest covers.
+    pub fn canonical_line(&self) -> String {
+        let mut line = self.public_line();
+        for field in [self.counterparty, self.memo] {
+            line.push(',');
+            escape_into(&mut line, field.unwrap_or(""));
+        }
+        line
+    }
+
+    /// The eight public columns: what the published canonical file lists.
+    pub fn public_line(&self) -> String {
+        let quantity = normal_decimal(self.quantity);
+        let date = self.date.to_string();
+        let fields = [
+            date.as_str(),
+            self.cell,
+            self.category,
+            self.kind,
+            quantity.as_str(),
+            self.unit,
+            self.receipt.unwrap_or(""),
+            self.to_cell.unwrap_or(""),
+        ];
+        let mut line = String::new();
+        for (i, field) in fields.into_iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            escape_into(&mut line, field);
+        }
+        line
+    }
+}
+
+/// `12.50` → `12.5`, `3.0` → `3`, `100` stays `100`.
+pub fn normal_decimal(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
+fn escape_into(out: &mut String, field: &str) {
+    for c in field.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            ',' => out.push_str("%2C"),
+            '\n' => out.push_str("%0A"),
+            '\r' => out.push_str("%0D"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The lines sorted by their bytes, each followed by `\n`: the text a digest is taken of.
+pub fn sorted_text(mut lines: Vec<String>) -> String {
+    lines.sort_unstable();
+    let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+    for line in lines {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+/// Lowercase hex SHA-256 of `bytes`: what `sha256sum` prints.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let hash = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for byte in hash.iter() {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    hex
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// `SHA-256(previous + digest)` over the two hex texts.
+pub fn chain(previous: &str, digest: &str) -> String {
+    sha256_hex(format!("{previous}{digest}").as_bytes())
+}
+
+/// Whether `text` is a SHA-256 in lowercase hex.
+pub fn is_digest(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| HEX.contains(&b))
+}
+
+/// A week's rows, digested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeekDigest {
+    pub week: WeekId,
+    pub rows: usize,
+    /// Over all ten columns.
+    pub digest: String,
+    /// Over the eight public columns.
+    pub public_digest: String,
+    /// The published canonical file: the sorted public lines; its SHA-256 is `public_digest`.
+    pub public_text: String,
+}
+
+impl WeekDigest {
+    pub fn of<'a>(week: WeekId, rows: impl IntoIterator<Item = SealedColumns<'a>>) -> WeekDigest {
+        let mut canonical = Vec::new();
+        let mut public = Vec::new();
+        for row in rows {
+            canonical.push(row.canonical_line());
+            public.push(row.public_line());
+        }
+        let rows = canonical.len();
+        let digest = sha256_hex(sorted_text(canonical).as_bytes());
+        let public_text = sorted_text(public);
+        WeekDigest {
+            week,
+            rows,
+            digest,
+            public_digest: sha256_hex(public_text.as_bytes()),
+            public_text,
+        }
+    }
+}
+
+/// One entry of `tally.lock`, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seal {
+    pub week: WeekId,
+    pub rows: u64,
+    pub digest: String,
+    pub public_digest: String,
+    pub chain: String,
+    /// On an entry that seals the amended rows of an already sealed week: the date of
+    /// the amendment (from `data/amendments.csv`).
+    pub amended: Option<Date>,
+    /// The line of its `[[seal]]` header in `tally.lock` (0 for an entry not written yet).
+    pub line: usize,
+}
+
+impl Seal {
+    /// The entry as appended to `tally.lock`: a blank line, then the `[[seal]]` table.
+    pub fn to_toml(&self) -> String {
+        let mut text = format!(
+            "\n[[seal]]\nweek = \"{}\"\nrows = {}\ndigest = \"{}\"\npublic_digest = \"{}\"\nchain = \"{}\"\n",
+            self.week, self.rows, self.digest, self.public_digest, self.chain
+        );
+        if let Some(date) = self.amended {
+            text.push_str(&format!("amended = \"{date}\"\n"));
+        }
+        text
+    }
+}
+
+/// The first lines of a new `tally.lock`.
+pub const LOCK_HEADER: &str = "\
+# tally.lock: the sealed weeks of the ledger, written by `tally seal`.
+# Append-only: entries are added at the end and an entry, once written, never changes.
+# Each [[seal]] holds a week, its number of rows, the SHA-256 of its canonical rows
+# (all ten columns: `digest`; the eight public ones: `public_digest`) and the chain hash
+# SHA-256(previous chain + digest), the first previous chain being 64 zeros.
+# The README explains how to recompute every value with sha256sum.
+";
+
+/// A recorded amendment of a sealed week (`data/amendments.csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amendment {
+    pub week: WeekId,
+    pub date: Date,
+    pub reason: String,
+    /// Its line in `data/amendments.csv`.
+    pub line: usize,
+}
+
+/// Where a week stands with respect to its seal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealState {
+    /// The week holding the "as of" date: not closed, not sealable yet.
+    InProgress,
+    /// Closed but not sealed yet: its figures may still change.
+    Provisional,
+    /// Sealed, and its rows still match the seal.
+    Sealed,
+    /// Sealed, then changed with an amendment recorded in `data/amendments.csv`.
+    Amended,
+}
+
+impl SealState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SealState::InProgress => "in progress",
+            SealState::Provisional => "provisional",
+            SealState::Sealed => "sealed",
+            SealState::Amended => "amended",
+        }
+    }
+}
+
+/// A week's rows as they are now, beside what was sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeekSeal {
+    pub state: SealState,
+    /// The rows as they are now.
+    pub current: WeekDigest,
+    /// What the week was first sealed with (a sealed week that had no rows when its
+    /// successors were sealed was sealed empty, without an entry of its own).
+    pub sealed_digest: Option<String>,
+    pub sealed_rows: Option<u64>,
+    /// The chain hash of the lock entry that seals the rows as they are now.
+    pub chain: Option<String>,
+    /// Amendments recorded for this week, oldest first.
+    pub amendments: Vec<Amendment>,
+}
+
+/// The site's seals: the lock as written and every week's standing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seals {
+    /// The entries of `tally.lock`, in file order.
+    pub lock: Vec<Seal>,
+    /// Every week from the first week in the ledger or the lock to the week in progress.
+    pub weeks: std::collections::BTreeMap<WeekId, WeekSeal>,
+}
+
+impl Seals {
+    /// The chain hash of the lock's last entry: it commits to every sealed week.
+    pub fn head(&self) -> &str {
+        self.lock.last().map_or(CHAIN_START, |s| s.chain.as_str())
+    }
+
+    /// The entries `tally seal` appends: the amended rows of sealed weeks not sealed
+    /// yet, then every provisional week, oldest first, chained on from the lock's head.
+    pub fn pending(&self) -> Vec<Seal> {
+        let mut previous = self.head().to_string();
+        let mut entries = Vec::new();
+        for (week, seal) in &self.weeks {
+            let amended = match seal.state {
+                SealState::Amended if seal.chain.is_none() => {
+                    seal.amendments.last().map(|a| a.date)
+                }
+                SealState::Provisional => None,
+                _ => continue,
+            };
+            let chain = chain(&previous, &seal.current.digest);
+            entries.push(Seal {
+                week: *week,
+                rows: seal.current.rows as u64,
+                digest: seal.current.digest.clone(),
+                public_digest: seal.current.public_digest.clone(),
+                chain: chain.clone(),
+                amended,
+                line: 0,
+            });
+            previous = chain;
+        }
+        entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use std::str::FromStr;
+
+    fn row<'a>(quantity: &str, memo: Option<&'a str>) -> SealedColumns<'a> {
+        SealedColumns {
+            date: date(2026, 11, 16),
+            cell: "food-coop",
+            category: "food",
+            kind: "service",
+            quantity: Decimal::from_str(quantity).unwrap(),
+            unit: "kg",
+            receipt: Some("FC-000001"),
+            to_cell: None,
+            counterparty: Some("hh-0492"),
+            memo,
+        }
+    }
+
+    fn week() -> WeekId {
+        WeekId::parse("2026-W47").unwrap()
+    }
+
+    #[test]
+    fn canonical_line_has_ten_columns_in_order_with_normal_decimals() {
+        assert_eq!(
+            row("12.50", Some("late pickup")).canonical_line(),
+            "2026-11-16,food-coop,food,service,12.5,kg,FC-000001,,hh-0492,late pickup"
+        );
+        assert_eq!(
+            row("12.50", None).public_line(),
+            "2026-11-16,food-coop,food,service,12.5,kg,FC-000001,"
+        );
+    }
+
+    #[test]
+    fn equal_quantities_written_differently_give_one_line() {
+        for (a, b) in [("12.50", "12.5"), ("3.000", "3"), ("100", "100.00")] {
+            assert_eq!(row(a, None).canonical_line(), row(b, None).canonical_line());
+        }
+        assert_eq!(normal_decimal(Decimal::from_str("100").unwrap()), "100");
+        assert_eq!(normal_decimal(Decimal::from_str("0.050").unwrap()), "0.05");
+    }
+
+    #[test]
+    fn a_separator_or_newline_in_a_field_cannot_forge_a_field_or_a_row() {
+        let forged =
+            row("1", Some("x\n2026-11-16,food-coop,food,service,9,kg,,,,")).canonical_line();
+        assert_eq!(forged.lines().count(), 1);
+        assert_eq!(forged.split(',').count(), 10);
+        assert!(
+            forged.ends_with("x%0A2026-11-16%2Cfood-coop%2Cfood%2Cservice%2C9%2Ckg%2C%2C%2C%2C")
+        );
+        // The escape character itself is escaped, so escaped text cannot collide.
+        assert_ne!(
+            row("1", Some("%2C")).canonical_line(),
+            row("1", Some(",")).canonical_line()
+        );
+        assert_eq!(
+            row("1", Some("a\r%b"))
+                .canonical_line()
+                .matches(',')
+                .count(),
+            9
+        );
+    }
+
+    #[test]
+    fn a_week_digest_ignores_row_order_but_not_any_edit() {
+        let a = row("1", Some("a"));
+        let b = row("2", Some("b"));
+        let forward = WeekDigest::of(week(), [a, b]);
+        let backward = WeekDigest::of(week(), [b, a]);
+        assert_eq!(forward, backward);
+        assert_eq!(forward.rows, 2);
+        let edited = WeekDigest::of(week(), [a, row("2", Some("B"))]);
+        assert_ne!(edited.digest, forward.digest);
+        // A private column is covered by the digest only.
+        assert_eq!(edited.public_digest, forward.public_digest);
+        let duplicated = WeekDigest::of(week(), [a, b, b]);
+        assert_ne!(duplicated.digest, forward.digest);
+    }
+
+    #[test]
+    fn digests_are_what_sha256sum_prints() {
+        // printf '' | sha256sum
+        assert_eq!(WeekDigest::of(week(), []).digest, EMPTY_DIGEST);
+        // printf 'abc' | sha256sum
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let one = WeekDigest::of(week(), [row("1", None)]);
+        assert_eq!(
+            one.public_text,
+            "2026-11-16,food-coop,food,service,1,kg,FC-000001,\n"
+        );
+        assert_eq!(one.public_digest, sha256_hex(one.public_text.as_bytes()));
+        assert_eq!(
+            one.digest,
+            sha256_hex(b"2026-11-16,food-coop,food,service,1,kg,FC-000001,,hh-0492,\n")
+        );
+    }
+
+    #[test]
+    fn lines_sort_by_their_bytes() {
+        assert_eq!(
+            sorted_text(vec!["b".into(), "B".into(), "a,".into(), "a".into()]),
+            "B\na\na,\nb\n"
+        );
+    }
+
+    #[test]
+    fn the_chain_hashes_the_previous_chain_and_the_digest_as_hex_text() {
+        let first = chain(CHAIN_START, EMPTY_DIGEST);
+        assert_eq!(
+            first,
+            sha256_hex(format!("{CHAIN_START}{EMPTY_DIGEST}").as_bytes())
+        );
+        assert_eq!(first.len(), 64);
+        assert!(is_digest(&first));
+        assert_ne!(chain(&first, EMPTY_DIGEST), first);
+        assert!(!is_digest("ABC"));
+        assert!(!is_digest(&EMPTY_DIGEST.to_uppercase()));
+    }
+}

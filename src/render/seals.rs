@@ -1,0 +1,211 @@
+//! The published seals: `/data/seals.json` (the lock and every week's standing) and
+//! `/data/canonical/<week>.txt` (a week's canonical public rows, whose SHA-256 is its
+//! public digest), plus the seal view a weekly report shows.
+
+use serde::{Deserialize, Serialize};
+
+use super::Job;
+use super::views::long_date;
+use crate::model::seal::{CHAIN_START, Seal, SealState, Seals, WeekSeal};
+use crate::model::week::WeekId;
+use crate::render::OutputFile;
+
+pub const SEALS_FILE: &str = "data/seals.json";
+
+/// `data/canonical/2026-W47.txt`.
+pub fn canonical_path(week: WeekId) -> String {
+    format!("data/canonical/{week}.txt")
+}
+
+/// `/data/seals.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealsFile {
+    pub algorithm: String,
+    /// The previous chain of the first entry.
+    pub chain_start: String,
+    /// The chain hash of the last entry: it commits to every entry before it.
+    pub head: String,
+    /// `tally.lock`, entry by entry, in its order.
+    pub seals: Vec<SealRecord>,
+    /// Every week, as its rows are now.
+    pub weeks: Vec<WeekRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealRecord {
+    pub week: String,
+    pub rows: u64,
+    pub digest: String,
+    pub public_digest: String,
+    pub chain: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amended: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekRecord {
+    pub week: String,
+    /// `sealed`, `amended`, `provisional` or `in progress`.
+    pub state: String,
+    pub rows: usize,
+    pub digest: String,
+    pub public_digest: String,
+    /// The week's canonical public rows, relative to the site root.
+    pub canonical: String,
+    /// The chain hash of the lock entry sealing the rows as they are now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
+    /// For an amended week: the digest it was first sealed with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<AmendmentRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmendmentRecord {
+    pub date: String,
+    pub reason: String,
+}
+
+impl SealRecord {
+    fn new(seal: &Seal) -> SealRecord {
+        SealRecord {
+            week: seal.week.to_string(),
+            rows: seal.rows,
+            digest: seal.digest.clone(),
+            public_digest: seal.public_digest.clone(),
+            chain: seal.chain.clone(),
+            amended: seal.amended.map(|d| d.to_string()),
+        }
+    }
+}
+
+impl WeekRecord {
+    fn new(week: WeekId, seal: &WeekSeal) -> WeekRecord {
+        WeekRecord {
+            week: week.to_string(),
+            state: seal.state.as_str().to_string(),
+            rows: seal.current.rows,
+            digest: seal.current.digest.clone(),
+            public_digest: seal.current.public_digest.clone(),
+            canonical: canonical_path(week),
+            chain: seal.chain.clone(),
+            sealed_digest: match seal.state {
+                SealState::Amended => seal.sealed_digest.clone(),
+                _ => None,
+            },
+            amendments: seal
+                .amendments
+                .iter()
+                .map(|a| AmendmentRecord {
+                    date: a.date.to_string(),
+                    reason: a.reason.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl SealsFile {
+    pub fn new(seals: &Seals) -> SealsFile {
+        SealsFile {
+            algorithm: "sha256".into(),
+            chain_start: CHAIN_START.into(),
+            head: seals.head().to_string(),
+            seals: seals.lock.iter().map(SealRecord::new).collect(),
+            weeks: seals
+                .weeks
+                .iter()
+                .map(|(week, seal)| WeekRecord::new(*week, seal))
+                .collect(),
+        }
+    }
+}
+
+/// `data/seals.json` and one canonical file per week.
+pub fn jobs(seals: &Seals) -> Vec<Job> {
+    let mut json = serde_json::to_string_pretty(&SealsFile::new(seals)).unwrap_or_default();
+    json.push('\n');
+    let mut jobs = vec![Job::File(OutputFile::new(SEALS_FILE, json))];
+    for (week, seal) in &seals.weeks {
+        jobs.push(Job::File(OutputFile::new(
+            canonical_path(*week),
+            seal.current.public_text.clone(),
+        )));
+    }
+    jobs
+}
+
+/// What a weekly report shows about its seal.
+#[derive(Debug, Clone, Serialize)]
+pub struct SealView {
+    /// `sealed`, `amended`, `provisional`, `in progress`: also the badge's class.
+    pub state: &'static str,
+    pub badge: &'static str,
+    pub rows: usize,
+    pub digest: String,
+    pub public_digest: String,
+    /// Link to the canonical public rows.
+    pub canonical_url: String,
+    pub chain: Option<String>,
+    /// For an amended week: what it was first sealed with.
+    pub sealed_digest: Option<String>,
+    pub sealed_rows: Option<u64>,
+    pub amendments: Vec<AmendmentView>,
+    /// Link to `/data/seals.json`.
+    pub seals_url: String,
+    /// `sha256sum 2026-W47.txt`: the command that checks the public digest.
+    pub check_command: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AmendmentView {
+    pub date: String,
+    pub iso_date: String,
+    pub reason: String,
+}
+
+impl SealView {
+    pub fn new(week: WeekId, seal: &WeekSeal, root: &str) -> SealView {
+        let (state, badge) = match seal.state {
+            SealState::Sealed => ("sealed", "sealed"),
+            SealState::Amended => ("amended", "amended"),
+            SealState::Provisional => ("provisional", "provisional"),
+            SealState::InProgress => ("in progress", "in-progress"),
+        };
+        SealView {
+            state,
+            badge,
+            rows: seal.current.rows,
+            digest: seal.current.digest.clone(),
+            public_digest: seal.current.public_digest.clone(),
+            canonical_url: format!("{root}{}", canonical_path(week)),
+            chain: seal.chain.clone(),
+            sealed_digest: match seal.state {
+                SealState::Amended => seal.sealed_digest.clone(),
+                _ => None,
+            },
+            sealed_rows: match seal.state {
+                SealState::Amended => seal.sealed_rows,
+                _ => None,
+            },
+            amendments: seal
+                .amendments
+                .iter()
+                .map(|a| AmendmentView {
+                    date: long_date(a.date),
+                    iso_date: a.date.to_string(),
+                    reason: a.reason.clone(),
+                })
+                .collect(),
+            seals_url: format!("{root}{SEALS_FILE}"),
+            check_command: format!("sha256sum {week}.txt"),
+        }
+    }
+
+    /// The view of `week`, if the seals know it.
+    pub fn of(seals: &Seals, week: WeekId, root: &str) -> Option<SealView> {
+        seals.weeks.get(&week).map(|s| SealView::new(week, s, root))
+    }
+}
