@@ -129,7 +129,10 @@ fn verify_catches_one_changed_byte_in_any_output_file() {
         std::fs::write(&file, bytes).unwrap();
     }
     assert!(tried >= 15, "only {tried} changes tried");
-    assert!(verify(out.path()).status.success(), "restored copy verifies");
+    assert!(
+        verify(out.path()).status.success(),
+        "restored copy verifies"
+    );
 }
 
 #[test]
@@ -152,5 +155,9 @@ fn verify_without_a_manifest_fails() {
     write(out.path(), "index.html", "<p>hello</p>");
     let result = verify(out.path());
     assert_eq!(result.status.code(), Some(1));
-    assert!(stderr(&result).contains("manifest.json"), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("manifest.json"),
+        "{}",
+        stderr(&result)
+    );
 }
