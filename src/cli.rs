@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgGroup, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,6 +46,32 @@ pub enum Command {
     Verify {
         /// The folder holding the copy (with manifest.json at its top).
         dir: PathBuf,
+    },
+    /// Draw a role by verifiable lottery and print the [[draws]] block for the minutes.
+    ///
+    /// Each candidate's ticket is SHA-256(SEED + ":" + ID) in hex; the lowest tickets
+    /// win. Anyone can check one with: printf '%s:%s' 'SEED' 'ID' | sha256sum
+    #[command(group(ArgGroup::new("candidates").required(true).args(["pool", "pool_file"])))]
+    Draw {
+        /// The public seed, fixed before the draw (e.g. "minutes:2026-11-02:north-ward:steward").
+        #[arg(long)]
+        seed: String,
+        /// How many candidates to select.
+        #[arg(long)]
+        seats: usize,
+        /// The candidates' ids, comma-separated.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            num_args = 1..
+        )]
+        pool: Vec<String>,
+        /// A CSV file with an `id` column (path as written in the minutes: relative to the site).
+        #[arg(long)]
+        pool_file: Option<String>,
+        /// The role drawn, written into the block (a slug like `facilitator`).
+        #[arg(long)]
+        role: Option<String>,
     },
     /// Create a new site with example content.
     New {

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod draw;
 pub mod error;
 pub mod load;
 pub mod manifest;

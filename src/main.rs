@@ -88,6 +88,30 @@ fn run(command: Command) -> Result<(), Error> {
                 verified.head
             );
         }
+        Command::Draw {
+            seed,
+            seats,
+            pool,
+            pool_file,
+            role,
+        } => {
+            let pool = match pool_file {
+                Some(file) => tally::draw::PoolSpec::File(file),
+                None => tally::draw::PoolSpec::Inline(pool),
+            };
+            let performed = tally::draw::perform(&tally::draw::DrawRequest {
+                seed,
+                seats,
+                role,
+                pool,
+            })?;
+            print!("{}", performed.block);
+            eprintln!("draw order (lowest SHA-256 of seed:id first):");
+            for (rank, ticket) in performed.ranking.iter().enumerate() {
+                let mark = if rank < seats { "  selected" } else { "" };
+                eprintln!("{:>4}  {}  {}{mark}", rank + 1, ticket.hash, ticket.id);
+            }
+        }
         Command::New { dir } => {
             tally::new::create(&dir)?;
             println!(

@@ -5,14 +5,17 @@ pub mod content;
 pub mod front_matter;
 pub mod inputs;
 pub mod seals;
+pub mod pool;
 pub mod theme;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Result};
 
 pub use content::{RawMinutes, RawNote, RawPage};
+pub use pool::RawPool;
 pub use theme::Theme;
 
 /// Everything read from a site folder.
@@ -22,6 +25,8 @@ pub struct Sources {
     pub theme: Theme,
     pub pages: Vec<RawPage>,
     pub minutes: Vec<RawMinutes>,
+    /// Lottery pools named by `pool_file` in draws, keyed by that name as written.
+    pub pools: BTreeMap<String, RawPool>,
     /// `content/reports/<YYYY-Www>.md`: commentary shown on that week's report.
     pub report_notes: Vec<RawNote>,
     /// `content/invoices/<number>.md`: cover letters.
@@ -38,6 +43,7 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
     let theme = theme::load(site, &config, &mut problems);
     let pages = content::load_pages(site, &mut problems);
     let minutes = content::load_minutes(site, &mut problems);
+    let pools = pool::load_for(site, &minutes, &mut problems);
     let report_notes = content::load_notes(site, "content/reports", &mut problems);
     let invoice_letters = content::load_notes(site, "content/invoices", &mut problems);
     let lock = seals::load_lock(site, &mut problems);
@@ -47,6 +53,7 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
         theme,
         pages,
         minutes,
+        pools,
         report_notes,
         invoice_letters,
         lock,
