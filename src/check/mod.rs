@@ -1,6 +1,7 @@
 //! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
+mod minutes;
 pub mod seals;
 
 use std::collections::BTreeMap;
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Result};
-use crate::load::{RawMinutes, RawNote, RawPage, Sources, Theme};
+use crate::load::{RawNote, RawPage, Sources, Theme};
 use crate::model::{Minutes, Note, Page};
 
 /// The validated site sources, ready to be modelled.
@@ -26,7 +27,7 @@ pub struct Checked {
 pub fn check(sources: Sources) -> Result<Checked> {
     let mut problems = Diagnostics::default();
     let pages = check_pages(sources.pages, &mut problems);
-    let minutes = check_minutes(sources.minutes, &mut problems);
+    let minutes = minutes::check(sources.minutes, &sources.pools, &mut problems);
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
     let invoice_letters = notes_by_key(sources.invoice_letters);
     let seals = seals::check(
@@ -118,73 +119,6 @@ fn check_pages(raw: Vec<RawPage>, problems: &mut Diagnostics) -> Vec<Page> {
         });
     }
     pages
-}
-
-fn check_minutes(raw: Vec<RawMinutes>, problems: &mut Diagnostics) -> Vec<Minutes> {
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut minutes = Vec::new();
-    for m in raw {
-        let mut ok = true;
-        if !is_slug(&m.slug) {
-            problems.push(Diagnostic::at(
-                &m.path,
-                1,
-                format!(
-                    "file name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
-                    m.slug
-                ),
-            ));
-            ok = false;
-        }
-        if let Some(first) = seen.insert(m.slug.clone(), m.path.clone()) {
-            problems.push(Diagnostic::at(
-                &m.path,
-                1,
-                format!(
-                    "other minutes have the slug {:?}: {}",
-                    m.slug,
-                    first.display()
-                ),
-            ));
-            ok = false;
-        }
-        if !is_slug(&m.front.assembly) {
-            problems.push(Diagnostic::at(
-                &m.path,
-                2,
-                format!(
-                    "assembly: {:?} is not a slug like `north-ward`",
-                    m.front.assembly
-                ),
-            ));
-            ok = false;
-        }
-        for (i, d) in m.front.decisions.iter().enumerate() {
-            if let (Some(votes), Some(attendance)) = (d.votes, m.front.attendance) {
-                let cast = votes.in_favour + votes.against + votes.abstain;
-                if cast > attendance {
-                    problems.push(Diagnostic::at(
-                        &m.path,
-                        RawMinutes::line_of(&m.decision_lines, i),
-                        format!("votes: {cast} votes cast but attendance is {attendance}"),
-                    ));
-                    ok = false;
-                }
-            }
-        }
-        if ok {
-            minutes.push(Minutes {
-                path: m.path,
-                slug: m.slug,
-                title: m.front.title,
-                date: m.front.date.0,
-                assembly: m.front.assembly,
-                attendance: m.front.attendance,
-                body: m.body,
-            });
-        }
-    }
-    minutes
 }
 
 fn check_report_notes(raw: Vec<RawNote>, problems: &mut Diagnostics) -> BTreeMap<String, Note> {

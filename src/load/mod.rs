@@ -4,8 +4,8 @@
 pub mod content;
 pub mod front_matter;
 pub mod inputs;
-pub mod seals;
 pub mod pool;
+pub mod seals;
 pub mod theme;
 
 use std::collections::BTreeMap;

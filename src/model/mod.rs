@@ -1,6 +1,7 @@
 //! Stage 3, **model**: the site as plain data — pages, minutes, weeks, registers —
 //! derived from checked records. No file I/O and no formatting for display here.
 
+pub mod registers;
 pub mod seal;
 pub mod week;
 
@@ -33,6 +34,8 @@ pub struct Minutes {
     pub assembly: String,
     pub attendance: Option<u32>,
     pub body: String,
+    /// Its decisions, committee actions, draws and mandates, validated.
+    pub records: registers::Records,
 }
 
 /// A Markdown note attached to something else (a week's commentary, an invoice's letter).
@@ -53,6 +56,8 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Newest first.
     pub minutes: Vec<Minutes>,
+    /// Decisions, committees, draws and mandates gathered from every minutes file.
+    pub registers: registers::Registers,
     pub report_notes: BTreeMap<String, Note>,
     pub invoice_letters: BTreeMap<String, Note>,
     /// `tally.lock` and where every week stands against it.
@@ -63,6 +68,7 @@ pub fn build(checked: Checked) -> Site {
     let mut minutes = checked.minutes;
     minutes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     let as_of = minutes.iter().map(|m| m.date).max();
+    let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     Site {
@@ -71,6 +77,7 @@ pub fn build(checked: Checked) -> Site {
         as_of,
         pages,
         minutes,
+        registers,
         report_notes: checked.report_notes,
         invoice_letters: checked.invoice_letters,
         seals: checked.seals,
