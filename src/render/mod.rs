@@ -3,6 +3,7 @@
 
 pub mod markdown;
 mod pages;
+pub mod registers;
 pub mod seals;
 pub mod views;
 
@@ -132,6 +133,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
     let mut jobs = Vec::new();
     jobs.extend(pages::jobs(&renderer)?);
     jobs.extend(seals::jobs(&site.seals));
+    jobs.extend(registers::jobs(&renderer)?);
     let mut files: Vec<OutputFile> = jobs
         .into_par_iter()
         .map(|job| match job {

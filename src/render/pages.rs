@@ -38,6 +38,8 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
     for m in &site.minutes {
         let view = MinutesView::new(m, root);
         let context = Renderer::with(r.context(&m.title, "minutes"), "minutes", &view);
+        let records = super::registers::MinutesRecordsView::new(m, site.as_of, root);
+        let context = Renderer::with(context, "records", &records);
         jobs.push(Job::page(
             &format!("minutes/{}/", m.slug),
             "minutes.html",

@@ -1,0 +1,443 @@
+//! Jobs and views for the registers built from all minutes: `/decisions/`,
+//! `/committees/`, `/roles/` with one page per draw, `/delegates/`, and the structured
+//! records shown on each minutes page. Views hold display-ready strings only.
+
+use serde::Serialize;
+
+use super::views::long_date;
+use super::{Job, Renderer};
+use crate::draw;
+use crate::error::Result;
+use crate::model::Minutes;
+use crate::model::registers::{
+    CommitteeAction, CommitteeEvent, CommitteeState, Decision, Draw, Mandate, MandateState,
+    Outcome, Record, Votes, sunset,
+};
+
+pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
+    let site = r.site;
+    let root = r.site_view.root.as_str();
+    let registers = &site.registers;
+    let as_of = site.as_of.map(long_date);
+    let mut jobs = Vec::new();
+
+    let decisions: Vec<DecisionView> = registers
+        .decisions
+        .iter()
+        .map(|d| DecisionView::new(d, root))
+        .collect();
+    let mut assemblies: Vec<String> = decisions
+        .iter()
+        .map(|d| d.record.assembly.clone())
+        .collect();
+    assemblies.sort();
+    assemblies.dedup();
+    let context = r.context("Decisions", "minutes");
+    let context = Renderer::with(context, "register", "decisions");
+    let context = Renderer::with(context, "decisions", &decisions);
+    let context = Renderer::with(context, "assemblies", &assemblies);
+    jobs.push(Job::page("decisions/", "decisions.html", context));
+
+    let committees: Vec<CommitteeView> = registers
+        .committees
+        .iter()
+        .map(|c| CommitteeView::new(&c.name, &c.events, c.state, root))
+        .collect();
+    let context = r.context("Committees", "minutes");
+    let context = Renderer::with(context, "register", "committees");
+    let context = Renderer::with(context, "committees", &committees);
+    let context = Renderer::with(context, "as_of", &as_of);
+    jobs.push(Job::page("committees/", "committees.html", context));
+
+    let draws: Vec<DrawSummary> = registers
+        .draws
+        .iter()
+        .map(|d| DrawSummary::new(d, root))
+        .collect();
+    let context = r.context("Roles drawn by lottery", "minutes");
+    let context = Renderer::with(context, "register", "roles");
+    let context = Renderer::with(context, "draws", &draws);
+    jobs.push(Job::page("roles/", "roles.html", context));
+    for d in &registers.draws {
+        let view = DrawView::new(d, root);
+        let title = format!("{} · {}", view.summary.role_label, view.summary.record.date);
+        let context = Renderer::with(r.context(&title, "minutes"), "register", "roles");
+        let context = Renderer::with(context, "draw", &view);
+        jobs.push(Job::page(
+            &format!("roles/{}/", d.slug()),
+            "draw.html",
+            context,
+        ));
+    }
+
+    let mut current = Vec::new();
+    let mut upcoming = Vec::new();
+    let mut past = Vec::new();
+    for m in &registers.mandates {
+        let state = site
+            .as_of
+            .map_or(MandateState::Current, |day| m.state_on(day));
+        let view = MandateView::new(m, state, root);
+        match state {
+            MandateState::Current => current.push(view),
+            MandateState::Upcoming => upcoming.push(view),
+            MandateState::Past => past.push(view),
+        }
+    }
+    let context = r.context("Delegates", "minutes");
+    let context = Renderer::with(context, "register", "delegates");
+    let context = Renderer::with(context, "current", &current);
+    let context = Renderer::with(context, "upcoming", &upcoming);
+    let context = Renderer::with(context, "past", &past);
+    let context = Renderer::with(context, "as_of", &as_of);
+    jobs.push(Job::page("delegates/", "delegates.html", context));
+    Ok(jobs)
+}
+
+/// The minutes a record came from, with a link.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordView {
+    pub url: String,
+    pub title: String,
+    pub date: String,
+    pub iso_date: String,
+    pub assembly: String,
+}
+
+impl RecordView {
+    fn new(record: &Record, root: &str) -> RecordView {
+        RecordView {
+            url: format!("{root}minutes/{}/", record.slug),
+            title: record.title.clone(),
+            date: long_date(record.date),
+            iso_date: record.date.to_string(),
+            assembly: record.assembly.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VotesView {
+    #[serde(rename = "for")]
+    pub in_favour: u32,
+    pub against: u32,
+    pub abstain: u32,
+}
+
+impl From<Votes> for VotesView {
+    fn from(v: Votes) -> VotesView {
+        VotesView {
+            in_favour: v.in_favour,
+            against: v.against,
+            abstain: v.abstain,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionView {
+    pub anchor: String,
+    /// The decision on its minutes page.
+    pub url: String,
+    pub record: RecordView,
+    pub text: String,
+    /// `passed`, `failed` or `deferred` (also the badge's class).
+    pub outcome: &'static str,
+    pub votes: Option<VotesView>,
+}
+
+impl DecisionView {
+    fn new(d: &Decision, root: &str) -> DecisionView {
+        let record = RecordView::new(&d.record, root);
+        DecisionView {
+            anchor: d.anchor(),
+            url: format!("{}#{}", record.url, d.anchor()),
+            record,
+            text: d.text.clone(),
+            outcome: outcome_name(d.outcome),
+            votes: d.votes.map(VotesView::from),
+        }
+    }
+}
+
+fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "passed",
+        Outcome::Failed => "failed",
+        Outcome::Deferred => "deferred",
+    }
+}
+
+/// `flood-watch-steward` → `Flood watch steward`.
+pub fn label(slug: &str) -> String {
+    let text = slug.replace('-', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitteeEventView {
+    pub action: &'static str,
+    pub record: RecordView,
+    pub mandate: Option<String>,
+    /// For a create or renew: the sunset date of the cycle it started.
+    pub cycle_ends: Option<String>,
+    pub cycle_ends_iso: Option<String>,
+}
+
+impl CommitteeEventView {
+    fn new(e: &CommitteeEvent, root: &str) -> CommitteeEventView {
+        let (action, ends) = match e.action {
+            CommitteeAction::Create => ("created", Some(sunset(e.record.date))),
+            CommitteeAction::Renew => ("renewed", Some(sunset(e.record.date))),
+            CommitteeAction::Dissolve => ("dissolved", None),
+        };
+        CommitteeEventView {
+            action,
+            record: RecordView::new(&e.record, root),
+            mandate: e.mandate.clone(),
+            cycle_ends: ends.map(long_date),
+            cycle_ends_iso: ends.map(|d| d.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitteeView {
+    pub name: String,
+    pub label: String,
+    /// `active`, `lapsed`, `dissolved` or `planned` (also the badge's class).
+    pub state: &'static str,
+    /// "sunsets 28 November 2026", "sunset 14 July 2026", "dissolved 27 July 2026".
+    pub when: String,
+    pub when_iso: String,
+    /// The latest mandate given to it, if any.
+    pub mandate: Option<String>,
+    pub events: Vec<CommitteeEventView>,
+}
+
+impl CommitteeView {
+    pub fn new(
+        name: &str,
+        events: &[CommitteeEvent],
+        state: CommitteeState,
+        root: &str,
+    ) -> CommitteeView {
+        let (state, when, day) = match state {
+            CommitteeState::Active { sunsets } => ("active", "sunsets", Some(sunsets)),
+            CommitteeState::Lapsed { sunset } => ("lapsed", "sunset on", Some(sunset)),
+            CommitteeState::Dissolved { on } => ("dissolved", "dissolved", Some(on)),
+            CommitteeState::NotYetCreated => {
+                ("planned", "created", events.first().map(|e| e.record.date))
+            }
+        };
+        CommitteeView {
+            name: name.to_string(),
+            label: label(name),
+            state,
+            when: day.map_or_else(String::new, |d| format!("{when} {}", long_date(d))),
+            when_iso: day.map_or_else(String::new, |d| d.to_string()),
+            mandate: events.iter().rev().find_map(|e| e.mandate.clone()),
+            events: events
+                .iter()
+                .map(|e| CommitteeEventView::new(e, root))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DrawSummary {
+    pub slug: String,
+    pub url: String,
+    pub role: String,
+    pub role_label: String,
+    pub record: RecordView,
+    pub seats: usize,
+    pub pool_size: usize,
+    pub selected: Vec<String>,
+}
+
+impl DrawSummary {
+    fn new(d: &Draw, root: &str) -> DrawSummary {
+        DrawSummary {
+            slug: d.slug(),
+            url: format!("{root}roles/{}/", d.slug()),
+            role: d.role.clone(),
+            role_label: label(&d.role),
+            record: RecordView::new(&d.record, root),
+            seats: d.seats,
+            pool_size: d.pool.len(),
+            selected: d.selected().map(|t| t.id.clone()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateView {
+    /// 1-based place in the draw order.
+    pub rank: usize,
+    pub id: String,
+    pub hash: String,
+    pub selected: bool,
+    /// `printf '%s:%s' 'SEED' 'ID' | sha256sum`, quoted for a POSIX shell.
+    pub command: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DrawView {
+    #[serde(flatten)]
+    pub summary: DrawSummary,
+    pub seed: String,
+    /// The pool as written, in its own order.
+    pub pool: Vec<String>,
+    pub pool_file: Option<String>,
+    /// Every candidate, in draw order.
+    pub candidates: Vec<CandidateView>,
+    /// One line that recomputes every ticket and sorts them: the first `seats` lines
+    /// are the selection.
+    pub check_all: String,
+}
+
+impl DrawView {
+    fn new(d: &Draw, root: &str) -> DrawView {
+        let candidates = d
+            .ranking
+            .iter()
+            .enumerate()
+            .map(|(i, t)| CandidateView {
+                rank: i + 1,
+                id: t.id.clone(),
+                hash: t.hash.clone(),
+                selected: i < d.seats,
+                command: draw::verify_command(&d.seed, &t.id),
+            })
+            .collect();
+        let ids: Vec<String> = d.pool.iter().map(|id| draw::shell_quote(id)).collect();
+        let check_all = format!(
+            "for id in {}; do printf '%s  %s\\n' \"$(printf '%s:%s' {} \"$id\" | sha256sum | cut -c1-64)\" \"$id\"; done | LC_ALL=C sort | head -n {}",
+            ids.join(" "),
+            draw::shell_quote(&d.seed),
+            d.seats
+        );
+        DrawView {
+            summary: DrawSummary::new(d, root),
+            seed: d.seed.clone(),
+            pool: d.pool.clone(),
+            pool_file: d.pool_file.clone(),
+            candidates,
+            check_all,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MandateView {
+    pub name: String,
+    pub council: String,
+    pub council_label: String,
+    pub mandate: Option<String>,
+    pub from: String,
+    pub from_iso: String,
+    pub until: Option<String>,
+    pub until_iso: Option<String>,
+    /// `current`, `upcoming` or `past`.
+    pub state: &'static str,
+    pub record: RecordView,
+}
+
+impl MandateView {
+    fn new(m: &Mandate, state: MandateState, root: &str) -> MandateView {
+        MandateView {
+            name: m.name.clone(),
+            council: m.council.clone(),
+            council_label: label(&m.council),
+            mandate: m.mandate.clone(),
+            from: long_date(m.from),
+            from_iso: m.from.to_string(),
+            until: m.until.map(long_date),
+            until_iso: m.until.map(|d| d.to_string()),
+            state: match state {
+                MandateState::Current => "current",
+                MandateState::Upcoming => "upcoming",
+                MandateState::Past => "past",
+            },
+            record: RecordView::new(&m.record, root),
+        }
+    }
+}
+
+/// A committee action as shown on its minutes page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    pub name: String,
+    pub label: String,
+    pub url: String,
+    pub action: &'static str,
+    pub mandate: Option<String>,
+    pub cycle_ends: Option<String>,
+}
+
+/// What a minutes file records, shown above its text.
+#[derive(Debug, Clone, Serialize)]
+pub struct MinutesRecordsView {
+    pub decisions: Vec<DecisionView>,
+    pub committees: Vec<ActionView>,
+    pub draws: Vec<DrawSummary>,
+    pub delegates: Vec<MandateView>,
+}
+
+impl MinutesRecordsView {
+    pub fn new(m: &Minutes, site_as_of: Option<jiff::civil::Date>, root: &str) -> Self {
+        let records = &m.records;
+        MinutesRecordsView {
+            decisions: records
+                .decisions
+                .iter()
+                .map(|d| DecisionView::new(d, root))
+                .collect(),
+            committees: records
+                .committee_events
+                .iter()
+                .map(|e| {
+                    let event = CommitteeEventView::new(e, root);
+                    ActionView {
+                        name: e.committee.clone(),
+                        label: label(&e.committee),
+                        url: format!("{root}committees/#committee-{}", e.committee),
+                        action: event.action,
+                        mandate: event.mandate,
+                        cycle_ends: event.cycle_ends,
+                    }
+                })
+                .collect(),
+            draws: records
+                .draws
+                .iter()
+                .map(|d| DrawSummary::new(d, root))
+                .collect(),
+            delegates: records
+                .mandates
+                .iter()
+                .map(|d| {
+                    let state = site_as_of.map_or(MandateState::Current, |day| d.state_on(day));
+                    MandateView::new(d, state, root)
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_like_words() {
+        assert_eq!(label("flood-watch-steward"), "Flood watch steward");
+        assert_eq!(label(""), "");
+    }
+}
