@@ -1,6 +1,7 @@
 //! Stage 4, **render**: the model → output files in memory (HTML from Tera templates,
 //! Markdown to HTML, sitemap). Pages render in parallel. No file I/O here.
 
+pub mod charts;
 pub mod markdown;
 mod pages;
 pub mod registers;

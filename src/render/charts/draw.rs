@@ -1,0 +1,523 @@
+//! Drawing a plot with plotters' SVG backend. Colours here are placeholder inks (see
+//! [`Ink`]) that [`super::svg`] replaces with palette colours, hatch patterns, dash
+//! styles and `currentColor`; this module knows nothing about accessibility or themes.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::axis::{self, Tick};
+use crate::model::week::WeekId;
+
+/// The font size of every label, in SVG pixels.
+pub const FONT_PX: f64 = 15.0;
+/// plotters divides the font size it is given by 1.24 when it writes the SVG.
+const PLOTTERS_FONT: f64 = FONT_PX * 1.24;
+const LEGEND_ROW: u32 = 24;
+const SWATCH: i32 = 14;
+/// Below this many pixels per week, stacked bars become stacked bands.
+const MIN_BAR_PX: f64 = 4.0;
+
+/// What a mark is painted with. Each variant is drawn in a placeholder colour that
+/// [`super::svg::finish`] recognises and replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ink {
+    /// Text, axes and grid: the page's text colour.
+    Fg,
+    /// An area or bar of palette colour `n` with its hatch pattern.
+    Fill(u8),
+    /// A line of palette colour `n` in dash style `dash` (0 solid), or a marker
+    /// (filled, never dashed).
+    Line { colour: u8, dash: u8 },
+    /// The city: hatched in the text colour when filled, dashed when stroked.
+    City,
+}
+
+impl Ink {
+    pub fn placeholder(self) -> RGBColor {
+        match self {
+            Ink::Fg => RGBColor(1, 4, 0),
+            Ink::Fill(n) => RGBColor(1, 2, n),
+            Ink::Line { colour, dash } => RGBColor(1, 16 + dash, colour),
+            Ink::City => RGBColor(1, 3, 0),
+        }
+    }
+}
+
+/// The x axis: a run of consecutive weeks, or named groups (categories).
+#[derive(Debug, Clone)]
+pub enum XAxis {
+    Weeks(Vec<WeekId>),
+    Groups(Vec<String>),
+}
+
+impl XAxis {
+    fn len(&self) -> usize {
+        match self {
+            XAxis::Weeks(w) => w.len(),
+            XAxis::Groups(g) => g.len(),
+        }
+    }
+}
+
+/// One layer of marks.
+#[derive(Debug, Clone)]
+pub enum Layer {
+    /// Bars stacked at each x, one series each, bottom first.
+    Stacked(Vec<(Ink, Vec<f64>)>),
+    /// Bars side by side at each x, one series each, left first.
+    Grouped(Vec<(Ink, Vec<f64>)>),
+    /// A line through the values that are present (a gap where one is missing), with
+    /// a marker on the latest point; `area` shades the area beneath.
+    Line {
+        ink: Ink,
+        values: Vec<Option<f64>>,
+        area: bool,
+    },
+    /// A horizontal reference line.
+    Rule { y: f64 },
+}
+
+/// An entry of the legend drawn above the plot.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub ink: Ink,
+    /// Drawn as a line sample rather than a box.
+    pub line: bool,
+    pub label: String,
+}
+
+/// Everything needed to draw one plot.
+#[derive(Debug, Clone)]
+pub struct Plot {
+    pub width: u32,
+    /// The height of the plot without its legend, which adds rows above it.
+    pub height: u32,
+    pub x: XAxis,
+    pub x_desc: String,
+    pub y_desc: String,
+    pub percent: bool,
+    pub layers: Vec<Layer>,
+    pub keys: Vec<Key>,
+    /// Shown in the middle of the plot instead of marks when there is nothing to draw.
+    pub empty_note: String,
+}
+
+/// Draws `plot` and returns plotters' SVG text (placeholder colours, fixed size).
+pub fn draw(plot: &Plot) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let legend_rows = legend_layout(&plot.keys, plot.width);
+        let legend_h = if plot.keys.is_empty() {
+            4
+        } else {
+            legend_rows.iter().map(|r| r.2).max().unwrap_or(0) * LEGEND_ROW + 10
+        };
+        let root = SVGBackend::with_string(&mut svg, (plot.width, plot.height + legend_h))
+            .into_drawing_area();
+        let (legend, body) = root.split_vertically(legend_h);
+        draw_legend(&legend, &plot.keys, &legend_rows).map_err(|e| e.to_string())?;
+        if plot.x.len() == 0 {
+            draw_empty(&body, &plot.empty_note).map_err(|e| e.to_string())?;
+        } else {
+            draw_body(&root, &body, plot).map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+fn font(ink: Ink) -> TextStyle<'static> {
+    let mut style = TextStyle::from(("sans-serif", PLOTTERS_FONT).into_font());
+    style.color = ink.placeholder().to_backend_color();
+    style
+}
+
+/// The exact `font-size` value plotters writes for labels, so it can be replaced.
+pub fn plotters_font_size() -> String {
+    format!("{}", PLOTTERS_FONT / 1.24)
+}
+
+/// Where each legend entry goes: (x, key index, row).
+fn legend_layout(keys: &[Key], width: u32) -> Vec<(i32, usize, u32)> {
+    let mut out = Vec::new();
+    let (mut x, mut row) = (8.0, 0);
+    for (i, key) in keys.iter().enumerate() {
+        let w = 28.0 + axis::text_width(&key.label, FONT_PX) + 18.0;
+        if x > 8.0 && x + w > f64::from(width) - 8.0 {
+            x = 8.0;
+            row += 1;
+        }
+        out.push((x as i32, i, row + 1));
+        x += w;
+    }
+    out
+}
+
+type Area<'a, 'b> = DrawingArea<SVGBackend<'a>, Shift>;
+type DrawResult = Result<(), DrawingAreaErrorKind<std::io::Error>>;
+
+fn draw_legend(area: &Area<'_, '_>, keys: &[Key], layout: &[(i32, usize, u32)]) -> DrawResult {
+    for &(x, i, row) in layout {
+        let key = &keys[i];
+        let y = ((row - 1) * LEGEND_ROW + 6) as i32;
+        let mid = y + SWATCH / 2;
+        if key.line {
+            area.draw(&PathElement::new(
+                vec![(x, mid), (x + 22, mid)],
+                key.ink.placeholder().stroke_width(3),
+            ))?;
+        } else {
+            area.draw(&Rectangle::new(
+                [(x, y), (x + 22, y + SWATCH)],
+                key.ink.placeholder().filled(),
+            ))?;
+            area.draw(&Rectangle::new(
+                [(x, y), (x + 22, y + SWATCH)],
+                Ink::Fg.placeholder().mix(0.6).stroke_width(1),
+            ))?;
+        }
+        area.draw(&Text::new(
+            key.label.clone(),
+            (x + 28, mid),
+            font(Ink::Fg).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}
+
+fn draw_empty(area: &Area<'_, '_>, note: &str) -> DrawResult {
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Text::new(
+        note.to_string(),
+        (w as i32 / 2, h as i32 / 2),
+        font(Ink::Fg).pos(Pos::new(HPos::Center, VPos::Center)),
+    ))
+}
+
+/// The lowest and highest y any layer reaches, with zero always included.
+fn y_extent(layers: &[Layer]) -> (f64, f64) {
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    let mut see = |v: f64| {
+        if v.is_finite() {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    };
+    for layer in layers {
+        match layer {
+            Layer::Stacked(series) => {
+                let n = series.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
+                for i in 0..n {
+                    let (mut up, mut down) = (0.0, 0.0);
+                    for (_, values) in series {
+                        let v = values.get(i).copied().unwrap_or(0.0);
+                        if v >= 0.0 {
+                            up += v;
+                        } else {
+                            down += v;
+                        }
+                    }
+                    see(up);
+                    see(down);
+                }
+            }
+            Layer::Grouped(series) => series.iter().flat_map(|(_, v)| v).for_each(|&v| see(v)),
+            Layer::Line { values, .. } => values.iter().flatten().for_each(|&v| see(v)),
+            Layer::Rule { y } => see(*y),
+        }
+    }
+    (lo, hi)
+}
+
+/// A "nice" tick step (1, 2, 2.5 or 5 × 10ⁿ) that splits `span` into about `ticks` parts.
+fn nice_step(span: f64, ticks: f64) -> f64 {
+    let raw = (span / ticks).max(f64::MIN_POSITIVE);
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let residual = raw / magnitude;
+    let nice = if residual <= 1.0 {
+        1.0
+    } else if residual <= 2.0 {
+        2.0
+    } else if residual <= 2.5 {
+        2.5
+    } else if residual <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * magnitude
+}
+
+fn draw_body(root: &Area<'_, '_>, area: &Area<'_, '_>, plot: &Plot) -> DrawResult {
+    let n = plot.x.len();
+    let (lo, hi) = y_extent(&plot.layers);
+    let (lo, hi) = if hi - lo <= f64::EPSILON {
+        (lo, lo + 1.0)
+    } else {
+        (lo, hi)
+    };
+    let step = nice_step(hi - lo, 4.0);
+    let y_lo = (lo / step).floor() * step;
+    let y_hi = (hi / step).ceil() * step;
+    let y_ticks: Vec<f64> = {
+        let count = ((y_hi - y_lo) / step).round() as i64;
+        (0..=count).map(|k| y_lo + k as f64 * step).collect()
+    };
+    let y_label = |v: f64| {
+        let text = axis::axis_number(v, step);
+        if plot.percent {
+            format!("{text}%")
+        } else {
+            text
+        }
+    };
+    let y_label_w = y_ticks
+        .iter()
+        .map(|&v| axis::text_width(&y_label(v), FONT_PX))
+        .fold(0.0, f64::max);
+    let y_area = (y_label_w + FONT_PX * 2.2 + 10.0).ceil() as u32;
+    let plot_w = f64::from(plot.width) - f64::from(y_area) - 20.0;
+
+    let ticks: Vec<Tick> = match &plot.x {
+        XAxis::Weeks(weeks) => axis::week_ticks(weeks, plot_w, FONT_PX),
+        XAxis::Groups(groups) => groups
+            .iter()
+            .enumerate()
+            .map(|(index, label)| Tick {
+                index,
+                label: label.clone(),
+            })
+            .collect(),
+    };
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(6)
+        .margin_right(20)
+        .margin_bottom(4)
+        .x_label_area_size((FONT_PX * 3.6) as u32)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, y_lo..y_hi)?;
+    // Axis lines and descriptions from plotters; ticks, labels and grid drawn below so
+    // that they sit exactly on weeks and on the chosen y steps.
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(0)
+        .axis_style(Ink::Fg.placeholder().mix(0.6).stroke_width(1))
+        .axis_desc_style(font(Ink::Fg))
+        .x_desc(plot.x_desc.as_str())
+        .y_desc(plot.y_desc.as_str())
+        .draw()?;
+    for &v in &y_ticks {
+        if v != y_lo {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(-0.5, v), (n as f64 - 0.5, v)],
+                Ink::Fg.placeholder().mix(0.18).stroke_width(1),
+            )))?;
+        }
+        let (px, py) = chart.backend_coord(&(-0.5, v));
+        root.draw(&Text::new(
+            y_label(v),
+            (px - 6, py),
+            font(Ink::Fg).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+    }
+    for tick in &ticks {
+        let (px, py) = chart.backend_coord(&(tick.index as f64, y_lo));
+        root.draw(&PathElement::new(
+            vec![(px, py), (px, py + 5)],
+            Ink::Fg.placeholder().mix(0.6).stroke_width(1),
+        ))?;
+        root.draw(&Text::new(
+            tick.label.clone(),
+            (px, py + 8),
+            font(Ink::Fg).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+
+    let line_width = if plot_w / (n as f64) < MIN_BAR_PX {
+        2
+    } else {
+        3
+    };
+    let groups = plot
+        .layers
+        .iter()
+        .map(|l| match l {
+            Layer::Grouped(s) => s.len(),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    for layer in &plot.layers {
+        match layer {
+            Layer::Stacked(series) if plot_w / (n as f64) < MIN_BAR_PX => {
+                // Too many weeks for bars: stacked bands, each between the running total
+                // below it and the running total with it.
+                let mut below = vec![0.0; n];
+                for (ink, values) in series {
+                    let above: Vec<f64> = (0..n)
+                        .map(|i| below[i] + values.get(i).copied().unwrap_or(0.0).max(0.0))
+                        .collect();
+                    let mut outline: Vec<(f64, f64)> =
+                        (0..n).map(|i| (i as f64, above[i])).collect();
+                    outline.extend((0..n).rev().map(|i| (i as f64, below[i])));
+                    chart.draw_series(std::iter::once(Polygon::new(
+                        outline,
+                        ink.placeholder().filled(),
+                    )))?;
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        (0..n).map(|i| (i as f64, above[i])).collect::<Vec<_>>(),
+                        Ink::Fg.placeholder().mix(0.6).stroke_width(1),
+                    )))?;
+                    below = above;
+                }
+            }
+            Layer::Stacked(series) => {
+                let mut up = vec![0.0; n];
+                let mut down = vec![0.0; n];
+                for (ink, values) in series {
+                    let mut bars = Vec::new();
+                    for (i, &v) in values.iter().enumerate().take(n) {
+                        if v == 0.0 || !v.is_finite() {
+                            continue;
+                        }
+                        let base = if v > 0.0 { &mut up[i] } else { &mut down[i] };
+                        let x = i as f64;
+                        bars.push(Rectangle::new(
+                            [(x - 0.38, *base), (x + 0.38, *base + v)],
+                            ink.placeholder().filled(),
+                        ));
+                        *base += v;
+                    }
+                    chart.draw_series(bars)?;
+                }
+            }
+            Layer::Grouped(series) => {
+                let slot = 0.8 / groups.max(1) as f64;
+                for (k, (ink, values)) in series.iter().enumerate() {
+                    let bars = values.iter().enumerate().take(n).map(|(i, &v)| {
+                        let left = i as f64 - 0.4 + k as f64 * slot;
+                        Rectangle::new(
+                            [(left + slot * 0.06, 0.0), (left + slot * 0.94, v)],
+                            ink.placeholder().filled(),
+                        )
+                    });
+                    chart.draw_series(bars)?;
+                    let outlines = values.iter().enumerate().take(n).map(|(i, &v)| {
+                        let left = i as f64 - 0.4 + k as f64 * slot;
+                        Rectangle::new(
+                            [(left + slot * 0.06, 0.0), (left + slot * 0.94, v)],
+                            Ink::Fg.placeholder().mix(0.6).stroke_width(1),
+                        )
+                    });
+                    chart.draw_series(outlines)?;
+                }
+            }
+            Layer::Line { ink, values, area } => {
+                for run in runs(values) {
+                    let points: Vec<(f64, f64)> = run.iter().map(|&(i, v)| (i as f64, v)).collect();
+                    if *area {
+                        let base = y_lo.max(0.0).min(y_hi);
+                        let mut outline = points.clone();
+                        if let (Some(&(x0, _)), Some(&(x1, _))) = (points.first(), points.last()) {
+                            outline.push((x1, base));
+                            outline.push((x0, base));
+                        }
+                        let fill = match ink {
+                            Ink::Line { colour, .. } => Ink::Fill(*colour),
+                            other => *other,
+                        };
+                        chart.draw_series(std::iter::once(Polygon::new(
+                            outline,
+                            fill.placeholder().mix(0.35).filled(),
+                        )))?;
+                    }
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        points,
+                        ink.placeholder().stroke_width(line_width),
+                    )))?;
+                }
+                if let Some((i, v)) = values
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find_map(|(i, v)| v.map(|v| (i, v)))
+                {
+                    draw_marker(&mut chart, *ink, (i as f64, v))?;
+                }
+            }
+            Layer::Rule { y } => {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(-0.5, *y), (n as f64 - 0.5, *y)],
+                    Ink::City.placeholder().stroke_width(2),
+                )))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs of consecutive present values: a line breaks where a value is missing.
+fn runs(values: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
+    let mut out: Vec<Vec<(usize, f64)>> = Vec::new();
+    let mut current = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) if v.is_finite() => current.push((i, *v)),
+            _ => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+type Coords =
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>;
+
+/// A marker on a line's latest point, its shape set by the line's dash style so that
+/// lines differ without colour: circle, square, triangle, diamond.
+fn draw_marker<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Coords>,
+    ink: Ink,
+    at: (f64, f64),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let shape = match ink {
+        Ink::Line { dash, .. } => dash % 4,
+        _ => 0,
+    };
+    let solid = match ink {
+        Ink::Line { colour, .. } => Ink::Line { colour, dash: 0 },
+        Ink::City => Ink::Fg,
+        other => other,
+    };
+    let style = solid.placeholder().filled();
+    let r = 6;
+    let anchor = || EmptyElement::at(at);
+    match shape {
+        0 => chart.draw_series(std::iter::once(
+            anchor() + Circle::new((0, 0), r as u32, style),
+        )),
+        1 => chart.draw_series(std::iter::once(
+            anchor() + Rectangle::new([(1 - r, 1 - r), (r - 1, r - 1)], style),
+        )),
+        2 => chart.draw_series(std::iter::once(
+            anchor() + Polygon::new(vec![(0, -r - 1), (r + 1, r - 1), (-r - 1, r - 1)], style),
+        )),
+        _ => chart.draw_series(std::iter::once(
+            anchor()
+                + Polygon::new(
+                    vec![(0, -r - 1), (r + 1, 0), (0, r + 1), (-r - 1, 0)],
+                    style,
+                ),
+        )),
+    }
+    .map(|_| ())
+}

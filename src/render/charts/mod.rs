@@ -1,0 +1,726 @@
+//! Charts of governance performed: pure functions from plain series (one value per
+//! week, exact decimals) to a finished [`Chart`] — an accessible SVG, a table of the same
+//! numbers and the CSV it was drawn from. No file I/O and no model types beyond
+//! [`WeekId`]; the caller decides where the files go.
+//!
+//! Drawing uses plotters' SVG backend ([`draw`]); [`svg`] then makes the result
+//! scalable, accessible, colour-blind safe and readable in greyscale and dark mode.
+//! Floats are used for drawing only: tables and CSV files print the decimals.
+
+pub mod axis;
+mod draw;
+pub mod svg;
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+
+use crate::model::week::WeekId;
+use crate::render::views::long_date;
+use draw::{Ink, Key, Layer, Plot, XAxis};
+
+/// Width and plot height of a full-size chart, and of a small one (units per week).
+const WIDE: (u32, u32) = (600, 330);
+const SMALL: (u32, u32) = (420, 250);
+
+/// The palette entry kept for the network as a whole (blue); categories use the others.
+pub const NETWORK_COLOUR: u8 = 4;
+
+/// Palette entry of the `i`-th category (in a fixed, site-wide order), skipping
+/// [`NETWORK_COLOUR`].
+pub fn category_colour(i: usize) -> u8 {
+    let order = [0u8, 1, 2, 3, 5, 6];
+    let round = (i / order.len()) as u8;
+    order[i % order.len()] + round * svg::PALETTE.len() as u8
+}
+
+/// One named series of values, one per week of the chart (`None`: no value that week).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    /// Palette entry (see [`category_colour`]).
+    pub colour: u8,
+    pub values: Vec<Option<Decimal>>,
+}
+
+impl Series {
+    pub fn new(name: impl Into<String>, colour: u8, values: Vec<Option<Decimal>>) -> Series {
+        Series {
+            name: name.into(),
+            colour,
+            values,
+        }
+    }
+
+    /// A series with a value every week.
+    pub fn full(name: impl Into<String>, colour: u8, values: Vec<Decimal>) -> Series {
+        Series::new(name, colour, values.into_iter().map(Some).collect())
+    }
+
+    fn get(&self, i: usize) -> Option<Decimal> {
+        self.values.get(i).copied().flatten()
+    }
+
+    fn floats(&self, n: usize) -> Vec<Option<f64>> {
+        (0..n)
+            .map(|i| self.get(i).and_then(|d| d.to_f64()))
+            .collect()
+    }
+}
+
+/// A table of the numbers a chart shows; the first column names the row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table {
+    pub caption: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A finished chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Chart {
+    /// Unique on a page; the id of the `<svg>` and the prefix of the ids inside it.
+    pub id: String,
+    /// The file name stem for the `.svg` and `.csv` files: `governance`, `units-kg`.
+    pub slug: String,
+    pub title: String,
+    /// One sentence: what the chart shows, with the latest figure.
+    pub desc: String,
+    pub svg: String,
+    pub table: Table,
+    pub csv: String,
+}
+
+/// Drawing failed (plotters reported an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartError {
+    pub chart: String,
+    pub message: String,
+}
+
+impl fmt::Display for ChartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "chart {}: {}", self.chart, self.message)
+    }
+}
+
+impl std::error::Error for ChartError {}
+
+/// The weeks a chart covers, in words: `the 12 weeks from 7 September to 29 November
+/// 2026`, `the week 2026-W48, 23 November 2026 to 29 November 2026`.
+fn period(weeks: &[WeekId]) -> String {
+    match (weeks.first(), weeks.last()) {
+        (Some(first), Some(last)) if weeks.len() > 1 => format!(
+            "the {} weeks from {} to {}",
+            weeks.len(),
+            long_date(first.monday()),
+            long_date(last.sunday())
+        ),
+        (Some(only), _) => format!(
+            "the week {only}, {} to {}",
+            long_date(only.monday()),
+            long_date(only.sunday())
+        ),
+        _ => "no weeks yet".to_string(),
+    }
+}
+
+fn money(currency: &str, value: Decimal) -> String {
+    format!("{currency} {}", axis::table_number(value, 2))
+}
+
+fn week_x_desc(weeks: &[WeekId]) -> String {
+    format!("Week starting Monday, {}", axis::year_span(weeks))
+}
+
+/// The index of the latest week where `present` holds.
+fn latest(n: usize, present: impl Fn(usize) -> bool) -> Option<usize> {
+    (0..n).rev().find(|&i| present(i))
+}
+
+fn cell(value: Option<Decimal>, decimals: u32) -> String {
+    value.map_or_else(|| "–".to_string(), |v| axis::table_number(v, decimals))
+}
+
+fn csv_cell(value: Option<Decimal>, decimals: u32) -> String {
+    value.map_or_else(String::new, |v| axis::csv_number(v, decimals))
+}
+
+/// A CSV file from a header and rows (fields quoted as needed).
+fn csv_text(head: &[String], rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    for record in std::iter::once(head).chain(rows.iter().map(|r| r.as_slice())) {
+        let fields: Vec<String> = record
+            .iter()
+            .map(|f| {
+                if f.contains([',', '"', '\n', '\r']) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f.clone()
+                }
+            })
+            .collect();
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Draws `plot` and finishes the chart around it.
+fn finish(
+    slug: &str,
+    id_prefix: &str,
+    title: String,
+    desc: String,
+    plot: &Plot,
+    table: Table,
+    csv: String,
+) -> Result<Chart, ChartError> {
+    let id = format!("{id_prefix}{slug}");
+    let raw = draw::draw(plot).map_err(|message| ChartError {
+        chart: slug.to_string(),
+        message,
+    })?;
+    Ok(Chart {
+        svg: svg::finish(&raw, &id, &title, &desc),
+        id,
+        slug: slug.to_string(),
+        title,
+        desc,
+        table,
+        csv,
+    })
+}
+
+/// Chart 1, governance performed: the network's value per week by category, stacked, with the
+/// city's weekly budget share for the same categories as a dashed line.
+pub fn governance(
+    id_prefix: &str,
+    weeks: &[WeekId],
+    categories: &[Series],
+    city: &[Option<Decimal>],
+    currency: &str,
+) -> Result<Chart, ChartError> {
+    let n = weeks.len();
+    let total = |i: usize| -> Decimal { categories.iter().filter_map(|s| s.get(i)).sum() };
+    let city_at = |i: usize| city.get(i).copied().flatten();
+    let title = "Governance performed: value per week by category".to_string();
+    let latest_week = latest(n, |_| true);
+    let desc = match latest_week {
+        Some(i) => format!(
+            "The value at replacement cost of the services the network provided, stacked by \
+             category, per week for {}, with the city's weekly budget share for the same needs \
+             as a dashed line; in the latest week, {}, the network provided {}{}.",
+            period(weeks),
+            weeks[i],
+            money(currency, total(i)),
+            match city_at(i) {
+                Some(c) => format!(" against the city's {}", money(currency, c)),
+                None => String::new(),
+            }
+        ),
+        None => "The value of the services the network provided per week: no weeks recorded yet."
+            .to_string(),
+    };
+
+    let mut head = vec!["Week".to_string()];
+    head.extend(
+        categories
+            .iter()
+            .map(|s| format!("{} ({currency})", s.name)),
+    );
+    head.push(format!("Total ({currency})"));
+    head.push(format!("City's share ({currency})"));
+    let rows: Vec<Vec<String>> = (0..n)
+        .map(|i| {
+            let mut row = vec![weeks[i].to_string()];
+            row.extend(categories.iter().map(|s| cell(s.get(i), 2)));
+            row.push(cell(Some(total(i)), 2));
+            row.push(cell(city_at(i), 2));
+            row
+        })
+        .collect();
+    let mut csv_head = vec!["week".to_string(), "week_start".to_string()];
+    csv_head.extend(categories.iter().map(|s| s.name.clone()));
+    csv_head.extend(["total".to_string(), "city_share".to_string()]);
+    let csv_rows: Vec<Vec<String>> = (0..n)
+        .map(|i| {
+            let mut row = vec![weeks[i].to_string(), weeks[i].monday().to_string()];
+            row.extend(categories.iter().map(|s| csv_cell(s.get(i), 2)));
+            row.push(csv_cell(Some(total(i)), 2));
+            row.push(csv_cell(city_at(i), 2));
+            row
+        })
+        .collect();
+
+    let mut keys: Vec<Key> = categories
+        .iter()
+        .map(|s| Key {
+            ink: Ink::Fill(s.colour),
+            line: false,
+            label: s.name.clone(),
+        })
+        .collect();
+    keys.push(Key {
+        ink: Ink::City,
+        line: true,
+        label: "City's weekly share".into(),
+    });
+    let plot = Plot {
+        width: WIDE.0,
+        height: WIDE.1,
+        x: XAxis::Weeks(weeks.to_vec()),
+        x_desc: week_x_desc(weeks),
+        y_desc: format!("{currency} per week"),
+        percent: false,
+        layers: vec![
+            Layer::Stacked(
+                categories
+                    .iter()
+                    .map(|s| {
+                        let v = s.floats(n).into_iter().map(|v| v.unwrap_or(0.0)).collect();
+                        (Ink::Fill(s.colour), v)
+                    })
+                    .collect(),
+            ),
+            Layer::Line {
+                ink: Ink::City,
+                values: (0..n)
+                    .map(|i| city_at(i).and_then(|d| d.to_f64()))
+                    .collect(),
+                area: false,
+            },
+        ],
+        keys,
+        empty_note: "No weeks recorded yet".into(),
+    };
+    let table = Table {
+        caption: format!("Value per week by category and the city's share ({currency})"),
+        head,
+        rows,
+    };
+    finish(
+        "governance",
+        id_prefix,
+        title,
+        desc,
+        &plot,
+        table,
+        csv_text(&csv_head, &csv_rows),
+    )
+}
+
+/// One category's totals over a period, for [`commons_vs_city`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub category: String,
+    pub network: Decimal,
+    pub city: Decimal,
+}
+
+/// Chart 2, commons vs city: per category, the network's value over `weeks` beside the city's
+/// budget share for the same weeks.
+pub fn commons_vs_city(
+    id_prefix: &str,
+    weeks: &[WeekId],
+    rows: &[Comparison],
+    currency: &str,
+) -> Result<Chart, ChartError> {
+    let rows = if weeks.is_empty() { &[][..] } else { rows };
+    let network: Decimal = rows.iter().map(|r| r.network).sum();
+    let city: Decimal = rows.iter().map(|r| r.city).sum();
+    let title = "Commons vs city, by category".to_string();
+    let desc = if weeks.is_empty() || rows.is_empty() {
+        "The network's value beside the city's budget share, per category: no weeks recorded yet."
+            .to_string()
+    } else {
+        format!(
+            "The value at replacement cost of what the network provided in each category over {} \
+             beside the city's budget share for the same needs and weeks; in all, the network \
+             provided {} against the city's {}.",
+            period(weeks),
+            money(currency, network),
+            money(currency, city)
+        )
+    };
+    let head = vec![
+        "Category".to_string(),
+        format!("Network ({currency})"),
+        format!("City's share ({currency})"),
+    ];
+    let mut table_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.category.clone(),
+                cell(Some(r.network), 2),
+                cell(Some(r.city), 2),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        table_rows.push(vec![
+            "All".to_string(),
+            cell(Some(network), 2),
+            cell(Some(city), 2),
+        ]);
+    }
+    let csv_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.category.clone(),
+                csv_cell(Some(r.network), 2),
+                csv_cell(Some(r.city), 2),
+            ]
+        })
+        .collect();
+    let csv_head = vec![
+        "category".to_string(),
+        "network".to_string(),
+        "city_share".to_string(),
+    ];
+    let floats = |f: fn(&Comparison) -> Decimal| -> Vec<f64> {
+        rows.iter().map(|r| f(r).to_f64().unwrap_or(0.0)).collect()
+    };
+    let plot = Plot {
+        width: WIDE.0,
+        height: WIDE.1,
+        x: XAxis::Groups(rows.iter().map(|r| r.category.clone()).collect()),
+        x_desc: match (weeks.first(), weeks.last()) {
+            (Some(a), Some(b)) => format!("Category, weeks {a} to {b}"),
+            _ => "Category".to_string(),
+        },
+        y_desc: currency.to_string(),
+        percent: false,
+        layers: vec![Layer::Grouped(vec![
+            (Ink::Fill(NETWORK_COLOUR), floats(|r| r.network)),
+            (Ink::City, floats(|r| r.city)),
+        ])],
+        keys: vec![
+            Key {
+                ink: Ink::Fill(NETWORK_COLOUR),
+                line: false,
+                label: "The network".into(),
+            },
+            Key {
+                ink: Ink::City,
+                line: false,
+                label: "City's budget share".into(),
+            },
+        ],
+        empty_note: "No weeks recorded yet".into(),
+    };
+    let table = Table {
+        caption: format!(
+            "The network's value and the city's share per category ({currency}){}",
+            match (weeks.first(), weeks.last()) {
+                (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
+                (Some(a), _) => format!(", {a}"),
+                _ => String::new(),
+            }
+        ),
+        head,
+        rows: table_rows,
+    };
+    finish(
+        "commons-vs-city",
+        id_prefix,
+        title,
+        desc,
+        &plot,
+        table,
+        csv_text(&csv_head, &csv_rows),
+    )
+}
+
+/// What a unit counts, for [`units`]: `Food handed out`, `kg`, `kilograms of food`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measure {
+    /// For the title: `Food handed out`.
+    pub label: String,
+    /// The unit as in the ledger: `kg`.
+    pub unit: String,
+    /// Decimals shown in tables.
+    pub decimals: u32,
+}
+
+/// Chart 3, units per week: one small bar chart of one unit (kg of food, kWh, care hours).
+pub fn units(
+    id_prefix: &str,
+    weeks: &[WeekId],
+    measure: &Measure,
+    series: &Series,
+) -> Result<Chart, ChartError> {
+    let n = weeks.len();
+    let unit = &measure.unit;
+    let slug = format!("units-{}", slug_of(unit));
+    let title = format!("{} per week ({unit})", measure.label);
+    let desc = match latest(n, |_| true) {
+        Some(i) => format!(
+            "{} per week in {unit} for {}; in the latest week, {}, {} {unit}.",
+            measure.label,
+            period(weeks),
+            weeks[i],
+            cell(Some(series.get(i).unwrap_or_default()), measure.decimals)
+        ),
+        None => format!(
+            "{} per week in {unit}: no weeks recorded yet.",
+            measure.label
+        ),
+    };
+    let head = vec!["Week".to_string(), format!("{} ({unit})", measure.label)];
+    let rows = (0..n)
+        .map(|i| {
+            vec![
+                weeks[i].to_string(),
+                cell(Some(series.get(i).unwrap_or_default()), measure.decimals),
+            ]
+        })
+        .collect();
+    let csv_rows: Vec<Vec<String>> = (0..n)
+        .map(|i| {
+            vec![
+                weeks[i].to_string(),
+                weeks[i].monday().to_string(),
+                csv_cell(Some(series.get(i).unwrap_or_default()), measure.decimals),
+            ]
+        })
+        .collect();
+    let csv_head = vec!["week".to_string(), "week_start".to_string(), unit.clone()];
+    let plot = Plot {
+        width: SMALL.0,
+        height: SMALL.1,
+        x: XAxis::Weeks(weeks.to_vec()),
+        x_desc: week_x_desc(weeks),
+        y_desc: format!("{unit} per week"),
+        percent: false,
+        layers: vec![Layer::Stacked(vec![(
+            Ink::Fill(series.colour),
+            series
+                .floats(n)
+                .into_iter()
+                .map(|v| v.unwrap_or(0.0))
+                .collect(),
+        )])],
+        keys: Vec::new(),
+        empty_note: "No weeks recorded yet".into(),
+    };
+    let table = Table {
+        caption: title.clone(),
+        head,
+        rows,
+    };
+    finish(
+        &slug,
+        id_prefix,
+        title,
+        desc,
+        &plot,
+        table,
+        csv_text(&csv_head, &csv_rows),
+    )
+}
+
+/// `kWh` → `kwh`, `m³` → `m`: a file-name-safe form of a unit.
+fn slug_of(text: &str) -> String {
+    let slug: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if slug.is_empty() { "unit".into() } else { slug }
+}
+
+/// Chart 4, treasury and fund balances at the end of each week, one line each.
+pub fn balances(
+    id_prefix: &str,
+    weeks: &[WeekId],
+    accounts: &[Series],
+    currency: &str,
+) -> Result<Chart, ChartError> {
+    let n = weeks.len();
+    let title = "Treasury and fund balances".to_string();
+    let desc = match latest(n, |i| accounts.iter().any(|a| a.get(i).is_some())) {
+        Some(i) => format!(
+            "The balance of the treasury and of each fund at the end of every week for {}; at \
+             the end of {}: {}.",
+            period(weeks),
+            weeks[i],
+            accounts
+                .iter()
+                .filter_map(|a| a
+                    .get(i)
+                    .map(|v| format!("{} {}", a.name, money(currency, v))))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "The balance of the treasury and of each fund: no weeks recorded yet.".to_string(),
+    };
+    let mut head = vec!["Week".to_string()];
+    head.extend(accounts.iter().map(|a| format!("{} ({currency})", a.name)));
+    let rows = (0..n)
+        .map(|i| {
+            let mut row = vec![weeks[i].to_string()];
+            row.extend(accounts.iter().map(|a| cell(a.get(i), 2)));
+            row
+        })
+        .collect();
+    let mut csv_head = vec!["week".to_string(), "week_end".to_string()];
+    csv_head.extend(accounts.iter().map(|a| a.name.clone()));
+    let csv_rows: Vec<Vec<String>> = (0..n)
+        .map(|i| {
+            let mut row = vec![weeks[i].to_string(), weeks[i].sunday().to_string()];
+            row.extend(accounts.iter().map(|a| csv_cell(a.get(i), 2)));
+            row
+        })
+        .collect();
+    let ink = |k: usize, a: &Series| Ink::Line {
+        colour: a.colour,
+        dash: (k % 4) as u8,
+    };
+    let plot = Plot {
+        width: WIDE.0,
+        height: WIDE.1,
+        x: XAxis::Weeks(weeks.to_vec()),
+        x_desc: week_x_desc(weeks),
+        y_desc: format!("{currency} at the end of the week"),
+        percent: false,
+        layers: accounts
+            .iter()
+            .enumerate()
+            .map(|(k, a)| Layer::Line {
+                ink: ink(k, a),
+                values: a.floats(n),
+                area: false,
+            })
+            .collect(),
+        keys: accounts
+            .iter()
+            .enumerate()
+            .map(|(k, a)| Key {
+                ink: ink(k, a),
+                line: true,
+                label: a.name.clone(),
+            })
+            .collect(),
+        empty_note: "No weeks recorded yet".into(),
+    };
+    let table = Table {
+        caption: format!("Balances at the end of each week ({currency})"),
+        head,
+        rows,
+    };
+    finish(
+        "balances",
+        id_prefix,
+        title,
+        desc,
+        &plot,
+        table,
+        csv_text(&csv_head, &csv_rows),
+    )
+}
+
+/// Chart 5, the share of needs met by the commons: the network's value ÷ the city's weekly
+/// share for the same needs, per week (`ratios` as fractions: 0.42 is 42%).
+pub fn share(
+    id_prefix: &str,
+    weeks: &[WeekId],
+    ratios: &[Option<Decimal>],
+) -> Result<Chart, ChartError> {
+    let n = weeks.len();
+    let hundred = Decimal::ONE_HUNDRED;
+    let percent = |i: usize| ratios.get(i).copied().flatten().map(|r| r * hundred);
+    let title = "Share of needs met by the commons".to_string();
+    let desc = match latest(n, |i| percent(i).is_some()) {
+        Some(i) => format!(
+            "The value of the network's services as a percentage of the city's weekly budget \
+             for the same needs, per week for {}; in {} the commons met {}%.",
+            period(weeks),
+            weeks[i],
+            cell(percent(i), 1)
+        ),
+        None if n > 0 => format!(
+            "The value of the network's services as a percentage of the city's weekly budget \
+             for the same needs, per week for {}; the city budgets nothing for these needs, so \
+             there is no share to show.",
+            period(weeks)
+        ),
+        None => "The share of needs met by the commons: no weeks recorded yet.".to_string(),
+    };
+    let head = vec!["Week".to_string(), "Network ÷ city's share (%)".to_string()];
+    let rows = (0..n)
+        .map(|i| vec![weeks[i].to_string(), cell(percent(i), 1)])
+        .collect();
+    let csv_head = vec![
+        "week".to_string(),
+        "week_start".to_string(),
+        "share_percent".to_string(),
+    ];
+    let csv_rows: Vec<Vec<String>> = (0..n)
+        .map(|i| {
+            vec![
+                weeks[i].to_string(),
+                weeks[i].monday().to_string(),
+                csv_cell(percent(i), 1),
+            ]
+        })
+        .collect();
+    let values: Vec<Option<f64>> = (0..n)
+        .map(|i| percent(i).and_then(|d| d.to_f64()))
+        .collect();
+    let highest = values.iter().flatten().fold(0.0f64, |a, &b| a.max(b));
+    let ink = Ink::Line {
+        colour: NETWORK_COLOUR,
+        dash: 0,
+    };
+    let mut layers = vec![Layer::Line {
+        ink,
+        values,
+        area: true,
+    }];
+    let mut keys = vec![Key {
+        ink,
+        line: true,
+        label: "Network ÷ city's share".into(),
+    }];
+    if highest >= 50.0 {
+        layers.push(Layer::Rule { y: 100.0 });
+        keys.push(Key {
+            ink: Ink::City,
+            line: true,
+            label: "100%: as much as the city".into(),
+        });
+    }
+    let plot = Plot {
+        width: WIDE.0,
+        height: WIDE.1,
+        x: XAxis::Weeks(weeks.to_vec()),
+        x_desc: week_x_desc(weeks),
+        y_desc: "% of the city's share".into(),
+        percent: true,
+        layers,
+        keys,
+        empty_note: "No weeks recorded yet".into(),
+    };
+    let table = Table {
+        caption: "The network's value as a percentage of the city's weekly share".into(),
+        head,
+        rows,
+    };
+    finish(
+        "share",
+        id_prefix,
+        title,
+        desc,
+        &plot,
+        table,
+        csv_text(&csv_head, &csv_rows),
+    )
+}
+
+#[cfg(test)]
+mod tests;
