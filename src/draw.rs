@@ -8,8 +8,6 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{Error, Result};
 
 /// A candidate with its ticket, in the order of the draw.
@@ -22,16 +20,7 @@ pub struct Ticket {
 
 /// `SHA-256(seed + ":" + id)` in lowercase hex.
 pub fn ticket(seed: &str, id: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(seed.as_bytes());
-    hasher.update(b":");
-    hasher.update(id.as_bytes());
-    let digest = hasher.finalize();
-    let mut hex = String::with_capacity(64);
-    for byte in digest.iter() {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
+    crate::model::seal::sha256_hex(format!("{seed}:{id}").as_bytes())
 }
 
 /// Every candidate of `pool` with its ticket, sorted by ticket ascending (the draw order).
