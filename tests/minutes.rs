@@ -451,6 +451,24 @@ fn the_decision_register_lists_every_decision_newest_first() {
 }
 
 #[test]
+fn the_home_page_shows_the_five_latest_decisions() {
+    let site = Site::new();
+    let mut extra = String::new();
+    for n in 1..=6 {
+        extra.push_str(&format!(
+            "[[decisions]]\ntext = \"Decision number {n}\"\noutcome = \"passed\"\n"
+        ));
+    }
+    site.minutes("2026-10-01-ward", "2026-10-01", &extra);
+    site.build().unwrap();
+    let html = site.page("");
+    assert!(html.contains("Latest decisions"));
+    assert!(html.contains("Decision number 5"));
+    assert!(!html.contains("Decision number 6"), "five at most");
+    assert!(html.contains("href=\"/decisions/\""));
+}
+
+#[test]
 fn the_decision_filter_needs_no_server_and_the_list_shows_without_script() {
     let site = Site::new();
     site.minutes(

@@ -16,7 +16,7 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
         .map(|m| MinutesSummary::new(m, root))
         .collect();
     let home = Renderer::with(
-        r.context(&site.config.title, "home"),
+        super::registers::with_latest_decisions(r.context(&site.config.title, "home"), site, root),
         "latest_minutes",
         &latest,
     );

@@ -94,6 +94,22 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
     Ok(jobs)
 }
 
+/// Adds the five latest decisions to the home page's context as `latest_decisions`.
+pub fn with_latest_decisions(
+    context: tera::Context,
+    site: &crate::model::Site,
+    root: &str,
+) -> tera::Context {
+    let latest: Vec<DecisionView> = site
+        .registers
+        .decisions
+        .iter()
+        .take(5)
+        .map(|d| DecisionView::new(d, root))
+        .collect();
+    Renderer::with(context, "latest_decisions", &latest)
+}
+
 /// The minutes a record came from, with a link.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordView {
