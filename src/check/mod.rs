@@ -3,6 +3,7 @@
 
 mod minutes;
 pub mod seals;
+pub mod ledger;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::load::{RawNote, RawPage, Sources, Theme};
+use crate::model::ledger::CheckedLedger;
 use crate::model::{Minutes, Note, Page};
 
 /// The validated site sources, ready to be modelled.
@@ -22,6 +24,7 @@ pub struct Checked {
     pub report_notes: BTreeMap<String, Note>,
     pub invoice_letters: BTreeMap<String, Note>,
     pub seals: crate::model::seal::Seals,
+    pub ledger: CheckedLedger,
 }
 
 pub fn check(sources: Sources) -> Result<Checked> {
@@ -30,6 +33,13 @@ pub fn check(sources: Sources) -> Result<Checked> {
     let minutes = minutes::check(sources.minutes, &sources.pools, &mut problems);
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
     let invoice_letters = notes_by_key(sources.invoice_letters);
+    let ledger = ledger::check(
+        &sources.ledger,
+        sources.rates.as_ref(),
+        sources.budget.as_ref(),
+        &sources.config,
+        &mut problems,
+    );
     let seals = seals::check(
         sources.lock,
         sources.amendments,
@@ -45,6 +55,7 @@ pub fn check(sources: Sources) -> Result<Checked> {
         report_notes,
         invoice_letters,
         seals,
+        ledger,
     })
 }
 

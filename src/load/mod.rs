@@ -6,7 +6,9 @@ pub mod front_matter;
 pub mod inputs;
 pub mod pool;
 pub mod seals;
+pub mod ledger;
 pub mod theme;
+pub mod valuation;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +18,9 @@ use crate::error::{Diagnostic, Diagnostics, Result};
 
 pub use content::{RawMinutes, RawNote, RawPage};
 pub use pool::RawPool;
+pub use ledger::LedgerFile;
 pub use theme::Theme;
+pub use valuation::RawTable;
 
 /// Everything read from a site folder.
 #[derive(Debug, Clone)]
@@ -35,6 +39,12 @@ pub struct Sources {
     pub lock: Vec<seals::RawSealEntry>,
     /// `data/amendments.csv`: recorded changes to sealed weeks.
     pub amendments: Vec<seals::RawAmendment>,
+    /// `data/ledger/*.csv`, sorted by path.
+    pub ledger: Vec<LedgerFile>,
+    /// `data/rates.csv`, when present.
+    pub rates: Option<RawTable>,
+    /// `data/city-budget.csv`, when present.
+    pub budget: Option<RawTable>,
 }
 
 /// Reads the whole site; fails with every problem found in any file.
@@ -48,6 +58,9 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
     let invoice_letters = content::load_notes(site, "content/invoices", &mut problems);
     let lock = seals::load_lock(site, &mut problems);
     let amendments = seals::load_amendments(site, &mut problems);
+    let ledger = ledger::load(site, &config.ledger, &mut problems);
+    let rates = valuation::load_table(site, valuation::RATES_FILE, &mut problems);
+    let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut problems);
     problems.finish(Sources {
         config,
         theme,
@@ -58,6 +71,9 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
         invoice_letters,
         lock,
         amendments,
+        ledger,
+        rates,
+        budget,
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod registers;
 pub mod seal;
+pub mod ledger;
 pub mod week;
 
 use std::collections::BTreeMap;
@@ -62,13 +63,20 @@ pub struct Site {
     pub invoice_letters: BTreeMap<String, Note>,
     /// `tally.lock` and where every week stands against it.
     pub seals: seal::Seals,
+    /// The ledger, valued and added up week by week.
+    pub ledger: ledger::Ledger,
 }
 
 pub fn build(checked: Checked) -> Site {
     let mut minutes = checked.minutes;
     minutes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
-    let as_of = minutes.iter().map(|m| m.date).max();
+    let as_of = minutes
+        .iter()
+        .map(|m| m.date)
+        .chain(checked.ledger.latest_date())
+        .max();
     let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
+    let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     Site {
@@ -81,5 +89,6 @@ pub fn build(checked: Checked) -> Site {
         report_notes: checked.report_notes,
         invoice_letters: checked.invoice_letters,
         seals: checked.seals,
+        ledger,
     }
 }

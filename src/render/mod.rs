@@ -6,6 +6,7 @@ pub mod markdown;
 mod pages;
 pub mod registers;
 pub mod seals;
+pub mod reports;
 pub mod views;
 
 use std::collections::BTreeSet;
@@ -135,6 +136,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
     jobs.extend(pages::jobs(&renderer)?);
     jobs.extend(seals::jobs(&site.seals));
     jobs.extend(registers::jobs(&renderer)?);
+    jobs.extend(reports::jobs(&renderer)?);
     let mut files: Vec<OutputFile> = jobs
         .into_par_iter()
         .map(|job| match job {

@@ -20,6 +20,7 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
         "latest_minutes",
         &latest,
     );
+    let home = Renderer::with(home, "glance", &super::reports::glance(site, root));
     jobs.push(Job::page("", "index.html", home));
 
     for page in &site.pages {

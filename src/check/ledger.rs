@@ -1,0 +1,586 @@
+//! Ledger rows, rates and the city's budget: raw text → [`Entry`], [`Rate`] and
+//! [`BudgetLine`]. Every bad row is reported as `file:line: column: reason`, all at
+//! once; no row is skipped silently. Files are checked in parallel; receipt ids are
+//! then checked for duplicates across the whole ledger.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Diagnostics};
+use crate::load::ledger::{Column, RawRow};
+use crate::load::{LedgerFile, RawTable};
+use crate::model::ledger::{
+    BudgetLine, CheckedLedger, CityBudget, Entry, Kind, LedgerFileRows, Rate, Rates, Source,
+};
+use crate::model::week::WeekId;
+
+/// Checks the ledger files against the rates and the site's settings.
+pub fn check(
+    files: &[LedgerFile],
+    rates: Option<&RawTable>,
+    budget: Option<&RawTable>,
+    config: &Config,
+    problems: &mut Diagnostics,
+) -> CheckedLedger {
+    let rates = check_rates(rates, &config.currency, problems);
+    let budget = check_budget(budget, &config.currency, problems);
+    let rules = Rules {
+        currency: &config.currency,
+        date_format: config.ledger.date_format.as_deref(),
+        rates: &rates,
+    };
+    let checked: Vec<(Vec<Entry>, Vec<Diagnostic>, u64)> = files
+        .par_iter()
+        .map(|file| check_file(file, &rules))
+        .collect();
+    let mut entries = Vec::with_capacity(checked.iter().map(|c| c.0.len()).sum());
+    let mut rows = Vec::with_capacity(files.len());
+    for (file, (file_entries, file_problems, read)) in files.iter().zip(checked) {
+        entries.extend(file_entries);
+        problems.extend(file_problems);
+        rows.push(LedgerFileRows {
+            path: file.path.clone(),
+            rows: read,
+        });
+    }
+    check_receipts(&entries, problems);
+    CheckedLedger {
+        entries,
+        files: rows,
+        rates,
+        budget,
+    }
+}
+
+/// What every row is checked against.
+struct Rules<'a> {
+    currency: &'a str,
+    date_format: Option<&'a str>,
+    rates: &'a Rates,
+}
+
+/// One file's entries, problems and number of data rows read.
+fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> (Vec<Entry>, Vec<Diagnostic>, u64) {
+    let mut entries = Vec::with_capacity(file.bytes.len() / 64);
+    let mut problems = Vec::new();
+    let mut rows = 0u64;
+    let mut row_checker = RowChecker::new(&file.path, rules);
+    file.read_rows(|row| {
+        rows += 1;
+        match row {
+            Ok(row) => match row_checker.check(&row) {
+                Ok(entry) => entries.push(entry),
+                Err(found) => problems.extend(found),
+            },
+            Err(d) => problems.push(d),
+        }
+    });
+    (entries, problems, rows)
+}
+
+/// The last rate looked up: unit, category, date and the rate found.
+type RateMemo = (Arc<str>, Arc<str>, Date, Option<u32>);
+
+/// Checks rows of one file, remembering recent values: rows of one export share dates,
+/// cells, categories and units, which are kept once.
+struct RowChecker<'a> {
+    file: Arc<Path>,
+    rules: &'a Rules<'a>,
+    interned: HashMap<Box<str>, Arc<str>, Fast>,
+    last_date: Option<(Box<str>, Date, WeekId)>,
+    last_rate: Option<RateMemo>,
+}
+
+impl<'a> RowChecker<'a> {
+    fn new(path: &Path, rules: &'a Rules<'a>) -> RowChecker<'a> {
+        RowChecker {
+            file: Arc::from(path),
+            rules,
+            interned: HashMap::default(),
+            last_date: None,
+            last_rate: None,
+        }
+    }
+
+    fn intern(&mut self, text: &str) -> Arc<str> {
+        if let Some(a) = self.interned.get(text) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(text);
+        self.interned.insert(Box::from(text), a.clone());
+        a
+    }
+
+    fn problem(&self, line: u64, column: Column, reason: String) -> Diagnostic {
+        Diagnostic::at(
+            self.file.as_ref(),
+            line as usize,
+            format!("{}: {reason}", column.name()),
+        )
+    }
+
+    fn date(&mut self, text: &str) -> Result<(Date, WeekId), String> {
+        if let Some((t, d, w)) = &self.last_date
+            && t.as_ref() == text
+        {
+            return Ok((*d, *w));
+        }
+        let parsed = match self.rules.date_format {
+            None => parse_iso_date(text)
+                .ok_or_else(|| format!("{text:?} is not a date (expected YYYY-MM-DD)")),
+            Some(format) => Date::strptime(format, text).map_err(|_| {
+                format!("{text:?} is not a date in the format {format:?} set in tally.toml")
+            }),
+        }?;
+        let week = WeekId::of(parsed);
+        self.last_date = Some((Box::from(text), parsed, week));
+        Ok((parsed, week))
+    }
+
+    fn rate(&mut self, unit: &Arc<str>, category: &Arc<str>, date: Date) -> Option<u32> {
+        if let Some((u, c, d, r)) = &self.last_rate
+            && Arc::ptr_eq(u, unit)
+            && Arc::ptr_eq(c, category)
+            && *d == date
+        {
+            return *r;
+        }
+        let found = self.rules.rates.lookup(unit, category, date);
+        self.last_rate = Some((unit.clone(), category.clone(), date, found));
+        found
+    }
+
+    /// The entry, or every problem of the row.
+    fn check(&mut self, row: &RawRow<'_>) -> Result<Entry, Vec<Diagnostic>> {
+        let line = row.line;
+        let mut problems = Vec::new();
+        let date = self
+            .date(row.get(Column::Date))
+            .map_err(|reason| problems.push(self.problem(line, Column::Date, reason)))
+            .ok();
+        let text = |column: Column, problems: &mut Vec<Diagnostic>| {
+            let value = row.get(column);
+            if value.is_empty() {
+                problems.push(self.problem(line, column, "must not be empty".into()));
+            }
+            value
+        };
+        let cell = text(Column::Cell, &mut problems);
+        let category = text(Column::Category, &mut problems);
+        let unit = text(Column::Unit, &mut problems);
+        let kind_text = row.get(Column::Kind);
+        let kind = Kind::parse(kind_text);
+        if kind.is_none() {
+            problems.push(self.problem(
+                line,
+                Column::Kind,
+                format!(
+                    "{kind_text:?} is not a kind; use one of {}",
+                    Kind::ALL.map(Kind::name).join(", ")
+                ),
+            ));
+        }
+        let quantity = parse_quantity(row.get(Column::Quantity))
+            .map_err(|reason| problems.push(self.problem(line, Column::Quantity, reason)))
+            .ok();
+        let to_cell = row.get(Column::ToCell);
+        if let Some(kind) = kind {
+            if kind.needs_to_cell() && to_cell.is_empty() {
+                let what = if kind == Kind::Transfer {
+                    "the receiving cell"
+                } else {
+                    "the fund"
+                };
+                problems.push(self.problem(
+                    line,
+                    Column::ToCell,
+                    format!("a {} row needs to_cell ({what})", kind.name()),
+                ));
+            }
+            if kind.is_money() && !unit.is_empty() && unit != self.rules.currency {
+                problems.push(self.problem(
+                    line,
+                    Column::Unit,
+                    format!(
+                        "{} is money in the site's currency {}, not {unit:?}",
+                        kind.name(),
+                        self.rules.currency
+                    ),
+                ));
+            }
+        }
+        let (Some((date, week)), Some(kind), Some(quantity), true) =
+            (date, kind, quantity, problems.is_empty())
+        else {
+            return Err(problems);
+        };
+        let cell = self.intern(cell);
+        let category = self.intern(category);
+        let unit = self.intern(unit);
+        let (rate, value) = if kind == Kind::Service {
+            let Some(index) = self.rate(&unit, &category, date) else {
+                return Err(vec![self.problem(
+                    line,
+                    Column::Unit,
+                    format!(
+                        "no rate for {unit} (category {category}) in force on {date} in data/rates.csv"
+                    ),
+                )]);
+            };
+            let per_unit = self.rules.rates.get(index).map(|r| r.rate);
+            match per_unit.and_then(|r| quantity.checked_mul(r)) {
+                Some(value) => (Some(index), Some(value)),
+                None => {
+                    return Err(vec![self.problem(
+                        line,
+                        Column::Quantity,
+                        "too large to value at its rate".into(),
+                    )]);
+                }
+            }
+        } else {
+            (None, None)
+        };
+        let optional = |column: Column| {
+            let value = row.get(column);
+            (!value.is_empty()).then(|| Box::<str>::from(value))
+        };
+        Ok(Entry {
+            date,
+            week,
+            to_cell: (!to_cell.is_empty()).then(|| self.intern(to_cell)),
+            cell,
+            category,
+            kind,
+            quantity,
+            unit,
+            receipt: optional(Column::Receipt),
+            counterparty: optional(Column::Counterparty),
+            memo: optional(Column::Memo),
+            rate,
+            value,
+            source: Source {
+                file: self.file.clone(),
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+            },
+        })
+    }
+}
+
+/// A receipt id is unique across the ledger: each repeat names the first use.
+fn check_receipts(entries: &[Entry], problems: &mut Diagnostics) {
+    let mut seen: HashMap<&str, &Source, Fast> =
+        HashMap::with_capacity_and_hasher(entries.len(), Fast::default());
+    for e in entries {
+        if let Some(receipt) = e.receipt.as_deref()
+            && let Some(first) = seen.insert(receipt, &e.source)
+        {
+            problems.push(Diagnostic::at(
+                e.source.file.as_ref(),
+                e.source.line as usize,
+                format!("receipt: {receipt:?} is already used at {first}"),
+            ));
+            seen.insert(receipt, first);
+        }
+    }
+}
+
+/// `YYYY-MM-DD`.
+pub fn parse_iso_date(text: &str) -> Option<Date> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i16> {
+        let mut n: i16 = 0;
+        for &c in b.get(range)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + i16::from(c - b'0');
+        }
+        Some(n)
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
+}
+
+/// An exact decimal: digits with an optional dot and sign, no exponent, no grouping.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let mut dots = 0;
+    let well_formed = !digits.is_empty()
+        && digits.bytes().all(|c| {
+            dots += usize::from(c == b'.');
+            c.is_ascii_digit() || c == b'.'
+        })
+        && dots <= 1
+        && digits.bytes().any(|c| c.is_ascii_digit());
+    if !well_formed {
+        return Err(if text.is_empty() {
+            "must not be empty".to_string()
+        } else if text.contains(',') {
+            format!("{text:?} is not a decimal (use a dot)")
+        } else {
+            format!("{text:?} is not a decimal")
+        });
+    }
+    Decimal::from_str_exact(text).map_err(|_| format!("{text:?} has too many digits"))
+}
+
+/// A decimal above zero.
+pub fn parse_quantity(text: &str) -> Result<Decimal, String> {
+    let q = parse_decimal(text)?;
+    if q <= Decimal::ZERO {
+        return Err(format!("must be greater than 0, not {text}"));
+    }
+    Ok(q)
+}
+
+fn currency_problem(
+    table: &RawTable,
+    line: usize,
+    currency: &str,
+    site: &str,
+) -> Option<Diagnostic> {
+    (!currency.is_empty() && currency != site).then(|| {
+        Diagnostic::at(
+            &table.path,
+            line,
+            format!("currency: {currency:?} is not the site's currency {site}"),
+        )
+    })
+}
+
+/// `data/rates.csv` → [`Rates`]; two rates for one unit, category and day are an error.
+pub fn check_rates(table: Option<&RawTable>, site: &str, problems: &mut Diagnostics) -> Rates {
+    let Some(table) = table else {
+        return Rates::default();
+    };
+    let mut rates = Rates {
+        path: table.path.clone(),
+        rates: Vec::new(),
+    };
+    if !table.require(&["unit", "rate", "valid_from"], problems) {
+        return rates;
+    }
+    let [unit, category, rate, currency, valid_from, source] = [
+        "unit",
+        "category",
+        "rate",
+        "currency",
+        "valid_from",
+        "source",
+    ]
+    .map(|name| table.column(name));
+    let mut seen: HashMap<(String, Option<String>, Date), usize> = HashMap::new();
+    for row in &table.rows {
+        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
+        let mut ok = true;
+        let unit_text = row.get(unit);
+        if unit_text.is_empty() {
+            problems.push(at("unit: must not be empty".into()));
+            ok = false;
+        }
+        let value = parse_decimal(row.get(rate)).and_then(|r| {
+            if r < Decimal::ZERO {
+                Err(format!("must not be negative, not {r}"))
+            } else {
+                Ok(r)
+            }
+        });
+        let value = value
+            .map_err(|reason| problems.push(at(format!("rate: {reason}"))))
+            .ok();
+        let from_text = row.get(valid_from);
+        let from = parse_iso_date(from_text);
+        if from.is_none() {
+            problems.push(at(format!(
+                "valid_from: {from_text:?} is not a date (expected YYYY-MM-DD)"
+            )));
+        }
+        let currency_text = row.get(currency);
+        if let Some(d) = currency_problem(table, row.line, currency_text, site) {
+            problems.push(d);
+            ok = false;
+        }
+        let (Some(value), Some(from), true) = (value, from, ok) else {
+            continue;
+        };
+        let category_text = row.get(category);
+        let category_key = (!category_text.is_empty()).then(|| category_text.to_string());
+        if let Some(first) = seen.insert(
+            (unit_text.to_string(), category_key.clone(), from),
+            row.line,
+        ) {
+            problems.push(at(format!(
+                "valid_from: a second rate for {unit_text} ({}) from {from}; the first is at {}:{first}",
+                category_key.as_deref().unwrap_or("any category"),
+                table.path.display()
+            )));
+            continue;
+        }
+        rates.rates.push(Rate {
+            unit: unit_text.to_string(),
+            category: category_key,
+            rate: value,
+            currency: site.to_string(),
+            valid_from: from,
+            source: row.get(source).to_string(),
+            line: row.line,
+        });
+    }
+    rates
+}
+
+/// `data/city-budget.csv` → [`CityBudget`].
+pub fn check_budget(
+    table: Option<&RawTable>,
+    site: &str,
+    problems: &mut Diagnostics,
+) -> CityBudget {
+    let Some(table) = table else {
+        return CityBudget::default();
+    };
+    let mut budget = CityBudget {
+        path: table.path.clone(),
+        lines: Vec::new(),
+    };
+    if !table.require(&["year", "category", "amount"], problems) {
+        return budget;
+    }
+    let [year, category, amount, currency, name, source] =
+        ["year", "category", "amount", "currency", "line", "source"].map(|n| table.column(n));
+    for row in &table.rows {
+        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
+        let mut ok = true;
+        let year_text = row.get(year);
+        let year_value = year_text
+            .parse::<i16>()
+            .ok()
+            .filter(|y| (1000..=9999).contains(y));
+        if year_value.is_none() {
+            problems.push(at(format!("year: {year_text:?} is not a year like 2026")));
+        }
+        let category_text = row.get(category);
+        if category_text.is_empty() {
+            problems.push(at("category: must not be empty".into()));
+            ok = false;
+        }
+        let value = parse_decimal(row.get(amount)).and_then(|a| {
+            if a < Decimal::ZERO {
+                Err(format!("must not be negative, not {a}"))
+            } else {
+                Ok(a)
+            }
+        });
+        let value = value
+            .map_err(|reason| problems.push(at(format!("amount: {reason}"))))
+            .ok();
+        if let Some(d) = currency_problem(table, row.line, row.get(currency), site) {
+            problems.push(d);
+            ok = false;
+        }
+        let (Some(year_value), Some(value), true) = (year_value, value, ok) else {
+            continue;
+        };
+        budget.lines.push(BudgetLine {
+            year: year_value,
+            category: category_text.to_string(),
+            amount: value,
+            currency: site.to_string(),
+            name: row.get(name).to_string(),
+            source: row.get(source).to_string(),
+            line: row.line,
+        });
+    }
+    budget
+}
+
+/// A quick hash for short keys checked a million times (receipt ids, cells): the
+/// Fx hash used by rustc. Not resistant to crafted collisions, which a site's own
+/// ledger has no reason to contain.
+#[derive(Default, Clone, Copy)]
+struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+type Fast = BuildHasherDefault<FxHasher>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact_and_plain() {
+        assert_eq!(parse_decimal("12.50").unwrap().to_string(), "12.50");
+        assert_eq!(
+            parse_decimal("12,5").unwrap_err(),
+            "\"12,5\" is not a decimal (use a dot)"
+        );
+        assert!(parse_decimal("1e3").is_err());
+        assert!(parse_decimal("1_000").is_err());
+        assert!(parse_decimal(".").is_err());
+        assert!(parse_decimal("1.2.3").is_err());
+        assert_eq!(
+            parse_quantity("0").unwrap_err(),
+            "must be greater than 0, not 0"
+        );
+        assert_eq!(
+            parse_quantity("-2").unwrap_err(),
+            "must be greater than 0, not -2"
+        );
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(
+            parse_iso_date("2026-02-28"),
+            Some(jiff::civil::date(2026, 2, 28))
+        );
+        assert_eq!(parse_iso_date("2026-02-29"), None);
+        assert_eq!(parse_iso_date("2026-2-28"), None);
+        assert_eq!(parse_iso_date("28/02/2026"), None);
+    }
+}

@@ -1,0 +1,375 @@
+//! `data/ledger/*.csv` → [`LedgerFile`]s: the bytes of each export and where each
+//! canonical column sits in it. Rows are streamed by [`LedgerFile::read_rows`] with one
+//! reused record, each with its file line; judging the values is `check`'s work.
+//!
+//! Columns come in any order, named canonically or mapped from another export's
+//! headers by `[ledger.columns]` in `tally.toml`. UTF-8 with or without a byte-order
+//! mark, CRLF or LF line ends, quoted fields.
+
+use std::path::{Path, PathBuf};
+
+use csv::StringRecord;
+
+use super::{read_bytes, relative, sorted_files};
+use crate::config::{CONFIG_FILE, LedgerConfig};
+use crate::error::{Diagnostic, Diagnostics};
+
+/// The ledger folder, relative to the site.
+pub const LEDGER_DIR: &str = "data/ledger";
+
+/// A canonical ledger column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Column {
+    Date,
+    Cell,
+    Category,
+    Kind,
+    Quantity,
+    Unit,
+    Receipt,
+    ToCell,
+    Counterparty,
+    Memo,
+}
+
+impl Column {
+    pub const ALL: [Column; 10] = [
+        Column::Date,
+        Column::Cell,
+        Column::Category,
+        Column::Kind,
+        Column::Quantity,
+        Column::Unit,
+        Column::Receipt,
+        Column::ToCell,
+        Column::Counterparty,
+        Column::Memo,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Date => "date",
+            Column::Cell => "cell",
+            Column::Category => "category",
+            Column::Kind => "kind",
+            Column::Quantity => "quantity",
+            Column::Unit => "unit",
+            Column::Receipt => "receipt",
+            Column::ToCell => "to_cell",
+            Column::Counterparty => "counterparty",
+            Column::Memo => "memo",
+        }
+    }
+
+    pub fn required(self) -> bool {
+        matches!(
+            self,
+            Column::Date
+                | Column::Cell
+                | Column::Category
+                | Column::Kind
+                | Column::Quantity
+                | Column::Unit
+        )
+    }
+
+    pub fn from_name(name: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// Where each canonical column sits in a file's records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Layout {
+    index: [Option<usize>; 10],
+    /// Number of header fields: every row must have as many.
+    pub width: usize,
+}
+
+impl Layout {
+    pub fn index(&self, column: Column) -> Option<usize> {
+        self.index[column as usize]
+    }
+}
+
+/// One ledger export, read but not yet parsed row by row.
+#[derive(Debug, Clone)]
+pub struct LedgerFile {
+    /// Relative to the site, for messages (`data/ledger/food-coop.csv`).
+    pub path: PathBuf,
+    /// The file's bytes, without a byte-order mark.
+    pub bytes: Vec<u8>,
+    pub layout: Layout,
+}
+
+/// One data row of a ledger file: the reused record and its line in the file.
+#[derive(Debug, Clone, Copy)]
+pub struct RawRow<'a> {
+    pub line: u64,
+    record: &'a StringRecord,
+    layout: &'a Layout,
+}
+
+impl<'a> RawRow<'a> {
+    /// The trimmed text of a column; empty when the file has no such column.
+    pub fn get(&self, column: Column) -> &'a str {
+        self.layout
+            .index(column)
+            .and_then(|i| self.record.get(i))
+            .map(str::trim)
+            .unwrap_or("")
+    }
+
+    /// Number of fields in this row.
+    pub fn width(&self) -> usize {
+        self.record.len()
+    }
+}
+
+impl LedgerFile {
+    /// Streams every data row to `each`, in file order. A row that cannot be read as
+    /// CSV (invalid UTF-8, broken quoting) or has the wrong number of fields becomes a
+    /// diagnostic instead.
+    pub fn read_rows(&self, mut each: impl FnMut(Result<RawRow<'_>, Diagnostic>)) {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(self.bytes.as_slice());
+        let mut record = StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| line_of(&self.bytes, p));
+                    if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
+                        // A blank line (only possible as a lone field): nothing to account for.
+                        continue;
+                    }
+                    if record.len() != self.layout.width {
+                        each(Err(Diagnostic::at(
+                            &self.path,
+                            line as usize,
+                            format!(
+                                "expected {} fields like the header, found {}",
+                                self.layout.width,
+                                record.len()
+                            ),
+                        )));
+                        continue;
+                    }
+                    each(Ok(RawRow {
+                        line,
+                        record: &record,
+                        layout: &self.layout,
+                    }));
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| line_of(&self.bytes, p)) as usize;
+                    let reason = match e.kind() {
+                        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 text".to_string(),
+                        _ => format!("cannot read this row as CSV: {e}"),
+                    };
+                    each(Err(Diagnostic::at(&self.path, line.max(1), reason)));
+                    if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The line a record starts on. After a CRLF line end the reader's position sits on
+/// the `\n` and still counts the previous line: the record starts on the next one.
+pub fn line_of(bytes: &[u8], position: &csv::Position) -> u64 {
+    let at = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    position.line() + u64::from(bytes.get(at) == Some(&b'\n'))
+}
+
+/// Reads every `data/ledger/*.csv` of the site and maps its header to the canonical
+/// columns. A file whose header lacks a required column is reported and left out.
+pub fn load(site: &Path, config: &LedgerConfig, problems: &mut Diagnostics) -> Vec<LedgerFile> {
+    let mapping = mapping(config, problems);
+    let mut files = Vec::new();
+    for file in sorted_files(&site.join(LEDGER_DIR), "csv", problems) {
+        let path = relative(site, &file);
+        let Some(bytes) = read_bytes(&file, &path, problems) else {
+            continue;
+        };
+        if let Some(ledger) = parse(path, bytes, &mapping, problems) {
+            files.push(ledger);
+        }
+    }
+    files
+}
+
+/// The header name expected for each canonical column (mapped or canonical).
+pub type Mapping = [String; 10];
+
+/// The expected header of each column from `[ledger.columns]`; unknown keys are errors.
+pub fn mapping(config: &LedgerConfig, problems: &mut Diagnostics) -> Mapping {
+    let mut names: Mapping = Column::ALL.map(|c| c.name().to_string());
+    for (canonical, header) in &config.columns {
+        match Column::from_name(canonical) {
+            Some(column) => names[column as usize] = header.trim().to_string(),
+            None => problems.push(Diagnostic::new(
+                CONFIG_FILE,
+                format!(
+                    "[ledger.columns]: {canonical:?} is not a ledger column; the columns are {}",
+                    Column::ALL.map(Column::name).join(", ")
+                ),
+            )),
+        }
+    }
+    names
+}
+
+/// Strips a byte-order mark, reads the header and locates each column.
+pub fn parse(
+    path: PathBuf,
+    mut bytes: Vec<u8>,
+    mapping: &Mapping,
+    problems: &mut Diagnostics,
+) -> Option<LedgerFile> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let mut header = StringRecord::new();
+    match reader.read_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => {
+            problems.push(Diagnostic::at(
+                &path,
+                1,
+                format!(
+                    "the file is empty; a ledger starts with a header row: {}",
+                    Column::ALL.map(Column::name).join(",")
+                ),
+            ));
+            return None;
+        }
+        Err(e) => {
+            problems.push(Diagnostic::at(
+                &path,
+                1,
+                format!("cannot read the header row: {e}"),
+            ));
+            return None;
+        }
+    }
+    let found: Vec<&str> = header.iter().map(str::trim).collect();
+    let mut layout = Layout {
+        index: [None; 10],
+        width: found.len(),
+    };
+    let mut ok = true;
+    for column in Column::ALL {
+        let expected = &mapping[column as usize];
+        let position = found.iter().position(|h| h.eq_ignore_ascii_case(expected));
+        layout.index[column as usize] = position;
+        if position.is_none() && column.required() {
+            let mapped = if expected != column.name() {
+                format!(" {expected:?} (mapped by [ledger.columns] in {CONFIG_FILE})")
+            } else {
+                String::new()
+            };
+            problems.push(Diagnostic::at(
+                &path,
+                1,
+                format!(
+                    "{}: missing required column{mapped}; expected the columns {}; found {}",
+                    column.name(),
+                    Column::ALL
+                        .into_iter()
+                        .filter(|c| c.required())
+                        .map(|c| mapping[c as usize].as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    found.join(", ")
+                ),
+            ));
+            ok = false;
+        }
+    }
+    ok.then_some(LedgerFile {
+        path,
+        bytes,
+        layout,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> (Option<LedgerFile>, Diagnostics) {
+        let mut problems = Diagnostics::default();
+        let mapping = mapping(&LedgerConfig::default(), &mut problems);
+        let f = parse(
+            PathBuf::from("data/ledger/t.csv"),
+            text.as_bytes().to_vec(),
+            &mapping,
+            &mut problems,
+        );
+        (f, problems)
+    }
+
+    fn rows(f: &LedgerFile) -> Vec<(u64, String, String)> {
+        let mut out = Vec::new();
+        f.read_rows(|r| {
+            let r = r.unwrap();
+            out.push((
+                r.line,
+                r.get(Column::Quantity).to_string(),
+                r.get(Column::Memo).to_string(),
+            ))
+        });
+        out
+    }
+
+    #[test]
+    fn bom_crlf_and_quoted_fields_are_read() {
+        let text = "\u{feff}memo,date,cell,category,kind,quantity,unit\r\n\"a, \"\"b\"\"\",2026-01-05,x,food,service,2,kg\r\n\"two\r\nlines\",2026-01-05,x,food,service,3,kg\r\n";
+        let (f, problems) = file(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let f = f.unwrap();
+        assert_eq!(
+            rows(&f),
+            vec![
+                (2, "2".to_string(), "a, \"b\"".to_string()),
+                (3, "3".to_string(), "two\r\nlines".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_column_names_expected_and_found_headers() {
+        let (f, problems) = file("date,cell,kind,quantity,unit\n");
+        assert!(f.is_none());
+        let message = problems.0[0].to_string();
+        assert!(
+            message.starts_with("data/ledger/t.csv:1: category: missing required column"),
+            "{message}"
+        );
+        assert!(message.contains("found date, cell, kind, quantity, unit"));
+    }
+
+    #[test]
+    fn rows_of_the_wrong_width_are_reported_with_their_line() {
+        let (f, _) = file("date,cell,category,kind,quantity,unit\n2026-01-05,x,food\n");
+        let mut errors = Vec::new();
+        f.unwrap().read_rows(|r| {
+            if let Err(d) = r {
+                errors.push(d.to_string())
+            }
+        });
+        assert_eq!(
+            errors,
+            vec!["data/ledger/t.csv:2: expected 6 fields like the header, found 3"]
+        );
+    }
+}

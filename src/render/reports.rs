@@ -1,0 +1,551 @@
+//! Jobs for the weekly balance sheets (`/reports/`, `/reports/<week>/`) and the views of
+//! them that the home page shows. Views carry display-ready strings only; no private
+//! column (counterparty, memo) is ever put into one.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use super::markdown;
+use super::views::{MinutesSummary, long_date};
+use super::{Job, Renderer};
+use crate::error::Result;
+use crate::model::Site;
+use crate::model::ledger::{Kind, Ledger, Line, WeekReport, WeekStatus};
+use crate::model::week::WeekId;
+
+pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
+    let site = r.site;
+    let ledger = &site.ledger;
+    let root = &r.site_view.root;
+    let mut jobs = Vec::new();
+
+    let rows: Vec<WeekSummary> = ledger
+        .weeks
+        .iter()
+        .rev()
+        .map(|w| WeekSummary::new(w, ledger, root))
+        .collect();
+    let list = ReportsView {
+        weeks: rows,
+        rows_read: ledger.rows_read().to_string(),
+        files: ledger.files.len(),
+        method: METHOD,
+    };
+    jobs.push(Job::page(
+        "reports/",
+        "reports_list.html",
+        Renderer::with(r.context("Weekly reports", "reports"), "reports", &list),
+    ));
+
+    for (i, week) in ledger.weeks.iter().enumerate() {
+        let previous = i
+            .checked_sub(1)
+            .and_then(|p| ledger.weeks.get(p))
+            .map(|w| WeekLink::new(w.week, root));
+        let next = ledger.weeks.get(i + 1).map(|w| WeekLink::new(w.week, root));
+        let view = ReportView::new(site, week, root, previous, next);
+        let title = format!("Week {}", week.week);
+        jobs.push(Job::page(
+            &format!("reports/{}/", week.week),
+            "report.html",
+            Renderer::with(r.context(&title, "reports"), "report", &view),
+        ));
+    }
+    Ok(jobs)
+}
+
+/// How values are computed, stated on the pages.
+pub const METHOD: &str = "Each service is valued at replacement cost: its quantity times the rate in force on the day it was drawn (data/rates.csv: the rate for its unit and, where there is one, its category, with the latest valid_from not after that day). The city's weekly share is its annual budget for the need, pro rata by days: amount × days of the week in that year ÷ days in the year.";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportsView {
+    pub weeks: Vec<WeekSummary>,
+    pub rows_read: String,
+    pub files: usize,
+    pub method: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekLink {
+    pub week: String,
+    pub url: String,
+    pub dates: String,
+}
+
+impl WeekLink {
+    pub fn new(week: WeekId, root: &str) -> WeekLink {
+        WeekLink {
+            week: week.to_string(),
+            url: format!("{root}reports/{week}/"),
+            dates: week_dates(week),
+        }
+    }
+}
+
+/// A week in the list of reports and on the home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekSummary {
+    #[serde(flatten)]
+    pub link: WeekLink,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub rows: String,
+    pub receipts: String,
+    pub value: String,
+    pub city_share: String,
+    pub ratio: String,
+    /// Headline per category: "37% of what the city budgets for food".
+    pub categories: Vec<CategoryView>,
+}
+
+impl WeekSummary {
+    pub fn new(w: &WeekReport, ledger: &Ledger, root: &str) -> WeekSummary {
+        let currency = &ledger.currency;
+        WeekSummary {
+            link: WeekLink::new(w.week, root),
+            status: status_class(w.status),
+            status_label: status_label(w.status),
+            rows: count(w.reconciliation.rows_read),
+            receipts: count(w.lines.iter().map(|l| l.receipts).sum()),
+            value: money(w.value(), currency),
+            city_share: w
+                .city_share()
+                .map_or_else(|| "—".into(), |s| money(s, currency)),
+            ratio: w.ratio().map_or_else(|| "—".into(), percent),
+            categories: w
+                .categories
+                .iter()
+                .map(|c| CategoryView {
+                    category: c.category.clone(),
+                    value: money(c.value, currency),
+                    city_share: c
+                        .city_share
+                        .map_or_else(|| "—".into(), |s| money(s.amount, currency)),
+                    partial: c.city_share.is_some_and(|s| s.days < 7),
+                    budget_days: c.city_share.map_or(0, |s| s.days),
+                    ratio: c.ratio.map_or_else(|| "—".into(), percent),
+                    bar: c.ratio.map_or(0, bar_width),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryView {
+    pub category: String,
+    pub value: String,
+    pub city_share: String,
+    /// The week reaches into a year without a published budget.
+    pub partial: bool,
+    pub budget_days: u8,
+    pub ratio: String,
+    /// 0–100, for a bar beside the ratio.
+    pub bar: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LineView {
+    pub cell: String,
+    pub category: String,
+    pub unit: String,
+    pub services: String,
+    pub drawn: String,
+    pub receipts: String,
+    pub contributions: String,
+    pub contributed: String,
+    pub value: String,
+    /// The cell's value against the city's share for the category (cell rows only).
+    pub ratio: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowView {
+    pub from: String,
+    pub to: String,
+    pub kind: &'static str,
+    pub category: String,
+    pub quantity: String,
+    pub unit: String,
+    pub rows: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FundView {
+    pub name: String,
+    pub allocated: String,
+    pub balance: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TreasuryView {
+    pub opening: String,
+    pub income: String,
+    pub expense: String,
+    pub allocated: String,
+    pub closing: String,
+    pub funds: Vec<FundView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RateView {
+    pub unit: String,
+    pub category: String,
+    pub rate: String,
+    pub valid_from: String,
+    pub source: String,
+    pub rows: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KindCount {
+    pub kind: &'static str,
+    pub rows: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitView {
+    pub unit: String,
+    pub rows: String,
+    pub quantity: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReconciliationView {
+    pub rows_read: String,
+    pub rows_counted: String,
+    pub balanced: bool,
+    pub kinds: Vec<KindCount>,
+    pub units: Vec<UnitView>,
+    pub value: String,
+}
+
+/// One week's balance sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    #[serde(flatten)]
+    pub summary: WeekSummary,
+    pub monday: String,
+    pub sunday: String,
+    pub in_progress: bool,
+    pub lines: Vec<LineView>,
+    pub cells: Vec<LineView>,
+    pub flows: Vec<FlowView>,
+    pub treasury: TreasuryView,
+    pub rates: Vec<RateView>,
+    pub reconciliation: ReconciliationView,
+    pub commentary: Option<String>,
+    pub minutes: Vec<MinutesSummary>,
+    pub previous: Option<WeekLink>,
+    pub next: Option<WeekLink>,
+    pub method: &'static str,
+    pub currency: String,
+}
+
+impl ReportView {
+    pub fn new(
+        site: &Site,
+        w: &WeekReport,
+        root: &str,
+        previous: Option<WeekLink>,
+        next: Option<WeekLink>,
+    ) -> ReportView {
+        let ledger = &site.ledger;
+        let currency = &ledger.currency;
+        let line = |l: &Line| {
+            let share = w
+                .categories
+                .iter()
+                .find(|c| c.category == *l.category)
+                .and_then(|c| c.city_share);
+            LineView {
+                cell: l.cell.as_deref().unwrap_or("").to_string(),
+                category: l.category.to_string(),
+                unit: l.unit.to_string(),
+                services: count(l.services),
+                drawn: quantity(l.drawn),
+                receipts: count(l.receipts),
+                contributions: count(l.contribution_rows),
+                contributed: quantity(l.contributed),
+                value: money(l.value, currency),
+                ratio: share
+                    .filter(|s| s.amount > Decimal::ZERO && l.services > 0)
+                    .map_or_else(String::new, |s| percent(l.value / s.amount)),
+            }
+        };
+        let t = &w.treasury;
+        let mut rates: Vec<(u32, u64)> = Vec::new();
+        for e in ledger.entries_of(w) {
+            if let Some(index) = e.rate {
+                match rates.iter_mut().find(|(i, _)| *i == index) {
+                    Some((_, n)) => *n += 1,
+                    None => rates.push((index, 1)),
+                }
+            }
+        }
+        rates.sort_unstable();
+        let minutes = site
+            .minutes
+            .iter()
+            .filter(|m| WeekId::of(m.date) == w.week)
+            .map(|m| MinutesSummary::new(m, root))
+            .collect();
+        let rec = &w.reconciliation;
+        ReportView {
+            summary: WeekSummary::new(w, ledger, root),
+            monday: long_date(w.week.monday()),
+            sunday: long_date(w.week.sunday()),
+            in_progress: w.status == WeekStatus::InProgress,
+            lines: w.lines.iter().map(line).collect(),
+            cells: w.cells.iter().map(line).collect(),
+            flows: w
+                .flows
+                .iter()
+                .map(|f| FlowView {
+                    from: f.from.to_string(),
+                    to: f.to.to_string(),
+                    kind: f.kind.name(),
+                    category: f.category.to_string(),
+                    quantity: quantity(f.quantity),
+                    unit: f.unit.to_string(),
+                    rows: count(f.rows),
+                })
+                .collect(),
+            treasury: TreasuryView {
+                opening: money(t.opening, currency),
+                income: money(t.income, currency),
+                expense: money(t.expense, currency),
+                allocated: money(t.allocated, currency),
+                closing: money(t.closing, currency),
+                funds: t
+                    .funds
+                    .iter()
+                    .map(|f| FundView {
+                        name: f.name.clone(),
+                        allocated: money(f.allocated, currency),
+                        balance: money(f.balance, currency),
+                    })
+                    .collect(),
+            },
+            rates: rates
+                .into_iter()
+                .filter_map(|(index, rows)| {
+                    let rate = ledger.rates.get(index)?;
+                    Some(RateView {
+                        unit: rate.unit.clone(),
+                        category: rate.category.clone().unwrap_or_else(|| "any".to_string()),
+                        rate: format!("{} {currency}/{}", plain(rate.rate), rate.unit),
+                        valid_from: long_date(rate.valid_from),
+                        source: rate.source.clone(),
+                        rows: count(rows),
+                    })
+                })
+                .collect(),
+            reconciliation: ReconciliationView {
+                rows_read: count(rec.rows_read),
+                rows_counted: count(rec.rows_counted()),
+                balanced: rec.rows_read == rec.rows_counted(),
+                kinds: Kind::ALL
+                    .into_iter()
+                    .map(|k| KindCount {
+                        kind: k.name(),
+                        rows: count(rec.by_kind[k as usize]),
+                    })
+                    .collect(),
+                units: rec
+                    .units
+                    .iter()
+                    .map(|u| UnitView {
+                        unit: u.unit.to_string(),
+                        rows: count(u.rows),
+                        quantity: quantity(u.quantity),
+                    })
+                    .collect(),
+                value: money(rec.value, currency),
+            },
+            commentary: site
+                .report_notes
+                .get(&w.week.to_string())
+                .map(|n| markdown::to_html(&n.body)),
+            minutes,
+            previous,
+            next,
+            method: METHOD,
+            currency: currency.clone(),
+        }
+    }
+}
+
+/// "This week at a glance" on the home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct GlanceView {
+    pub current: Option<WeekSummary>,
+    pub last_closed: Option<WeekSummary>,
+    pub weeks: usize,
+    pub as_of: Option<String>,
+    pub treasury: Option<TreasuryView>,
+}
+
+pub fn glance(site: &Site, root: &str) -> Option<GlanceView> {
+    let ledger = &site.ledger;
+    let latest = ledger.weeks.last()?;
+    let currency = &ledger.currency;
+    let t = &latest.treasury;
+    Some(GlanceView {
+        current: ledger.current().map(|w| WeekSummary::new(w, ledger, root)),
+        last_closed: ledger
+            .last_closed()
+            .map(|w| WeekSummary::new(w, ledger, root)),
+        weeks: ledger.weeks.len(),
+        as_of: ledger.as_of.map(long_date),
+        treasury: Some(TreasuryView {
+            opening: money(t.opening, currency),
+            income: money(t.income, currency),
+            expense: money(t.expense, currency),
+            allocated: money(t.allocated, currency),
+            closing: money(t.closing, currency),
+            funds: t
+                .funds
+                .iter()
+                .map(|f| FundView {
+                    name: f.name.clone(),
+                    allocated: money(f.allocated, currency),
+                    balance: money(f.balance, currency),
+                })
+                .collect(),
+        }),
+    })
+}
+
+pub fn status_class(status: WeekStatus) -> &'static str {
+    match status {
+        WeekStatus::Closed => "closed",
+        WeekStatus::InProgress => "in-progress",
+    }
+}
+
+pub fn status_label(status: WeekStatus) -> &'static str {
+    match status {
+        WeekStatus::Closed => "closed",
+        WeekStatus::InProgress => "in progress",
+    }
+}
+
+/// `16–22 November 2026` (or across months and years).
+pub fn week_dates(week: WeekId) -> String {
+    let (m, s) = (week.monday(), week.sunday());
+    if m.year() != s.year() {
+        format!("{} – {}", long_date(m), long_date(s))
+    } else if m.month() != s.month() {
+        format!("{} – {}", m.strftime("%-d %B"), long_date(s))
+    } else {
+        format!("{}–{}", m.day(), long_date(s))
+    }
+}
+
+/// A count with thousands separators.
+pub fn count(n: u64) -> String {
+    group(&n.to_string())
+}
+
+/// A quantity as exact as the input, with thousands separators: `1,234.5`.
+pub fn quantity(d: Decimal) -> String {
+    let text = d.normalize().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    if frac.is_empty() {
+        format!("{sign}{}", group(digits))
+    } else {
+        format!("{sign}{}.{frac}", group(digits))
+    }
+}
+
+/// Money rounded to cents, half away from zero: `1,234.50 EUR`.
+pub fn money(d: Decimal, currency: &str) -> String {
+    let mut cents = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    cents.rescale(2);
+    let text = cents.to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("−", d));
+    format!("{sign}{}.{frac} {currency}", group(digits))
+}
+
+/// A decimal without trailing zeros, for rates: `3.8`, `0.31`.
+pub fn plain(d: Decimal) -> String {
+    let mut rounded = d.normalize();
+    if rounded.scale() < 2 {
+        rounded.rescale(2);
+    }
+    rounded.to_string()
+}
+
+/// A ratio as a whole percentage: `37%`; `<1%` when above zero but below one half.
+pub fn percent(ratio: Decimal) -> String {
+    let p = (ratio * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    if p.is_zero() && ratio > Decimal::ZERO {
+        "<1%".into()
+    } else {
+        format!("{}%", p.normalize())
+    }
+}
+
+/// A bar's width (0–100) for a ratio, capped at 100.
+fn bar_width(ratio: Decimal) -> u32 {
+    let p = (ratio * Decimal::ONE_HUNDRED).round();
+    if p >= Decimal::ONE_HUNDRED {
+        100
+    } else if p <= Decimal::ZERO {
+        0
+    } else {
+        p.to_string().parse().unwrap_or(0)
+    }
+}
+
+fn group(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn figures_are_formatted_for_reading() {
+        assert_eq!(quantity(d("1234567.50")), "1,234,567.5");
+        assert_eq!(quantity(d("12")), "12");
+        assert_eq!(money(d("1234.565"), "EUR"), "1,234.57 EUR");
+        assert_eq!(money(d("-3"), "EUR"), "−3.00 EUR");
+        assert_eq!(money(d("0"), "EUR"), "0.00 EUR");
+        assert_eq!(percent(d("0.374")), "37%");
+        assert_eq!(percent(d("0.001")), "<1%");
+        assert_eq!(percent(d("1.5")), "150%");
+        assert_eq!(plain(d("3.800")), "3.80");
+        assert_eq!(plain(d("0.315")), "0.315");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(bar_width(d("1.5")), 100);
+    }
+
+    #[test]
+    fn week_dates_span_months_and_years() {
+        assert_eq!(
+            week_dates(WeekId::parse("2026-W47").unwrap()),
+            "16–22 November 2026"
+        );
+        assert_eq!(
+            week_dates(WeekId::parse("2026-W53").unwrap()),
+            "28 December 2026 – 3 January 2027"
+        );
+    }
+}
