@@ -194,15 +194,11 @@ impl<'a> RowChecker<'a> {
         if let Some(kind) = kind {
             if kind.needs_to_cell() && to_cell.is_empty() {
                 let what = if kind == Kind::Transfer {
-                    "the receiving cell"
+                    "a transfer row needs to_cell (the receiving cell)"
                 } else {
-                    "the fund"
+                    "an allocation row needs to_cell (the fund)"
                 };
-                problems.push(self.problem(
-                    line,
-                    Column::ToCell,
-                    format!("a {} row needs to_cell ({what})", kind.name()),
-                ));
+                problems.push(self.problem(line, Column::ToCell, what.into()));
             }
             if kind.is_money() && !unit.is_empty() && unit != self.rules.currency {
                 problems.push(self.problem(

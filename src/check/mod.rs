@@ -33,6 +33,7 @@ pub fn check(sources: Sources) -> Result<Checked> {
     let minutes = minutes::check(sources.minutes, &sources.pools, &mut problems);
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
     let invoice_letters = notes_by_key(sources.invoice_letters);
+    problems.extend(sources.data_problems);
     let ledger = ledger::check(
         &sources.ledger,
         sources.rates.as_ref(),

@@ -45,6 +45,9 @@ pub struct Sources {
     pub rates: Option<RawTable>,
     /// `data/city-budget.csv`, when present.
     pub budget: Option<RawTable>,
+    /// Problems found reading the ledger, rates and budget, reported by `check` with
+    /// the problems of their rows so that one run lists them all.
+    pub data_problems: Vec<Diagnostic>,
 }
 
 /// Reads the whole site; fails with every problem found in any file.
@@ -58,9 +61,10 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
     let invoice_letters = content::load_notes(site, "content/invoices", &mut problems);
     let lock = seals::load_lock(site, &mut problems);
     let amendments = seals::load_amendments(site, &mut problems);
-    let ledger = ledger::load(site, &config.ledger, &mut problems);
-    let rates = valuation::load_table(site, valuation::RATES_FILE, &mut problems);
-    let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut problems);
+    let mut data_problems = Diagnostics::default();
+    let ledger = ledger::load(site, &config.ledger, &mut data_problems);
+    let rates = valuation::load_table(site, valuation::RATES_FILE, &mut data_problems);
+    let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut data_problems);
     problems.finish(Sources {
         config,
         theme,
@@ -74,6 +78,7 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
         ledger,
         rates,
         budget,
+        data_problems: data_problems.0,
     })
 }
 

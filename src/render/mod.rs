@@ -2,7 +2,9 @@
 //! Markdown to HTML, sitemap). Pages render in parallel. No file I/O here.
 
 pub mod charts;
+mod feed;
 pub mod markdown;
+pub mod open_data;
 mod pages;
 pub mod registers;
 pub mod seals;
@@ -137,6 +139,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
     jobs.extend(seals::jobs(&site.seals));
     jobs.extend(registers::jobs(&renderer)?);
     jobs.extend(reports::jobs(&renderer)?);
+    jobs.extend(open_data::jobs(&renderer)?);
+    jobs.extend(feed::jobs(&renderer));
     let mut files: Vec<OutputFile> = jobs
         .into_par_iter()
         .map(|job| match job {

@@ -334,7 +334,7 @@ impl ReportView {
                     Some(RateView {
                         unit: rate.unit.clone(),
                         category: rate.category.clone().unwrap_or_else(|| "any".to_string()),
-                        rate: format!("{} {currency}/{}", plain(rate.rate), rate.unit),
+                        rate: format!("{} {currency} per {}", plain(rate.rate), rate.unit),
                         valid_from: long_date(rate.valid_from),
                         source: rate.source.clone(),
                         rows: count(rows),

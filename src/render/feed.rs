@@ -1,0 +1,114 @@
+//! `/feed.xml`: an Atom feed with one entry per closed week, newest first. Dates come
+//! from the weeks themselves, never the clock, so the feed is the same on every build.
+
+use super::markdown;
+use super::reports::{money, percent};
+use super::views::xml_escape;
+use super::{Job, OutputFile, Renderer};
+use crate::model::ledger::{WeekReport, WeekStatus};
+
+/// How many closed weeks the feed carries.
+const ENTRIES: usize = 52;
+
+pub fn jobs(r: &Renderer<'_>) -> Vec<Job> {
+    vec![Job::File(OutputFile::new("feed.xml", atom(r)))]
+}
+
+fn timestamp(week: &WeekReport) -> String {
+    format!("{}T23:59:59Z", week.week.sunday())
+}
+
+fn atom(r: &Renderer<'_>) -> String {
+    let site = r.site;
+    let ledger = &site.ledger;
+    let base = &site.config.base_url;
+    let closed: Vec<&WeekReport> = ledger
+        .weeks
+        .iter()
+        .rev()
+        .filter(|w| w.status == WeekStatus::Closed)
+        .take(ENTRIES)
+        .collect();
+    let updated = closed.first().map(|w| timestamp(w)).unwrap_or_else(|| {
+        site.as_of.map_or_else(
+            || "1970-01-01T00:00:00Z".into(),
+            |d| format!("{d}T00:00:00Z"),
+        )
+    });
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    xml.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+    xml.push_str(&xml_escape(&site.config.language));
+    xml.push_str("\">\n");
+    xml.push_str(&format!(
+        "  <title>{}: weekly reports</title>\n",
+        xml_escape(&site.config.title)
+    ));
+    xml.push_str(&format!("  <id>{}</id>\n", xml_escape(base)));
+    xml.push_str(&format!(
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}reports/\"/>\n",
+        xml_escape(base)
+    ));
+    xml.push_str(&format!(
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}feed.xml\"/>\n",
+        xml_escape(base)
+    ));
+    xml.push_str(&format!("  <updated>{updated}</updated>\n"));
+    let author = if site.config.network.name.is_empty() {
+        &site.config.title
+    } else {
+        &site.config.network.name
+    };
+    xml.push_str(&format!(
+        "  <author><name>{}</name></author>\n",
+        xml_escape(author)
+    ));
+    xml.push_str("  <generator>tally</generator>\n");
+    for w in closed {
+        let url = format!("{base}reports/{}/", w.week);
+        let value = money(w.value(), &ledger.currency);
+        let title = match w.ratio() {
+            Some(ratio) => format!(
+                "Week {}: {value} of services, {} of the city's budget",
+                w.week,
+                percent(ratio)
+            ),
+            None => format!("Week {}: {value} of services", w.week),
+        };
+        let mut html = String::from("<ul>");
+        for c in &w.categories {
+            html.push_str(&format!(
+                "<li>{}: {} of services",
+                xml_escape(&c.category),
+                money(c.value, &ledger.currency)
+            ));
+            if let Some(ratio) = c.ratio {
+                html.push_str(&format!(", {} of what the city budgets", percent(ratio)));
+            }
+            html.push_str("</li>");
+        }
+        html.push_str("</ul>");
+        if let Some(note) = site.report_notes.get(&w.week.to_string()) {
+            html.push_str(&markdown::to_html(&note.body));
+        }
+        xml.push_str("  <entry>\n");
+        xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&title)));
+        xml.push_str(&format!("    <id>{}</id>\n", xml_escape(&url)));
+        xml.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            xml_escape(&url)
+        ));
+        xml.push_str(&format!("    <updated>{}</updated>\n", timestamp(w)));
+        xml.push_str(&format!(
+            "    <summary>{} rows, {} receipts</summary>\n",
+            w.reconciliation.rows_read,
+            w.lines.iter().map(|l| l.receipts).sum::<u64>()
+        ));
+        xml.push_str(&format!(
+            "    <content type=\"html\">{}</content>\n",
+            xml_escape(&html)
+        ));
+        xml.push_str("  </entry>\n");
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
