@@ -1,9 +1,9 @@
 //! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
+pub mod ledger;
 mod minutes;
 pub mod seals;
-pub mod ledger;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

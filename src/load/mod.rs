@@ -4,9 +4,9 @@
 pub mod content;
 pub mod front_matter;
 pub mod inputs;
+pub mod ledger;
 pub mod pool;
 pub mod seals;
-pub mod ledger;
 pub mod theme;
 pub mod valuation;
 
@@ -17,8 +17,8 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Result};
 
 pub use content::{RawMinutes, RawNote, RawPage};
-pub use pool::RawPool;
 pub use ledger::LedgerFile;
+pub use pool::RawPool;
 pub use theme::Theme;
 pub use valuation::RawTable;
 

@@ -1,9 +1,9 @@
 //! Stage 3, **model**: the site as plain data — pages, minutes, weeks, registers —
 //! derived from checked records. No file I/O and no formatting for display here.
 
+pub mod ledger;
 pub mod registers;
 pub mod seal;
-pub mod ledger;
 pub mod week;
 
 use std::collections::BTreeMap;

@@ -7,8 +7,8 @@ pub mod markdown;
 pub mod open_data;
 mod pages;
 pub mod registers;
-pub mod seals;
 pub mod reports;
+pub mod seals;
 pub mod views;
 
 use std::collections::BTreeSet;
