@@ -4,6 +4,7 @@
 pub mod ledger;
 mod minutes;
 pub mod seals;
+pub mod manuals;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -25,6 +26,7 @@ pub struct Checked {
     pub invoice_letters: BTreeMap<String, Note>,
     pub seals: crate::model::seal::Seals,
     pub ledger: CheckedLedger,
+    pub manuals: Vec<crate::model::manual::Manual>,
 }
 
 pub fn check(sources: Sources) -> Result<Checked> {
@@ -48,6 +50,7 @@ pub fn check(sources: Sources) -> Result<Checked> {
         None,
         &mut problems,
     );
+    let manuals = manuals::check_manuals(sources.manuals, &mut problems);
     problems.finish(Checked {
         config: sources.config,
         theme: sources.theme,
@@ -57,6 +60,7 @@ pub fn check(sources: Sources) -> Result<Checked> {
         invoice_letters,
         seals,
         ledger,
+        manuals,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod inputs;
 pub mod ledger;
 pub mod pool;
 pub mod seals;
+pub mod manuals;
 pub mod theme;
 pub mod valuation;
 
@@ -48,6 +49,8 @@ pub struct Sources {
     /// Problems found reading the ledger, rates and budget, reported by `check` with
     /// the problems of their rows so that one run lists them all.
     pub data_problems: Vec<Diagnostic>,
+    /// `content/manuals/<slug>/`.
+    pub manuals: Vec<manuals::RawManual>,
 }
 
 /// Reads the whole site; fails with every problem found in any file.
@@ -65,6 +68,7 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
     let ledger = ledger::load(site, &config.ledger, &mut data_problems);
     let rates = valuation::load_table(site, valuation::RATES_FILE, &mut data_problems);
     let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut data_problems);
+    let manuals = manuals::load_manuals(site, &mut problems);
     problems.finish(Sources {
         config,
         theme,
@@ -79,6 +83,7 @@ pub fn load(site: &Path, config: Config) -> Result<Sources> {
         rates,
         budget,
         data_problems: data_problems.0,
+        manuals,
     })
 }
 

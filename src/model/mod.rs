@@ -4,6 +4,7 @@
 pub mod ledger;
 pub mod registers;
 pub mod seal;
+pub mod manual;
 pub mod week;
 
 use std::collections::BTreeMap;
@@ -65,6 +66,8 @@ pub struct Site {
     pub seals: seal::Seals,
     /// The ledger, valued and added up week by week.
     pub ledger: ledger::Ledger,
+    /// By slug.
+    pub manuals: Vec<manual::Manual>,
 }
 
 pub fn build(checked: Checked) -> Site {
@@ -79,6 +82,7 @@ pub fn build(checked: Checked) -> Site {
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let manuals = manual::build(checked.manuals, &checked.config);
     Site {
         config: checked.config,
         theme: checked.theme,
@@ -90,5 +94,6 @@ pub fn build(checked: Checked) -> Site {
         invoice_letters: checked.invoice_letters,
         seals: checked.seals,
         ledger,
+        manuals,
     }
 }

@@ -1,0 +1,447 @@
+//! Blueprint manuals as plain data: a [`Manual`] has numbered [`Version`]s of ordered
+//! [`Chapter`]s, a license, and a lineage (what it was forked from, which manuals on
+//! this site fork it). What changed between versions is in [`diff`]; licenses in plain
+//! words are in [`license`]. No file I/O and no HTML here.
+
+pub mod diff;
+pub mod license;
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+pub use diff::Changes;
+pub use license::License;
+
+/// A manual at `/manuals/<slug>/`, from `content/manuals/<slug>/`.
+#[derive(Debug, Clone)]
+pub struct Manual {
+    /// `content/manuals/<slug>`.
+    pub path: PathBuf,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub license: License,
+    pub authors: Vec<String>,
+    /// The manual this one was forked from, as `manual.toml` says.
+    pub forked_from: Option<Origin>,
+    /// Earlier generations beyond `forked_from`, nearest first, as `manual.toml` says.
+    pub ancestors: Vec<Origin>,
+    /// Oldest first; never empty.
+    pub versions: Vec<Version>,
+    /// Filled in by [`resolve_lineage`].
+    pub lineage: Lineage,
+}
+
+impl Manual {
+    /// The newest version.
+    pub fn latest(&self) -> &Version {
+        // `check` refuses a manual without versions.
+        &self.versions[self.versions.len() - 1]
+    }
+
+    pub fn version(&self, label: &str) -> Option<&Version> {
+        self.versions.iter().find(|v| v.label == label)
+    }
+}
+
+/// Where a manual came from: `[forked_from]` or one of `[[ancestors]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub title: String,
+    pub url: Option<String>,
+    pub version: Option<String>,
+}
+
+/// One version of a manual, from its folder `content/manuals/<slug>/<label>/`.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// The folder name as written: `1.10`.
+    pub label: String,
+    pub number: VersionNumber,
+    pub path: PathBuf,
+    /// Ordered by file name.
+    pub chapters: Vec<Chapter>,
+    /// `CHANGES.md`, when present.
+    pub notes: Option<ChangeNotes>,
+    /// What changed since the previous version (`None` for the first one).
+    pub changes: Option<Changes>,
+}
+
+impl Version {
+    pub fn chapter_by_file(&self, file_name: &str) -> Option<&Chapter> {
+        self.chapters.iter().find(|c| c.file_name == file_name)
+    }
+
+    pub fn chapter_by_slug(&self, slug: &str) -> Option<&Chapter> {
+        self.chapters.iter().find(|c| c.slug == slug)
+    }
+}
+
+/// A version's `CHANGES.md`.
+#[derive(Debug, Clone)]
+pub struct ChangeNotes {
+    pub path: PathBuf,
+    pub body: String,
+}
+
+/// One chapter: a Markdown file of a version folder.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    pub path: PathBuf,
+    /// `02-wiring.md`.
+    pub file_name: String,
+    /// `wiring`: the file name without its order number and extension; its URL segment.
+    pub slug: String,
+    /// The first `# ` heading, else made from the file name.
+    pub title: String,
+    pub body: String,
+}
+
+/// The name of the changes file in a version folder.
+pub const CHANGES_FILE: &str = "CHANGES.md";
+
+/// URL segments of a version that a chapter may not take.
+pub const RESERVED_CHAPTER_SLUGS: &[&str] = &["print", "changes"];
+
+impl Chapter {
+    /// `02-wiring.md` → `wiring`; `intro.md` → `intro`; `01.md` → `01`.
+    pub fn slug_of(file_name: &str) -> String {
+        let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
+        let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+        let rest = &stem[digits..];
+        match rest.strip_prefix(['-', '_', '.']) {
+            Some(rest) if digits > 0 && !rest.is_empty() => rest.to_string(),
+            _ => stem.to_string(),
+        }
+    }
+
+    /// A title for a chapter without a `# ` heading: `02-co-op-rules.md` → `Co op rules`.
+    pub fn title_from_file_name(file_name: &str) -> String {
+        let words = Chapter::slug_of(file_name).replace(['-', '_'], " ");
+        let mut chars = words.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => file_name.to_string(),
+        }
+    }
+}
+
+/// A version number: dot-separated numbers compared numerically, so `1.10` follows `1.9`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionNumber(Vec<u64>);
+
+impl VersionNumber {
+    /// `1`, `1.0`, `2.10.3`; not `v1`, `1.x` or `1..2`.
+    pub fn parse(label: &str) -> Option<VersionNumber> {
+        let parts: Option<Vec<u64>> = label
+            .split('.')
+            .map(|p| {
+                if !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()) {
+                    p.parse().ok()
+                } else {
+                    None
+                }
+            })
+            .collect();
+        parts.map(VersionNumber)
+    }
+
+    /// Trailing zeros do not count: `1`, `1.0` and `1.0.0` are the same version.
+    fn significant(&self) -> &[u64] {
+        let n = self.0.iter().rposition(|&p| p != 0).map_or(0, |i| i + 1);
+        &self.0[..n]
+    }
+
+    pub fn same_as(&self, other: &VersionNumber) -> bool {
+        self.significant() == other.significant()
+    }
+}
+
+impl Ord for VersionNumber {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.significant()
+            .cmp(other.significant())
+            .then_with(|| self.0.len().cmp(&other.0.len()))
+    }
+}
+
+impl PartialOrd for VersionNumber {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for VersionNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u64::to_string).collect();
+        f.write_str(&parts.join("."))
+    }
+}
+
+/// A link inside a chapter that points at another file of the same version:
+/// `02-wiring.md`, `./02-wiring.md#safety`, `CHANGES.md`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLink<'a> {
+    pub file_name: &'a str,
+    /// Without the `#`.
+    pub fragment: Option<&'a str>,
+}
+
+impl<'a> FileLink<'a> {
+    /// `Some` for a relative link to a Markdown file; `None` for anything else (a web
+    /// address, an absolute path, an in-page anchor, an image).
+    pub fn parse(destination: &'a str) -> Option<FileLink<'a>> {
+        let d = destination.trim();
+        if d.is_empty() || d.starts_with(['#', '/', '?']) || d.contains("://") {
+            return None;
+        }
+        if let Some(colon) = d.find(':') {
+            // `mailto:`, `tel:`, `javascript:` …: a scheme comes before any `/`.
+            if !d[..colon].contains('/') {
+                return None;
+            }
+        }
+        let (path, fragment) = match d.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment).filter(|f| !f.is_empty())),
+            None => (d, None),
+        };
+        let path = path.split('?').next().unwrap_or(path);
+        if !path.to_ascii_lowercase().ends_with(".md") {
+            return None;
+        }
+        Some(FileLink {
+            file_name: path.strip_prefix("./").unwrap_or(path),
+            fragment,
+        })
+    }
+}
+
+/// Which manuals on this site a manual descends from and which descend from it.
+#[derive(Debug, Clone, Default)]
+pub struct Lineage {
+    /// The manual on this site that `forked_from` points at, if any.
+    pub parent: Option<LocalManual>,
+    /// Manuals on this site forked from this one, by slug.
+    pub forks: Vec<LocalManual>,
+    /// The whole known line, nearest first: `forked_from`, then the ancestors (taken
+    /// from the parent's own lineage when the parent is on this site and `manual.toml`
+    /// lists none).
+    pub chain: Vec<Ancestor>,
+}
+
+/// A manual of this site, and optionally one of its versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalManual {
+    pub slug: String,
+    pub version: Option<String>,
+}
+
+/// One generation of a lineage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ancestor {
+    pub origin: Origin,
+    /// Set when this generation is a manual of this site.
+    pub local: Option<LocalManual>,
+}
+
+/// Orders the manuals by slug, works out what changed in each version and resolves
+/// their lineage.
+pub fn build(mut manuals: Vec<Manual>, config: &crate::config::Config) -> Vec<Manual> {
+    manuals.sort_by(|a, b| a.slug.cmp(&b.slug));
+    for manual in &mut manuals {
+        for i in 1..manual.versions.len() {
+            let changes = diff::compare(&manual.versions[i - 1], &manual.versions[i]);
+            manual.versions[i].changes = Some(changes);
+        }
+    }
+    resolve_lineage(&mut manuals, &config.base_url, &config.root_path());
+    manuals
+}
+
+/// Finds each manual's parent and forks on this site and its whole known lineage.
+///
+/// A `forked_from` is on this site when its `url` is one of this site's manual URLs
+/// (absolute under `base_url`, or starting with the site's `root` path), or else when
+/// its `title` is the title of another manual here.
+pub fn resolve_lineage(manuals: &mut [Manual], base_url: &str, root: &str) {
+    let titles: BTreeMap<String, String> = manuals
+        .iter()
+        .map(|m| (normal_title(&m.title), m.slug.clone()))
+        .collect();
+    let slugs: Vec<String> = manuals.iter().map(|m| m.slug.clone()).collect();
+    let find = |origin: &Origin, own: &str| -> Option<LocalManual> {
+        if let Some(url) = &origin.url {
+            let path = url
+                .strip_prefix(base_url)
+                .or_else(|| url.strip_prefix(root))
+                .and_then(|p| p.strip_prefix("manuals/"));
+            if let Some(path) = path {
+                let mut segments = path.split('/');
+                let slug = segments.next().unwrap_or("");
+                if slug != own && slugs.iter().any(|s| s == slug) {
+                    let version = origin.version.clone().or_else(|| {
+                        segments
+                            .next()
+                            .filter(|v| VersionNumber::parse(v).is_some())
+                            .map(str::to_string)
+                    });
+                    return Some(LocalManual {
+                        slug: slug.to_string(),
+                        version,
+                    });
+                }
+            }
+        }
+        titles
+            .get(&normal_title(&origin.title))
+            .filter(|slug| slug.as_str() != own)
+            .map(|slug| LocalManual {
+                slug: slug.clone(),
+                version: origin.version.clone(),
+            })
+    };
+
+    let parents: Vec<Option<LocalManual>> = manuals
+        .iter()
+        .map(|m| m.forked_from.as_ref().and_then(|f| find(f, &m.slug)))
+        .collect();
+
+    // The declared line of each manual (forked_from, then ancestors), whether it
+    // declares ancestors, and its parent here.
+    let declared: BTreeMap<String, (Vec<Origin>, bool, Option<LocalManual>)> = manuals
+        .iter()
+        .zip(&parents)
+        .map(|(m, parent)| {
+            let line = m.forked_from.iter().chain(&m.ancestors).cloned().collect();
+            (
+                m.slug.clone(),
+                (line, !m.ancestors.is_empty(), parent.clone()),
+            )
+        })
+        .collect();
+
+    for (i, manual) in manuals.iter_mut().enumerate() {
+        let mut chain: Vec<Origin> = manual
+            .forked_from
+            .iter()
+            .chain(&manual.ancestors)
+            .cloned()
+            .collect();
+        // A parent here, and no declared ancestors: continue with the parent's line,
+        // and its parent's, never visiting a manual twice.
+        let mut seen = vec![manual.slug.clone()];
+        let mut cursor = if manual.ancestors.is_empty() {
+            parents[i].clone()
+        } else {
+            None
+        };
+        while let Some(parent) = cursor.take() {
+            if seen.contains(&parent.slug) {
+                break;
+            }
+            seen.push(parent.slug.clone());
+            let Some((line, has_ancestors, grandparent)) = declared.get(&parent.slug) else {
+                break;
+            };
+            chain.extend(line.iter().cloned());
+            if !has_ancestors {
+                cursor = grandparent.clone();
+            }
+        }
+        manual.lineage.chain = chain
+            .into_iter()
+            .map(|origin| {
+                let local = find(&origin, &manual.slug);
+                Ancestor { origin, local }
+            })
+            .collect();
+        manual.lineage.parent = parents[i].clone();
+    }
+
+    for (i, parent) in parents.iter().enumerate() {
+        let Some(parent) = parent else { continue };
+        let child = LocalManual {
+            slug: slugs[i].clone(),
+            version: None,
+        };
+        if let Some(p) = manuals.iter_mut().find(|m| m.slug == parent.slug) {
+            p.lineage.forks.push(child);
+        }
+    }
+    for m in manuals.iter_mut() {
+        m.lineage.forks.sort_by(|a, b| a.slug.cmp(&b.slug));
+    }
+}
+
+fn normal_title(title: &str) -> String {
+    title
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> VersionNumber {
+        VersionNumber::parse(s).unwrap()
+    }
+
+    #[test]
+    fn versions_order_numerically() {
+        let mut all = [v("1.10"), v("1.9"), v("2"), v("1.0"), v("1.2.1")];
+        all.sort();
+        let shown: Vec<String> = all.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["1.0", "1.2.1", "1.9", "1.10", "2"]);
+        assert!(v("1").same_as(&v("1.0.0")));
+        assert!(!v("1.1").same_as(&v("1.10")));
+    }
+
+    #[test]
+    fn version_labels_must_be_numbers() {
+        for bad in ["v1", "1.x", "1..2", "", "1.", "draft", "1.0-beta"] {
+            assert!(VersionNumber::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn chapter_slugs_drop_the_order_number() {
+        assert_eq!(Chapter::slug_of("02-wiring.md"), "wiring");
+        assert_eq!(Chapter::slug_of("10_co-op-rules.md"), "co-op-rules");
+        assert_eq!(Chapter::slug_of("intro.md"), "intro");
+        assert_eq!(Chapter::slug_of("01.md"), "01");
+        assert_eq!(
+            Chapter::title_from_file_name("04-co-op_rules.md"),
+            "Co op rules"
+        );
+    }
+
+    #[test]
+    fn file_links_are_relative_markdown_links() {
+        assert_eq!(
+            FileLink::parse("./02-wiring.md#safety"),
+            Some(FileLink {
+                file_name: "02-wiring.md",
+                fragment: Some("safety")
+            })
+        );
+        assert_eq!(
+            FileLink::parse("CHANGES.md").unwrap().file_name,
+            "CHANGES.md"
+        );
+        for other in [
+            "https://x.example/a.md",
+            "/manuals/a.md",
+            "#top",
+            "mailto:a@b.md",
+            "javascript:alert(1)//.md",
+            "picture.png",
+        ] {
+            assert_eq!(FileLink::parse(other), None, "{other}");
+        }
+    }
+}
