@@ -3,6 +3,7 @@
 
 pub mod charts;
 mod feed;
+pub mod manuals;
 pub mod markdown;
 pub mod open_data;
 mod pages;
@@ -141,6 +142,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
     jobs.extend(reports::jobs(&renderer)?);
     jobs.extend(open_data::jobs(&renderer)?);
     jobs.extend(feed::jobs(&renderer));
+    jobs.extend(manuals::jobs(&renderer)?);
     let mut files: Vec<OutputFile> = jobs
         .into_par_iter()
         .map(|job| match job {
