@@ -2,9 +2,9 @@
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
 pub mod ledger;
+pub mod manuals;
 mod minutes;
 pub mod seals;
-pub mod manuals;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -5,9 +5,9 @@ pub mod content;
 pub mod front_matter;
 pub mod inputs;
 pub mod ledger;
+pub mod manuals;
 pub mod pool;
 pub mod seals;
-pub mod manuals;
 pub mod theme;
 pub mod valuation;
 

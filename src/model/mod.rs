@@ -2,9 +2,9 @@
 //! derived from checked records. No file I/O and no formatting for display here.
 
 pub mod ledger;
+pub mod manual;
 pub mod registers;
 pub mod seal;
-pub mod manual;
 pub mod week;
 
 use std::collections::BTreeMap;
