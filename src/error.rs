@@ -110,6 +110,9 @@ pub enum Error {
     /// A template failed to render (a theme or override is broken).
     #[error("template {template}: {message}")]
     Template { template: String, message: String },
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] crate::render::charts::ChartError),
 }
 
 impl Error {

@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod open_data;
 mod pages;
 pub mod registers;
+pub mod report_charts;
 pub mod reports;
 pub mod seals;
 pub mod views;

@@ -21,6 +21,11 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
         &latest,
     );
     let home = Renderer::with(home, "glance", &super::reports::glance(site, root));
+    let home = Renderer::with(
+        home,
+        "charts",
+        &super::report_charts::ReportCharts::new(site, root).home()?,
+    );
     jobs.push(Job::page("", "index.html", home));
 
     for page in &site.pages {

@@ -6,6 +6,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use super::markdown;
+use super::report_charts::ReportCharts;
 use super::views::{MinutesSummary, long_date};
 use super::{Job, Renderer};
 use crate::error::Result;
@@ -31,12 +32,17 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
         files: ledger.files.len(),
         method: METHOD,
     };
+    let charter = ReportCharts::new(site, root);
+    let overview = charter.overview()?;
+    jobs.extend(overview.files.into_iter().map(Job::File));
+    let context = Renderer::with(r.context("Weekly reports", "reports"), "reports", &list);
     jobs.push(Job::page(
         "reports/",
         "reports_list.html",
-        Renderer::with(r.context("Weekly reports", "reports"), "reports", &list),
+        Renderer::with(context, "charts", &overview.view),
     ));
 
+    let mut week_charts = charter.weeks()?.into_iter();
     for (i, week) in ledger.weeks.iter().enumerate() {
         let previous = i
             .checked_sub(1)
@@ -45,10 +51,15 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
         let next = ledger.weeks.get(i + 1).map(|w| WeekLink::new(w.week, root));
         let view = ReportView::new(site, week, root, previous, next);
         let title = format!("Week {}", week.week);
+        let mut context = Renderer::with(r.context(&title, "reports"), "report", &view);
+        if let Some(charts) = week_charts.next() {
+            jobs.extend(charts.files.into_iter().map(Job::File));
+            context.insert("charts", &charts.view);
+        }
         jobs.push(Job::page(
             &format!("reports/{}/", week.week),
             "report.html",
-            Renderer::with(r.context(&title, "reports"), "report", &view),
+            context,
         ));
     }
     Ok(jobs)

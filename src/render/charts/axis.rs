@@ -2,7 +2,7 @@
 //! dozen weeks to many years) and how numbers read on an axis and in a table.
 
 use jiff::civil::Date;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::model::week::WeekId;
 
@@ -135,13 +135,14 @@ pub fn year_span(weeks: &[WeekId]) -> String {
     }
 }
 
-/// An axis tick value: `0`, `2,500`, `12k`, `1.2M`, `0.5`; `step` is the distance between
-/// ticks and decides the decimals.
-pub fn axis_number(value: f64, step: f64) -> String {
+/// An axis tick value: `0`, `2,500`, `12k`, `1.2M`, `0.5`. `step` is the distance
+/// between ticks and decides the decimals; `largest` is the largest absolute tick on the
+/// axis, so that every tick of one axis is written the same way.
+pub fn axis_number(value: f64, step: f64, largest: f64) -> String {
     if value == 0.0 {
         return "0".to_string();
     }
-    let magnitude = step.abs().max(value.abs());
+    let magnitude = step.abs().max(largest.abs());
     if magnitude >= 1_000_000.0 && step.abs() >= 100_000.0 {
         return format!("{}M", trim_float(value / 1_000_000.0, 1));
     }
@@ -166,7 +167,7 @@ pub fn axis_number(value: f64, step: f64) -> String {
     } else {
         rounded
     };
-    group_thousands(&rounded)
+    group_thousands(&rounded).replacen('-', "−", 1)
 }
 
 /// `value` with at most `decimals` decimals, trailing zeros dropped: `1.5`, `12`.
@@ -180,17 +181,24 @@ fn trim_float(value: f64, decimals: usize) -> String {
     if text == "-0" { "0".to_string() } else { text }
 }
 
-/// A decimal for a table, rounded to `decimals` places, thousands grouped: `12,345.60`.
+/// A decimal for a table, rounded to `decimals` places, thousands grouped: `12,345.60`,
+/// `−5.00`.
 pub fn table_number(value: Decimal, decimals: u32) -> String {
-    let rounded = value.round_dp(decimals);
+    let rounded = round(value, decimals);
     let text = format!("{rounded:.prec$}", prec = decimals as usize);
-    group_thousands(&text)
+    // A true minus sign, as on the report pages.
+    group_thousands(&text).replacen('-', "−", 1)
 }
 
 /// A decimal for a CSV file: rounded to `decimals` places, no grouping: `12345.60`.
 pub fn csv_number(value: Decimal, decimals: u32) -> String {
-    let rounded = value.round_dp(decimals);
+    let rounded = round(value, decimals);
     format!("{rounded:.prec$}", prec = decimals as usize)
+}
+
+/// Half away from zero, as on the report pages.
+fn round(value: Decimal, decimals: u32) -> Decimal {
+    value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Inserts `,` between groups of three digits of the integer part.
@@ -282,15 +290,19 @@ mod tests {
 
     #[test]
     fn numbers_read_well_on_axes_and_in_tables() {
-        assert_eq!(axis_number(2500.0, 500.0), "2,500");
-        assert_eq!(axis_number(12000.0, 2000.0), "12k");
-        assert_eq!(axis_number(12500.0, 2500.0), "12.5k");
-        assert_eq!(axis_number(0.5, 0.1), "0.5");
-        assert_eq!(axis_number(-0.0, 1.0), "0");
-        assert_eq!(axis_number(2_000_000.0, 500_000.0), "2M");
+        assert_eq!(axis_number(2500.0, 500.0, 3000.0), "2,500");
+        assert_eq!(axis_number(12000.0, 2000.0, 12000.0), "12k");
+        assert_eq!(axis_number(12500.0, 2500.0, 12500.0), "12.5k");
+        // One axis, one style: 7,500 beside 12.5k reads as 7.5k.
+        assert_eq!(axis_number(7500.0, 2500.0, 12500.0), "7.5k");
+        assert_eq!(axis_number(0.5, 0.1, 1.0), "0.5");
+        assert_eq!(axis_number(-0.0, 1.0, 5.0), "0");
+        assert_eq!(axis_number(-2000.0, 1000.0, 3000.0), "−2,000");
+        assert_eq!(axis_number(2_000_000.0, 500_000.0, 2_000_000.0), "2M");
         assert_eq!(table_number(Decimal::new(1234567, 2), 2), "12,345.67");
-        assert_eq!(table_number(Decimal::new(-1234567, 1), 0), "-123,457");
+        assert_eq!(table_number(Decimal::new(-1234567, 1), 0), "−123,457");
         assert_eq!(csv_number(Decimal::new(15, 1), 2), "1.50");
+        assert_eq!(csv_number(Decimal::new(125, 3), 2), "0.13");
         assert_eq!(year_span(&run("2025-W50", 4)), "2025–2026");
     }
 }

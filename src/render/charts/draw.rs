@@ -259,13 +259,15 @@ fn draw_body(root: &Area<'_, '_>, area: &Area<'_, '_>, plot: &Plot) -> DrawResul
     };
     let step = nice_step(hi - lo, 4.0);
     let y_lo = (lo / step).floor() * step;
-    let y_hi = (hi / step).ceil() * step;
+    // Headroom: a line at the very top of the plot would sit on its edge.
+    let y_hi = ((hi + (hi - lo) * 0.04) / step).ceil() * step;
     let y_ticks: Vec<f64> = {
         let count = ((y_hi - y_lo) / step).round() as i64;
         (0..=count).map(|k| y_lo + k as f64 * step).collect()
     };
+    let largest = y_lo.abs().max(y_hi.abs());
     let y_label = |v: f64| {
-        let text = axis::axis_number(v, step);
+        let text = axis::axis_number(v, step, largest);
         if plot.percent {
             format!("{text}%")
         } else {

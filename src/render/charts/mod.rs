@@ -22,7 +22,7 @@ use crate::render::views::long_date;
 use draw::{Ink, Key, Layer, Plot, XAxis};
 
 /// Width and plot height of a full-size chart, and of a small one (units per week).
-const WIDE: (u32, u32) = (600, 330);
+const WIDE: (u32, u32) = (480, 300);
 const SMALL: (u32, u32) = (420, 250);
 
 /// The palette entry kept for the network as a whole (blue); categories use the others.
@@ -83,7 +83,7 @@ pub struct Table {
 pub struct Chart {
     /// Unique on a page; the id of the `<svg>` and the prefix of the ids inside it.
     pub id: String,
-    /// The file name stem for the `.svg` and `.csv` files: `governance`, `units-kg`.
+    /// The file name stem for the `.svg` and `.csv` files: `governance`, `units-food-kg`.
     pub slug: String,
     pub title: String,
     /// One sentence: what the chart shows, with the latest figure.
@@ -127,8 +127,9 @@ fn period(weeks: &[WeekId]) -> String {
     }
 }
 
+/// `1,234.50 EUR`, as on the report pages.
 fn money(currency: &str, value: Decimal) -> String {
-    format!("{currency} {}", axis::table_number(value, 2))
+    format!("{} {currency}", axis::table_number(value, 2))
 }
 
 fn week_x_desc(weeks: &[WeekId]) -> String {
@@ -266,7 +267,7 @@ pub fn governance(
     keys.push(Key {
         ink: Ink::City,
         line: true,
-        label: "City's weekly share".into(),
+        label: "City's share".into(),
     });
     let plot = Plot {
         width: WIDE.0,
@@ -456,7 +457,7 @@ pub fn units(
 ) -> Result<Chart, ChartError> {
     let n = weeks.len();
     let unit = &measure.unit;
-    let slug = format!("units-{}", slug_of(unit));
+    let slug = format!("units-{}-{}", slug_of(&series.name), slug_of(unit));
     let title = format!("{} per week ({unit})", measure.label);
     let desc = match latest(n, |_| true) {
         Some(i) => format!(

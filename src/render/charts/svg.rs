@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::draw::{self, Ink};
-use crate::render::views::xml_escape;
 
 /// The Okabe–Ito palette without black: orange, sky blue, bluish green, yellow, blue,
 /// vermillion, reddish purple.
@@ -76,16 +75,20 @@ pub fn finish(plotters: &str, id: &str, title: &str, desc: &str) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{view_box}\" class=\"tally-chart\" \
          id=\"{id}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">"
     );
-    let _ = writeln!(
-        out,
-        "<title id=\"{id}-title\">{}</title>",
-        xml_escape(title)
-    );
-    let _ = writeln!(out, "<desc id=\"{id}-desc\">{}</desc>", xml_escape(desc));
+    let _ = writeln!(out, "<title id=\"{id}-title\">{}</title>", escape(title));
+    let _ = writeln!(out, "<desc id=\"{id}-desc\">{}</desc>", escape(desc));
     out.push_str(STYLE);
     out.push_str(&defs(id, &used));
     out.push_str(&body);
     out
+}
+
+/// Escapes text for an element's content or a double-quoted attribute.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The value of `name="…"` in a tag.
