@@ -73,6 +73,20 @@ pub enum Command {
         #[arg(long)]
         role: Option<String>,
     },
+    /// Build the site into memory, serve it, rebuild on change and reload the browser.
+    Serve {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// The port to listen on (0: any free port).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on; 0.0.0.0 serves the whole network.
+        #[arg(long, short, default_value = "127.0.0.1")]
+        interface: std::net::IpAddr,
+        /// Open the site in a web browser, if one is found.
+        #[arg(long, short)]
+        open: bool,
+    },
     /// Create a new site with example content.
     New {
         /// The folder to create (must not exist or be empty).

@@ -17,6 +17,7 @@ pub mod new;
 pub mod output;
 pub mod render;
 pub mod seal;
+pub mod serve;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -46,6 +47,15 @@ pub struct BuildSummary {
 
 /// Load, check and model a site: everything short of rendering. `tally check` is this.
 pub fn prepare(site: &Path, base_url: Option<&str>) -> Result<model::Site> {
+    prepare_with(site, base_url, &load::FileCache::disabled())
+}
+
+/// [`prepare`], re-reading only the files that `cache` does not hold (`tally serve`).
+pub fn prepare_with(
+    site: &Path,
+    base_url: Option<&str>,
+    cache: &load::FileCache,
+) -> Result<model::Site> {
     let mut config = Config::load(site)?;
     if let Some(url) = base_url {
         config.base_url = url.to_string();
@@ -53,7 +63,7 @@ pub fn prepare(site: &Path, base_url: Option<&str>) -> Result<model::Site> {
             config.base_url.push('/');
         }
     }
-    let sources = load::load(site, config)?;
+    let sources = load::load_with(site, config, cache)?;
     let checked = check::check(sources)?;
     Ok(model::build(checked))
 }

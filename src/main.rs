@@ -112,6 +112,20 @@ fn run(command: Command) -> Result<(), Error> {
                 eprintln!("{:>4}  {}  {}{mark}", rank + 1, ticket.hash, ticket.id);
             }
         }
+        Command::Serve {
+            site,
+            port,
+            interface,
+            open,
+        } => {
+            let options = tally::serve::ServeOptions {
+                site,
+                interface,
+                port,
+                quiet: false,
+            };
+            tally::serve::serve(&options, open)?;
+        }
         Command::New { dir } => {
             tally::new::create(&dir)?;
             println!(

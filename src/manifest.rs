@@ -27,15 +27,26 @@ pub struct Manifest {
 impl Manifest {
     /// The manifest of `files` (any file already at `manifest.json` is left out).
     pub fn of(files: &[OutputFile], inputs: &str, seal_chain: &str) -> Manifest {
+        let digests = files
+            .iter()
+            .map(|f| (f.path.clone(), sha256_hex(&f.bytes)))
+            .collect();
+        Manifest::from_digests(digests, inputs, seal_chain)
+    }
+
+    /// The manifest of files whose SHA-256 digests are already known (path → digest);
+    /// `tally serve` hashes only the files that changed.
+    pub fn from_digests(
+        mut digests: BTreeMap<String, String>,
+        inputs: &str,
+        seal_chain: &str,
+    ) -> Manifest {
+        digests.remove(MANIFEST_FILE);
         Manifest {
             generator: format!("tally {}", env!("CARGO_PKG_VERSION")),
             inputs: inputs.to_string(),
             seal_chain: seal_chain.to_string(),
-            files: files
-                .iter()
-                .filter(|f| f.path != MANIFEST_FILE)
-                .map(|f| (f.path.clone(), sha256_hex(&f.bytes)))
-                .collect(),
+            files: digests,
         }
     }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::front_matter::{self, FrontDate, Split};
-use super::{read_text, relative, sorted_files};
+use super::{FileCache, read_text, relative, sorted_files};
 use crate::error::{Diagnostic, Diagnostics};
 
 /// A free page's front matter.
@@ -148,71 +148,88 @@ pub struct RawNote {
     pub body: String,
 }
 
-pub fn load_pages(site: &Path, problems: &mut Diagnostics) -> Vec<RawPage> {
-    load_markdown(site, "content/pages", problems, |path, slug, split| {
-        let front: PageFront = front_matter::parse(path, split)?;
-        Ok(RawPage {
-            path: path.to_path_buf(),
-            slug,
-            front,
-            body: split.body.to_string(),
-        })
-    })
+pub fn load_pages(site: &Path, cache: &FileCache, problems: &mut Diagnostics) -> Vec<RawPage> {
+    load_markdown(
+        site,
+        "content/pages",
+        cache,
+        problems,
+        |path, slug, split| {
+            let front: PageFront = front_matter::parse(path, split)?;
+            Ok(RawPage {
+                path: path.to_path_buf(),
+                slug,
+                front,
+                body: split.body.to_string(),
+            })
+        },
+    )
 }
 
-pub fn load_minutes(site: &Path, problems: &mut Diagnostics) -> Vec<RawMinutes> {
-    load_markdown(site, "content/minutes", problems, |path, slug, split| {
-        let front: MinutesFront = front_matter::parse(path, split)?;
-        Ok(RawMinutes {
-            path: path.to_path_buf(),
-            slug,
-            front,
-            decision_lines: front_matter::entry_lines(split, "decisions"),
-            committee_lines: front_matter::entry_lines(split, "committees"),
-            draw_lines: front_matter::entry_lines(split, "draws"),
-            delegate_lines: front_matter::entry_lines(split, "delegates"),
-            body: split.body.to_string(),
-        })
-    })
+pub fn load_minutes(site: &Path, cache: &FileCache, problems: &mut Diagnostics) -> Vec<RawMinutes> {
+    load_markdown(
+        site,
+        "content/minutes",
+        cache,
+        problems,
+        |path, slug, split| {
+            let front: MinutesFront = front_matter::parse(path, split)?;
+            Ok(RawMinutes {
+                path: path.to_path_buf(),
+                slug,
+                front,
+                decision_lines: front_matter::entry_lines(split, "decisions"),
+                committee_lines: front_matter::entry_lines(split, "committees"),
+                draw_lines: front_matter::entry_lines(split, "draws"),
+                delegate_lines: front_matter::entry_lines(split, "delegates"),
+                body: split.body.to_string(),
+            })
+        },
+    )
 }
 
 /// Plain Markdown notes in `dir` (no front matter), keyed by file stem.
-pub fn load_notes(site: &Path, dir: &str, problems: &mut Diagnostics) -> Vec<RawNote> {
+pub fn load_notes(
+    site: &Path,
+    dir: &str,
+    cache: &FileCache,
+    problems: &mut Diagnostics,
+) -> Vec<RawNote> {
     let mut notes = Vec::new();
     for file in sorted_files(&site.join(dir), "md", problems) {
-        let path = relative(site, &file);
-        let Some(text) = read_text(&file, &path, problems) else {
-            continue;
-        };
-        notes.push(RawNote {
-            key: stem(&file),
-            path,
-            body: text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(),
+        let note = cache.parse(&file, problems, |problems| {
+            let path = relative(site, &file);
+            let text = read_text(&file, &path, problems)?;
+            Some(RawNote {
+                key: stem(&file),
+                path,
+                body: text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(),
+            })
         });
+        notes.extend(note);
     }
     notes
 }
 
 /// Reads every `*.md` under `dir`, splitting front matter and handing it to `parse`;
 /// every failure goes to `problems` and the file is left out.
-fn load_markdown<T>(
+fn load_markdown<T: Clone + Send + Sync + 'static>(
     site: &Path,
     dir: &str,
+    cache: &FileCache,
     problems: &mut Diagnostics,
     parse: impl Fn(&Path, String, &Split<'_>) -> Result<T, Diagnostic>,
 ) -> Vec<T> {
     let mut records = Vec::new();
     for file in sorted_files(&site.join(dir), "md", problems) {
-        let path = relative(site, &file);
-        let Some(text) = read_text(&file, &path, problems) else {
-            continue;
-        };
-        let parsed =
-            front_matter::split(&path, &text).and_then(|split| parse(&path, stem(&file), &split));
-        match parsed {
-            Ok(record) => records.push(record),
-            Err(d) => problems.push(d),
-        }
+        let record = cache.parse(&file, problems, |problems| {
+            let path = relative(site, &file);
+            let text = read_text(&file, &path, problems)?;
+            let parsed = front_matter::split(&path, &text)
+                .and_then(|split| parse(&path, stem(&file), &split));
+            parsed.map_err(|d| problems.push(d)).ok()
+        });
+        records.extend(record);
     }
     records
 }

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use super::FileCache;
+use crate::error::{Diagnostics, Error, Result};
 use crate::model::seal::sha256_hex;
 
 /// The files and folders whose files are the site's inputs.
@@ -22,6 +23,15 @@ pub const INPUT_ROOTS: &[&str] = &[
 /// `find … -type f ! -name '.*' | LC_ALL=C sort | xargs -d '\n' sha256sum` prints them:
 /// `<sha256>  <path>\n`. Files whose name starts with a dot are left out.
 pub fn listing(site: &Path) -> Result<String> {
+    listing_with(site, &FileCache::disabled())
+}
+
+/// The SHA-256 of one input file, as remembered in a [`FileCache`].
+#[derive(Debug, Clone)]
+struct InputDigest(String);
+
+/// [`listing`], hashing only the files that `cache` does not hold (`tally serve`).
+pub fn listing_with(site: &Path, cache: &FileCache) -> Result<String> {
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     for root in INPUT_ROOTS {
         let start = site.join(root);
@@ -51,8 +61,25 @@ pub fn listing(site: &Path) -> Result<String> {
     files.sort();
     let mut text = String::new();
     for (rel, path) in files {
-        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
-        text.push_str(&sha256_hex(&bytes));
+        let mut failure = None;
+        let digest = cache.parse(
+            &path,
+            &mut Diagnostics::default(),
+            |_| match std::fs::read(&path) {
+                Ok(bytes) => Some(InputDigest(sha256_hex(&bytes))),
+                Err(e) => {
+                    failure = Some(e);
+                    None
+                }
+            },
+        );
+        let Some(InputDigest(digest)) = digest else {
+            // Do not remember the failure: the next build reads the file again.
+            cache.forget(&path);
+            let e = failure.unwrap_or_else(|| std::io::Error::other("unreadable"));
+            return Err(Error::io("read", &path, e));
+        };
+        text.push_str(&digest);
         text.push_str("  ");
         text.push_str(&rel);
         text.push('\n');
@@ -63,6 +90,11 @@ pub fn listing(site: &Path) -> Result<String> {
 /// SHA-256 of [`listing`].
 pub fn digest(site: &Path) -> Result<String> {
     Ok(sha256_hex(listing(site)?.as_bytes()))
+}
+
+/// [`digest`], hashing only the files that `cache` does not hold (`tally serve`).
+pub fn digest_with(site: &Path, cache: &FileCache) -> Result<String> {
+    Ok(sha256_hex(listing_with(site, cache)?.as_bytes()))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use csv::StringRecord;
 
-use super::{read_bytes, relative, sorted_files};
+use super::{FileCache, read_bytes, relative, sorted_files};
 use crate::config::{CONFIG_FILE, LedgerConfig};
 use crate::error::{Diagnostic, Diagnostics};
 
@@ -188,17 +188,22 @@ pub fn line_of(bytes: &[u8], position: &csv::Position) -> u64 {
 
 /// Reads every `data/ledger/*.csv` of the site and maps its header to the canonical
 /// columns. A file whose header lacks a required column is reported and left out.
-pub fn load(site: &Path, config: &LedgerConfig, problems: &mut Diagnostics) -> Vec<LedgerFile> {
+pub fn load(
+    site: &Path,
+    config: &LedgerConfig,
+    cache: &FileCache,
+    problems: &mut Diagnostics,
+) -> Vec<LedgerFile> {
     let mapping = mapping(config, problems);
     let mut files = Vec::new();
     for file in sorted_files(&site.join(LEDGER_DIR), "csv", problems) {
-        let path = relative(site, &file);
-        let Some(bytes) = read_bytes(&file, &path, problems) else {
-            continue;
-        };
-        if let Some(ledger) = parse(path, bytes, &mapping, problems) {
-            files.push(ledger);
-        }
+        // The layout comes from tally.toml, whose change empties the cache.
+        let ledger = cache.parse(&file, problems, |problems| {
+            let path = relative(site, &file);
+            let bytes = read_bytes(&file, &path, problems)?;
+            parse(path, bytes, &mapping, problems)
+        });
+        files.extend(ledger);
     }
     files
 }

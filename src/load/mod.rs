@@ -1,6 +1,7 @@
 //! Stage 1, **load**: files → raw, typed records that remember their file and line.
 //! Every problem is collected; nothing here checks one record against another.
 
+pub mod cache;
 pub mod content;
 pub mod front_matter;
 pub mod inputs;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Result};
 
+pub use cache::FileCache;
 pub use content::{RawMinutes, RawNote, RawPage};
 pub use ledger::LedgerFile;
 pub use pool::RawPool;
@@ -55,17 +57,23 @@ pub struct Sources {
 
 /// Reads the whole site; fails with every problem found in any file.
 pub fn load(site: &Path, config: Config) -> Result<Sources> {
+    load_with(site, config, &FileCache::disabled())
+}
+
+/// Reads the whole site, taking from `cache` the files parsed by an earlier build that
+/// have not changed since (see [`FileCache`]).
+pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Result<Sources> {
     let mut problems = Diagnostics::default();
-    let theme = theme::load(site, &config, &mut problems);
-    let pages = content::load_pages(site, &mut problems);
-    let minutes = content::load_minutes(site, &mut problems);
+    let theme = theme::load(site, &config, cache, &mut problems);
+    let pages = content::load_pages(site, cache, &mut problems);
+    let minutes = content::load_minutes(site, cache, &mut problems);
     let pools = pool::load_for(site, &minutes, &mut problems);
-    let report_notes = content::load_notes(site, "content/reports", &mut problems);
-    let invoice_letters = content::load_notes(site, "content/invoices", &mut problems);
+    let report_notes = content::load_notes(site, "content/reports", cache, &mut problems);
+    let invoice_letters = content::load_notes(site, "content/invoices", cache, &mut problems);
     let lock = seals::load_lock(site, &mut problems);
     let amendments = seals::load_amendments(site, &mut problems);
     let mut data_problems = Diagnostics::default();
-    let ledger = ledger::load(site, &config.ledger, &mut data_problems);
+    let ledger = ledger::load(site, &config.ledger, cache, &mut data_problems);
     let rates = valuation::load_table(site, valuation::RATES_FILE, &mut data_problems);
     let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut data_problems);
     let manuals = manuals::load_manuals(site, &mut problems);

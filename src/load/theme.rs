@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{read_bytes, relative, sorted_files};
+use super::{FileCache, read_bytes, relative, sorted_files};
 use crate::config::Config;
 use crate::error::Diagnostics;
 
@@ -43,7 +43,7 @@ impl Theme {
 }
 
 /// The built-in theme with the site's overrides applied.
-pub fn load(site: &Path, config: &Config, problems: &mut Diagnostics) -> Theme {
+pub fn load(site: &Path, config: &Config, cache: &FileCache, problems: &mut Diagnostics) -> Theme {
     let mut theme = Theme::builtin();
     let mut layers = Vec::new();
     if let Some(name) = &config.theme {
@@ -54,7 +54,10 @@ pub fn load(site: &Path, config: &Config, problems: &mut Diagnostics) -> Theme {
         for kind in ["templates", "static"] {
             let dir = layer.join(kind);
             for file in sorted_files(&dir, "", problems) {
-                let Some(bytes) = read_bytes(&file, &relative(site, &file), problems) else {
+                let bytes = cache.parse(&file, problems, |problems| {
+                    read_bytes(&file, &relative(site, &file), problems)
+                });
+                let Some(bytes) = bytes else {
                     continue;
                 };
                 let rel = relative(&layer, &file);

@@ -2,8 +2,10 @@
 //! lists and heading anchors; then `ammonia`, so content (a remixed manual included)
 //! cannot inject script.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -15,6 +17,89 @@ pub fn to_html(markdown: &str) -> String {
 /// Renders Markdown to safe HTML; `rewrite_link` may replace a link's destination
 /// (e.g. `02-wiring.md` → the chapter's URL).
 pub fn to_html_with_links(markdown: &str, rewrite_link: impl Fn(&str) -> Option<String>) -> String {
+    if !MEMO_ON.load(Ordering::Relaxed) {
+        return convert(markdown, &rewrite_link);
+    }
+    if let Some(html) = memo().recall(markdown, &rewrite_link) {
+        return html;
+    }
+    let asked = RefCell::new(Vec::new());
+    let html = convert(markdown, &|dest: &str| {
+        let answer = rewrite_link(dest);
+        asked.borrow_mut().push((dest.to_string(), answer.clone()));
+        answer
+    });
+    memo().store(markdown, asked.into_inner(), &html);
+    html
+}
+
+/// Remember conversions from now on (`tally serve`: a rebuild converts only the Markdown
+/// that changed). Off by default: a one-off build gains nothing from it.
+pub fn remember_conversions(on: bool) {
+    MEMO_ON.store(on, Ordering::Relaxed);
+}
+
+/// Forgets the conversions not used since the previous call, so that the memo holds
+/// what the current site uses and no more.
+pub fn forget_unused_conversions() {
+    let mut memo = memo();
+    memo.entries.retain(|_, e| e.used);
+    for e in memo.entries.values_mut() {
+        e.used = false;
+    }
+}
+
+static MEMO_ON: AtomicBool = AtomicBool::new(false);
+static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(Mutex::default);
+
+fn memo() -> std::sync::MutexGuard<'static, Memo> {
+    MEMO.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Conversions by Markdown text. The answer of the link rewriter for every link is kept
+/// too: a conversion is reused only if the rewriter still gives the same answers.
+#[derive(Default)]
+struct Memo {
+    entries: HashMap<String, Remembered>,
+}
+
+struct Remembered {
+    links: Vec<(String, Option<String>)>,
+    html: String,
+    used: bool,
+}
+
+impl Memo {
+    fn recall(
+        &mut self,
+        markdown: &str,
+        rewrite_link: &impl Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        let entry = self.entries.get_mut(markdown)?;
+        let same = entry
+            .links
+            .iter()
+            .all(|(dest, answer)| rewrite_link(dest) == *answer);
+        if !same {
+            return None;
+        }
+        entry.used = true;
+        Some(entry.html.clone())
+    }
+
+    fn store(&mut self, markdown: &str, links: Vec<(String, Option<String>)>, html: &str) {
+        self.entries.insert(
+            markdown.to_string(),
+            Remembered {
+                links,
+                html: html.to_string(),
+                used: true,
+            },
+        );
+    }
+}
+
+fn convert(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -214,6 +299,18 @@ mod tests {
             (d == "02-wiring.md").then(|| "../wiring/".to_string())
         });
         assert!(html.contains(r#"href="../wiring/""#), "{html}");
+    }
+
+    #[test]
+    fn remembered_conversions_follow_the_link_rewriter() {
+        remember_conversions(true);
+        let text = "[w](02-wiring.md) remembered-conversion-test";
+        let a = to_html_with_links(text, |_| Some("/a/".to_string()));
+        let again = to_html_with_links(text, |_| Some("/a/".to_string()));
+        let b = to_html_with_links(text, |_| Some("/b/".to_string()));
+        assert_eq!(a, again);
+        assert!(a.contains(r#"href="/a/""#), "{a}");
+        assert!(b.contains(r#"href="/b/""#), "{b}");
     }
 
     #[test]

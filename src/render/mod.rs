@@ -1,6 +1,7 @@
 //! Stage 4, **render**: the model → output files in memory (HTML from Tera templates,
 //! Markdown to HTML, sitemap). Pages render in parallel. No file I/O here.
 
+mod cache;
 pub mod charts;
 mod feed;
 pub mod manuals;
@@ -15,13 +16,14 @@ pub mod views;
 
 use std::collections::BTreeSet;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::error::{Error, Result};
 use crate::model::Site;
 use views::SiteView;
+
+pub use cache::{RenderCache, RenderStats};
 
 /// One file of the output, its path relative to the output folder (`/`-separated).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +137,14 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Renders the whole site into files, sorted by path.
 pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
+    render_with(site, &mut RenderCache::disabled())
+}
+
+/// Renders the whole site into files, sorted by path, taking from `cache` every page
+/// whose template and context are those of the previous render (`tally serve`).
+/// Sections need do nothing for this: a page is re-rendered exactly when what its
+/// template sees changed.
+pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFile>> {
     let renderer = Renderer::new(site)?;
     let mut jobs = Vec::new();
     jobs.extend(pages::jobs(&renderer)?);
@@ -144,19 +154,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
     jobs.extend(open_data::jobs(&renderer)?);
     jobs.extend(feed::jobs(&renderer));
     jobs.extend(manuals::jobs(&renderer)?);
-    let mut files: Vec<OutputFile> = jobs
-        .into_par_iter()
-        .map(|job| match job {
-            Job::Page {
-                path,
-                template,
-                context,
-            } => renderer
-                .render(template, &context)
-                .map(|html| OutputFile::new(path, html)),
-            Job::File(file) => Ok(file),
-        })
-        .collect::<Result<_>>()?;
+    let mut files = cache.run(&renderer, jobs)?;
     for (path, bytes) in &site.theme.statics {
         files.push(OutputFile::new(path.clone(), bytes.clone()));
     }

@@ -1,0 +1,136 @@
+//! The rebuild benchmark of `tally serve`: a generated site of 10,000 minutes pages is
+//! built in full, then one minutes file is changed and rebuilt through the incremental
+//! path the server uses. Run with `cargo bench --bench serve` (`-- N` for N pages).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tally::serve::SiteBuilder;
+use tally::{BuildOptions, build};
+
+fn main() {
+    let count: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let site = dir.path().join("site");
+    let files = generate(&site, count);
+    println!("generated {count} minutes pages in {}", site.display());
+
+    let started = Instant::now();
+    let summary = build(&BuildOptions {
+        site: site.clone(),
+        out: Some(dir.path().join("public")),
+        base_url: None,
+    })
+    .expect("the generated site builds");
+    println!(
+        "tally build (full, written to disk): {} ({} pages)",
+        ms(started.elapsed()),
+        summary.pages
+    );
+
+    let mut builder = SiteBuilder::new(&site, None).expect("the site folder exists");
+    let first = builder.rebuild(&[]).expect("the generated site builds");
+    println!(
+        "serve: first build in memory: {} ({} pages rendered)",
+        ms(first.elapsed),
+        first.pages.rendered
+    );
+
+    let mut times = Vec::new();
+    for round in 0..10 {
+        let file = &files[(round * 7919) % files.len()];
+        let started = Instant::now();
+        append(file, &format!("\nA late note, number {round}.\n"));
+        let rebuilt = builder
+            .rebuild(std::slice::from_ref(file))
+            .expect("rebuilds");
+        let total = started.elapsed();
+        assert!(
+            rebuilt.changed.iter().any(|p| p.starts_with("minutes/")),
+            "the changed page is rebuilt"
+        );
+        if round == 0 {
+            println!(
+                "serve: one minutes body changed: {} pages rendered, {} reused, {} files changed",
+                rebuilt.pages.rendered,
+                rebuilt.pages.reused,
+                rebuilt.changed.len()
+            );
+        }
+        times.push(total);
+    }
+    times.sort();
+    println!(
+        "serve: save one page → rebuilt output: median {}, max {} (10 rounds; target ≤ 100 ms)",
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1])
+    );
+
+    let theme = site.join("templates/minutes.html");
+    std::fs::create_dir_all(theme.parent().expect("a parent")).expect("create templates/");
+    std::fs::write(
+        &theme,
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ minutes.title }}</h1>{{ minutes.html | safe }}{% endblock content %}",
+    )
+    .expect("write a template");
+    let started = Instant::now();
+    let rebuilt = builder.rebuild(&[theme]).expect("rebuilds");
+    println!(
+        "serve: a template changed: {} ({} pages rendered)",
+        ms(started.elapsed()),
+        rebuilt.pages.rendered
+    );
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn append(file: &Path, text: &str) {
+    let mut body = std::fs::read_to_string(file).expect("read a minutes file");
+    body.push_str(text);
+    std::fs::write(file, body).expect("write a minutes file");
+}
+
+/// A site with `count` minutes files of realistic size.
+fn generate(site: &Path, count: usize) -> Vec<PathBuf> {
+    let minutes = site.join("content/minutes");
+    std::fs::create_dir_all(&minutes).expect("create content/minutes");
+    std::fs::write(
+        site.join("tally.toml"),
+        "title = \"Benchmark Network\"\nbase_url = \"https://bench.example/\"\n",
+    )
+    .expect("write tally.toml");
+    let assemblies = [
+        "north-ward",
+        "south-ward",
+        "food-coop",
+        "solar-coop",
+        "care-circle",
+    ];
+    let mut files = Vec::with_capacity(count);
+    for i in 0..count {
+        let day = jiff::civil::date(2000, 1, 1)
+            .checked_add(jiff::Span::new().days(i as i64))
+            .expect("a date");
+        let assembly = assemblies[i % assemblies.len()];
+        let path = minutes.join(format!("{day}-{assembly}-{i:05}.md"));
+        let text = format!(
+            "+++\ntitle = \"{assembly} assembly {i}\"\ndate = {day}\nassembly = \"{assembly}\"\nattendance = {att}\n\n\
+             [[decisions]]\ntext = \"Adopt the agenda of meeting {i}\"\noutcome = \"passed\"\nvotes = {{ for = 20, against = 2, abstain = 1 }}\n\n\
+             [[decisions]]\ntext = \"Extend the pantry hours\"\noutcome = \"deferred\"\n+++\n\n\
+             Community Hall, 19:00–21:00. {att} residents signed in.\n\n## Agenda\n\n1. Reports\n2. The pantry\n3. Any other business\n\n\
+             ## 1. Reports\n\nThe treasurer reported on the week's receipts and the *strike fund*. Questions were about\n\
+             the cold room and the [methodology](/methodology/).\n\n## 2. The pantry\n\n\
+             | day | hours |\n|---|---|\n| Monday | 16–19 |\n| Thursday | 16–20 |\n\n\
+             The assembly deferred the extension until the volunteers' rota is known.\n",
+            att = 23 + i % 40,
+        );
+        std::fs::write(&path, text).expect("write a minutes file");
+        files.push(path);
+    }
+    files
+}

@@ -1,0 +1,212 @@
+//! The incremental build behind `tally serve`: the same pipeline as `tally build`
+//! (load → check → model → render), keeping what did not change between runs.
+//!
+//! - load: parsed files stay in a [`FileCache`]; a change re-reads only the changed files;
+//! - check and model run in full (they are cheap and see the whole site);
+//! - render: a page is rendered again only when its template or context changed
+//!   ([`RenderCache`]); Markdown is converted again only when its text changed;
+//! - write: nothing is written to disk; the output is kept in memory ([`Output`]) and
+//!   compared with the previous one, so the server knows which URLs changed, and only
+//!   the changed files are hashed for `manifest.json` (as is each changed input file).
+//!
+//! A change to `tally.toml` forgets everything: the next build is a full one.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::config::CONFIG_FILE;
+use crate::error::{Error, Result};
+use crate::load::{self, FileCache};
+use crate::manifest::{MANIFEST_FILE, Manifest};
+use crate::model::seal::sha256_hex;
+use crate::render::{self, RenderCache, RenderStats, markdown};
+
+/// A built site in memory: file bytes by output path (`minutes/x/index.html`).
+#[derive(Debug, Default)]
+pub struct Output {
+    files: HashMap<String, Arc<[u8]>>,
+    /// SHA-256 of each file but the manifest, for the next build's manifest.
+    digests: HashMap<String, String>,
+}
+
+impl Output {
+    /// An output made of the given files (path, bytes).
+    pub fn from_files<P, B>(files: impl IntoIterator<Item = (P, B)>) -> Output
+    where
+        P: Into<String>,
+        B: AsRef<[u8]>,
+    {
+        Output {
+            files: files
+                .into_iter()
+                .map(|(path, bytes)| (path.into(), Arc::from(bytes.as_ref())))
+                .collect(),
+            digests: HashMap::new(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Arc<[u8]>> {
+        self.files.get(path)
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// Every output path, sorted.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = self.files.keys().map(String::as_str).collect();
+        paths.sort_unstable();
+        paths
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// What one build did.
+#[derive(Debug, Clone)]
+pub struct Rebuild {
+    /// Output paths added or whose bytes changed, sorted.
+    pub changed: Vec<String>,
+    /// Output paths that are gone, sorted.
+    pub removed: Vec<String>,
+    /// Pages rendered and pages reused.
+    pub pages: RenderStats,
+    /// Files in the output.
+    pub files: usize,
+    /// Whether every cache had been forgotten (first build, or the configuration changed).
+    pub full: bool,
+    pub elapsed: Duration,
+}
+
+/// A site kept loaded between builds.
+pub struct SiteBuilder {
+    site: PathBuf,
+    base_url: Option<String>,
+    files: FileCache,
+    renders: RenderCache,
+    output: Arc<Output>,
+    built_once: bool,
+}
+
+impl SiteBuilder {
+    /// `site` must exist; `base_url` replaces the one in `tally.toml` (the server's address).
+    pub fn new(site: &Path, base_url: Option<String>) -> Result<SiteBuilder> {
+        let site = site
+            .canonicalize()
+            .map_err(|e| Error::io("open the site folder", site, e))?;
+        markdown::remember_conversions(true);
+        Ok(SiteBuilder {
+            site,
+            base_url,
+            files: FileCache::new(),
+            renders: RenderCache::new(),
+            output: Arc::default(),
+            built_once: false,
+        })
+    }
+
+    /// The site folder, absolute and with symlinks resolved (as the watcher reports paths).
+    pub fn site(&self) -> &Path {
+        &self.site
+    }
+
+    /// The output of the last successful build (empty before the first).
+    pub fn output(&self) -> Arc<Output> {
+        Arc::clone(&self.output)
+    }
+
+    /// Builds the site again after the files or folders `changed` (absolute paths, or
+    /// relative to the site) were written, created or removed. On failure the previous
+    /// output stays as it was.
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuild> {
+        let started = Instant::now();
+        let mut full = !self.built_once;
+        for path in changed {
+            let path = if path.is_absolute() {
+                path.clone()
+            } else {
+                self.site.join(path)
+            };
+            if path == self.site.join(CONFIG_FILE) || path == self.site {
+                full = true;
+            }
+            self.files.forget(&path);
+        }
+        if full {
+            self.files.clear();
+            self.renders.clear();
+        }
+        let site = crate::prepare_with(&self.site, self.base_url.as_deref(), &self.files)?;
+        let inputs = load::inputs::digest_with(&self.site, &self.files)?;
+        let files = render::render_with(&site, &mut self.renders)?;
+        markdown::forget_unused_conversions();
+        self.built_once = true;
+
+        // Keep the bytes (and digests) of unchanged files; hash only the changed ones.
+        let before = &self.output;
+        let mut after = Output::default();
+        let mut changed = Vec::new();
+        for file in files {
+            if file.path == MANIFEST_FILE {
+                continue;
+            }
+            let (bytes, digest) =
+                match (before.files.get(&file.path), before.digests.get(&file.path)) {
+                    (Some(old), Some(digest)) if **old == *file.bytes => {
+                        (Arc::clone(old), Some(digest.clone()))
+                    }
+                    _ => {
+                        changed.push(file.path.clone());
+                        (Arc::from(file.bytes), None)
+                    }
+                };
+            let digest = digest.unwrap_or_else(|| sha256_hex(&bytes));
+            after.digests.insert(file.path.clone(), digest);
+            after.files.insert(file.path, bytes);
+        }
+        // Last, as `tally build` does: the manifest lists every other file.
+        let digests = after
+            .digests
+            .iter()
+            .map(|(p, d)| (p.clone(), d.clone()))
+            .collect();
+        let manifest = Manifest::from_digests(digests, &inputs, site.seals.head()).to_json();
+        if before
+            .files
+            .get(MANIFEST_FILE)
+            .is_none_or(|old| **old != *manifest.as_bytes())
+        {
+            changed.push(MANIFEST_FILE.to_string());
+        }
+        after
+            .files
+            .insert(MANIFEST_FILE.to_string(), Arc::from(manifest.as_bytes()));
+
+        let mut removed: Vec<String> = before
+            .files
+            .keys()
+            .filter(|path| !after.files.contains_key(*path))
+            .cloned()
+            .collect();
+        changed.sort_unstable();
+        removed.sort_unstable();
+        self.output = Arc::new(after);
+        Ok(Rebuild {
+            changed,
+            removed,
+            pages: self.renders.stats(),
+            files: self.output.len(),
+            full,
+            elapsed: started.elapsed(),
+        })
+    }
+}

@@ -1,0 +1,531 @@
+//! `tally serve`: the server on a free port, fetched with a minimal HTTP client; live
+//! reload events; problems shown and cleared; strict paths; and the incremental rebuild
+//! producing exactly what a full build produces. Every wait is bounded and every server
+//! is stopped.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use tally::serve::{ServeOptions, Server, SiteBuilder};
+use tally::{BuildOptions, build};
+use tempfile::TempDir;
+
+const WAIT: Duration = Duration::from_secs(20);
+const MINUTES: &str = "content/minutes/2026-01-12-first-assembly.md";
+const MINUTES_PAGE: &str = "/minutes/2026-01-12-first-assembly/";
+
+/// A small site (the `tally new` scaffold) in a temporary folder.
+fn site() -> TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    tally::new::create(dir.path()).expect("the scaffold is written");
+    dir
+}
+
+fn start(site: &Path) -> Server {
+    Server::start(&ServeOptions {
+        site: site.to_path_buf(),
+        interface: "127.0.0.1".parse().expect("an address"),
+        port: 0,
+        quiet: true,
+    })
+    .expect("the server starts")
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends `GET target` as is (no normalisation) and reads the whole reply.
+fn get(addr: SocketAddr, target: &str) -> Reply {
+    let mut stream = TcpStream::connect_timeout(&addr, WAIT).expect("connect");
+    stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the reply");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: raw[end + 4..].to_vec(),
+    }
+}
+
+/// The reload event stream, read on a thread so that waits stay bounded.
+struct Events {
+    events: Receiver<(String, String)>,
+}
+
+impl Events {
+    fn open(addr: SocketAddr) -> Events {
+        let mut stream = TcpStream::connect_timeout(&addr, WAIT).expect("connect");
+        write!(
+            stream,
+            "GET /__tally/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .expect("send");
+        let (sender, events) = channel();
+        std::thread::spawn(move || {
+            let mut name = String::new();
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { return };
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(data) = line.strip_prefix("data: ")
+                    && sender.send((name.clone(), data.to_string())).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        Events { events }
+    }
+
+    /// The next event named `name` (others are skipped), within the bounded wait.
+    fn next(&self, name: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok((n, data)) if n == name => return data,
+                Ok(_) => {}
+                Err(e) => panic!("no `{name}` event within {WAIT:?}: {e}"),
+            }
+        }
+    }
+}
+
+/// Waits until `check` holds, or fails after the bounded wait.
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !check() {
+        assert!(Instant::now() < deadline, "{what}: not within {WAIT:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn edit(site: &Path, file: &str, change: impl FnOnce(String) -> String) {
+    let path = site.join(file);
+    let text = std::fs::read_to_string(&path).expect("read a source file");
+    std::fs::write(&path, change(text)).expect("write a source file");
+}
+
+/// The served HTML without the reload script the server adds.
+fn without_reload_script(html: &str) -> String {
+    html.lines()
+        .filter(|l| !l.starts_with("<script src=\"/__tally/reload.js\""))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read the output") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn the_served_site_equals_the_built_one() {
+    let site = site();
+    let server = start(site.path());
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let public = out.path().join("public");
+    build(&BuildOptions {
+        site: site.path().to_path_buf(),
+        out: Some(public.clone()),
+        base_url: Some(server.url()),
+    })
+    .expect("the site builds");
+    let files = files_under(&public);
+    assert!(files.len() > 5, "{files:?}");
+    for file in files {
+        let rel = file
+            .strip_prefix(&public)
+            .expect("inside the output")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let built = std::fs::read(&file).expect("read a built file");
+        let reply = get(server.addr(), &format!("/{rel}"));
+        assert_eq!(reply.status, 200, "/{rel}");
+        if rel.ends_with(".html") {
+            let served = reply.text();
+            assert!(
+                served.contains("/__tally/reload.js"),
+                "/{rel}: no reload script"
+            );
+            let built = String::from_utf8(built).expect("HTML is UTF-8");
+            assert!(
+                !built.contains("__tally"),
+                "{rel}: the build carries the script"
+            );
+            assert_eq!(without_reload_script(&served), built, "/{rel}");
+            assert_eq!(
+                reply.header("Content-Type"),
+                Some("text/html; charset=utf-8")
+            );
+        } else {
+            assert_eq!(reply.body, built, "/{rel}");
+        }
+    }
+    let css = get(server.addr(), "/assets/style.css");
+    assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+    assert!(
+        !css.text().contains("__tally"),
+        "the script goes into HTML only"
+    );
+    let folder = get(server.addr(), "/minutes");
+    assert_eq!(folder.status, 301);
+    assert_eq!(folder.header("Location"), Some("/minutes/"));
+    server.stop();
+}
+
+#[test]
+fn unknown_paths_get_the_sites_not_found_page() {
+    let site = site();
+    let server = start(site.path());
+    let reply = get(server.addr(), "/no/such/page/");
+    assert_eq!(reply.status, 404);
+    assert!(reply.text().contains("Page not found"), "{}", reply.text());
+    server.stop();
+}
+
+#[test]
+fn path_traversal_requests_are_refused() {
+    let site = site();
+    std::fs::write(site.path().join("secret.txt"), "do not serve").expect("write");
+    let server = start(site.path());
+    for target in [
+        "/../tally.toml",
+        "/../../etc/passwd",
+        "/assets/../../tally.toml",
+        "/%2e%2e/tally.toml",
+        "/%2E%2E%2Ftally.toml",
+        "/assets/%2e%2e/%2e%2e/secret.txt",
+        "/..%5ctally.toml",
+        "/..\\tally.toml",
+        "/secret.txt%00.html",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/secret.txt",
+        "/tally.toml",
+        "/content/minutes/2026-01-12-first-assembly.md",
+    ] {
+        let reply = get(server.addr(), target);
+        assert!(
+            reply.status == 400 || reply.status == 404,
+            "{target}: status {}",
+            reply.status
+        );
+        let text = reply.text();
+        assert!(
+            !text.contains("do not serve") && !text.contains("base_url") && !text.contains("root:"),
+            "{target} leaked a file"
+        );
+    }
+    server.stop();
+}
+
+#[test]
+fn a_changed_file_is_served_at_once_and_announced() {
+    let site = site();
+    let server = start(site.path());
+    let events = Events::open(server.addr());
+    events.next("hello");
+    edit(site.path(), MINUTES, |t| {
+        format!("{t}\nThe keys are kept at the hall.\n")
+    });
+    let reload = events.next("reload");
+    assert!(
+        reload.contains("minutes/2026-01-12-first-assembly/index.html"),
+        "{reload}"
+    );
+    let page = get(server.addr(), MINUTES_PAGE);
+    assert!(page.text().contains("The keys are kept at the hall."));
+    server.stop();
+}
+
+#[test]
+fn a_broken_file_shows_its_problems_and_the_fix_clears_them() {
+    let site = site();
+    let server = start(site.path());
+    let before = get(server.addr(), MINUTES_PAGE).text();
+    let events = Events::open(server.addr());
+    events.next("hello");
+
+    edit(site.path(), MINUTES, |t| {
+        t.replace("outcome = \"passed\"", "outcome = \"maybe\"")
+    });
+    let problems = events.next("problems");
+    assert!(
+        problems.contains("content/minutes/2026-01-12-first-assembly.md:"),
+        "{problems}"
+    );
+    // The last good site is still served, and a newly opened tab learns of the problems.
+    assert_eq!(get(server.addr(), MINUTES_PAGE).text(), before);
+    let late = Events::open(server.addr());
+    assert!(late.next("problems").contains("maybe"));
+
+    edit(site.path(), MINUTES, |t| {
+        t.replace("outcome = \"maybe\"", "outcome = \"passed\"")
+    });
+    // Back to the same site: nothing to reload, the overlay goes.
+    events.next("ok");
+    edit(site.path(), MINUTES, |t| {
+        t.replace("First Assembly", "First Assembly, fixed")
+    });
+    events.next("reload");
+    eventually("the fixed page is served", || {
+        get(server.addr(), MINUTES_PAGE)
+            .text()
+            .contains("First Assembly, fixed")
+    });
+    server.stop();
+}
+
+#[test]
+fn a_site_that_never_built_shows_its_problems_until_fixed() {
+    let site = site();
+    edit(site.path(), MINUTES, |t| t.replacen("+++", "", 1));
+    let server = start(site.path());
+    let reply = get(server.addr(), "/");
+    assert_eq!(reply.status, 503);
+    assert!(
+        reply.text().contains("first-assembly.md:1"),
+        "{}",
+        reply.text()
+    );
+    assert!(reply.text().contains("/__tally/reload.js"));
+    edit(site.path(), MINUTES, |t| format!("+++{t}"));
+    eventually("the site is served once fixed", || {
+        get(server.addr(), "/").status == 200
+    });
+    server.stop();
+}
+
+#[test]
+fn a_stopped_server_no_longer_listens() {
+    let site = site();
+    let server = start(site.path());
+    let addr = server.addr();
+    let events = Events::open(addr);
+    events.next("hello");
+    server.stop();
+    assert!(
+        TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err() || get_fails(addr),
+        "still serving after stop"
+    );
+}
+
+fn get_fails(addr: SocketAddr) -> bool {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+        return true;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let _ = write!(stream, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).is_err() || raw.is_empty()
+}
+
+// The incremental path, without HTTP: each rebuild must equal what `tally build` writes.
+
+/// What `tally build` writes for `site`, read back: path → bytes, sorted.
+fn full_build(site: &Path) -> Vec<(String, Vec<u8>)> {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let public = out.path().join("public");
+    build(&BuildOptions {
+        site: site.to_path_buf(),
+        out: Some(public.clone()),
+        base_url: None,
+    })
+    .expect("the site builds");
+    files_under(&public)
+        .into_iter()
+        .map(|file| {
+            let rel = file
+                .strip_prefix(&public)
+                .expect("inside the output")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes = std::fs::read(&file).expect("read a built file");
+            (rel, bytes)
+        })
+        .collect()
+}
+
+fn contents(builder: &SiteBuilder) -> Vec<(String, Vec<u8>)> {
+    let output = builder.output();
+    output
+        .paths()
+        .into_iter()
+        .map(|p| (p.to_string(), output.get(p).expect("listed").to_vec()))
+        .collect()
+}
+
+fn add_minutes(site: &Path, slug: &str, date: &str, title: &str) -> PathBuf {
+    let path = site.join(format!("content/minutes/{slug}.md"));
+    std::fs::write(
+        &path,
+        format!("+++\ntitle = \"{title}\"\ndate = {date}\nassembly = \"pantry\"\n+++\n\nNotes of {title}.\n"),
+    )
+    .expect("write minutes");
+    path
+}
+
+#[test]
+fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
+    let site = site();
+    for i in 0..8 {
+        add_minutes(
+            site.path(),
+            &format!("2025-0{}-01-pantry", i + 1),
+            &format!("2025-0{}-01", i + 1),
+            &format!("Pantry meeting {i}"),
+        );
+    }
+    let mut builder = SiteBuilder::new(site.path(), None).expect("the site exists");
+    let first = builder.rebuild(&[]).expect("builds");
+    assert!(first.full);
+    let pages = first.pages.rendered;
+    assert_eq!(first.pages.reused, 0);
+
+    // A body change: that page only.
+    let file = site.path().join("content/minutes/2025-03-01-pantry.md");
+    edit(site.path(), "content/minutes/2025-03-01-pantry.md", |t| {
+        format!("{t}\nA late addition.\n")
+    });
+    let body = builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect("rebuilds");
+    assert_eq!(body.pages.rendered, 1, "{body:?}");
+    assert_eq!(body.pages.reused, pages - 1);
+    assert_eq!(
+        body.changed,
+        ["manifest.json", "minutes/2025-03-01-pantry/index.html"]
+    );
+    assert_eq!(contents(&builder), full_build(site.path()));
+
+    // A title change: the page and the lists it appears in.
+    edit(site.path(), "content/minutes/2025-03-01-pantry.md", |t| {
+        t.replace("Pantry meeting 2", "Pantry meeting two")
+    });
+    let title = builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect("rebuilds");
+    assert!(
+        title.changed.contains(&"minutes/index.html".to_string()),
+        "{title:?}"
+    );
+    assert!(
+        title.pages.rendered >= 2 && title.pages.rendered < pages,
+        "{title:?}"
+    );
+    assert_eq!(contents(&builder), full_build(site.path()));
+
+    // A new file and a removed one.
+    let added = add_minutes(site.path(), "2025-09-09-pantry", "2025-09-09", "Autumn");
+    std::fs::remove_file(&file).expect("remove minutes");
+    let moved = builder.rebuild(&[added, file]).expect("rebuilds");
+    assert!(
+        moved
+            .removed
+            .contains(&"minutes/2025-03-01-pantry/index.html".to_string())
+    );
+    assert!(
+        moved
+            .changed
+            .contains(&"minutes/2025-09-09-pantry/index.html".to_string())
+    );
+    assert_eq!(contents(&builder), full_build(site.path()));
+
+    // A template: every page.
+    let template = site.path().join("templates/page.html");
+    std::fs::create_dir_all(template.parent().expect("a parent")).expect("create templates/");
+    std::fs::write(
+        &template,
+        "{% extends \"base.html\" %}{% block content %}<article>{{ page.html | safe }}</article>{% endblock content %}",
+    )
+    .expect("write a template");
+    let themed = builder.rebuild(&[template]).expect("rebuilds");
+    assert_eq!(themed.pages.reused, 0, "{themed:?}");
+    assert_eq!(contents(&builder), full_build(site.path()));
+
+    // The configuration: everything, from scratch.
+    edit(site.path(), "tally.toml", |t| {
+        t.replace(
+            "Our Mutual Aid Network\"\nbase_url",
+            "Our Network\"\nbase_url",
+        )
+    });
+    let config = builder
+        .rebuild(&[site.path().join("tally.toml")])
+        .expect("rebuilds");
+    assert!(config.full);
+    assert_eq!(config.pages.reused, 0);
+    assert_eq!(contents(&builder), full_build(site.path()));
+}
+
+#[test]
+fn a_failed_rebuild_keeps_the_last_good_output() {
+    let site = site();
+    let mut builder = SiteBuilder::new(site.path(), None).expect("the site exists");
+    builder.rebuild(&[]).expect("builds");
+    let good = contents(&builder);
+    let file = site.path().join(MINUTES);
+    edit(site.path(), MINUTES, |t| t.replace("title =", "tittle ="));
+    let err = builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect_err("a broken file fails the build");
+    assert!(err.to_string().contains("first-assembly.md:2"), "{err}");
+    assert_eq!(contents(&builder), good);
+    // Unrelated changes still report the broken file: its problems are remembered.
+    let other = add_minutes(site.path(), "2025-01-01-pantry", "2025-01-01", "Other");
+    assert!(builder.rebuild(&[other]).is_err());
+    edit(site.path(), MINUTES, |t| t.replace("tittle =", "title ="));
+    builder.rebuild(&[file]).expect("builds again");
+    assert_eq!(contents(&builder), full_build(site.path()));
+}
