@@ -250,6 +250,11 @@ fn chapter_pages_have_contents_previous_next_and_rewritten_links() {
         old.contains("The latest is <a href=\"/manuals/tools/1.1/intro/\">version 1.1</a>"),
         "{old}"
     );
+    let print = read(&out, "manuals/tools/1.0/print/index.html");
+    assert!(
+        print.contains("The latest is <a href=\"/manuals/tools/1.1/print/\">version 1.1</a>"),
+        "{print}"
+    );
     let removed = read(&out, "manuals/tools/1.0/insurance/index.html");
     assert!(
         removed.contains("The latest is <a href=\"/manuals/tools/1.1/\">version 1.1</a>"),

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use super::{Job, OutputFile, Renderer};
 use crate::error::Result;
 use crate::model::manual::{Manual, Version};
-use views::{ChangeView, ChapterView, ManualPage, ManualSummary, PrintChapter};
+use views::{ChangeView, ChapterView, ManualPage, ManualSummary, PageKind, PrintChapter};
 
 /// The URLs of manual pages, each starting with the site's root path.
 pub struct Urls<'a> {
@@ -107,7 +107,7 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
                 .unwrap_or(0)
         };
         let latest = manual.latest();
-        let page = ManualPage::new(manual, latest, None, summary, &urls, &size_of);
+        let page = ManualPage::new(manual, latest, PageKind::Contents, summary, &urls, &size_of);
         let context = Renderer::with(r.context(&manual.title, "manuals"), "page", &page);
         jobs.push(Job::page(
             &urls.output_path(&urls.manual(&manual.slug)),
@@ -132,9 +132,10 @@ fn version_jobs(
     let slug = &manual.slug;
     let label = &version.label;
     let mut jobs = Vec::new();
-    let page = ManualPage::new(manual, version, None, summary, urls, size_of);
+    let page_of = |kind| ManualPage::new(manual, version, kind, summary, urls, size_of);
     let title = format!("{} {label}", manual.title);
 
+    let page = page_of(PageKind::Contents);
     let context = Renderer::with(r.context(&title, "manuals"), "page", &page);
     jobs.push(Job::page(
         &urls.output_path(&urls.version(slug, label)),
@@ -143,7 +144,7 @@ fn version_jobs(
     ));
 
     for (i, chapter) in version.chapters.iter().enumerate() {
-        let page = ManualPage::new(manual, version, Some(chapter), summary, urls, size_of);
+        let page = page_of(PageKind::Chapter(chapter));
         let view = ChapterView::new(manual, version, i, urls);
         let title = format!("{} · {} {label}", chapter.title, manual.title);
         let context = Renderer::with(r.context(&title, "manuals"), "page", &page);
@@ -158,6 +159,7 @@ fn version_jobs(
     let chapters: Vec<PrintChapter> = (0..version.chapters.len())
         .map(|i| PrintChapter::new(manual, version, i, urls))
         .collect();
+    let page = page_of(PageKind::Print);
     let context = Renderer::with(r.context(&title, "manuals"), "page", &page);
     let context = Renderer::with(context, "chapters", &chapters);
     jobs.push(Job::page(
@@ -180,6 +182,7 @@ fn version_jobs(
         .notes
         .as_ref()
         .map(|n| views::chapter_html(&n.body, manual, version, urls));
+    let page = page_of(PageKind::Changes);
     let context = Renderer::with(
         r.context(&format!("What changed in {title}"), "manuals"),
         "page",

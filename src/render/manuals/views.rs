@@ -178,25 +178,41 @@ pub struct ManualPage {
     pub latest_link: LinkView,
 }
 
+/// Which page of a version is shown: the version switcher and the old-version notice
+/// lead to the same page of another version when it has one.
+#[derive(Debug, Clone, Copy)]
+pub enum PageKind<'a> {
+    Contents,
+    Chapter(&'a Chapter),
+    Print,
+    Changes,
+}
+
 impl ManualPage {
-    /// `chapter`: the chapter being shown, for the TOC highlight and the switcher.
     pub fn new(
         manual: &Manual,
         version: &Version,
-        chapter: Option<&Chapter>,
+        kind: PageKind<'_>,
         summary: &ManualSummary,
         urls: &Urls<'_>,
         bundle_sizes: &dyn Fn(&str) -> usize,
     ) -> ManualPage {
         let slug = &manual.slug;
         let latest = manual.latest();
+        let chapter = match kind {
+            PageKind::Chapter(c) => Some(c),
+            _ => None,
+        };
         let same_page = |v: &Version| -> String {
-            chapter
-                .and_then(|c| v.chapter_by_slug(&c.slug))
-                .map_or_else(
+            match kind {
+                PageKind::Chapter(c) => v.chapter_by_slug(&c.slug).map_or_else(
                     || urls.version(slug, &v.label),
                     |c| urls.chapter(slug, &v.label, &c.slug),
-                )
+                ),
+                PageKind::Print => urls.print(slug, &v.label),
+                PageKind::Changes if v.changes.is_some() => urls.changes(slug, &v.label),
+                PageKind::Contents | PageKind::Changes => urls.version(slug, &v.label),
+            }
         };
         let previous = manual
             .versions
