@@ -130,7 +130,7 @@ impl<'a> ReportCharts<'a> {
         let dir = "reports/charts/";
         let period = match (all.first(), year.first(), all.last()) {
             (Some(first), Some(from), Some(last)) => format!(
-                "Value and units: the {} weeks from {} to {}; commons vs city: the last {}; \
+                "Value per week: the {} weeks from {} to {}; commons vs city: the last {}; \
                  balances and the share: every week since {}.",
                 year.len(),
                 from.week,
@@ -147,12 +147,11 @@ impl<'a> ReportCharts<'a> {
         Ok(self.set("Charts", period, dir, charts))
     }
 
-    /// The home page's charts: the overview's governance, commons-vs-city and share
-    /// charts (their files are the overview's).
+    /// The home page's charts: the overview's without the units (their files are the
+    /// overview's).
     pub fn home(&self) -> Result<ChartsView> {
         let mut set = self.overview()?.view;
-        set.charts
-            .retain(|c| !c.small && !c.id.ends_with("balances"));
+        set.charts.retain(|c| !c.small);
         set.heading = "Governance performed".to_string();
         Ok(set)
     }
@@ -182,7 +181,11 @@ impl<'a> ReportCharts<'a> {
         charts.extend(self.units(span)?);
         charts.push(self.balances(span)?);
         charts.push(self.share(span)?);
-        Ok(self.set("The twelve weeks up to this one", period, &dir, charts))
+        let heading = match span.len() {
+            1 => "This week in charts".to_string(),
+            n => format!("The {} weeks up to this one", words(n)),
+        };
+        Ok(self.set(&heading, period, &dir, charts))
     }
 
     /// Every week's charts, in the ledger's order, drawn in parallel.
@@ -362,6 +365,17 @@ fn capitalised(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// `twelve`, `3`: small counts in words.
+fn words(n: usize) -> String {
+    const WORDS: [&str; 13] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
+    ];
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| (*w).to_string())
 }
 
 fn plural(n: usize, word: &str) -> String {
