@@ -448,7 +448,23 @@ fn a_fork_on_the_same_site_links_both_ways() {
         "content/manuals/tools-for-flats/1.0/01-intro.md",
         "# Intro\n\nFor a block of flats.\n",
     );
+    // Matched by title; a version the original does not have links to the manual.
+    write(
+        site.path(),
+        "content/manuals/tools-again/manual.toml",
+        "title = \"Tools Again\"\nlicense = \"CC-BY-SA-4.0\"\n[forked_from]\ntitle = \"Tool  library\"\nversion = \"7\"\n",
+    );
+    write(
+        site.path(),
+        "content/manuals/tools-again/1.0/01-intro.md",
+        "# Intro\n",
+    );
     let out = build(site.path());
+    let again = read(&out, "manuals/tools-again/index.html");
+    assert!(
+        again.contains("Forked from <a href=\"/manuals/tools/\">Tool  library</a> 7."),
+        "{again}"
+    );
     let fork = read(&out, "manuals/tools-for-flats/index.html");
     assert!(
         fork.contains("Forked from <a href=\"/manuals/tools/1.0/\">Tool Library</a> 1.0."),
@@ -457,7 +473,7 @@ fn a_fork_on_the_same_site_links_both_ways() {
     let original = read(&out, "manuals/tools/index.html");
     assert!(
         original.contains(
-            "Forks on this site: <a href=\"/manuals/tools-for-flats/\">Tools for Flats</a>."
+            "Forks on this site: <a href=\"/manuals/tools-again/\">Tools Again</a>, <a href=\"/manuals/tools-for-flats/\">Tools for Flats</a>."
         ),
         "{original}"
     );

@@ -231,7 +231,7 @@ pub struct Lineage {
     pub chain: Vec<Ancestor>,
 }
 
-/// A manual of this site, and optionally one of its versions.
+/// A manual of this site, and optionally one of its versions (only one it has).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalManual {
     pub slug: String,
@@ -271,6 +271,26 @@ pub fn resolve_lineage(manuals: &mut [Manual], base_url: &str, root: &str) {
         .map(|m| (normal_title(&m.title), m.slug.clone()))
         .collect();
     let slugs: Vec<String> = manuals.iter().map(|m| m.slug.clone()).collect();
+    // A version that the manual has, compared as numbers (`1` is `1.0`), in its own spelling.
+    let versions: BTreeMap<String, Vec<(VersionNumber, String)>> = manuals
+        .iter()
+        .map(|m| {
+            let labels = m
+                .versions
+                .iter()
+                .map(|v| (v.number.clone(), v.label.clone()))
+                .collect();
+            (m.slug.clone(), labels)
+        })
+        .collect();
+    let existing = |slug: &str, version: Option<String>| -> Option<String> {
+        let wanted = VersionNumber::parse(version?.trim())?;
+        versions
+            .get(slug)?
+            .iter()
+            .find(|(number, _)| number.same_as(&wanted))
+            .map(|(_, label)| label.clone())
+    };
     let find = |origin: &Origin, own: &str| -> Option<LocalManual> {
         if let Some(url) = &origin.url {
             let path = url
@@ -281,15 +301,13 @@ pub fn resolve_lineage(manuals: &mut [Manual], base_url: &str, root: &str) {
                 let mut segments = path.split('/');
                 let slug = segments.next().unwrap_or("");
                 if slug != own && slugs.iter().any(|s| s == slug) {
-                    let version = origin.version.clone().or_else(|| {
-                        segments
-                            .next()
-                            .filter(|v| VersionNumber::parse(v).is_some())
-                            .map(str::to_string)
-                    });
+                    let version = origin
+                        .version
+                        .clone()
+                        .or_else(|| segments.next().map(str::to_string));
                     return Some(LocalManual {
                         slug: slug.to_string(),
-                        version,
+                        version: existing(slug, version),
                     });
                 }
             }
@@ -299,7 +317,7 @@ pub fn resolve_lineage(manuals: &mut [Manual], base_url: &str, root: &str) {
             .filter(|slug| slug.as_str() != own)
             .map(|slug| LocalManual {
                 slug: slug.clone(),
-                version: origin.version.clone(),
+                version: existing(slug, origin.version.clone()),
             })
     };
 

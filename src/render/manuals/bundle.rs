@@ -110,7 +110,7 @@ fn ancestors(manual: &Manual, urls: &Urls<'_>) -> Vec<Origin> {
                     Some(v) => urls.version(&local.slug, v),
                     None => urls.manual(&local.slug),
                 })),
-                version: local.version.clone(),
+                version: origin.version.clone().or_else(|| local.version.clone()),
             },
             None => origin.clone(),
         })

@@ -61,7 +61,7 @@ impl OriginView {
                     Some(v) => urls.version(&local.slug, v),
                     None => urls.manual(&local.slug),
                 }),
-                version: local.version.clone(),
+                version: origin.version.clone().or_else(|| local.version.clone()),
                 local: true,
             },
             None => OriginView {
