@@ -48,13 +48,18 @@ fn hatch_ink(n: u8) -> &'static str {
     }
 }
 
+/// Text and axes in the page's colour (`--fg`, or the theme's own colours in a file
+/// opened alone), light and dark; in dark mode the palette's blue, too dark on a dark
+/// page, is lightened.
 const STYLE: &str = "<style>\
 .tally-chart{color:#1d1f21;color:var(--fg,#1d1f21);font-family:var(--font,sans-serif)}\
 .tally-chart text{font-family:inherit}\
 .tally-chart:root{background:#fdfcf8}\
 @media (prefers-color-scheme:dark){\
 .tally-chart{color:#e8e6e1;color:var(--fg,#e8e6e1)}\
-.tally-chart:root{background:#15171a}}\
+.tally-chart:root{background:#15171a}\
+.tally-chart [stroke=\"#0072B2\"]{stroke:#3D9DDB}\
+.tally-chart [fill=\"#0072B2\"]{fill:#3D9DDB}}\
 </style>\n";
 
 /// Turns plotters' output into the published chart. `id` must be unique on a page: it

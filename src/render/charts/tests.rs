@@ -124,9 +124,11 @@ fn assert_accessible(chart: &Chart) {
             }
         }
     }
+    // Text takes the page's colour, and the chart has its own dark-mode colours.
     for text in doc.descendants().filter(|n| n.has_tag_name("text")) {
         assert_eq!(text.attribute("fill"), Some("currentColor"));
     }
+    assert!(chart.svg.contains("@media (prefers-color-scheme:dark)"));
 }
 
 #[test]
