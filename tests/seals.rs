@@ -161,3 +161,330 @@ fn verify_without_a_manifest_fails() {
         stderr(&result)
     );
 }
+
+/// A site whose ledger spans weeks 2026-W02 to 2026-W05 (in progress), in two files.
+fn ledger_site() -> tempfile::TempDir {
+    let site = minimal_site();
+    // Its minutes are dated in March: they would make every week of January closed.
+    std::fs::remove_file(site.path().join("content/minutes/2026-03-02-assembly.md")).unwrap();
+    write(
+        site.path(),
+        "data/rates.csv",
+        "unit,category,rate,currency,valid_from,source\nkg,food,3.80,EUR,2026-01-01,Retail price\n",
+    );
+    write(
+        site.path(),
+        "data/ledger/pantry.csv",
+        "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n\
+         2026-01-05,pantry,food,contribution,40,kg,,,farm-01,\n\
+         2026-01-06,pantry,food,service,6.50,kg,P-0001,,hh-001,\n\
+         2026-01-07,pantry,food,service,4,kg,P-0002,,hh-002,\"ate, then left\"\n\
+         2026-01-13,pantry,food,service,7.25,kg,P-0003,,hh-001,\n\
+         2026-01-21,pantry,food,service,2,kg,P-0004,,hh-003,\n",
+    );
+    write(
+        site.path(),
+        "data/ledger/van.csv",
+        "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n\
+         2026-01-14,pantry,food,service,3,kg,V-0001,,hh-004,\n\
+         2026-01-28,pantry,food,service,1,kg,V-0002,,hh-005,\n",
+    );
+    site
+}
+
+fn seal(site: &Path) -> std::process::Output {
+    let result = tally(&["seal", site.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    result
+}
+
+fn build(site: &Path) -> std::process::Output {
+    tally(&["build", site.to_str().unwrap(), "--quiet"])
+}
+
+fn lock(site: &Path) -> String {
+    std::fs::read_to_string(site.join("tally.lock")).expect("tally.lock")
+}
+
+/// `key = "value"` of the `[[seal]]` entry of `week` in the lock.
+fn sealed_value(site: &Path, week: &str, key: &str) -> String {
+    let lock = lock(site);
+    let entry = lock
+        .split("[[seal]]")
+        .find(|e| e.contains(&format!("week = \"{week}\"")))
+        .unwrap_or_else(|| panic!("{week} is not sealed:\n{lock}"));
+    let line = entry
+        .lines()
+        .find(|l| l.starts_with(&format!("{key} = ")))
+        .unwrap();
+    line.split('"').nth(1).unwrap().to_string()
+}
+
+#[test]
+fn seal_seals_every_closed_week_and_leaves_the_week_in_progress() {
+    let site = ledger_site();
+    let said = String::from_utf8_lossy(&seal(site.path()).stdout).into_owned();
+    assert!(
+        said.contains("sealed 3 entries (2026-W02 to 2026-W04)"),
+        "{said}"
+    );
+    let lock = lock(site.path());
+    assert_eq!(lock.matches("[[seal]]").count(), 3, "{lock}");
+    assert!(
+        !lock.contains("2026-W05"),
+        "the week in progress is not sealed"
+    );
+    // The first week's digest is the SHA-256 of its canonical rows, sorted.
+    let canonical = "2026-01-05,pantry,food,contribution,40,kg,,,farm-01,\n\
+                     2026-01-06,pantry,food,service,6.5,kg,P-0001,,hh-001,\n\
+                     2026-01-07,pantry,food,service,4,kg,P-0002,,hh-002,ate%2C then left\n";
+    assert_eq!(
+        sealed_value(site.path(), "2026-W02", "digest"),
+        sha256(canonical.as_bytes())
+    );
+    let first_chain = sha256(
+        format!(
+            "{}{}",
+            "0".repeat(64),
+            sealed_value(site.path(), "2026-W02", "digest")
+        )
+        .as_bytes(),
+    );
+    assert_eq!(sealed_value(site.path(), "2026-W02", "chain"), first_chain);
+}
+
+#[test]
+fn seal_is_idempotent_and_append_only() {
+    let site = ledger_site();
+    seal(site.path());
+    let first = std::fs::read(site.path().join("tally.lock")).unwrap();
+    let said = String::from_utf8_lossy(&seal(site.path()).stdout).into_owned();
+    assert!(said.starts_with("nothing to seal"), "{said}");
+    assert_eq!(
+        std::fs::read(site.path().join("tally.lock")).unwrap(),
+        first,
+        "sealing again changes nothing"
+    );
+    // A new week of data closes 2026-W05: only it is appended, after the old bytes.
+    write(
+        site.path(),
+        "data/ledger/later.csv",
+        "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n\
+         2026-02-03,pantry,food,service,5,kg,L-0001,,hh-006,\n",
+    );
+    let said = String::from_utf8_lossy(&seal(site.path()).stdout).into_owned();
+    assert!(
+        said.contains("sealed 1 entry (2026-W05 to 2026-W05)"),
+        "{said}"
+    );
+    let second = std::fs::read(site.path().join("tally.lock")).unwrap();
+    assert!(second.len() > first.len());
+    assert_eq!(&second[..first.len()], &first[..], "the old bytes are kept");
+    assert_eq!(
+        sealed_value(site.path(), "2026-W05", "chain"),
+        sha256(
+            format!(
+                "{}{}",
+                sealed_value(site.path(), "2026-W04", "chain"),
+                sealed_value(site.path(), "2026-W05", "digest")
+            )
+            .as_bytes()
+        )
+    );
+}
+
+#[test]
+fn seals_reject_a_changed_week_naming_it_and_both_digests() {
+    let site = ledger_site();
+    seal(site.path());
+    let sealed = sealed_value(site.path(), "2026-W03", "digest");
+    let pantry = read(site.path(), "data/ledger/pantry.csv");
+    write(
+        site.path(),
+        "data/ledger/pantry.csv",
+        &pantry.replace(
+            "2026-01-13,pantry,food,service,7.25",
+            "2026-01-13,pantry,food,service,7.5",
+        ),
+    );
+    let result = build(site.path());
+    assert_eq!(result.status.code(), Some(1));
+    let err = stderr(&result);
+    assert!(err.contains("tally.lock:"), "{err}");
+    assert!(err.contains("2026-W03 was sealed with digest"), "{err}");
+    assert!(err.contains(&sealed), "{err}");
+    assert_eq!(err.matches(" was sealed ").count(), 1, "only W03: {err}");
+    assert!(!site.path().join("public").exists(), "nothing written");
+    // A private column is sealed too.
+    write(
+        site.path(),
+        "data/ledger/pantry.csv",
+        &pantry.replace("P-0003,,hh-001", "P-0003,,hh-009"),
+    );
+    let err = stderr(&build(site.path()));
+    assert!(err.contains("2026-W03 was sealed with digest"), "{err}");
+    // So is a row removed, and sealing over the change is refused.
+    write(
+        site.path(),
+        "data/ledger/van.csv",
+        "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n",
+    );
+    write(site.path(), "data/ledger/pantry.csv", &pantry);
+    let result = tally(&["seal", site.path().to_str().unwrap()]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(
+        stderr(&result).contains("2026-W03 was sealed"),
+        "{}",
+        stderr(&result)
+    );
+}
+
+#[test]
+fn an_amendment_lets_the_build_pass_and_the_report_shows_it_with_both_digests() {
+    let site = ledger_site();
+    seal(site.path());
+    let sealed = sealed_value(site.path(), "2026-W03", "digest");
+    let van = read(site.path(), "data/ledger/van.csv");
+    write(
+        site.path(),
+        "data/ledger/van.csv",
+        &van.replace(
+            "2026-01-14,pantry,food,service,3,",
+            "2026-01-14,pantry,food,service,2,",
+        ),
+    );
+    write(
+        site.path(),
+        "data/amendments.csv",
+        "week,date,reason\n2026-W03,2026-01-30,\"V-0001 was 2 kg, not 3 (weighing error)\"\n",
+    );
+    let result = build(site.path());
+    assert!(result.status.success(), "{}", stderr(&result));
+    let out = site.path().join("public");
+    let page = read(&out, "reports/2026-W03/index.html");
+    assert!(page.contains("badge amended"), "{page}");
+    assert!(
+        page.contains("V-0001 was 2 kg, not 3 (weighing error)"),
+        "{page}"
+    );
+    assert!(page.contains("30 January 2026"), "{page}");
+    assert!(page.contains(&sealed), "the digest when sealed: {page}");
+    let now = sha256(read(&out, "data/canonical/2026-W03.txt").as_bytes());
+    assert!(page.contains(&now), "the public digest now: {page}");
+    // Sealing again appends an entry sealing the amended rows; the original stays.
+    let before = lock(site.path());
+    seal(site.path());
+    let after = lock(site.path());
+    assert!(after.starts_with(&before));
+    assert!(
+        after[before.len()..].contains("amended = \"2026-01-30\""),
+        "{after}"
+    );
+    assert!(build(site.path()).status.success());
+    let page = read(&out, "reports/2026-W03/index.html");
+    assert!(
+        page.contains("badge amended") && page.contains(&sealed),
+        "{page}"
+    );
+    let seals: serde_json::Value = serde_json::from_str(&read(&out, "data/seals.json")).unwrap();
+    assert_eq!(
+        seals["seals"].as_array().unwrap().len(),
+        4,
+        "W02–W04 and the amendment"
+    );
+}
+
+#[test]
+fn moving_a_row_to_another_file_keeps_the_digest() {
+    let site = ledger_site();
+    seal(site.path());
+    let pantry = read(site.path(), "data/ledger/pantry.csv");
+    let moved = "2026-01-13,pantry,food,service,7.25,kg,P-0003,,hh-001,\n";
+    write(
+        site.path(),
+        "data/ledger/pantry.csv",
+        &pantry.replace(moved, ""),
+    );
+    let van = read(site.path(), "data/ledger/van.csv");
+    // Written differently too: the canonical form normalises the decimal.
+    write(
+        site.path(),
+        "data/ledger/van.csv",
+        &format!("{van}{}", moved.replace("7.25", "7.250")),
+    );
+    let result = build(site.path());
+    assert!(result.status.success(), "{}", stderr(&result));
+    let page = read(&site.path().join("public"), "reports/2026-W03/index.html");
+    assert!(page.contains("badge sealed"), "{page}");
+    assert!(
+        page.contains(&sealed_value(site.path(), "2026-W03", "digest")),
+        "{page}"
+    );
+}
+
+#[test]
+fn reports_show_their_seal_provisional_weeks_and_the_published_lock() {
+    let site = ledger_site();
+    // Before sealing: closed weeks are provisional, the last week is in progress.
+    assert!(build(site.path()).status.success());
+    let out = site.path().join("public");
+    assert!(read(&out, "reports/2026-W02/index.html").contains("badge provisional"));
+    assert!(read(&out, "reports/2026-W05/index.html").contains("badge in-progress"));
+    seal(site.path());
+    assert!(build(site.path()).status.success());
+    let page = read(&out, "reports/2026-W02/index.html");
+    assert!(page.contains("badge sealed"), "{page}");
+    assert!(page.contains(&sealed_value(site.path(), "2026-W02", "digest")));
+    assert!(page.contains(&sealed_value(site.path(), "2026-W02", "chain")));
+    assert!(page.contains(&sealed_value(site.path(), "2026-W02", "public_digest")));
+    // The public canonical file hashes to the public digest and holds no private column.
+    let canonical = read(&out, "data/canonical/2026-W02.txt");
+    assert_eq!(
+        sha256(canonical.as_bytes()),
+        sealed_value(site.path(), "2026-W02", "public_digest")
+    );
+    assert!(!canonical.contains("hh-00") && !canonical.contains("farm-01"));
+    assert!(!canonical.contains("then left"));
+    let seals: serde_json::Value = serde_json::from_str(&read(&out, "data/seals.json")).unwrap();
+    let entries = seals["seals"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[2]["chain"], seals["head"]);
+    assert_eq!(
+        entries[1]["digest"].as_str().unwrap(),
+        sealed_value(site.path(), "2026-W03", "digest")
+    );
+    let weeks = seals["weeks"].as_array().unwrap();
+    assert_eq!(weeks.last().unwrap()["state"], "in progress");
+}
+
+#[test]
+fn verify_checks_the_seal_chain() {
+    let site = ledger_site();
+    seal(site.path());
+    assert!(build(site.path()).status.success());
+    let out = site.path().join("public");
+    let result = verify(&out);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert!(
+        String::from_utf8_lossy(&result.stdout).contains("seal chain of 3 entries intact"),
+        "{}",
+        String::from_utf8_lossy(&result.stdout)
+    );
+    // A rewritten digest in seals.json, with the manifest updated to match: the chain
+    // still gives it away.
+    let seals = read(&out, "data/seals.json");
+    let digest = sealed_value(site.path(), "2026-W03", "digest");
+    let forged = seals.replace(&digest, &sha256(b"forged"));
+    write(&out, "data/seals.json", &forged);
+    let manifest =
+        read(&out, "manifest.json").replace(&sha256(seals.as_bytes()), &sha256(forged.as_bytes()));
+    write(&out, "manifest.json", &manifest);
+    let result = verify(&out);
+    assert_eq!(result.status.code(), Some(1));
+    let err = stderr(&result);
+    assert!(err.contains("seals: 2026-W03"), "{err}");
+    assert!(
+        !err.contains("changed:"),
+        "the files match the manifest: {err}"
+    );
+}

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::load::{RawNote, RawPage, Sources, Theme};
 use crate::model::ledger::CheckedLedger;
+use crate::model::week::WeekId;
 use crate::model::{Minutes, Note, Page};
 
 /// The validated site sources, ready to be modelled.
@@ -35,7 +36,9 @@ pub fn check(sources: Sources) -> Result<Checked> {
     let minutes = minutes::check(sources.minutes, &sources.pools, &mut problems);
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
     let invoice_letters = notes_by_key(sources.invoice_letters);
+    let data_read = sources.data_problems.is_empty();
     problems.extend(sources.data_problems);
+    let before_ledger = problems.0.len();
     let ledger = ledger::check(
         &sources.ledger,
         sources.rates.as_ref(),
@@ -43,13 +46,13 @@ pub fn check(sources: Sources) -> Result<Checked> {
         &sources.config,
         &mut problems,
     );
-    let seals = seals::check(
-        sources.lock,
-        sources.amendments,
-        BTreeMap::new(),
-        None,
-        &mut problems,
-    );
+    // Sealed weeks are judged on a ledger that checked clean: a row left out for an
+    // error would otherwise also show as a changed week.
+    let weeks = (data_read && problems.0.len() == before_ledger).then(|| {
+        let open_week = crate::model::as_of(&minutes, &ledger).map(WeekId::of);
+        (crate::model::seal::week_digests(&ledger.entries), open_week)
+    });
+    let seals = seals::check(sources.lock, sources.amendments, weeks, &mut problems);
     let manuals = manuals::check_manuals(sources.manuals, &mut problems);
     problems.finish(Checked {
         config: sources.config,

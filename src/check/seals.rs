@@ -16,18 +16,24 @@ use crate::model::week::WeekId;
 
 /// Checks the lock and the amendments against the ledger's weeks.
 ///
-/// `digests` holds the weeks that have rows; `open_week` is the week holding the "as of"
-/// date (in progress), earlier weeks being closed.
+/// `weeks` holds the digests of the weeks that have rows and the week holding the "as of"
+/// date (in progress), earlier weeks being closed; `None` when the ledger has errors, so
+/// that only the lock and the amendments are checked.
 pub fn check(
     raw_lock: Vec<RawSealEntry>,
     raw_amendments: Vec<RawAmendment>,
-    digests: BTreeMap<WeekId, WeekDigest>,
-    open_week: Option<WeekId>,
+    weeks: Option<(BTreeMap<WeekId, WeekDigest>, Option<WeekId>)>,
     problems: &mut Diagnostics,
 ) -> Seals {
     let before = problems.0.len();
     let lock = check_lock(raw_lock, problems);
     let amendments = check_amendments(raw_amendments, problems);
+    let Some((digests, open_week)) = weeks else {
+        return Seals {
+            lock,
+            weeks: BTreeMap::new(),
+        };
+    };
     if problems.0.len() > before {
         // A broken lock or unreadable amendments: judging the weeks would only add noise.
         return Seals {
@@ -379,7 +385,12 @@ mod tests {
         open: i8,
     ) -> (Seals, Vec<Diagnostic>) {
         let mut problems = Diagnostics::default();
-        let seals = check(lock, amendments, weeks(data), Some(w(open)), &mut problems);
+        let seals = check(
+            lock,
+            amendments,
+            Some((weeks(data), Some(w(open)))),
+            &mut problems,
+        );
         (seals, problems.0)
     }
 

@@ -73,11 +73,7 @@ pub struct Site {
 pub fn build(checked: Checked) -> Site {
     let mut minutes = checked.minutes;
     minutes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
-    let as_of = minutes
-        .iter()
-        .map(|m| m.date)
-        .chain(checked.ledger.latest_date())
-        .max();
+    let as_of = as_of(&minutes, &checked.ledger);
     let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
     let mut pages = checked.pages;
@@ -96,4 +92,14 @@ pub fn build(checked: Checked) -> Site {
         ledger,
         manuals,
     }
+}
+
+/// The site's "as of" date: the latest date in the minutes and the ledger. The week
+/// holding it is in progress; earlier weeks are closed.
+pub fn as_of(minutes: &[Minutes], ledger: &ledger::CheckedLedger) -> Option<Date> {
+    minutes
+        .iter()
+        .map(|m| m.date)
+        .chain(ledger.latest_date())
+        .max()
 }

@@ -19,6 +19,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
+use super::ledger::Entry;
 use super::week::WeekId;
 
 /// The "previous chain" of the first sealed week: 64 zeros.
@@ -76,6 +77,36 @@ impl SealedColumns<'_> {
         }
         line
     }
+}
+
+impl<'a> From<&'a Entry> for SealedColumns<'a> {
+    fn from(e: &'a Entry) -> Self {
+        SealedColumns {
+            date: e.date,
+            cell: &e.cell,
+            category: &e.category,
+            kind: e.kind.name(),
+            quantity: e.quantity,
+            unit: &e.unit,
+            receipt: e.receipt.as_deref(),
+            to_cell: e.to_cell.as_deref(),
+            counterparty: e.counterparty.as_deref(),
+            memo: e.memo.as_deref(),
+        }
+    }
+}
+
+/// The digest of every week that has rows.
+pub fn week_digests(entries: &[Entry]) -> std::collections::BTreeMap<WeekId, WeekDigest> {
+    let mut by_week: std::collections::BTreeMap<WeekId, Vec<SealedColumns<'_>>> =
+        std::collections::BTreeMap::new();
+    for e in entries {
+        by_week.entry(e.week).or_default().push(e.into());
+    }
+    by_week
+        .into_iter()
+        .map(|(week, rows)| (week, WeekDigest::of(week, rows)))
+        .collect()
 }
 
 /// `12.50` → `12.5`, `3.0` → `3`, `100` stays `100`.
@@ -196,7 +227,7 @@ impl Seal {
 pub const LOCK_HEADER: &str = "\
 # tally.lock: the sealed weeks of the ledger, written by `tally seal`.
 # Append-only: entries are added at the end and an entry, once written, never changes.
-# Each [[seal]] holds a week, its number of rows, the SHA-256 of its canonical rows
+# Each entry holds a week, its number of rows, the SHA-256 of its canonical rows
 # (all ten columns: `digest`; the eight public ones: `public_digest`) and the chain hash
 # SHA-256(previous chain + digest), the first previous chain being 64 zeros.
 # The README explains how to recompute every value with sha256sum.

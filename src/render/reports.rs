@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::markdown;
 use super::report_charts::ReportCharts;
+use super::seals::SealView;
 use super::views::{MinutesSummary, long_date};
 use super::{Job, Renderer};
 use crate::error::Result;
@@ -56,6 +57,7 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
             jobs.extend(charts.files.into_iter().map(Job::File));
             context.insert("charts", &charts.view);
         }
+        context.insert("seal", &SealView::of(&site.seals, week.week, root));
         jobs.push(Job::page(
             &format!("reports/{}/", week.week),
             "report.html",
