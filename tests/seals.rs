@@ -430,10 +430,15 @@ fn reports_show_their_seal_provisional_weeks_and_the_published_lock() {
     let out = site.path().join("public");
     assert!(read(&out, "reports/2026-W02/index.html").contains("badge provisional"));
     assert!(read(&out, "reports/2026-W05/index.html").contains("badge in-progress"));
+    let list = read(&out, "reports/index.html");
+    assert_eq!(list.matches("badge provisional").count(), 3, "{list}");
     seal(site.path());
     assert!(build(site.path()).status.success());
     let page = read(&out, "reports/2026-W02/index.html");
     assert!(page.contains("badge sealed"), "{page}");
+    let list = read(&out, "reports/index.html");
+    assert_eq!(list.matches("badge sealed").count(), 3, "{list}");
+    assert!(!list.contains("badge provisional"), "{list}");
     assert!(page.contains(&sealed_value(site.path(), "2026-W02", "digest")));
     assert!(page.contains(&sealed_value(site.path(), "2026-W02", "chain")));
     assert!(page.contains(&sealed_value(site.path(), "2026-W02", "public_digest")));

@@ -36,7 +36,8 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
     let charter = ReportCharts::new(site, root);
     let overview = charter.overview()?;
     jobs.extend(overview.files.into_iter().map(Job::File));
-    let context = Renderer::with(r.context("Weekly reports", "reports"), "reports", &list);
+    let mut context = Renderer::with(r.context("Weekly reports", "reports"), "reports", &list);
+    context.insert("seal_states", &super::seals::states(&site.seals));
     jobs.push(Job::page(
         "reports/",
         "reports_list.html",

@@ -2,6 +2,8 @@
 //! `/data/canonical/<week>.txt` (a week's canonical public rows, whose SHA-256 is its
 //! public digest), plus the seal view a weekly report shows.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::Job;
@@ -135,6 +137,17 @@ pub fn jobs(seals: &Seals) -> Vec<Job> {
         )));
     }
     jobs
+}
+
+/// Week → its seal state (`sealed`, `amended`, `provisional`) for lists of weeks; the
+/// week in progress is left out.
+pub fn states(seals: &Seals) -> BTreeMap<String, &'static str> {
+    seals
+        .weeks
+        .iter()
+        .filter(|(_, s)| s.state != SealState::InProgress)
+        .map(|(week, s)| (week.to_string(), s.state.as_str()))
+        .collect()
 }
 
 /// What a weekly report shows about its seal.
