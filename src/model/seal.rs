@@ -96,15 +96,17 @@ impl<'a> From<&'a Entry> for SealedColumns<'a> {
     }
 }
 
-/// The digest of every week that has rows.
+/// The digest of every week that has rows (weeks are digested in parallel; the result
+/// does not depend on the order of the entries).
 pub fn week_digests(entries: &[Entry]) -> std::collections::BTreeMap<WeekId, WeekDigest> {
+    use rayon::prelude::*;
     let mut by_week: std::collections::BTreeMap<WeekId, Vec<SealedColumns<'_>>> =
         std::collections::BTreeMap::new();
     for e in entries {
         by_week.entry(e.week).or_default().push(e.into());
     }
     by_week
-        .into_iter()
+        .into_par_iter()
         .map(|(week, rows)| (week, WeekDigest::of(week, rows)))
         .collect()
 }
