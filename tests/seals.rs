@@ -442,6 +442,13 @@ fn reports_show_their_seal_provisional_weeks_and_the_published_lock() {
     assert!(page.contains(&sealed_value(site.path(), "2026-W02", "digest")));
     assert!(page.contains(&sealed_value(site.path(), "2026-W02", "chain")));
     assert!(page.contains(&sealed_value(site.path(), "2026-W02", "public_digest")));
+    // The command that recomputes the first chain hash starts from 64 zeros.
+    let command = format!(
+        "{} {} | sha256sum",
+        "0".repeat(64),
+        sealed_value(site.path(), "2026-W02", "digest")
+    );
+    assert!(page.contains(&command), "{page}");
     // The public canonical file hashes to the public digest and holds no private column.
     let canonical = read(&out, "data/canonical/2026-W02.txt");
     assert_eq!(

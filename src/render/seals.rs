@@ -170,6 +170,8 @@ pub struct SealView {
     pub seals_url: String,
     /// `sha256sum 2026-W47.txt`: the command that checks the public digest.
     pub check_command: String,
+    /// `printf '%s%s' PREVIOUS DIGEST | sha256sum`: the command that prints the chain hash.
+    pub chain_command: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,7 +182,16 @@ pub struct AmendmentView {
 }
 
 impl SealView {
-    pub fn new(week: WeekId, seal: &WeekSeal, root: &str) -> SealView {
+    pub fn new(week: WeekId, seal: &WeekSeal, lock: &[Seal], root: &str) -> SealView {
+        let chain_command = seal.chain.as_deref().and_then(|chain| {
+            let at = lock.iter().position(|s| s.chain == chain)?;
+            let previous = at
+                .checked_sub(1)
+                .and_then(|i| lock.get(i))
+                .map_or(CHAIN_START, |s| s.chain.as_str());
+            let digest = &lock.get(at)?.digest;
+            Some(format!("printf '%s%s' {previous} {digest} | sha256sum"))
+        });
         let (state, badge) = match seal.state {
             SealState::Sealed => ("sealed", "sealed"),
             SealState::Amended => ("amended", "amended"),
@@ -214,11 +225,15 @@ impl SealView {
                 .collect(),
             seals_url: format!("{root}{SEALS_FILE}"),
             check_command: format!("sha256sum {week}.txt"),
+            chain_command,
         }
     }
 
     /// The view of `week`, if the seals know it.
     pub fn of(seals: &Seals, week: WeekId, root: &str) -> Option<SealView> {
-        seals.weeks.get(&week).map(|s| SealView::new(week, s, root))
+        seals
+            .weeks
+            .get(&week)
+            .map(|s| SealView::new(week, s, &seals.lock, root))
     }
 }
