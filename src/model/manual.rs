@@ -438,6 +438,98 @@ mod tests {
         );
     }
 
+    fn manual(slug: &str, title: &str, forked_from: Option<Origin>) -> Manual {
+        Manual {
+            path: PathBuf::from(slug),
+            slug: slug.into(),
+            title: title.into(),
+            summary: String::new(),
+            license: License::parse("CC0-1.0").unwrap(),
+            authors: Vec::new(),
+            forked_from,
+            ancestors: Vec::new(),
+            versions: vec![Version {
+                label: "1.0".into(),
+                number: v("1.0"),
+                path: PathBuf::from("1.0"),
+                chapters: Vec::new(),
+                notes: None,
+                changes: None,
+            }],
+            lineage: Lineage::default(),
+        }
+    }
+
+    fn origin(title: &str, url: Option<&str>, version: Option<&str>) -> Origin {
+        Origin {
+            title: title.into(),
+            url: url.map(str::to_string),
+            version: version.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn lineage_follows_local_parents_up_to_the_outside_origin() {
+        let mut all = [
+            manual(
+                "a",
+                "A",
+                Some(origin("X", Some("https://x.example/"), None)),
+            ),
+            manual(
+                "b",
+                "B",
+                Some(origin("A", Some("https://site.example/manuals/a/1/"), None)),
+            ),
+            manual("c", "C", Some(origin("b", None, Some("1.0")))),
+        ];
+        resolve_lineage(&mut all, "https://site.example/", "/");
+        let chain: Vec<(&str, Option<&str>)> = all[2]
+            .lineage
+            .chain
+            .iter()
+            .map(|a| {
+                (
+                    a.origin.title.as_str(),
+                    a.local.as_ref().map(|l| l.slug.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(chain, [("b", Some("b")), ("A", Some("a")), ("X", None)]);
+        // The version in the URL is one `a` has (`1` is `1.0`), in `a`'s spelling.
+        assert_eq!(
+            all[1].lineage.parent,
+            Some(LocalManual {
+                slug: "a".into(),
+                version: Some("1.0".into())
+            })
+        );
+        let forks: Vec<&str> = all[0]
+            .lineage
+            .forks
+            .iter()
+            .map(|f| f.slug.as_str())
+            .collect();
+        assert_eq!(forks, ["b"]);
+    }
+
+    #[test]
+    fn a_lineage_cycle_ends() {
+        let mut all = [
+            manual("d", "D", Some(origin("E", None, None))),
+            manual("e", "E", Some(origin("D", None, None))),
+        ];
+        resolve_lineage(&mut all, "https://site.example/", "/");
+        let titles: Vec<&str> = all[0]
+            .lineage
+            .chain
+            .iter()
+            .map(|a| a.origin.title.as_str())
+            .collect();
+        assert_eq!(titles, ["E", "D"]);
+        assert_eq!(all[0].lineage.forks.len(), 1);
+    }
+
     #[test]
     fn file_links_are_relative_markdown_links() {
         assert_eq!(
