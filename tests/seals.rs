@@ -535,3 +535,75 @@ fn verify_checks_the_seal_chain() {
         "the files match the manifest: {err}"
     );
 }
+
+/// Runs a shell command in `dir` and returns what it prints.
+fn shell(dir: &Path, script: &str) -> String {
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .expect("run sh");
+    assert!(output.status.success(), "{script}: {}", stderr(&output));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The README's recipes for a resident, run as written: the public digest from the
+/// canonical file and from `ledger.csv`, and the chain with `printf`.
+#[test]
+fn a_resident_can_check_a_sealed_week_with_sha256sum() {
+    let site = ledger_site();
+    seal(site.path());
+    assert!(build(site.path()).status.success());
+    let data = site.path().join("public/data");
+    for week in ["2026-W02", "2026-W03", "2026-W04"] {
+        let public = sealed_value(site.path(), week, "public_digest");
+        let from_file = shell(&data, &format!("sha256sum canonical/{week}.txt"));
+        assert!(from_file.starts_with(&public), "{week}: {from_file}");
+        let recipe = format!(
+            "awk -F, -v week={week} 'NR > 1 && $2 == week {{\n\
+             q = $6; if (q ~ /\\./) {{ sub(/0+$/, \"\", q); sub(/\\.$/, \"\", q) }}\n\
+             print $1 \",\" $3 \",\" $4 \",\" $5 \",\" q \",\" $7 \",\" $8 \",\" $9 }}' ledger.csv \\\n\
+             | LC_ALL=C sort | sha256sum"
+        );
+        let from_open_data = shell(&data, &recipe);
+        assert!(
+            from_open_data.starts_with(&public),
+            "{week}: {from_open_data}"
+        );
+    }
+    let chain = shell(
+        &data,
+        &format!(
+            "printf '%s%s' {} {} | sha256sum",
+            sealed_value(site.path(), "2026-W02", "chain"),
+            sealed_value(site.path(), "2026-W03", "digest")
+        ),
+    );
+    assert!(chain.starts_with(&sealed_value(site.path(), "2026-W03", "chain")));
+}
+
+/// The README's recipe for the inputs digest gives the manifest's `inputs`.
+#[test]
+fn the_inputs_digest_is_what_the_readme_recipe_prints() {
+    let site = ledger_site();
+    seal(site.path());
+    write(
+        site.path(),
+        "content/.draft.md",
+        "hidden files are not inputs",
+    );
+    let out = tempfile::tempdir().unwrap();
+    build_into(site.path(), out.path());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(out.path(), "manifest.json")).unwrap();
+    let printed = shell(
+        site.path(),
+        "find tally.toml tally.lock content data templates static themes -type f ! -name '.*' 2>/dev/null \\\n  | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum",
+    );
+    assert!(
+        printed.starts_with(manifest["inputs"].as_str().unwrap()),
+        "{printed} vs {}",
+        manifest["inputs"]
+    );
+}
