@@ -94,6 +94,7 @@ struct RowChecker<'a> {
     file: Arc<Path>,
     rules: &'a Rules<'a>,
     interned: HashMap<Box<str>, Arc<str>, Fast>,
+    recent: [Arc<str>; 4],
     last_date: Option<(Box<str>, Date, WeekId)>,
     last_rate: Option<RateMemo>,
 }
@@ -104,17 +105,27 @@ impl<'a> RowChecker<'a> {
             file: Arc::from(path),
             rules,
             interned: HashMap::default(),
+            recent: std::array::from_fn(|_| Arc::from("")),
             last_date: None,
             last_rate: None,
         }
     }
 
     fn intern(&mut self, text: &str) -> Arc<str> {
-        if let Some(a) = self.interned.get(text) {
+        // Rows of one export repeat the same few names: look at the last ones first.
+        if let Some(a) = self.recent.iter().find(|a| a.as_ref() == text) {
             return a.clone();
         }
-        let a: Arc<str> = Arc::from(text);
-        self.interned.insert(Box::from(text), a.clone());
+        let a = match self.interned.get(text) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = Arc::from(text);
+                self.interned.insert(Box::from(text), a.clone());
+                a
+            }
+        };
+        self.recent.rotate_right(1);
+        self.recent[0] = a.clone();
         a
     }
 
@@ -271,20 +282,77 @@ impl<'a> RowChecker<'a> {
 }
 
 /// A receipt id is unique across the ledger: each repeat names the first use.
+///
+/// A million receipts are checked through a table of their 64-bit hashes (small and
+/// cache-friendly); ids whose hashes collide fall back to a table of the ids.
 fn check_receipts(entries: &[Entry], problems: &mut Diagnostics) {
-    let mut seen: HashMap<&str, &Source, Fast> =
-        HashMap::with_capacity_and_hasher(entries.len(), Fast::default());
-    for e in entries {
-        if let Some(receipt) = e.receipt.as_deref()
-            && let Some(first) = seen.insert(receipt, &e.source)
-        {
-            problems.push(Diagnostic::at(
-                e.source.file.as_ref(),
-                e.source.line as usize,
-                format!("receipt: {receipt:?} is already used at {first}"),
-            ));
-            seen.insert(receipt, first);
+    check_receipts_hashed(entries, problems, |receipt| {
+        let mut hasher = FxHasher::default();
+        hasher.write(receipt.as_bytes());
+        hasher.finish()
+    });
+}
+
+fn check_receipts_hashed(
+    entries: &[Entry],
+    problems: &mut Diagnostics,
+    hash: impl Fn(&str) -> u64,
+) {
+    use std::collections::hash_map::Entry as Slot;
+    let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> =
+        HashMap::with_capacity_and_hasher(entries.len(), BuildHasherDefault::default());
+    let mut collided: HashMap<&str, &Source, Fast> = HashMap::default();
+    let mut repeat = |e: &Entry, receipt: &str, first: &Source| {
+        problems.push(Diagnostic::at(
+            e.source.file.as_ref(),
+            e.source.line as usize,
+            format!("receipt: {receipt:?} is already used at {first}"),
+        ));
+    };
+    for (i, e) in entries.iter().enumerate() {
+        let (Some(receipt), Ok(index)) = (e.receipt.as_deref(), u32::try_from(i)) else {
+            continue;
+        };
+        match seen.entry(hash(receipt)) {
+            Slot::Vacant(slot) => {
+                slot.insert(index);
+            }
+            Slot::Occupied(slot) => {
+                let Some(first) = entries.get(*slot.get() as usize) else {
+                    continue;
+                };
+                if first.receipt.as_deref() == Some(receipt) {
+                    repeat(e, receipt, &first.source);
+                } else {
+                    match collided.entry(receipt) {
+                        Slot::Vacant(other) => {
+                            other.insert(&e.source);
+                        }
+                        Slot::Occupied(other) => repeat(e, receipt, other.get()),
+                    }
+                }
+            }
         }
+    }
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default, Clone, Copy)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -537,8 +605,15 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    /// Mixed (MurmurHash3's finaliser) so that the low bits, which pick the bucket,
+    /// depend on every byte.
     fn finish(&self) -> u64 {
-        self.hash
+        let mut x = self.hash;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
     }
 }
 
@@ -567,6 +642,51 @@ mod tests {
             parse_quantity("-2").unwrap_err(),
             "must be greater than 0, not -2"
         );
+    }
+
+    #[test]
+    fn repeated_receipts_are_found_even_when_every_hash_collides() {
+        let entry = |receipt: &str, line: u32| Entry {
+            date: jiff::civil::date(2026, 1, 5),
+            week: WeekId::of(jiff::civil::date(2026, 1, 5)),
+            cell: Arc::from("c"),
+            category: Arc::from("food"),
+            kind: Kind::Contribution,
+            quantity: Decimal::ONE,
+            unit: Arc::from("kg"),
+            receipt: Some(Box::from(receipt)),
+            to_cell: None,
+            counterparty: None,
+            memo: None,
+            rate: None,
+            value: None,
+            source: Source {
+                file: Arc::from(Path::new("l.csv")),
+                line,
+            },
+        };
+        let entries = [
+            entry("A", 2),
+            entry("B", 3),
+            entry("A", 4),
+            entry("B", 5),
+            entry("C", 6),
+        ];
+        for hash in [
+            |_: &str| 0u64,
+            |r: &str| r.len() as u64 + u64::from(r.as_bytes()[0]),
+        ] {
+            let mut problems = Diagnostics::default();
+            check_receipts_hashed(&entries, &mut problems, hash);
+            let found: Vec<String> = problems.0.iter().map(ToString::to_string).collect();
+            assert_eq!(
+                found,
+                vec![
+                    "l.csv:4: receipt: \"A\" is already used at l.csv:2",
+                    "l.csv:5: receipt: \"B\" is already used at l.csv:3",
+                ]
+            );
+        }
     }
 
     #[test]

@@ -78,6 +78,22 @@ impl Column {
     }
 }
 
+/// Trims surrounding whitespace, checking the ends first: most fields have none.
+fn trim(field: &str) -> &str {
+    let b = field.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l))
+            if !f.is_ascii_whitespace()
+                && !l.is_ascii_whitespace()
+                && f.is_ascii()
+                && l.is_ascii() =>
+        {
+            field
+        }
+        _ => field.trim(),
+    }
+}
+
 /// Where each canonical column sits in a file's records.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Layout {
@@ -116,7 +132,7 @@ impl<'a> RawRow<'a> {
         self.layout
             .index(column)
             .and_then(|i| self.record.get(i))
-            .map(str::trim)
+            .map(trim)
             .unwrap_or("")
     }
 

@@ -527,60 +527,50 @@ impl Ledger {
     }
 }
 
-/// A week being added up.
+/// A week being added up. Each row touches one accumulator only; the per-category
+/// lines and the reconciliation's unit totals are derived from them when the week is
+/// finished.
 struct Acc {
     entries: Vec<u32>,
-    lines: Vec<Line>,
     cells: Vec<Line>,
     flows: Vec<Flow>,
     income: Decimal,
     expense: Decimal,
+    /// Income and expense rows, and the unit they are in (the site's currency).
+    money_rows: u64,
+    money_unit: Option<Arc<str>>,
     allocations: BTreeMap<String, Decimal>,
-    reconciliation: Reconciliation,
+    by_kind: [u64; 6],
 }
 
 impl Acc {
     fn new() -> Acc {
         Acc {
             entries: Vec::new(),
-            lines: Vec::new(),
             cells: Vec::new(),
             flows: Vec::new(),
             income: Decimal::ZERO,
             expense: Decimal::ZERO,
+            money_rows: 0,
+            money_unit: None,
             allocations: BTreeMap::new(),
-            reconciliation: Reconciliation::default(),
+            by_kind: [0; 6],
         }
     }
 
     fn add(&mut self, index: u32, e: &Entry) {
         self.entries.push(index);
-        let r = &mut self.reconciliation;
-        r.rows_read += 1;
-        r.by_kind[e.kind as usize] += 1;
-        r.value += e.value.unwrap_or_default();
-        match r.units.iter_mut().find(|u| same(&u.unit, &e.unit)) {
-            Some(u) => {
-                u.rows += 1;
-                u.quantity += e.quantity;
-            }
-            None => r.units.push(UnitTotal {
-                unit: e.unit.clone(),
-                rows: 1,
-                quantity: e.quantity,
-            }),
-        }
+        self.by_kind[e.kind as usize] += 1;
         match e.kind {
             Kind::Service | Kind::Contribution => {
-                line_for(&mut self.lines, None, e).add(e);
                 line_for(&mut self.cells, Some(&e.cell), e).add(e);
             }
             Kind::Transfer | Kind::Allocation => {
-                let to = e.to_cell.clone().unwrap_or_else(|| e.cell.clone());
+                let to = e.to_cell.as_ref().unwrap_or(&e.cell);
                 match self.flows.iter_mut().find(|f| {
                     f.kind == e.kind
                         && same(&f.from, &e.cell)
-                        && same(&f.to, &to)
+                        && same(&f.to, to)
                         && same(&f.category, &e.category)
                         && same(&f.unit, &e.unit)
                 }) {
@@ -602,8 +592,81 @@ impl Acc {
                     *self.allocations.entry(to.to_string()).or_default() += e.quantity;
                 }
             }
-            Kind::Income => self.income += e.quantity,
-            Kind::Expense => self.expense += e.quantity,
+            Kind::Income | Kind::Expense => {
+                if e.kind == Kind::Income {
+                    self.income += e.quantity;
+                } else {
+                    self.expense += e.quantity;
+                }
+                self.money_rows += 1;
+                if self.money_unit.is_none() {
+                    self.money_unit = Some(e.unit.clone());
+                }
+            }
+        }
+    }
+
+    /// The per-category lines: the cells' lines added up.
+    fn lines(&self) -> Vec<Line> {
+        let mut lines: Vec<Line> = Vec::new();
+        for c in &self.cells {
+            let line = match lines
+                .iter_mut()
+                .find(|l| same(&l.category, &c.category) && same(&l.unit, &c.unit))
+            {
+                Some(l) => l,
+                None => {
+                    lines.push(Line::new(None, c.category.clone(), c.unit.clone()));
+                    let last = lines.len() - 1;
+                    &mut lines[last]
+                }
+            };
+            line.services += c.services;
+            line.drawn += c.drawn;
+            line.receipts += c.receipts;
+            line.contribution_rows += c.contribution_rows;
+            line.contributed += c.contributed;
+            line.value += c.value;
+        }
+        lines
+    }
+
+    /// Rows and quantities per unit over every kind, and the value of every row.
+    fn reconciliation(&self) -> Reconciliation {
+        let mut units: Vec<UnitTotal> = Vec::new();
+        let mut add = |unit: &Arc<str>, rows: u64, quantity: Decimal| match units
+            .iter_mut()
+            .find(|u| same(&u.unit, unit))
+        {
+            Some(u) => {
+                u.rows += rows;
+                u.quantity += quantity;
+            }
+            None => units.push(UnitTotal {
+                unit: unit.clone(),
+                rows,
+                quantity,
+            }),
+        };
+        for c in &self.cells {
+            add(
+                &c.unit,
+                c.services + c.contribution_rows,
+                c.drawn + c.contributed,
+            );
+        }
+        for f in &self.flows {
+            add(&f.unit, f.rows, f.quantity);
+        }
+        if let Some(unit) = &self.money_unit {
+            add(unit, self.money_rows, self.income + self.expense);
+        }
+        units.sort_by(|a, b| a.unit.cmp(&b.unit));
+        Reconciliation {
+            rows_read: self.entries.len() as u64,
+            by_kind: self.by_kind,
+            units,
+            value: self.cells.iter().map(|c| c.value).sum(),
         }
     }
 }
@@ -663,7 +726,8 @@ fn aggregate(entries: &[Entry], budget: &CityBudget, as_of: Option<Date>) -> Vec
     let mut funds: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut weeks = Vec::with_capacity(by_week.len());
     for (week, acc) in by_week {
-        let mut lines = acc.lines;
+        let mut lines = acc.lines();
+        let reconciliation = acc.reconciliation();
         lines.sort_by(|a, b| (&a.category, &a.unit).cmp(&(&b.category, &b.unit)));
         let mut cells = acc.cells;
         cells.sort_by(|a, b| (&a.cell, &a.category, &a.unit).cmp(&(&b.cell, &b.category, &b.unit)));
@@ -677,8 +741,6 @@ fn aggregate(entries: &[Entry], budget: &CityBudget, as_of: Option<Date>) -> Vec
                 &b.unit,
             ))
         });
-        let mut reconciliation = acc.reconciliation;
-        reconciliation.units.sort_by(|a, b| a.unit.cmp(&b.unit));
 
         let mut categories: BTreeMap<String, Decimal> = budget_categories
             .iter()

@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::reports::{METHOD, plain};
+use super::reports::{METHOD, count, plain};
 use super::{Job, OutputFile, Renderer};
 use crate::error::{Error, Result};
 use crate::model::Site;
@@ -27,6 +27,8 @@ pub struct DataFile {
     pub bytes: usize,
     /// `412 KiB`, for reading.
     pub size: String,
+    /// `3,565`, for reading.
+    pub rows_shown: String,
 }
 
 /// A file size for reading: bytes, KiB or MiB.
@@ -224,6 +226,7 @@ fn ledger_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
             }
         ),
         fields,
+        rows_shown: count(order.len() as u64),
         rows: order.len(),
         bytes: bytes.len(),
         size: size(bytes.len()),
@@ -308,6 +311,7 @@ fn weekly_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
         title: "Weekly balance sheets",
         description: "The figures of every weekly report: for each week, need and unit, what was drawn and contributed, its value at replacement cost, and the city's budget for the same need that week.".into(),
         fields,
+        rows_shown: count(rows as u64),
         rows,
         bytes: bytes.len(),
         size: size(bytes.len()),
