@@ -130,7 +130,8 @@ fn tally_pipeline(site: &Path) -> (usize, Decimal) {
     let t = Instant::now();
     let config = Config::load(site).expect("tally.toml");
     let mut problems = Diagnostics::default();
-    let files = tally::load::ledger::load(site, &config.ledger, &mut problems);
+    let cache = tally::load::FileCache::disabled();
+    let files = tally::load::ledger::load(site, &config.ledger, &cache, &mut problems);
     let rates =
         tally::load::valuation::load_table(site, tally::load::valuation::RATES_FILE, &mut problems);
     let budget = tally::load::valuation::load_table(
