@@ -45,10 +45,14 @@ fn run(command: Command) -> Result<(), Error> {
         }
         Command::Check { site } => {
             let model = tally::check(&site)?;
+            use tally::model::seal::SealState;
             println!(
-                "ok: {} pages, {} minutes; nothing written",
+                "ok: {} pages, {} minutes, {} weeks sealed ({} amended), {} provisional; nothing written",
                 model.pages.len(),
-                model.minutes.len()
+                model.minutes.len(),
+                model.seals.count(SealState::Sealed) + model.seals.count(SealState::Amended),
+                model.seals.count(SealState::Amended),
+                model.seals.count(SealState::Provisional),
             );
         }
         Command::Seal { site } => {

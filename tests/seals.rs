@@ -607,3 +607,36 @@ fn the_inputs_digest_is_what_the_readme_recipe_prints() {
         manifest["inputs"]
     );
 }
+
+#[test]
+fn a_bad_row_in_a_sealed_week_is_reported_as_itself_not_as_a_broken_seal() {
+    let site = ledger_site();
+    seal(site.path());
+    let pantry = read(site.path(), "data/ledger/pantry.csv");
+    write(
+        site.path(),
+        "data/ledger/pantry.csv",
+        &pantry.replace(
+            "2026-01-13,pantry,food,service,7.25",
+            "2026-01-13,pantry,food,service,7,25",
+        ),
+    );
+    let result = build(site.path());
+    assert_eq!(result.status.code(), Some(1));
+    let err = stderr(&result);
+    assert!(err.contains("data/ledger/pantry.csv:5"), "{err}");
+    assert!(!err.contains("was sealed"), "{err}");
+}
+
+#[test]
+fn check_counts_sealed_and_provisional_weeks() {
+    let site = ledger_site();
+    let said = |site: &Path| {
+        let result = tally(&["check", site.to_str().unwrap()]);
+        assert!(result.status.success(), "{}", stderr(&result));
+        String::from_utf8_lossy(&result.stdout).into_owned()
+    };
+    assert!(said(site.path()).contains("0 weeks sealed (0 amended), 3 provisional"));
+    seal(site.path());
+    assert!(said(site.path()).contains("3 weeks sealed (0 amended), 0 provisional"));
+}

@@ -295,6 +295,11 @@ pub struct Seals {
 }
 
 impl Seals {
+    /// How many weeks stand in `state`.
+    pub fn count(&self, state: SealState) -> usize {
+        self.weeks.values().filter(|w| w.state == state).count()
+    }
+
     /// The chain hash of the lock's last entry: it commits to every sealed week.
     pub fn head(&self) -> &str {
         self.lock.last().map_or(CHAIN_START, |s| s.chain.as_str())
