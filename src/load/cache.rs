@@ -8,7 +8,8 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::ffi::OsString;
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Diagnostic, Diagnostics};
@@ -26,7 +27,8 @@ type Entry = Arc<dyn Any + Send + Sync>;
 #[derive(Default)]
 pub struct FileCache {
     enabled: bool,
-    entries: Mutex<HashMap<(PathBuf, TypeId), Entry>>,
+    /// Keyed by the path's bytes (hashing a `Path` walks its components: slower).
+    entries: Mutex<HashMap<(OsString, TypeId), Entry>>,
 }
 
 impl FileCache {
@@ -58,7 +60,7 @@ impl FileCache {
         if !self.enabled {
             return parse(problems);
         }
-        let key = (file.to_path_buf(), TypeId::of::<T>());
+        let key = (file.as_os_str().to_os_string(), TypeId::of::<T>());
         let remembered = self.lock().get(&key).cloned();
         if let Some(parsed) = remembered.and_then(|e| e.downcast::<Parsed<T>>().ok()) {
             problems.extend(parsed.problems.iter().cloned());
@@ -77,8 +79,16 @@ impl FileCache {
 
     /// Drops what was parsed from `changed` and, if it is a folder, from every file in it.
     pub fn forget(&self, changed: &Path) {
-        self.lock()
-            .retain(|(path, _), _| !path.starts_with(changed));
+        let changed = changed.as_os_str().as_encoded_bytes();
+        self.lock().retain(|(path, _), _| {
+            let path = path.as_encoded_bytes();
+            let inside = path.starts_with(changed)
+                && (path.len() == changed.len()
+                    || changed.ends_with(b"/")
+                    || path[changed.len()] == b'/'
+                    || (cfg!(windows) && path[changed.len()] == b'\\'));
+            !inside
+        });
     }
 
     /// Drops everything (the configuration changed).
@@ -95,7 +105,7 @@ impl FileCache {
         self.len() == 0
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<(PathBuf, TypeId), Entry>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<(OsString, TypeId), Entry>> {
         // A panic elsewhere cannot leave a half-made entry: entries are inserted whole.
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -118,6 +128,12 @@ mod tests {
         let file = Path::new("/site/content/minutes/a.md");
         assert_eq!(cache.parse(file, &mut problems, parse), Some(1));
         assert_eq!(cache.parse(file, &mut problems, parse), Some(1));
+        cache.forget(Path::new("/site/cont"));
+        assert_eq!(
+            cache.parse(file, &mut problems, parse),
+            Some(1),
+            "not a folder of it"
+        );
         cache.forget(Path::new("/site/content"));
         assert_eq!(cache.parse(file, &mut problems, parse), Some(2));
         assert!(problems.is_empty());

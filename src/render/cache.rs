@@ -8,9 +8,10 @@
 //! holds it, because exactly their contexts differ.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
-use tera::Context;
+use tera::{Context, Tera};
 
 use super::{Job, OutputFile, Renderer};
 use crate::error::Result;
@@ -39,6 +40,10 @@ pub struct RenderCache {
     templates: Option<BTreeMap<String, String>>,
     pages: HashMap<String, Rendered>,
     stats: RenderStats,
+    /// The templates compiled for the previous render.
+    compiled: Option<(BTreeMap<String, String>, Arc<Tera>)>,
+    /// Contexts of reused pages, to be dropped off the rebuild's path (see [`Self::take_garbage`]).
+    garbage: Vec<Context>,
 }
 
 impl RenderCache {
@@ -57,6 +62,27 @@ impl RenderCache {
     pub fn clear(&mut self) {
         self.templates = None;
         self.pages.clear();
+        self.compiled = None;
+    }
+
+    /// The compiled templates of the previous render, if `templates` are still the same.
+    pub(super) fn compiled(&self, templates: &BTreeMap<String, String>) -> Option<Arc<Tera>> {
+        match &self.compiled {
+            Some((sources, tera)) if sources == templates => Some(Arc::clone(tera)),
+            _ => None,
+        }
+    }
+
+    pub(super) fn keep_compiled(&mut self, templates: &BTreeMap<String, String>, tera: &Arc<Tera>) {
+        if self.enabled {
+            self.compiled = Some((templates.clone(), Arc::clone(tera)));
+        }
+    }
+
+    /// What the last render no longer needs (the contexts of reused pages): freeing many
+    /// small values takes time, which the caller may spend elsewhere (another thread).
+    pub fn take_garbage(&mut self) -> Vec<Context> {
+        std::mem::take(&mut self.garbage)
     }
 
     /// What the last render did.
@@ -111,7 +137,9 @@ impl RenderCache {
                     path,
                     page,
                     rendered,
+                    unused,
                 } => {
+                    self.garbage.extend(unused);
                     if rendered {
                         stats.rendered += 1;
                     } else {
@@ -137,6 +165,8 @@ enum Done {
         path: String,
         page: Rendered,
         rendered: bool,
+        /// The context built again for a page that was reused.
+        unused: Option<Context>,
     },
 }
 
@@ -156,6 +186,7 @@ fn run_one(renderer: &Renderer<'_>, job: Job, before: Option<Rendered>) -> Resul
                     path,
                     page: before,
                     rendered: false,
+                    unused: Some(context),
                 });
             }
             let html = renderer.render(template, &context)?;
@@ -167,6 +198,7 @@ fn run_one(renderer: &Renderer<'_>, job: Job, before: Option<Rendered>) -> Resul
                     bytes: html.into_bytes(),
                 },
                 rendered: true,
+                unused: None,
             })
         }
     }

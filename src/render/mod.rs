@@ -71,7 +71,7 @@ impl Job {
 pub struct Renderer<'a> {
     pub site: &'a Site,
     pub site_view: SiteView,
-    tera: Tera,
+    tera: std::sync::Arc<Tera>,
 }
 
 impl<'a> Renderer<'a> {
@@ -92,11 +92,16 @@ impl<'a> Renderer<'a> {
                 template: "theme".into(),
                 message: error_chain(&e),
             })?;
-        Ok(Renderer {
+        Ok(Renderer::with_tera(site, std::sync::Arc::new(tera)))
+    }
+
+    /// A renderer with templates already compiled from `site.theme.templates`.
+    fn with_tera(site: &'a Site, tera: std::sync::Arc<Tera>) -> Renderer<'a> {
+        Renderer {
             site,
             site_view: SiteView::new(site),
             tera,
-        })
+        }
     }
 
     /// A context holding `site` and `title`, to which a section adds its view.
@@ -145,7 +150,14 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
 /// Sections need do nothing for this: a page is re-rendered exactly when what its
 /// template sees changed.
 pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFile>> {
-    let renderer = Renderer::new(site)?;
+    let renderer = match cache.compiled(&site.theme.templates) {
+        Some(tera) => Renderer::with_tera(site, tera),
+        None => {
+            let renderer = Renderer::new(site)?;
+            cache.keep_compiled(&site.theme.templates, &renderer.tera);
+            renderer
+        }
+    };
     let mut jobs = Vec::new();
     jobs.extend(pages::jobs(&renderer)?);
     jobs.extend(seals::jobs(&site.seals));

@@ -87,6 +87,13 @@ pub struct Rebuild {
     pub elapsed: Duration,
 }
 
+/// Drops `value` on another thread (here, if no thread can be started).
+fn drop_elsewhere<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("tally-free".into())
+        .spawn(move || drop(value));
+}
+
 /// A site kept loaded between builds.
 pub struct SiteBuilder {
     site: PathBuf,
@@ -155,6 +162,7 @@ impl SiteBuilder {
         let before = &self.output;
         let mut after = Output::default();
         let mut changed = Vec::new();
+        let mut garbage = Vec::with_capacity(files.len());
         for file in files {
             if file.path == MANIFEST_FILE {
                 continue;
@@ -162,6 +170,7 @@ impl SiteBuilder {
             let (bytes, digest) =
                 match (before.files.get(&file.path), before.digests.get(&file.path)) {
                     (Some(old), Some(digest)) if **old == *file.bytes => {
+                        garbage.push(file.bytes);
                         (Arc::clone(old), Some(digest.clone()))
                     }
                     _ => {
@@ -199,7 +208,9 @@ impl SiteBuilder {
             .collect();
         changed.sort_unstable();
         removed.sort_unstable();
-        self.output = Arc::new(after);
+        let before = std::mem::replace(&mut self.output, Arc::new(after));
+        // Freeing the previous model, contexts and files takes a while; not on this path.
+        drop_elsewhere((site, self.renders.take_garbage(), garbage, before));
         Ok(Rebuild {
             changed,
             removed,
