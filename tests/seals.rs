@@ -640,3 +640,20 @@ fn check_counts_sealed_and_provisional_weeks() {
     seal(site.path());
     assert!(said(site.path()).contains("3 weeks sealed (0 amended), 0 provisional"));
 }
+
+#[test]
+fn an_export_with_its_columns_in_another_order_keeps_the_digest() {
+    let site = ledger_site();
+    seal(site.path());
+    write(
+        site.path(),
+        "data/ledger/van.csv",
+        "memo,counterparty,to_cell,receipt,unit,quantity,kind,category,cell,date\n\
+         ,hh-004,,V-0001,kg,3.00,service,food,pantry,2026-01-14\n\
+         ,hh-005,,V-0002,kg,1,service,food,pantry,2026-01-28\n",
+    );
+    let result = build(site.path());
+    assert!(result.status.success(), "{}", stderr(&result));
+    let page = read(&site.path().join("public"), "reports/2026-W03/index.html");
+    assert!(page.contains("badge sealed"), "{page}");
+}
