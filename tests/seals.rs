@@ -406,6 +406,10 @@ fn an_amendment_lets_the_build_pass_and_the_report_shows_it_with_both_digests() 
     assert!(page.contains(&sealed), "the digest when sealed: {page}");
     let now = sha256(read(&out, "data/canonical/2026-W03.txt").as_bytes());
     assert!(page.contains(&now), "the public digest now: {page}");
+    assert!(
+        page.contains("The corrected rows are not sealed yet"),
+        "{page}"
+    );
     // Sealing again appends an entry sealing the amended rows; the original stays.
     let before = lock(site.path());
     seal(site.path());
@@ -421,6 +425,7 @@ fn an_amendment_lets_the_build_pass_and_the_report_shows_it_with_both_digests() 
         page.contains("badge amended") && page.contains(&sealed),
         "{page}"
     );
+    assert!(!page.contains("not sealed yet"), "{page}");
     let seals: serde_json::Value = serde_json::from_str(&read(&out, "data/seals.json")).unwrap();
     assert_eq!(
         seals["seals"].as_array().unwrap().len(),
