@@ -46,7 +46,11 @@ pub struct SealedColumns<'a> {
 impl SealedColumns<'_> {
     /// All ten columns: what the week's digest covers.
     pub fn canonical_line(&self) -> String {
-        let mut line = self.public_line();
+        self.private_part(self.public_line())
+    }
+
+    /// `line` (this row's public line) followed by the two private columns.
+    fn private_part(&self, mut line: String) -> String {
         for field in [self.counterparty, self.memo] {
             line.push(',');
             escape_into(&mut line, field.unwrap_or(""));
@@ -180,8 +184,9 @@ impl WeekDigest {
         let mut canonical = Vec::new();
         let mut public = Vec::new();
         for row in rows {
-            canonical.push(row.canonical_line());
-            public.push(row.public_line());
+            let line = row.public_line();
+            canonical.push(row.private_part(line.clone()));
+            public.push(line);
         }
         let rows = canonical.len();
         let digest = sha256_hex(sorted_text(canonical).as_bytes());
