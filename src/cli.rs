@@ -46,6 +46,10 @@ pub enum Command {
     Verify {
         /// The folder holding the copy (with manifest.json at its top).
         dir: PathBuf,
+        /// A chain hash seen before (on a report, in seals.json or manifest.json): the
+        /// copy's seal chain must still contain it.
+        #[arg(long, value_name = "HASH")]
+        chain: Option<String>,
     },
     /// Draw a role by verifiable lottery and print the [[draws]] block for the minutes.
     ///

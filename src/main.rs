@@ -77,8 +77,8 @@ fn run(command: Command) -> Result<(), Error> {
                 ),
             }
         }
-        Command::Verify { dir } => {
-            let verified = tally::verify::verify(&dir)?;
+        Command::Verify { dir, chain } => {
+            let verified = tally::verify::verify(&dir, chain.as_deref())?;
             println!(
                 "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
                 verified.files,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest};
-use crate::model::seal::{chain, sha256_hex};
+use crate::model::seal::{CHAIN_START, chain, is_digest, sha256_hex};
 use crate::render::seals::{SEALS_FILE, SealsFile};
 
 /// What a copy holds when everything matches.
@@ -19,8 +19,17 @@ pub struct Verified {
     pub head: String,
 }
 
-/// Checks `dir`; every mismatch is listed in the error, one per line.
-pub fn verify(dir: &Path) -> Result<Verified> {
+/// Checks `dir`; every mismatch is listed in the error, one per line. `kept` is a chain
+/// hash seen in an earlier copy: the seal chain must still contain it, or history was
+/// rewritten.
+pub fn verify(dir: &Path, kept: Option<&str>) -> Result<Verified> {
+    if let Some(kept) = kept
+        && !is_digest(kept)
+    {
+        return Err(Error::Usage(format!(
+            "--chain {kept:?} is not a SHA-256 in lowercase hex (64 characters)"
+        )));
+    }
     let manifest_path = dir.join(MANIFEST_FILE);
     let text = std::fs::read(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
     let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| {
@@ -31,10 +40,23 @@ pub fn verify(dir: &Path) -> Result<Verified> {
     })?;
     let found = read_tree(dir)?;
     let mut problems = check_files(&manifest, &found);
-    let (seals, head) = match found.get(SEALS_FILE) {
+    let (seals, chains) = match found.get(SEALS_FILE) {
         Some(bytes) => check_seals(&manifest, bytes, &found, &mut problems),
-        None => (0, manifest.seal_chain.clone()),
+        None => (0, Vec::new()),
     };
+    let head = chains
+        .last()
+        .cloned()
+        .unwrap_or_else(|| manifest.seal_chain.clone());
+    if let Some(kept) = kept
+        && kept != CHAIN_START
+        && !chains.iter().any(|c| c == kept)
+    {
+        problems.push(format!(
+            "seals: the chain hash {kept} is not in this copy's seal chain: \
+             sealed history was rewritten or dropped since it was seen"
+        ));
+    }
     if problems.is_empty() {
         Ok(Verified {
             files: manifest.files.len(),
@@ -81,18 +103,19 @@ fn check_files(manifest: &Manifest, found: &BTreeMap<String, Vec<u8>>) -> Vec<St
 }
 
 /// The chain of `data/seals.json` recomputed link by link, its head against the
-/// manifest, and each week's canonical file against its public digest.
+/// manifest, and each week's canonical file against its public digest. Returns the
+/// number of seals and their chain hashes, in order.
 fn check_seals(
     manifest: &Manifest,
     bytes: &[u8],
     found: &BTreeMap<String, Vec<u8>>,
     problems: &mut Vec<String>,
-) -> (usize, String) {
+) -> (usize, Vec<String>) {
     let file: SealsFile = match serde_json::from_slice(bytes) {
         Ok(file) => file,
         Err(e) => {
             problems.push(format!("seals: {SEALS_FILE} cannot be read: {e}"));
-            return (0, String::new());
+            return (0, Vec::new());
         }
     };
     let mut previous = file.chain_start.clone();
@@ -140,7 +163,8 @@ fn check_seals(
             ));
         }
     }
-    (file.seals.len(), file.head)
+    let chains = file.seals.iter().map(|s| s.chain.clone()).collect();
+    (file.seals.len(), chains)
 }
 
 /// Every file under `dir` by its `/`-separated relative path.

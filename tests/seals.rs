@@ -662,3 +662,32 @@ fn an_export_with_its_columns_in_another_order_keeps_the_digest() {
     let page = read(&site.path().join("public"), "reports/2026-W03/index.html");
     assert!(page.contains("badge sealed"), "{page}");
 }
+
+#[test]
+fn verify_with_a_kept_chain_hash_catches_dropped_seals() {
+    let site = ledger_site();
+    seal(site.path());
+    let head = sealed_value(site.path(), "2026-W04", "chain");
+    let earlier = sealed_value(site.path(), "2026-W02", "chain");
+    // Drop the newest entry: the shorter chain still holds and the build passes.
+    let lock = lock(site.path());
+    let cut = lock.rfind("\n[[seal]]").unwrap();
+    write(site.path(), "tally.lock", &lock[..cut + 1]);
+    assert!(build(site.path()).status.success());
+    let out = site.path().join("public");
+    let dir = out.to_str().unwrap();
+    assert!(
+        tally(&["verify", dir, "--chain", &earlier])
+            .status
+            .success()
+    );
+    let result = tally(&["verify", dir, "--chain", &head]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(
+        stderr(&result).contains(&format!("the chain hash {head} is not in this copy")),
+        "{}",
+        stderr(&result)
+    );
+    let result = tally(&["verify", dir, "--chain", "not-a-hash"]);
+    assert_eq!(result.status.code(), Some(2));
+}
