@@ -161,15 +161,16 @@ pub const SCRIPT: &str = r#"// tally serve: live reload and build problems. Not 
       box.id = id;
       box.setAttribute("role", "alert");
       box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
-        "background:rgba(20,20,20,.94);color:#fff;padding:2rem;font:14px/1.5 ui-monospace,monospace";
+        "background:rgba(20,20,20,.97);color:#fff;padding:2rem;font:14px/1.5 ui-monospace,monospace";
       const title = document.createElement("h2");
       title.textContent = "The site does not build: showing the last good version";
       title.style.cssText = "font:bold 18px/1.3 system-ui,sans-serif;color:#ffb4a8;margin:0 0 1rem";
       const pre = document.createElement("pre");
-      pre.style.cssText = "white-space:pre-wrap;margin:0";
+      pre.style.cssText = "white-space:pre-wrap;margin:0;padding:0;border:0;box-shadow:none;" +
+        "background:none;color:#fff;font:inherit;max-width:none";
       const hint = document.createElement("p");
       hint.textContent = "Fix the files named above; this goes away when the site builds.";
-      hint.style.cssText = "font:14px system-ui,sans-serif;opacity:.8";
+      hint.style.cssText = "font:14px system-ui,sans-serif;color:#fff;opacity:.8";
       box.append(title, pre, hint);
       document.body.append(box);
     }
