@@ -54,6 +54,9 @@ pub struct Party {
     pub address: Vec<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// ISO 3166-1 alpha-2 country code (`GB`, `DE`), for e-invoices.
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 /// The municipality as the addressee of invoices.
@@ -66,6 +69,9 @@ pub struct Municipality {
     pub addressee: Option<String>,
     #[serde(default)]
     pub address: Vec<String>,
+    /// ISO 3166-1 alpha-2 country code (`GB`, `DE`), for e-invoices.
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

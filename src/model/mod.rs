@@ -1,6 +1,7 @@
 //! Stage 3, **model**: the site as plain data — pages, minutes, weeks, registers —
 //! derived from checked records. No file I/O and no formatting for display here.
 
+pub mod invoice;
 pub mod ledger;
 pub mod manual;
 pub mod registers;
@@ -68,6 +69,8 @@ pub struct Site {
     pub ledger: ledger::Ledger,
     /// By slug.
     pub manuals: Vec<manual::Manual>,
+    /// One per closed period with services, oldest first.
+    pub invoices: Vec<invoice::Invoice>,
 }
 
 pub fn build(checked: Checked) -> Site {
@@ -76,6 +79,12 @@ pub fn build(checked: Checked) -> Site {
     let as_of = as_of(&minutes, &checked.ledger);
     let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
+    let invoices = invoice::for_site(
+        &checked.config,
+        &ledger,
+        as_of,
+        &checked.invoice_letters,
+    );
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     let manuals = manual::build(checked.manuals, &checked.config);
@@ -91,6 +100,7 @@ pub fn build(checked: Checked) -> Site {
         seals: checked.seals,
         ledger,
         manuals,
+        invoices,
     }
 }
 

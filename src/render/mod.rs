@@ -4,14 +4,18 @@
 mod cache;
 pub mod charts;
 mod feed;
+pub mod invoices;
 pub mod manuals;
 pub mod markdown;
 pub mod open_data;
 mod pages;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod registers;
 pub mod report_charts;
 pub mod reports;
 pub mod seals;
+pub mod ubl;
 pub mod views;
 
 use std::collections::BTreeSet;
@@ -166,6 +170,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     jobs.extend(open_data::jobs(&renderer)?);
     jobs.extend(feed::jobs(&renderer));
     jobs.extend(manuals::jobs(&renderer)?);
+    jobs.extend(invoices::jobs(&renderer)?);
     let mut files = cache.run(&renderer, jobs)?;
     for (path, bytes) in &site.theme.statics {
         files.push(OutputFile::new(path.clone(), bytes.clone()));

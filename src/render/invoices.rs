@@ -1,0 +1,464 @@
+//! Jobs for the invoices: `/invoices/`, and per invoice `/invoices/<number>/` with its
+//! lines as CSV, its PDF (feature `pdf`) and its UBL XML; `/data/invoices.csv`.
+//! Views here hold display-ready strings; the PDF is typeset from the same view.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::views::long_date;
+use super::{Job, OutputFile, Renderer, markdown, ubl};
+use crate::config::InvoicePeriod;
+use crate::error::{Error, Result};
+use crate::model::invoice::{Invoice, InvoiceLine, Subtotal};
+use crate::model::week::WeekId;
+
+/// Whether this build can typeset PDFs (the `pdf` feature).
+pub const PDF_ENABLED: bool = cfg!(feature = "pdf");
+
+pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
+    let site = r.site;
+    let root = &r.site_view.root;
+    let mut jobs = Vec::new();
+    let views: Vec<InvoiceView> = site
+        .invoices
+        .iter()
+        .map(|invoice| InvoiceView::new(invoice, root, &site.config.base_url, &[]))
+        .collect();
+
+    let list = Renderer::with(r.context("Invoices", "invoices"), "invoices", &views);
+    let list = Renderer::with(list, "pdf_enabled", &PDF_ENABLED);
+    let period_word = match site.config.invoices.period {
+        InvoicePeriod::Month => "month",
+        InvoicePeriod::Quarter => "quarter",
+    };
+    let list = Renderer::with(list, "period_word", period_word);
+    jobs.push(Job::page("invoices/", "invoices.html", list));
+    jobs.push(Job::File(OutputFile::new(
+        "data/invoices.csv",
+        invoices_csv(&site.invoices)?,
+    )));
+
+    for (invoice, view) in site.invoices.iter().zip(&views) {
+        let dir = format!("invoices/{}/", invoice.number);
+        let title = format!("Invoice {}", invoice.number);
+        let context = Renderer::with(r.context(&title, "invoices"), "invoice", view);
+        jobs.push(Job::page(&dir, "invoice.html", context));
+        jobs.push(Job::File(OutputFile::new(
+            format!("{dir}{}.csv", invoice.number),
+            lines_csv(invoice)?,
+        )));
+        jobs.push(Job::File(OutputFile::new(
+            format!("{dir}{}.xml", invoice.number),
+            ubl::invoice_xml(invoice, &site.config.invoices.unit_codes),
+        )));
+        #[cfg(feature = "pdf")]
+        jobs.push(Job::File(OutputFile::new(
+            format!("{dir}{}.pdf", invoice.number),
+            super::pdf::invoice_pdf(view).map_err(|message| Error::Template {
+                template: "invoice.typ".into(),
+                message: format!("{}: {message}", invoice.number),
+            })?,
+        )));
+    }
+    Ok(jobs)
+}
+
+/// An address block.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyView {
+    pub name: String,
+    /// The addressee within the organisation ("Office of the Mayor").
+    pub attention: Option<String>,
+    pub address: Vec<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LineView {
+    pub category: String,
+    pub unit: String,
+    pub quantity: String,
+    pub rate: String,
+    pub rate_source: String,
+    pub amount: String,
+    pub receipts: String,
+    /// `1 July – 31 July 2026`.
+    pub dates: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubtotalView {
+    pub category: String,
+    pub amount: String,
+    pub receipts: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekLink {
+    pub week: String,
+    pub url: String,
+}
+
+/// One invoice, ready for the page, the list and the PDF.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceView {
+    pub number: String,
+    pub url: String,
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub issue_date: String,
+    pub iso_issue_date: String,
+    pub due_date: String,
+    pub iso_due_date: String,
+    pub payment_terms_days: u32,
+    pub currency: String,
+    pub issuer: PartyView,
+    pub addressee: PartyView,
+    pub lines: Vec<LineView>,
+    pub subtotals: Vec<SubtotalView>,
+    pub total: String,
+    pub receipts: String,
+    /// The cover letter as sanitized HTML (for the page).
+    pub letter_html: Option<String>,
+    /// The cover letter as plain paragraphs (for the PDF).
+    pub letter_paragraphs: Vec<String>,
+    pub note: String,
+    pub tax_note: String,
+    pub csv_url: String,
+    pub xml_url: String,
+    /// `None` when this build cannot typeset PDFs.
+    pub pdf_url: Option<String>,
+    /// The weekly reports of the period.
+    pub weeks: Vec<WeekLink>,
+    pub ledger_url: String,
+    pub data_url: String,
+    /// Absolute URLs, for paper.
+    pub public_url: String,
+    pub public_data_url: String,
+    /// The rates applied, each with its source, in the order of the lines.
+    pub rates: Vec<String>,
+}
+
+impl InvoiceView {
+    /// `root` prefixes links; `base_url` makes the absolute ones printed on paper;
+    /// `report_weeks`: the weeks that have a report page (links go only to those).
+    pub fn new(
+        invoice: &Invoice,
+        root: &str,
+        base_url: &str,
+        report_weeks: &[WeekId],
+    ) -> InvoiceView {
+        let url = format!("{root}invoices/{}/", invoice.number);
+        let start = invoice.period.start();
+        let end = invoice.period.end();
+        let weeks = report_weeks
+            .iter()
+            .filter(|w| w.monday() <= end && w.sunday() >= start)
+            .map(|w| WeekLink {
+                week: w.to_string(),
+                url: format!("{root}reports/{w}/"),
+            })
+            .collect();
+        let mut rates: Vec<String> = Vec::new();
+        for line in &invoice.lines {
+            let text = format!(
+                "{}: {} {} per {} from {} ({})",
+                title_case(&line.category),
+                line.rate.normalize(),
+                invoice.currency,
+                line.unit,
+                long_date(line.from),
+                line.rate_source
+            );
+            if !rates.contains(&text) {
+                rates.push(text);
+            }
+        }
+        InvoiceView {
+            number: invoice.number.clone(),
+            period: invoice.period.label(),
+            period_start: long_date(start),
+            period_end: long_date(end),
+            issue_date: long_date(invoice.issue_date),
+            iso_issue_date: invoice.issue_date.to_string(),
+            due_date: long_date(invoice.due_date),
+            iso_due_date: invoice.due_date.to_string(),
+            payment_terms_days: invoice.payment_terms_days,
+            currency: invoice.currency.clone(),
+            issuer: PartyView {
+                name: invoice.issuer.name.clone(),
+                attention: None,
+                address: invoice.issuer.address.clone(),
+                email: invoice.issuer.email.clone(),
+            },
+            addressee: PartyView {
+                name: invoice.addressee.name.clone(),
+                attention: invoice.addressee.addressee.clone(),
+                address: invoice.addressee.address.clone(),
+                email: None,
+            },
+            lines: invoice.lines.iter().map(line_view).collect(),
+            subtotals: invoice.subtotals.iter().map(subtotal_view).collect(),
+            total: amount(invoice.total),
+            receipts: grouped_integer(invoice.receipts),
+            letter_html: invoice.letter.as_ref().map(|n| markdown::to_html(&n.body)),
+            letter_paragraphs: invoice
+                .letter
+                .as_ref()
+                .map(|n| plain_paragraphs(&n.body))
+                .unwrap_or_default(),
+            note: ubl::NOTE.to_string(),
+            tax_note: ubl::TAX_EXEMPTION_REASON.to_string(),
+            csv_url: format!("{url}{}.csv", invoice.number),
+            xml_url: format!("{url}{}.xml", invoice.number),
+            pdf_url: PDF_ENABLED.then(|| format!("{url}{}.pdf", invoice.number)),
+            weeks,
+            ledger_url: format!("{root}data/ledger.csv"),
+            data_url: format!("{root}data/"),
+            public_url: format!("{base_url}invoices/{}/", invoice.number),
+            public_data_url: format!("{base_url}data/"),
+            rates,
+            url,
+        }
+    }
+}
+
+fn line_view(line: &InvoiceLine) -> LineView {
+    LineView {
+        category: title_case(&line.category),
+        unit: line.unit.clone(),
+        quantity: grouped(line.quantity.normalize()),
+        rate: line.rate.normalize().to_string(),
+        rate_source: line.rate_source.clone(),
+        amount: amount(line.amount),
+        receipts: grouped_integer(line.receipts),
+        dates: date_range(line.from, line.to),
+        from: line.from.to_string(),
+        to: line.to.to_string(),
+    }
+}
+
+fn subtotal_view(subtotal: &Subtotal) -> SubtotalView {
+    SubtotalView {
+        category: title_case(&subtotal.category),
+        amount: amount(subtotal.amount),
+        receipts: grouped_integer(subtotal.receipts),
+    }
+}
+
+/// `1–31 July 2026`, `1 July – 30 September 2026`, `1 December 2026 – 31 January 2027`.
+pub fn date_range(from: jiff::civil::Date, to: jiff::civil::Date) -> String {
+    if from.year() != to.year() {
+        format!("{} – {}", long_date(from), long_date(to))
+    } else if from.month() != to.month() {
+        format!(
+            "{} – {}",
+            from.strftime("%-d %B"),
+            long_date(to)
+        )
+    } else if from.day() != to.day() {
+        format!("{}–{}", from.day(), long_date(to))
+    } else {
+        long_date(from)
+    }
+}
+
+/// `food` → `Food`, `child-care` → `Child care`.
+pub fn title_case(slug: &str) -> String {
+    let text = slug.replace(['-', '_'], " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// An amount with two decimals and thousands separated: `12,345.60`.
+pub fn amount(value: Decimal) -> String {
+    let mut v = value;
+    v.rescale(2);
+    grouped(v)
+}
+
+/// A decimal with its integer digits grouped by thousands: `12,345.6`.
+pub fn grouped(value: Decimal) -> String {
+    let text = value.to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(frac) = frac {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+fn grouped_integer(n: usize) -> String {
+    grouped(Decimal::from(n))
+}
+
+/// Markdown as plain paragraphs of text (for the PDF's cover letter): inline markup
+/// dropped, links reduced to their text, line breaks inside a paragraph joined.
+pub fn plain_paragraphs(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut paragraphs = Vec::new();
+    let mut current = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(text) | Event::Code(text) => current.push_str(&text),
+            Event::SoftBreak => current.push(' '),
+            Event::HardBreak => current.push('\n'),
+            Event::Start(Tag::Item) => current.push_str("• "),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                let text = current.trim().to_string();
+                if !text.is_empty() {
+                    paragraphs.push(text);
+                }
+                current.clear();
+            }
+            _ => {}
+        }
+    }
+    let text = current.trim();
+    if !text.is_empty() {
+        paragraphs.push(text.to_string());
+    }
+    paragraphs
+}
+
+/// The lines of one invoice as CSV: one row per line, plain decimals.
+pub fn lines_csv(invoice: &Invoice) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "invoice", "line", "category", "unit", "quantity", "rate", "currency", "from", "to",
+        "receipts", "amount", "rate_source",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (i, line) in invoice.lines.iter().enumerate() {
+        rows.push(vec![
+            invoice.number.clone(),
+            (i + 1).to_string(),
+            line.category.clone(),
+            line.unit.clone(),
+            line.quantity.normalize().to_string(),
+            line.rate.normalize().to_string(),
+            invoice.currency.clone(),
+            line.from.to_string(),
+            line.to.to_string(),
+            line.receipts.to_string(),
+            cents_text(line.amount),
+            line.rate_source.clone(),
+        ]);
+    }
+    write_csv(&mut w, &header, &rows)?;
+    finish_csv(w, "invoice lines")
+}
+
+/// `/data/invoices.csv`: one row per invoice.
+pub fn invoices_csv(invoices: &[Invoice]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "number",
+        "period_start",
+        "period_end",
+        "issue_date",
+        "due_date",
+        "currency",
+        "lines",
+        "receipts",
+        "total",
+    ];
+    let rows: Vec<Vec<String>> = invoices
+        .iter()
+        .map(|inv| {
+            vec![
+                inv.number.clone(),
+                inv.period.start().to_string(),
+                inv.period.end().to_string(),
+                inv.issue_date.to_string(),
+                inv.due_date.to_string(),
+                inv.currency.clone(),
+                inv.lines.len().to_string(),
+                inv.receipts.to_string(),
+                cents_text(inv.total),
+            ]
+        })
+        .collect();
+    write_csv(&mut w, &header, &rows)?;
+    finish_csv(w, "data/invoices.csv")
+}
+
+fn cents_text(value: Decimal) -> String {
+    let mut v = value;
+    v.rescale(2);
+    v.to_string()
+}
+
+fn write_csv(w: &mut csv::Writer<Vec<u8>>, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    let fail = |e: csv::Error| Error::Template {
+        template: "csv".into(),
+        message: e.to_string(),
+    };
+    w.write_record(header).map_err(fail)?;
+    for row in rows {
+        w.write_record(row).map_err(fail)?;
+    }
+    Ok(())
+}
+
+fn finish_csv(w: csv::Writer<Vec<u8>>, what: &str) -> Result<Vec<u8>> {
+    w.into_inner().map_err(|e| Error::Template {
+        template: what.into(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use std::str::FromStr;
+
+    #[test]
+    fn amounts_have_cents_and_thousands_separators() {
+        assert_eq!(amount(Decimal::from_str("12345.6").unwrap()), "12,345.60");
+        assert_eq!(amount(Decimal::from_str("999").unwrap()), "999.00");
+        assert_eq!(amount(Decimal::from_str("-1234567.891").unwrap()), "-1,234,567.891");
+        assert_eq!(grouped(Decimal::from_str("1000.25").unwrap()), "1,000.25");
+    }
+
+    #[test]
+    fn date_ranges_say_each_part_once() {
+        assert_eq!(date_range(date(2026, 7, 1), date(2026, 7, 31)), "1–31 July 2026");
+        assert_eq!(
+            date_range(date(2026, 7, 1), date(2026, 9, 30)),
+            "1 July – 30 September 2026"
+        );
+        assert_eq!(
+            date_range(date(2026, 12, 1), date(2027, 1, 31)),
+            "1 December 2026 – 31 January 2027"
+        );
+        assert_eq!(date_range(date(2026, 7, 1), date(2026, 7, 1)), "1 July 2026");
+    }
+
+    #[test]
+    fn letters_become_plain_paragraphs() {
+        let paragraphs = plain_paragraphs("Dear Mayor,\n\nWe *enclose* our\nstatement.\n\n- one\n- two\n");
+        assert_eq!(paragraphs, ["Dear Mayor,", "We enclose our statement.", "• one", "• two"]);
+    }
+}
