@@ -236,10 +236,10 @@ fn page_csv_and_list_show_the_lines_and_the_total() {
     assert!(page.contains("Please <strong>reply</strong>."), "the cover letter");
     assert!(page.contains("Office of the Mayor"));
     let csv = String::from_utf8_lossy(file(&files, "invoices/INV-2026-Q3/INV-2026-Q3.csv"));
-    assert!(csv.starts_with("invoice,line,category,unit,quantity,rate,currency,from,to,receipts,amount"));
-    assert!(csv.contains("INV-2026-Q3,1,care,h,3.5,14.5,EUR,2026-07-01,2026-09-30,1,50.75,"));
+    assert!(csv.starts_with("invoice,line,category,unit,quantity,rate,currency,from,to,services,receipts,amount"));
+    assert!(csv.contains("INV-2026-Q3,1,care,h,3.5,14.5,EUR,2026-07-01,2026-09-30,1,1,50.75,"));
     let data = String::from_utf8_lossy(file(&files, "data/invoices.csv"));
-    assert!(data.contains("INV-2026-Q3,2026-07-01,2026-09-30,2026-10-01,2026-10-31,EUR,4,4,133.77"), "{data}");
+    assert!(data.contains("INV-2026-Q3,2026-07-01,2026-09-30,2026-10-01,2026-10-31,EUR,4,4,4,133.77"), "{data}");
     let list = String::from_utf8_lossy(file(&files, "invoices/index.html"));
     assert!(list.contains("INV-2026-Q3") && list.contains("EUR 133.77"), "{list}");
 }
@@ -276,25 +276,294 @@ fn print_with_chromium(out: &Path, page: &str) -> Option<Vec<u8>> {
 }
 
 #[test]
-fn an_invoice_page_with_its_letter_prints_on_at_most_two_a4_pages() {
-    let dir = common::minimal_site();
+fn the_example_invoices_with_their_letters_print_on_at_most_two_a4_pages() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("public");
-    // Links relative to the output folder, so that the page finds its style sheet.
+    // Links relative to the output folder, so that the pages find their style sheet.
     let base = format!("file://{}/", out.display());
-    let mut site = tally::prepare(dir.path(), Some(&base)).expect("valid");
-    let letter = "Dear Mayor,\n\n".to_string()
-        + &"We enclose our statement of the services our cells rendered to residents. "
-            .repeat(12)
-        + "\n\nYours sincerely,\n\nThe Treasury\n";
-    site.invoices = vec![sample_invoice(Some(&letter))];
-    let files = tally::render::render(&site).expect("renders");
-    tally::output::write(&out, &files).expect("write");
-    let Some(pdf) = print_with_chromium(&out, "invoices/INV-2026-Q3/index.html") else {
-        eprintln!("NOTICE: chromium is not installed; skipping the print test");
-        return;
+    tally::build(&tally::BuildOptions {
+        site: common::example_site(),
+        out: Some(out.clone()),
+        base_url: Some(base),
+    })
+    .expect("the example site builds");
+    for number in ["INV-2026-Q2", "INV-2026-Q3"] {
+        let page = format!("invoices/{number}/index.html");
+        assert!(common::read(&out, &page).contains("Dear Mayor"), "{number} has a letter");
+        let Some(pdf) = print_with_chromium(&out, &page) else {
+            eprintln!("NOTICE: chromium is not installed; skipping the print test");
+            return;
+        };
+        let pages = count_pages(&pdf);
+        assert!(pages >= 2, "{number}: the letter and the invoice, found {pages} pages");
+        assert!(pages <= 2, "{number} printed on {pages} pages");
+    }
+}
+
+// ---- Invoices built from a fixture site's ledger, through the whole pipeline ----
+
+const HEADER: &str = "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n";
+
+const RATES: &str = "unit,category,rate,currency,valid_from,source
+kg,food,3.80,EUR,2026-01-01,Market basket
+kWh,energy,0.34,EUR,2026-01-01,Utility tariff
+kWh,energy,0.31,EUR,2026-08-01,Utility tariff revised
+h,care,14.50,EUR,2026-01-01,Wage agreement
+";
+
+/// A network with services in Q2, Q3 and (open) Q4 2026; the latest date, 2026-10-05,
+/// is the site's "as of" date.
+fn fixture_site(period: &str, prefix: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = format!(
+        "title = \"Test Network\"\nbase_url = \"https://test.example/\"\ncurrency = \"EUR\"\n\
+         [network]\nname = \"Test Network\"\naddress = [\"1 Hall Road\", \"Testville\"]\n\
+         [municipality]\nname = \"City of Testville\"\naddressee = \"Office of the Mayor\"\n\
+         address = [\"Town Hall\", \"Testville\"]\n\
+         [invoices]\nperiod = \"{period}\"\nprefix = \"{prefix}\"\npayment_terms_days = 30\n"
+    );
+    common::write(dir.path(), "tally.toml", &config);
+    common::write(dir.path(), "data/rates.csv", RATES);
+    common::write(
+        dir.path(),
+        "data/ledger/network.csv",
+        &format!(
+            "{HEADER}\
+2026-04-02,food-coop,food,service,12.5,kg,F-1,,hh-1,
+2026-05-20,food-coop,food,service,7.5,kg,F-2,,hh-2,
+2026-06-10,solar-coop,energy,service,33.3,kWh,S-1,,hh-3,
+2026-06-30,care-circle,care,service,2.5,h,,,hh-4,
+2026-07-15,solar-coop,energy,service,10.1,kWh,S-2,,hh-3,
+2026-07-20,food-coop,food,contribution,50,kg,,,farm-1,
+2026-07-31,solar-coop,energy,service,0.4,kWh,S-3,,hh-5,
+2026-08-01,solar-coop,energy,service,20.05,kWh,S-4,,hh-3,
+2026-09-30,food-coop,food,service,1.3,kg,F-3,,hh-1,
+2026-10-05,food-coop,food,service,3,kg,F-4,,hh-2,
+"
+        ),
+    );
+    dir
+}
+
+fn build_fixture(dir: &Path) -> PathBuf {
+    let out = dir.join("public");
+    tally::build(&tally::BuildOptions {
+        site: dir.to_path_buf(),
+        out: Some(out.clone()),
+        base_url: None,
+    })
+    .expect("the fixture builds");
+    out
+}
+
+/// The rows of a CSV, header first, split on commas (the fixtures have no quoted commas
+/// in the columns read).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| r.expect("a CSV record").iter().map(str::to_string).collect())
+        .collect()
+}
+
+fn column(rows: &[Vec<String>], name: &str) -> usize {
+    rows[0]
+        .iter()
+        .position(|c| c == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+#[test]
+fn total_is_the_hand_computed_sum_of_the_period_services() {
+    let site = fixture_site("quarter", "INV");
+    let out = build_fixture(site.path());
+    // Q2 by hand: food 12.5 + 7.5 = 20 kg × 3.80 = 76.00; energy 33.3 kWh × 0.34 =
+    // 11.322 → 11.32; care 2.5 h × 14.50 = 36.25. Total 76.00 + 11.32 + 36.25 = 123.57.
+    let lines = common::read(&out, "invoices/INV-2026-Q2/INV-2026-Q2.csv");
+    let rows = csv_rows(&lines);
+    let amount = column(&rows, "amount");
+    let amounts: Vec<&str> = rows[1..].iter().map(|r| r[amount].as_str()).collect();
+    assert_eq!(amounts, ["36.25", "11.32", "76.00"], "care, energy, food");
+    let all = common::read(&out, "data/invoices.csv");
+    let invoices = csv_rows(&all);
+    let (number, total, receipts) = (
+        column(&invoices, "number"),
+        column(&invoices, "total"),
+        column(&invoices, "receipts"),
+    );
+    assert_eq!(invoices[1][number], "INV-2026-Q2");
+    assert_eq!(invoices[1][total], "123.57");
+    assert_eq!(invoices[1][receipts], "3", "the care row carries no receipt id");
+    // The same total from the published ledger: the values of the quarter's services.
+    let ledger = csv_rows(&common::read(&out, "data/ledger.csv"));
+    let (date, kind, value) = (
+        column(&ledger, "date"),
+        column(&ledger, "kind"),
+        column(&ledger, "value"),
+    );
+    let sum: Decimal = ledger[1..]
+        .iter()
+        .filter(|r| r[kind] == "service" && r[date].as_str() >= "2026-04-01" && r[date].as_str() <= "2026-06-30")
+        .map(|r| dec(&r[value]))
+        .sum();
+    assert_eq!(invoice::cents(sum), dec("123.57"));
+    let page = common::read(&out, "invoices/INV-2026-Q2/index.html");
+    assert!(page.contains("EUR 123.57"), "{page}");
+}
+
+#[test]
+fn a_rate_change_inside_the_period_splits_the_line() {
+    let site = fixture_site("quarter", "INV");
+    let out = build_fixture(site.path());
+    let rows = csv_rows(&common::read(&out, "invoices/INV-2026-Q3/INV-2026-Q3.csv"));
+    let energy: Vec<&Vec<String>> = rows.iter().filter(|r| r[2] == "energy").collect();
+    let pick = |r: &Vec<String>, name: &str| r[column(&rows, name)].clone();
+    assert_eq!(energy.len(), 2, "{rows:?}");
+    // 10.1 + 0.4 = 10.5 kWh × 0.34 = 3.57 in July; 20.05 kWh × 0.31 = 6.2155 → 6.22 after.
+    assert_eq!(
+        ["from", "to", "quantity", "rate", "receipts", "amount"].map(|c| pick(energy[0], c)),
+        ["2026-07-01", "2026-07-31", "10.5", "0.34", "2", "3.57"]
+    );
+    assert_eq!(
+        ["from", "to", "quantity", "rate", "receipts", "amount"].map(|c| pick(energy[1], c)),
+        ["2026-08-01", "2026-09-30", "20.05", "0.31", "1", "6.22"]
+    );
+    let page = common::read(&out, "invoices/INV-2026-Q3/index.html");
+    assert!(page.contains("1–31 July 2026") && page.contains("1 August – 30 September 2026"));
+    // 3.57 + 6.22 + food 1.3 kg × 3.80 = 4.94 → 14.73; the contribution is not invoiced.
+    assert!(page.contains("EUR 14.73"), "{page}");
+}
+
+#[test]
+fn no_invoice_for_the_period_holding_the_as_of_date() {
+    let site = fixture_site("quarter", "INV");
+    let out = build_fixture(site.path());
+    assert!(out.join("invoices/INV-2026-Q3/index.html").exists());
+    assert!(!out.join("invoices/INV-2026-Q4").exists(), "Q4 holds 2026-10-05");
+    let numbers: Vec<String> = csv_rows(&common::read(&out, "data/invoices.csv"))[1..]
+        .iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(numbers, ["INV-2026-Q2", "INV-2026-Q3"]);
+    let list = common::read(&out, "invoices/index.html");
+    assert!(list.contains("INV-2026-Q3") && !list.contains("INV-2026-Q4"));
+}
+
+#[test]
+fn monthly_invoices_are_numbered_by_month_and_dated_after_it() {
+    let site = fixture_site("month", "RMA");
+    let out = build_fixture(site.path());
+    let rows = csv_rows(&common::read(&out, "data/invoices.csv"));
+    let numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    // Every month from April to September has services; October holds the as-of date.
+    assert_eq!(
+        numbers,
+        ["RMA-2026-04", "RMA-2026-05", "RMA-2026-06", "RMA-2026-07", "RMA-2026-08", "RMA-2026-09"]
+    );
+    let june = &rows[3];
+    let (issue, due) = (column(&rows, "issue_date"), column(&rows, "due_date"));
+    assert_eq!((june[issue].as_str(), june[due].as_str()), ("2026-07-01", "2026-07-31"));
+    assert!(out.join("invoices/RMA-2026-09/RMA-2026-09.xml").exists());
+}
+
+#[test]
+fn quarterly_invoices_are_numbered_by_quarter_and_dated_after_it() {
+    let site = fixture_site("quarter", "INV");
+    let out = build_fixture(site.path());
+    let rows = csv_rows(&common::read(&out, "data/invoices.csv"));
+    let (issue, due) = (column(&rows, "issue_date"), column(&rows, "due_date"));
+    assert_eq!(rows[1][issue], "2026-07-01");
+    assert_eq!(rows[1][due], "2026-07-31");
+    assert_eq!(rows[2][issue], "2026-10-01");
+    assert_eq!(rows[2][due], "2026-10-31");
+    // Stable: a second build numbers and dates them the same.
+    let again = csv_rows(&common::read(&build_fixture(site.path()), "data/invoices.csv"));
+    assert_eq!(rows, again);
+}
+
+#[test]
+fn a_cover_letter_appears_on_its_invoice_only() {
+    let site = fixture_site("quarter", "INV");
+    common::write(
+        site.path(),
+        "content/invoices/INV-2026-Q3.md",
+        "Dear Mayor,\n\nWe enclose our **third** statement.\n\nYours sincerely,\n",
+    );
+    let out = build_fixture(site.path());
+    let q3 = common::read(&out, "invoices/INV-2026-Q3/index.html");
+    assert!(q3.contains("We enclose our <strong>third</strong> statement."), "{q3}");
+    assert!(q3.contains("invoice-letter"));
+    let q2 = common::read(&out, "invoices/INV-2026-Q2/index.html");
+    assert!(!q2.contains("third statement") && !q2.contains("class=\"invoice-letter\""));
+}
+
+#[test]
+fn a_letter_not_named_after_an_invoice_number_is_an_error() {
+    let site = fixture_site("quarter", "INV");
+    common::write(site.path(), "content/invoices/INV-2026-Q03.md", "Dear Mayor,\n");
+    let problems = match tally::prepare(site.path(), None) {
+        Err(tally::Error::Input(all)) => all.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        other => panic!("expected input errors, got {:?}", other.map(|_| ())),
     };
-    let pages = count_pages(&pdf);
-    assert!(pages >= 1, "no pages found in the printed PDF");
-    assert!(pages <= 2, "the invoice printed on {pages} pages");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("content/invoices/INV-2026-Q03.md:1: "), "{problems:?}");
+    assert!(problems[0].contains("INV-2026-Q3"), "{problems:?}");
+}
+
+#[test]
+fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
+    let site = fixture_site("quarter", "INV");
+    common::write(site.path(), "data/rates.csv", &format!("{RATES}bag,,2.00,EUR,2026-01-01,Shop\n"));
+    common::write(
+        site.path(),
+        "data/ledger/bags.csv",
+        &format!("{HEADER}2026-05-01,food-coop,food,service,3,bag,B-1,,hh-1,\n2026-05-02,food-coop,food,service,1,bag,B-2,,hh-1,\n"),
+    );
+    let Err(tally::Error::Input(problems)) = tally::prepare(site.path(), None) else {
+        panic!("an unmapped unit must fail the check");
+    };
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 1, "one problem per unit: {problems:?}");
+    assert!(problems[0].starts_with("data/ledger/bags.csv:2: unit: \"bag\""), "{problems:?}");
+    let config = std::fs::read_to_string(site.path().join("tally.toml")).expect("read");
+    common::write(
+        site.path(),
+        "tally.toml",
+        &format!("{config}[invoices.unit_codes]\nbag = \"XBG\"\n"),
+    );
+    let out = build_fixture(site.path());
+    let xml = common::read(&out, "invoices/INV-2026-Q2/INV-2026-Q2.xml");
+    assert!(xml.contains("<cbc:InvoicedQuantity unitCode=\"XBG\">4</cbc:InvoicedQuantity>"), "{xml}");
+}
+
+#[test]
+fn the_example_site_has_two_closed_quarters_whose_xml_validates() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("public");
+    tally::build(&tally::BuildOptions {
+        site: common::example_site(),
+        out: Some(out.clone()),
+        base_url: None,
+    })
+    .expect("the example site builds");
+    let numbers: Vec<String> = csv_rows(&common::read(&out, "data/invoices.csv"))[1..]
+        .iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(numbers, ["INV-2026-Q2", "INV-2026-Q3"], "as of 2026-11-25, Q4 is open");
+    let q3 = common::read(&out, "invoices/INV-2026-Q3/index.html");
+    assert!(q3.contains("Dear Mayor,"), "the example's cover letter");
+    assert!(q3.contains("/reports/2026-W27/"), "links to the weekly reports");
+    assert!(!q3.contains("hh-0"), "no household ids on an invoice");
+    if !has("xmllint") {
+        eprintln!("NOTICE: xmllint is not installed; skipping UBL schema validation");
+        return;
+    }
+    for number in numbers {
+        let xml = out.join(format!("invoices/{number}/{number}.xml"));
+        let result = xmllint(&schema(), &xml);
+        assert!(result.status.success(), "{number}: {}", common::stderr(&result));
+    }
 }

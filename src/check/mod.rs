@@ -1,6 +1,7 @@
 //! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
+mod invoices;
 pub mod ledger;
 pub mod manuals;
 mod minutes;
@@ -35,7 +36,6 @@ pub fn check(sources: Sources) -> Result<Checked> {
     let pages = check_pages(sources.pages, &mut problems);
     let minutes = minutes::check(sources.minutes, &sources.pools, &mut problems);
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
-    let invoice_letters = notes_by_key(sources.invoice_letters);
     let data_read = sources.data_problems.is_empty();
     problems.extend(sources.data_problems);
     let before_ledger = problems.0.len();
@@ -54,6 +54,13 @@ pub fn check(sources: Sources) -> Result<Checked> {
     });
     let seals = seals::check(sources.lock, sources.amendments, weeks, &mut problems);
     let manuals = manuals::check_manuals(sources.manuals, &mut problems);
+    invoices::check(
+        &sources.config,
+        &ledger,
+        &sources.invoice_letters,
+        &mut problems,
+    );
+    let invoice_letters = notes_by_key(sources.invoice_letters);
     problems.finish(Checked {
         config: sources.config,
         theme: sources.theme,

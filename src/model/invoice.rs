@@ -82,6 +82,24 @@ impl Period {
         format!("{prefix}-{self}")
     }
 
+    /// The period an invoice number names (`INV-2026-Q3`, `INV-2026-09`), if it is one.
+    pub fn parse(kind: InvoicePeriod, prefix: &str, number: &str) -> Option<Period> {
+        let rest = number.strip_prefix(prefix)?.strip_prefix('-')?;
+        let (year, index) = rest.split_once('-')?;
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let year: i16 = year.parse().ok()?;
+        let (index, last): (i8, i8) = match kind {
+            InvoicePeriod::Quarter => (index.strip_prefix('Q')?.parse().ok()?, 4),
+            InvoicePeriod::Month => (index.parse().ok()?, 12),
+        };
+        // Only the canonical spelling: `Q3` not `Q03`, `09` not `9`.
+        ((1..=last).contains(&index))
+            .then_some(Period { kind, year, index })
+            .filter(|p| p.number(prefix) == number)
+    }
+
     /// `Q3 2026` or `September 2026`.
     pub fn label(self) -> String {
         match self.kind {
@@ -113,6 +131,22 @@ pub fn closed_periods(kind: InvoicePeriod, first: Date, as_of: Date) -> Vec<Peri
         period = period.next();
     }
     periods
+}
+
+/// The UN/ECE Recommendation 20 code of a ledger unit: the site's own mapping
+/// (`[invoices] unit_codes`) first, then the built-in one.
+pub fn unit_code<'a>(unit: &str, site_codes: &'a BTreeMap<String, String>) -> Option<&'a str> {
+    if let Some(code) = site_codes.get(unit) {
+        return Some(code.as_str());
+    }
+    match unit {
+        "kg" => Some("KGM"),
+        "kWh" => Some("KWH"),
+        "h" => Some("HUR"),
+        "l" => Some("LTR"),
+        "km" => Some("KMT"),
+        _ => None,
+    }
 }
 
 /// The day an invoice for `period` is issued: the day after the period ends.
@@ -407,6 +441,18 @@ mod tests {
     }
 
     #[test]
+    fn site_unit_codes_come_before_the_built_in_ones() {
+        let mut site = BTreeMap::new();
+        site.insert("bag".to_string(), "XBG".to_string());
+        site.insert("h".to_string(), "HUR".to_string());
+        assert_eq!(unit_code("bag", &site), Some("XBG"));
+        assert_eq!(unit_code("kg", &site), Some("KGM"));
+        assert_eq!(unit_code("kWh", &BTreeMap::new()), Some("KWH"));
+        assert_eq!(unit_code("h", &BTreeMap::new()), Some("HUR"));
+        assert_eq!(unit_code("crates", &site), None);
+    }
+
+    #[test]
     fn quarters_and_months_have_their_days() {
         let q3 = Period::of(InvoicePeriod::Quarter, date(2026, 8, 15));
         assert_eq!((q3.start(), q3.end()), (date(2026, 7, 1), date(2026, 9, 30)));
@@ -419,6 +465,13 @@ mod tests {
         assert_eq!((feb.start(), feb.end()), (date(2028, 2, 1), date(2028, 2, 29)));
         assert_eq!(feb.number("RMA"), "RMA-2028-02");
         assert_eq!(feb.label(), "February 2028");
+        assert_eq!(Period::parse(InvoicePeriod::Month, "RMA", "RMA-2028-02"), Some(feb));
+        assert_eq!(Period::parse(InvoicePeriod::Quarter, "INV", "INV-2026-Q3"), Some(q3));
+        for bad in ["INV-2026-Q5", "INV-2026-Q03", "INV-2026-09", "INV-26-Q3", "XYZ-2026-Q3", "INV-2026-Q3x"] {
+            assert_eq!(Period::parse(InvoicePeriod::Quarter, "INV", bad), None, "{bad}");
+        }
+        assert_eq!(Period::parse(InvoicePeriod::Month, "INV", "INV-2026-13"), None);
+        assert_eq!(Period::parse(InvoicePeriod::Month, "INV", "INV-2026-9"), None);
         let dec = Period::of(InvoicePeriod::Month, date(2026, 12, 1));
         assert_eq!(dec.next().number("INV"), "INV-2027-01");
     }

@@ -5,10 +5,12 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::open_data::{DataFile, Field, size};
 use super::views::long_date;
 use super::{Job, OutputFile, Renderer, markdown, ubl};
 use crate::config::InvoicePeriod;
 use crate::error::{Error, Result};
+use crate::model::Site;
 use crate::model::invoice::{Invoice, InvoiceLine, Subtotal};
 use crate::model::week::WeekId;
 
@@ -19,24 +21,17 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
     let site = r.site;
     let root = &r.site_view.root;
     let mut jobs = Vec::new();
+    let report_weeks: Vec<WeekId> = site.ledger.weeks.iter().map(|w| w.week).collect();
     let views: Vec<InvoiceView> = site
         .invoices
         .iter()
-        .map(|invoice| InvoiceView::new(invoice, root, &site.config.base_url, &[]))
+        .map(|invoice| InvoiceView::new(invoice, root, &site.config.base_url, &report_weeks))
         .collect();
 
     let list = Renderer::with(r.context("Invoices", "invoices"), "invoices", &views);
     let list = Renderer::with(list, "pdf_enabled", &PDF_ENABLED);
-    let period_word = match site.config.invoices.period {
-        InvoicePeriod::Month => "month",
-        InvoicePeriod::Quarter => "quarter",
-    };
-    let list = Renderer::with(list, "period_word", period_word);
+    let list = Renderer::with(list, "period_word", period_word(site.config.invoices.period));
     jobs.push(Job::page("invoices/", "invoices.html", list));
-    jobs.push(Job::File(OutputFile::new(
-        "data/invoices.csv",
-        invoices_csv(&site.invoices)?,
-    )));
 
     for (invoice, view) in site.invoices.iter().zip(&views) {
         let dir = format!("invoices/{}/", invoice.number);
@@ -346,7 +341,7 @@ pub fn lines_csv(invoice: &Invoice) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "invoice", "line", "category", "unit", "quantity", "rate", "currency", "from", "to",
-        "receipts", "amount", "rate_source",
+        "services", "receipts", "amount", "rate_source",
     ];
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (i, line) in invoice.lines.iter().enumerate() {
@@ -360,6 +355,7 @@ pub fn lines_csv(invoice: &Invoice) -> Result<Vec<u8>> {
             invoice.currency.clone(),
             line.from.to_string(),
             line.to.to_string(),
+            line.services.to_string(),
             line.receipts.to_string(),
             cents_text(line.amount),
             line.rate_source.clone(),
@@ -369,21 +365,38 @@ pub fn lines_csv(invoice: &Invoice) -> Result<Vec<u8>> {
     finish_csv(w, "invoice lines")
 }
 
-/// `/data/invoices.csv`: one row per invoice.
-pub fn invoices_csv(invoices: &[Invoice]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "number",
-        "period_start",
-        "period_end",
-        "issue_date",
-        "due_date",
-        "currency",
-        "lines",
-        "receipts",
-        "total",
+/// `/data/invoices.csv`: one row per invoice, described for the open data page and the
+/// Data Package.
+pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
+    let currency = &site.config.currency;
+    let field = |name: &'static str, kind: &'static str, description: String| Field {
+        name,
+        kind,
+        description,
+        unit: None,
+    };
+    let mut fields = vec![
+        field("number", "string", "The invoice number, like INV-2026-Q3.".into()),
+        field("period_start", "date", "The first day of the period invoiced.".into()),
+        field("period_end", "date", "The last day of the period invoiced.".into()),
+        field("issue_date", "date", "The day after the period ends.".into()),
+        field("due_date", "date", "The issue date plus the payment terms.".into()),
+        field("currency", "string", "The currency of the amounts.".into()),
+        field("lines", "integer", "Lines: one per category, unit and rate.".into()),
+        field("services", "integer", "Service rows behind the invoice.".into()),
+        field("receipts", "integer", "Commons receipts behind the invoice.".into()),
+        field(
+            "total",
+            "number",
+            format!("The sum of the lines, each quantity × rate rounded to the cent, in {currency}."),
+        ),
     ];
-    let rows: Vec<Vec<String>> = invoices
+    if let Some(total) = fields.last_mut() {
+        total.unit = Some(currency.clone());
+    }
+    let header: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    let rows: Vec<Vec<String>> = site
+        .invoices
         .iter()
         .map(|inv| {
             vec![
@@ -394,13 +407,37 @@ pub fn invoices_csv(invoices: &[Invoice]) -> Result<Vec<u8>> {
                 inv.due_date.to_string(),
                 inv.currency.clone(),
                 inv.lines.len().to_string(),
+                inv.lines.iter().map(|l| l.services).sum::<usize>().to_string(),
                 inv.receipts.to_string(),
                 cents_text(inv.total),
             ]
         })
         .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
     write_csv(&mut w, &header, &rows)?;
-    finish_csv(w, "data/invoices.csv")
+    let bytes = finish_csv(w, "data/invoices.csv")?;
+    let file = DataFile {
+        name: "invoices",
+        path: "invoices.csv",
+        title: "Invoices to the municipality",
+        description: format!(
+            "One row per invoice: each closed {} with services, its dates and its total. \
+             The lines of each invoice are at /invoices/<number>/<number>.csv.",
+            period_word(site.config.invoices.period)
+        ),
+        fields,
+        rows: rows.len(),
+        bytes: bytes.len(),
+        size: size(bytes.len()),
+    };
+    Ok((file, bytes))
+}
+
+pub fn period_word(period: InvoicePeriod) -> &'static str {
+    match period {
+        InvoicePeriod::Month => "month",
+        InvoicePeriod::Quarter => "quarter",
+    }
 }
 
 fn cents_text(value: Decimal) -> String {
@@ -438,7 +475,7 @@ mod tests {
     fn amounts_have_cents_and_thousands_separators() {
         assert_eq!(amount(Decimal::from_str("12345.6").unwrap()), "12,345.60");
         assert_eq!(amount(Decimal::from_str("999").unwrap()), "999.00");
-        assert_eq!(amount(Decimal::from_str("-1234567.891").unwrap()), "-1,234,567.891");
+        assert_eq!(amount(Decimal::from_str("-1234567.891").unwrap()), "-1,234,567.89");
         assert_eq!(grouped(Decimal::from_str("1000.25").unwrap()), "1,000.25");
     }
 

@@ -74,7 +74,11 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
     let site = r.site;
     let mut files = Vec::new();
     let mut jobs = Vec::new();
-    for (descriptor, bytes) in [ledger_csv(site)?, weekly_csv(site)?] {
+    for (descriptor, bytes) in [
+        ledger_csv(site)?,
+        weekly_csv(site)?,
+        super::invoices::invoices_data(site)?,
+    ] {
         jobs.push(Job::File(OutputFile::new(
             format!("data/{}", descriptor.path),
             bytes,

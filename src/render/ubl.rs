@@ -8,7 +8,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 
 use super::views::xml_escape;
-use crate::model::invoice::{Invoice, InvoiceLine};
+use crate::model::invoice::{Invoice, InvoiceLine, unit_code};
 
 /// EN 16931 without extensions.
 pub const CUSTOMIZATION_ID: &str = "urn:cen.eu:en16931:2017";
@@ -25,22 +25,6 @@ pub const TAX_EXEMPTION_REASON: &str =
 /// UN/ECE Recommendation 20 code for "mutually defined", used only for a unit that
 /// neither the built-in table nor `[invoices] unit_codes` names (the check prevents it).
 const MUTUALLY_DEFINED: &str = "ZZ";
-
-/// The UN/ECE Recommendation 20 code of a ledger unit: the site's own mapping
-/// (`[invoices] unit_codes`) first, then the built-in one.
-pub fn unit_code<'a>(unit: &str, site_codes: &'a BTreeMap<String, String>) -> Option<&'a str> {
-    if let Some(code) = site_codes.get(unit) {
-        return Some(code.as_str());
-    }
-    match unit {
-        "kg" => Some("KGM"),
-        "kWh" => Some("KWH"),
-        "h" => Some("HUR"),
-        "l" => Some("LTR"),
-        "km" => Some("KMT"),
-        _ => None,
-    }
-}
 
 /// The UBL document, UTF-8, ending in a newline.
 pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> String {
@@ -285,18 +269,6 @@ fn amount(x: &mut String, depth: usize, tag: &str, value: &str, currency: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn site_unit_codes_come_before_the_built_in_ones() {
-        let mut site = BTreeMap::new();
-        site.insert("bag".to_string(), "XBG".to_string());
-        site.insert("h".to_string(), "HUR".to_string());
-        assert_eq!(unit_code("bag", &site), Some("XBG"));
-        assert_eq!(unit_code("kg", &site), Some("KGM"));
-        assert_eq!(unit_code("kWh", &BTreeMap::new()), Some("KWH"));
-        assert_eq!(unit_code("h", &BTreeMap::new()), Some("HUR"));
-        assert_eq!(unit_code("crates", &site), None);
-    }
 
     #[test]
     fn money_has_two_decimals() {
