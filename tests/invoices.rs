@@ -187,7 +187,10 @@ fn pdf_is_a_pdf_and_byte_identical_across_builds() {
     let without_letter = render_with(vec![sample_invoice(None)]);
     let c = file(&without_letter, "invoices/INV-2026-Q3/INV-2026-Q3.pdf");
     assert_eq!(count_pages(c), 1);
-    assert!(!contains(a, b"/CreationDate"), "the PDF carries a creation date");
+    assert!(
+        !contains(a, b"/CreationDate"),
+        "the PDF carries a creation date"
+    );
 }
 
 #[cfg(not(feature = "pdf"))]
@@ -226,22 +229,41 @@ fn count_pages(pdf: &[u8]) -> usize {
 
 #[test]
 fn page_csv_and_list_show_the_lines_and_the_total() {
-    let files = render_with(vec![sample_invoice(Some("Dear Mayor,\n\nPlease **reply**.\n"))]);
+    let files = render_with(vec![sample_invoice(Some(
+        "Dear Mayor,\n\nPlease **reply**.\n",
+    ))]);
     let page = String::from_utf8_lossy(file(&files, "invoices/INV-2026-Q3/index.html"));
     // By hand: 27.7 × 0.34 = 9.418 → 9.42; 46.2 × 0.31 = 14.322 → 14.32;
     // 15.6 × 3.80 = 59.28; 3.5 × 14.50 = 50.75; 9.42 + 14.32 + 59.28 + 50.75 = 133.77.
     assert!(page.contains("EUR 133.77"), "{page}");
-    assert!(page.contains("1–31 July 2026"), "the first energy line's dates");
-    assert!(page.contains("1 August – 30 September 2026"), "the second energy line");
-    assert!(page.contains("Please <strong>reply</strong>."), "the cover letter");
+    assert!(
+        page.contains("1–31 Jul 2026"),
+        "the first energy line's dates"
+    );
+    assert!(
+        page.contains("1 Aug – 30 Sep 2026"),
+        "the second energy line"
+    );
+    assert!(
+        page.contains("Please <strong>reply</strong>."),
+        "the cover letter"
+    );
     assert!(page.contains("Office of the Mayor"));
     let csv = String::from_utf8_lossy(file(&files, "invoices/INV-2026-Q3/INV-2026-Q3.csv"));
-    assert!(csv.starts_with("invoice,line,category,unit,quantity,rate,currency,from,to,services,receipts,amount"));
+    assert!(csv.starts_with(
+        "invoice,line,category,unit,quantity,rate,currency,from,to,services,receipts,amount"
+    ));
     assert!(csv.contains("INV-2026-Q3,1,care,h,3.5,14.5,EUR,2026-07-01,2026-09-30,1,1,50.75,"));
     let data = String::from_utf8_lossy(file(&files, "data/invoices.csv"));
-    assert!(data.contains("INV-2026-Q3,2026-07-01,2026-09-30,2026-10-01,2026-10-31,EUR,4,4,4,133.77"), "{data}");
+    assert!(
+        data.contains("INV-2026-Q3,2026-07-01,2026-09-30,2026-10-01,2026-10-31,EUR,4,4,4,133.77"),
+        "{data}"
+    );
     let list = String::from_utf8_lossy(file(&files, "invoices/index.html"));
-    assert!(list.contains("INV-2026-Q3") && list.contains("EUR 133.77"), "{list}");
+    assert!(
+        list.contains("INV-2026-Q3") && list.contains("EUR 133.77"),
+        "{list}"
+    );
 }
 
 /// Prints `page` (a file under `out`) to PDF with headless Chromium; `None` when
@@ -289,13 +311,19 @@ fn the_example_invoices_with_their_letters_print_on_at_most_two_a4_pages() {
     .expect("the example site builds");
     for number in ["INV-2026-Q2", "INV-2026-Q3"] {
         let page = format!("invoices/{number}/index.html");
-        assert!(common::read(&out, &page).contains("Dear Mayor"), "{number} has a letter");
+        assert!(
+            common::read(&out, &page).contains("Dear Mayor"),
+            "{number} has a letter"
+        );
         let Some(pdf) = print_with_chromium(&out, &page) else {
             eprintln!("NOTICE: chromium is not installed; skipping the print test");
             return;
         };
         let pages = count_pages(&pdf);
-        assert!(pages >= 2, "{number}: the letter and the invoice, found {pages} pages");
+        assert!(
+            pages >= 2,
+            "{number}: the letter and the invoice, found {pages} pages"
+        );
         assert!(pages <= 2, "{number} printed on {pages} pages");
     }
 }
@@ -364,7 +392,12 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .from_reader(text.as_bytes());
     reader
         .records()
-        .map(|r| r.expect("a CSV record").iter().map(str::to_string).collect())
+        .map(|r| {
+            r.expect("a CSV record")
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
         .collect()
 }
 
@@ -395,7 +428,10 @@ fn total_is_the_hand_computed_sum_of_the_period_services() {
     );
     assert_eq!(invoices[1][number], "INV-2026-Q2");
     assert_eq!(invoices[1][total], "123.57");
-    assert_eq!(invoices[1][receipts], "3", "the care row carries no receipt id");
+    assert_eq!(
+        invoices[1][receipts], "3",
+        "the care row carries no receipt id"
+    );
     // The same total from the published ledger: the values of the quarter's services.
     let ledger = csv_rows(&common::read(&out, "data/ledger.csv"));
     let (date, kind, value) = (
@@ -405,7 +441,11 @@ fn total_is_the_hand_computed_sum_of_the_period_services() {
     );
     let sum: Decimal = ledger[1..]
         .iter()
-        .filter(|r| r[kind] == "service" && r[date].as_str() >= "2026-04-01" && r[date].as_str() <= "2026-06-30")
+        .filter(|r| {
+            r[kind] == "service"
+                && r[date].as_str() >= "2026-04-01"
+                && r[date].as_str() <= "2026-06-30"
+        })
         .map(|r| dec(&r[value]))
         .sum();
     assert_eq!(invoice::cents(sum), dec("123.57"));
@@ -431,7 +471,7 @@ fn a_rate_change_inside_the_period_splits_the_line() {
         ["2026-08-01", "2026-09-30", "20.05", "0.31", "1", "6.22"]
     );
     let page = common::read(&out, "invoices/INV-2026-Q3/index.html");
-    assert!(page.contains("1–31 July 2026") && page.contains("1 August – 30 September 2026"));
+    assert!(page.contains("1–31 Jul 2026") && page.contains("1 Aug – 30 Sep 2026"));
     // 3.57 + 6.22 + food 1.3 kg × 3.80 = 4.94 → 14.73; the contribution is not invoiced.
     assert!(page.contains("EUR 14.73"), "{page}");
 }
@@ -441,7 +481,10 @@ fn no_invoice_for_the_period_holding_the_as_of_date() {
     let site = fixture_site("quarter", "INV");
     let out = build_fixture(site.path());
     assert!(out.join("invoices/INV-2026-Q3/index.html").exists());
-    assert!(!out.join("invoices/INV-2026-Q4").exists(), "Q4 holds 2026-10-05");
+    assert!(
+        !out.join("invoices/INV-2026-Q4").exists(),
+        "Q4 holds 2026-10-05"
+    );
     let numbers: Vec<String> = csv_rows(&common::read(&out, "data/invoices.csv"))[1..]
         .iter()
         .map(|r| r[0].clone())
@@ -460,11 +503,21 @@ fn monthly_invoices_are_numbered_by_month_and_dated_after_it() {
     // Every month from April to September has services; October holds the as-of date.
     assert_eq!(
         numbers,
-        ["RMA-2026-04", "RMA-2026-05", "RMA-2026-06", "RMA-2026-07", "RMA-2026-08", "RMA-2026-09"]
+        [
+            "RMA-2026-04",
+            "RMA-2026-05",
+            "RMA-2026-06",
+            "RMA-2026-07",
+            "RMA-2026-08",
+            "RMA-2026-09"
+        ]
     );
     let june = &rows[3];
     let (issue, due) = (column(&rows, "issue_date"), column(&rows, "due_date"));
-    assert_eq!((june[issue].as_str(), june[due].as_str()), ("2026-07-01", "2026-07-31"));
+    assert_eq!(
+        (june[issue].as_str(), june[due].as_str()),
+        ("2026-07-01", "2026-07-31")
+    );
     assert!(out.join("invoices/RMA-2026-09/RMA-2026-09.xml").exists());
 }
 
@@ -479,7 +532,10 @@ fn quarterly_invoices_are_numbered_by_quarter_and_dated_after_it() {
     assert_eq!(rows[2][issue], "2026-10-01");
     assert_eq!(rows[2][due], "2026-10-31");
     // Stable: a second build numbers and dates them the same.
-    let again = csv_rows(&common::read(&build_fixture(site.path()), "data/invoices.csv"));
+    let again = csv_rows(&common::read(
+        &build_fixture(site.path()),
+        "data/invoices.csv",
+    ));
     assert_eq!(rows, again);
 }
 
@@ -493,7 +549,10 @@ fn a_cover_letter_appears_on_its_invoice_only() {
     );
     let out = build_fixture(site.path());
     let q3 = common::read(&out, "invoices/INV-2026-Q3/index.html");
-    assert!(q3.contains("We enclose our <strong>third</strong> statement."), "{q3}");
+    assert!(
+        q3.contains("We enclose our <strong>third</strong> statement."),
+        "{q3}"
+    );
     assert!(q3.contains("invoice-letter"));
     let q2 = common::read(&out, "invoices/INV-2026-Q2/index.html");
     assert!(!q2.contains("third statement") && !q2.contains("class=\"invoice-letter\""));
@@ -502,31 +561,47 @@ fn a_cover_letter_appears_on_its_invoice_only() {
 #[test]
 fn a_letter_not_named_after_an_invoice_number_is_an_error() {
     let site = fixture_site("quarter", "INV");
-    common::write(site.path(), "content/invoices/INV-2026-Q03.md", "Dear Mayor,\n");
+    common::write(
+        site.path(),
+        "content/invoices/INV-2026-Q03.md",
+        "Dear Mayor,\n",
+    );
     let problems = match tally::prepare(site.path(), None) {
         Err(tally::Error::Input(all)) => all.iter().map(ToString::to_string).collect::<Vec<_>>(),
         other => panic!("expected input errors, got {:?}", other.map(|_| ())),
     };
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].starts_with("content/invoices/INV-2026-Q03.md:1: "), "{problems:?}");
+    assert!(
+        problems[0].starts_with("content/invoices/INV-2026-Q03.md:1: "),
+        "{problems:?}"
+    );
     assert!(problems[0].contains("INV-2026-Q3"), "{problems:?}");
 }
 
 #[test]
 fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
     let site = fixture_site("quarter", "INV");
-    common::write(site.path(), "data/rates.csv", &format!("{RATES}bag,,2.00,EUR,2026-01-01,Shop\n"));
+    common::write(
+        site.path(),
+        "data/rates.csv",
+        &format!("{RATES}bag,,2.00,EUR,2026-01-01,Shop\n"),
+    );
     common::write(
         site.path(),
         "data/ledger/bags.csv",
-        &format!("{HEADER}2026-05-01,food-coop,food,service,3,bag,B-1,,hh-1,\n2026-05-02,food-coop,food,service,1,bag,B-2,,hh-1,\n"),
+        &format!(
+            "{HEADER}2026-05-01,food-coop,food,service,3,bag,B-1,,hh-1,\n2026-05-02,food-coop,food,service,1,bag,B-2,,hh-1,\n"
+        ),
     );
     let Err(tally::Error::Input(problems)) = tally::prepare(site.path(), None) else {
         panic!("an unmapped unit must fail the check");
     };
     let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert_eq!(problems.len(), 1, "one problem per unit: {problems:?}");
-    assert!(problems[0].starts_with("data/ledger/bags.csv:2: unit: \"bag\""), "{problems:?}");
+    assert!(
+        problems[0].starts_with("data/ledger/bags.csv:2: unit: \"bag\""),
+        "{problems:?}"
+    );
     let config = std::fs::read_to_string(site.path().join("tally.toml")).expect("read");
     common::write(
         site.path(),
@@ -535,7 +610,10 @@ fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
     );
     let out = build_fixture(site.path());
     let xml = common::read(&out, "invoices/INV-2026-Q2/INV-2026-Q2.xml");
-    assert!(xml.contains("<cbc:InvoicedQuantity unitCode=\"XBG\">4</cbc:InvoicedQuantity>"), "{xml}");
+    assert!(
+        xml.contains("<cbc:InvoicedQuantity unitCode=\"XBG\">4</cbc:InvoicedQuantity>"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -552,10 +630,17 @@ fn the_example_site_has_two_closed_quarters_whose_xml_validates() {
         .iter()
         .map(|r| r[0].clone())
         .collect();
-    assert_eq!(numbers, ["INV-2026-Q2", "INV-2026-Q3"], "as of 2026-11-25, Q4 is open");
+    assert_eq!(
+        numbers,
+        ["INV-2026-Q2", "INV-2026-Q3"],
+        "as of 2026-11-25, Q4 is open"
+    );
     let q3 = common::read(&out, "invoices/INV-2026-Q3/index.html");
     assert!(q3.contains("Dear Mayor,"), "the example's cover letter");
-    assert!(q3.contains("/reports/2026-W27/"), "links to the weekly reports");
+    assert!(
+        q3.contains("/reports/2026-W27/"),
+        "links to the weekly reports"
+    );
     assert!(!q3.contains("hh-0"), "no household ids on an invoice");
     if !has("xmllint") {
         eprintln!("NOTICE: xmllint is not installed; skipping UBL schema validation");
@@ -564,6 +649,10 @@ fn the_example_site_has_two_closed_quarters_whose_xml_validates() {
     for number in numbers {
         let xml = out.join(format!("invoices/{number}/{number}.xml"));
         let result = xmllint(&schema(), &xml);
-        assert!(result.status.success(), "{number}: {}", common::stderr(&result));
+        assert!(
+            result.status.success(),
+            "{number}: {}",
+            common::stderr(&result)
+        );
     }
 }

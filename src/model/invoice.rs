@@ -67,10 +67,7 @@ impl Period {
         } else {
             (self.year, month)
         };
-        Period::of(
-            self.kind,
-            Date::new(year, month, 1).unwrap_or_default(),
-        )
+        Period::of(self.kind, Date::new(year, month, 1).unwrap_or_default())
     }
 
     pub fn contains(self, date: Date) -> bool {
@@ -455,23 +452,52 @@ mod tests {
     #[test]
     fn quarters_and_months_have_their_days() {
         let q3 = Period::of(InvoicePeriod::Quarter, date(2026, 8, 15));
-        assert_eq!((q3.start(), q3.end()), (date(2026, 7, 1), date(2026, 9, 30)));
+        assert_eq!(
+            (q3.start(), q3.end()),
+            (date(2026, 7, 1), date(2026, 9, 30))
+        );
         assert_eq!(q3.number("INV"), "INV-2026-Q3");
         assert_eq!(q3.label(), "Q3 2026");
         let q4 = Period::of(InvoicePeriod::Quarter, date(2026, 12, 31));
         assert_eq!(q4.end(), date(2026, 12, 31));
         assert_eq!(q4.next().number("INV"), "INV-2027-Q1");
         let feb = Period::of(InvoicePeriod::Month, date(2028, 2, 10));
-        assert_eq!((feb.start(), feb.end()), (date(2028, 2, 1), date(2028, 2, 29)));
+        assert_eq!(
+            (feb.start(), feb.end()),
+            (date(2028, 2, 1), date(2028, 2, 29))
+        );
         assert_eq!(feb.number("RMA"), "RMA-2028-02");
         assert_eq!(feb.label(), "February 2028");
-        assert_eq!(Period::parse(InvoicePeriod::Month, "RMA", "RMA-2028-02"), Some(feb));
-        assert_eq!(Period::parse(InvoicePeriod::Quarter, "INV", "INV-2026-Q3"), Some(q3));
-        for bad in ["INV-2026-Q5", "INV-2026-Q03", "INV-2026-09", "INV-26-Q3", "XYZ-2026-Q3", "INV-2026-Q3x"] {
-            assert_eq!(Period::parse(InvoicePeriod::Quarter, "INV", bad), None, "{bad}");
+        assert_eq!(
+            Period::parse(InvoicePeriod::Month, "RMA", "RMA-2028-02"),
+            Some(feb)
+        );
+        assert_eq!(
+            Period::parse(InvoicePeriod::Quarter, "INV", "INV-2026-Q3"),
+            Some(q3)
+        );
+        for bad in [
+            "INV-2026-Q5",
+            "INV-2026-Q03",
+            "INV-2026-09",
+            "INV-26-Q3",
+            "XYZ-2026-Q3",
+            "INV-2026-Q3x",
+        ] {
+            assert_eq!(
+                Period::parse(InvoicePeriod::Quarter, "INV", bad),
+                None,
+                "{bad}"
+            );
         }
-        assert_eq!(Period::parse(InvoicePeriod::Month, "INV", "INV-2026-13"), None);
-        assert_eq!(Period::parse(InvoicePeriod::Month, "INV", "INV-2026-9"), None);
+        assert_eq!(
+            Period::parse(InvoicePeriod::Month, "INV", "INV-2026-13"),
+            None
+        );
+        assert_eq!(
+            Period::parse(InvoicePeriod::Month, "INV", "INV-2026-9"),
+            None
+        );
         let dec = Period::of(InvoicePeriod::Month, date(2026, 12, 1));
         assert_eq!(dec.next().number("INV"), "INV-2027-01");
     }
@@ -512,11 +538,23 @@ mod tests {
         let lines = lines(q3, rows.iter().collect());
         assert_eq!(lines.len(), 2);
         assert_eq!(
-            (lines[0].from, lines[0].to, lines[0].quantity, lines[0].amount, lines[0].receipts),
+            (
+                lines[0].from,
+                lines[0].to,
+                lines[0].quantity,
+                lines[0].amount,
+                lines[0].receipts
+            ),
             (date(2026, 7, 1), date(2026, 7, 31), d("15.5"), d("5.27"), 2)
         );
         assert_eq!(
-            (lines[1].from, lines[1].to, lines[1].quantity, lines[1].amount, lines[1].receipts),
+            (
+                lines[1].from,
+                lines[1].to,
+                lines[1].quantity,
+                lines[1].amount,
+                lines[1].receipts
+            ),
             (date(2026, 8, 1), date(2026, 9, 30), d("20"), d("6.20"), 1)
         );
     }
@@ -530,7 +568,13 @@ mod tests {
             row(date(2026, 4, 1), "food", "kg", "1", &food),
             row(date(2026, 5, 1), "food", "kg", "1", &food),
             row(date(2026, 6, 1), "food", "kg", "1", &food),
-            row(date(2026, 6, 2), "care", "h", "2.5", &rate(date(2026, 1, 1), "14.50")),
+            row(
+                date(2026, 6, 2),
+                "care",
+                "h",
+                "2.5",
+                &rate(date(2026, 1, 1), "14.50"),
+            ),
         ];
         let terms = InvoiceConfig::default();
         let parties = Parties {

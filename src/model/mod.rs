@@ -79,12 +79,7 @@ pub fn build(checked: Checked) -> Site {
     let as_of = as_of(&minutes, &checked.ledger);
     let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
-    let invoices = invoice::for_site(
-        &checked.config,
-        &ledger,
-        as_of,
-        &checked.invoice_letters,
-    );
+    let invoices = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     let manuals = manual::build(checked.manuals, &checked.config);

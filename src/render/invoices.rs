@@ -30,7 +30,11 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
 
     let list = Renderer::with(r.context("Invoices", "invoices"), "invoices", &views);
     let list = Renderer::with(list, "pdf_enabled", &PDF_ENABLED);
-    let list = Renderer::with(list, "period_word", period_word(site.config.invoices.period));
+    let list = Renderer::with(
+        list,
+        "period_word",
+        period_word(site.config.invoices.period),
+    );
     jobs.push(Job::page("invoices/", "invoices.html", list));
 
     for (invoice, view) in site.invoices.iter().zip(&views) {
@@ -162,7 +166,7 @@ impl InvoiceView {
             let text = format!(
                 "{}: {} {} per {} from {} ({})",
                 title_case(&line.category),
-                line.rate.normalize(),
+                rate_text(line.rate),
                 invoice.currency,
                 line.unit,
                 long_date(line.from),
@@ -226,7 +230,7 @@ fn line_view(line: &InvoiceLine) -> LineView {
         category: title_case(&line.category),
         unit: line.unit.clone(),
         quantity: grouped(line.quantity.normalize()),
-        rate: line.rate.normalize().to_string(),
+        rate: rate_text(line.rate),
         rate_source: line.rate_source.clone(),
         amount: amount(line.amount),
         receipts: grouped_integer(line.receipts),
@@ -244,20 +248,27 @@ fn subtotal_view(subtotal: &Subtotal) -> SubtotalView {
     }
 }
 
-/// `1–31 July 2026`, `1 July – 30 September 2026`, `1 December 2026 – 31 January 2027`.
+/// A rate with at least the cents: `3.80`, `0.34`, `0.1234`.
+pub fn rate_text(rate: Decimal) -> String {
+    let mut r = rate.normalize();
+    if r.scale() < 2 {
+        r.rescale(2);
+    }
+    r.to_string()
+}
+
+/// `1–31 Jul 2026`, `1 Jul – 30 Sep 2026`, `1 Dec 2026 – 31 Jan 2027`: short enough
+/// for a column of an A4 invoice.
 pub fn date_range(from: jiff::civil::Date, to: jiff::civil::Date) -> String {
+    let short = |d: jiff::civil::Date| d.strftime("%-d %b %Y").to_string();
     if from.year() != to.year() {
-        format!("{} – {}", long_date(from), long_date(to))
+        format!("{} – {}", short(from), short(to))
     } else if from.month() != to.month() {
-        format!(
-            "{} – {}",
-            from.strftime("%-d %B"),
-            long_date(to)
-        )
+        format!("{} – {}", from.strftime("%-d %b"), short(to))
     } else if from.day() != to.day() {
-        format!("{}–{}", from.day(), long_date(to))
+        format!("{}–{}", from.day(), short(to))
     } else {
-        long_date(from)
+        short(from)
     }
 }
 
@@ -340,8 +351,19 @@ pub fn plain_paragraphs(markdown: &str) -> Vec<String> {
 pub fn lines_csv(invoice: &Invoice) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
-        "invoice", "line", "category", "unit", "quantity", "rate", "currency", "from", "to",
-        "services", "receipts", "amount", "rate_source",
+        "invoice",
+        "line",
+        "category",
+        "unit",
+        "quantity",
+        "rate",
+        "currency",
+        "from",
+        "to",
+        "services",
+        "receipts",
+        "amount",
+        "rate_source",
     ];
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (i, line) in invoice.lines.iter().enumerate() {
@@ -376,19 +398,53 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
         unit: None,
     };
     let mut fields = vec![
-        field("number", "string", "The invoice number, like INV-2026-Q3.".into()),
-        field("period_start", "date", "The first day of the period invoiced.".into()),
-        field("period_end", "date", "The last day of the period invoiced.".into()),
-        field("issue_date", "date", "The day after the period ends.".into()),
-        field("due_date", "date", "The issue date plus the payment terms.".into()),
+        field(
+            "number",
+            "string",
+            "The invoice number, like INV-2026-Q3.".into(),
+        ),
+        field(
+            "period_start",
+            "date",
+            "The first day of the period invoiced.".into(),
+        ),
+        field(
+            "period_end",
+            "date",
+            "The last day of the period invoiced.".into(),
+        ),
+        field(
+            "issue_date",
+            "date",
+            "The day after the period ends.".into(),
+        ),
+        field(
+            "due_date",
+            "date",
+            "The issue date plus the payment terms.".into(),
+        ),
         field("currency", "string", "The currency of the amounts.".into()),
-        field("lines", "integer", "Lines: one per category, unit and rate.".into()),
-        field("services", "integer", "Service rows behind the invoice.".into()),
-        field("receipts", "integer", "Commons receipts behind the invoice.".into()),
+        field(
+            "lines",
+            "integer",
+            "Lines: one per category, unit and rate.".into(),
+        ),
+        field(
+            "services",
+            "integer",
+            "Service rows behind the invoice.".into(),
+        ),
+        field(
+            "receipts",
+            "integer",
+            "Commons receipts behind the invoice.".into(),
+        ),
         field(
             "total",
             "number",
-            format!("The sum of the lines, each quantity × rate rounded to the cent, in {currency}."),
+            format!(
+                "The sum of the lines, each quantity × rate rounded to the cent, in {currency}."
+            ),
         ),
     ];
     if let Some(total) = fields.last_mut() {
@@ -407,7 +463,11 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
                 inv.due_date.to_string(),
                 inv.currency.clone(),
                 inv.lines.len().to_string(),
-                inv.lines.iter().map(|l| l.services).sum::<usize>().to_string(),
+                inv.lines
+                    .iter()
+                    .map(|l| l.services)
+                    .sum::<usize>()
+                    .to_string(),
                 inv.receipts.to_string(),
                 cents_text(inv.total),
             ]
@@ -475,27 +535,44 @@ mod tests {
     fn amounts_have_cents_and_thousands_separators() {
         assert_eq!(amount(Decimal::from_str("12345.6").unwrap()), "12,345.60");
         assert_eq!(amount(Decimal::from_str("999").unwrap()), "999.00");
-        assert_eq!(amount(Decimal::from_str("-1234567.891").unwrap()), "-1,234,567.89");
+        assert_eq!(
+            amount(Decimal::from_str("-1234567.891").unwrap()),
+            "-1,234,567.89"
+        );
         assert_eq!(grouped(Decimal::from_str("1000.25").unwrap()), "1,000.25");
     }
 
     #[test]
+    fn rates_show_at_least_the_cents() {
+        assert_eq!(rate_text(Decimal::from_str("3.8").unwrap()), "3.80");
+        assert_eq!(rate_text(Decimal::from_str("14.500").unwrap()), "14.50");
+        assert_eq!(rate_text(Decimal::from_str("0.1234").unwrap()), "0.1234");
+    }
+
+    #[test]
     fn date_ranges_say_each_part_once() {
-        assert_eq!(date_range(date(2026, 7, 1), date(2026, 7, 31)), "1–31 July 2026");
+        assert_eq!(
+            date_range(date(2026, 7, 1), date(2026, 7, 31)),
+            "1–31 Jul 2026"
+        );
         assert_eq!(
             date_range(date(2026, 7, 1), date(2026, 9, 30)),
-            "1 July – 30 September 2026"
+            "1 Jul – 30 Sep 2026"
         );
         assert_eq!(
             date_range(date(2026, 12, 1), date(2027, 1, 31)),
-            "1 December 2026 – 31 January 2027"
+            "1 Dec 2026 – 31 Jan 2027"
         );
-        assert_eq!(date_range(date(2026, 7, 1), date(2026, 7, 1)), "1 July 2026");
+        assert_eq!(date_range(date(2026, 7, 1), date(2026, 7, 1)), "1 Jul 2026");
     }
 
     #[test]
     fn letters_become_plain_paragraphs() {
-        let paragraphs = plain_paragraphs("Dear Mayor,\n\nWe *enclose* our\nstatement.\n\n- one\n- two\n");
-        assert_eq!(paragraphs, ["Dear Mayor,", "We enclose our statement.", "• one", "• two"]);
+        let paragraphs =
+            plain_paragraphs("Dear Mayor,\n\nWe *enclose* our\nstatement.\n\n- one\n- two\n");
+        assert_eq!(
+            paragraphs,
+            ["Dear Mayor,", "We enclose our statement.", "• one", "• two"]
+        );
     }
 }

@@ -45,7 +45,12 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
     leaf(&mut x, 1, "cbc:DocumentCurrencyCode", &invoice.currency);
     leaf(&mut x, 1, "cbc:BuyerReference", &invoice.number);
     open(&mut x, 1, "cac:InvoicePeriod");
-    leaf(&mut x, 2, "cbc:StartDate", &invoice.period.start().to_string());
+    leaf(
+        &mut x,
+        2,
+        "cbc:StartDate",
+        &invoice.period.start().to_string(),
+    );
     leaf(&mut x, 2, "cbc:EndDate", &invoice.period.end().to_string());
     close(&mut x, 1, "cac:InvoicePeriod");
 
@@ -162,7 +167,13 @@ fn invoice_line(
     close(x, 3, "cac:ClassifiedTaxCategory");
     close(x, 2, "cac:Item");
     open(x, 2, "cac:Price");
-    amount(x, 3, "cbc:PriceAmount", &line.rate.normalize().to_string(), cur);
+    amount(
+        x,
+        3,
+        "cbc:PriceAmount",
+        &line.rate.normalize().to_string(),
+        cur,
+    );
     close(x, 2, "cac:Price");
     close(x, 1, "cac:InvoiceLine");
 }
