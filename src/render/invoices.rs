@@ -486,6 +486,7 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
             period_word(site.config.invoices.period)
         ),
         fields,
+        rows_shown: grouped_integer(rows.len()),
         rows: rows.len(),
         bytes: bytes.len(),
         size: size(bytes.len()),
