@@ -202,6 +202,7 @@ fn without_the_pdf_feature_no_pdf_is_written_and_the_page_says_so() {
     assert!(page.contains("without PDF support"), "{page}");
 }
 
+#[cfg(feature = "pdf")]
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
