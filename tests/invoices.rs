@@ -580,6 +580,32 @@ fn a_letter_not_named_after_an_invoice_number_is_an_error() {
 }
 
 #[test]
+fn a_letter_for_a_closed_period_without_services_is_an_error_but_a_draft_is_not() {
+    let site = fixture_site("quarter", "INV");
+    // Q1 is closed and has no services; Q4 is open: a draft for the coming invoice.
+    common::write(
+        site.path(),
+        "content/invoices/INV-2026-Q1.md",
+        "Dear Mayor,\n",
+    );
+    common::write(
+        site.path(),
+        "content/invoices/INV-2026-Q4.md",
+        "Dear Mayor,\n",
+    );
+    let problems = match tally::prepare(site.path(), None) {
+        Err(tally::Error::Input(all)) => all.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        other => panic!("expected input errors, got {:?}", other.map(|_| ())),
+    };
+    assert_eq!(
+        problems,
+        [
+            "content/invoices/INV-2026-Q1.md:1: there is no invoice INV-2026-Q1: the ledger has no services in Q1 2026"
+        ]
+    );
+}
+
+#[test]
 fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
     let site = fixture_site("quarter", "INV");
     common::write(

@@ -1,7 +1,10 @@
 //! Rules for invoices: every unit of a service has a UN/ECE Recommendation 20 code for
-//! the e-invoice, and every cover letter is named after an invoice number.
+//! the e-invoice, and every cover letter is named after an invoice that exists or will
+//! (a letter for a closed period without services would never be shown).
 
 use std::collections::BTreeSet;
+
+use jiff::civil::Date;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
@@ -9,9 +12,11 @@ use crate::load::RawNote;
 use crate::model::invoice::{Period, unit_code};
 use crate::model::ledger::{CheckedLedger, Kind};
 
+/// `as_of`: the site's "as of" date; periods before the one holding it are closed.
 pub fn check(
     config: &Config,
     ledger: &CheckedLedger,
+    as_of: Option<Date>,
     letters: &[RawNote],
     problems: &mut Diagnostics,
 ) {
@@ -31,18 +36,33 @@ pub fn check(
         }
     }
     let prefix = &config.invoices.prefix;
+    let kind = config.invoices.period;
+    let with_services: BTreeSet<Period> = ledger
+        .entries
+        .iter()
+        .filter(|e| e.kind == Kind::Service)
+        .map(|e| Period::of(kind, e.date))
+        .collect();
+    let open = as_of.map(|d| Period::of(kind, d));
     for letter in letters {
-        if Period::parse(config.invoices.period, prefix, &letter.key).is_none() {
-            let example = Period::of(config.invoices.period, jiff::civil::date(2026, 7, 1));
-            problems.push(Diagnostic::at(
-                &letter.path,
-                1,
+        let message = match Period::parse(kind, prefix, &letter.key) {
+            None => format!(
+                "file name {:?} is not an invoice number like {} (a cover letter is named after its invoice)",
+                letter.key,
+                Period::of(kind, jiff::civil::date(2026, 7, 1)).number(prefix)
+            ),
+            Some(period)
+                if open.is_some_and(|open| period < open) && !with_services.contains(&period) =>
+            {
                 format!(
-                    "file name {:?} is not an invoice number like {} (a cover letter is named after its invoice)",
+                    "there is no invoice {}: the ledger has no services in {}",
                     letter.key,
-                    example.number(prefix)
-                ),
-            ));
-        }
+                    period.label()
+                )
+            }
+            // An invoice, or a draft for a period still open.
+            Some(_) => continue,
+        };
+        problems.push(Diagnostic::at(&letter.path, 1, message));
     }
 }

@@ -57,6 +57,7 @@ pub fn check(sources: Sources) -> Result<Checked> {
     invoices::check(
         &sources.config,
         &ledger,
+        crate::model::as_of(&minutes, &ledger),
         &sources.invoice_letters,
         &mut problems,
     );
