@@ -17,7 +17,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    BudgetLine, CheckedLedger, CityBudget, Entry, Kind, LedgerFileRows, Rate, Rates, Source,
+    BudgetLine, CheckedLedger, CityBudget, Entry, Kind, LedgerFileRows, Rate, Rates, Source, Text,
 };
 use crate::model::week::WeekId;
 
@@ -257,7 +257,7 @@ impl<'a> RowChecker<'a> {
         };
         let optional = |column: Column| {
             let value = row.get(column);
-            (!value.is_empty()).then(|| Box::<str>::from(value))
+            (!value.is_empty()).then(|| Text::new(value))
         };
         Ok(Entry {
             date,
@@ -283,8 +283,10 @@ impl<'a> RowChecker<'a> {
 
 /// A receipt id is unique across the ledger: each repeat names the first use.
 ///
-/// A million receipts are checked through a table of their 64-bit hashes (small and
-/// cache-friendly); ids whose hashes collide fall back to a table of the ids.
+/// A million receipts are checked through tables of their 64-bit hashes; ids whose
+/// hashes collide fall back to a table of the ids. The hashes are first spread over
+/// parts by some of their bits, so that each part's table is small enough to stay in
+/// the processor's cache and the parts are checked in parallel.
 fn check_receipts(entries: &[Entry], problems: &mut Diagnostics) {
     check_receipts_hashed(entries, problems, |receipt| {
         let mut hasher = FxHasher::default();
@@ -293,47 +295,83 @@ fn check_receipts(entries: &[Entry], problems: &mut Diagnostics) {
     });
 }
 
+/// Number of parts the receipts' hashes are spread over.
+const RECEIPT_PARTS: usize = 256;
+
 fn check_receipts_hashed(
     entries: &[Entry],
     problems: &mut Diagnostics,
     hash: impl Fn(&str) -> u64,
 ) {
-    use std::collections::hash_map::Entry as Slot;
-    let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> =
-        HashMap::with_capacity_and_hasher(entries.len(), BuildHasherDefault::default());
-    let mut collided: HashMap<&str, &Source, Fast> = HashMap::default();
-    let mut repeat = |e: &Entry, receipt: &str, first: &Source| {
-        problems.push(Diagnostic::at(
-            e.source.file.as_ref(),
-            e.source.line as usize,
-            format!("receipt: {receipt:?} is already used at {first}"),
-        ));
-    };
+    let mut parts: Vec<Vec<(u64, u32)>> = (0..RECEIPT_PARTS)
+        .map(|_| Vec::with_capacity(entries.len() / RECEIPT_PARTS * 9 / 8))
+        .collect();
     for (i, e) in entries.iter().enumerate() {
         let (Some(receipt), Ok(index)) = (e.receipt.as_deref(), u32::try_from(i)) else {
             continue;
         };
-        match seen.entry(hash(receipt)) {
+        let h = hash(receipt);
+        // Bits away from the low ones (the table's bucket) and the top ones (its tags).
+        if let Some(part) = parts.get_mut((h >> 32) as usize % RECEIPT_PARTS) {
+            part.push((h, index));
+        }
+    }
+    let mut repeats: Vec<(u32, u32)> = parts
+        .par_iter()
+        .flat_map_iter(|part| repeats_in(entries, part))
+        .collect();
+    // Reported in input order, as the rows are.
+    repeats.sort_unstable();
+    for (repeat, first) in repeats {
+        let (Some(e), Some(first)) = (entries.get(repeat as usize), entries.get(first as usize))
+        else {
+            continue;
+        };
+        problems.push(Diagnostic::at(
+            e.source.file.as_ref(),
+            e.source.line as usize,
+            format!(
+                "receipt: {:?} is already used at {}",
+                e.receipt.as_deref().unwrap_or(""),
+                first.source
+            ),
+        ));
+    }
+}
+
+/// The repeats among one part's receipts (hash, entry index; in input order): each
+/// repeat's index and its first use's.
+fn repeats_in(entries: &[Entry], part: &[(u64, u32)]) -> Vec<(u32, u32)> {
+    use std::collections::hash_map::Entry as Slot;
+    let receipt_of = |i: u32| entries.get(i as usize).and_then(|e| e.receipt.as_deref());
+    let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> =
+        HashMap::with_capacity_and_hasher(part.len(), BuildHasherDefault::default());
+    let mut collided: HashMap<&str, u32, Fast> = HashMap::default();
+    let mut repeats = Vec::new();
+    for &(h, index) in part {
+        let Some(receipt) = receipt_of(index) else {
+            continue;
+        };
+        match seen.entry(h) {
             Slot::Vacant(slot) => {
                 slot.insert(index);
             }
             Slot::Occupied(slot) => {
-                let Some(first) = entries.get(*slot.get() as usize) else {
-                    continue;
-                };
-                if first.receipt.as_deref() == Some(receipt) {
-                    repeat(e, receipt, &first.source);
+                let first = *slot.get();
+                if receipt_of(first) == Some(receipt) {
+                    repeats.push((index, first));
                 } else {
                     match collided.entry(receipt) {
                         Slot::Vacant(other) => {
-                            other.insert(&e.source);
+                            other.insert(index);
                         }
-                        Slot::Occupied(other) => repeat(e, receipt, other.get()),
+                        Slot::Occupied(other) => repeats.push((index, *other.get())),
                     }
                 }
             }
         }
     }
+    repeats
 }
 
 /// A hasher for keys that are hashes already.
@@ -654,7 +692,7 @@ mod tests {
             kind: Kind::Contribution,
             quantity: Decimal::ONE,
             unit: Arc::from("kg"),
-            receipt: Some(Box::from(receipt)),
+            receipt: Some(Text::new(receipt)),
             to_cell: None,
             counterparty: None,
             memo: None,

@@ -78,6 +78,93 @@ impl std::fmt::Display for Source {
     }
 }
 
+/// A row's own text (receipt, counterparty, memo). Short values, the usual case, are
+/// kept inside the entry itself; only longer ones take an allocation of their own, so
+/// building and freeing a million entries does not cost millions of allocations.
+/// Reads as `&str` through `Deref`: `entry.receipt.as_deref()` is an `Option<&str>`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text(TextRepr);
+
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum TextRepr {
+    Inline { len: u8, bytes: [u8; Text::INLINE] },
+    Heap(Box<str>),
+}
+
+impl Text {
+    /// The longest text kept inline, in bytes.
+    pub const INLINE: usize = 22;
+
+    pub fn new(text: &str) -> Text {
+        let b = text.as_bytes();
+        if b.len() <= Text::INLINE {
+            let mut bytes = [0u8; Text::INLINE];
+            bytes[..b.len()].copy_from_slice(b);
+            Text(TextRepr::Inline {
+                len: b.len() as u8,
+                bytes,
+            })
+        } else {
+            Text(TextRepr::Heap(Box::from(text)))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Always the bytes of a whole `&str`: valid UTF-8.
+            TextRepr::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
+            TextRepr::Heap(text) => text,
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text::new(text)
+    }
+}
+
+impl From<Box<str>> for Text {
+    fn from(text: Box<str>) -> Text {
+        Text::new(&text)
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text::new(&text)
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One validated ledger row. `counterparty` and `memo` are private: they are kept for
 /// seals and checks, never rendered (memo only when `privacy.publish_memos`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,12 +176,12 @@ pub struct Entry {
     pub kind: Kind,
     pub quantity: Decimal,
     pub unit: Arc<str>,
-    pub receipt: Option<Box<str>>,
+    pub receipt: Option<Text>,
     pub to_cell: Option<Arc<str>>,
     /// PRIVATE: never written to the output.
-    pub counterparty: Option<Box<str>>,
+    pub counterparty: Option<Text>,
     /// Private unless `privacy.publish_memos`.
-    pub memo: Option<Box<str>>,
+    pub memo: Option<Text>,
     /// Index into [`Rates::rates`] of the rate applied (service rows).
     pub rate: Option<u32>,
     /// `quantity × rate`, in the site's currency (service rows).
@@ -806,6 +893,27 @@ fn aggregate(entries: &[Entry], budget: &CityBudget, as_of: Option<Date>) -> Vec
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn text_reads_back_short_long_and_multibyte_values() {
+        let at_limit = "x".repeat(Text::INLINE);
+        let over_limit = "x".repeat(Text::INLINE + 1);
+        for value in [
+            "",
+            "FC-00000123",
+            &at_limit,
+            &over_limit,
+            "sorting, shift after the market closed",
+            "café à côté — œuvre",
+        ] {
+            let text = Text::new(value);
+            assert_eq!(text.as_str(), value);
+            assert_eq!(format!("{text:?}"), format!("{value:?}"));
+            assert_eq!(Some(text).as_deref(), Some(value));
+        }
+        assert_eq!(Text::new("a"), Text::from(String::from("a")));
+        assert_ne!(Text::new("a"), Text::new("b"));
+    }
 
     fn rate(unit: &str, category: Option<&str>, rate: &str, from: Date) -> Rate {
         Rate {
