@@ -12,7 +12,7 @@ use super::views::{MinutesSummary, long_date};
 use super::{Job, Renderer};
 use crate::error::Result;
 use crate::model::Site;
-use crate::model::ledger::{Kind, Ledger, Line, WeekReport, WeekStatus};
+use crate::model::ledger::{Kind, Ledger, Line, Treasury, WeekReport, WeekStatus};
 use crate::model::week::WeekId;
 
 pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
@@ -201,6 +201,27 @@ pub struct TreasuryView {
     pub funds: Vec<FundView>,
 }
 
+impl TreasuryView {
+    fn new(t: &Treasury, currency: &str) -> TreasuryView {
+        TreasuryView {
+            opening: money(t.opening, currency),
+            income: money(t.income, currency),
+            expense: money(t.expense, currency),
+            allocated: money(t.allocated, currency),
+            closing: money(t.closing, currency),
+            funds: t
+                .funds
+                .iter()
+                .map(|f| FundView {
+                    name: f.name.clone(),
+                    allocated: money(f.allocated, currency),
+                    balance: money(f.balance, currency),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RateView {
     pub unit: String,
@@ -325,22 +346,7 @@ impl ReportView {
                     rows: count(f.rows),
                 })
                 .collect(),
-            treasury: TreasuryView {
-                opening: money(t.opening, currency),
-                income: money(t.income, currency),
-                expense: money(t.expense, currency),
-                allocated: money(t.allocated, currency),
-                closing: money(t.closing, currency),
-                funds: t
-                    .funds
-                    .iter()
-                    .map(|f| FundView {
-                        name: f.name.clone(),
-                        allocated: money(f.allocated, currency),
-                        balance: money(f.balance, currency),
-                    })
-                    .collect(),
-            },
+            treasury: TreasuryView::new(t, currency),
             rates: rates
                 .into_iter()
                 .filter_map(|(index, rows)| {
@@ -412,22 +418,7 @@ pub fn glance(site: &Site, root: &str) -> Option<GlanceView> {
             .map(|w| WeekSummary::new(w, ledger, root)),
         weeks: ledger.weeks.len(),
         as_of: ledger.as_of.map(long_date),
-        treasury: Some(TreasuryView {
-            opening: money(t.opening, currency),
-            income: money(t.income, currency),
-            expense: money(t.expense, currency),
-            allocated: money(t.allocated, currency),
-            closing: money(t.closing, currency),
-            funds: t
-                .funds
-                .iter()
-                .map(|f| FundView {
-                    name: f.name.clone(),
-                    allocated: money(f.allocated, currency),
-                    balance: money(f.balance, currency),
-                })
-                .collect(),
-        }),
+        treasury: Some(TreasuryView::new(t, currency)),
     })
 }
 
