@@ -13,6 +13,7 @@ pub mod svg;
 
 use std::fmt;
 
+use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
@@ -132,8 +133,25 @@ fn money(currency: &str, value: Decimal) -> String {
     format!("{} {currency}", axis::table_number(value, 2))
 }
 
-fn week_x_desc(weeks: &[WeekId]) -> String {
-    format!("Week starting Monday, {}", axis::year_span(weeks))
+/// A plot of `size` over `weeks`, a bar or point a week, in `y_desc` units.
+fn weekly_plot(
+    size: (u32, u32),
+    weeks: &[WeekId],
+    y_desc: String,
+    layers: Vec<Layer>,
+    keys: Vec<Key>,
+) -> Plot {
+    Plot {
+        width: size.0,
+        height: size.1,
+        x: XAxis::Weeks(weeks.to_vec()),
+        x_desc: format!("Week starting Monday, {}", axis::year_span(weeks)),
+        y_desc,
+        percent: false,
+        layers,
+        keys,
+        empty_note: "No weeks recorded yet".into(),
+    }
 }
 
 /// The index of the latest week where `present` holds.
@@ -169,16 +187,77 @@ fn csv_text(head: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Draws `plot` and finishes the chart around it.
+/// The numbers a chart shows, row by row, written twice: for the table on the page
+/// (`1,234.50`, `–` where there is no value) and for the CSV file (`1234.50`, empty).
+struct Figures {
+    head: Vec<String>,
+    csv_head: Vec<String>,
+    rows: Vec<Vec<String>>,
+    csv_rows: Vec<Vec<String>>,
+}
+
+impl Figures {
+    fn new(head: Vec<String>, csv_head: Vec<String>) -> Figures {
+        Figures {
+            head,
+            csv_head,
+            rows: Vec::new(),
+            csv_rows: Vec::new(),
+        }
+    }
+
+    /// A row of both: `label` opens the table's row and `csv_label` the CSV file's; the
+    /// `values` follow, with `decimals` decimals.
+    fn row(
+        &mut self,
+        label: String,
+        csv_label: Vec<String>,
+        values: &[Option<Decimal>],
+        decimals: u32,
+    ) {
+        self.table_row(label, values, decimals);
+        let mut csv_row = csv_label;
+        csv_row.extend(values.iter().map(|&v| csv_cell(v, decimals)));
+        self.csv_rows.push(csv_row);
+    }
+
+    /// A week's row: the table names the week, the CSV file the week and `date` (its
+    /// first or last day).
+    fn week(&mut self, week: WeekId, date: Date, values: &[Option<Decimal>], decimals: u32) {
+        let label = week.to_string();
+        self.row(
+            label.clone(),
+            vec![label, date.to_string()],
+            values,
+            decimals,
+        );
+    }
+
+    /// A row of the table only, such as a total the CSV file leaves to its reader.
+    fn table_row(&mut self, label: String, values: &[Option<Decimal>], decimals: u32) {
+        let mut row = vec![label];
+        row.extend(values.iter().map(|&v| cell(v, decimals)));
+        self.rows.push(row);
+    }
+}
+
+/// Draws `plot` and finishes the chart around it, with the table (under `caption`) and
+/// the CSV file of its `figures`.
 fn finish(
     slug: &str,
     id_prefix: &str,
     title: String,
     desc: String,
     plot: &Plot,
-    table: Table,
-    csv: String,
+    figures: Figures,
+    caption: String,
 ) -> Result<Chart, ChartError> {
+    let table = Table {
+        caption,
+        head: figures.head,
+        rows: figures.rows,
+    };
+    let csv = csv_text(&figures.csv_head, &figures.csv_rows);
     let id = format!("{id_prefix}{slug}");
     let raw = draw::draw(plot).map_err(|message| ChartError {
         chart: slug.to_string(),
@@ -234,27 +313,15 @@ pub fn governance(
     );
     head.push(format!("Total ({currency})"));
     head.push(format!("City's share ({currency})"));
-    let rows: Vec<Vec<String>> = (0..n)
-        .map(|i| {
-            let mut row = vec![weeks[i].to_string()];
-            row.extend(categories.iter().map(|s| cell(s.get(i), 2)));
-            row.push(cell(Some(total(i)), 2));
-            row.push(cell(city_at(i), 2));
-            row
-        })
-        .collect();
     let mut csv_head = vec!["week".to_string(), "week_start".to_string()];
     csv_head.extend(categories.iter().map(|s| s.name.clone()));
     csv_head.extend(["total".to_string(), "city_share".to_string()]);
-    let csv_rows: Vec<Vec<String>> = (0..n)
-        .map(|i| {
-            let mut row = vec![weeks[i].to_string(), weeks[i].monday().to_string()];
-            row.extend(categories.iter().map(|s| csv_cell(s.get(i), 2)));
-            row.push(csv_cell(Some(total(i)), 2));
-            row.push(csv_cell(city_at(i), 2));
-            row
-        })
-        .collect();
+    let mut figures = Figures::new(head, csv_head);
+    for (i, week) in weeks.iter().enumerate() {
+        let mut values: Vec<Option<Decimal>> = categories.iter().map(|s| s.get(i)).collect();
+        values.extend([Some(total(i)), city_at(i)]);
+        figures.week(*week, week.monday(), &values, 2);
+    }
 
     let mut keys: Vec<Key> = categories
         .iter()
@@ -269,14 +336,11 @@ pub fn governance(
         line: true,
         label: "City's share".into(),
     });
-    let plot = Plot {
-        width: WIDE.0,
-        height: WIDE.1,
-        x: XAxis::Weeks(weeks.to_vec()),
-        x_desc: week_x_desc(weeks),
-        y_desc: format!("{currency} per week"),
-        percent: false,
-        layers: vec![
+    let plot = weekly_plot(
+        WIDE,
+        weeks,
+        format!("{currency} per week"),
+        vec![
             Layer::Stacked(
                 categories
                     .iter()
@@ -295,21 +359,15 @@ pub fn governance(
             },
         ],
         keys,
-        empty_note: "No weeks recorded yet".into(),
-    };
-    let table = Table {
-        caption: format!("Value per week by category and the city's share ({currency})"),
-        head,
-        rows,
-    };
+    );
     finish(
         "governance",
         id_prefix,
         title,
         desc,
         &plot,
-        table,
-        csv_text(&csv_head, &csv_rows),
+        figures,
+        format!("Value per week by category and the city's share ({currency})"),
     )
 }
 
@@ -351,38 +409,24 @@ pub fn commons_vs_city(
         format!("Network ({currency})"),
         format!("City's share ({currency})"),
     ];
-    let mut table_rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.category.clone(),
-                cell(Some(r.network), 2),
-                cell(Some(r.city), 2),
-            ]
-        })
-        .collect();
-    if !rows.is_empty() {
-        table_rows.push(vec![
-            "All".to_string(),
-            cell(Some(network), 2),
-            cell(Some(city), 2),
-        ]);
-    }
-    let csv_rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.category.clone(),
-                csv_cell(Some(r.network), 2),
-                csv_cell(Some(r.city), 2),
-            ]
-        })
-        .collect();
     let csv_head = vec![
         "category".to_string(),
         "network".to_string(),
         "city_share".to_string(),
     ];
+    let mut figures = Figures::new(head, csv_head);
+    for r in rows {
+        let label = r.category.clone();
+        figures.row(
+            label.clone(),
+            vec![label],
+            &[Some(r.network), Some(r.city)],
+            2,
+        );
+    }
+    if !rows.is_empty() {
+        figures.table_row("All".to_string(), &[Some(network), Some(city)], 2);
+    }
     let floats = |f: fn(&Comparison) -> Decimal| -> Vec<f64> {
         rows.iter().map(|r| f(r).to_f64().unwrap_or(0.0)).collect()
     };
@@ -414,26 +458,22 @@ pub fn commons_vs_city(
         ],
         empty_note: "No weeks recorded yet".into(),
     };
-    let table = Table {
-        caption: format!(
-            "The network's value and the city's share per category ({currency}){}",
-            match (weeks.first(), weeks.last()) {
-                (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
-                (Some(a), _) => format!(", {a}"),
-                _ => String::new(),
-            }
-        ),
-        head,
-        rows: table_rows,
-    };
+    let caption = format!(
+        "The network's value and the city's share per category ({currency}){}",
+        match (weeks.first(), weeks.last()) {
+            (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
+            (Some(a), _) => format!(", {a}"),
+            _ => String::new(),
+        }
+    );
     finish(
         "commons-vs-city",
         id_prefix,
         title,
         desc,
         &plot,
-        table,
-        csv_text(&csv_head, &csv_rows),
+        figures,
+        caption,
     )
 }
 
@@ -473,32 +513,17 @@ pub fn units(
         ),
     };
     let head = vec!["Week".to_string(), format!("{} ({unit})", measure.label)];
-    let rows = (0..n)
-        .map(|i| {
-            vec![
-                weeks[i].to_string(),
-                cell(Some(series.get(i).unwrap_or_default()), measure.decimals),
-            ]
-        })
-        .collect();
-    let csv_rows: Vec<Vec<String>> = (0..n)
-        .map(|i| {
-            vec![
-                weeks[i].to_string(),
-                weeks[i].monday().to_string(),
-                csv_cell(Some(series.get(i).unwrap_or_default()), measure.decimals),
-            ]
-        })
-        .collect();
     let csv_head = vec!["week".to_string(), "week_start".to_string(), unit.clone()];
-    let plot = Plot {
-        width: SMALL.0,
-        height: SMALL.1,
-        x: XAxis::Weeks(weeks.to_vec()),
-        x_desc: week_x_desc(weeks),
-        y_desc: format!("{unit} per week"),
-        percent: false,
-        layers: vec![Layer::Stacked(vec![(
+    let mut figures = Figures::new(head, csv_head);
+    for (i, week) in weeks.iter().enumerate() {
+        let value = Some(series.get(i).unwrap_or_default());
+        figures.week(*week, week.monday(), &[value], measure.decimals);
+    }
+    let plot = weekly_plot(
+        SMALL,
+        weeks,
+        format!("{unit} per week"),
+        vec![Layer::Stacked(vec![(
             Ink::Fill(series.colour),
             series
                 .floats(n)
@@ -506,23 +531,10 @@ pub fn units(
                 .map(|v| v.unwrap_or(0.0))
                 .collect(),
         )])],
-        keys: Vec::new(),
-        empty_note: "No weeks recorded yet".into(),
-    };
-    let table = Table {
-        caption: title.clone(),
-        head,
-        rows,
-    };
-    finish(
-        &slug,
-        id_prefix,
-        title,
-        desc,
-        &plot,
-        table,
-        csv_text(&csv_head, &csv_rows),
-    )
+        Vec::new(),
+    );
+    let caption = title.clone();
+    finish(&slug, id_prefix, title, desc, &plot, figures, caption)
 }
 
 /// `kWh` → `kwh`, `m³` → `m`: a file-name-safe form of a unit.
@@ -562,34 +574,22 @@ pub fn balances(
     };
     let mut head = vec!["Week".to_string()];
     head.extend(accounts.iter().map(|a| format!("{} ({currency})", a.name)));
-    let rows = (0..n)
-        .map(|i| {
-            let mut row = vec![weeks[i].to_string()];
-            row.extend(accounts.iter().map(|a| cell(a.get(i), 2)));
-            row
-        })
-        .collect();
     let mut csv_head = vec!["week".to_string(), "week_end".to_string()];
     csv_head.extend(accounts.iter().map(|a| a.name.clone()));
-    let csv_rows: Vec<Vec<String>> = (0..n)
-        .map(|i| {
-            let mut row = vec![weeks[i].to_string(), weeks[i].sunday().to_string()];
-            row.extend(accounts.iter().map(|a| csv_cell(a.get(i), 2)));
-            row
-        })
-        .collect();
+    let mut figures = Figures::new(head, csv_head);
+    for (i, week) in weeks.iter().enumerate() {
+        let values: Vec<Option<Decimal>> = accounts.iter().map(|a| a.get(i)).collect();
+        figures.week(*week, week.sunday(), &values, 2);
+    }
     let ink = |k: usize, a: &Series| Ink::Line {
         colour: a.colour,
         dash: (k % 4) as u8,
     };
-    let plot = Plot {
-        width: WIDE.0,
-        height: WIDE.1,
-        x: XAxis::Weeks(weeks.to_vec()),
-        x_desc: week_x_desc(weeks),
-        y_desc: format!("{currency} at the end of the week"),
-        percent: false,
-        layers: accounts
+    let plot = weekly_plot(
+        WIDE,
+        weeks,
+        format!("{currency} at the end of the week"),
+        accounts
             .iter()
             .enumerate()
             .map(|(k, a)| Layer::Line {
@@ -598,7 +598,7 @@ pub fn balances(
                 area: false,
             })
             .collect(),
-        keys: accounts
+        accounts
             .iter()
             .enumerate()
             .map(|(k, a)| Key {
@@ -607,21 +607,15 @@ pub fn balances(
                 label: a.name.clone(),
             })
             .collect(),
-        empty_note: "No weeks recorded yet".into(),
-    };
-    let table = Table {
-        caption: format!("Balances at the end of each week ({currency})"),
-        head,
-        rows,
-    };
+    );
     finish(
         "balances",
         id_prefix,
         title,
         desc,
         &plot,
-        table,
-        csv_text(&csv_head, &csv_rows),
+        figures,
+        format!("Balances at the end of each week ({currency})"),
     )
 }
 
@@ -653,23 +647,15 @@ pub fn share(
         None => "The share of needs met by the commons: no weeks recorded yet.".to_string(),
     };
     let head = vec!["Week".to_string(), "Network ÷ city's share (%)".to_string()];
-    let rows = (0..n)
-        .map(|i| vec![weeks[i].to_string(), cell(percent(i), 1)])
-        .collect();
     let csv_head = vec![
         "week".to_string(),
         "week_start".to_string(),
         "share_percent".to_string(),
     ];
-    let csv_rows: Vec<Vec<String>> = (0..n)
-        .map(|i| {
-            vec![
-                weeks[i].to_string(),
-                weeks[i].monday().to_string(),
-                csv_cell(percent(i), 1),
-            ]
-        })
-        .collect();
+    let mut figures = Figures::new(head, csv_head);
+    for (i, week) in weeks.iter().enumerate() {
+        figures.week(*week, week.monday(), &[percent(i)], 1);
+    }
     let values: Vec<Option<f64>> = (0..n)
         .map(|i| percent(i).and_then(|d| d.to_f64()))
         .collect();
@@ -697,20 +683,14 @@ pub fn share(
         });
     }
     let plot = Plot {
-        width: WIDE.0,
-        height: WIDE.1,
-        x: XAxis::Weeks(weeks.to_vec()),
-        x_desc: week_x_desc(weeks),
-        y_desc: "% of the city's share".into(),
         percent: true,
-        layers,
-        keys,
-        empty_note: "No weeks recorded yet".into(),
-    };
-    let table = Table {
-        caption: "The network's value as a percentage of the city's weekly share".into(),
-        head,
-        rows,
+        ..weekly_plot(
+            WIDE,
+            weeks,
+            "% of the city's share".to_string(),
+            layers,
+            keys,
+        )
     };
     finish(
         "share",
@@ -718,8 +698,8 @@ pub fn share(
         title,
         desc,
         &plot,
-        table,
-        csv_text(&csv_head, &csv_rows),
+        figures,
+        "The network's value as a percentage of the city's weekly share".into(),
     )
 }
 
