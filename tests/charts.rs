@@ -2,44 +2,25 @@
 //! accessible SVG charts with their tables and CSV files, for one week of data and for
 //! five years of it.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use tally::BuildOptions;
+use common::{CONFIG_EUR, LEDGER_HEADER, build, read, site_with};
 use tally::model::week::WeekId;
 use tempfile::TempDir;
 
-const CONFIG: &str =
-    "title = \"Test Network\"\nbase_url = \"https://test.example/\"\ncurrency = \"EUR\"\n";
-const HEADER: &str = "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n";
 const RATES: &str = "unit,category,rate,currency,valid_from,source
 kg,food,3.80,EUR,2020-01-01,Market basket
 h,care,14.50,EUR,2020-01-01,Wage agreement
 ";
 
-fn site(files: &[(&str, String)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
-fn build(dir: &Path, out: &str) -> PathBuf {
+/// Builds `dir` into its folder `out`.
+fn build_into(dir: &Path, out: &str) -> PathBuf {
     let out = dir.join(out);
-    tally::build(&BuildOptions {
-        site: dir.to_path_buf(),
-        out: Some(out.clone()),
-        base_url: None,
-    })
-    .unwrap();
+    common::build_to(dir, &out);
     out
-}
-
-fn read(out: &Path, rel: &str) -> String {
-    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// The `.svg` files in a folder, by name.
@@ -102,20 +83,19 @@ fn assert_no_overlap(labels: &[(i32, String)]) {
 
 fn one_week() -> TempDir {
     // 2026-W02: Monday 5 to Sunday 11 January 2026.
-    site(&[
-        ("tally.toml", CONFIG.to_string()),
-        ("data/rates.csv", RATES.to_string()),
+    site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        ("data/rates.csv", RATES),
         (
             "data/city-budget.csv",
             "year,category,amount,currency,line,source\n\
              2026,food,36500,EUR,Food assistance,Budget 2026\n\
-             2026,care,73000,EUR,Childcare,Budget 2026\n"
-                .to_string(),
+             2026,care,73000,EUR,Childcare,Budget 2026\n",
         ),
         (
             "data/ledger/cells.csv",
-            format!(
-                "{HEADER}\
+            &format!(
+                "{LEDGER_HEADER}\
 2026-01-05,food-coop,food,service,10,kg,F-1,,hh-1,
 2026-01-06,food-coop,food,service,5.5,kg,F-2,,hh-2,
 2026-01-07,care-circle,care,service,2,h,C-1,,hh-3,
@@ -130,7 +110,7 @@ fn one_week() -> TempDir {
 #[test]
 fn one_week_of_data_shows_charts_on_the_home_page_reports_and_the_weekly_report() {
     let dir = one_week();
-    let out = build(dir.path(), "public");
+    let out = build(dir.path());
 
     // The overview's files: four charts and one per unit, each with its CSV.
     let overview = svgs(&out.join("reports/charts"));
@@ -207,8 +187,8 @@ fn one_week_of_data_shows_charts_on_the_home_page_reports_and_the_weekly_report(
 #[test]
 fn chart_files_are_byte_identical_across_builds() {
     let dir = one_week();
-    let a = build(dir.path(), "a");
-    let b = build(dir.path(), "b");
+    let a = build_into(dir.path(), "a");
+    let b = build_into(dir.path(), "b");
     for rel in ["reports/charts", "reports/2026-W02/charts"] {
         for name in svgs(&a.join(rel)) {
             let one = std::fs::read(a.join(rel).join(&name)).unwrap();
@@ -221,7 +201,7 @@ fn chart_files_are_byte_identical_across_builds() {
 
 /// Five years of weekly rows, 2021-W48 to 2026-W47, with a budget for every year.
 fn five_years() -> TempDir {
-    let mut rows = String::from(HEADER);
+    let mut rows = String::from(LEDGER_HEADER);
     let mut week = WeekId::parse("2021-W48").unwrap();
     let last = WeekId::parse("2026-W47").unwrap();
     let mut n = 0u32;
@@ -249,18 +229,18 @@ fn five_years() -> TempDir {
         );
         let _ = writeln!(budget, "{year},care,60000,EUR,Childcare,Budget {year}");
     }
-    site(&[
-        ("tally.toml", CONFIG.to_string()),
-        ("data/rates.csv", RATES.to_string()),
-        ("data/city-budget.csv", budget),
-        ("data/ledger/cells.csv", rows),
+    site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        ("data/rates.csv", RATES),
+        ("data/city-budget.csv", &budget),
+        ("data/ledger/cells.csv", &rows),
     ])
 }
 
 #[test]
 fn five_years_of_data_build_readable_charts_on_every_report() {
     let dir = five_years();
-    let out = build(dir.path(), "public");
+    let out = build(dir.path());
 
     // Balances and the share cover every week: labelled by year, no overlap.
     for name in ["balances.svg", "share.svg"] {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::str::FromStr;
 
+use common::LEDGER_HEADER;
 use jiff::civil::{Date, date};
 use rust_decimal::Decimal;
 use tally::config::{InvoiceConfig, Municipality, Party};
@@ -188,7 +189,7 @@ fn pdf_is_a_pdf_and_byte_identical_across_builds() {
     let c = file(&without_letter, "invoices/INV-2026-Q3/INV-2026-Q3.pdf");
     assert_eq!(count_pages(c), 1);
     assert!(
-        !contains(a, b"/CreationDate"),
+        !common::contains(a, b"/CreationDate"),
         "the PDF carries a creation date"
     );
 }
@@ -200,11 +201,6 @@ fn without_the_pdf_feature_no_pdf_is_written_and_the_page_says_so() {
     assert!(!files.iter().any(|f| f.path.ends_with(".pdf")));
     let page = String::from_utf8_lossy(file(&files, "invoices/INV-2026-Q3/index.html"));
     assert!(page.contains("without PDF support"), "{page}");
-}
-
-#[cfg(feature = "pdf")]
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Counts the page objects of a PDF (`/Type /Page`, not `/Type /Pages`), with or
@@ -331,8 +327,6 @@ fn the_example_invoices_with_their_letters_print_on_at_most_two_a4_pages() {
 
 // ---- Invoices built from a fixture site's ledger, through the whole pipeline ----
 
-const HEADER: &str = "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n";
-
 const RATES: &str = "unit,category,rate,currency,valid_from,source
 kg,food,3.80,EUR,2026-01-01,Market basket
 kWh,energy,0.34,EUR,2026-01-01,Utility tariff
@@ -357,7 +351,7 @@ fn fixture_site(period: &str, prefix: &str) -> tempfile::TempDir {
         dir.path(),
         "data/ledger/network.csv",
         &format!(
-            "{HEADER}\
+            "{LEDGER_HEADER}\
 2026-04-02,food-coop,food,service,12.5,kg,F-1,,hh-1,
 2026-05-20,food-coop,food,service,7.5,kg,F-2,,hh-2,
 2026-06-10,solar-coop,energy,service,33.3,kWh,S-1,,hh-3,
@@ -372,17 +366,6 @@ fn fixture_site(period: &str, prefix: &str) -> tempfile::TempDir {
         ),
     );
     dir
-}
-
-fn build_fixture(dir: &Path) -> PathBuf {
-    let out = dir.join("public");
-    tally::build(&tally::BuildOptions {
-        site: dir.to_path_buf(),
-        out: Some(out.clone()),
-        base_url: None,
-    })
-    .expect("the fixture builds");
-    out
 }
 
 /// The rows of a CSV, header first, split on commas (the fixtures have no quoted commas
@@ -412,7 +395,7 @@ fn column(rows: &[Vec<String>], name: &str) -> usize {
 #[test]
 fn total_is_the_hand_computed_sum_of_the_period_services() {
     let site = fixture_site("quarter", "INV");
-    let out = build_fixture(site.path());
+    let out = common::build(site.path());
     // Q2 by hand: food 12.5 + 7.5 = 20 kg × 3.80 = 76.00; energy 33.3 kWh × 0.34 =
     // 11.322 → 11.32; care 2.5 h × 14.50 = 36.25. Total 76.00 + 11.32 + 36.25 = 123.57.
     let lines = common::read(&out, "invoices/INV-2026-Q2/INV-2026-Q2.csv");
@@ -457,7 +440,7 @@ fn total_is_the_hand_computed_sum_of_the_period_services() {
 #[test]
 fn a_rate_change_inside_the_period_splits_the_line() {
     let site = fixture_site("quarter", "INV");
-    let out = build_fixture(site.path());
+    let out = common::build(site.path());
     let rows = csv_rows(&common::read(&out, "invoices/INV-2026-Q3/INV-2026-Q3.csv"));
     let energy: Vec<&Vec<String>> = rows.iter().filter(|r| r[2] == "energy").collect();
     let pick = |r: &Vec<String>, name: &str| r[column(&rows, name)].clone();
@@ -480,7 +463,7 @@ fn a_rate_change_inside_the_period_splits_the_line() {
 #[test]
 fn no_invoice_for_the_period_holding_the_as_of_date() {
     let site = fixture_site("quarter", "INV");
-    let out = build_fixture(site.path());
+    let out = common::build(site.path());
     assert!(out.join("invoices/INV-2026-Q3/index.html").exists());
     assert!(
         !out.join("invoices/INV-2026-Q4").exists(),
@@ -498,7 +481,7 @@ fn no_invoice_for_the_period_holding_the_as_of_date() {
 #[test]
 fn monthly_invoices_are_numbered_by_month_and_dated_after_it() {
     let site = fixture_site("month", "RMA");
-    let out = build_fixture(site.path());
+    let out = common::build(site.path());
     let rows = csv_rows(&common::read(&out, "data/invoices.csv"));
     let numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
     // Every month from April to September has services; October holds the as-of date.
@@ -525,7 +508,7 @@ fn monthly_invoices_are_numbered_by_month_and_dated_after_it() {
 #[test]
 fn quarterly_invoices_are_numbered_by_quarter_and_dated_after_it() {
     let site = fixture_site("quarter", "INV");
-    let out = build_fixture(site.path());
+    let out = common::build(site.path());
     let rows = csv_rows(&common::read(&out, "data/invoices.csv"));
     let (issue, due) = (column(&rows, "issue_date"), column(&rows, "due_date"));
     assert_eq!(rows[1][issue], "2026-07-01");
@@ -534,7 +517,7 @@ fn quarterly_invoices_are_numbered_by_quarter_and_dated_after_it() {
     assert_eq!(rows[2][due], "2026-10-31");
     // Stable: a second build numbers and dates them the same.
     let again = csv_rows(&common::read(
-        &build_fixture(site.path()),
+        &common::build(site.path()),
         "data/invoices.csv",
     ));
     assert_eq!(rows, again);
@@ -548,7 +531,7 @@ fn a_cover_letter_appears_on_its_invoice_only() {
         "content/invoices/INV-2026-Q3.md",
         "Dear Mayor,\n\nWe enclose our **third** statement.\n\nYours sincerely,\n",
     );
-    let out = build_fixture(site.path());
+    let out = common::build(site.path());
     let q3 = common::read(&out, "invoices/INV-2026-Q3/index.html");
     assert!(
         q3.contains("We enclose our <strong>third</strong> statement."),
@@ -567,10 +550,7 @@ fn a_letter_not_named_after_an_invoice_number_is_an_error() {
         "content/invoices/INV-2026-Q03.md",
         "Dear Mayor,\n",
     );
-    let problems = match tally::prepare(site.path(), None) {
-        Err(tally::Error::Input(all)) => all.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        other => panic!("expected input errors, got {:?}", other.map(|_| ())),
-    };
+    let problems = common::problems(site.path());
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
         problems[0].starts_with("content/invoices/INV-2026-Q03.md:1: "),
@@ -593,10 +573,7 @@ fn a_letter_for_a_closed_period_without_services_is_an_error_but_a_draft_is_not(
         "content/invoices/INV-2026-Q4.md",
         "Dear Mayor,\n",
     );
-    let problems = match tally::prepare(site.path(), None) {
-        Err(tally::Error::Input(all)) => all.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        other => panic!("expected input errors, got {:?}", other.map(|_| ())),
-    };
+    let problems = common::problems(site.path());
     assert_eq!(
         problems,
         [
@@ -617,25 +594,22 @@ fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
         site.path(),
         "data/ledger/bags.csv",
         &format!(
-            "{HEADER}2026-05-01,food-coop,food,service,3,bag,B-1,,hh-1,\n2026-05-02,food-coop,food,service,1,bag,B-2,,hh-1,\n"
+            "{LEDGER_HEADER}2026-05-01,food-coop,food,service,3,bag,B-1,,hh-1,\n2026-05-02,food-coop,food,service,1,bag,B-2,,hh-1,\n"
         ),
     );
-    let Err(tally::Error::Input(problems)) = tally::prepare(site.path(), None) else {
-        panic!("an unmapped unit must fail the check");
-    };
-    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let problems = common::problems(site.path());
     assert_eq!(problems.len(), 1, "one problem per unit: {problems:?}");
     assert!(
         problems[0].starts_with("data/ledger/bags.csv:2: unit: \"bag\""),
         "{problems:?}"
     );
-    let config = std::fs::read_to_string(site.path().join("tally.toml")).expect("read");
+    let config = common::read(site.path(), "tally.toml");
     common::write(
         site.path(),
         "tally.toml",
         &format!("{config}[invoices.unit_codes]\nbag = \"XBG\"\n"),
     );
-    let out = build_fixture(site.path());
+    let out = common::build(site.path());
     let xml = common::read(&out, "invoices/INV-2026-Q2/INV-2026-Q2.xml");
     assert!(
         xml.contains("<cbc:InvoicedQuantity unitCode=\"XBG\">4</cbc:InvoicedQuantity>"),
@@ -647,12 +621,7 @@ fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
 fn the_example_site_has_two_closed_quarters_whose_xml_validates() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("public");
-    tally::build(&tally::BuildOptions {
-        site: common::example_site(),
-        out: Some(out.clone()),
-        base_url: None,
-    })
-    .expect("the example site builds");
+    common::build_to(&common::example_site(), &out);
     let numbers: Vec<String> = csv_rows(&common::read(&out, "data/invoices.csv"))[1..]
         .iter()
         .map(|r| r[0].clone())

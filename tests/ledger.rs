@@ -1,19 +1,18 @@
 //! The ledger: loading exports, every validation error with its file, line and reason,
 //! valuation, the city's share, weekly balance sheets, reconciliation and privacy.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::collections::BTreeMap;
+
+use common::{
+    CONFIG_EUR, LEDGER_HEADER, build, contains, example_site, problems, read, read_tree, site_with,
+};
 use rust_decimal::Decimal;
+use tally::BuildOptions;
 use tally::model::ledger::{Kind, WeekStatus};
 use tally::model::week::WeekId;
-use tally::{BuildOptions, Error};
 use tempfile::TempDir;
-
-const CONFIG: &str =
-    "title = \"Test Network\"\nbase_url = \"https://test.example/\"\ncurrency = \"EUR\"\n";
-
-const HEADER: &str = "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n";
 
 const RATES: &str = "unit,category,rate,currency,valid_from,source
 kg,food,3.80,EUR,2026-01-01,Market basket
@@ -29,16 +28,6 @@ const BUDGET: &str = "year,category,amount,currency,line,source
 2026,care,73000,EUR,Childcare,Budget 2026
 ";
 
-fn site(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
@@ -47,35 +36,11 @@ fn week(s: &str) -> WeekId {
     WeekId::parse(s).unwrap()
 }
 
-/// The problems a site's check reports, one string each.
-fn problems(dir: &Path) -> Vec<String> {
-    match tally::prepare(dir, None) {
-        Ok(_) => Vec::new(),
-        Err(Error::Input(all)) => all.iter().map(ToString::to_string).collect(),
-        Err(e) => panic!("unexpected error: {e}"),
-    }
-}
-
-fn build(dir: &Path) -> PathBuf {
-    let out = dir.join("public");
-    tally::build(&BuildOptions {
-        site: dir.to_path_buf(),
-        out: Some(out.clone()),
-        base_url: None,
-    })
-    .unwrap();
-    out
-}
-
-fn read(out: &Path, rel: &str) -> String {
-    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
 /// Two weeks of a small network, computed by hand in the comments.
 fn small_network() -> TempDir {
     // Week 2026-W02 runs Monday 5 to Sunday 11 January 2026.
     let food = format!(
-        "{HEADER}\
+        "{LEDGER_HEADER}\
 2026-01-05,food-coop,food,service,10,kg,F-1,,hh-1,
 2026-01-06,food-coop,food,service,5.5,kg,F-2,,hh-2,
 2026-01-06,food-coop,seeds,service,4,kg,F-3,,hh-3,
@@ -84,7 +49,7 @@ fn small_network() -> TempDir {
 "
     );
     let care = format!(
-        "{HEADER}\
+        "{LEDGER_HEADER}\
 2026-01-06,care-circle,care,service,2,h,C-1,,hh-4,
 2026-01-07,care-circle,care,service,3,h,C-2,,hh-5,
 2026-01-08,care-circle,care,service,1,h,,,hh-6,
@@ -92,15 +57,15 @@ fn small_network() -> TempDir {
 "
     );
     let treasury = format!(
-        "{HEADER}\
+        "{LEDGER_HEADER}\
 2026-01-05,treasury,treasury,income,100,EUR,,,org-1,dues
 2026-01-09,treasury,treasury,expense,30.50,EUR,,,org-2,rent
 2026-01-10,treasury,treasury,allocation,20,EUR,,strike-fund,,set aside
 2026-01-13,treasury,treasury,allocation,5,EUR,,strike-fund,,set aside
 "
     );
-    site(&[
-        ("tally.toml", CONFIG),
+    site_with(&[
+        ("tally.toml", CONFIG_EUR),
         ("data/rates.csv", RATES),
         ("data/city-budget.csv", BUDGET),
         ("data/ledger/food.csv", &food),
@@ -255,7 +220,7 @@ fn report_pages_show_the_hand_computed_figures() {
 #[test]
 fn every_validation_error_is_reported_with_file_line_and_reason() {
     let bad = format!(
-        "{HEADER}\
+        "{LEDGER_HEADER}\
 2026-01-05,food-coop,food,service,10,kg,F-1,,,
 2026-13-01,food-coop,food,service,1,kg,F-2,,,
 2026-01-05,food-coop,food,service,12;5,kg,F-3,,,
@@ -272,7 +237,7 @@ fn every_validation_error_is_reported_with_file_line_and_reason() {
 ,,food,service,1,kg,,,,
 "
     );
-    let other = format!("{HEADER}2026-01-06,food-coop,food,service,1,kg,F-1,,,\n");
+    let other = format!("{LEDGER_HEADER}2026-01-06,food-coop,food,service,1,kg,F-1,,,\n");
     let rates = "unit,category,rate,currency,valid_from,source
 kg,food,3.80,EUR,2026-01-01,Market
 h,care,abc,EUR,2026-01-01,Wages
@@ -285,8 +250,8 @@ twenty,food,1000,EUR,Food,Budget
 2026,food,12.5.1,EUR,Food,Budget
 2026,care,1000,GBP,Care,Budget
 ";
-    let dir = site(&[
-        ("tally.toml", CONFIG),
+    let dir = site_with(&[
+        ("tally.toml", CONFIG_EUR),
         ("data/rates.csv", rates),
         ("data/city-budget.csv", budget),
         ("data/ledger/a.csv", &bad),
@@ -333,9 +298,9 @@ twenty,food,1000,EUR,Food,Budget
 
 #[test]
 fn a_decimal_comma_is_explained() {
-    let ledger = format!("{HEADER}2026-01-05,food-coop,food,service,\"12,5\",kg,F-1,,,\n");
-    let dir = site(&[
-        ("tally.toml", CONFIG),
+    let ledger = format!("{LEDGER_HEADER}2026-01-05,food-coop,food,service,\"12,5\",kg,F-1,,,\n");
+    let dir = site_with(&[
+        ("tally.toml", CONFIG_EUR),
         ("data/rates.csv", RATES),
         ("data/ledger/a.csv", &ledger),
     ]);
@@ -347,9 +312,9 @@ fn a_decimal_comma_is_explained() {
 
 #[test]
 fn a_bad_build_writes_nothing_and_exits_with_status_one() {
-    let ledger = format!("{HEADER}2026-01-05,food-coop,food,service,x,kg,F-1,,,\n");
-    let dir = site(&[
-        ("tally.toml", CONFIG),
+    let ledger = format!("{LEDGER_HEADER}2026-01-05,food-coop,food,service,x,kg,F-1,,,\n");
+    let dir = site_with(&[
+        ("tally.toml", CONFIG_EUR),
         ("data/rates.csv", RATES),
         ("data/ledger/a.csv", &ledger),
     ]);
@@ -366,13 +331,13 @@ fn a_bad_build_writes_nothing_and_exits_with_status_one() {
 #[test]
 fn column_mapping_and_date_format_read_a_spreadsheet_export_with_bom_and_crlf() {
     let config = format!(
-        "{CONFIG}\n[ledger]\ndate_format = \"%d/%m/%Y\"\n[ledger.columns]\ndate = \"Transaction Date\"\nquantity = \"Amount\"\ncell = \"Group\"\n"
+        "{CONFIG_EUR}\n[ledger]\ndate_format = \"%d/%m/%Y\"\n[ledger.columns]\ndate = \"Transaction Date\"\nquantity = \"Amount\"\ncell = \"Group\"\n"
     );
     let export = "\u{feff}Amount,Transaction Date,Group,category,kind,unit,receipt,Notes\r\n\
 \"1,000.5\",05/01/2026,food-coop,food,service,kg,F-1,x\r\n\
 2.5,31/01/2026,food-coop,food,service,kg,F-2,\"a\r\nb\"\r\n\
 3,32/01/2026,food-coop,food,service,kg,F-3,\r\n";
-    let dir = site(&[
+    let dir = site_with(&[
         ("tally.toml", &config),
         ("data/rates.csv", RATES),
         ("data/ledger/export.csv", export),
@@ -414,8 +379,8 @@ fn column_mapping_and_date_format_read_a_spreadsheet_export_with_bom_and_crlf() 
 
 #[test]
 fn an_unknown_mapped_column_is_an_error_in_tally_toml() {
-    let config = format!("{CONFIG}\n[ledger.columns]\namount = \"Amount\"\n");
-    let dir = site(&[("tally.toml", &config)]);
+    let config = format!("{CONFIG_EUR}\n[ledger.columns]\namount = \"Amount\"\n");
+    let dir = site_with(&[("tally.toml", &config)]);
     let found = problems(dir.path());
     assert_eq!(found.len(), 1);
     assert!(
@@ -433,10 +398,10 @@ fn city_share_is_pro_rata_across_a_year_boundary() {
 2027,food,73000,EUR,Food,Budget 2027
 ";
     let ledger = format!(
-        "{HEADER}2026-12-31,food-coop,food,service,10,kg,F-1,,,\n2027-01-02,food-coop,food,service,10,kg,F-2,,,\n"
+        "{LEDGER_HEADER}2026-12-31,food-coop,food,service,10,kg,F-1,,,\n2027-01-02,food-coop,food,service,10,kg,F-2,,,\n"
     );
-    let dir = site(&[
-        ("tally.toml", CONFIG),
+    let dir = site_with(&[
+        ("tally.toml", CONFIG_EUR),
         ("data/rates.csv", RATES),
         ("data/city-budget.csv", budget),
         ("data/ledger/a.csv", &ledger),
@@ -463,7 +428,7 @@ kg,,9.00,EUR,2026-04-01,Any kg, April
     let rates = rates.replace("Food basket, March", "\"Food basket, March\"");
     let rates = rates.replace("Any kg, April", "\"Any kg, April\"");
     let ledger = format!(
-        "{HEADER}\
+        "{LEDGER_HEADER}\
 2026-02-28,food-coop,food,service,1,kg,F-1,,,
 2026-03-01,food-coop,food,service,1,kg,F-2,,,
 2026-04-02,food-coop,food,service,1,kg,F-3,,,
@@ -471,8 +436,8 @@ kg,,9.00,EUR,2026-04-01,Any kg, April
 2026-04-01,food-coop,seeds,service,1,kg,F-5,,,
 "
     );
-    let dir = site(&[
-        ("tally.toml", CONFIG),
+    let dir = site_with(&[
+        ("tally.toml", CONFIG_EUR),
         ("data/rates.csv", &rates),
         ("data/ledger/a.csv", &ledger),
     ]);
@@ -505,33 +470,32 @@ kg,,9.00,EUR,2026-04-01,Any kg, April
 #[test]
 fn counterparty_never_reaches_the_output_and_memo_only_when_published() {
     let ledger = format!(
-        "{HEADER}\
+        "{LEDGER_HEADER}\
 2026-01-05,food-coop,food,service,10,kg,F-1,,Xq7-counterparty-secret,Zp9-memo-secret
 2026-01-06,treasury,treasury,income,5,EUR,,,Xq7-counterparty-secret,Zp9-memo-secret
 "
     );
-    let dir = site(&[
-        ("tally.toml", CONFIG),
+    let dir = site_with(&[
+        ("tally.toml", CONFIG_EUR),
         ("data/rates.csv", RATES),
         ("data/ledger/a.csv", &ledger),
     ]);
     let out = build(dir.path());
-    let files = all_files(&out);
+    let files = read_tree(&out);
     assert!(files.len() > 5);
     for (path, bytes) in &files {
         for secret in ["Xq7-counterparty-secret", "Zp9-memo-secret"] {
             assert!(
                 !contains(bytes, secret.as_bytes()),
-                "{secret} found in {}",
-                path.display()
+                "{secret} found in {path}"
             );
         }
     }
 
-    let published = format!("{CONFIG}\n[privacy]\npublish_memos = true\n");
-    std::fs::write(dir.path().join("tally.toml"), published).unwrap();
+    let published = format!("{CONFIG_EUR}\n[privacy]\npublish_memos = true\n");
+    common::write(dir.path(), "tally.toml", &published);
     let out = build(dir.path());
-    let files = all_files(&out);
+    let files = read_tree(&out);
     assert!(
         files.iter().any(|(_, b)| contains(b, b"Zp9-memo-secret")),
         "memos are published when asked"
@@ -539,34 +503,9 @@ fn counterparty_never_reaches_the_output_and_memo_only_when_published() {
     for (path, bytes) in &files {
         assert!(
             !contains(bytes, b"Xq7-counterparty-secret"),
-            "counterparty found in {}",
-            path.display()
+            "counterparty found in {path}"
         );
     }
-}
-
-fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push((path.clone(), std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    files
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn example_site() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]
@@ -799,11 +738,7 @@ fn the_feed_has_one_entry_per_closed_week() {
 #[test]
 fn builds_are_byte_identical() {
     let dir = small_network();
-    let first = all_files(&build(dir.path()));
-    let second = all_files(&build(dir.path()));
-    let sorted = |mut v: Vec<(PathBuf, Vec<u8>)>| {
-        v.sort();
-        v
-    };
-    assert_eq!(sorted(first), sorted(second));
+    let first = read_tree(&build(dir.path()));
+    let second = read_tree(&build(dir.path()));
+    assert_eq!(first, second);
 }

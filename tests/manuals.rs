@@ -5,36 +5,8 @@
 mod common;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
 
 use common::*;
-use tally::{BuildOptions, Error};
-
-/// Builds `site` into `site/public` with the library; the output folder.
-fn build(site: &Path) -> PathBuf {
-    let out = site.join("public");
-    if let Err(e) = tally::build(&BuildOptions {
-        site: site.to_path_buf(),
-        out: Some(out.clone()),
-        base_url: None,
-    }) {
-        panic!("build failed: {e}");
-    }
-    out
-}
-
-/// The problems of a build expected to fail, one `file:line: message` each.
-fn build_errors(site: &Path) -> Vec<String> {
-    match tally::build(&BuildOptions {
-        site: site.to_path_buf(),
-        out: None,
-        base_url: None,
-    }) {
-        Ok(_) => panic!("the build should have failed"),
-        Err(Error::Input(all)) => all.iter().map(|d| d.to_string()).collect(),
-        Err(other) => panic!("expected input errors, got {other}"),
-    }
-}
 
 const TOML: &str = "title = \"Tool Library\"\nsummary = \"How to run a tool library.\"\nlicense = \"CC-BY-SA-4.0\"\nauthors = [\"Tool Library Cell\"]\n";
 
@@ -363,12 +335,7 @@ fn bundles_are_byte_identical_across_builds() {
     let first = tempfile::tempdir().unwrap();
     let second = tempfile::tempdir().unwrap();
     for out in [first.path(), second.path()] {
-        tally::build(&BuildOptions {
-            site: site.path().to_path_buf(),
-            out: Some(out.join("public")),
-            base_url: None,
-        })
-        .expect("build");
+        build_to(site.path(), &out.join("public"));
     }
     let a = read_tree(&first.path().join("public"));
     let b = read_tree(&second.path().join("public"));
@@ -637,12 +604,7 @@ fn bad_names_licenses_and_versions_are_reported_all_at_once() {
 fn the_example_site_manuals_show_versions_changes_and_lineage() {
     let out = tempfile::tempdir().unwrap();
     let out_dir = out.path().join("public");
-    tally::build(&BuildOptions {
-        site: example_site(),
-        out: Some(out_dir.clone()),
-        base_url: None,
-    })
-    .expect("the example site builds");
+    build_to(&example_site(), &out_dir);
     let changes = read(&out_dir, "manuals/community-solar/1.1/changes/index.html");
     assert!(changes.contains("Renamed from"), "{changes}");
     assert!(changes.contains("04-sharing-the-power.md"), "{changes}");

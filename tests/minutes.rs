@@ -2,12 +2,11 @@
 //! lottery, delegates, and `tally draw`. Each test builds a small site in a temporary
 //! folder and checks the output or the errors.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use tally::{BuildOptions, Error};
-
-const CONFIG: &str = "title = \"Test Network\"\nbase_url = \"https://test.example/\"\n";
+use common::{CONFIG, build_errors, build_to, example_site, tally};
 
 /// A site in a temporary folder, written file by file.
 struct Site {
@@ -28,9 +27,7 @@ impl Site {
     }
 
     fn write(&self, relative: &str, text: &str) -> &Site {
-        let file = self.path().join(relative);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, text).unwrap();
+        common::write(self.path(), relative, text);
         self
     }
 
@@ -48,22 +45,13 @@ impl Site {
         self.path().join("public")
     }
 
-    fn build(&self) -> Result<(), Error> {
-        tally::build(&BuildOptions {
-            site: self.path().to_path_buf(),
-            out: None,
-            base_url: None,
-        })
-        .map(|_| ())
+    fn build(&self) {
+        build_to(self.path(), &self.out());
     }
 
     /// Builds and returns every problem as `file:line: message`.
     fn errors(&self) -> Vec<String> {
-        match self.build() {
-            Ok(()) => panic!("the build should fail"),
-            Err(Error::Input(all)) => all.iter().map(|d| d.to_string()).collect(),
-            Err(e) => panic!("expected input errors, got: {e}"),
-        }
+        build_errors(self.path())
     }
 
     /// The page at `url_path`, with `&apos;` decoded so that shell commands read as
@@ -74,10 +62,6 @@ impl Site {
             .unwrap_or_else(|e| panic!("read {}: {e}", file.display()))
             .replace("&apos;", "'")
     }
-}
-
-fn tally_bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
 }
 
 const DRAW: &str = r#"
@@ -98,7 +82,7 @@ selected = ["bob", "dave"]
 fn draw_page_shows_seed_pool_every_hash_and_the_command_to_check_it() {
     let site = Site::new();
     site.minutes("2026-11-02-ward", "2026-11-02", DRAW);
-    site.build().unwrap();
+    site.build();
     let html = site.page("roles/2026-11-02-ward-facilitator");
     for hash in [
         "115ce809b2bc4e73803425045422efaf8901cdeb5c01b20f3c8207b985f69f9a",
@@ -134,7 +118,7 @@ fn selected_in_any_order_is_accepted() {
         "2026-11-02",
         &DRAW.replace(r#"["bob", "dave"]"#, r#"["dave", "bob"]"#),
     );
-    site.build().unwrap();
+    site.build();
 }
 
 #[test]
@@ -221,7 +205,7 @@ fn pool_file_is_read_relative_to_the_site() {
             r#"pool_file = "data/pools/2026-11.csv""#,
         ),
     );
-    site.build().unwrap();
+    site.build();
     let html = site.page("roles/2026-11-02-ward-facilitator");
     assert!(html.contains("data/pools/2026-11.csv"));
     assert!(html.contains("9121d3e7c944a23bf045080674865d3639e1280a2499cd3301ec60aac55a890c"));
@@ -314,13 +298,13 @@ fn a_committee_is_active_through_its_sunset_date_and_lapsed_the_day_after() {
     let active = Site::new();
     active.minutes("2026-10-30-council", "2026-10-30", CREATE);
     active.minutes("2026-11-28-council", "2026-11-28", "");
-    active.build().unwrap();
+    active.build();
     assert_eq!(cold_room_state(&active), "active: sunsets 28 November 2026");
 
     let lapsed = Site::new();
     lapsed.minutes("2026-10-30-council", "2026-10-30", CREATE);
     lapsed.minutes("2026-11-29-council", "2026-11-29", "");
-    lapsed.build().unwrap();
+    lapsed.build();
     assert_eq!(
         cold_room_state(&lapsed),
         "lapsed: sunset on 28 November 2026"
@@ -333,7 +317,7 @@ fn renewal_on_the_sunset_date_extends_the_committee() {
     site.minutes("2026-10-30-council", "2026-10-30", CREATE);
     site.minutes("2026-11-28-council", "2026-11-28", RENEW);
     site.minutes("2026-12-20-council", "2026-12-20", "");
-    site.build().unwrap();
+    site.build();
     // 28 November + 29 days.
     assert_eq!(cold_room_state(&site), "active: sunsets 27 December 2026");
     let html = site.page("committees");
@@ -392,7 +376,7 @@ fn a_dissolved_committee_cannot_be_renewed_but_can_be_created_again() {
     again.minutes("2026-10-01-council", "2026-10-01", CREATE);
     again.minutes("2026-10-10-council", "2026-10-10", DISSOLVE);
     again.minutes("2026-10-20-council", "2026-10-20", CREATE);
-    again.build().unwrap();
+    again.build();
     assert_eq!(cold_room_state(&again), "active: sunsets 18 November 2026");
 }
 
@@ -415,7 +399,7 @@ fn committee_actions_are_replayed_in_date_order_not_file_order() {
     let site = Site::new();
     site.minutes("a-renewal", "2026-10-20", RENEW);
     site.minutes("b-creation", "2026-10-01", CREATE);
-    site.build().unwrap();
+    site.build();
     assert_eq!(cold_room_state(&site), "active: sunsets 18 November 2026");
 }
 
@@ -433,7 +417,7 @@ fn the_decision_register_lists_every_decision_newest_first() {
         "content/minutes/2026-11-02-solar.md",
         "---\ntitle: Solar\ndate: 2026-11-02\nassembly: solar-coop\ndecisions:\n  - text: \"Second of November\"\n    outcome: failed\n    votes: { for: 3, against: 20, abstain: 1 }\n---\n",
     );
-    site.build().unwrap();
+    site.build();
     let html = site.page("decisions");
     let rows: Vec<&str> = html.split("<tr data-assembly=").skip(1).collect();
     assert_eq!(rows.len(), 3, "every decision, once");
@@ -460,7 +444,7 @@ fn the_home_page_shows_the_five_latest_decisions() {
         ));
     }
     site.minutes("2026-10-01-ward", "2026-10-01", &extra);
-    site.build().unwrap();
+    site.build();
     let html = site.page("");
     assert!(html.contains("Latest decisions"));
     assert!(html.contains("Decision number 5"));
@@ -476,7 +460,7 @@ fn the_decision_filter_needs_no_server_and_the_list_shows_without_script() {
         "2026-10-01",
         "[[decisions]]\ntext = \"One\"\noutcome = \"passed\"\n",
     );
-    site.build().unwrap();
+    site.build();
     let html = site.page("decisions");
     // The form is hidden until the script shows it; the rows are never hidden in HTML.
     assert!(html.contains("<form class=\"filters\" id=\"decision-filters\" hidden>"));
@@ -515,7 +499,7 @@ fn delegates_are_split_into_current_and_past_mandates() {
         "2026-11-02",
         "[[delegates]]\nname = \"Ben K.\"\ncouncil = \"federation-council\"\nmandate = \"Winter rota\"\nfrom = 2026-11-02\nuntil = 2027-02-28\n",
     );
-    site.build().unwrap();
+    site.build();
     let html = site.page("delegates");
     let current = html.find("Current mandates").unwrap();
     let past = html.find("Past mandates").unwrap();
@@ -551,7 +535,7 @@ fn a_mandate_that_ends_before_it_starts_is_an_error() {
 fn the_registers_are_linked_from_the_minutes() {
     let site = Site::new();
     site.minutes("2026-10-01-ward", "2026-10-01", "");
-    site.build().unwrap();
+    site.build();
     for page in ["minutes", "decisions", "committees", "roles", "delegates"] {
         let html = site.page(page);
         for link in ["/decisions/", "/committees/", "/roles/", "/delegates/"] {
@@ -567,20 +551,17 @@ fn the_registers_are_linked_from_the_minutes() {
 
 #[test]
 fn tally_draw_prints_a_block_that_builds() {
-    let output = tally_bin()
-        .args([
-            "draw",
-            "--seed",
-            "test-vector",
-            "--seats",
-            "2",
-            "--role",
-            "facilitator",
-            "--pool",
-            "alice,bob,carol,dave",
-        ])
-        .output()
-        .unwrap();
+    let output = tally(&[
+        "draw",
+        "--seed",
+        "test-vector",
+        "--seats",
+        "2",
+        "--role",
+        "facilitator",
+        "--pool",
+        "alice,bob,carol,dave",
+    ]);
     assert!(output.status.success());
     let block = String::from_utf8(output.stdout).unwrap();
     assert_eq!(
@@ -589,7 +570,7 @@ fn tally_draw_prints_a_block_that_builds() {
     );
     let site = Site::new();
     site.minutes("2026-11-02-ward", "2026-11-02", &block);
-    site.build().unwrap();
+    site.build();
 }
 
 #[test]
@@ -597,18 +578,15 @@ fn tally_draw_reads_a_pool_file() {
     let dir = tempfile::tempdir().unwrap();
     let pool = dir.path().join("pool.csv");
     std::fs::write(&pool, "id\nalice\nbob\ncarol\ndave\n").unwrap();
-    let output = tally_bin()
-        .args([
-            "draw",
-            "--seed",
-            "test-vector",
-            "--seats",
-            "1",
-            "--pool-file",
-        ])
-        .arg(&pool)
-        .output()
-        .unwrap();
+    let output = tally(&[
+        "draw",
+        "--seed",
+        "test-vector",
+        "--seats",
+        "1",
+        "--pool-file",
+        pool.to_str().unwrap(),
+    ]);
     assert!(output.status.success());
     let block = String::from_utf8(output.stdout).unwrap();
     assert!(block.contains("selected = [\"bob\"]"), "{block}");
@@ -634,7 +612,7 @@ fn tally_draw_refuses_bad_usage_with_status_2() {
         &["--seed", "s", "--seats", "1", "--pool", "a,a"],
     ];
     for args in cases {
-        let output = tally_bin().arg("draw").args(*args).output().unwrap();
+        let output = tally(&[&["draw"], *args].concat());
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(output.stdout.is_empty(), "{args:?}");
     }
@@ -644,15 +622,9 @@ fn tally_draw_refuses_bad_usage_with_status_2() {
 
 #[test]
 fn the_example_site_renders_its_registers() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
     let out = out.path().join("public");
-    tally::build(&BuildOptions {
-        site: root.to_path_buf(),
-        out: Some(out.clone()),
-        base_url: None,
-    })
-    .unwrap();
+    build_to(&example_site(), &out);
     let read = |p: &str| std::fs::read_to_string(out.join(p).join("index.html")).unwrap();
     let committees = read("committees");
     for name in [

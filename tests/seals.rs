@@ -176,9 +176,7 @@ fn verify_names_missing_and_unexpected_files() {
     build_into(&example_site(), out.path());
     std::fs::remove_file(out.path().join("404.html")).unwrap();
     write(out.path(), "about/extra.js", "alert(1)");
-    let result = verify(out.path());
-    assert_eq!(result.status.code(), Some(1));
-    let err = stderr(&result);
+    let err = fails(&["verify", out.path().to_str().unwrap()]);
     assert!(err.contains("missing: 404.html"), "{err}");
     assert!(err.contains("unexpected: about/extra.js"), "{err}");
     assert!(err.contains("2 mismatches"), "{err}");
@@ -188,13 +186,8 @@ fn verify_names_missing_and_unexpected_files() {
 fn verify_without_a_manifest_fails() {
     let out = tempfile::tempdir().unwrap();
     write(out.path(), "index.html", "<p>hello</p>");
-    let result = verify(out.path());
-    assert_eq!(result.status.code(), Some(1));
-    assert!(
-        stderr(&result).contains("manifest.json"),
-        "{}",
-        stderr(&result)
-    );
+    let err = fails(&["verify", out.path().to_str().unwrap()]);
+    assert!(err.contains("manifest.json"), "{err}");
 }
 
 /// A site whose ledger spans weeks 2026-W02 to 2026-W05 (in progress), in two files.
@@ -342,9 +335,7 @@ fn seals_reject_a_changed_week_naming_it_and_both_digests() {
             "2026-01-13,pantry,food,service,7.5",
         ),
     );
-    let result = build(site.path());
-    assert_eq!(result.status.code(), Some(1));
-    let err = stderr(&result);
+    let err = fails(&["build", site.path().to_str().unwrap(), "--quiet"]);
     assert!(err.contains("tally.lock:"), "{err}");
     assert!(err.contains("2026-W03 was sealed with digest"), "{err}");
     assert!(err.contains(&sealed), "{err}");
@@ -365,13 +356,8 @@ fn seals_reject_a_changed_week_naming_it_and_both_digests() {
         "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n",
     );
     write(site.path(), "data/ledger/pantry.csv", &pantry);
-    let result = tally(&["seal", site.path().to_str().unwrap()]);
-    assert_eq!(result.status.code(), Some(1));
-    assert!(
-        stderr(&result).contains("2026-W03 was sealed"),
-        "{}",
-        stderr(&result)
-    );
+    let err = fails(&["seal", site.path().to_str().unwrap()]);
+    assert!(err.contains("2026-W03 was sealed"), "{err}");
 }
 
 #[test]
@@ -379,14 +365,11 @@ fn an_amendment_lets_the_build_pass_and_the_report_shows_it_with_both_digests() 
     let site = ledger_site();
     seal(site.path());
     let sealed = sealed_value(site.path(), "2026-W03", "digest");
-    let van = read(site.path(), "data/ledger/van.csv");
-    write(
+    replace(
         site.path(),
         "data/ledger/van.csv",
-        &van.replace(
-            "2026-01-14,pantry,food,service,3,",
-            "2026-01-14,pantry,food,service,2,",
-        ),
+        "2026-01-14,pantry,food,service,3,",
+        "2026-01-14,pantry,food,service,2,",
     );
     write(
         site.path(),
@@ -438,13 +421,8 @@ fn an_amendment_lets_the_build_pass_and_the_report_shows_it_with_both_digests() 
 fn moving_a_row_to_another_file_keeps_the_digest() {
     let site = ledger_site();
     seal(site.path());
-    let pantry = read(site.path(), "data/ledger/pantry.csv");
     let moved = "2026-01-13,pantry,food,service,7.25,kg,P-0003,,hh-001,\n";
-    write(
-        site.path(),
-        "data/ledger/pantry.csv",
-        &pantry.replace(moved, ""),
-    );
+    replace(site.path(), "data/ledger/pantry.csv", moved, "");
     let van = read(site.path(), "data/ledger/van.csv");
     // Written differently too: the canonical form normalises the decimal.
     write(
@@ -531,9 +509,7 @@ fn verify_checks_the_seal_chain() {
     let manifest =
         read(&out, "manifest.json").replace(&sha256(seals.as_bytes()), &sha256(forged.as_bytes()));
     write(&out, "manifest.json", &manifest);
-    let result = verify(&out);
-    assert_eq!(result.status.code(), Some(1));
-    let err = stderr(&result);
+    let err = fails(&["verify", out.to_str().unwrap()]);
     assert!(err.contains("seals: 2026-W03"), "{err}");
     assert!(
         !err.contains("changed:"),
@@ -617,18 +593,13 @@ fn the_inputs_digest_is_what_the_readme_recipe_prints() {
 fn a_bad_row_in_a_sealed_week_is_reported_as_itself_not_as_a_broken_seal() {
     let site = ledger_site();
     seal(site.path());
-    let pantry = read(site.path(), "data/ledger/pantry.csv");
-    write(
+    replace(
         site.path(),
         "data/ledger/pantry.csv",
-        &pantry.replace(
-            "2026-01-13,pantry,food,service,7.25",
-            "2026-01-13,pantry,food,service,7,25",
-        ),
+        "2026-01-13,pantry,food,service,7.25",
+        "2026-01-13,pantry,food,service,7,25",
     );
-    let result = build(site.path());
-    assert_eq!(result.status.code(), Some(1));
-    let err = stderr(&result);
+    let err = fails(&["build", site.path().to_str().unwrap(), "--quiet"]);
     assert!(err.contains("data/ledger/pantry.csv:5"), "{err}");
     assert!(!err.contains("was sealed"), "{err}");
 }
@@ -681,12 +652,10 @@ fn verify_with_a_kept_chain_hash_catches_dropped_seals() {
             .status
             .success()
     );
-    let result = tally(&["verify", dir, "--chain", &head]);
-    assert_eq!(result.status.code(), Some(1));
+    let err = fails(&["verify", dir, "--chain", &head]);
     assert!(
-        stderr(&result).contains(&format!("the chain hash {head} is not in this copy")),
-        "{}",
-        stderr(&result)
+        err.contains(&format!("the chain hash {head} is not in this copy")),
+        "{err}"
     );
     let result = tally(&["verify", dir, "--chain", "not-a-hash"]);
     assert_eq!(result.status.code(), Some(2));

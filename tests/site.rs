@@ -70,9 +70,7 @@ fn unknown_config_key_fails_naming_the_file_and_key() {
         "tally.toml",
         "title = \"T\"\nbase_url = \"https://t.example/\"\ncolour = \"green\"\n",
     );
-    let result = tally(&["build", site.path().to_str().unwrap()]);
-    assert_eq!(result.status.code(), Some(1));
-    let err = stderr(&result);
+    let err = fails(&["build", site.path().to_str().unwrap()]);
     assert!(err.contains("tally.toml:3"), "{err}");
     assert!(err.contains("colour"), "{err}");
 }
@@ -85,9 +83,7 @@ fn broken_front_matter_names_the_file_and_line() {
         "content/pages/broken.md",
         "+++\ntitle = \"Broken\"\ndate = not-a-date\n+++\nbody\n",
     );
-    let result = tally(&["build", site.path().to_str().unwrap()]);
-    assert_eq!(result.status.code(), Some(1));
-    let err = stderr(&result);
+    let err = fails(&["build", site.path().to_str().unwrap()]);
     assert!(err.contains("content/pages/broken.md:3"), "{err}");
 }
 
@@ -109,9 +105,7 @@ fn several_broken_files_are_all_reported_in_one_run() {
         "content/minutes/2026-05-02-y.md",
         "---\ntitle: Y\ndate: 2026-02-30\nassembly: north-ward\n---\n",
     );
-    let result = tally(&["check", site.path().to_str().unwrap()]);
-    assert_eq!(result.status.code(), Some(1));
-    let err = stderr(&result);
+    let err = fails(&["check", site.path().to_str().unwrap()]);
     assert!(err.contains("content/pages/one.md:1"), "{err}");
     assert!(err.contains("content/minutes/2026-05-01-x.md:5"), "{err}");
     assert!(err.contains("quorum"), "{err}");
@@ -127,9 +121,7 @@ fn votes_beyond_attendance_are_an_error_at_the_decision() {
         "content/minutes/2026-03-02-assembly.md",
         "+++\ntitle = \"M\"\ndate = 2026-03-02\nassembly = \"north-ward\"\nattendance = 10\n\n[[decisions]]\ntext = \"A\"\noutcome = \"passed\"\nvotes = { for = 9, against = 3, abstain = 0 }\n+++\n",
     );
-    let result = tally(&["check", site.path().to_str().unwrap()]);
-    assert_eq!(result.status.code(), Some(1));
-    let err = stderr(&result);
+    let err = fails(&["check", site.path().to_str().unwrap()]);
     assert!(
         err.contains(
             "content/minutes/2026-03-02-assembly.md:7: votes: 12 votes cast but attendance is 10"
@@ -149,8 +141,7 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
         "content/pages/about.md",
         "+++\ntitle = \n+++\n",
     );
-    let failed = tally(&["build", site.path().to_str().unwrap(), "--quiet"]);
-    assert_eq!(failed.status.code(), Some(1));
+    fails(&["build", site.path().to_str().unwrap(), "--quiet"]);
     assert_eq!(before, read_tree(&site.path().join("public")));
     let leftovers: Vec<_> = std::fs::read_dir(site.path())
         .unwrap()
@@ -239,9 +230,8 @@ fn a_site_template_overrides_the_built_in_one() {
 fn a_broken_template_override_names_the_template() {
     let site = minimal_site();
     write(site.path(), "templates/page.html", "{% if %}");
-    let result = tally(&["build", site.path().to_str().unwrap()]);
-    assert_eq!(result.status.code(), Some(1));
-    assert!(stderr(&result).contains("page.html"), "{}", stderr(&result));
+    let err = fails(&["build", site.path().to_str().unwrap()]);
+    assert!(err.contains("page.html"), "{err}");
 }
 
 #[test]
@@ -282,11 +272,6 @@ fn bad_usage_exits_with_two() {
 #[test]
 fn a_missing_config_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let result = tally(&["build", dir.path().to_str().unwrap()]);
-    assert_eq!(result.status.code(), Some(1));
-    assert!(
-        stderr(&result).contains("tally.toml"),
-        "{}",
-        stderr(&result)
-    );
+    let err = fails(&["build", dir.path().to_str().unwrap()]);
+    assert!(err.contains("tally.toml"), "{err}");
 }

@@ -11,6 +11,26 @@ pub fn example_site() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `tally.toml` of the fixture sites: a title and a base URL.
+pub const CONFIG: &str = "title = \"Test Network\"\nbase_url = \"https://test.example/\"\n";
+
+/// [`CONFIG`] with the currency the ledger fixtures are valued in.
+pub const CONFIG_EUR: &str =
+    "title = \"Test Network\"\nbase_url = \"https://test.example/\"\ncurrency = \"EUR\"\n";
+
+/// The header of a ledger export, in the default column order.
+pub const LEDGER_HEADER: &str =
+    "date,cell,category,kind,quantity,unit,receipt,to_cell,counterparty,memo\n";
+
+/// A site in a fresh temporary folder holding `files`: (path in the site, text).
+pub fn site_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        write(dir.path(), path, text);
+    }
+    dir
+}
+
 /// A minimal valid site in a fresh temporary folder.
 pub fn minimal_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -32,11 +52,69 @@ pub fn minimal_site() -> tempfile::TempDir {
     dir
 }
 
+/// [`minimal_site`] with `files` added or replaced: (path in the site, text).
+pub fn minimal_site_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let site = minimal_site();
+    for (path, text) in files {
+        write(site.path(), path, text);
+    }
+    site
+}
+
 /// Writes `text` to `root/rel`, creating folders.
 pub fn write(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);
     std::fs::create_dir_all(path.parent().expect("a parent")).expect("create folders");
     std::fs::write(&path, text).expect("write fixture file");
+}
+
+/// Replaces `from` by `to` in the site file `root/rel`; `from` must be there.
+pub fn replace(root: &Path, rel: &str, from: &str, to: &str) {
+    let text = read(root, rel);
+    assert!(text.contains(from), "{rel} does not contain {from:?}");
+    write(root, rel, &text.replace(from, to));
+}
+
+/// Builds `site` into `out` with the library, as `tally build --out OUT` would; panics
+/// with the problems when the build fails.
+pub fn build_to(site: &Path, out: &Path) {
+    if let Err(e) = tally::build(&tally::BuildOptions {
+        site: site.to_path_buf(),
+        out: Some(out.to_path_buf()),
+        base_url: None,
+    }) {
+        panic!("build of {} failed: {e}", site.display());
+    }
+}
+
+/// Builds `site` into `site/public` with the library; the output folder.
+pub fn build(site: &Path) -> PathBuf {
+    let out = site.join("public");
+    build_to(site, &out);
+    out
+}
+
+/// The problems of a build expected to fail, one `file:line: message` each.
+pub fn build_errors(site: &Path) -> Vec<String> {
+    match tally::build(&tally::BuildOptions {
+        site: site.to_path_buf(),
+        out: None,
+        base_url: None,
+    }) {
+        Ok(_) => panic!("the build of {} should have failed", site.display()),
+        Err(tally::Error::Input(all)) => all.iter().map(ToString::to_string).collect(),
+        Err(other) => panic!("expected input errors, got: {other}"),
+    }
+}
+
+/// The problems `tally check` finds in `site` before rendering, one `file:line: message`
+/// each; empty when there are none.
+pub fn problems(site: &Path) -> Vec<String> {
+    match tally::prepare(site, None) {
+        Ok(_) => Vec::new(),
+        Err(tally::Error::Input(all)) => all.iter().map(ToString::to_string).collect(),
+        Err(other) => panic!("expected input errors, got: {other}"),
+    }
 }
 
 /// Runs the tally binary with `args`.
@@ -49,6 +127,14 @@ pub fn tally(args: &[&str]) -> Output {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs the tally binary with `args`, which must fail on bad input (exit status 1);
+/// what it printed on stderr.
+pub fn fails(args: &[&str]) -> String {
+    let result = tally(args);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    stderr(&result)
 }
 
 /// Every file under `dir`, by relative path, with its bytes.
@@ -72,6 +158,11 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Reads an output file as text.
 pub fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+}
+
+/// Whether `needle` stands somewhere in `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Lowercase hex SHA-256, as `sha256sum` prints it.
