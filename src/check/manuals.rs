@@ -167,30 +167,24 @@ fn check_version(raw: RawVersion, problems: &mut Diagnostics) -> Option<Version>
     let mut chapters = Vec::new();
     for c in &raw.chapters {
         let slug = Chapter::slug_of(&c.file_name);
-        if !is_slug(&slug) {
-            problems.push(Diagnostic::new(
-                &c.path,
-                format!(
-                    "file name {:?} does not make a URL slug (use lowercase letters, digits and dashes, like 02-wiring.md)",
-                    c.file_name
-                ),
-            ));
-            continue;
-        }
-        if RESERVED_CHAPTER_SLUGS.contains(&slug.as_str()) {
-            problems.push(Diagnostic::new(
-                &c.path,
-                format!(
-                    "the chapter name {slug:?} is taken by a page of the version; rename the file"
-                ),
-            ));
-            continue;
-        }
-        if let Some(first) = slugs.insert(slug.clone(), c.file_name.clone()) {
-            problems.push(Diagnostic::new(
-                &c.path,
-                format!("chapter {first} has the same URL name {slug:?}; rename one of them"),
-            ));
+        let name_problem = if !is_slug(&slug) {
+            Some(format!(
+                "file name {:?} does not make a URL slug (use lowercase letters, digits and dashes, like 02-wiring.md)",
+                c.file_name
+            ))
+        } else if RESERVED_CHAPTER_SLUGS.contains(&slug.as_str()) {
+            Some(format!(
+                "the chapter name {slug:?} is taken by a page of the version; rename the file"
+            ))
+        } else {
+            slugs
+                .insert(slug.clone(), c.file_name.clone())
+                .map(|first| {
+                    format!("chapter {first} has the same URL name {slug:?}; rename one of them")
+                })
+        };
+        if let Some(message) = name_problem {
+            problems.push(Diagnostic::new(&c.path, message));
             continue;
         }
         chapters.push(Chapter {

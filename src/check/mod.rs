@@ -99,38 +99,21 @@ fn check_pages(raw: Vec<RawPage>, problems: &mut Diagnostics) -> Vec<Page> {
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut pages = Vec::new();
     for page in raw {
-        if !is_slug(&page.slug) {
-            problems.push(Diagnostic::at(
-                &page.path,
-                1,
-                format!(
-                    "file name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
-                    page.slug
-                ),
-            ));
-            continue;
-        }
-        if RESERVED.contains(&page.slug.as_str()) {
-            problems.push(Diagnostic::at(
-                &page.path,
-                1,
-                format!(
-                    "the page name {:?} is taken by a section of the site; rename the file",
-                    page.slug
-                ),
-            ));
-            continue;
-        }
-        if let Some(first) = seen.insert(page.slug.clone(), page.path.clone()) {
-            problems.push(Diagnostic::at(
-                &page.path,
-                1,
-                format!(
-                    "another page has the slug {:?}: {}",
-                    page.slug,
-                    first.display()
-                ),
-            ));
+        let slug = &page.slug;
+        let name_problem = if !is_slug(slug) {
+            Some(format!(
+                "file name {slug:?} is not a URL slug (use lowercase letters, digits and dashes)"
+            ))
+        } else if RESERVED.contains(&slug.as_str()) {
+            Some(format!(
+                "the page name {slug:?} is taken by a section of the site; rename the file"
+            ))
+        } else {
+            seen.insert(slug.clone(), page.path.clone())
+                .map(|first| format!("another page has the slug {slug:?}: {}", first.display()))
+        };
+        if let Some(message) = name_problem {
+            problems.push(Diagnostic::at(&page.path, 1, message));
             continue;
         }
         if page.front.title.trim().is_empty() {
