@@ -63,7 +63,7 @@ pub fn prepare_with(
             config.base_url.push('/');
         }
     }
-    let sources = load::load_with(site, config, cache)?;
+    let sources = load::load_with(site, config, cache);
     let checked = check::check(sources)?;
     Ok(model::build(checked))
 }

@@ -19,13 +19,23 @@ use crate::model::manual::{
 };
 use crate::render::markdown::first_heading;
 
-pub fn check_manuals(raw: Vec<RawManual>, problems: &mut Diagnostics) -> Vec<Manual> {
+/// `read_whole(dir)`: whether every file under `dir` was read (the chapters of a version
+/// are judged together only then).
+pub fn check_manuals(
+    raw: Vec<RawManual>,
+    read_whole: &dyn Fn(&Path) -> bool,
+    problems: &mut Diagnostics,
+) -> Vec<Manual> {
     raw.into_iter()
-        .filter_map(|m| check_manual(m, problems))
+        .filter_map(|m| check_manual(m, read_whole, problems))
         .collect()
 }
 
-fn check_manual(raw: RawManual, problems: &mut Diagnostics) -> Option<Manual> {
+fn check_manual(
+    raw: RawManual,
+    read_whole: &dyn Fn(&Path) -> bool,
+    problems: &mut Diagnostics,
+) -> Option<Manual> {
     let before = problems.0.len();
     let file = &raw.file_path;
     let text = &raw.file_text;
@@ -73,7 +83,8 @@ fn check_manual(raw: RawManual, problems: &mut Diagnostics) -> Option<Manual> {
 
     let mut versions: Vec<Version> = Vec::new();
     for v in raw.versions {
-        if let Some(version) = check_version(v, problems) {
+        let read = read_whole(&v.path);
+        if let Some(version) = check_version(v, read, problems) {
             if let Some(same) = versions.iter().find(|o| o.number.same_as(&version.number)) {
                 problems.push(Diagnostic::new(
                     &version.path,
@@ -144,7 +155,9 @@ fn check_origin(
     }
 }
 
-fn check_version(raw: RawVersion, problems: &mut Diagnostics) -> Option<Version> {
+/// `read_whole`: no file of the version was left out, so its chapters can be judged
+/// together (at least one, links between them).
+fn check_version(raw: RawVersion, read_whole: bool, problems: &mut Diagnostics) -> Option<Version> {
     let Some(number) = VersionNumber::parse(&raw.label) else {
         problems.push(Diagnostic::new(
             &raw.path,
@@ -156,10 +169,12 @@ fn check_version(raw: RawVersion, problems: &mut Diagnostics) -> Option<Version>
         return None;
     };
     if raw.chapters.is_empty() {
-        problems.push(Diagnostic::new(
-            &raw.path,
-            "a version folder needs at least one chapter (*.md)",
-        ));
+        if read_whole {
+            problems.push(Diagnostic::new(
+                &raw.path,
+                "a version folder needs at least one chapter (*.md)",
+            ));
+        }
         return None;
     }
     let before = problems.0.len();
@@ -200,8 +215,10 @@ fn check_version(raw: RawVersion, problems: &mut Diagnostics) -> Option<Version>
     }
     let names: Vec<&str> = raw.chapters.iter().map(|c| c.file_name.as_str()).collect();
     let has_changes = raw.changes.is_some();
-    for c in raw.chapters.iter().chain(&raw.changes) {
-        check_links(c, &names, has_changes, problems);
+    if read_whole {
+        for c in raw.chapters.iter().chain(&raw.changes) {
+            check_links(c, &names, has_changes, problems);
+        }
     }
     if problems.0.len() > before {
         return None;

@@ -1,5 +1,6 @@
 //! Stage 1, **load**: files → raw, typed records that remember their file and line.
-//! Every problem is collected; nothing here checks one record against another.
+//! Every problem is collected and handed on with the records that did load, so that
+//! `check` reports them all in one run; nothing here checks one record against another.
 
 pub mod cache;
 pub mod content;
@@ -16,7 +17,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::error::{Diagnostic, Diagnostics};
 
 pub use cache::FileCache;
 pub use content::{RawMinutes, RawNote, RawPage};
@@ -48,21 +49,23 @@ pub struct Sources {
     pub rates: Option<RawTable>,
     /// `data/city-budget.csv`, when present.
     pub budget: Option<RawTable>,
-    /// Problems found reading the ledger, rates and budget, reported by `check` with
-    /// the problems of their rows so that one run lists them all.
-    pub data_problems: Vec<Diagnostic>,
     /// `content/manuals/<slug>/`.
     pub manuals: Vec<manuals::RawManual>,
+    /// Every problem found reading the files. A file that cannot be read or parsed is
+    /// left out of the records above (a bad ledger row, of its file's rows); `check`
+    /// reports these problems with its own so that one run lists them all.
+    pub problems: Vec<Diagnostic>,
 }
 
-/// Reads the whole site; fails with every problem found in any file.
-pub fn load(site: &Path, config: Config) -> Result<Sources> {
+/// Reads the whole site; what cannot be read is left out and its problem kept in
+/// [`Sources::problems`].
+pub fn load(site: &Path, config: Config) -> Sources {
     load_with(site, config, &FileCache::disabled())
 }
 
-/// Reads the whole site, taking from `cache` the files parsed by an earlier build that
-/// have not changed since (see [`FileCache`]).
-pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Result<Sources> {
+/// [`load`], taking from `cache` the files parsed by an earlier build that have not
+/// changed since (see [`FileCache`]).
+pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
     let mut problems = Diagnostics::default();
     let theme = theme::load(site, &config, cache, &mut problems);
     let pages = content::load_pages(site, cache, &mut problems);
@@ -72,12 +75,11 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Result<Sourc
     let invoice_letters = content::load_notes(site, "content/invoices", cache, &mut problems);
     let lock = seals::load_lock(site, &mut problems);
     let amendments = seals::load_amendments(site, &mut problems);
-    let mut data_problems = Diagnostics::default();
-    let ledger = ledger::load(site, &config.ledger, cache, &mut data_problems);
-    let rates = valuation::load_table(site, valuation::RATES_FILE, &mut data_problems);
-    let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut data_problems);
+    let ledger = ledger::load(site, &config.ledger, cache, &mut problems);
+    let rates = valuation::load_table(site, valuation::RATES_FILE, &mut problems);
+    let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut problems);
     let manuals = manuals::load_manuals(site, &mut problems);
-    problems.finish(Sources {
+    Sources {
         config,
         theme,
         pages,
@@ -90,9 +92,9 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Result<Sourc
         ledger,
         rates,
         budget,
-        data_problems: data_problems.0,
         manuals,
-    })
+        problems: problems.0,
+    }
 }
 
 /// Files under `dir` (recursively) ending in `.ext` (any file when `ext` is empty),
