@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
-use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -17,7 +16,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    BudgetLine, CheckedLedger, CityBudget, Entry, Kind, LedgerFileRows, Rate, Rates, Source, Text,
+    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, Kind, LedgerFileRows, Name, Rate, Rates,
+    RowText, Source, SourceFile,
 };
 use crate::model::week::WeekId;
 
@@ -40,16 +40,17 @@ pub fn check(
         .par_iter()
         .map(|file| check_file(file, &rules))
         .collect();
-    let mut entries = Vec::with_capacity(checked.iter().map(|c| c.0.len()).sum());
+    let mut parts = Vec::with_capacity(files.len());
     let mut rows = Vec::with_capacity(files.len());
     for (file, (file_entries, file_problems, read)) in files.iter().zip(checked) {
-        entries.extend(file_entries);
+        parts.push(file_entries);
         problems.extend(file_problems);
         rows.push(LedgerFileRows {
             path: file.path.clone(),
             rows: read,
         });
     }
+    let entries = Entries::from_parts(parts);
     check_receipts(&entries, problems);
     CheckedLedger {
         entries,
@@ -82,56 +83,64 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> (Vec<Entry>, Vec<Diagnost
             Err(d) => problems.push(d),
         }
     });
+    entries.shrink_to_fit();
     (entries, problems, rows)
 }
 
 /// The last rate looked up: unit, category, date and the rate found.
-type RateMemo = (Arc<str>, Arc<str>, Date, Option<u32>);
+type RateMemo = (Name, Name, Date, Option<u32>);
 
 /// Checks rows of one file, remembering recent values: rows of one export share dates,
-/// cells, categories and units, which are kept once.
+/// cells, categories and units.
 struct RowChecker<'a> {
-    file: Arc<Path>,
+    path: &'a Path,
+    file: SourceFile,
     rules: &'a Rules<'a>,
-    interned: HashMap<Box<str>, Arc<str>, Fast>,
-    recent: [Arc<str>; 4],
+    interned: HashMap<Box<str>, Name, Fast>,
+    /// The last name read as cell, category, unit and to_cell.
+    recent: [Option<Name>; 4],
     last_date: Option<(Box<str>, Date, WeekId)>,
     last_rate: Option<RateMemo>,
 }
 
 impl<'a> RowChecker<'a> {
-    fn new(path: &Path, rules: &'a Rules<'a>) -> RowChecker<'a> {
+    fn new(path: &'a Path, rules: &'a Rules<'a>) -> RowChecker<'a> {
         RowChecker {
-            file: Arc::from(path),
+            path,
+            file: SourceFile::new(path),
             rules,
             interned: HashMap::default(),
-            recent: std::array::from_fn(|_| Arc::from("")),
+            recent: [None; 4],
             last_date: None,
             last_rate: None,
         }
     }
 
-    fn intern(&mut self, text: &str) -> Arc<str> {
-        // Rows of one export repeat the same few names: look at the last ones first.
-        if let Some(a) = self.recent.iter().find(|a| a.as_ref() == text) {
-            return a.clone();
+    /// The name in `text`, read as cell, category, unit or to_cell (`slot` 0 to 3).
+    fn name(&mut self, slot: usize, text: &str) -> Name {
+        // Rows of one export repeat the same few names: look at the column's last first.
+        if let Some(Some(name)) = self.recent.get(slot)
+            && name.as_str() == text
+        {
+            return *name;
         }
-        let a = match self.interned.get(text) {
-            Some(a) => a.clone(),
+        let name = match self.interned.get(text) {
+            Some(name) => *name,
             None => {
-                let a: Arc<str> = Arc::from(text);
-                self.interned.insert(Box::from(text), a.clone());
-                a
+                let name = Name::new(text);
+                self.interned.insert(Box::from(text), name);
+                name
             }
         };
-        self.recent.rotate_right(1);
-        self.recent[0] = a.clone();
-        a
+        if let Some(recent) = self.recent.get_mut(slot) {
+            *recent = Some(name);
+        }
+        name
     }
 
     fn problem(&self, line: u64, column: Column, reason: String) -> Diagnostic {
         Diagnostic::at(
-            self.file.as_ref(),
+            self.path,
             line as usize,
             format!("{}: {reason}", column.name()),
         )
@@ -155,16 +164,16 @@ impl<'a> RowChecker<'a> {
         Ok((parsed, week))
     }
 
-    fn rate(&mut self, unit: &Arc<str>, category: &Arc<str>, date: Date) -> Option<u32> {
+    fn rate(&mut self, unit: Name, category: Name, date: Date) -> Option<u32> {
         if let Some((u, c, d, r)) = &self.last_rate
-            && Arc::ptr_eq(u, unit)
-            && Arc::ptr_eq(c, category)
+            && *u == unit
+            && *c == category
             && *d == date
         {
             return *r;
         }
-        let found = self.rules.rates.lookup(unit, category, date);
-        self.last_rate = Some((unit.clone(), category.clone(), date, found));
+        let found = self.rules.rates.lookup(&unit, &category, date);
+        self.last_rate = Some((unit, category, date, found));
         found
     }
 
@@ -228,11 +237,11 @@ impl<'a> RowChecker<'a> {
         else {
             return Err(problems);
         };
-        let cell = self.intern(cell);
-        let category = self.intern(category);
-        let unit = self.intern(unit);
+        let cell = self.name(0, cell);
+        let category = self.name(1, category);
+        let unit = self.name(2, unit);
         let (rate, value) = if kind == Kind::Service {
-            let Some(index) = self.rate(&unit, &category, date) else {
+            let Some(index) = self.rate(unit, category, date) else {
                 return Err(vec![self.problem(
                     line,
                     Column::Unit,
@@ -255,26 +264,24 @@ impl<'a> RowChecker<'a> {
         } else {
             (None, None)
         };
-        let optional = |column: Column| {
-            let value = row.get(column);
-            (!value.is_empty()).then(|| Text::new(value))
-        };
         Ok(Entry {
             date,
             week,
-            to_cell: (!to_cell.is_empty()).then(|| self.intern(to_cell)),
+            to_cell: (!to_cell.is_empty()).then(|| self.name(3, to_cell)),
             cell,
             category,
             kind,
             quantity,
             unit,
-            receipt: optional(Column::Receipt),
-            counterparty: optional(Column::Counterparty),
-            memo: optional(Column::Memo),
+            text: RowText::new(
+                row.get(Column::Receipt),
+                row.get(Column::Counterparty),
+                row.get(Column::Memo),
+            ),
             rate,
             value,
             source: Source {
-                file: self.file.clone(),
+                file: self.file,
                 line: u32::try_from(line).unwrap_or(u32::MAX),
             },
         })
@@ -284,10 +291,11 @@ impl<'a> RowChecker<'a> {
 /// A receipt id is unique across the ledger: each repeat names the first use.
 ///
 /// A million receipts are checked through tables of their 64-bit hashes; ids whose
-/// hashes collide fall back to a table of the ids. The hashes are first spread over
-/// parts by some of their bits, so that each part's table is small enough to stay in
-/// the processor's cache and the parts are checked in parallel.
-fn check_receipts(entries: &[Entry], problems: &mut Diagnostics) {
+/// hashes collide fall back to a table of the ids. Each file's hashes are first spread
+/// over parts by some of their bits (the files in parallel), so that each part's table
+/// is small enough to stay in the processor's cache and the parts are checked in
+/// parallel, each over the files in input order.
+fn check_receipts(entries: &Entries, problems: &mut Diagnostics) {
     check_receipts_hashed(entries, problems, |receipt| {
         let mut hasher = FxHasher::default();
         hasher.write(receipt.as_bytes());
@@ -298,16 +306,18 @@ fn check_receipts(entries: &[Entry], problems: &mut Diagnostics) {
 /// Number of parts the receipts' hashes are spread over.
 const RECEIPT_PARTS: usize = 256;
 
-fn check_receipts_hashed(
+/// The receipts of one file's entries (`start` is the index of the first) as (hash,
+/// entry index), spread over [`RECEIPT_PARTS`] parts, in input order.
+fn spread_receipts(
+    start: usize,
     entries: &[Entry],
-    problems: &mut Diagnostics,
-    hash: impl Fn(&str) -> u64,
-) {
+    hash: &(impl Fn(&str) -> u64 + Sync),
+) -> Vec<Vec<(u64, u32)>> {
     let mut parts: Vec<Vec<(u64, u32)>> = (0..RECEIPT_PARTS)
         .map(|_| Vec::with_capacity(entries.len() / RECEIPT_PARTS * 9 / 8))
         .collect();
     for (i, e) in entries.iter().enumerate() {
-        let (Some(receipt), Ok(index)) = (e.receipt.as_deref(), u32::try_from(i)) else {
+        let (Some(receipt), Ok(index)) = (e.receipt(), u32::try_from(start + i)) else {
             continue;
         };
         let h = hash(receipt);
@@ -316,9 +326,28 @@ fn check_receipts_hashed(
             part.push((h, index));
         }
     }
-    let mut repeats: Vec<(u32, u32)> = parts
-        .par_iter()
-        .flat_map_iter(|part| repeats_in(entries, part))
+    parts
+}
+
+fn check_receipts_hashed(
+    entries: &Entries,
+    problems: &mut Diagnostics,
+    hash: impl Fn(&str) -> u64 + Sync,
+) {
+    let files: Vec<(usize, &[Entry])> = entries.parts().collect();
+    let spread: Vec<Vec<Vec<(u64, u32)>>> = files
+        .into_par_iter()
+        .map(|(start, part)| spread_receipts(start, part, &hash))
+        .collect();
+    let mut repeats: Vec<(u32, u32)> = (0..RECEIPT_PARTS)
+        .into_par_iter()
+        .flat_map_iter(|p| {
+            let part: Vec<&[(u64, u32)]> = spread
+                .iter()
+                .filter_map(|file| file.get(p).map(Vec::as_slice))
+                .collect();
+            repeats_in(entries, &part)
+        })
         .collect();
     // Reported in input order, as the rows are.
     repeats.sort_unstable();
@@ -328,35 +357,40 @@ fn check_receipts_hashed(
             continue;
         };
         problems.push(Diagnostic::at(
-            e.source.file.as_ref(),
+            &*e.source.file,
             e.source.line as usize,
             format!(
                 "receipt: {:?} is already used at {}",
-                e.receipt.as_deref().unwrap_or(""),
+                e.receipt().unwrap_or(""),
                 first.source
             ),
         ));
     }
 }
 
-/// The repeats among one part's receipts (hash, entry index; in input order): each
-/// repeat's index and its first use's.
-fn repeats_in(entries: &[Entry], part: &[(u64, u32)]) -> Vec<(u32, u32)> {
+/// The repeats among one part's receipts (hash, entry index; in input order, file by
+/// file): each repeat's index and its first use's.
+fn repeats_in(entries: &Entries, part: &[&[(u64, u32)]]) -> Vec<(u32, u32)> {
     use std::collections::hash_map::Entry as Slot;
-    let receipt_of = |i: u32| entries.get(i as usize).and_then(|e| e.receipt.as_deref());
+    let receipt_of = |i: u32| entries.get(i as usize).and_then(Entry::receipt);
     let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> =
-        HashMap::with_capacity_and_hasher(part.len(), BuildHasherDefault::default());
+        HashMap::with_capacity_and_hasher(
+            part.iter().map(|p| p.len()).sum(),
+            BuildHasherDefault::default(),
+        );
     let mut collided: HashMap<&str, u32, Fast> = HashMap::default();
     let mut repeats = Vec::new();
-    for &(h, index) in part {
-        let Some(receipt) = receipt_of(index) else {
-            continue;
-        };
+    for &(h, index) in part.iter().copied().flatten() {
         match seen.entry(h) {
             Slot::Vacant(slot) => {
                 slot.insert(index);
             }
             Slot::Occupied(slot) => {
+                // Only here are the ids themselves read: a million lookups in the
+                // entries would cost more than the whole table.
+                let Some(receipt) = receipt_of(index) else {
+                    continue;
+                };
                 let first = *slot.get();
                 if receipt_of(first) == Some(receipt) {
                     repeats.push((index, first));
@@ -606,9 +640,10 @@ pub fn check_budget(
     budget
 }
 
-/// A quick hash for short keys checked a million times (receipt ids, cells): the
-/// Fx hash used by rustc. Not resistant to crafted collisions, which a site's own
-/// ledger has no reason to contain.
+/// A quick hash for short keys checked a million times (receipt ids, cells): each
+/// word is mixed in by a folded multiply (the full 128-bit product's halves xored, as
+/// foldhash and aHash do), so every input bit reaches every bit of the state. Not
+/// resistant to crafted collisions, which a site's own ledger has no reason to contain.
 #[derive(Default, Clone, Copy)]
 struct FxHasher {
     hash: u64,
@@ -618,7 +653,8 @@ const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 impl FxHasher {
     fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+        let product = u128::from(self.hash ^ word) * u128::from(SEED);
+        self.hash = (product as u64) ^ ((product >> 64) as u64);
     }
 }
 
@@ -630,8 +666,13 @@ impl Hasher for FxHasher {
             word.copy_from_slice(chunk);
             self.add(u64::from_le_bytes(word));
         }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
+        // The last bytes as one word: added one by one, they only stir the low bits
+        // and short ids that differ near their end (receipt numbers) often collide.
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
         }
     }
 
@@ -687,29 +728,25 @@ mod tests {
         let entry = |receipt: &str, line: u32| Entry {
             date: jiff::civil::date(2026, 1, 5),
             week: WeekId::of(jiff::civil::date(2026, 1, 5)),
-            cell: Arc::from("c"),
-            category: Arc::from("food"),
+            cell: Name::new("c"),
+            category: Name::new("food"),
             kind: Kind::Contribution,
             quantity: Decimal::ONE,
-            unit: Arc::from("kg"),
-            receipt: Some(Text::new(receipt)),
+            unit: Name::new("kg"),
+            text: RowText::new(receipt, "", ""),
             to_cell: None,
-            counterparty: None,
-            memo: None,
             rate: None,
             value: None,
             source: Source {
-                file: Arc::from(Path::new("l.csv")),
+                file: SourceFile::new(Path::new("l.csv")),
                 line,
             },
         };
-        let entries = [
-            entry("A", 2),
-            entry("B", 3),
-            entry("A", 4),
-            entry("B", 5),
-            entry("C", 6),
-        ];
+        // Two files: repeats are found across them, and reported in input order.
+        let entries = Entries::from_parts(vec![
+            vec![entry("A", 2), entry("B", 3)],
+            vec![entry("A", 4), entry("B", 5), entry("C", 6)],
+        ]);
         for hash in [
             |_: &str| 0u64,
             |r: &str| r.len() as u64 + u64::from(r.as_bytes()[0]),
@@ -725,6 +762,23 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn receipt_numbers_rarely_share_a_hash() {
+        let mut hashes = std::collections::HashSet::new();
+        let mut n = 0;
+        for prefix in ["FC", "SC", "CC"] {
+            for year in 0..5 {
+                for i in (0..2_000_000).step_by(41) {
+                    let mut hasher = FxHasher::default();
+                    hasher.write(format!("{prefix}-{year}{i:07}").as_bytes());
+                    hashes.insert(hasher.finish());
+                    n += 1;
+                }
+            }
+        }
+        assert_eq!(hashes.len(), n);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use csv::StringRecord;
+use csv::{ByteRecord, StringRecord};
 
 use super::{FileCache, read_bytes, relative, sorted_files};
 use crate::config::{CONFIG_FILE, LedgerConfig};
@@ -118,11 +118,13 @@ pub struct LedgerFile {
     pub layout: Layout,
 }
 
-/// One data row of a ledger file: the reused record and its line in the file.
+/// One data row of a ledger file: the reused record, its text and its line in the file.
 #[derive(Debug, Clone, Copy)]
 pub struct RawRow<'a> {
     pub line: u64,
-    record: &'a StringRecord,
+    record: &'a ByteRecord,
+    /// The record's fields one after the other, known to be UTF-8 field by field.
+    text: &'a str,
     layout: &'a Layout,
 }
 
@@ -131,7 +133,8 @@ impl<'a> RawRow<'a> {
     pub fn get(&self, column: Column) -> &'a str {
         self.layout
             .index(column)
-            .and_then(|i| self.record.get(i))
+            .and_then(|i| self.record.range(i))
+            .and_then(|range| self.text.get(range))
             .map(trim)
             .unwrap_or("")
     }
@@ -140,6 +143,16 @@ impl<'a> RawRow<'a> {
     pub fn width(&self) -> usize {
         self.record.len()
     }
+}
+
+/// The record's fields as one text, if each field is UTF-8 (as the csv crate checks
+/// a `StringRecord`: the whole buffer when it is ASCII, else field by field).
+fn record_text(record: &ByteRecord) -> Option<&str> {
+    let all = record.as_slice();
+    if !all.is_ascii() && record.iter().any(|f| std::str::from_utf8(f).is_err()) {
+        return None;
+    }
+    std::str::from_utf8(all).ok()
 }
 
 impl LedgerFile {
@@ -151,13 +164,21 @@ impl LedgerFile {
             .has_headers(true)
             .flexible(true)
             .from_reader(self.bytes.as_slice());
-        let mut record = StringRecord::new();
+        let mut record = ByteRecord::new();
         loop {
-            match reader.read_record(&mut record) {
+            match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| line_of(&self.bytes, p));
-                    if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
+                    let Some(text) = record_text(&record) else {
+                        each(Err(Diagnostic::at(
+                            &self.path,
+                            (line as usize).max(1),
+                            "not valid UTF-8 text",
+                        )));
+                        continue;
+                    };
+                    if record.len() == 1 && text.trim().is_empty() {
                         // A blank line (only possible as a lone field): nothing to account for.
                         continue;
                     }
@@ -176,19 +197,18 @@ impl LedgerFile {
                     each(Ok(RawRow {
                         line,
                         record: &record,
+                        text,
                         layout: &self.layout,
                     }));
                 }
                 Err(e) => {
                     let line = e.position().map_or(0, |p| line_of(&self.bytes, p)) as usize;
-                    let reason = match e.kind() {
-                        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 text".to_string(),
-                        _ => format!("cannot read this row as CSV: {e}"),
-                    };
-                    each(Err(Diagnostic::at(&self.path, line.max(1), reason)));
-                    if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
-                        break;
-                    }
+                    each(Err(Diagnostic::at(
+                        &self.path,
+                        line.max(1),
+                        format!("cannot read this row as CSV: {e}"),
+                    )));
+                    break;
                 }
             }
         }
@@ -377,6 +397,37 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("found date, cell, kind, quantity, unit"));
+    }
+
+    #[test]
+    fn rows_that_are_not_utf8_are_reported_with_their_own_line() {
+        let mut problems = Diagnostics::default();
+        let mapping = mapping(&LedgerConfig::default(), &mut problems);
+        let mut bytes = b"date,cell,category,kind,quantity,unit,memo\r\n".to_vec();
+        bytes.extend_from_slice(b"2026-01-05,x,food,service,1,kg,caf\xe9\r\n");
+        bytes.extend_from_slice(b"2026-01-05,x,food,service,2,kg,caf\xc3\xa9\r\n");
+        // Each field on its own must be UTF-8, even when the row as a whole would be.
+        bytes.extend_from_slice(b"2026-01-05,x,food,service,3,kg\xc3,\xa9\r\n");
+        let f = parse(
+            PathBuf::from("data/ledger/t.csv"),
+            bytes,
+            &mapping,
+            &mut problems,
+        )
+        .unwrap();
+        let mut found = Vec::new();
+        f.read_rows(|r| match r {
+            Ok(row) => found.push(format!("{}: {}", row.line, row.get(Column::Memo))),
+            Err(d) => found.push(d.to_string()),
+        });
+        assert_eq!(
+            found,
+            vec![
+                "data/ledger/t.csv:2: not valid UTF-8 text",
+                "3: café",
+                "data/ledger/t.csv:4: not valid UTF-8 text",
+            ]
+        );
     }
 
     #[test]

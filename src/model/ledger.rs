@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -65,10 +64,186 @@ impl Kind {
     }
 }
 
+/// A name from the ledger (cell, category, unit, fund), kept once for the whole
+/// process. A ledger of a million rows repeats a handful of names: an entry holds a
+/// pointer to the one copy, which costs nothing to copy or to free. Names are never
+/// freed; the table grows only with names not seen before, so rebuilding a site
+/// (`tally serve`) keeps it the same size. Reads as `&str` through `Deref`.
+#[derive(Clone, Copy)]
+pub struct Name(&'static String);
+
+/// Every name kept so far.
+static NAMES: std::sync::Mutex<Option<HashMap<&'static str, Name>>> = std::sync::Mutex::new(None);
+
+impl Name {
+    pub fn new(text: &str) -> Name {
+        let mut names = NAMES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let names = names.get_or_insert_with(HashMap::new);
+        if let Some(name) = names.get(text) {
+            return *name;
+        }
+        let kept: &'static String = Box::leak(Box::new(text.to_string()));
+        let name = Name(kept);
+        names.insert(kept.as_str(), name);
+        name
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0.as_str()
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl From<&str> for Name {
+    fn from(text: &str) -> Name {
+        Name::new(text)
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        // One copy per name: equal names are the same pointer.
+        std::ptr::eq(self.0, other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for Name {}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.0.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.as_str() == *other
+    }
+}
+
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Name) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Name {
+    fn cmp(&self, other: &Name) -> std::cmp::Ordering {
+        self.0.as_str().cmp(other.0.as_str())
+    }
+}
+
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.as_str().hash(state);
+    }
+}
+
+impl std::fmt::Debug for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// A ledger file's path relative to the site, kept once for the whole process like a
+/// [`Name`]. Reads as `&Path` through `Deref`.
+#[derive(Clone, Copy)]
+pub struct SourceFile(&'static PathBuf);
+
+/// Every ledger file path kept so far.
+static SOURCE_FILES: std::sync::Mutex<Option<HashMap<&'static Path, SourceFile>>> =
+    std::sync::Mutex::new(None);
+
+impl SourceFile {
+    pub fn new(path: &Path) -> SourceFile {
+        let mut files = SOURCE_FILES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let files = files.get_or_insert_with(HashMap::new);
+        if let Some(file) = files.get(path) {
+            return *file;
+        }
+        let kept: &'static PathBuf = Box::leak(Box::new(path.to_path_buf()));
+        let file = SourceFile(kept);
+        files.insert(kept.as_path(), file);
+        file
+    }
+}
+
+impl std::ops::Deref for SourceFile {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.as_path()
+    }
+}
+
+impl AsRef<Path> for SourceFile {
+    fn as_ref(&self) -> &Path {
+        self.0.as_path()
+    }
+}
+
+impl PartialEq for SourceFile {
+    fn eq(&self, other: &SourceFile) -> bool {
+        std::ptr::eq(self.0, other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for SourceFile {}
+
+impl PartialOrd for SourceFile {
+    fn partial_cmp(&self, other: &SourceFile) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SourceFile {
+    fn cmp(&self, other: &SourceFile) -> std::cmp::Ordering {
+        if std::ptr::eq(self.0, other.0) {
+            return std::cmp::Ordering::Equal;
+        }
+        self.0.cmp(other.0)
+    }
+}
+
+impl std::hash::Hash for SourceFile {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
 /// Where a row came from: the file relative to the site and its line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Source {
-    pub file: Arc<Path>,
+    pub file: SourceFile,
     pub line: u32,
 }
 
@@ -78,90 +253,83 @@ impl std::fmt::Display for Source {
     }
 }
 
-/// A row's own text (receipt, counterparty, memo). Short values, the usual case, are
-/// kept inside the entry itself; only longer ones take an allocation of their own, so
-/// building and freeing a million entries does not cost millions of allocations.
-/// Reads as `&str` through `Deref`: `entry.receipt.as_deref()` is an `Option<&str>`.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Text(TextRepr);
+/// A row's own text: its receipt, counterparty and memo, in one value. Short texts,
+/// the usual case, are kept inside the entry itself; only longer ones take an
+/// allocation, so building and freeing a million entries does not cost millions of
+/// allocations. An empty text is an absent one.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RowText(RowTextRepr);
 
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum TextRepr {
-    Inline { len: u8, bytes: [u8; Text::INLINE] },
-    Heap(Box<str>),
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum RowTextRepr {
+    /// The three texts one after the other, and their lengths.
+    Inline {
+        lens: [u8; 3],
+        bytes: [u8; RowText::INLINE],
+    },
+    Heap(Box<[Box<str>; 3]>),
 }
 
-impl Text {
-    /// The longest text kept inline, in bytes.
-    pub const INLINE: usize = 22;
+impl RowText {
+    /// The most bytes of text kept inline, all three together.
+    pub const INLINE: usize = 28;
 
-    pub fn new(text: &str) -> Text {
-        let b = text.as_bytes();
-        if b.len() <= Text::INLINE {
-            let mut bytes = [0u8; Text::INLINE];
-            bytes[..b.len()].copy_from_slice(b);
-            Text(TextRepr::Inline {
-                len: b.len() as u8,
-                bytes,
-            })
-        } else {
-            Text(TextRepr::Heap(Box::from(text)))
+    pub fn new(receipt: &str, counterparty: &str, memo: &str) -> RowText {
+        let parts = [receipt, counterparty, memo];
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if total > RowText::INLINE {
+            return RowText(RowTextRepr::Heap(Box::new(parts.map(Box::from))));
         }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match &self.0 {
-            // Always the bytes of a whole `&str`: valid UTF-8.
-            TextRepr::Inline { len, bytes } => bytes
-                .get(..usize::from(*len))
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or(""),
-            TextRepr::Heap(text) => text,
+        let mut lens = [0u8; 3];
+        let mut bytes = [0u8; RowText::INLINE];
+        let mut at = 0;
+        for (len, part) in lens.iter_mut().zip(parts) {
+            let end = at + part.len();
+            if let Some(slot) = bytes.get_mut(at..end) {
+                slot.copy_from_slice(part.as_bytes());
+            }
+            *len = part.len() as u8;
+            at = end;
         }
+        RowText(RowTextRepr::Inline { lens, bytes })
+    }
+
+    fn part(&self, i: usize) -> Option<&str> {
+        let text = match &self.0 {
+            RowTextRepr::Inline { lens, bytes } => {
+                let start: usize = lens.iter().take(i).map(|&l| usize::from(l)).sum();
+                let len = usize::from(lens.get(i).copied().unwrap_or(0));
+                // Always the bytes of whole `&str`s: valid UTF-8.
+                bytes
+                    .get(start..start + len)
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .unwrap_or("")
+            }
+            RowTextRepr::Heap(parts) => parts.get(i).map_or("", |p| p),
+        };
+        (!text.is_empty()).then_some(text)
+    }
+
+    pub fn receipt(&self) -> Option<&str> {
+        self.part(0)
+    }
+
+    pub fn counterparty(&self) -> Option<&str> {
+        self.part(1)
+    }
+
+    pub fn memo(&self) -> Option<&str> {
+        self.part(2)
     }
 }
 
-impl std::ops::Deref for Text {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for Text {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl From<&str> for Text {
-    fn from(text: &str) -> Text {
-        Text::new(text)
-    }
-}
-
-impl From<Box<str>> for Text {
-    fn from(text: Box<str>) -> Text {
-        Text::new(&text)
-    }
-}
-
-impl From<String> for Text {
-    fn from(text: String) -> Text {
-        Text::new(&text)
-    }
-}
-
-impl std::fmt::Debug for Text {
+impl std::fmt::Debug for RowText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl std::fmt::Display for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.debug_struct("RowText")
+            .field("receipt", &self.receipt())
+            .field("counterparty", &self.counterparty())
+            .field("memo", &self.memo())
+            .finish()
     }
 }
 
@@ -171,22 +339,106 @@ impl std::fmt::Display for Text {
 pub struct Entry {
     pub date: Date,
     pub week: WeekId,
-    pub cell: Arc<str>,
-    pub category: Arc<str>,
+    pub cell: Name,
+    pub category: Name,
     pub kind: Kind,
     pub quantity: Decimal,
-    pub unit: Arc<str>,
-    pub receipt: Option<Text>,
-    pub to_cell: Option<Arc<str>>,
-    /// PRIVATE: never written to the output.
-    pub counterparty: Option<Text>,
-    /// Private unless `privacy.publish_memos`.
-    pub memo: Option<Text>,
+    pub unit: Name,
+    pub to_cell: Option<Name>,
+    /// Receipt, counterparty (PRIVATE: never written to the output) and memo (private
+    /// unless `privacy.publish_memos`); read them through the methods of the same names.
+    pub text: RowText,
     /// Index into [`Rates::rates`] of the rate applied (service rows).
     pub rate: Option<u32>,
     /// `quantity × rate`, in the site's currency (service rows).
     pub value: Option<Decimal>,
     pub source: Source,
+}
+
+impl Entry {
+    /// The commons receipt id, if the row has one.
+    pub fn receipt(&self) -> Option<&str> {
+        self.text.receipt()
+    }
+
+    /// PRIVATE: never written to the output.
+    pub fn counterparty(&self) -> Option<&str> {
+        self.text.counterparty()
+    }
+
+    /// Private unless `privacy.publish_memos`.
+    pub fn memo(&self) -> Option<&str> {
+        self.text.memo()
+    }
+}
+
+/// Every entry of the ledger in input order (files sorted by path, rows by line), kept
+/// as one list per file so that files are checked and added up in parallel without
+/// copying their rows into one list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entries {
+    parts: Vec<Vec<Entry>>,
+    /// The index of each part's first entry.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl Entries {
+    /// The entries of each file, in order.
+    pub fn from_parts(parts: Vec<Vec<Entry>>) -> Entries {
+        let mut starts = Vec::with_capacity(parts.len());
+        let mut len = 0;
+        for part in &parts {
+            starts.push(len);
+            len += part.len();
+        }
+        Entries { parts, starts, len }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The entry at `index` in input order.
+    pub fn get(&self, index: usize) -> Option<&Entry> {
+        let part = self
+            .starts
+            .partition_point(|&s| s <= index)
+            .checked_sub(1)?;
+        let start = *self.starts.get(part)?;
+        self.parts.get(part)?.get(index - start)
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry> + Clone {
+        self.parts.iter().flatten()
+    }
+
+    /// Each part with the index of its first entry.
+    pub fn parts(&self) -> impl Iterator<Item = (usize, &[Entry])> {
+        self.starts
+            .iter()
+            .copied()
+            .zip(self.parts.iter().map(Vec::as_slice))
+    }
+}
+
+impl From<Vec<Entry>> for Entries {
+    fn from(entries: Vec<Entry>) -> Entries {
+        Entries::from_parts(vec![entries])
+    }
+}
+
+impl<'a> IntoIterator for &'a Entries {
+    type Item = &'a Entry;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Entry>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.parts.iter().flatten()
+    }
 }
 
 /// One row of `data/rates.csv`: the replacement cost of one unit.
@@ -331,9 +583,9 @@ pub enum WeekStatus {
 /// Totals for one category and unit (or one cell, category and unit).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
-    pub cell: Option<Arc<str>>,
-    pub category: Arc<str>,
-    pub unit: Arc<str>,
+    pub cell: Option<Name>,
+    pub category: Name,
+    pub unit: Name,
     /// Service rows.
     pub services: u64,
     /// Quantity of services drawn.
@@ -349,7 +601,7 @@ pub struct Line {
 }
 
 impl Line {
-    fn new(cell: Option<Arc<str>>, category: Arc<str>, unit: Arc<str>) -> Line {
+    fn new(cell: Option<Name>, category: Name, unit: Name) -> Line {
         Line {
             cell,
             category,
@@ -363,7 +615,7 @@ impl Line {
         }
     }
 
-    fn matches(&self, cell: Option<&Arc<str>>, category: &Arc<str>, unit: &Arc<str>) -> bool {
+    fn matches(&self, cell: Option<&Name>, category: &Name, unit: &Name) -> bool {
         same(&self.category, category)
             && same(&self.unit, unit)
             && match (&self.cell, cell) {
@@ -378,7 +630,7 @@ impl Line {
             Kind::Service => {
                 self.services += 1;
                 self.drawn += entry.quantity;
-                self.receipts += u64::from(entry.receipt.is_some());
+                self.receipts += u64::from(entry.receipt().is_some());
                 self.value += entry.value.unwrap_or_default();
             }
             Kind::Contribution => {
@@ -390,8 +642,8 @@ impl Line {
     }
 }
 
-fn same(a: &Arc<str>, b: &Arc<str>) -> bool {
-    Arc::ptr_eq(a, b) || a == b
+fn same(a: &Name, b: &Name) -> bool {
+    a == b
 }
 
 /// Commons against city for one category in one week.
@@ -409,11 +661,11 @@ pub struct CategorySheet {
 /// Goods, hours or money passed from one cell to another (or set aside into a fund).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flow {
-    pub from: Arc<str>,
-    pub to: Arc<str>,
+    pub from: Name,
+    pub to: Name,
     pub kind: Kind,
-    pub category: Arc<str>,
-    pub unit: Arc<str>,
+    pub category: Name,
+    pub unit: Name,
     pub quantity: Decimal,
     pub rows: u64,
 }
@@ -442,7 +694,7 @@ pub struct Treasury {
 /// Totals of one unit in a week's reconciliation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitTotal {
-    pub unit: Arc<str>,
+    pub unit: Name,
     pub rows: u64,
     /// Sum of every row's quantity in this unit, whatever its kind.
     pub quantity: Decimal,
@@ -530,7 +782,7 @@ pub struct LedgerFileRows {
 #[derive(Debug, Clone, Default)]
 pub struct CheckedLedger {
     /// In input order: files sorted by path, rows by line.
-    pub entries: Vec<Entry>,
+    pub entries: Entries,
     pub files: Vec<LedgerFileRows>,
     pub rates: Rates,
     pub budget: CityBudget,
@@ -546,7 +798,7 @@ impl CheckedLedger {
 /// The ledger and its weeks.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
-    pub entries: Vec<Entry>,
+    pub entries: Entries,
     pub files: Vec<LedgerFileRows>,
     pub rates: Rates,
     pub budget: CityBudget,
@@ -625,7 +877,7 @@ struct Acc {
     expense: Decimal,
     /// Income and expense rows, and the unit they are in (the site's currency).
     money_rows: u64,
-    money_unit: Option<Arc<str>>,
+    money_unit: Option<Name>,
     allocations: BTreeMap<String, Decimal>,
     by_kind: [u64; 6],
 }
@@ -666,11 +918,11 @@ impl Acc {
                         f.rows += 1;
                     }
                     None => self.flows.push(Flow {
-                        from: e.cell.clone(),
-                        to: to.clone(),
+                        from: e.cell,
+                        to: *to,
                         kind: e.kind,
-                        category: e.category.clone(),
-                        unit: e.unit.clone(),
+                        category: e.category,
+                        unit: e.unit,
                         quantity: e.quantity,
                         rows: 1,
                     }),
@@ -687,9 +939,58 @@ impl Acc {
                 }
                 self.money_rows += 1;
                 if self.money_unit.is_none() {
-                    self.money_unit = Some(e.unit.clone());
+                    self.money_unit = Some(e.unit);
                 }
             }
+        }
+    }
+
+    /// Adds up what `later` counted from rows after this one's, keeping input order.
+    fn merge(&mut self, later: Acc) {
+        self.entries.extend(later.entries);
+        for c in later.cells {
+            match self
+                .cells
+                .iter_mut()
+                .find(|l| l.matches(c.cell.as_ref(), &c.category, &c.unit))
+            {
+                Some(l) => {
+                    l.services += c.services;
+                    l.drawn += c.drawn;
+                    l.receipts += c.receipts;
+                    l.contribution_rows += c.contribution_rows;
+                    l.contributed += c.contributed;
+                    l.value += c.value;
+                }
+                None => self.cells.push(c),
+            }
+        }
+        for f in later.flows {
+            match self.flows.iter_mut().find(|g| {
+                g.kind == f.kind
+                    && g.from == f.from
+                    && g.to == f.to
+                    && g.category == f.category
+                    && g.unit == f.unit
+            }) {
+                Some(g) => {
+                    g.quantity += f.quantity;
+                    g.rows += f.rows;
+                }
+                None => self.flows.push(f),
+            }
+        }
+        self.income += later.income;
+        self.expense += later.expense;
+        self.money_rows += later.money_rows;
+        if self.money_unit.is_none() {
+            self.money_unit = later.money_unit;
+        }
+        for (name, amount) in later.allocations {
+            *self.allocations.entry(name).or_default() += amount;
+        }
+        for (n, m) in self.by_kind.iter_mut().zip(later.by_kind) {
+            *n += m;
         }
     }
 
@@ -703,7 +1004,7 @@ impl Acc {
             {
                 Some(l) => l,
                 None => {
-                    lines.push(Line::new(None, c.category.clone(), c.unit.clone()));
+                    lines.push(Line::new(None, c.category, c.unit));
                     let last = lines.len() - 1;
                     &mut lines[last]
                 }
@@ -721,7 +1022,7 @@ impl Acc {
     /// Rows and quantities per unit over every kind, and the value of every row.
     fn reconciliation(&self) -> Reconciliation {
         let mut units: Vec<UnitTotal> = Vec::new();
-        let mut add = |unit: &Arc<str>, rows: u64, quantity: Decimal| match units
+        let mut add = |unit: &Name, rows: u64, quantity: Decimal| match units
             .iter_mut()
             .find(|u| same(&u.unit, unit))
         {
@@ -730,7 +1031,7 @@ impl Acc {
                 u.quantity += quantity;
             }
             None => units.push(UnitTotal {
-                unit: unit.clone(),
+                unit: *unit,
                 rows,
                 quantity,
             }),
@@ -748,7 +1049,7 @@ impl Acc {
         if let Some(unit) = &self.money_unit {
             add(unit, self.money_rows, self.income + self.expense);
         }
-        units.sort_by(|a, b| a.unit.cmp(&b.unit));
+        units.sort_by_key(|u| u.unit);
         Reconciliation {
             rows_read: self.entries.len() as u64,
             by_kind: self.by_kind,
@@ -758,23 +1059,22 @@ impl Acc {
     }
 }
 
-fn line_for<'a>(lines: &'a mut Vec<Line>, cell: Option<&Arc<str>>, e: &Entry) -> &'a mut Line {
+fn line_for<'a>(lines: &'a mut Vec<Line>, cell: Option<&Name>, e: &Entry) -> &'a mut Line {
     let found = lines
         .iter()
         .position(|l| l.matches(cell, &e.category, &e.unit));
     let i = match found {
         Some(i) => i,
         None => {
-            lines.push(Line::new(cell.cloned(), e.category.clone(), e.unit.clone()));
+            lines.push(Line::new(cell.copied(), e.category, e.unit));
             lines.len() - 1
         }
     };
     &mut lines[i]
 }
 
-/// Adds up every entry into its week, then fills the weeks between the first row and
-/// the as-of date, runs the treasury balances and sets each week beside the city.
-fn aggregate(entries: &[Entry], budget: &CityBudget, as_of: Option<Date>) -> Vec<WeekReport> {
+/// The weeks of one part of the entries, `start` being the index of its first entry.
+fn add_up(start: usize, entries: &[Entry]) -> Vec<(WeekId, Acc)> {
     let mut accs: Vec<(WeekId, Acc)> = Vec::new();
     let mut slot: HashMap<WeekId, usize> = HashMap::new();
     let mut last: Option<(WeekId, usize)> = None;
@@ -790,11 +1090,32 @@ fn aggregate(entries: &[Entry], budget: &CityBudget, as_of: Option<Date>) -> Vec
                 at
             }
         };
-        if let (Some((_, acc)), Ok(index)) = (accs.get_mut(at), u32::try_from(i)) {
+        if let (Some((_, acc)), Ok(index)) = (accs.get_mut(at), u32::try_from(start + i)) {
             acc.add(index, e);
         }
     }
-    let mut by_week: BTreeMap<WeekId, Acc> = accs.into_iter().collect();
+    accs
+}
+
+/// Adds up every entry into its week (each file's part in parallel, then merged in
+/// input order), then fills the weeks between the first row and the as-of date, runs
+/// the treasury balances and sets each week beside the city.
+fn aggregate(entries: &Entries, budget: &CityBudget, as_of: Option<Date>) -> Vec<WeekReport> {
+    use rayon::prelude::*;
+    let parts: Vec<(usize, &[Entry])> = entries.parts().collect();
+    let added: Vec<Vec<(WeekId, Acc)>> = parts
+        .into_par_iter()
+        .map(|(start, part)| add_up(start, part))
+        .collect();
+    let mut by_week: BTreeMap<WeekId, Acc> = BTreeMap::new();
+    for (week, acc) in added.into_iter().flatten() {
+        match by_week.entry(week) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(acc);
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => slot.get_mut().merge(acc),
+        }
+    }
     let (Some(first), Some(last_row)) = (
         by_week.keys().next().copied(),
         by_week.keys().next_back().copied(),
@@ -895,24 +1216,66 @@ mod tests {
     use jiff::civil::date;
 
     #[test]
-    fn text_reads_back_short_long_and_multibyte_values() {
-        let at_limit = "x".repeat(Text::INLINE);
-        let over_limit = "x".repeat(Text::INLINE + 1);
-        for value in [
-            "",
-            "FC-00000123",
-            &at_limit,
-            &over_limit,
-            "sorting, shift after the market closed",
-            "café à côté — œuvre",
+    fn row_text_reads_back_short_long_multibyte_and_absent_values() {
+        let at_limit = "x".repeat(RowText::INLINE - 2);
+        let over_limit = "x".repeat(RowText::INLINE);
+        for (receipt, counterparty, memo) in [
+            ("", "", ""),
+            ("FC-00000123", "hh-0042", ""),
+            ("", "", "sorting, shift"),
+            ("a", &at_limit, "b"),
+            ("a", &over_limit, "b"),
+            ("FC-1", "", "sorting, shift after the market closed"),
+            ("café", "à côté", "— œuvre"),
         ] {
-            let text = Text::new(value);
-            assert_eq!(text.as_str(), value);
-            assert_eq!(format!("{text:?}"), format!("{value:?}"));
-            assert_eq!(Some(text).as_deref(), Some(value));
+            let text = RowText::new(receipt, counterparty, memo);
+            let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            assert_eq!(text.receipt().map(String::from), some(receipt));
+            assert_eq!(text.counterparty().map(String::from), some(counterparty));
+            assert_eq!(text.memo().map(String::from), some(memo));
+            assert_eq!(text, RowText::new(receipt, counterparty, memo));
         }
-        assert_eq!(Text::new("a"), Text::from(String::from("a")));
-        assert_ne!(Text::new("a"), Text::new("b"));
+        assert_ne!(RowText::new("a", "", ""), RowText::new("", "a", ""));
+    }
+
+    #[test]
+    fn names_are_kept_once_and_compare_as_text() {
+        let a = Name::new("food-coop");
+        let b = Name::new(&String::from("food-coop"));
+        assert!(std::ptr::eq(a.as_str(), b.as_str()));
+        assert_eq!(a, b);
+        assert!(Name::new("care") < a);
+        assert_eq!(&*a, "food-coop");
+        assert_eq!(a.to_string(), "food-coop");
+    }
+
+    #[test]
+    fn entries_are_found_by_index_across_parts() {
+        let entry = |line: u32| Entry {
+            date: date(2026, 1, 5),
+            week: WeekId::of(date(2026, 1, 5)),
+            cell: Name::new("c"),
+            category: Name::new("food"),
+            kind: Kind::Contribution,
+            quantity: Decimal::ONE,
+            unit: Name::new("kg"),
+            to_cell: None,
+            text: RowText::new("", "", ""),
+            rate: None,
+            value: None,
+            source: Source {
+                file: SourceFile::new(Path::new("l.csv")),
+                line,
+            },
+        };
+        let entries = Entries::from_parts(vec![vec![entry(2), entry(3)], vec![], vec![entry(4)]]);
+        assert_eq!(entries.len(), 3);
+        let lines: Vec<u32> = (0..4)
+            .filter_map(|i| entries.get(i))
+            .map(|e| e.source.line)
+            .collect();
+        assert_eq!(lines, vec![2, 3, 4]);
+        assert_eq!(entries.iter().rev().map(|e| e.source.line).next(), Some(4));
     }
 
     fn rate(unit: &str, category: Option<&str>, rate: &str, from: Date) -> Rate {

@@ -19,7 +19,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use super::ledger::Entry;
+use super::ledger::{Entries, Entry};
 use super::week::WeekId;
 
 /// The "previous chain" of the first sealed week: 64 zeros.
@@ -92,17 +92,17 @@ impl<'a> From<&'a Entry> for SealedColumns<'a> {
             kind: e.kind.name(),
             quantity: e.quantity,
             unit: &e.unit,
-            receipt: e.receipt.as_deref(),
+            receipt: e.receipt(),
             to_cell: e.to_cell.as_deref(),
-            counterparty: e.counterparty.as_deref(),
-            memo: e.memo.as_deref(),
+            counterparty: e.counterparty(),
+            memo: e.memo(),
         }
     }
 }
 
 /// The digest of every week that has rows (weeks are digested in parallel; the result
 /// does not depend on the order of the entries).
-pub fn week_digests(entries: &[Entry]) -> std::collections::BTreeMap<WeekId, WeekDigest> {
+pub fn week_digests(entries: &Entries) -> std::collections::BTreeMap<WeekId, WeekDigest> {
     use rayon::prelude::*;
     let mut by_week: std::collections::BTreeMap<WeekId, Vec<SealedColumns<'_>>> =
         std::collections::BTreeMap::new();

@@ -202,13 +202,13 @@ fn ledger_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
             e.kind.name().to_string(),
             e.quantity.to_string(),
             e.unit.to_string(),
-            e.receipt.as_deref().unwrap_or("").to_string(),
+            e.receipt().unwrap_or("").to_string(),
             e.to_cell.as_deref().unwrap_or("").to_string(),
             rate.unwrap_or_default(),
             e.value.map(plain).unwrap_or_default(),
         ];
         if memos {
-            record.push(e.memo.as_deref().unwrap_or("").to_string());
+            record.push(e.memo().unwrap_or("").to_string());
         }
         writer
             .write_record(&record)
