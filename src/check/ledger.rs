@@ -36,22 +36,26 @@ pub fn check(
         date_format: config.ledger.date_format.as_deref(),
         rates: &rates,
     };
-    let checked: Vec<(Vec<Entry>, Vec<Diagnostic>, u64)> = files
+    let checked: Vec<CheckedFile> = files
         .par_iter()
         .map(|file| check_file(file, &rules))
         .collect();
     let mut parts = Vec::with_capacity(files.len());
     let mut rows = Vec::with_capacity(files.len());
-    for (file, (file_entries, file_problems, read)) in files.iter().zip(checked) {
-        parts.push(file_entries);
-        problems.extend(file_problems);
+    let mut receipts = Vec::with_capacity(files.len());
+    let mut latest = None;
+    for (file, checked) in files.iter().zip(checked) {
+        latest = latest.max(checked.latest);
+        parts.push(checked.entries);
+        problems.extend(checked.problems);
+        receipts.push(checked.receipts);
         rows.push(LedgerFileRows {
             path: file.path.clone(),
-            rows: read,
+            rows: checked.rows,
         });
     }
-    let entries = Entries::from_parts(parts);
-    check_receipts(&entries, problems);
+    let entries = Entries::with_latest(parts, latest);
+    check_receipts(&entries, &receipts, problems);
     CheckedLedger {
         entries,
         files: rows,
@@ -67,24 +71,49 @@ struct Rules<'a> {
     rates: &'a Rates,
 }
 
-/// One file's entries, problems and number of data rows read.
-fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> (Vec<Entry>, Vec<Diagnostic>, u64) {
-    let mut entries = Vec::with_capacity(file.bytes.len() / 64);
+/// What checking one file found.
+struct CheckedFile {
+    entries: Vec<Entry>,
+    problems: Vec<Diagnostic>,
+    /// Data rows read.
+    rows: u64,
+    receipts: ReceiptHashes,
+    /// The latest date of its entries.
+    latest: Option<Date>,
+}
+
+fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
+    let capacity = file.bytes.len() / 64;
+    let mut entries = Vec::with_capacity(capacity);
+    let mut receipts = ReceiptHashes::new(capacity);
     let mut problems = Vec::new();
     let mut rows = 0u64;
+    let mut latest: Option<Date> = None;
     let mut row_checker = RowChecker::new(&file.path, rules);
     file.read_rows(|row| {
         rows += 1;
         match row {
             Ok(row) => match row_checker.check(&row) {
-                Ok(entry) => entries.push(entry),
+                Ok(entry) => {
+                    latest = latest.max(Some(entry.date));
+                    if let Some(receipt) = entry.receipt() {
+                        receipts.add(receipt_hash(receipt), entries.len());
+                    }
+                    entries.push(entry);
+                }
                 Err(found) => problems.extend(found),
             },
             Err(d) => problems.push(d),
         }
     });
     entries.shrink_to_fit();
-    (entries, problems, rows)
+    CheckedFile {
+        entries,
+        problems,
+        rows,
+        receipts,
+        latest,
+    }
 }
 
 /// The last rate looked up: unit, category, date and the rate found.
@@ -291,60 +320,53 @@ impl<'a> RowChecker<'a> {
 /// A receipt id is unique across the ledger: each repeat names the first use.
 ///
 /// A million receipts are checked through tables of their 64-bit hashes; ids whose
-/// hashes collide fall back to a table of the ids. Each file's hashes are first spread
-/// over parts by some of their bits (the files in parallel), so that each part's table
-/// is small enough to stay in the processor's cache and the parts are checked in
-/// parallel, each over the files in input order.
-fn check_receipts(entries: &Entries, problems: &mut Diagnostics) {
-    check_receipts_hashed(entries, problems, |receipt| {
-        let mut hasher = FxHasher::default();
-        hasher.write(receipt.as_bytes());
-        hasher.finish()
-    });
+/// hashes collide fall back to a table of the ids. Each file's checker hashes its
+/// receipts as it reads them and spreads them over parts by some of the hashes' bits,
+/// so that each part's table is small enough to stay in the processor's cache and the
+/// parts are checked in parallel, each over the files in input order.
+fn receipt_hash(receipt: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write(receipt.as_bytes());
+    hasher.finish()
 }
 
 /// Number of parts the receipts' hashes are spread over.
 const RECEIPT_PARTS: usize = 256;
 
-/// The receipts of one file's entries (`start` is the index of the first) as (hash,
-/// entry index), spread over [`RECEIPT_PARTS`] parts, in input order.
-fn spread_receipts(
-    start: usize,
-    entries: &[Entry],
-    hash: &(impl Fn(&str) -> u64 + Sync),
-) -> Vec<Vec<(u64, u32)>> {
-    let mut parts: Vec<Vec<(u64, u32)>> = (0..RECEIPT_PARTS)
-        .map(|_| Vec::with_capacity(entries.len() / RECEIPT_PARTS * 9 / 8))
-        .collect();
-    for (i, e) in entries.iter().enumerate() {
-        let (Some(receipt), Ok(index)) = (e.receipt(), u32::try_from(start + i)) else {
-            continue;
+/// One file's receipts as (hash, index of the entry in the file), spread over
+/// [`RECEIPT_PARTS`] parts by their hashes, in input order.
+struct ReceiptHashes(Vec<Vec<(u64, u32)>>);
+
+impl ReceiptHashes {
+    fn new(rows: usize) -> ReceiptHashes {
+        ReceiptHashes(
+            (0..RECEIPT_PARTS)
+                .map(|_| Vec::with_capacity(rows / RECEIPT_PARTS * 9 / 8))
+                .collect(),
+        )
+    }
+
+    fn add(&mut self, hash: u64, index: usize) {
+        let Ok(index) = u32::try_from(index) else {
+            return;
         };
-        let h = hash(receipt);
         // Bits away from the low ones (the table's bucket) and the top ones (its tags).
-        if let Some(part) = parts.get_mut((h >> 32) as usize % RECEIPT_PARTS) {
-            part.push((h, index));
+        if let Some(part) = self.0.get_mut((hash >> 32) as usize % RECEIPT_PARTS) {
+            part.push((hash, index));
         }
     }
-    parts
 }
 
-fn check_receipts_hashed(
-    entries: &Entries,
-    problems: &mut Diagnostics,
-    hash: impl Fn(&str) -> u64 + Sync,
-) {
-    let files: Vec<(usize, &[Entry])> = entries.parts().collect();
-    let spread: Vec<Vec<Vec<(u64, u32)>>> = files
-        .into_par_iter()
-        .map(|(start, part)| spread_receipts(start, part, &hash))
-        .collect();
+/// Reports every repeated receipt, given each file's receipt hashes.
+fn check_receipts(entries: &Entries, hashes: &[ReceiptHashes], problems: &mut Diagnostics) {
+    let starts: Vec<usize> = entries.parts().map(|(start, _)| start).collect();
     let mut repeats: Vec<(u32, u32)> = (0..RECEIPT_PARTS)
         .into_par_iter()
         .flat_map_iter(|p| {
-            let part: Vec<&[(u64, u32)]> = spread
+            let part: Vec<(usize, &[(u64, u32)])> = starts
                 .iter()
-                .filter_map(|file| file.get(p).map(Vec::as_slice))
+                .zip(hashes)
+                .filter_map(|(&start, file)| file.0.get(p).map(|h| (start, h.as_slice())))
                 .collect();
             repeats_in(entries, &part)
         })
@@ -368,19 +390,25 @@ fn check_receipts_hashed(
     }
 }
 
-/// The repeats among one part's receipts (hash, entry index; in input order, file by
-/// file): each repeat's index and its first use's.
-fn repeats_in(entries: &Entries, part: &[&[(u64, u32)]]) -> Vec<(u32, u32)> {
+/// The repeats among one part's receipts (each file's index of its first entry, and
+/// its (hash, index in the file) in input order): each repeat's index in the ledger
+/// and its first use's.
+fn repeats_in(entries: &Entries, part: &[(usize, &[(u64, u32)])]) -> Vec<(u32, u32)> {
     use std::collections::hash_map::Entry as Slot;
     let receipt_of = |i: u32| entries.get(i as usize).and_then(Entry::receipt);
     let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> =
         HashMap::with_capacity_and_hasher(
-            part.iter().map(|p| p.len()).sum(),
+            part.iter().map(|(_, p)| p.len()).sum(),
             BuildHasherDefault::default(),
         );
     let mut collided: HashMap<&str, u32, Fast> = HashMap::default();
     let mut repeats = Vec::new();
-    for &(h, index) in part.iter().copied().flatten() {
+    let in_order = part.iter().flat_map(|&(start, hashes)| {
+        hashes
+            .iter()
+            .filter_map(move |&(h, i)| Some((h, u32::try_from(start + i as usize).ok()?)))
+    });
+    for (h, index) in in_order {
         match seen.entry(h) {
             Slot::Vacant(slot) => {
                 slot.insert(index);
@@ -450,6 +478,9 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
 
 /// An exact decimal: digits with an optional dot and sign, no exponent, no grouping.
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    if let Some(plain) = plain_decimal(text.as_bytes()) {
+        return Ok(plain);
+    }
     let digits = text.strip_prefix('-').unwrap_or(text);
     let mut dots = 0;
     let well_formed = !digits.is_empty()
@@ -469,6 +500,30 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         });
     }
     Decimal::from_str_exact(text).map_err(|_| format!("{text:?} has too many digits"))
+}
+
+/// The common case read directly, once per ledger row: up to 18 digits with at most
+/// one dot between digits, and no sign. The same value and scale as
+/// `Decimal::from_str_exact` gives (`2.50` keeps its two places).
+fn plain_decimal(text: &[u8]) -> Option<Decimal> {
+    if text.is_empty() || text.len() > 18 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut scale: Option<usize> = None;
+    for (i, &c) in text.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(c - b'0'),
+            b'.' if scale.is_none() && i > 0 && i + 1 < text.len() => {
+                scale = Some(text.len() - i - 1);
+            }
+            _ => return None,
+        }
+    }
+    Some(Decimal::new(
+        mantissa,
+        u32::try_from(scale.unwrap_or(0)).ok()?,
+    ))
 }
 
 /// A decimal above zero.
@@ -751,8 +806,18 @@ mod tests {
             |_: &str| 0u64,
             |r: &str| r.len() as u64 + u64::from(r.as_bytes()[0]),
         ] {
+            let hashes: Vec<ReceiptHashes> = entries
+                .parts()
+                .map(|(_, part)| {
+                    let mut hashes = ReceiptHashes::new(part.len());
+                    for (i, e) in part.iter().enumerate() {
+                        hashes.add(hash(e.receipt().unwrap()), i);
+                    }
+                    hashes
+                })
+                .collect();
             let mut problems = Diagnostics::default();
-            check_receipts_hashed(&entries, &mut problems, hash);
+            check_receipts(&entries, &hashes, &mut problems);
             let found: Vec<String> = problems.0.iter().map(ToString::to_string).collect();
             assert_eq!(
                 found,
@@ -779,6 +844,42 @@ mod tests {
             }
         }
         assert_eq!(hashes.len(), n);
+    }
+
+    #[test]
+    fn plain_decimals_read_directly_equal_the_general_reading() {
+        for text in [
+            "0",
+            "1",
+            "12.50",
+            "0.00",
+            "007",
+            "3.0",
+            "40.0",
+            "0.001",
+            "123456789012345678",
+            "12345678901234567.8",
+            "1234567890123456789",
+            "-2",
+            "-0",
+            "1.",
+            ".5",
+            "1.2.3",
+            "",
+            "1e3",
+            "00.10",
+        ] {
+            let general = Decimal::from_str_exact(text).ok();
+            if let Some(plain) = plain_decimal(text.as_bytes()) {
+                assert_eq!(Some(plain), general, "{text}");
+                assert_eq!(plain.to_string(), general.unwrap().to_string(), "{text}");
+                assert_eq!(plain.serialize(), general.unwrap().serialize(), "{text}");
+            }
+        }
+        assert!(plain_decimal(b"-2").is_none());
+        assert!(plain_decimal(b"1.").is_none());
+        assert!(plain_decimal(b"1234567890123456789").is_none());
+        assert_eq!(plain_decimal(b"12.50").unwrap().to_string(), "12.50");
     }
 
     #[test]

@@ -118,41 +118,54 @@ pub struct LedgerFile {
     pub layout: Layout,
 }
 
-/// One data row of a ledger file: the reused record, its text and its line in the file.
+/// One data row of a ledger file: its line and the trimmed text of each column.
 #[derive(Debug, Clone, Copy)]
 pub struct RawRow<'a> {
     pub line: u64,
-    record: &'a ByteRecord,
-    /// The record's fields one after the other, known to be UTF-8 field by field.
-    text: &'a str,
-    layout: &'a Layout,
+    columns: [&'a str; 10],
+    width: usize,
 }
 
 impl<'a> RawRow<'a> {
     /// The trimmed text of a column; empty when the file has no such column.
     pub fn get(&self, column: Column) -> &'a str {
-        self.layout
-            .index(column)
-            .and_then(|i| self.record.range(i))
-            .and_then(|range| self.text.get(range))
-            .map(trim)
-            .unwrap_or("")
+        self.columns[column as usize]
     }
 
     /// Number of fields in this row.
     pub fn width(&self) -> usize {
-        self.record.len()
+        self.width
     }
 }
 
-/// The record's fields as one text, if each field is UTF-8 (as the csv crate checks
-/// a `StringRecord`: the whole buffer when it is ASCII, else field by field).
-fn record_text(record: &ByteRecord) -> Option<&str> {
-    let all = record.as_slice();
-    if !all.is_ascii() && record.iter().any(|f| std::str::from_utf8(f).is_err()) {
-        return None;
+/// The trimmed text of each canonical column of a record, found in one pass over its
+/// fields; `None` when a field is not UTF-8 (each field on its own must be, as the csv
+/// crate checks a `StringRecord`). `column_at` has a bit for each column a field is
+/// read as (bit `c` for `Column::ALL[c]`; two columns may be mapped to one header).
+fn columns<'r>(record: &'r ByteRecord, column_at: &[u16]) -> Option<[&'r str; 10]> {
+    let text = std::str::from_utf8(record.as_slice()).ok()?;
+    let mut columns = [""; 10];
+    let mut start = 0;
+    for (i, field) in record.iter().enumerate() {
+        let end = start + field.len();
+        // The whole is UTF-8: a field is too unless it starts or ends inside a character.
+        let value = text.get(start..end)?;
+        let mut bits = column_at.get(i).copied().unwrap_or(0);
+        while bits != 0 {
+            let c = bits.trailing_zeros() as usize;
+            if let Some(slot) = columns.get_mut(c) {
+                *slot = trim(value);
+            }
+            bits &= bits - 1;
+        }
+        start = end;
     }
-    std::str::from_utf8(all).ok()
+    Some(columns)
+}
+
+/// Whether a field (known to be UTF-8) is only whitespace, as `str::trim` sees it.
+fn blank(field: &[u8]) -> bool {
+    std::str::from_utf8(field).is_ok_and(|f| f.trim().is_empty())
 }
 
 impl LedgerFile {
@@ -165,12 +178,20 @@ impl LedgerFile {
             .flexible(true)
             .from_reader(self.bytes.as_slice());
         let mut record = ByteRecord::new();
+        let column_at: Vec<u16> = (0..self.layout.width)
+            .map(|i| {
+                Column::ALL
+                    .into_iter()
+                    .filter(|&c| self.layout.index(c) == Some(i))
+                    .fold(0, |bits, c| bits | 1 << (c as u16))
+            })
+            .collect();
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| line_of(&self.bytes, p));
-                    let Some(text) = record_text(&record) else {
+                    let Some(columns) = columns(&record, &column_at) else {
                         each(Err(Diagnostic::at(
                             &self.path,
                             (line as usize).max(1),
@@ -178,7 +199,7 @@ impl LedgerFile {
                         )));
                         continue;
                     };
-                    if record.len() == 1 && text.trim().is_empty() {
+                    if record.len() == 1 && record.iter().all(blank) {
                         // A blank line (only possible as a lone field): nothing to account for.
                         continue;
                     }
@@ -196,9 +217,8 @@ impl LedgerFile {
                     }
                     each(Ok(RawRow {
                         line,
-                        record: &record,
-                        text,
-                        layout: &self.layout,
+                        columns,
+                        width: record.len(),
                     }));
                 }
                 Err(e) => {
@@ -428,6 +448,42 @@ mod tests {
                 "data/ledger/t.csv:4: not valid UTF-8 text",
             ]
         );
+    }
+
+    #[test]
+    fn two_columns_may_be_read_from_one_header() {
+        let mut problems = Diagnostics::default();
+        let config = LedgerConfig {
+            columns: [
+                ("memo".to_string(), "Note".to_string()),
+                ("receipt".to_string(), "Note".to_string()),
+            ]
+            .into_iter()
+            .collect(),
+            ..LedgerConfig::default()
+        };
+        let mapping = mapping(&config, &mut problems);
+        let text =
+            "date,cell,category,kind,quantity,unit,Note\n2026-01-05,x,food,service,2,kg, R-1 \n";
+        let f = parse(
+            PathBuf::from("data/ledger/t.csv"),
+            text.as_bytes().to_vec(),
+            &mapping,
+            &mut problems,
+        )
+        .unwrap();
+        let mut found = Vec::new();
+        f.read_rows(|r| {
+            let r = r.unwrap();
+            found.push(format!(
+                "{}|{}|{}|{}",
+                r.get(Column::Receipt),
+                r.get(Column::Memo),
+                r.get(Column::Quantity),
+                r.get(Column::ToCell)
+            ));
+        });
+        assert_eq!(found, vec!["R-1|R-1|2|"]);
     }
 
     #[test]
