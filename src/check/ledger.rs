@@ -93,13 +93,12 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     file.read_rows(|row| {
         rows += 1;
         match row {
-            Ok(row) => match row_checker.check(&row) {
+            Ok(row) => match row_checker.check(&row, &mut entries) {
                 Ok(entry) => {
                     latest = latest.max(Some(entry.date));
                     if let Some(receipt) = entry.receipt() {
-                        receipts.add(receipt_hash(receipt), entries.len());
+                        receipts.add(receipt_hash(receipt), entries.len() - 1);
                     }
-                    entries.push(entry);
                 }
                 Err(found) => problems.extend(found),
             },
@@ -206,8 +205,13 @@ impl<'a> RowChecker<'a> {
         found
     }
 
-    /// The entry, or every problem of the row.
-    fn check(&mut self, row: &RawRow<'_>) -> Result<Entry, Vec<Diagnostic>> {
+    /// Adds the row's entry to `entries` (built in place: an entry is 136 bytes) and
+    /// returns it, or returns every problem of the row.
+    fn check<'e>(
+        &mut self,
+        row: &RawRow<'_>,
+        entries: &'e mut Vec<Entry>,
+    ) -> Result<&'e Entry, Vec<Diagnostic>> {
         let line = row.line;
         let mut problems = Vec::new();
         let date = self
@@ -293,10 +297,11 @@ impl<'a> RowChecker<'a> {
         } else {
             (None, None)
         };
-        Ok(Entry {
+        let to_cell = (!to_cell.is_empty()).then(|| self.name(3, to_cell));
+        entries.push(Entry {
             date,
             week,
-            to_cell: (!to_cell.is_empty()).then(|| self.name(3, to_cell)),
+            to_cell,
             cell,
             category,
             kind,
@@ -313,7 +318,8 @@ impl<'a> RowChecker<'a> {
                 file: self.file,
                 line: u32::try_from(line).unwrap_or(u32::MAX),
             },
-        })
+        });
+        entries.last().ok_or_else(Vec::new)
     }
 }
 

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use csv::{ByteRecord, StringRecord};
+use rayon::prelude::*;
 
 use super::{FileCache, read_bytes, relative, sorted_files};
 use crate::config::{CONFIG_FILE, LedgerConfig};
@@ -122,7 +123,7 @@ pub struct LedgerFile {
 #[derive(Debug, Clone, Copy)]
 pub struct RawRow<'a> {
     pub line: u64,
-    columns: [&'a str; 10],
+    columns: &'a [&'a str; 10],
     width: usize,
 }
 
@@ -217,7 +218,7 @@ impl LedgerFile {
                     }
                     each(Ok(RawRow {
                         line,
-                        columns,
+                        columns: &columns,
                         width: record.len(),
                     }));
                 }
@@ -251,14 +252,24 @@ pub fn load(
     problems: &mut Diagnostics,
 ) -> Vec<LedgerFile> {
     let mapping = mapping(config, problems);
-    let mut files = Vec::new();
-    for file in sorted_files(&site.join(LEDGER_DIR), "csv", problems) {
-        // The layout comes from tally.toml, whose change empties the cache.
-        let ledger = cache.parse(&file, problems, |problems| {
-            let path = relative(site, &file);
-            let bytes = read_bytes(&file, &path, problems)?;
-            parse(path, bytes, &mapping, problems)
-        });
+    let found = sorted_files(&site.join(LEDGER_DIR), "csv", problems);
+    // Read in parallel (a large ledger is tens of megabytes), reported in order.
+    let read: Vec<(Option<LedgerFile>, Diagnostics)> = found
+        .par_iter()
+        .map(|file| {
+            let mut found = Diagnostics::default();
+            // The layout comes from tally.toml, whose change empties the cache.
+            let ledger = cache.parse(file, &mut found, |problems| {
+                let path = relative(site, file);
+                let bytes = read_bytes(file, &path, problems)?;
+                parse(path, bytes, &mapping, problems)
+            });
+            (ledger, found)
+        })
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for (ledger, found) in read {
+        problems.extend(found.0);
         files.extend(ledger);
     }
     files
