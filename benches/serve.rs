@@ -45,6 +45,7 @@ fn main() {
         .unwrap_or(10);
     let mut times = Vec::new();
     let mut cpu = Vec::new();
+    let mut phases = Vec::new();
     for round in 0..rounds {
         let file = &files[(round * 7919) % files.len()];
         let cpu_before = cpu_time();
@@ -68,7 +69,13 @@ fn main() {
             );
         }
         times.push(total);
+        phases.push((total, rebuilt.phases));
     }
+    phases.sort_by_key(|(total, _)| *total);
+    println!(
+        "serve: the median rebuild, stage by stage: {}",
+        phases[phases.len() / 2].1
+    );
     times.sort();
     cpu.sort();
     println!(

@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// A candidate with its ticket, in the order of the draw.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Ticket {
     pub id: String,
     /// `SHA-256(seed + ":" + id)`, 64 lowercase hex digits.

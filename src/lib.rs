@@ -56,6 +56,14 @@ pub fn prepare_with(
     base_url: Option<&str>,
     cache: &load::FileCache,
 ) -> Result<model::Site> {
+    let config = configure(site, base_url)?;
+    let sources = load::load_with(site, config, cache);
+    let checked = check::check(sources)?;
+    Ok(model::build(checked))
+}
+
+/// Reads `tally.toml`; `base_url` replaces the one it gives.
+pub fn configure(site: &Path, base_url: Option<&str>) -> Result<Config> {
     let mut config = Config::load(site)?;
     if let Some(url) = base_url {
         config.base_url = url.to_string();
@@ -63,9 +71,7 @@ pub fn prepare_with(
             config.base_url.push('/');
         }
     }
-    let sources = load::load_with(site, config, cache);
-    let checked = check::check(sources)?;
-    Ok(model::build(checked))
+    Ok(config)
 }
 
 /// Builds the site into its output folder; on any error the previous output is untouched.

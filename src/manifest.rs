@@ -56,6 +56,35 @@ impl Manifest {
         json.push('\n');
         json
     }
+
+    /// The JSON of [`Manifest::from_digests`], made without copying `digests`, which
+    /// must not hold the manifest itself (`tally serve`, on every rebuild).
+    pub fn json_of_digests(
+        digests: &BTreeMap<String, String>,
+        inputs: &str,
+        seal_chain: &str,
+    ) -> String {
+        /// [`Manifest`], borrowed: the same fields in the same order.
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            generator: String,
+            inputs: &'a str,
+            seal_chain: &'a str,
+            files: &'a BTreeMap<String, String>,
+        }
+        let manifest = Borrowed {
+            generator: format!("tally {}", env!("CARGO_PKG_VERSION")),
+            inputs,
+            seal_chain,
+            files: digests,
+        };
+        let mut json = Vec::with_capacity(200 + digests.len() * 120);
+        if serde_json::to_writer_pretty(&mut json, &manifest).is_err() {
+            json.clear();
+        }
+        json.push(b'\n');
+        String::from_utf8(json).unwrap_or_default()
+    }
 }
 
 /// Adds `manifest.json` to the rendered files, replacing any file of that name, and
@@ -71,6 +100,22 @@ pub fn add(mut files: Vec<OutputFile>, inputs: &str, seal_chain: &str) -> Vec<Ou
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_manifest_of_known_digests_is_the_manifest_of_the_files() {
+        let files = vec![
+            OutputFile::new("a.css", "abc"),
+            OutputFile::new("b/index.html", "b"),
+        ];
+        let digests: BTreeMap<String, String> = files
+            .iter()
+            .map(|f| (f.path.clone(), sha256_hex(&f.bytes)))
+            .collect();
+        assert_eq!(
+            Manifest::json_of_digests(&digests, "in", "chain"),
+            Manifest::of(&files, "in", "chain").to_json()
+        );
+    }
 
     #[test]
     fn the_manifest_lists_every_file_but_itself_sorted() {
@@ -93,7 +138,7 @@ mod tests {
             manifest.generator,
             format!("tally {}", env!("CARGO_PKG_VERSION"))
         );
-        let text = String::from_utf8(files[2].bytes.clone()).unwrap();
+        let text = String::from_utf8(files[2].bytes.to_vec()).unwrap();
         assert!(text.find("\"a.css\"") < text.find("\"b/index.html\""));
     }
 }

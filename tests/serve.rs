@@ -466,6 +466,56 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
     );
     assert_eq!(contents(&builder), full_build(site.path()));
 
+    // A decision added: the page and the decisions register, not the minutes list.
+    edit(site.path(), "content/minutes/2025-03-01-pantry.md", |t| {
+        t.replacen(
+            "+++\n\nNotes",
+            "[[decisions]]\ntext = \"Open on Sundays\"\noutcome = \"passed\"\n+++\n\nNotes",
+            1,
+        )
+    });
+    let decided = builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect("rebuilds");
+    assert!(
+        decided
+            .changed
+            .contains(&"decisions/index.html".to_string()),
+        "{decided:?}"
+    );
+    assert!(
+        !decided.changed.contains(&"minutes/index.html".to_string()),
+        "{decided:?}"
+    );
+    assert_eq!(contents(&builder), full_build(site.path()));
+
+    // Its date moved: it moves in the list, and into another week's report.
+    edit(site.path(), "content/minutes/2025-03-01-pantry.md", |t| {
+        t.replace("date = 2025-03-01", "date = 2025-08-20")
+    });
+    let moved = builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect("rebuilds");
+    assert!(
+        moved.changed.contains(&"minutes/index.html".to_string()),
+        "{moved:?}"
+    );
+    assert_eq!(contents(&builder), full_build(site.path()));
+
+    // A body-only change again: nothing but that page and the manifest.
+    edit(site.path(), "content/minutes/2025-03-01-pantry.md", |t| {
+        format!("{t}\nA second late addition.\n")
+    });
+    let body = builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect("rebuilds");
+    assert_eq!(body.pages.rendered, 1, "{body:?}");
+    assert_eq!(
+        body.changed,
+        ["manifest.json", "minutes/2025-03-01-pantry/index.html"]
+    );
+    assert_eq!(contents(&builder), full_build(site.path()));
+
     // A new file and a removed one.
     let added = add_minutes(site.path(), "2025-09-09-pantry", "2025-09-09", "Autumn");
     std::fs::remove_file(&file).expect("remove minutes");

@@ -56,7 +56,7 @@ pub enum Outcome {
     Deferred,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Votes {
     #[serde(rename = "for", default)]
@@ -76,7 +76,9 @@ pub struct RawDecision {
     pub votes: Option<Votes>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum CommitteeAction {
     Create,

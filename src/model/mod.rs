@@ -28,7 +28,7 @@ pub struct Page {
 }
 
 /// One assembly's minutes at `/minutes/<slug>/`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Minutes {
     pub path: PathBuf,
     pub slug: String,

@@ -11,7 +11,7 @@ pub use crate::draw::Ticket;
 pub use crate::load::content::{CommitteeAction, Outcome, Votes};
 
 /// The minutes that recorded something: enough to name and link them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Record {
     pub slug: String,
     pub title: String,
@@ -20,7 +20,7 @@ pub struct Record {
 }
 
 /// A decision put to an assembly.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Decision {
     pub record: Record,
     /// 1-based position in its minutes.
@@ -38,7 +38,7 @@ impl Decision {
 }
 
 /// One create, renew or dissolve of a committee, as recorded in minutes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct CommitteeEvent {
     pub record: Record,
     pub committee: String,
@@ -66,7 +66,7 @@ pub fn sunset(start: Date) -> Date {
 }
 
 /// A committee's state on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CommitteeState {
     /// Created or renewed, serving until `sunsets` (inclusive) unless renewed.
     Active { sunsets: Date },
@@ -106,7 +106,7 @@ pub fn state_on(events: &[CommitteeEvent], day: Date) -> CommitteeState {
 }
 
 /// A committee with its whole history and its state on the site's "as of" date.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Committee {
     pub name: String,
     /// In date order (then by minutes, then as written).
@@ -115,7 +115,7 @@ pub struct Committee {
 }
 
 /// A role drawn by lottery, recomputed and checked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Draw {
     pub record: Record,
     pub role: String,
@@ -143,7 +143,7 @@ impl Draw {
 }
 
 /// A delegate's mandate to a council.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Mandate {
     pub record: Record,
     pub name: String,
@@ -190,7 +190,7 @@ pub struct Registers {
 }
 
 /// What one minutes file records, validated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Records {
     pub decisions: Vec<Decision>,
     pub committee_events: Vec<CommitteeEvent>,

@@ -1,19 +1,23 @@
 //! Pages kept from the previous render, so that a rebuild (`tally serve`) renders only
-//! the pages whose inputs changed. A page's inputs are its template name and its
-//! context: when both equal the previous render's, the previous HTML is reused. A change
-//! to any template re-renders every page (templates include and extend one another).
+//! the pages whose inputs changed. Every page is kept by its output path, with its
+//! template name and what its context was made from:
 //!
-//! Sections know nothing of this: they return their jobs as always, and a change to one
-//! minutes file re-renders that page and the lists, registers and feeds whose context
-//! holds it, because exactly their contexts differ.
+//! - a keyed page ([`Job::Keyed`]) by the fingerprint of the data its context is made
+//!   from: when template and fingerprint are those of the previous render, the previous
+//!   bytes are reused and the context is not even made;
+//! - any other page ([`Job::Page`]) by its context, compared whole.
+//!
+//! A change to any template re-renders every page (templates include and extend one
+//! another). Bytes are shared ([`Arc`]), never copied, between the cache and the output.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use rayon::prelude::*;
 use tera::{Context, Tera};
 
-use super::{Job, OutputFile, Renderer};
+use super::{Job, MakeContext, OutputFile, Renderer};
 use crate::error::Result;
 
 /// What the last render did.
@@ -21,15 +25,26 @@ use crate::error::Result;
 pub struct RenderStats {
     /// Pages rendered from their template.
     pub rendered: usize,
-    /// Pages whose template and context were unchanged, taken from the previous render.
+    /// Pages whose template and inputs were unchanged, taken from the previous render.
     pub reused: usize,
+    /// Time spent making the jobs (views and contexts of the pages that are not keyed).
+    pub contexts: Duration,
+    /// Time spent deciding what to render and rendering it.
+    pub rendering: Duration,
+}
+
+/// What a page's context was made from.
+#[derive(PartialEq)]
+enum Inputs {
+    Context(Context),
+    Fingerprint(u64),
 }
 
 /// One page as last rendered.
 struct Rendered {
     template: &'static str,
-    context: Context,
-    bytes: Vec<u8>,
+    inputs: Inputs,
+    bytes: Arc<[u8]>,
 }
 
 /// The previous render's pages by output path. A disabled cache (`tally build`) keeps
@@ -44,6 +59,19 @@ pub struct RenderCache {
     compiled: Option<(BTreeMap<String, String>, Arc<Tera>)>,
     /// Contexts of reused pages, to be dropped off the rebuild's path (see [`Self::take_garbage`]).
     garbage: Vec<Context>,
+}
+
+/// A page to render now.
+struct Todo {
+    /// Where its bytes go in the output.
+    slot: usize,
+    path: String,
+    template: &'static str,
+}
+
+enum Made<'a> {
+    Ready(Context),
+    Later(u64, MakeContext<'a>),
 }
 
 impl RenderCache {
@@ -85,16 +113,22 @@ impl RenderCache {
         std::mem::take(&mut self.garbage)
     }
 
+    pub(super) fn timed(&mut self, contexts: Duration, rendering: Duration) {
+        self.stats.contexts = contexts;
+        self.stats.rendering = rendering;
+    }
+
     /// What the last render did.
     pub fn stats(&self) -> RenderStats {
         self.stats
     }
 
-    /// Runs `jobs` in parallel, rendering only the pages that changed.
+    /// Produces the files of `jobs`: pages whose inputs are those of the previous render
+    /// are taken from it, the others are rendered in parallel.
     pub(super) fn run(
         &mut self,
         renderer: &Renderer<'_>,
-        jobs: Vec<Job>,
+        jobs: Vec<Job<'_>>,
     ) -> Result<Vec<OutputFile>> {
         let templates = &renderer.site.theme.templates;
         if self.templates.as_ref() != Some(templates) {
@@ -103,24 +137,72 @@ impl RenderCache {
                 self.templates = Some(templates.clone());
             }
         }
-        // Pair every page with its previous rendering (if any) before going parallel.
         let mut previous = std::mem::take(&mut self.pages);
-        let work: Vec<(Job, Option<Rendered>)> = jobs
-            .into_iter()
-            .map(|job| {
-                let before = match &job {
-                    Job::Page { path, .. } => previous.remove(path),
-                    Job::File(_) => None,
-                };
-                (job, before)
-            })
-            .collect();
+        let mut files: Vec<Option<OutputFile>> = Vec::with_capacity(jobs.len());
+        let mut todo = Vec::new();
+        let mut reused = 0;
+        // Decide in order (cheap), then render what changed in parallel (dear).
+        for job in jobs {
+            let slot = files.len();
+            let (path, template, context) = match job {
+                Job::File(file) => {
+                    files.push(Some(file));
+                    continue;
+                }
+                Job::Page {
+                    path,
+                    template,
+                    context,
+                } => (path, template, Made::Ready(context)),
+                Job::Keyed {
+                    path,
+                    template,
+                    fingerprint,
+                    context,
+                } => (path, template, Made::Later(fingerprint, context)),
+            };
+            let before = previous
+                .remove(&path)
+                .filter(|before| before.template == template);
+            let same = before
+                .as_ref()
+                .is_some_and(|before| match (&before.inputs, &context) {
+                    (Inputs::Context(old), Made::Ready(new)) => old == new,
+                    (Inputs::Fingerprint(old), Made::Later(new, _)) => old == new,
+                    _ => false,
+                });
+            match before {
+                Some(before) if same => {
+                    reused += 1;
+                    if let Made::Ready(context) = context {
+                        self.garbage.push(context);
+                    }
+                    files.push(Some(OutputFile::shared(
+                        path.clone(),
+                        Arc::clone(&before.bytes),
+                    )));
+                    self.keep(path, before);
+                }
+                _ => {
+                    files.push(None);
+                    todo.push((
+                        Todo {
+                            slot,
+                            path,
+                            template,
+                        },
+                        context,
+                    ));
+                }
+            }
+        }
         drop(previous);
-        let done: Vec<Done> = match work
+        let rendered = todo.len();
+        let done: Result<Vec<(Todo, Rendered)>> = todo
             .into_par_iter()
-            .map(|(job, before)| run_one(renderer, job, before))
-            .collect::<Result<_>>()
-        {
+            .map(|(todo, context)| render_one(renderer, todo, context))
+            .collect();
+        let done = match done {
             Ok(done) => done,
             Err(e) => {
                 // The pages taken out above are gone: start afresh next time.
@@ -128,78 +210,43 @@ impl RenderCache {
                 return Err(e);
             }
         };
-        let mut stats = RenderStats::default();
-        let mut files = Vec::with_capacity(done.len());
-        for item in done {
-            match item {
-                Done::File(file) => files.push(file),
-                Done::Page {
-                    path,
-                    page,
-                    rendered,
-                    unused,
-                } => {
-                    self.garbage.extend(unused);
-                    if rendered {
-                        stats.rendered += 1;
-                    } else {
-                        stats.reused += 1;
-                    }
-                    if self.enabled {
-                        files.push(OutputFile::new(path.clone(), page.bytes.clone()));
-                        self.pages.insert(path, page);
-                    } else {
-                        files.push(OutputFile::new(path, page.bytes));
-                    }
-                }
-            }
+        for (todo, page) in done {
+            files[todo.slot] = Some(OutputFile::shared(
+                todo.path.clone(),
+                Arc::clone(&page.bytes),
+            ));
+            self.keep(todo.path, page);
         }
-        self.stats = stats;
-        Ok(files)
+        self.stats = RenderStats {
+            rendered,
+            reused,
+            ..RenderStats::default()
+        };
+        Ok(files.into_iter().flatten().collect())
+    }
+
+    fn keep(&mut self, path: String, page: Rendered) {
+        if self.enabled {
+            self.pages.insert(path, page);
+        }
     }
 }
 
-enum Done {
-    File(OutputFile),
-    Page {
-        path: String,
-        page: Rendered,
-        rendered: bool,
-        /// The context built again for a page that was reused.
-        unused: Option<Context>,
-    },
-}
-
-fn run_one(renderer: &Renderer<'_>, job: Job, before: Option<Rendered>) -> Result<Done> {
-    match job {
-        Job::File(file) => Ok(Done::File(file)),
-        Job::Page {
-            path,
-            template,
-            context,
-        } => {
-            if let Some(before) = before
-                && before.template == template
-                && before.context == context
-            {
-                return Ok(Done::Page {
-                    path,
-                    page: before,
-                    rendered: false,
-                    unused: Some(context),
-                });
-            }
-            let html = renderer.render(template, &context)?;
-            Ok(Done::Page {
-                path,
-                page: Rendered {
-                    template,
-                    context,
-                    bytes: html.into_bytes(),
-                },
-                rendered: true,
-                unused: None,
-            })
-        }
-    }
+/// Makes the page's context if it has not been made yet, and renders it.
+fn render_one(renderer: &Renderer<'_>, todo: Todo, context: Made<'_>) -> Result<(Todo, Rendered)> {
+    let (context, fingerprint) = match context {
+        Made::Ready(context) => (context, None),
+        Made::Later(fingerprint, make) => (make()?, Some(fingerprint)),
+    };
+    let html = renderer.render(todo.template, &context)?;
+    let inputs = match fingerprint {
+        Some(fingerprint) => Inputs::Fingerprint(fingerprint),
+        None => Inputs::Context(context),
+    };
+    let page = Rendered {
+        template: todo.template,
+        inputs,
+        bytes: Arc::from(html.into_bytes()),
+    };
+    Ok((todo, page))
 }

@@ -10,7 +10,7 @@ use crate::model::ledger::{WeekReport, WeekStatus};
 /// How many closed weeks the feed carries.
 const ENTRIES: usize = 52;
 
-pub fn jobs(r: &Renderer<'_>) -> Vec<Job> {
+pub fn jobs(r: &Renderer<'_>) -> Vec<Job<'static>> {
     vec![Job::File(OutputFile::new("feed.xml", atom(r)))]
 }
 

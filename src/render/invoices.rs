@@ -17,7 +17,7 @@ use crate::model::week::WeekId;
 /// Whether this build can typeset PDFs (the `pdf` feature).
 pub const PDF_ENABLED: bool = cfg!(feature = "pdf");
 
-pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
+pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
     let site = r.site;
     let root = &r.site_view.root;
     let mut jobs = Vec::new();

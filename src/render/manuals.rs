@@ -73,7 +73,7 @@ impl Urls<'_> {
     }
 }
 
-pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
+pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
     let site = r.site;
     let urls = Urls {
         root: &r.site_view.root,
@@ -128,7 +128,7 @@ fn version_jobs(
     version: &Version,
     summary: &ManualSummary,
     size_of: &dyn Fn(&str) -> usize,
-) -> Vec<Job> {
+) -> Vec<Job<'static>> {
     let slug = &manual.slug;
     let label = &version.label;
     let mut jobs = Vec::new();

@@ -18,7 +18,8 @@ pub mod seals;
 pub mod ubl;
 pub mod views;
 
-use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -30,44 +31,84 @@ use views::SiteView;
 pub use cache::{RenderCache, RenderStats};
 
 /// One file of the output, its path relative to the output folder (`/`-separated).
+/// The bytes are shared: a page kept between rebuilds (`tally serve`) is not copied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    pub bytes: Arc<[u8]>,
 }
 
 impl OutputFile {
     pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
         OutputFile {
             path: path.into(),
-            bytes: bytes.into(),
+            bytes: Arc::from(bytes.into()),
+        }
+    }
+
+    /// A file whose bytes are already shared.
+    pub fn shared(path: impl Into<String>, bytes: Arc<[u8]>) -> Self {
+        OutputFile {
+            path: path.into(),
+            bytes,
         }
     }
 }
 
+/// Makes a page's context when it has to be rendered.
+pub type MakeContext<'a> = Box<dyn FnOnce() -> Result<Context> + Send + 'a>;
+
 /// Something to produce: a page from a template and its context, or a finished file.
-pub enum Job {
+pub enum Job<'a> {
+    /// A page whose context is made at once; a rebuild compares it with the last one.
     Page {
         path: String,
         template: &'static str,
         context: Context,
     },
+    /// A page known by a fingerprint of everything its context is made from: a rebuild
+    /// makes the context (and renders) only when the fingerprint changed.
+    Keyed {
+        path: String,
+        template: &'static str,
+        fingerprint: u64,
+        context: MakeContext<'a>,
+    },
     File(OutputFile),
 }
 
-impl Job {
+impl<'a> Job<'a> {
     /// A page at `url_path` (`minutes/x/` → `minutes/x/index.html`).
-    pub fn page(url_path: &str, template: &'static str, context: Context) -> Job {
-        let path = if url_path.is_empty() || url_path.ends_with('/') {
-            format!("{url_path}index.html")
-        } else {
-            url_path.to_string()
-        };
+    pub fn page(url_path: &str, template: &'static str, context: Context) -> Job<'a> {
         Job::Page {
-            path,
+            path: page_path(url_path),
             template,
             context,
         }
+    }
+
+    /// A page at `url_path` whose context `make` builds from exactly the data hashed into
+    /// `fingerprint` (see [`Renderer::fingerprint`]).
+    pub fn keyed(
+        url_path: &str,
+        template: &'static str,
+        fingerprint: u64,
+        make: impl FnOnce() -> Result<Context> + Send + 'a,
+    ) -> Job<'a> {
+        Job::Keyed {
+            path: page_path(url_path),
+            template,
+            fingerprint,
+            context: Box::new(make),
+        }
+    }
+}
+
+fn page_path(url_path: &str) -> String {
+    if url_path.is_empty() || url_path.ends_with('/') {
+        format!("{url_path}index.html")
+    } else {
+        url_path.to_string()
     }
 }
 
@@ -75,7 +116,9 @@ impl Job {
 pub struct Renderer<'a> {
     pub site: &'a Site,
     pub site_view: SiteView,
-    tera: std::sync::Arc<Tera>,
+    tera: Arc<Tera>,
+    /// A hash of `site_view`, the part of every page's context that is the same for all.
+    site_fingerprint: u64,
 }
 
 impl<'a> Renderer<'a> {
@@ -96,16 +139,24 @@ impl<'a> Renderer<'a> {
                 template: "theme".into(),
                 message: error_chain(&e),
             })?;
-        Ok(Renderer::with_tera(site, std::sync::Arc::new(tera)))
+        Ok(Renderer::with_tera(site, Arc::new(tera)))
     }
 
     /// A renderer with templates already compiled from `site.theme.templates`.
-    fn with_tera(site: &'a Site, tera: std::sync::Arc<Tera>) -> Renderer<'a> {
+    fn with_tera(site: &'a Site, tera: Arc<Tera>) -> Renderer<'a> {
+        let site_view = SiteView::new(site);
         Renderer {
             site,
-            site_view: SiteView::new(site),
+            site_fingerprint: hash_of(&site_view),
+            site_view,
             tera,
         }
+    }
+
+    /// The fingerprint of a page made from `site_view` and `data`: `data` must hold
+    /// everything else the page's context is made from (see [`Job::keyed`]).
+    pub fn fingerprint(&self, data: &impl Hash) -> u64 {
+        hash_of(&(self.site_fingerprint, data))
     }
 
     /// A context holding `site` and `title`, to which a section adds its view.
@@ -131,6 +182,13 @@ impl<'a> Renderer<'a> {
         context.insert(key, value);
         context
     }
+}
+
+/// A hash of `value`, the same for equal values within one run of the program.
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -162,6 +220,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
             renderer
         }
     };
+    let started = std::time::Instant::now();
     let mut jobs = Vec::new();
     jobs.extend(pages::jobs(&renderer)?);
     jobs.extend(seals::jobs(&site.seals));
@@ -171,7 +230,9 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     jobs.extend(feed::jobs(&renderer));
     jobs.extend(manuals::jobs(&renderer)?);
     jobs.extend(invoices::jobs(&renderer)?);
+    let contexts = started.elapsed();
     let mut files = cache.run(&renderer, jobs)?;
+    cache.timed(contexts, started.elapsed() - contexts);
     for (path, bytes) in &site.theme.statics {
         files.push(OutputFile::new(path.clone(), bytes.clone()));
     }
@@ -181,35 +242,31 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
 
 /// Sorts the files by path; two files at one path mean two things claim one URL.
 fn finish(mut files: Vec<OutputFile>) -> Result<Vec<OutputFile>> {
+    // A site's static file may deliberately replace a generated one: keep the last. The
+    // sort is stable, so of the files at one path the last one pushed comes last.
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut seen = BTreeSet::new();
-    // A site's static file may deliberately replace a generated one: keep the last.
     files.reverse();
-    files.retain(|f| seen.insert(f.path.clone()));
+    files.dedup_by(|later, kept| later.path == kept.path);
     files.reverse();
     Ok(files)
 }
 
 /// `sitemap.xml`: every HTML page but the not-found page.
 fn sitemap(site: &Site, files: &[OutputFile]) -> OutputFile {
-    let mut urls: Vec<String> = files
+    let mut pages: Vec<&str> = files
         .iter()
-        .filter(|f| f.path.ends_with("index.html"))
-        .map(|f| {
-            format!(
-                "{}{}",
-                site.config.base_url,
-                f.path.trim_end_matches("index.html")
-            )
-        })
+        .filter_map(|f| f.path.strip_suffix("index.html"))
         .collect();
-    urls.sort();
-    let mut xml = String::from(
+    pages.sort_unstable();
+    let base = views::xml_escape(&site.config.base_url);
+    let mut xml = String::with_capacity(120 + pages.len() * (base.len() + 40));
+    xml.push_str(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for url in urls {
+    for page in pages {
         xml.push_str("  <url><loc>");
-        xml.push_str(&views::xml_escape(&url));
+        xml.push_str(&base);
+        views::push_xml_escaped(&mut xml, page);
         xml.push_str("</loc></url>\n");
     }
     xml.push_str("</urlset>\n");

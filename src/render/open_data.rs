@@ -70,7 +70,7 @@ impl Field {
     }
 }
 
-pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
+pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
     let site = r.site;
     let mut files = Vec::new();
     let mut jobs = Vec::new();

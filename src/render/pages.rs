@@ -4,7 +4,7 @@ use super::views::{MinutesSummary, MinutesView, PageView};
 use super::{Job, Renderer};
 use crate::error::Result;
 
-pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
+pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
     let root = &r.site_view.root;
     let mut jobs = Vec::new();
@@ -34,22 +34,36 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
         jobs.push(Job::page(&format!("{}/", page.slug), "page.html", context));
     }
 
-    let all: Vec<MinutesSummary> = site
-        .minutes
-        .iter()
-        .map(|m| MinutesSummary::new(m, root))
-        .collect();
-    let list = Renderer::with(r.context("Minutes", "minutes"), "minutes", &all);
-    jobs.push(Job::page("minutes/", "minutes_list.html", list));
+    // The list shows what a summary shows of each minutes, nothing of their text.
+    let listed: Vec<_> = site.minutes.iter().map(MinutesSummary::source).collect();
+    jobs.push(Job::keyed(
+        "minutes/",
+        "minutes_list.html",
+        r.fingerprint(&listed),
+        move || {
+            let all: Vec<MinutesSummary> = site
+                .minutes
+                .iter()
+                .map(|m| MinutesSummary::new(m, root))
+                .collect();
+            Ok(Renderer::with(
+                r.context("Minutes", "minutes"),
+                "minutes",
+                &all,
+            ))
+        },
+    ));
     for m in &site.minutes {
-        let view = MinutesView::new(m, root);
-        let context = Renderer::with(r.context(&m.title, "minutes"), "minutes", &view);
-        let records = super::registers::MinutesRecordsView::new(m, site.as_of, root);
-        let context = Renderer::with(context, "records", &records);
-        jobs.push(Job::page(
+        jobs.push(Job::keyed(
             &format!("minutes/{}/", m.slug),
             "minutes.html",
-            context,
+            r.fingerprint(&(m, site.as_of)),
+            move || {
+                let view = MinutesView::new(m, root);
+                let context = Renderer::with(r.context(&m.title, "minutes"), "minutes", &view);
+                let records = super::registers::MinutesRecordsView::new(m, site.as_of, root);
+                Ok(Renderer::with(context, "records", &records))
+            },
         ));
     }
 

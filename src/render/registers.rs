@@ -14,83 +14,111 @@ use crate::model::registers::{
     Outcome, Record, Votes, sunset,
 };
 
-pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
+/// Each register is a keyed page: its fingerprint hashes the records it lists (and the
+/// "as of" date where states depend on it), so a change to a minutes file re-renders a
+/// register only when what the register shows of it changed.
+pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
     let root = r.site_view.root.as_str();
     let registers = &site.registers;
-    let as_of = site.as_of.map(long_date);
     let mut jobs = Vec::new();
 
-    let decisions: Vec<DecisionView> = registers
-        .decisions
-        .iter()
-        .map(|d| DecisionView::new(d, root))
-        .collect();
-    let mut assemblies: Vec<String> = decisions
-        .iter()
-        .map(|d| d.record.assembly.clone())
-        .collect();
-    assemblies.sort();
-    assemblies.dedup();
-    let context = r.context("Decisions", "minutes");
-    let context = Renderer::with(context, "register", "decisions");
-    let context = Renderer::with(context, "decisions", &decisions);
-    let context = Renderer::with(context, "assemblies", &assemblies);
-    jobs.push(Job::page("decisions/", "decisions.html", context));
+    jobs.push(Job::keyed(
+        "decisions/",
+        "decisions.html",
+        r.fingerprint(&registers.decisions),
+        move || {
+            let decisions: Vec<DecisionView> = registers
+                .decisions
+                .iter()
+                .map(|d| DecisionView::new(d, root))
+                .collect();
+            let mut assemblies: Vec<String> = decisions
+                .iter()
+                .map(|d| d.record.assembly.clone())
+                .collect();
+            assemblies.sort();
+            assemblies.dedup();
+            let context = r.context("Decisions", "minutes");
+            let context = Renderer::with(context, "register", "decisions");
+            let context = Renderer::with(context, "decisions", &decisions);
+            Ok(Renderer::with(context, "assemblies", &assemblies))
+        },
+    ));
 
-    let committees: Vec<CommitteeView> = registers
-        .committees
-        .iter()
-        .map(|c| CommitteeView::new(&c.name, &c.events, c.state, root))
-        .collect();
-    let context = r.context("Committees", "minutes");
-    let context = Renderer::with(context, "register", "committees");
-    let context = Renderer::with(context, "committees", &committees);
-    let context = Renderer::with(context, "as_of", &as_of);
-    jobs.push(Job::page("committees/", "committees.html", context));
+    jobs.push(Job::keyed(
+        "committees/",
+        "committees.html",
+        r.fingerprint(&(&registers.committees, site.as_of)),
+        move || {
+            let committees: Vec<CommitteeView> = registers
+                .committees
+                .iter()
+                .map(|c| CommitteeView::new(&c.name, &c.events, c.state, root))
+                .collect();
+            let context = r.context("Committees", "minutes");
+            let context = Renderer::with(context, "register", "committees");
+            let context = Renderer::with(context, "committees", &committees);
+            Ok(Renderer::with(context, "as_of", &site.as_of.map(long_date)))
+        },
+    ));
 
-    let draws: Vec<DrawSummary> = registers
-        .draws
-        .iter()
-        .map(|d| DrawSummary::new(d, root))
-        .collect();
-    let context = r.context("Roles drawn by lottery", "minutes");
-    let context = Renderer::with(context, "register", "roles");
-    let context = Renderer::with(context, "draws", &draws);
-    jobs.push(Job::page("roles/", "roles.html", context));
+    jobs.push(Job::keyed(
+        "roles/",
+        "roles.html",
+        r.fingerprint(&registers.draws),
+        move || {
+            let draws: Vec<DrawSummary> = registers
+                .draws
+                .iter()
+                .map(|d| DrawSummary::new(d, root))
+                .collect();
+            let context = r.context("Roles drawn by lottery", "minutes");
+            let context = Renderer::with(context, "register", "roles");
+            Ok(Renderer::with(context, "draws", &draws))
+        },
+    ));
     for d in &registers.draws {
-        let view = DrawView::new(d, root);
-        let title = format!("{} · {}", view.summary.role_label, view.summary.record.date);
-        let context = Renderer::with(r.context(&title, "minutes"), "register", "roles");
-        let context = Renderer::with(context, "draw", &view);
-        jobs.push(Job::page(
+        jobs.push(Job::keyed(
             &format!("roles/{}/", d.slug()),
             "draw.html",
-            context,
+            r.fingerprint(d),
+            move || {
+                let view = DrawView::new(d, root);
+                let title = format!("{} · {}", view.summary.role_label, view.summary.record.date);
+                let context = Renderer::with(r.context(&title, "minutes"), "register", "roles");
+                Ok(Renderer::with(context, "draw", &view))
+            },
         ));
     }
 
-    let mut current = Vec::new();
-    let mut upcoming = Vec::new();
-    let mut past = Vec::new();
-    for m in &registers.mandates {
-        let state = site
-            .as_of
-            .map_or(MandateState::Current, |day| m.state_on(day));
-        let view = MandateView::new(m, state, root);
-        match state {
-            MandateState::Current => current.push(view),
-            MandateState::Upcoming => upcoming.push(view),
-            MandateState::Past => past.push(view),
-        }
-    }
-    let context = r.context("Delegates", "minutes");
-    let context = Renderer::with(context, "register", "delegates");
-    let context = Renderer::with(context, "current", &current);
-    let context = Renderer::with(context, "upcoming", &upcoming);
-    let context = Renderer::with(context, "past", &past);
-    let context = Renderer::with(context, "as_of", &as_of);
-    jobs.push(Job::page("delegates/", "delegates.html", context));
+    jobs.push(Job::keyed(
+        "delegates/",
+        "delegates.html",
+        r.fingerprint(&(&registers.mandates, site.as_of)),
+        move || {
+            let mut current = Vec::new();
+            let mut upcoming = Vec::new();
+            let mut past = Vec::new();
+            for m in &registers.mandates {
+                let state = site
+                    .as_of
+                    .map_or(MandateState::Current, |day| m.state_on(day));
+                let view = MandateView::new(m, state, root);
+                match state {
+                    MandateState::Current => current.push(view),
+                    MandateState::Upcoming => upcoming.push(view),
+                    MandateState::Past => past.push(view),
+                }
+            }
+            let context = r.context("Delegates", "minutes");
+            let context = Renderer::with(context, "register", "delegates");
+            let context = Renderer::with(context, "current", &current);
+            let context = Renderer::with(context, "upcoming", &upcoming);
+            let context = Renderer::with(context, "past", &past);
+            Ok(Renderer::with(context, "as_of", &site.as_of.map(long_date)))
+        },
+    ));
     Ok(jobs)
 }
 

@@ -15,7 +15,7 @@ use crate::model::Site;
 use crate::model::ledger::{Kind, Ledger, Line, Treasury, WeekReport, WeekStatus};
 use crate::model::week::WeekId;
 
-pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job>> {
+pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
     let site = r.site;
     let ledger = &site.ledger;
     let root = &r.site_view.root;

@@ -126,7 +126,7 @@ impl SealsFile {
 }
 
 /// `data/seals.json` and one canonical file per week.
-pub fn jobs(seals: &Seals) -> Vec<Job> {
+pub fn jobs(seals: &Seals) -> Vec<Job<'static>> {
     let mut json = serde_json::to_string_pretty(&SealsFile::new(seals)).unwrap_or_default();
     json.push('\n');
     let mut jobs = vec![Job::File(OutputFile::new(SEALS_FILE, json))];

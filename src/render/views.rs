@@ -7,14 +7,14 @@ use serde::Serialize;
 use super::markdown;
 use crate::model::{Minutes, Page, Site};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct NavItem {
     pub title: &'static str,
     pub section: &'static str,
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct SiteView {
     pub title: String,
     pub base_url: String,
@@ -102,6 +102,11 @@ pub struct MinutesSummary {
 }
 
 impl MinutesSummary {
+    /// Everything a summary is made from (with the site's root): its fingerprint.
+    pub fn source(m: &Minutes) -> impl std::hash::Hash + '_ {
+        (&m.slug, &m.title, m.date, &m.assembly, m.attendance)
+    }
+
     pub fn new(m: &Minutes, root: &str) -> MinutesSummary {
         MinutesSummary {
             slug: m.slug.clone(),
@@ -141,6 +146,12 @@ pub fn long_date(date: Date) -> String {
 
 pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_xml_escaped(&mut out, text);
+    out
+}
+
+/// [`xml_escape`] into `out`.
+pub fn push_xml_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -151,5 +162,4 @@ pub fn xml_escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
