@@ -3,8 +3,10 @@
 //! (renewing or dissolving a committee that is not active is an error), and every draw
 //! is recomputed. Every problem names the file and the line of the entry.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::is_slug;
 use crate::draw;
@@ -17,86 +19,177 @@ use crate::model::registers::{
 };
 
 /// Validates every minutes file and, when `all_read` (no minutes file was left out for
-/// a problem of its own), the committee timeline they make together.
+/// a problem of its own), the committee timeline they make together. What a file holds
+/// on its own is checked once per version of the file (see [`Memo`]); the rules across
+/// files (unique slugs, the committee timeline) run over every file.
 pub fn check(
-    raw: Vec<RawMinutes>,
+    raw: Vec<Arc<RawMinutes>>,
     pools: &BTreeMap<String, RawPool>,
     all_read: bool,
+    memo: &mut Memo,
     problems: &mut Diagnostics,
-) -> Vec<Minutes> {
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut minutes = Vec::new();
+) -> Vec<Arc<Minutes>> {
+    let mut seen: HashMap<&str, &Path> = HashMap::with_capacity(raw.len());
+    let mut minutes = Vec::with_capacity(raw.len());
     let mut timeline: Vec<Located<CommitteeEvent>> = Vec::new();
-    for m in raw {
-        let mut ok = true;
-        let mut fail = |d: Diagnostic| {
-            problems.push(d);
-            ok = false;
+    let mut kept = HashMap::with_capacity(if memo.enabled { raw.len() } else { 0 });
+    for m in &raw {
+        let found = memo.findings(m, pools, &mut kept);
+        problems.extend(found.name.iter().cloned());
+        let unique = match seen.insert(&m.slug, &m.path) {
+            Some(first) => {
+                problems.push(Diagnostic::at(
+                    &m.path,
+                    1,
+                    format!(
+                        "other minutes have the slug {:?}: {}",
+                        m.slug,
+                        first.display()
+                    ),
+                ));
+                false
+            }
+            None => true,
         };
-        if !is_slug(&m.slug) {
-            fail(Diagnostic::at(
-                &m.path,
-                1,
-                format!(
-                    "file name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
-                    m.slug
-                ),
-            ));
-        }
-        if let Some(first) = seen.insert(m.slug.clone(), m.path.clone()) {
-            fail(Diagnostic::at(
-                &m.path,
-                1,
-                format!(
-                    "other minutes have the slug {:?}: {}",
-                    m.slug,
-                    first.display()
-                ),
-            ));
-        }
-        if !is_slug(&m.front.assembly) {
-            fail(Diagnostic::at(
-                &m.path,
-                2,
-                format!(
-                    "assembly: {:?} is not a slug like `north-ward`",
-                    m.front.assembly
-                ),
-            ));
-        }
-        let record = Record {
-            slug: m.slug.clone(),
-            title: m.front.title.clone(),
-            date: m.front.date.0,
-            assembly: m.front.assembly.clone(),
-        };
-        let mut records = Records::default();
-        let before = problems.0.len();
-        check_decisions(&m, &record, &mut records, problems);
-        check_committee_actions(&m, &record, &mut records, &mut timeline, problems);
-        check_draws(&m, &record, pools, &mut records, problems);
-        check_delegates(&m, &record, &mut records, problems);
-        ok &= problems.0.len() == before;
-        if ok {
-            minutes.push(Minutes {
-                path: m.path,
-                slug: m.slug,
-                title: m.front.title,
-                date: m.front.date.0,
-                assembly: m.front.assembly,
-                attendance: m.front.attendance,
-                body: m.body,
-                records,
-            });
+        problems.extend(found.problems.iter().cloned());
+        timeline.extend(found.events.iter().cloned());
+        if unique && let Some(checked) = &found.minutes {
+            minutes.push(Arc::clone(checked));
         }
     }
+    memo.found = kept;
     if all_read {
         check_committee_timeline(timeline, problems);
     }
     minutes
 }
 
+/// What one minutes file holds on its own, found once per version of the file.
+struct Findings {
+    /// The file name is not a slug.
+    name: Option<Diagnostic>,
+    /// Its other problems, in the order found.
+    problems: Vec<Diagnostic>,
+    /// The validated minutes, when the file has no problem of its own.
+    minutes: Option<Arc<Minutes>>,
+    /// Its committee actions, for the timeline of all minutes.
+    events: Vec<Located<CommitteeEvent>>,
+}
+
+/// The findings of each minutes file, by the address of the loaded record they were
+/// found in. The record is held with them, so that its address cannot be reused by
+/// another record while they are kept. A file whose draws read a pool file is checked
+/// on every build (the pool may have changed).
+#[derive(Default)]
+pub struct Memo {
+    enabled: bool,
+    found: HashMap<usize, (Arc<RawMinutes>, Arc<Findings>)>,
+}
+
+impl Memo {
+    pub fn new() -> Memo {
+        Memo {
+            enabled: true,
+            found: HashMap::new(),
+        }
+    }
+
+    /// The findings of `m`: kept from the previous build, or found now (and put in `kept`).
+    fn findings(
+        &self,
+        m: &Arc<RawMinutes>,
+        pools: &BTreeMap<String, RawPool>,
+        kept: &mut HashMap<usize, (Arc<RawMinutes>, Arc<Findings>)>,
+    ) -> Arc<Findings> {
+        let key = Arc::as_ptr(m) as usize;
+        if let Some((record, found)) = self.found.get(&key)
+            && Arc::ptr_eq(record, m)
+        {
+            kept.insert(key, (Arc::clone(record), Arc::clone(found)));
+            return Arc::clone(found);
+        }
+        let found = Arc::new(check_file(m, pools));
+        let reads_pools = m.front.draws.iter().any(|d| d.pool_file.is_some());
+        if self.enabled && !reads_pools {
+            kept.insert(key, (Arc::clone(m), Arc::clone(&found)));
+        }
+        found
+    }
+}
+
+/// Everything about one minutes file that does not depend on the other files.
+fn check_file(m: &RawMinutes, pools: &BTreeMap<String, RawPool>) -> Findings {
+    let name = (!is_slug(&m.slug)).then(|| {
+        Diagnostic::at(
+            &m.path,
+            1,
+            format!(
+                "file name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
+                m.slug
+            ),
+        )
+    });
+    let mut problems = Diagnostics::default();
+    if !is_slug(&m.front.assembly) {
+        problems.push(Diagnostic::at(
+            &m.path,
+            2,
+            format!(
+                "assembly: {:?} is not a slug like `north-ward`",
+                m.front.assembly
+            ),
+        ));
+    }
+    let record = Record {
+        slug: m.slug.clone(),
+        title: m.front.title.clone(),
+        date: m.front.date.0,
+        assembly: m.front.assembly.clone(),
+    };
+    let mut records = Records::default();
+    let mut events = Vec::new();
+    check_decisions(m, &record, &mut records, &mut problems);
+    check_committee_actions(m, &record, &mut records, &mut events, &mut problems);
+    check_draws(m, &record, pools, &mut records, &mut problems);
+    check_delegates(m, &record, &mut records, &mut problems);
+    let minutes = (name.is_none() && problems.is_empty()).then(|| {
+        let fingerprint = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (
+                &m.path,
+                &m.slug,
+                &m.front.title,
+                m.front.date.0,
+                &m.front.assembly,
+                m.front.attendance,
+                &m.body,
+                &records,
+            )
+                .hash(&mut hasher);
+            hasher.finish()
+        };
+        Arc::new(Minutes {
+            path: m.path.clone(),
+            slug: m.slug.clone(),
+            title: m.front.title.clone(),
+            date: m.front.date.0,
+            assembly: m.front.assembly.clone(),
+            attendance: m.front.attendance,
+            body: m.body.clone(),
+            records,
+            fingerprint,
+        })
+    });
+    Findings {
+        name,
+        problems: problems.0,
+        minutes,
+        events,
+    }
+}
+
 /// A record with the file and line it came from.
+#[derive(Clone)]
 struct Located<T> {
     item: T,
     path: PathBuf,

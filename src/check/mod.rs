@@ -23,7 +23,7 @@ pub struct Checked {
     pub config: Config,
     pub theme: Theme,
     pub pages: Vec<Page>,
-    pub minutes: Vec<Minutes>,
+    pub minutes: Vec<std::sync::Arc<Minutes>>,
     pub report_notes: BTreeMap<String, Note>,
     pub invoice_letters: BTreeMap<String, Note>,
     pub seals: crate::model::seal::Seals,
@@ -31,8 +31,39 @@ pub struct Checked {
     pub manuals: Vec<crate::model::manual::Manual>,
 }
 
+/// What `check` found in each file, kept between builds (`tally serve`) by the loaded
+/// record it was found in: while a file is unchanged, the [`crate::load::FileCache`]
+/// hands out the same record, and it is not checked again. Only the rules across files
+/// run on every build, over what is kept. A disabled cache (`tally build`) keeps nothing.
+#[derive(Default)]
+pub struct CheckCache {
+    minutes: minutes::Memo,
+}
+
+impl CheckCache {
+    pub fn new() -> CheckCache {
+        CheckCache {
+            minutes: minutes::Memo::new(),
+        }
+    }
+
+    pub fn disabled() -> CheckCache {
+        CheckCache::default()
+    }
+
+    /// Forgets everything (the configuration changed).
+    pub fn clear(&mut self) {
+        *self = CheckCache::new();
+    }
+}
+
 /// Checks what loaded and reports it with every problem `load` found, all at once.
 pub fn check(sources: Sources) -> Result<Checked> {
+    check_with(sources, &mut CheckCache::disabled())
+}
+
+/// [`check`], taking from `cache` what was found in the files that did not change.
+pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     let mut problems = Diagnostics::default();
     // Rules across files judge a folder only when all of it was read: a file left out
     // for its own problem would otherwise show as a missing committee, chapter or row.
@@ -41,7 +72,13 @@ pub fn check(sources: Sources) -> Result<Checked> {
     problems.extend(sources.problems);
     let pages = check_pages(sources.pages, &mut problems);
     let minutes_read = read_whole(Path::new("content/minutes"));
-    let minutes = minutes::check(sources.minutes, &sources.pools, minutes_read, &mut problems);
+    let minutes = minutes::check(
+        sources.minutes,
+        &sources.pools,
+        minutes_read,
+        &mut cache.minutes,
+        &mut problems,
+    );
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
     let before_ledger = problems.0.len();
     let ledger = ledger::check(

@@ -9,7 +9,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Diagnostic, Diagnostics};
@@ -22,6 +22,9 @@ struct Parsed<T> {
 
 type Entry = Arc<dyn Any + Send + Sync>;
 
+/// The files of a folder by folder and extension, sorted.
+type Listings = HashMap<(PathBuf, String), Arc<[PathBuf]>>;
+
 /// Records parsed from files, by file path and record type. A disabled cache (the one
 /// `tally build` uses) remembers nothing.
 #[derive(Default)]
@@ -29,6 +32,9 @@ pub struct FileCache {
     enabled: bool,
     /// Keyed by the path's bytes (hashing a `Path` walks its components: slower).
     entries: Mutex<HashMap<(OsString, TypeId), Entry>>,
+    /// The files of a folder ([`super::sorted_files`]) by folder and extension, kept up
+    /// to date file by file by [`FileCache::forget`].
+    listings: Mutex<Listings>,
 }
 
 impl FileCache {
@@ -37,6 +43,7 @@ impl FileCache {
         FileCache {
             enabled: true,
             entries: Mutex::default(),
+            listings: Mutex::default(),
         }
     }
 
@@ -60,14 +67,33 @@ impl FileCache {
         if !self.enabled {
             return parse(problems);
         }
+        self.parse_shared(file, problems, parse)
+            .map(|record| T::clone(&record))
+    }
+
+    /// [`FileCache::parse`], handing out the remembered record itself rather than a
+    /// copy: until `file` changes, every build gets the same [`Arc`], so what later
+    /// stages derive from it can be kept by it (see [`crate::check::CheckCache`]).
+    pub fn parse_shared<T>(
+        &self,
+        file: &Path,
+        problems: &mut Diagnostics,
+        parse: impl FnOnce(&mut Diagnostics) -> Option<T>,
+    ) -> Option<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+    {
+        if !self.enabled {
+            return parse(problems).map(Arc::new);
+        }
         let key = (file.as_os_str().to_os_string(), TypeId::of::<T>());
         let remembered = self.lock().get(&key).cloned();
-        if let Some(parsed) = remembered.and_then(|e| e.downcast::<Parsed<T>>().ok()) {
+        if let Some(parsed) = remembered.and_then(|e| e.downcast::<Parsed<Arc<T>>>().ok()) {
             problems.extend(parsed.problems.iter().cloned());
             return parsed.record.clone();
         }
         let mut found = Diagnostics::default();
-        let record = parse(&mut found);
+        let record = parse(&mut found).map(Arc::new);
         let parsed = Parsed {
             record: record.clone(),
             problems: found.0,
@@ -77,8 +103,30 @@ impl FileCache {
         record
     }
 
+    /// The files under `dir` ending in `.ext`, as [`super::sorted_files`] lists them:
+    /// remembered from an earlier call (and kept up to date by [`FileCache::forget`]),
+    /// or listed now.
+    pub fn files(&self, dir: &Path, ext: &str, problems: &mut Diagnostics) -> Arc<[PathBuf]> {
+        if !self.enabled {
+            return super::sorted_files(dir, ext, problems).into();
+        }
+        let key = (dir.to_path_buf(), ext.to_string());
+        if let Some(files) = self.listings().get(&key) {
+            return Arc::clone(files);
+        }
+        let mut found = Diagnostics::default();
+        let files: Arc<[PathBuf]> = super::sorted_files(dir, ext, &mut found).into();
+        // A folder that could not be read whole is listed again next time.
+        if found.is_empty() {
+            self.listings().insert(key, Arc::clone(&files));
+        }
+        problems.extend(found.0);
+        files
+    }
+
     /// Drops what was parsed from `changed` and, if it is a folder, from every file in it.
     pub fn forget(&self, changed: &Path) {
+        self.update_listings(changed);
         let changed = changed.as_os_str().as_encoded_bytes();
         self.lock().retain(|(path, _), _| {
             let path = path.as_encoded_bytes();
@@ -91,9 +139,51 @@ impl FileCache {
         });
     }
 
+    /// Brings the listings holding `changed` up to date: a file is added or removed as
+    /// it now is; a listing whose folder (or a folder in it) changed is dropped.
+    fn update_listings(&self, changed: &Path) {
+        let mut listings = self.listings();
+        let now = std::fs::symlink_metadata(changed).ok();
+        listings.retain(|(dir, ext), files| {
+            if dir.starts_with(changed) {
+                return false;
+            }
+            if !changed.starts_with(dir) {
+                return true;
+            }
+            // Listings are sorted as paths compare (by component), so what was inside
+            // `changed`, had it been a folder, comes right where `changed` would be.
+            let at = files.binary_search_by(|f| f.as_path().cmp(changed));
+            let was_folder = at
+                .err()
+                .and_then(|i| files.get(i))
+                .is_some_and(|f| f.starts_with(changed));
+            if was_folder || now.as_ref().is_some_and(|m| m.is_dir()) {
+                return false;
+            }
+            let listed =
+                now.as_ref().is_some_and(|m| m.is_file()) && super::is_listed(changed, ext);
+            match (at, listed) {
+                (Ok(i), false) => {
+                    let mut kept = files.to_vec();
+                    kept.remove(i);
+                    *files = kept.into();
+                }
+                (Err(i), true) => {
+                    let mut kept = files.to_vec();
+                    kept.insert(i, changed.to_path_buf());
+                    *files = kept.into();
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+
     /// Drops everything (the configuration changed).
     pub fn clear(&self) {
         self.lock().clear();
+        self.listings().clear();
     }
 
     /// How many parsed files are remembered.
@@ -103,6 +193,10 @@ impl FileCache {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    fn listings(&self) -> MutexGuard<'_, Listings> {
+        self.listings.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<(OsString, TypeId), Entry>> {
@@ -160,6 +254,61 @@ mod tests {
                 "a remembered file reports its problems again"
             );
         }
+    }
+
+    #[test]
+    fn listings_follow_added_removed_and_nested_files() {
+        let site = tempfile::tempdir().unwrap();
+        let dir = site.path().join("content");
+        let write = |rel: &str| {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+            path
+        };
+        for rel in ["a.md", "a/b.md", "a-b.md", "b.md", "z/y/x.md", "c.txt"] {
+            write(rel);
+        }
+        let cache = FileCache::new();
+        let mut problems = Diagnostics::default();
+        let fresh = |problems: &mut Diagnostics| super::super::sorted_files(&dir, "md", problems);
+        let listed = cache.files(&dir, "md", &mut problems);
+        let mut by_path = listed.to_vec();
+        by_path.sort();
+        assert_eq!(
+            listed.to_vec(),
+            by_path,
+            "listed in the order paths compare"
+        );
+        assert_eq!(listed.to_vec(), fresh(&mut problems));
+
+        // A new file, a new hidden file, a removed file, a file of another kind.
+        let added = write("a/a.md");
+        let hidden = write(".c.md");
+        let other = write("d.txt");
+        std::fs::remove_file(dir.join("b.md")).unwrap();
+        for changed in [&added, &hidden, &other, &dir.join("b.md")] {
+            cache.forget(changed);
+        }
+        assert_eq!(
+            cache.files(&dir, "md", &mut problems).to_vec(),
+            fresh(&mut problems)
+        );
+
+        // A removed folder, and a folder that appeared.
+        std::fs::remove_dir_all(dir.join("z")).unwrap();
+        cache.forget(&dir.join("z"));
+        assert_eq!(
+            cache.files(&dir, "md", &mut problems).to_vec(),
+            fresh(&mut problems)
+        );
+        write("n/m.md");
+        cache.forget(&dir.join("n"));
+        assert_eq!(
+            cache.files(&dir, "md", &mut problems).to_vec(),
+            fresh(&mut problems)
+        );
+        assert!(problems.is_empty());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! letters. Each record remembers its file; nothing here judges cross-references.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -151,7 +152,7 @@ pub struct RawNote {
 }
 
 pub fn load_pages(site: &Path, cache: &FileCache, problems: &mut Diagnostics) -> Vec<RawPage> {
-    load_markdown(
+    let pages = load_markdown(
         site,
         "content/pages",
         cache,
@@ -165,10 +166,17 @@ pub fn load_pages(site: &Path, cache: &FileCache, problems: &mut Diagnostics) ->
                 body: split.body.to_string(),
             })
         },
-    )
+    );
+    pages.into_iter().map(Arc::unwrap_or_clone).collect()
 }
 
-pub fn load_minutes(site: &Path, cache: &FileCache, problems: &mut Diagnostics) -> Vec<RawMinutes> {
+/// The minutes, each shared with the cache: an unchanged file is the same [`Arc`] in
+/// every build, by which `check` keeps what it found in it.
+pub fn load_minutes(
+    site: &Path,
+    cache: &FileCache,
+    problems: &mut Diagnostics,
+) -> Vec<Arc<RawMinutes>> {
     load_markdown(
         site,
         "content/minutes",
@@ -215,20 +223,20 @@ pub fn load_notes(
 
 /// Reads every `*.md` under `dir`, splitting front matter and handing it to `parse`;
 /// every failure goes to `problems` and the file is left out.
-fn load_markdown<T: Clone + Send + Sync + 'static>(
+fn load_markdown<T: Send + Sync + 'static>(
     site: &Path,
     dir: &str,
     cache: &FileCache,
     problems: &mut Diagnostics,
     parse: impl Fn(&Path, String, &Split<'_>) -> Result<T, Diagnostic>,
-) -> Vec<T> {
+) -> Vec<Arc<T>> {
     let mut records = Vec::new();
-    for file in sorted_files(&site.join(dir), "md", problems) {
-        let record = cache.parse(&file, problems, |problems| {
-            let path = relative(site, &file);
-            let text = read_text(&file, &path, problems)?;
+    for file in cache.files(&site.join(dir), "md", problems).iter() {
+        let record = cache.parse_shared(file, problems, |problems| {
+            let path = relative(site, file);
+            let text = read_text(file, &path, problems)?;
             let parsed = front_matter::split(&path, &text)
-                .and_then(|split| parse(&path, stem(&file), &split));
+                .and_then(|split| parse(&path, stem(file), &split));
             parsed.map_err(|d| problems.push(d)).ok()
         });
         records.extend(record);

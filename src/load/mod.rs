@@ -32,7 +32,8 @@ pub struct Sources {
     pub config: Config,
     pub theme: Theme,
     pub pages: Vec<RawPage>,
-    pub minutes: Vec<RawMinutes>,
+    /// Shared with the [`FileCache`]: the same [`std::sync::Arc`] while a file is unchanged.
+    pub minutes: Vec<std::sync::Arc<RawMinutes>>,
     /// Lottery pools named by `pool_file` in draws, keyed by that name as written.
     pub pools: BTreeMap<String, RawPool>,
     /// `content/reports/<YYYY-Www>.md`: commentary shown on that week's report.
@@ -109,11 +110,7 @@ pub fn sorted_files(dir: &Path, ext: &str, problems: &mut Diagnostics) -> Vec<Pa
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
                 let path = entry.into_path();
-                let hidden = path
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-                let matches = ext.is_empty() || path.extension().is_some_and(|e| e == ext);
-                if matches && !hidden {
+                if is_listed(&path, ext) {
                     files.push(path);
                 }
             }
@@ -125,6 +122,16 @@ pub fn sorted_files(dir: &Path, ext: &str, problems: &mut Diagnostics) -> Vec<Pa
         }
     }
     files
+}
+
+/// Whether [`sorted_files`] lists a file at `path`: its name does not start with a dot
+/// and it ends in `.ext` (any file when `ext` is empty).
+fn is_listed(path: &Path, ext: &str) -> bool {
+    let hidden = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    let matches = ext.is_empty() || path.extension().is_some_and(|e| e == ext);
+    matches && !hidden
 }
 
 /// `file` relative to `base`, for messages (`content/minutes/x.md`).

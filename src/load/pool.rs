@@ -19,7 +19,7 @@ pub struct RawPool {
 /// leaves the site or a file that cannot be read is an error at the draw's line.
 pub fn load_for(
     site: &Path,
-    minutes: &[RawMinutes],
+    minutes: &[std::sync::Arc<RawMinutes>],
     problems: &mut Diagnostics,
 ) -> BTreeMap<String, RawPool> {
     let mut pools = BTreeMap::new();

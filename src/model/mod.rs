@@ -10,6 +10,7 @@ pub mod week;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 
@@ -39,6 +40,9 @@ pub struct Minutes {
     pub body: String,
     /// Its decisions, committee actions, draws and mandates, validated.
     pub records: registers::Records,
+    /// A hash of all the fields above, the same for equal minutes within one run:
+    /// what a page made from these minutes is keyed by (see `render::Job::keyed`).
+    pub fingerprint: u64,
 }
 
 /// A Markdown note attached to something else (a week's commentary, an invoice's letter).
@@ -57,8 +61,8 @@ pub struct Site {
     /// input always builds the same output.
     pub as_of: Option<Date>,
     pub pages: Vec<Page>,
-    /// Newest first.
-    pub minutes: Vec<Minutes>,
+    /// Newest first. Shared: `tally serve` keeps unchanged minutes between builds.
+    pub minutes: Vec<Arc<Minutes>>,
     /// Decisions, committees, draws and mandates gathered from every minutes file.
     pub registers: registers::Registers,
     pub report_notes: BTreeMap<String, Note>,
@@ -101,7 +105,7 @@ pub fn build(checked: Checked) -> Site {
 
 /// The site's "as of" date: the latest date in the minutes and the ledger. The week
 /// holding it is in progress; earlier weeks are closed.
-pub fn as_of(minutes: &[Minutes], ledger: &ledger::CheckedLedger) -> Option<Date> {
+pub fn as_of(minutes: &[Arc<Minutes>], ledger: &ledger::CheckedLedger) -> Option<Date> {
     minutes
         .iter()
         .map(|m| m.date)

@@ -35,7 +35,11 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     }
 
     // The list shows what a summary shows of each minutes, nothing of their text.
-    let listed: Vec<_> = site.minutes.iter().map(MinutesSummary::source).collect();
+    let listed: Vec<_> = site
+        .minutes
+        .iter()
+        .map(|m| MinutesSummary::source(m))
+        .collect();
     jobs.push(Job::keyed(
         "minutes/",
         "minutes_list.html",
@@ -57,7 +61,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         jobs.push(Job::keyed(
             &format!("minutes/{}/", m.slug),
             "minutes.html",
-            r.fingerprint(&(m, site.as_of)),
+            r.fingerprint(&(m.fingerprint, site.as_of)),
             move || {
                 let view = MinutesView::new(m, root);
                 let context = Renderer::with(r.context(&m.title, "minutes"), "minutes", &view);

@@ -2,7 +2,8 @@
 //! (load → check → model → render), keeping what did not change between runs.
 //!
 //! - load: parsed files stay in a [`FileCache`]; a change re-reads only the changed files;
-//! - check and model run in full (they see the whole site);
+//! - check: what each minutes file holds on its own is checked once per version of the
+//!   file ([`CheckCache`]); the rules across files and the model run over the whole site;
 //! - render: a page is rendered again only when its template or inputs changed
 //!   ([`RenderCache`]); minutes pages and registers are keyed by a fingerprint of the
 //!   records they show, so an unchanged one is not even given a context; Markdown is
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::check::CheckCache;
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::load::{self, FileCache};
@@ -130,6 +132,7 @@ pub struct SiteBuilder {
     site: PathBuf,
     base_url: Option<String>,
     files: FileCache,
+    checks: CheckCache,
     renders: RenderCache,
     output: Arc<Output>,
     built_once: bool,
@@ -146,6 +149,7 @@ impl SiteBuilder {
             site,
             base_url,
             files: FileCache::new(),
+            checks: CheckCache::new(),
             renders: RenderCache::new(),
             output: Arc::default(),
             built_once: false,
@@ -181,6 +185,7 @@ impl SiteBuilder {
         }
         if full {
             self.files.clear();
+            self.checks.clear();
             self.renders.clear();
         }
         let mut phases = Phases::default();
@@ -188,7 +193,7 @@ impl SiteBuilder {
         let config = crate::configure(&self.site, self.base_url.as_deref())?;
         let sources = load::load_with(&self.site, config, &self.files);
         phases.lap("load", &mut since);
-        let checked = crate::check::check(sources)?;
+        let checked = crate::check::check_with(sources, &mut self.checks)?;
         phases.lap("check", &mut since);
         let site = crate::model::build(checked);
         phases.lap("model", &mut since);
