@@ -57,33 +57,41 @@ impl Manifest {
         json
     }
 
-    /// The JSON of [`Manifest::from_digests`], made without copying `digests`, which
-    /// must not hold the manifest itself (`tally serve`, on every rebuild).
-    pub fn json_of_digests(
-        digests: &BTreeMap<String, String>,
+    /// The JSON of [`Manifest::from_digests`] for `digests` (path, SHA-256), which
+    /// must be sorted by path and must not hold the manifest itself, written straight
+    /// from them (`tally serve`, on every rebuild): the same bytes as [`Self::to_json`].
+    pub fn json_of_digests<'a>(
+        digests: impl Iterator<Item = (&'a str, &'a str)>,
         inputs: &str,
         seal_chain: &str,
     ) -> String {
-        /// [`Manifest`], borrowed: the same fields in the same order.
-        #[derive(Serialize)]
-        struct Borrowed<'a> {
-            generator: String,
-            inputs: &'a str,
-            seal_chain: &'a str,
-            files: &'a BTreeMap<String, String>,
+        let files = digests.size_hint().1.unwrap_or(0);
+        let mut json = Vec::with_capacity(300 + files * 120);
+        let generator = format!("tally {}", env!("CARGO_PKG_VERSION"));
+        json.extend_from_slice(b"{\n  \"generator\": ");
+        push_json_string(&mut json, &generator);
+        json.extend_from_slice(b",\n  \"inputs\": ");
+        push_json_string(&mut json, inputs);
+        json.extend_from_slice(b",\n  \"seal_chain\": ");
+        push_json_string(&mut json, seal_chain);
+        json.extend_from_slice(b",\n  \"files\": {");
+        let mut any = false;
+        for (path, digest) in digests {
+            json.extend_from_slice(if any { b",\n    " } else { b"\n    " });
+            push_json_string(&mut json, path);
+            json.extend_from_slice(b": ");
+            push_json_string(&mut json, digest);
+            any = true;
         }
-        let manifest = Borrowed {
-            generator: format!("tally {}", env!("CARGO_PKG_VERSION")),
-            inputs,
-            seal_chain,
-            files: digests,
-        };
-        let mut json = Vec::with_capacity(200 + digests.len() * 120);
-        if serde_json::to_writer_pretty(&mut json, &manifest).is_err() {
-            json.clear();
-        }
-        json.push(b'\n');
+        json.extend_from_slice(if any { b"\n  }\n}\n" } else { b"}\n}\n" });
         String::from_utf8(json).unwrap_or_default()
+    }
+}
+
+/// `text` as a JSON string, escaped as `serde_json` escapes it.
+fn push_json_string(json: &mut Vec<u8>, text: &str) {
+    if serde_json::to_writer(&mut *json, text).is_err() {
+        json.extend_from_slice(b"\"\"");
     }
 }
 
@@ -103,18 +111,23 @@ mod tests {
 
     #[test]
     fn the_manifest_of_known_digests_is_the_manifest_of_the_files() {
-        let files = vec![
-            OutputFile::new("a.css", "abc"),
+        let none: Vec<OutputFile> = Vec::new();
+        let odd = vec![
+            OutputFile::new("a \"quoted\" \\ name\u{1}.css", "abc"),
             OutputFile::new("b/index.html", "b"),
+            OutputFile::new("ü/ß.txt", "x"),
         ];
-        let digests: BTreeMap<String, String> = files
-            .iter()
-            .map(|f| (f.path.clone(), sha256_hex(&f.bytes)))
-            .collect();
-        assert_eq!(
-            Manifest::json_of_digests(&digests, "in", "chain"),
-            Manifest::of(&files, "in", "chain").to_json()
-        );
+        for files in [none, odd] {
+            let digests: Vec<(String, String)> = files
+                .iter()
+                .map(|f| (f.path.clone(), sha256_hex(&f.bytes)))
+                .collect();
+            let borrowed = digests.iter().map(|(p, d)| (p.as_str(), d.as_str()));
+            assert_eq!(
+                Manifest::json_of_digests(borrowed, "in\"puts", "chain"),
+                Manifest::of(&files, "in\"puts", "chain").to_json()
+            );
+        }
     }
 
     #[test]

@@ -221,13 +221,13 @@ fn check_decisions(
             }
         }
         if ok {
-            records.decisions.push(Decision {
+            records.decisions.push(Arc::new(Decision {
                 record: record.clone(),
                 number: i + 1,
                 text: d.text.trim().to_string(),
                 outcome: d.outcome,
                 votes: d.votes,
-            });
+            }));
         }
     }
 }
@@ -371,7 +371,7 @@ fn check_draws(
             continue;
         };
         if let Some(draw) = recompute(d, record, pool, &at, problems) {
-            records.draws.push(draw);
+            records.draws.push(Arc::new(draw));
         }
     }
 }
@@ -509,7 +509,7 @@ fn check_delegates(
             ok = false;
         }
         if ok {
-            records.mandates.push(Mandate {
+            records.mandates.push(Arc::new(Mandate {
                 record: record.clone(),
                 name: d.name.trim().to_string(),
                 council: d.council.trim().to_string(),
@@ -521,7 +521,7 @@ fn check_delegates(
                     .map(String::from),
                 from,
                 until,
-            });
+            }));
         }
     }
 }

@@ -30,8 +30,9 @@ type Listings = HashMap<(PathBuf, String), Arc<[PathBuf]>>;
 #[derive(Default)]
 pub struct FileCache {
     enabled: bool,
-    /// Keyed by the path's bytes (hashing a `Path` walks its components: slower).
-    entries: Mutex<HashMap<(OsString, TypeId), Entry>>,
+    /// By record type, then by the path's bytes (hashing a `Path` walks its components:
+    /// slower), so that a look-up needs no copy of the path.
+    entries: Mutex<HashMap<TypeId, HashMap<OsString, Entry>>>,
     /// The files of a folder ([`super::sorted_files`]) by folder and extension, kept up
     /// to date file by file by [`FileCache::forget`].
     listings: Mutex<Listings>,
@@ -86,8 +87,12 @@ impl FileCache {
         if !self.enabled {
             return parse(problems).map(Arc::new);
         }
-        let key = (file.as_os_str().to_os_string(), TypeId::of::<T>());
-        let remembered = self.lock().get(&key).cloned();
+        let kind = TypeId::of::<T>();
+        let remembered = self
+            .lock()
+            .get(&kind)
+            .and_then(|files| files.get(file.as_os_str()))
+            .cloned();
         if let Some(parsed) = remembered.and_then(|e| e.downcast::<Parsed<Arc<T>>>().ok()) {
             problems.extend(parsed.problems.iter().cloned());
             return parsed.record.clone();
@@ -99,7 +104,10 @@ impl FileCache {
             problems: found.0,
         };
         problems.extend(parsed.problems.iter().cloned());
-        self.lock().insert(key, Arc::new(parsed));
+        self.lock()
+            .entry(kind)
+            .or_default()
+            .insert(file.as_os_str().to_os_string(), Arc::new(parsed));
         record
     }
 
@@ -128,15 +136,17 @@ impl FileCache {
     pub fn forget(&self, changed: &Path) {
         self.update_listings(changed);
         let changed = changed.as_os_str().as_encoded_bytes();
-        self.lock().retain(|(path, _), _| {
-            let path = path.as_encoded_bytes();
-            let inside = path.starts_with(changed)
-                && (path.len() == changed.len()
-                    || changed.ends_with(b"/")
-                    || path[changed.len()] == b'/'
-                    || (cfg!(windows) && path[changed.len()] == b'\\'));
-            !inside
-        });
+        for files in self.lock().values_mut() {
+            files.retain(|path, _| {
+                let path = path.as_encoded_bytes();
+                let inside = path.starts_with(changed)
+                    && (path.len() == changed.len()
+                        || changed.ends_with(b"/")
+                        || path[changed.len()] == b'/'
+                        || (cfg!(windows) && path[changed.len()] == b'\\'));
+                !inside
+            });
+        }
     }
 
     /// Brings the listings holding `changed` up to date: a file is added or removed as
@@ -188,7 +198,7 @@ impl FileCache {
 
     /// How many parsed files are remembered.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().values().map(HashMap::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -199,7 +209,7 @@ impl FileCache {
         self.listings.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<(OsString, TypeId), Entry>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<TypeId, HashMap<OsString, Entry>>> {
         // A panic elsewhere cannot leave a half-made entry: entries are inserted whole.
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }

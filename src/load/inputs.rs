@@ -30,54 +30,56 @@ pub fn listing(site: &Path) -> Result<String> {
 #[derive(Debug, Clone)]
 struct InputDigest(String);
 
-/// [`listing`], hashing only the files that `cache` does not hold (`tally serve`).
+/// [`listing`], hashing only the files that `cache` does not hold (`tally serve`), whose
+/// folder listings it keeps too.
 pub fn listing_with(site: &Path, cache: &FileCache) -> Result<String> {
-    let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
+    let mut listings = Vec::new();
     for root in INPUT_ROOTS {
         let start = site.join(root);
         if !start.exists() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&start) {
-            let entry = entry.map_err(|e| {
-                let path = e.path().unwrap_or(&start).to_path_buf();
-                Error::io("read", &path, e.into())
-            })?;
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if !entry.file_type().is_file() || hidden {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(site)
-                .unwrap_or(entry.path())
-                .components()
+        let mut problems = Diagnostics::default();
+        let listed = cache.files(&start, "", &mut problems);
+        if !problems.is_empty() {
+            // Walk again to report the failure as it is.
+            walk(&start)?;
+            let changing = std::io::Error::other("the folder changed while it was read");
+            return Err(Error::io("read", &start, changing));
+        }
+        listings.push(listed);
+    }
+    let mut files: Vec<(String, &Path)> = Vec::new();
+    for path in listings.iter().flat_map(|listed| listed.iter()) {
+        let rel = path.strip_prefix(site).unwrap_or(path);
+        let rel = if cfg!(windows) {
+            rel.components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect::<Vec<_>>()
-                .join("/");
-            files.push((rel, entry.into_path()));
-        }
+                .join("/")
+        } else {
+            rel.to_string_lossy().into_owned()
+        };
+        files.push((rel, path));
     }
-    files.sort();
-    let mut text = String::new();
+    files.sort_unstable();
+    let mut text = String::with_capacity(files.len() * 120);
     for (rel, path) in files {
         let mut failure = None;
-        let digest = cache.parse(
-            &path,
-            &mut Diagnostics::default(),
-            |_| match std::fs::read(&path) {
+        let digest = cache.parse(path, &mut Diagnostics::default(), |_| {
+            match std::fs::read(path) {
                 Ok(bytes) => Some(InputDigest(sha256_hex(&bytes))),
                 Err(e) => {
                     failure = Some(e);
                     None
                 }
-            },
-        );
+            }
+        });
         let Some(InputDigest(digest)) = digest else {
             // Do not remember the failure: the next build reads the file again.
-            cache.forget(&path);
+            cache.forget(path);
             let e = failure.unwrap_or_else(|| std::io::Error::other("unreadable"));
-            return Err(Error::io("read", &path, e));
+            return Err(Error::io("read", path, e));
         };
         text.push_str(&digest);
         text.push_str("  ");
@@ -85,6 +87,17 @@ pub fn listing_with(site: &Path, cache: &FileCache) -> Result<String> {
         text.push('\n');
     }
     Ok(text)
+}
+
+/// Every file under `start` (or `start` itself), failing on the first that cannot be read.
+fn walk(start: &Path) -> Result<()> {
+    for entry in walkdir::WalkDir::new(start) {
+        entry.map_err(|e| {
+            let path = e.path().unwrap_or(start).to_path_buf();
+            Error::io("read", &path, e.into())
+        })?;
+    }
+    Ok(())
 }
 
 /// SHA-256 of [`listing`].

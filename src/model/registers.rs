@@ -3,6 +3,7 @@
 //! mandates. Plain data and the date rules; no formatting for display here.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::SignedDuration;
 use jiff::civil::{Date, Time};
@@ -176,32 +177,37 @@ impl Mandate {
     }
 }
 
-/// Everything the minutes record, gathered across all minutes.
+/// Everything the minutes record, gathered across all minutes. The records are shared
+/// with the minutes they come from, not copied.
 #[derive(Debug, Clone, Default)]
 pub struct Registers {
     /// Newest first; within one minutes file, as written.
-    pub decisions: Vec<Decision>,
+    pub decisions: Vec<Arc<Decision>>,
     /// By name.
     pub committees: Vec<Committee>,
     /// Newest first.
-    pub draws: Vec<Draw>,
+    pub draws: Vec<Arc<Draw>>,
     /// Newest first (by start, then by minutes).
-    pub mandates: Vec<Mandate>,
+    pub mandates: Vec<Arc<Mandate>>,
 }
 
 /// What one minutes file records, validated.
 #[derive(Debug, Clone, Default, Hash)]
 pub struct Records {
-    pub decisions: Vec<Decision>,
+    pub decisions: Vec<Arc<Decision>>,
     pub committee_events: Vec<CommitteeEvent>,
-    pub draws: Vec<Draw>,
-    pub mandates: Vec<Mandate>,
+    pub draws: Vec<Arc<Draw>>,
+    pub mandates: Vec<Arc<Mandate>>,
 }
 
 /// Gathers the registers from minutes (any order); committee states are taken on
 /// `as_of` (the latest event's day when the site has no "as of" date).
 pub fn build<'a>(all: impl IntoIterator<Item = &'a Records>, as_of: Option<Date>) -> Registers {
     let mut registers = Registers::default();
+    let all: Vec<&Records> = all.into_iter().collect();
+    registers
+        .decisions
+        .reserve(all.iter().map(|r| r.decisions.len()).sum());
     let mut events: Vec<CommitteeEvent> = Vec::new();
     for records in all {
         registers

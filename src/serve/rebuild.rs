@@ -15,7 +15,6 @@
 //!
 //! A change to `tally.toml` forgets everything: the next build is a full one.
 
-use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,9 +30,17 @@ use crate::render::{self, RenderCache, RenderStats, markdown};
 /// A built site in memory: file bytes by output path (`minutes/x/index.html`).
 #[derive(Debug, Default)]
 pub struct Output {
-    files: HashMap<String, Arc<[u8]>>,
-    /// SHA-256 of each file but the manifest, by path, for the next build's manifest.
-    digests: BTreeMap<String, String>,
+    /// Sorted by path.
+    files: Vec<Kept>,
+}
+
+/// One file of an [`Output`].
+#[derive(Debug)]
+struct Kept {
+    path: String,
+    bytes: Arc<[u8]>,
+    /// Its SHA-256, for the next build's manifest (none for the manifest itself).
+    digest: Option<Arc<str>>,
 }
 
 impl Output {
@@ -43,28 +50,36 @@ impl Output {
         P: Into<String>,
         B: AsRef<[u8]>,
     {
-        Output {
-            files: files
-                .into_iter()
-                .map(|(path, bytes)| (path.into(), Arc::from(bytes.as_ref())))
-                .collect(),
-            digests: BTreeMap::new(),
-        }
+        let mut files: Vec<Kept> = files
+            .into_iter()
+            .map(|(path, bytes)| Kept {
+                path: path.into(),
+                bytes: Arc::from(bytes.as_ref()),
+                digest: None,
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Output { files }
+    }
+
+    fn find(&self, path: &str) -> Option<&Kept> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .and_then(|i| self.files.get(i))
     }
 
     pub fn get(&self, path: &str) -> Option<&Arc<[u8]>> {
-        self.files.get(path)
+        self.find(path).map(|f| &f.bytes)
     }
 
     pub fn contains(&self, path: &str) -> bool {
-        self.files.contains_key(path)
+        self.find(path).is_some()
     }
 
     /// Every output path, sorted.
     pub fn paths(&self) -> Vec<&str> {
-        let mut paths: Vec<&str> = self.files.keys().map(String::as_str).collect();
-        paths.sort_unstable();
-        paths
+        self.files.iter().map(|f| f.path.as_str()).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -211,53 +226,73 @@ impl SiteBuilder {
         }
         self.built_once = true;
 
-        // Keep the digests of unchanged files; hash only the changed ones. A page taken
-        // from the render cache shares its bytes with the previous output: no comparison.
+        // Keep the digests of unchanged files; hash only the changed ones. Both lists
+        // are sorted by path: one pass over them pairs each file with its previous
+        // version. A page taken from the render cache shares its bytes with the previous
+        // output: no comparison.
         let before = &self.output;
         let mut after = Output {
-            files: HashMap::with_capacity(files.len() + 1),
-            digests: BTreeMap::new(),
+            files: Vec::with_capacity(files.len() + 1),
         };
         let mut changed = Vec::new();
+        let mut removed = Vec::new();
+        let mut old = before.files.iter().peekable();
         for file in files {
             if file.path == MANIFEST_FILE {
                 continue;
             }
-            let unchanged = before
-                .files
-                .get(&file.path)
-                .filter(|old| Arc::ptr_eq(old, &file.bytes) || old[..] == file.bytes[..])
-                .zip(before.digests.get(&file.path));
-            let (bytes, digest) = match unchanged {
-                Some((old, digest)) => (Arc::clone(old), digest.clone()),
+            while let Some(gone) = old.next_if(|k| k.path < file.path) {
+                if gone.path != MANIFEST_FILE {
+                    removed.push(gone.path.clone());
+                }
+            }
+            let unchanged = old
+                .next_if(|k| k.path == file.path)
+                .filter(|k| Arc::ptr_eq(&k.bytes, &file.bytes) || k.bytes[..] == file.bytes[..]);
+            let (bytes, digest) = match unchanged.and_then(|k| Some((k, k.digest.as_ref()?))) {
+                Some((kept, digest)) => (Arc::clone(&kept.bytes), Arc::clone(digest)),
                 None => {
                     changed.push(file.path.clone());
-                    let digest = sha256_hex(&file.bytes);
+                    let digest: Arc<str> = sha256_hex(&file.bytes).into();
                     (file.bytes, digest)
                 }
             };
-            after.digests.insert(file.path.clone(), digest);
-            after.files.insert(file.path, bytes);
+            after.files.push(Kept {
+                path: file.path,
+                bytes,
+                digest: Some(digest),
+            });
         }
+        removed.extend(
+            old.filter(|k| k.path != MANIFEST_FILE)
+                .map(|k| k.path.clone()),
+        );
         // Last, as `tally build` does: the manifest lists every other file.
-        let manifest = Manifest::json_of_digests(&after.digests, &inputs, site.seals.head());
+        let manifest = Manifest::json_of_digests(
+            after
+                .files
+                .iter()
+                .filter_map(|f| Some((f.path.as_str(), f.digest.as_deref()?))),
+            &inputs,
+            site.seals.head(),
+        );
         if before
-            .files
             .get(MANIFEST_FILE)
             .is_none_or(|old| **old != *manifest.as_bytes())
         {
             changed.push(MANIFEST_FILE.to_string());
         }
-        after
+        let at = after
             .files
-            .insert(MANIFEST_FILE.to_string(), Arc::from(manifest.into_bytes()));
-
-        let mut removed: Vec<String> = before
-            .files
-            .keys()
-            .filter(|path| !after.files.contains_key(*path))
-            .cloned()
-            .collect();
+            .partition_point(|f| f.path.as_str() < MANIFEST_FILE);
+        after.files.insert(
+            at,
+            Kept {
+                path: MANIFEST_FILE.to_string(),
+                bytes: Arc::from(manifest.into_bytes()),
+                digest: None,
+            },
+        );
         changed.sort_unstable();
         removed.sort_unstable();
         phases.lap("diff", &mut since);
