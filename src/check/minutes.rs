@@ -32,9 +32,9 @@ pub fn check(
     let mut seen: HashMap<&str, &Path> = HashMap::with_capacity(raw.len());
     let mut minutes = Vec::with_capacity(raw.len());
     let mut timeline: Vec<Located<CommitteeEvent>> = Vec::new();
-    let mut kept = HashMap::with_capacity(if memo.enabled { raw.len() } else { 0 });
+    memo.checks += 1;
     for m in &raw {
-        let found = memo.findings(m, pools, &mut kept);
+        let found = memo.findings(m, pools);
         problems.extend(found.name.iter().cloned());
         let unique = match seen.insert(&m.slug, &m.path) {
             Some(first) => {
@@ -57,7 +57,9 @@ pub fn check(
             minutes.push(Arc::clone(checked));
         }
     }
-    memo.found = kept;
+    // The findings of files that are gone (or changed) are no longer needed.
+    let this = memo.checks;
+    memo.found.retain(|_, (_, _, check)| *check == this);
     if all_read {
         check_committee_timeline(timeline, problems);
     }
@@ -83,7 +85,10 @@ struct Findings {
 #[derive(Default)]
 pub struct Memo {
     enabled: bool,
-    found: HashMap<usize, (Arc<RawMinutes>, Arc<Findings>)>,
+    /// With the check that last used them.
+    found: HashMap<usize, (Arc<RawMinutes>, Arc<Findings>, u64)>,
+    /// Counts the checks.
+    checks: u64,
 }
 
 impl Memo {
@@ -91,27 +96,28 @@ impl Memo {
         Memo {
             enabled: true,
             found: HashMap::new(),
+            checks: 0,
         }
     }
 
-    /// The findings of `m`: kept from the previous build, or found now (and put in `kept`).
+    /// The findings of `m`: kept from an earlier check, or found now (and kept).
     fn findings(
-        &self,
+        &mut self,
         m: &Arc<RawMinutes>,
         pools: &BTreeMap<String, RawPool>,
-        kept: &mut HashMap<usize, (Arc<RawMinutes>, Arc<Findings>)>,
     ) -> Arc<Findings> {
         let key = Arc::as_ptr(m) as usize;
-        if let Some((record, found)) = self.found.get(&key)
+        if let Some((record, found, check)) = self.found.get_mut(&key)
             && Arc::ptr_eq(record, m)
         {
-            kept.insert(key, (Arc::clone(record), Arc::clone(found)));
+            *check = self.checks;
             return Arc::clone(found);
         }
         let found = Arc::new(check_file(m, pools));
         let reads_pools = m.front.draws.iter().any(|d| d.pool_file.is_some());
         if self.enabled && !reads_pools {
-            kept.insert(key, (Arc::clone(m), Arc::clone(&found)));
+            self.found
+                .insert(key, (Arc::clone(m), Arc::clone(&found), self.checks));
         }
         found
     }

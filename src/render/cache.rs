@@ -45,6 +45,8 @@ struct Rendered {
     template: &'static str,
     inputs: Inputs,
     bytes: Arc<[u8]>,
+    /// The render that last produced this page (see [`RenderCache::renders`]).
+    render: u64,
 }
 
 /// The previous render's pages by output path. A disabled cache (`tally build`) keeps
@@ -59,6 +61,8 @@ pub struct RenderCache {
     compiled: Option<(BTreeMap<String, String>, Arc<Tera>)>,
     /// Contexts of reused pages, to be dropped off the rebuild's path (see [`Self::take_garbage`]).
     garbage: Vec<Context>,
+    /// Counts the renders; pages not produced by the current one are dropped after it.
+    renders: u64,
 }
 
 /// A page to render now.
@@ -137,11 +141,13 @@ impl RenderCache {
                 self.templates = Some(templates.clone());
             }
         }
-        let mut previous = std::mem::take(&mut self.pages);
+        self.renders += 1;
+        let this = self.renders;
         let mut files: Vec<Option<OutputFile>> = Vec::with_capacity(jobs.len());
         let mut todo = Vec::new();
         let mut reused = 0;
-        // Decide in order (cheap), then render what changed in parallel (dear).
+        // Decide in order (cheap), then render what changed in parallel (dear). A page
+        // kept from the previous render stays where it is; only its render is updated.
         for job in jobs {
             let slot = files.len();
             let (path, template, context) = match job {
@@ -161,29 +167,24 @@ impl RenderCache {
                     context,
                 } => (path, template, Made::Later(fingerprint, context)),
             };
-            let before = previous
-                .remove(&path)
-                .filter(|before| before.template == template);
-            let same = before
-                .as_ref()
-                .is_some_and(|before| match (&before.inputs, &context) {
-                    (Inputs::Context(old), Made::Ready(new)) => old == new,
-                    (Inputs::Fingerprint(old), Made::Later(new, _)) => old == new,
-                    _ => false,
-                });
-            match before {
-                Some(before) if same => {
+            let kept = self.pages.get_mut(&path).filter(|before| {
+                before.template == template
+                    && match (&before.inputs, &context) {
+                        (Inputs::Context(old), Made::Ready(new)) => old == new,
+                        (Inputs::Fingerprint(old), Made::Later(new, _)) => old == new,
+                        _ => false,
+                    }
+            });
+            match kept {
+                Some(before) => {
                     reused += 1;
+                    before.render = this;
+                    files.push(Some(OutputFile::shared(path, Arc::clone(&before.bytes))));
                     if let Made::Ready(context) = context {
                         self.garbage.push(context);
                     }
-                    files.push(Some(OutputFile::shared(
-                        path.clone(),
-                        Arc::clone(&before.bytes),
-                    )));
-                    self.keep(path, before);
                 }
-                _ => {
+                None => {
                     files.push(None);
                     todo.push((
                         Todo {
@@ -196,7 +197,6 @@ impl RenderCache {
                 }
             }
         }
-        drop(previous);
         let rendered = todo.len();
         let done: Result<Vec<(Todo, Rendered)>> = todo
             .into_par_iter()
@@ -205,18 +205,21 @@ impl RenderCache {
         let done = match done {
             Ok(done) => done,
             Err(e) => {
-                // The pages taken out above are gone: start afresh next time.
+                // The render failed: start afresh next time.
                 self.clear();
                 return Err(e);
             }
         };
-        for (todo, page) in done {
+        for (todo, mut page) in done {
+            page.render = this;
             files[todo.slot] = Some(OutputFile::shared(
                 todo.path.clone(),
                 Arc::clone(&page.bytes),
             ));
             self.keep(todo.path, page);
         }
+        // Pages no job asked for this time are gone.
+        self.pages.retain(|_, page| page.render == this);
         self.stats = RenderStats {
             rendered,
             reused,
@@ -247,6 +250,7 @@ fn render_one(renderer: &Renderer<'_>, todo: Todo, context: Made<'_>) -> Result<
         template: todo.template,
         inputs,
         bytes: Arc::from(html.into_bytes()),
+        render: 0,
     };
     Ok((todo, page))
 }
