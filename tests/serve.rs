@@ -532,6 +532,37 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
     );
     assert_eq!(contents(&builder), full_build(site.path()));
 
+    // A new folder of minutes, reported as the folder alone; then that folder removed.
+    let archive = site.path().join("content/minutes/archive");
+    std::fs::create_dir_all(&archive).expect("create a folder");
+    add_minutes(
+        site.path(),
+        "archive/2024-05-05-pantry",
+        "2024-05-05",
+        "Archived",
+    );
+    let archived = builder
+        .rebuild(std::slice::from_ref(&archive))
+        .expect("rebuilds");
+    assert!(
+        archived
+            .changed
+            .contains(&"minutes/2024-05-05-pantry/index.html".to_string()),
+        "{archived:?}"
+    );
+    assert_eq!(contents(&builder), full_build(site.path()));
+    std::fs::remove_dir_all(&archive).expect("remove a folder");
+    let unarchived = builder
+        .rebuild(std::slice::from_ref(&archive))
+        .expect("rebuilds");
+    assert!(
+        unarchived
+            .removed
+            .contains(&"minutes/2024-05-05-pantry/index.html".to_string()),
+        "{unarchived:?}"
+    );
+    assert_eq!(contents(&builder), full_build(site.path()));
+
     // A template: every page.
     let template = site.path().join("templates/page.html");
     std::fs::create_dir_all(template.parent().expect("a parent")).expect("create templates/");
