@@ -16,8 +16,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, Kind, LedgerFileRows, Name, Rate, Rates,
-    RowText, Source, SourceFile,
+    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileWeeks, Kind, LedgerFileRows, Name,
+    Rate, Rates, RowText, Source, SourceFile,
 };
 use crate::model::week::WeekId;
 
@@ -43,10 +43,12 @@ pub fn check(
     let mut parts = Vec::with_capacity(files.len());
     let mut rows = Vec::with_capacity(files.len());
     let mut receipts = Vec::with_capacity(files.len());
+    let mut weeks = Vec::with_capacity(files.len());
     let mut latest = None;
     for (file, checked) in files.iter().zip(checked) {
         latest = latest.max(checked.latest);
         parts.push(checked.entries);
+        weeks.push(checked.weeks);
         problems.extend(checked.problems);
         receipts.push(checked.receipts);
         rows.push(LedgerFileRows {
@@ -58,6 +60,7 @@ pub fn check(
     check_receipts(&entries, &receipts, problems);
     CheckedLedger {
         entries,
+        weeks,
         files: rows,
         rates,
         budget,
@@ -74,6 +77,8 @@ struct Rules<'a> {
 /// What checking one file found.
 struct CheckedFile {
     entries: Vec<Entry>,
+    /// The entries added up by week.
+    weeks: FileWeeks,
     problems: Vec<Diagnostic>,
     /// Data rows read.
     rows: u64,
@@ -86,6 +91,7 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     let capacity = file.bytes.len() / 64;
     let mut entries = Vec::with_capacity(capacity);
     let mut receipts = ReceiptHashes::new(capacity);
+    let mut weeks = FileWeeks::default();
     let mut problems = Vec::new();
     let mut rows = 0u64;
     let mut latest: Option<Date> = None;
@@ -93,14 +99,20 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     file.read_rows(|row| {
         rows += 1;
         match row {
-            Ok(row) => match row_checker.check(&row, &mut entries) {
-                Ok(entry) => {
+            // The place the row's entry takes, if it makes one.
+            Ok(row) => match (entries.len(), row_checker.check(&row, &mut entries)) {
+                (index, Ok(entry)) => {
                     latest = latest.max(Some(entry.date));
-                    if let Some(receipt) = entry.receipt() {
-                        receipts.add(receipt_hash(receipt), entries.len() - 1);
+                    if let Ok(index) = u32::try_from(index) {
+                        weeks.add(index, entry);
+                    }
+                    // The entry keeps the row's text as it is: hash it from the row.
+                    let receipt = row.get(Column::Receipt);
+                    if !receipt.is_empty() {
+                        receipts.add(receipt_hash(receipt), index);
                     }
                 }
-                Err(found) => problems.extend(found),
+                (_, Err(found)) => problems.extend(found),
             },
             Err(d) => problems.push(d),
         }
@@ -108,6 +120,7 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     entries.shrink_to_fit();
     CheckedFile {
         entries,
+        weeks,
         problems,
         rows,
         receipts,

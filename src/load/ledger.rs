@@ -83,6 +83,7 @@ impl Column {
 fn trim(field: &str) -> &str {
     let b = field.as_bytes();
     match (b.first(), b.last()) {
+        (None, _) => field,
         (Some(f), Some(l))
             if !f.is_ascii_whitespace()
                 && !l.is_ascii_whitespace()
@@ -139,29 +140,48 @@ impl<'a> RawRow<'a> {
     }
 }
 
-/// The trimmed text of each canonical column of a record, found in one pass over its
-/// fields; `None` when a field is not UTF-8 (each field on its own must be, as the csv
-/// crate checks a `StringRecord`). `column_at` has a bit for each column a field is
-/// read as (bit `c` for `Column::ALL[c]`; two columns may be mapped to one header).
-fn columns<'r>(record: &'r ByteRecord, column_at: &[u16]) -> Option<[&'r str; 10]> {
+/// The trimmed text of each canonical column of a record, each field looked up by its
+/// position in the header (`index`: the field of `Column::ALL[c]`, if the file has it);
+/// a column the row is too short for reads as empty (the row's width is judged after).
+/// `None` when a field is not UTF-8: each field on its own must be, as the csv crate
+/// checks a `StringRecord`.
+fn columns<'r>(record: &'r ByteRecord, index: &[Option<usize>; 10]) -> Option<[&'r str; 10]> {
     let text = std::str::from_utf8(record.as_slice()).ok()?;
+    // The whole is UTF-8; in plain ASCII no field can start or end inside a character,
+    // otherwise every field's bounds are checked.
+    if !ascii(text.as_bytes()) && !fields_are_whole(record, text) {
+        return None;
+    }
     let mut columns = [""; 10];
-    let mut start = 0;
-    for (i, field) in record.iter().enumerate() {
-        let end = start + field.len();
-        // The whole is UTF-8: a field is too unless it starts or ends inside a character.
-        let value = text.get(start..end)?;
-        let mut bits = column_at.get(i).copied().unwrap_or(0);
-        while bits != 0 {
-            let c = bits.trailing_zeros() as usize;
-            if let Some(slot) = columns.get_mut(c) {
-                *slot = trim(value);
-            }
-            bits &= bits - 1;
+    for (slot, at) in columns.iter_mut().zip(index) {
+        if let Some(range) = at.and_then(|i| record.range(i)) {
+            *slot = trim(text.get(range)?);
         }
-        start = end;
     }
     Some(columns)
+}
+
+/// Whether every byte is ASCII, read eight bytes at a time (a row is about 70 bytes).
+fn ascii(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut high = 0u64;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        high |= u64::from_le_bytes(word);
+    }
+    let rest = chunks.remainder().iter().fold(0u8, |h, &b| h | b);
+    (high & 0x8080_8080_8080_8080) == 0 && rest < 0x80
+}
+
+/// Whether every field of a record (UTF-8 as a whole, `text`) starts and ends on a
+/// character boundary, i.e. is UTF-8 on its own.
+fn fields_are_whole(record: &ByteRecord, text: &str) -> bool {
+    (0..record.len()).all(|i| {
+        record
+            .range(i)
+            .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+    })
 }
 
 /// Whether a field (known to be UTF-8) is only whitespace, as `str::trim` sees it.
@@ -179,20 +199,12 @@ impl LedgerFile {
             .flexible(true)
             .from_reader(self.bytes.as_slice());
         let mut record = ByteRecord::new();
-        let column_at: Vec<u16> = (0..self.layout.width)
-            .map(|i| {
-                Column::ALL
-                    .into_iter()
-                    .filter(|&c| self.layout.index(c) == Some(i))
-                    .fold(0, |bits, c| bits | 1 << (c as u16))
-            })
-            .collect();
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| line_of(&self.bytes, p));
-                    let Some(columns) = columns(&record, &column_at) else {
+                    let Some(columns) = columns(&record, &self.layout.index) else {
                         each(Err(Diagnostic::at(
                             &self.path,
                             (line as usize).max(1),
@@ -416,6 +428,18 @@ mod tests {
                 (3, "3".to_string(), "two\r\nlines".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn ascii_is_found_in_every_position_of_a_row() {
+        let row = b"2026-01-05,food-coop,food,service,2.5,kg,FC-0000001,,hh-0042,";
+        assert!(ascii(row));
+        assert!(ascii(b""));
+        for at in 0..row.len() {
+            let mut changed = row.to_vec();
+            changed[at] = 0xC3;
+            assert!(!ascii(&changed), "{at}");
+        }
     }
 
     #[test]

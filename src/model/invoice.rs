@@ -182,7 +182,7 @@ pub fn service_rows(ledger: &Ledger) -> Vec<ServiceRow> {
                 category: e.category.to_string(),
                 unit: e.unit.to_string(),
                 quantity: e.quantity,
-                receipt: e.receipt().is_some(),
+                receipt: e.text.has_receipt(),
                 rate: ServiceRate {
                     valid_from: rate.valid_from,
                     rate: rate.rate,

@@ -323,6 +323,14 @@ impl RowText {
         self.part(0)
     }
 
+    /// Whether there is a receipt, without reading it.
+    pub fn has_receipt(&self) -> bool {
+        match &self.0 {
+            RowTextRepr::Inline { lens, .. } => lens[0] != 0,
+            RowTextRepr::Heap(parts) => !parts[0].is_empty(),
+        }
+    }
+
     pub fn counterparty(&self) -> Option<&str> {
         self.part(1)
     }
@@ -658,7 +666,7 @@ impl Line {
             Kind::Service => {
                 self.services += 1;
                 self.drawn += entry.quantity;
-                self.receipts += u64::from(entry.receipt().is_some());
+                self.receipts += u64::from(entry.text.has_receipt());
                 self.value += entry.value.unwrap_or_default();
             }
             Kind::Contribution => {
@@ -811,6 +819,9 @@ pub struct LedgerFileRows {
 pub struct CheckedLedger {
     /// In input order: files sorted by path, rows by line.
     pub entries: Entries,
+    /// Each file's entries added up by week as they were checked, one per part of
+    /// `entries`; when they do not match the parts, the weeks are added up again.
+    pub weeks: Vec<FileWeeks>,
     pub files: Vec<LedgerFileRows>,
     pub rates: Rates,
     pub budget: CityBudget,
@@ -843,7 +854,7 @@ impl Ledger {
     /// Aggregates checked entries into weeks; `as_of` is the site's as-of date (the
     /// latest date in content and data).
     pub fn build(checked: CheckedLedger, as_of: Option<Date>, currency: &str) -> Ledger {
-        let weeks = aggregate(&checked.entries, &checked.budget, as_of);
+        let weeks = aggregate(&checked.entries, checked.weeks, &checked.budget, as_of);
         Ledger {
             entries: checked.entries,
             files: checked.files,
@@ -897,6 +908,7 @@ impl Ledger {
 /// A week being added up. Each row touches one accumulator only; the per-category
 /// lines and the reconciliation's unit totals are derived from them when the week is
 /// finished.
+#[derive(Debug, Clone)]
 struct Acc {
     entries: Vec<u32>,
     cells: Vec<Line>,
@@ -1101,42 +1113,97 @@ fn line_for<'a>(lines: &'a mut Vec<Line>, cell: Option<&Name>, e: &Entry) -> &'a
     &mut lines[i]
 }
 
-/// The weeks of one part of the entries, `start` being the index of its first entry.
-fn add_up(start: usize, entries: &[Entry]) -> Vec<(WeekId, Acc)> {
-    let mut accs: Vec<(WeekId, Acc)> = Vec::new();
-    let mut slot: HashMap<WeekId, usize> = HashMap::new();
-    let mut last: Option<(WeekId, usize)> = None;
-    for (i, e) in entries.iter().enumerate() {
-        let at = match last {
+/// One file's entries added up by week, in input order, each entry known by its index
+/// in the file. The checker adds each entry as it makes it, so that the weeks are
+/// ready without another pass over a million entries.
+#[derive(Debug, Clone, Default)]
+pub struct FileWeeks {
+    accs: Vec<(WeekId, Acc)>,
+    slot: HashMap<WeekId, usize>,
+    /// The last entry's week and its place in `accs`: rows come in date order.
+    last: Option<(WeekId, usize)>,
+    /// Entries added.
+    len: usize,
+}
+
+impl FileWeeks {
+    /// Adds the file's next entry; `index` is its place in the file's entries.
+    pub fn add(&mut self, index: u32, e: &Entry) {
+        let at = match self.last {
             Some((w, at)) if w == e.week => at,
             _ => {
-                let at = *slot.entry(e.week).or_insert_with(|| {
+                let accs = &mut self.accs;
+                let at = *self.slot.entry(e.week).or_insert_with(|| {
                     accs.push((e.week, Acc::new()));
                     accs.len() - 1
                 });
-                last = Some((e.week, at));
+                self.last = Some((e.week, at));
                 at
             }
         };
-        if let (Some((_, acc)), Ok(index)) = (accs.get_mut(at), u32::try_from(start + i)) {
+        if let Some((_, acc)) = self.accs.get_mut(at) {
             acc.add(index, e);
         }
+        self.len += 1;
     }
-    accs
+
+    /// The weeks of one part of the entries, `start` being the index of its first entry.
+    fn of(start: usize, entries: &[Entry]) -> FileWeeks {
+        let mut weeks = FileWeeks::default();
+        for (i, e) in entries.iter().enumerate() {
+            if let Ok(index) = u32::try_from(i) {
+                weeks.add(index, e);
+            }
+        }
+        weeks.into_ledger(start)
+    }
+
+    /// The same weeks with each entry known by its index in the whole ledger.
+    fn into_ledger(mut self, start: usize) -> FileWeeks {
+        if let Ok(start) = u32::try_from(start)
+            && start > 0
+        {
+            for (_, acc) in &mut self.accs {
+                for index in &mut acc.entries {
+                    *index = index.saturating_add(start);
+                }
+            }
+        }
+        self
+    }
 }
 
-/// Adds up every entry into its week (each file's part in parallel, then merged in
-/// input order), then fills the weeks between the first row and the as-of date, runs
-/// the treasury balances and sets each week beside the city.
-fn aggregate(entries: &Entries, budget: &CityBudget, as_of: Option<Date>) -> Vec<WeekReport> {
+/// Adds up every entry into its week (each file's part in parallel, unless the checker
+/// added them up as it went, then merged in input order), then fills the weeks between
+/// the first row and the as-of date, runs the treasury balances and sets each week
+/// beside the city.
+fn aggregate(
+    entries: &Entries,
+    added: Vec<FileWeeks>,
+    budget: &CityBudget,
+    as_of: Option<Date>,
+) -> Vec<WeekReport> {
     use rayon::prelude::*;
     let parts: Vec<(usize, &[Entry])> = entries.parts().collect();
-    let added: Vec<Vec<(WeekId, Acc)>> = parts
-        .into_par_iter()
-        .map(|(start, part)| add_up(start, part))
-        .collect();
+    let matches = added.len() == parts.len()
+        && added
+            .iter()
+            .zip(&parts)
+            .all(|(weeks, (_, part))| weeks.len == part.len());
+    let added: Vec<FileWeeks> = if matches {
+        added
+            .into_par_iter()
+            .zip(parts)
+            .map(|(weeks, (start, _))| weeks.into_ledger(start))
+            .collect()
+    } else {
+        parts
+            .into_par_iter()
+            .map(|(start, part)| FileWeeks::of(start, part))
+            .collect()
+    };
     let mut by_week: BTreeMap<WeekId, Acc> = BTreeMap::new();
-    for (week, acc) in added.into_iter().flatten() {
+    for (week, acc) in added.into_iter().flat_map(|weeks| weeks.accs) {
         match by_week.entry(week) {
             std::collections::btree_map::Entry::Vacant(slot) => {
                 slot.insert(acc);
@@ -1259,6 +1326,7 @@ mod tests {
             let text = RowText::new(receipt, counterparty, memo);
             let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
             assert_eq!(text.receipt().map(String::from), some(receipt));
+            assert_eq!(text.has_receipt(), !receipt.is_empty());
             assert_eq!(text.counterparty().map(String::from), some(counterparty));
             assert_eq!(text.memo().map(String::from), some(memo));
             assert_eq!(text, RowText::new(receipt, counterparty, memo));
