@@ -1,6 +1,8 @@
 //! The rebuild benchmark of `tally serve`: a generated site of 10,000 minutes pages is
 //! built in full, then one minutes file is changed and rebuilt through the incremental
 //! path the server uses. Run with `cargo bench --bench serve` (`-- N` for N pages).
+//! `cargo bench --bench serve -- example` instead copies the example site (the
+//! repository's own, with its ledger) and times saving one week's commentary.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -9,6 +11,9 @@ use tally::serve::SiteBuilder;
 use tally::{BuildOptions, build};
 
 fn main() {
+    if std::env::args().skip(1).any(|a| a == "example") {
+        return example();
+    }
     let count: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
@@ -105,6 +110,87 @@ fn main() {
         ms(started.elapsed()),
         rebuilt.pages.rendered
     );
+}
+
+/// The example site copied to a temporary folder; one week's commentary saved again and
+/// again, each save rebuilt through the incremental path.
+fn example() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let site = dir.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(&site).expect("create the site folder");
+    for part in ["tally.toml", "tally.lock", "content", "data"] {
+        copy(&repo.join(part), &site.join(part));
+    }
+    let mut builder = SiteBuilder::new(&site, None).expect("the site folder exists");
+    let first = builder.rebuild(&[]).expect("the example site builds");
+    println!(
+        "example: first build in memory: {} ({} pages rendered, pdf feature {})",
+        ms(first.elapsed),
+        first.pages.rendered,
+        if cfg!(feature = "pdf") { "on" } else { "off" }
+    );
+    let rounds: usize = std::env::var("TALLY_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20);
+    let file = site.join("content/reports/2026-W47.md");
+    let mut times = Vec::new();
+    let mut cpu = Vec::new();
+    let mut phases = Vec::new();
+    for round in 0..rounds {
+        let cpu_before = cpu_time();
+        let started = Instant::now();
+        append(&file, &format!("\nA late word, number {round}.\n"));
+        let rebuilt = builder
+            .rebuild(std::slice::from_ref(&file))
+            .expect("rebuilds");
+        let total = started.elapsed();
+        cpu.push(cpu_time().saturating_sub(cpu_before));
+        assert!(
+            rebuilt
+                .changed
+                .iter()
+                .any(|p| p == "reports/2026-W47/index.html"),
+            "the report is rebuilt"
+        );
+        if round == 0 {
+            println!(
+                "example: one commentary saved: {} pages rendered, {} reused, changed {:?}",
+                rebuilt.pages.rendered, rebuilt.pages.reused, rebuilt.changed
+            );
+        }
+        times.push(total);
+        phases.push((total, rebuilt.phases));
+    }
+    phases.sort_by_key(|(total, _)| *total);
+    println!(
+        "example: the median rebuild, stage by stage: {}",
+        phases[phases.len() / 2].1
+    );
+    times.sort();
+    cpu.sort();
+    println!(
+        "example: save one commentary → rebuilt output: median {} wall, {} CPU, max {} wall ({rounds} rounds); machine load {}",
+        ms(times[times.len() / 2]),
+        ms(cpu[cpu.len() / 2]),
+        ms(times[times.len() - 1]),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
+}
+
+fn copy(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).expect("create a folder");
+        for entry in std::fs::read_dir(from).expect("read a folder") {
+            let entry = entry.expect("an entry");
+            copy(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::copy(from, to).expect("copy a file");
+    }
 }
 
 /// CPU time used so far by all threads of this process (Linux; zero elsewhere), so that

@@ -610,3 +610,119 @@ fn a_failed_rebuild_keeps_the_last_good_output() {
     builder.rebuild(&[file]).expect("builds again");
     assert_eq!(contents(&builder), full_build(site.path()));
 }
+
+/// The repository's example site (with its ledger, seals, manuals and invoices) copied
+/// into a temporary folder.
+fn example_site() -> TempDir {
+    fn copy(from: &Path, to: &Path) {
+        if from.is_dir() {
+            std::fs::create_dir_all(to).expect("create a folder");
+            for entry in std::fs::read_dir(from).expect("read a folder") {
+                let entry = entry.expect("an entry");
+                copy(&entry.path(), &to.join(entry.file_name()));
+            }
+        } else {
+            std::fs::copy(from, to).expect("copy a file");
+        }
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for part in ["tally.toml", "tally.lock", "content", "data"] {
+        copy(&repo.join(part), &dir.path().join(part));
+    }
+    dir
+}
+
+#[test]
+fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_file() {
+    let site = example_site();
+    let mut builder = SiteBuilder::new(site.path(), None).expect("the site exists");
+    let first = builder.rebuild(&[]).expect("the example site builds");
+    let made = first.pages.made.clone();
+    for key in [
+        "data/",
+        "invoices/INV-2026-Q3/",
+        "manuals/community-fridge/community-fridge-1.0.zip",
+        "reports/2026-W47/charts/",
+        "reports/charts/",
+    ] {
+        assert!(made.iter().any(|k| k == key), "{key} not made: {made:?}");
+    }
+
+    let file = site.path().join("content/reports/2026-W47.md");
+    edit(site.path(), "content/reports/2026-W47.md", |t| {
+        format!("{t}\nThe pantry thanks the bakers of Mill Lane.\n")
+    });
+    let saved = builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect("rebuilds");
+    // The report page and the feed show the commentary; nothing made from the ledger
+    // is made again.
+    assert_eq!(saved.pages.rendered, 1, "{saved:?}");
+    assert_eq!(saved.pages.reused, first.pages.rendered - 1, "{saved:?}");
+    assert_eq!(saved.pages.made, Vec::<String>::new(), "{saved:?}");
+    assert_eq!(saved.pages.kept, made.len(), "{saved:?}");
+    assert_eq!(
+        saved.changed,
+        ["feed.xml", "manifest.json", "reports/2026-W47/index.html"]
+    );
+    assert!(saved.removed.is_empty(), "{saved:?}");
+    let page = builder
+        .output()
+        .get("reports/2026-W47/index.html")
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .expect("the report");
+    assert!(page.contains("bakers of Mill Lane"), "{page}");
+    assert_eq!(contents(&builder), full_build(site.path()));
+
+    // A rate changed: every value, so the reports, charts, open data and invoices.
+    let rates = site.path().join("data/rates.csv");
+    edit(site.path(), "data/rates.csv", |t| {
+        t.replace("kg,food,3.80,EUR", "kg,food,3.90,EUR")
+    });
+    let revalued = builder
+        .rebuild(std::slice::from_ref(&rates))
+        .expect("rebuilds");
+    for key in [
+        "data/",
+        "invoices/INV-2026-Q3/",
+        "reports/2026-W47/charts/",
+        "reports/charts/",
+    ] {
+        assert!(
+            revalued.pages.made.iter().any(|k| k == key),
+            "{key} not made again: {revalued:?}"
+        );
+    }
+    // What goes into a manual's bundle did not change: it is not zipped again.
+    assert!(
+        !revalued
+            .pages
+            .made
+            .iter()
+            .any(|k| k.starts_with("manuals/")),
+        "{revalued:?}"
+    );
+    let mut expected = vec![
+        "data/ledger.csv",
+        "data/weekly.csv",
+        "data/invoices.csv",
+        "index.html",
+        "invoices/INV-2026-Q3/INV-2026-Q3.csv",
+        "invoices/INV-2026-Q3/INV-2026-Q3.xml",
+        "invoices/INV-2026-Q3/index.html",
+        "reports/2026-W47/index.html",
+        "reports/2026-W47/charts/governance.svg",
+        "reports/index.html",
+    ];
+    if tally::render::invoices::PDF_ENABLED {
+        expected.push("invoices/INV-2026-Q3/INV-2026-Q3.pdf");
+    }
+    for path in expected {
+        assert!(
+            revalued.changed.iter().any(|c| c == path),
+            "{path} unchanged: {revalued:?}"
+        );
+    }
+    assert_eq!(contents(&builder), full_build(site.path()));
+}

@@ -352,7 +352,7 @@ impl std::fmt::Debug for RowText {
 
 /// One validated ledger row. `counterparty` and `memo` are private: they are kept for
 /// seals and checks, never rendered (memo only when `privacy.publish_memos`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Entry {
     pub date: Date,
     pub week: WeekId,
@@ -392,7 +392,7 @@ impl Entry {
 /// Every entry of the ledger in input order (files sorted by path, rows by line), kept
 /// as one list per file so that files are checked and added up in parallel without
 /// copying their rows into one list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Entries {
     parts: Vec<Vec<Entry>>,
     /// The index of each part's first entry.
@@ -478,7 +478,7 @@ impl<'a> IntoIterator for &'a Entries {
 }
 
 /// One row of `data/rates.csv`: the replacement cost of one unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Rate {
     pub unit: String,
     /// `None`: any category.
@@ -492,7 +492,7 @@ pub struct Rate {
 }
 
 /// The valuation table.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Rates {
     pub path: PathBuf,
     pub rates: Vec<Rate>,
@@ -532,7 +532,7 @@ impl Rates {
 }
 
 /// One line of `data/city-budget.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BudgetLine {
     pub year: i16,
     pub category: String,
@@ -546,14 +546,14 @@ pub struct BudgetLine {
 }
 
 /// The city's annual spending on the needs the network meets.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct CityBudget {
     pub path: PathBuf,
     pub lines: Vec<BudgetLine>,
 }
 
 /// The city's budget for one category over one week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WeeklyShare {
     pub amount: Decimal,
     /// Days of the week (0–7) that fall in a year with a budget for the category.
@@ -617,7 +617,7 @@ pub enum WeekStatus {
 }
 
 /// Totals for one category and unit (or one cell, category and unit).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Line {
     pub cell: Option<Name>,
     pub category: Name,
@@ -683,7 +683,7 @@ fn same(a: &Name, b: &Name) -> bool {
 }
 
 /// Commons against city for one category in one week.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CategorySheet {
     pub category: String,
     /// Value of the services drawn, at replacement cost.
@@ -695,7 +695,7 @@ pub struct CategorySheet {
 }
 
 /// Goods, hours or money passed from one cell to another (or set aside into a fund).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Flow {
     pub from: Name,
     pub to: Name,
@@ -707,7 +707,7 @@ pub struct Flow {
 }
 
 /// A fund's position at the end of a week.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fund {
     pub name: String,
     pub allocated: Decimal,
@@ -715,7 +715,7 @@ pub struct Fund {
 }
 
 /// The treasury's week: money in, out, set aside, and the running balances.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Treasury {
     pub opening: Decimal,
     pub income: Decimal,
@@ -728,7 +728,7 @@ pub struct Treasury {
 }
 
 /// Totals of one unit in a week's reconciliation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnitTotal {
     pub unit: Name,
     pub rows: u64,
@@ -737,7 +737,7 @@ pub struct UnitTotal {
 }
 
 /// Every row of the week accounted for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Reconciliation {
     /// Rows of the input dated in this week.
     pub rows_read: u64,
@@ -755,7 +755,7 @@ impl Reconciliation {
 }
 
 /// One week's balance sheet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WeekReport {
     pub week: WeekId,
     pub status: WeekStatus,
@@ -808,7 +808,7 @@ fn ratio(value: Decimal, share: Decimal) -> Option<Decimal> {
 }
 
 /// The rows read from one ledger file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LedgerFileRows {
     pub path: PathBuf,
     pub rows: u64,
@@ -835,7 +835,7 @@ impl CheckedLedger {
 }
 
 /// The ledger and its weeks.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Ledger {
     pub entries: Entries,
     pub files: Vec<LedgerFileRows>,

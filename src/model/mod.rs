@@ -46,7 +46,7 @@ pub struct Minutes {
 }
 
 /// A Markdown note attached to something else (a week's commentary, an invoice's letter).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Note {
     pub path: PathBuf,
     pub body: String,

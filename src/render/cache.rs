@@ -9,9 +9,14 @@
 //!
 //! A change to any template re-renders every page (templates include and extend one
 //! another). Bytes are shared ([`Arc`]), never copied, between the cache and the output.
+//!
+//! What is dear to make besides pages (charts, open data, manual bundles, invoice files)
+//! is kept in a [`Made`] by a key and a fingerprint of exactly what it is made from:
+//! unchanged, it is not made again.
 
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -21,12 +26,17 @@ use super::{Job, MakeContext, OutputFile, Renderer};
 use crate::error::Result;
 
 /// What the last render did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderStats {
     /// Pages rendered from their template.
     pub rendered: usize,
     /// Pages whose template and inputs were unchanged, taken from the previous render.
     pub reused: usize,
+    /// The keys of the files made anew (charts, open data, bundles, invoice files: see
+    /// [`Made`]), sorted: `reports/2026-W47/charts/`, `invoices/INV-2026-Q3/`, …
+    pub made: Vec<String>,
+    /// How many of those were unchanged and taken from the previous render.
+    pub kept: usize,
     /// Time spent making the jobs (views and contexts of the pages that are not keyed).
     pub contexts: Duration,
     /// Time spent deciding what to render and rendering it.
@@ -63,6 +73,106 @@ pub struct RenderCache {
     garbage: Vec<Context>,
     /// Counts the renders; pages not produced by the current one are dropped after it.
     renders: u64,
+    /// Files and what else is dear to make, by key.
+    made: Arc<Made>,
+}
+
+/// Things dear to make, each kept by a key with a fingerprint of exactly the data it is
+/// made from; shared by the jobs of one render (see [`super::Renderer::made`]).
+#[derive(Default)]
+pub struct Made {
+    enabled: bool,
+    kept: Mutex<MadeState>,
+}
+
+#[derive(Default)]
+struct MadeState {
+    /// Key → (fingerprint, value, the render that last used it).
+    values: HashMap<String, (u64, Arc<dyn Any + Send + Sync>, u64)>,
+    render: u64,
+    made: Vec<String>,
+    kept: usize,
+}
+
+impl Made {
+    fn enabled() -> Made {
+        Made {
+            enabled: true,
+            kept: Mutex::default(),
+        }
+    }
+
+    /// Whether values are kept between renders (not in a one-off build).
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    fn lock(&self) -> MutexGuard<'_, MadeState> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The value kept under `key` if it was made from data with this `fingerprint`;
+    /// otherwise the one `make` makes now (kept for the next render).
+    pub fn get_or_make<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        fingerprint: u64,
+        make: impl FnOnce() -> Result<T>,
+    ) -> Result<Arc<T>> {
+        {
+            let mut state = self.lock();
+            let render = state.render;
+            let kept = state
+                .values
+                .get_mut(key)
+                .filter(|(kept, _, _)| *kept == fingerprint)
+                .and_then(|(_, value, used)| {
+                    let first = *used != render;
+                    *used = render;
+                    Some((first, Arc::clone(value).downcast::<T>().ok()?))
+                });
+            if let Some((first, value)) = kept {
+                // Counted once however many jobs ask for it.
+                state.kept += usize::from(first);
+                return Ok(value);
+            }
+        }
+        // Made without the lock held: other jobs make theirs meanwhile.
+        let value = Arc::new(make()?);
+        let mut state = self.lock();
+        state.made.push(key.to_string());
+        if self.enabled {
+            let render = state.render;
+            let shared: Arc<dyn Any + Send + Sync> = value.clone();
+            state
+                .values
+                .insert(key.to_string(), (fingerprint, shared, render));
+        }
+        Ok(value)
+    }
+
+    /// A new render begins.
+    fn begin(&self) {
+        let mut state = self.lock();
+        state.render += 1;
+        state.made.clear();
+        state.kept = 0;
+    }
+
+    /// The render is over: what it did not ask for is gone. Returns the keys made
+    /// (sorted) and how many values were kept.
+    fn end(&self) -> (Vec<String>, usize) {
+        let mut state = self.lock();
+        let render = state.render;
+        state.values.retain(|_, (_, _, used)| *used == render);
+        let mut made = std::mem::take(&mut state.made);
+        made.sort_unstable();
+        (made, state.kept)
+    }
+
+    fn clear(&self) {
+        self.lock().values.clear();
+    }
 }
 
 /// A page to render now.
@@ -73,7 +183,7 @@ struct Todo {
     template: &'static str,
 }
 
-enum Made<'a> {
+enum Pending<'a> {
     Ready(Context),
     Later(u64, MakeContext<'a>),
 }
@@ -82,8 +192,16 @@ impl RenderCache {
     pub fn new() -> RenderCache {
         RenderCache {
             enabled: true,
+            made: Arc::new(Made::enabled()),
             ..RenderCache::default()
         }
+    }
+
+    /// What the jobs of the next render share: the things made by the previous one.
+    /// Call before making the jobs; [`Self::run`] ends the render.
+    pub(super) fn begin(&mut self) -> Arc<Made> {
+        self.made.begin();
+        Arc::clone(&self.made)
     }
 
     pub fn disabled() -> RenderCache {
@@ -95,6 +213,7 @@ impl RenderCache {
         self.templates = None;
         self.pages.clear();
         self.compiled = None;
+        self.made.clear();
     }
 
     /// The compiled templates of the previous render, if `templates` are still the same.
@@ -124,7 +243,7 @@ impl RenderCache {
 
     /// What the last render did.
     pub fn stats(&self) -> RenderStats {
-        self.stats
+        self.stats.clone()
     }
 
     /// Produces the files of `jobs`: pages whose inputs are those of the previous render
@@ -136,7 +255,9 @@ impl RenderCache {
     ) -> Result<Vec<OutputFile>> {
         let templates = &renderer.site.theme.templates;
         if self.templates.as_ref() != Some(templates) {
-            self.clear();
+            self.templates = None;
+            self.pages.clear();
+            self.compiled = None;
             if self.enabled {
                 self.templates = Some(templates.clone());
             }
@@ -159,19 +280,19 @@ impl RenderCache {
                     path,
                     template,
                     context,
-                } => (path, template, Made::Ready(context)),
+                } => (path, template, Pending::Ready(context)),
                 Job::Keyed {
                     path,
                     template,
                     fingerprint,
                     context,
-                } => (path, template, Made::Later(fingerprint, context)),
+                } => (path, template, Pending::Later(fingerprint, context)),
             };
             let kept = self.pages.get_mut(&path).filter(|before| {
                 before.template == template
                     && match (&before.inputs, &context) {
-                        (Inputs::Context(old), Made::Ready(new)) => old == new,
-                        (Inputs::Fingerprint(old), Made::Later(new, _)) => old == new,
+                        (Inputs::Context(old), Pending::Ready(new)) => old == new,
+                        (Inputs::Fingerprint(old), Pending::Later(new, _)) => old == new,
                         _ => false,
                     }
             });
@@ -180,7 +301,7 @@ impl RenderCache {
                     reused += 1;
                     before.render = this;
                     files.push(Some(OutputFile::shared(path, Arc::clone(&before.bytes))));
-                    if let Made::Ready(context) = context {
+                    if let Pending::Ready(context) = context {
                         self.garbage.push(context);
                     }
                 }
@@ -207,6 +328,7 @@ impl RenderCache {
             Err(e) => {
                 // The render failed: start afresh next time.
                 self.clear();
+                self.made.end();
                 return Err(e);
             }
         };
@@ -220,9 +342,12 @@ impl RenderCache {
         }
         // Pages no job asked for this time are gone.
         self.pages.retain(|_, page| page.render == this);
+        let (made, kept) = self.made.end();
         self.stats = RenderStats {
             rendered,
             reused,
+            made,
+            kept,
             ..RenderStats::default()
         };
         Ok(files.into_iter().flatten().collect())
@@ -236,10 +361,14 @@ impl RenderCache {
 }
 
 /// Makes the page's context if it has not been made yet, and renders it.
-fn render_one(renderer: &Renderer<'_>, todo: Todo, context: Made<'_>) -> Result<(Todo, Rendered)> {
+fn render_one(
+    renderer: &Renderer<'_>,
+    todo: Todo,
+    context: Pending<'_>,
+) -> Result<(Todo, Rendered)> {
     let (context, fingerprint) = match context {
-        Made::Ready(context) => (context, None),
-        Made::Later(fingerprint, make) => (make()?, Some(fingerprint)),
+        Pending::Ready(context) => (context, None),
+        Pending::Later(fingerprint, make) => (make()?, Some(fingerprint)),
     };
     let html = renderer.render(todo.template, &context)?;
     let inputs = match fingerprint {

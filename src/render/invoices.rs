@@ -37,29 +37,52 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
     );
     jobs.push(Job::page("invoices/", "invoices.html", list));
 
-    for (invoice, view) in site.invoices.iter().zip(&views) {
+    for (invoice, view) in site.invoices.iter().zip(views) {
         let dir = format!("invoices/{}/", invoice.number);
+        // An invoice is made from the ledger and its letter alone: its files are made
+        // again (above all the PDF) only when one of those changed.
+        let fingerprint = r.fingerprint(&(
+            r.ledger_fingerprint(),
+            &invoice.number,
+            invoice.letter.as_ref().map(|n| &n.body),
+        ));
+        let files = r.made(&dir, fingerprint, || {
+            invoice_files(site, invoice, &view, &dir)
+        })?;
         let title = format!("Invoice {}", invoice.number);
-        let context = Renderer::with(r.context(&title, "invoices"), "invoice", view);
+        let context = Renderer::with(r.context(&title, "invoices"), "invoice", &view);
         jobs.push(Job::page(&dir, "invoice.html", context));
-        jobs.push(Job::File(OutputFile::new(
-            format!("{dir}{}.csv", invoice.number),
-            lines_csv(invoice)?,
-        )));
-        jobs.push(Job::File(OutputFile::new(
-            format!("{dir}{}.xml", invoice.number),
-            ubl::invoice_xml(invoice, &site.config.invoices.unit_codes),
-        )));
-        #[cfg(feature = "pdf")]
-        jobs.push(Job::File(OutputFile::new(
-            format!("{dir}{}.pdf", invoice.number),
-            super::pdf::invoice_pdf(view).map_err(|message| Error::Template {
-                template: "invoice.typ".into(),
-                message: format!("{}: {message}", invoice.number),
-            })?,
-        )));
+        jobs.extend(files.iter().cloned().map(Job::File));
     }
     Ok(jobs)
+}
+
+/// An invoice's lines as CSV, its UBL XML and (feature `pdf`) its PDF.
+fn invoice_files(
+    site: &Site,
+    invoice: &Invoice,
+    view: &InvoiceView,
+    dir: &str,
+) -> Result<Vec<OutputFile>> {
+    #[cfg_attr(not(feature = "pdf"), allow(unused_mut))]
+    let mut files = vec![
+        OutputFile::new(format!("{dir}{}.csv", invoice.number), lines_csv(invoice)?),
+        OutputFile::new(
+            format!("{dir}{}.xml", invoice.number),
+            ubl::invoice_xml(invoice, &site.config.invoices.unit_codes),
+        ),
+    ];
+    #[cfg(feature = "pdf")]
+    files.push(OutputFile::new(
+        format!("{dir}{}.pdf", invoice.number),
+        super::pdf::invoice_pdf(view).map_err(|message| Error::Template {
+            template: "invoice.typ".into(),
+            message: format!("{}: {message}", invoice.number),
+        })?,
+    ));
+    #[cfg(not(feature = "pdf"))]
+    let _ = view;
+    Ok(files)
 }
 
 /// An address block.

@@ -14,6 +14,7 @@ mod bundle;
 pub mod views;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{Job, OutputFile, Renderer};
 use crate::error::Result;
@@ -84,10 +85,14 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
     let mut sizes: BTreeMap<(String, String), usize> = BTreeMap::new();
     for manual in &site.manuals {
         for version in &manual.versions {
-            let bytes = bundle::zip(&bundle::entries(manual, version, &urls)?)?;
-            sizes.insert((manual.slug.clone(), version.label.clone()), bytes.len());
+            // Zipped again only when what goes into the bundle changed.
+            let entries = bundle::entries(manual, version, &urls)?;
             let path = urls.output_path(&urls.bundle(&manual.slug, &version.label));
-            jobs.push(Job::File(OutputFile::new(path, bytes)));
+            let bytes = r.made(&path, r.fingerprint(&entries), || {
+                Ok(Arc::<[u8]>::from(bundle::zip(&entries)?))
+            })?;
+            sizes.insert((manual.slug.clone(), version.label.clone()), bytes.len());
+            jobs.push(Job::File(OutputFile::shared(path, Arc::clone(&bytes))));
         }
     }
 

@@ -19,7 +19,7 @@ pub mod ubl;
 pub mod views;
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::model::Site;
 use views::SiteView;
 
-pub use cache::{RenderCache, RenderStats};
+pub use cache::{Made, RenderCache, RenderStats};
 
 /// One file of the output, its path relative to the output folder (`/`-separated).
 /// The bytes are shared: a page kept between rebuilds (`tally serve`) is not copied.
@@ -119,6 +119,10 @@ pub struct Renderer<'a> {
     tera: Arc<Tera>,
     /// A hash of `site_view`, the part of every page's context that is the same for all.
     site_fingerprint: u64,
+    /// What is dear to make, kept between renders (see [`Renderer::made`]).
+    made: Arc<Made>,
+    /// A hash of the ledger, made when first asked for.
+    ledger_fingerprint: OnceLock<u64>,
 }
 
 impl<'a> Renderer<'a> {
@@ -139,18 +143,46 @@ impl<'a> Renderer<'a> {
                 template: "theme".into(),
                 message: error_chain(&e),
             })?;
-        Ok(Renderer::with_tera(site, Arc::new(tera)))
+        Ok(Renderer::with_tera(site, Arc::new(tera), Arc::default()))
     }
 
     /// A renderer with templates already compiled from `site.theme.templates`.
-    fn with_tera(site: &'a Site, tera: Arc<Tera>) -> Renderer<'a> {
+    fn with_tera(site: &'a Site, tera: Arc<Tera>, made: Arc<Made>) -> Renderer<'a> {
         let site_view = SiteView::new(site);
         Renderer {
             site,
             site_fingerprint: hash_of(&site_view),
             site_view,
             tera,
+            made,
+            ledger_fingerprint: OnceLock::new(),
         }
+    }
+
+    /// The value kept under `key` by the previous render if it was made from data with
+    /// the same `fingerprint` (see [`Renderer::fingerprint`]), else the one `make` makes
+    /// now. For what is dear to make and needs no template: charts, open data, bundles,
+    /// invoice files. `key` names it in [`RenderStats::made`].
+    pub fn made<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        fingerprint: u64,
+        make: impl FnOnce() -> Result<T>,
+    ) -> Result<Arc<T>> {
+        self.made.get_or_make(key, fingerprint, make)
+    }
+
+    /// A hash of the whole ledger: its rows, rates, city budget, as-of date and weeks.
+    /// Everything made from the ledger alone is keyed by it. Zero in a one-off build,
+    /// which keeps nothing (no need to hash a large ledger).
+    pub fn ledger_fingerprint(&self) -> u64 {
+        *self.ledger_fingerprint.get_or_init(|| {
+            if self.made.is_enabled() {
+                hash_of(&self.site.ledger)
+            } else {
+                0
+            }
+        })
     }
 
     /// The fingerprint of a page made from `site_view` and `data`: `data` must hold
@@ -212,10 +244,12 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
 /// Sections need do nothing for this: a page is re-rendered exactly when what its
 /// template sees changed.
 pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFile>> {
+    let made = cache.begin();
     let renderer = match cache.compiled(&site.theme.templates) {
-        Some(tera) => Renderer::with_tera(site, tera),
+        Some(tera) => Renderer::with_tera(site, tera, made),
         None => {
-            let renderer = Renderer::new(site)?;
+            let mut renderer = Renderer::new(site)?;
+            renderer.made = made;
             cache.keep_compiled(&site.theme.templates, &renderer.tera);
             renderer
         }

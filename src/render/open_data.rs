@@ -70,42 +70,49 @@ impl Field {
     }
 }
 
-pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
+pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
-    let mut files = Vec::new();
-    let mut jobs = Vec::new();
-    for (descriptor, bytes) in [
-        ledger_csv(site)?,
-        weekly_csv(site)?,
-        super::invoices::invoices_data(site)?,
-    ] {
-        jobs.push(Job::File(OutputFile::new(
-            format!("data/{}", descriptor.path),
-            bytes,
-        )));
-        files.push(descriptor);
-    }
-    let package = datapackage(site, &files);
-    let json = serde_json::to_string_pretty(&package).map_err(|e| Error::Template {
-        template: "data/datapackage.json".into(),
-        message: e.to_string(),
-    })?;
-    jobs.push(Job::File(OutputFile::new(
-        "data/datapackage.json",
-        json + "\n",
-    )));
-    let view = DataView {
-        files,
-        method: METHOD,
-        rates_source: site.ledger.rates.path.display().to_string(),
-        budget_source: site.ledger.budget.path.display().to_string(),
-        memos: site.config.privacy.publish_memos,
-    };
-    jobs.push(Job::page(
-        "data/",
-        "data.html",
-        Renderer::with(r.context("Open data", "data"), "data", &view),
+    // Made from the ledger and the invoices, which are made from the ledger and their
+    // letters: made again only when one of those changed.
+    let fingerprint = r.fingerprint(&(
+        r.ledger_fingerprint(),
+        &site.invoice_letters,
+        site.config.privacy.publish_memos,
     ));
+    let made = r.made("data/", fingerprint, || {
+        let mut descriptors = Vec::new();
+        let mut files = Vec::new();
+        for (descriptor, bytes) in [
+            ledger_csv(site)?,
+            weekly_csv(site)?,
+            super::invoices::invoices_data(site)?,
+        ] {
+            files.push(OutputFile::new(format!("data/{}", descriptor.path), bytes));
+            descriptors.push(descriptor);
+        }
+        let package = datapackage(site, &descriptors);
+        let json = serde_json::to_string_pretty(&package).map_err(|e| Error::Template {
+            template: "data/datapackage.json".into(),
+            message: e.to_string(),
+        })?;
+        files.push(OutputFile::new("data/datapackage.json", json + "\n"));
+        Ok((descriptors, files))
+    })?;
+    let mut jobs: Vec<Job<'a>> = made.1.iter().cloned().map(Job::File).collect();
+    jobs.push(Job::keyed("data/", "data.html", fingerprint, move || {
+        let view = DataView {
+            files: made.0.clone(),
+            method: METHOD,
+            rates_source: site.ledger.rates.path.display().to_string(),
+            budget_source: site.ledger.budget.path.display().to_string(),
+            memos: site.config.privacy.publish_memos,
+        };
+        Ok(Renderer::with(
+            r.context("Open data", "data"),
+            "data",
+            &view,
+        ))
+    }));
     Ok(jobs)
 }
 

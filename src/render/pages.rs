@@ -9,24 +9,41 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let root = &r.site_view.root;
     let mut jobs = Vec::new();
 
-    let latest: Vec<MinutesSummary> = site
+    // The home page shows the latest minutes and decisions and the ledger's figures
+    // and charts: keyed by exactly those.
+    let charter = super::report_charts::ReportCharts::new(site, root);
+    let overview = super::reports::overview(r, &charter)?;
+    let latest_decisions: Vec<_> = site.registers.decisions.iter().take(5).collect();
+    let latest_minutes: Vec<_> = site
         .minutes
         .iter()
         .take(5)
-        .map(|m| MinutesSummary::new(m, root))
+        .map(|m| MinutesSummary::source(m))
         .collect();
-    let home = Renderer::with(
-        super::registers::with_latest_decisions(r.context(&site.config.title, "home"), site, root),
-        "latest_minutes",
-        &latest,
-    );
-    let home = Renderer::with(home, "glance", &super::reports::glance(site, root));
-    let home = Renderer::with(
-        home,
-        "charts",
-        &super::report_charts::ReportCharts::new(site, root).home()?,
-    );
-    jobs.push(Job::page("", "index.html", home));
+    let fingerprint = r.fingerprint(&(r.ledger_fingerprint(), &latest_decisions, &latest_minutes));
+    jobs.push(Job::keyed("", "index.html", fingerprint, move || {
+        let latest: Vec<MinutesSummary> = site
+            .minutes
+            .iter()
+            .take(5)
+            .map(|m| MinutesSummary::new(m, root))
+            .collect();
+        let home = Renderer::with(
+            super::registers::with_latest_decisions(
+                r.context(&site.config.title, "home"),
+                site,
+                root,
+            ),
+            "latest_minutes",
+            &latest,
+        );
+        let home = Renderer::with(home, "glance", &super::reports::glance(site, root));
+        Ok(Renderer::with(
+            home,
+            "charts",
+            &super::report_charts::home(&overview.view),
+        ))
+    }));
 
     for page in &site.pages {
         let view = PageView::new(page);

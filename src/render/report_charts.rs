@@ -147,15 +147,6 @@ impl<'a> ReportCharts<'a> {
         Ok(self.set("Charts", period, dir, charts))
     }
 
-    /// The home page's charts: the overview's without the units (their files are the
-    /// overview's).
-    pub fn home(&self) -> Result<ChartsView> {
-        let mut set = self.overview()?.view;
-        set.charts.retain(|c| !c.small);
-        set.heading = "Governance performed".to_string();
-        Ok(set)
-    }
-
     /// A weekly report's charts, at `reports/<week>/charts/`: the twelve weeks up to
     /// the week at `index` (fewer at the start of the ledger).
     pub fn week(&self, index: usize) -> Result<ChartSet> {
@@ -357,6 +348,15 @@ impl<'a> ReportCharts<'a> {
         let ratios: Vec<Option<Decimal>> = span.iter().map(|w| w.ratio()).collect();
         Ok(charts::share(ID_PREFIX, &Self::ids(span), &ratios)?)
     }
+}
+
+/// The home page's charts: the overview's without the units (their files are the
+/// overview's).
+pub fn home(overview: &ChartsView) -> ChartsView {
+    let mut set = overview.clone();
+    set.charts.retain(|c| !c.small);
+    set.heading = "Governance performed".to_string();
+    set
 }
 
 fn capitalised(text: &str) -> String {

@@ -2,70 +2,125 @@
 //! them that the home page shows. Views carry display-ready strings only; no private
 //! column (counterparty, memo) is ever put into one.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use super::markdown;
-use super::report_charts::ReportCharts;
+use super::report_charts::{ChartSet, ReportCharts};
 use super::seals::SealView;
 use super::views::{MinutesSummary, long_date};
 use super::{Job, Renderer};
 use crate::error::Result;
-use crate::model::Site;
 use crate::model::ledger::{Kind, Ledger, Line, Treasury, WeekReport, WeekStatus};
 use crate::model::week::WeekId;
+use crate::model::{Minutes, Site};
 
-pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
+pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
     let ledger = &site.ledger;
     let root = &r.site_view.root;
     let mut jobs = Vec::new();
-
-    let rows: Vec<WeekSummary> = ledger
-        .weeks
-        .iter()
-        .rev()
-        .map(|w| WeekSummary::new(w, ledger, root))
-        .collect();
-    let list = ReportsView {
-        weeks: rows,
-        rows_read: ledger.rows_read().to_string(),
-        files: ledger.files.len(),
-        method: METHOD,
-    };
+    // Pages and charts made from the ledger alone are keyed by its fingerprint, so a
+    // change to a week's commentary re-renders that week's page and draws no chart.
+    let ledger_fingerprint = r.ledger_fingerprint();
     let charter = ReportCharts::new(site, root);
-    let overview = charter.overview()?;
-    jobs.extend(overview.files.into_iter().map(Job::File));
-    let mut context = Renderer::with(r.context("Weekly reports", "reports"), "reports", &list);
-    context.insert("seal_states", &super::seals::states(&site.seals));
-    jobs.push(Job::page(
+
+    let overview = overview(r, &charter)?;
+    jobs.extend(overview.files.iter().cloned().map(Job::File));
+    let seal_states = super::seals::states(&site.seals);
+    let fingerprint = r.fingerprint(&(ledger_fingerprint, &seal_states));
+    jobs.push(Job::keyed(
         "reports/",
         "reports_list.html",
-        Renderer::with(context, "charts", &overview.view),
+        fingerprint,
+        move || {
+            let rows: Vec<WeekSummary> = ledger
+                .weeks
+                .iter()
+                .rev()
+                .map(|w| WeekSummary::new(w, ledger, root))
+                .collect();
+            let list = ReportsView {
+                weeks: rows,
+                rows_read: ledger.rows_read().to_string(),
+                files: ledger.files.len(),
+                method: METHOD,
+            };
+            let mut context =
+                Renderer::with(r.context("Weekly reports", "reports"), "reports", &list);
+            context.insert("seal_states", &seal_states);
+            Ok(Renderer::with(context, "charts", &overview.view))
+        },
     ));
 
-    let mut week_charts = charter.weeks()?.into_iter();
-    for (i, week) in ledger.weeks.iter().enumerate() {
-        let previous = i
-            .checked_sub(1)
-            .and_then(|p| ledger.weeks.get(p))
-            .map(|w| WeekLink::new(w.week, root));
-        let next = ledger.weeks.get(i + 1).map(|w| WeekLink::new(w.week, root));
-        let view = ReportView::new(site, week, root, previous, next);
-        let title = format!("Week {}", week.week);
-        let mut context = Renderer::with(r.context(&title, "reports"), "report", &view);
-        if let Some(charts) = week_charts.next() {
-            jobs.extend(charts.files.into_iter().map(Job::File));
-            context.insert("charts", &charts.view);
-        }
-        context.insert("seal", &SealView::of(&site.seals, week.week, root));
-        jobs.push(Job::page(
+    // Each week's charts, drawn in parallel where their data changed.
+    let week_charts: Vec<Arc<ChartSet>> = ledger
+        .weeks
+        .par_iter()
+        .enumerate()
+        .map(|(i, week)| {
+            r.made(
+                &format!("reports/{}/charts/", week.week),
+                r.fingerprint(&(ledger_fingerprint, i)),
+                || charter.week(i),
+            )
+        })
+        .collect::<Result<_>>()?;
+    let mut minutes_of: BTreeMap<WeekId, Vec<&Minutes>> = BTreeMap::new();
+    for m in &site.minutes {
+        minutes_of.entry(WeekId::of(m.date)).or_default().push(m);
+    }
+    for ((i, week), charts) in ledger.weeks.iter().enumerate().zip(week_charts) {
+        jobs.extend(charts.files.iter().cloned().map(Job::File));
+        let seal = SealView::of(&site.seals, week.week, root);
+        let commentary = site.report_notes.get(&week.week.to_string());
+        let minutes: Vec<_> = minutes_of
+            .get(&week.week)
+            .into_iter()
+            .flatten()
+            .map(|m| MinutesSummary::source(m))
+            .collect();
+        let fingerprint = r.fingerprint(&(
+            ledger_fingerprint,
+            i,
+            commentary.map(|n| &n.body),
+            &minutes,
+            &seal,
+        ));
+        jobs.push(Job::keyed(
             &format!("reports/{}/", week.week),
             "report.html",
-            context,
+            fingerprint,
+            move || {
+                let previous = i
+                    .checked_sub(1)
+                    .and_then(|p| ledger.weeks.get(p))
+                    .map(|w| WeekLink::new(w.week, root));
+                let next = ledger.weeks.get(i + 1).map(|w| WeekLink::new(w.week, root));
+                let view = ReportView::new(site, week, root, previous, next);
+                let title = format!("Week {}", week.week);
+                let mut context = Renderer::with(r.context(&title, "reports"), "report", &view);
+                context.insert("charts", &charts.view);
+                context.insert("seal", &seal);
+                Ok(context)
+            },
         ));
     }
     Ok(jobs)
+}
+
+/// The overview's charts (`reports/charts/`), shared by `/reports/` and the home page:
+/// drawn again only when the ledger changed.
+pub fn overview(r: &Renderer<'_>, charter: &ReportCharts<'_>) -> Result<Arc<ChartSet>> {
+    r.made(
+        "reports/charts/",
+        r.fingerprint(&r.ledger_fingerprint()),
+        || charter.overview(),
+    )
 }
 
 /// How values are computed, stated on the pages.

@@ -151,7 +151,7 @@ pub fn states(seals: &Seals) -> BTreeMap<String, &'static str> {
 }
 
 /// What a weekly report shows about its seal.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct SealView {
     /// `sealed`, `amended`, `provisional`, `in progress`: also the badge's class.
     pub state: &'static str,
@@ -174,7 +174,7 @@ pub struct SealView {
     pub chain_command: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct AmendmentView {
     pub date: String,
     pub iso_date: String,

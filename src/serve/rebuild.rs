@@ -7,7 +7,9 @@
 //! - render: a page is rendered again only when its template or inputs changed
 //!   ([`RenderCache`]); minutes pages and registers are keyed by a fingerprint of the
 //!   records they show, so an unchanged one is not even given a context; Markdown is
-//!   converted again only when its text changed;
+//!   converted again only when its text changed; charts, open data, manual bundles and
+//!   invoice files are made again only when the data they are made from changed (see
+//!   `render::Made`), and reports and the home page are keyed like minutes pages;
 //! - write: nothing is written to disk; the output is kept in memory ([`Output`]), its
 //!   bytes shared with the render cache, and compared with the previous one, so the
 //!   server knows which URLs changed, and only the changed files are hashed for
