@@ -250,7 +250,9 @@ fn rebuild_and_show(builder: &mut SiteBuilder, shared: &Shared, changed: &[PathB
     }
 }
 
-/// `rebuilt in 12 ms: 3 pages rendered, 9,998 unchanged; 4 files changed (content/minutes/x.md)`
+/// `rebuilt in 12 ms: 3 pages rendered, 9,998 unchanged; 4 files changed (content/minutes/x.md)`;
+/// after a ledger change also the files and charts made again (`made: data/, invoices/INV-2026-Q3/,
+/// reports/2026-W47/charts/ and 16 more`).
 fn describe(rebuild: &Rebuild, site: &Path, changed: &[PathBuf]) -> String {
     let what = if changed.is_empty() {
         "built".to_string()
@@ -271,8 +273,19 @@ fn describe(rebuild: &Rebuild, site: &Path, changed: &[PathBuf]) -> String {
         because.push_str(&format!(" and {more} more"));
     }
     let files = rebuild.changed.len() + rebuild.removed.len();
+    let made = &rebuild.pages.made;
+    let made = match made.len() {
+        0 => String::new(),
+        n => {
+            let mut shown = made.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            if n > 3 {
+                shown.push_str(&format!(" and {} more", n - 3));
+            }
+            format!("; made: {shown}")
+        }
+    };
     format!(
-        "{what} in {} ms: {} page{} rendered, {} unchanged; {} file{} changed{}",
+        "{what} in {} ms: {} page{} rendered, {} unchanged{made}; {} file{} changed{}",
         rebuild.elapsed.as_millis(),
         rebuild.pages.rendered,
         if rebuild.pages.rendered == 1 { "" } else { "s" },
