@@ -84,14 +84,9 @@ fn trim(field: &str) -> &str {
     let b = field.as_bytes();
     match (b.first(), b.last()) {
         (None, _) => field,
-        (Some(f), Some(l))
-            if !f.is_ascii_whitespace()
-                && !l.is_ascii_whitespace()
-                && f.is_ascii()
-                && l.is_ascii() =>
-        {
-            field
-        }
+        // Above the space and below 0x80: never whitespace, nor part of a character
+        // that could be (a vertical tab is whitespace to `str::trim`).
+        (Some(&f), Some(&l)) if (b'!'..0x80).contains(&f) && (b'!'..0x80).contains(&l) => field,
         _ => field.trim(),
     }
 }
@@ -140,25 +135,43 @@ impl<'a> RawRow<'a> {
     }
 }
 
-/// The trimmed text of each canonical column of a record, each field looked up by its
-/// position in the header (`index`: the field of `Column::ALL[c]`, if the file has it);
-/// a column the row is too short for reads as empty (the row's width is judged after).
-/// `None` when a field is not UTF-8: each field on its own must be, as the csv crate
-/// checks a `StringRecord`.
-fn columns<'r>(record: &'r ByteRecord, index: &[Option<usize>; 10]) -> Option<[&'r str; 10]> {
-    let text = std::str::from_utf8(record.as_slice()).ok()?;
+/// Fills `columns` with the trimmed text of each canonical column of a record, each
+/// field looked up by its position in the header (`index`: the field of
+/// `Column::ALL[c]`, if the file has it); a column the row is too short for reads as
+/// empty (the row's width is judged after). `false` when a field is not UTF-8: each
+/// field on its own must be, as the csv crate checks a `StringRecord`.
+fn columns<'r>(
+    record: &'r ByteRecord,
+    index: &[Option<usize>; 10],
+    columns: &mut [&'r str; 10],
+) -> bool {
+    let Ok(text) = std::str::from_utf8(record.as_slice()) else {
+        return false;
+    };
     // The whole is UTF-8; in plain ASCII no field can start or end inside a character,
     // otherwise every field's bounds are checked.
-    if !ascii(text.as_bytes()) && !fields_are_whole(record, text) {
-        return None;
+    let ascii = ascii(text.as_bytes());
+    if !ascii && !fields_are_whole(record, text) {
+        return false;
     }
-    let mut columns = [""; 10];
     for (slot, at) in columns.iter_mut().zip(index) {
-        if let Some(range) = at.and_then(|i| record.range(i)) {
-            *slot = trim(text.get(range)?);
-        }
+        *slot = match at.and_then(|i| record.range(i)).and_then(|r| text.get(r)) {
+            Some(field) if ascii => trim_ascii(field),
+            Some(field) => trim(field),
+            None => "",
+        };
     }
-    Some(columns)
+    true
+}
+
+/// [`trim`] for a field known to be ASCII: a byte above the space is never whitespace.
+fn trim_ascii(field: &str) -> &str {
+    let b = field.as_bytes();
+    match (b.first(), b.last()) {
+        (None, _) => field,
+        (Some(&f), Some(&l)) if f > b' ' && l > b' ' => field,
+        _ => field.trim(),
+    }
 }
 
 /// Whether every byte is ASCII, read eight bytes at a time (a row is about 70 bytes).
@@ -204,14 +217,15 @@ impl LedgerFile {
                 Ok(false) => break,
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| line_of(&self.bytes, p));
-                    let Some(columns) = columns(&record, &self.layout.index) else {
+                    let mut found = [""; 10];
+                    if !columns(&record, &self.layout.index, &mut found) {
                         each(Err(Diagnostic::at(
                             &self.path,
                             (line as usize).max(1),
                             "not valid UTF-8 text",
                         )));
                         continue;
-                    };
+                    }
                     if record.len() == 1 && record.iter().all(blank) {
                         // A blank line (only possible as a lone field): nothing to account for.
                         continue;
@@ -230,7 +244,7 @@ impl LedgerFile {
                     }
                     each(Ok(RawRow {
                         line,
-                        columns: &columns,
+                        columns: &found,
                         width: record.len(),
                     }));
                 }
@@ -439,6 +453,26 @@ mod tests {
             let mut changed = row.to_vec();
             changed[at] = 0xC3;
             assert!(!ascii(&changed), "{at}");
+        }
+    }
+
+    #[test]
+    fn ascii_fields_are_trimmed_as_any_text_is() {
+        for field in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\r",
+            "\x0ba\x0b",
+            "\x0c",
+            "\x01a\x1f",
+            "a b",
+            "~",
+        ] {
+            assert_eq!(trim_ascii(field), field.trim(), "{field:?}");
+            assert_eq!(trim(field), field.trim(), "{field:?}");
         }
     }
 
