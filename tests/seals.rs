@@ -22,36 +22,6 @@ fn verify(dir: &Path) -> std::process::Output {
     tally(&["verify", dir.to_str().unwrap()])
 }
 
-/// Copies the example site's sources (not its output) into `to`.
-fn copy_example_site(to: &Path) {
-    let site = example_site();
-    for entry in walkdir::WalkDir::new(&site) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(&site).unwrap();
-        let top = rel
-            .components()
-            .next()
-            .map(|c| c.as_os_str().to_string_lossy());
-        let source = matches!(
-            top.as_deref(),
-            Some(
-                "tally.toml"
-                    | "tally.lock"
-                    | "content"
-                    | "data"
-                    | "templates"
-                    | "static"
-                    | "themes"
-            )
-        );
-        if source && entry.file_type().is_file() {
-            let target = to.join(rel);
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// Two builds, into different folders and from copies of the site in different folders,
 /// give the same files, byte for byte.
 #[test]

@@ -3,6 +3,8 @@
 //! producing exactly what a full build produces. Every wait is bounded and every server
 //! is stopped.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -614,22 +616,8 @@ fn a_failed_rebuild_keeps_the_last_good_output() {
 /// The repository's example site (with its ledger, seals, manuals and invoices) copied
 /// into a temporary folder.
 fn example_site() -> TempDir {
-    fn copy(from: &Path, to: &Path) {
-        if from.is_dir() {
-            std::fs::create_dir_all(to).expect("create a folder");
-            for entry in std::fs::read_dir(from).expect("read a folder") {
-                let entry = entry.expect("an entry");
-                copy(&entry.path(), &to.join(entry.file_name()));
-            }
-        } else {
-            std::fs::copy(from, to).expect("copy a file");
-        }
-    }
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for part in ["tally.toml", "tally.lock", "content", "data"] {
-        copy(&repo.join(part), &dir.path().join(part));
-    }
+    common::copy_example_site(dir.path());
     dir
 }
 

@@ -11,6 +11,36 @@ pub fn example_site() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Copies the example site's sources (not its output) into `to`.
+pub fn copy_example_site(to: &Path) {
+    let site = example_site();
+    for entry in walkdir::WalkDir::new(&site) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&site).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy());
+        let source = matches!(
+            top.as_deref(),
+            Some(
+                "tally.toml"
+                    | "tally.lock"
+                    | "content"
+                    | "data"
+                    | "templates"
+                    | "static"
+                    | "themes"
+            )
+        );
+        if source && entry.file_type().is_file() {
+            let target = to.join(rel);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// `tally.toml` of the fixture sites: a title and a base URL.
 pub const CONFIG: &str = "title = \"Test Network\"\nbase_url = \"https://test.example/\"\n";
 
