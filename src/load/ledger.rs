@@ -1,6 +1,7 @@
 //! `data/ledger/*.csv` → [`LedgerFile`]s: the bytes of each export and where each
-//! canonical column sits in it. Rows are streamed by [`LedgerFile::read_rows`] with one
-//! reused record, each with its file line; judging the values is `check`'s work.
+//! canonical column sits in it. Rows are streamed by [`LedgerFile::read_rows`], read
+//! in place unless they need unquoting ([`super::records`]), each with its file line;
+//! judging the values is `check`'s work.
 //!
 //! Columns come in any order, named canonically or mapped from another export's
 //! headers by `[ledger.columns]` in `tally.toml`. UTF-8 with or without a byte-order
@@ -8,9 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use csv::{ByteRecord, StringRecord};
+use csv::StringRecord;
 use rayon::prelude::*;
 
+use super::records::{Record, Records};
 use super::{FileCache, read_bytes, relative, sorted_files};
 use crate::config::{CONFIG_FILE, LedgerConfig};
 use crate::error::{Diagnostic, Diagnostics};
@@ -141,17 +143,22 @@ impl<'a> RawRow<'a> {
 /// empty (the row's width is judged after). `false` when a field is not UTF-8: each
 /// field on its own must be, as the csv crate checks a `StringRecord`.
 fn columns<'r>(
-    record: &'r ByteRecord,
+    record: &Record<'r>,
     index: &[Option<usize>; 10],
     columns: &mut [&'r str; 10],
 ) -> bool {
-    let Ok(text) = std::str::from_utf8(record.as_slice()) else {
+    let Ok(text) = std::str::from_utf8(record.bytes()) else {
         return false;
     };
     // The whole is UTF-8; in plain ASCII no field can start or end inside a character,
     // otherwise every field's bounds are checked.
     let ascii = ascii(text.as_bytes());
-    if !ascii && !fields_are_whole(record, text) {
+    let whole = |i| {
+        record
+            .range(i)
+            .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+    };
+    if !ascii && !(0..record.len()).all(whole) {
         return false;
     }
     for (slot, at) in columns.iter_mut().zip(index) {
@@ -187,16 +194,6 @@ fn ascii(bytes: &[u8]) -> bool {
     (high & 0x8080_8080_8080_8080) == 0 && rest < 0x80
 }
 
-/// Whether every field of a record (UTF-8 as a whole, `text`) starts and ends on a
-/// character boundary, i.e. is UTF-8 on its own.
-fn fields_are_whole(record: &ByteRecord, text: &str) -> bool {
-    (0..record.len()).all(|i| {
-        record
-            .range(i)
-            .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
-    })
-}
-
 /// Whether a field (known to be UTF-8) is only whitespace, as `str::trim` sees it.
 fn blank(field: &[u8]) -> bool {
     std::str::from_utf8(field).is_ok_and(|f| f.trim().is_empty())
@@ -207,57 +204,43 @@ impl LedgerFile {
     /// CSV (invalid UTF-8, broken quoting) or has the wrong number of fields becomes a
     /// diagnostic instead.
     pub fn read_rows(&self, mut each: impl FnMut(Result<RawRow<'_>, Diagnostic>)) {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(self.bytes.as_slice());
-        let mut record = ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {
-                    let line = record.position().map_or(0, |p| line_of(&self.bytes, p));
-                    let mut found = [""; 10];
-                    if !columns(&record, &self.layout.index, &mut found) {
-                        each(Err(Diagnostic::at(
-                            &self.path,
-                            (line as usize).max(1),
-                            "not valid UTF-8 text",
-                        )));
-                        continue;
-                    }
-                    if record.len() == 1 && record.iter().all(blank) {
-                        // A blank line (only possible as a lone field): nothing to account for.
-                        continue;
-                    }
-                    if record.len() != self.layout.width {
-                        each(Err(Diagnostic::at(
-                            &self.path,
-                            line as usize,
-                            format!(
-                                "expected {} fields like the header, found {}",
-                                self.layout.width,
-                                record.len()
-                            ),
-                        )));
-                        continue;
-                    }
-                    each(Ok(RawRow {
-                        line,
-                        columns: &found,
-                        width: record.len(),
-                    }));
-                }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| line_of(&self.bytes, p)) as usize;
-                    each(Err(Diagnostic::at(
-                        &self.path,
-                        line.max(1),
-                        format!("cannot read this row as CSV: {e}"),
-                    )));
-                    break;
-                }
+        let mut records = Records::new(&self.bytes);
+        // The header, read by `parse`.
+        if records.next().is_none() {
+            return;
+        }
+        while let Some(record) = records.next() {
+            let line = record.line;
+            let mut found = [""; 10];
+            if !columns(&record, &self.layout.index, &mut found) {
+                each(Err(Diagnostic::at(
+                    &self.path,
+                    line as usize,
+                    "not valid UTF-8 text",
+                )));
+                continue;
             }
+            if record.len() == 1 && record.fields().all(blank) {
+                // A line of blanks: nothing to account for.
+                continue;
+            }
+            if record.len() != self.layout.width {
+                each(Err(Diagnostic::at(
+                    &self.path,
+                    line as usize,
+                    format!(
+                        "expected {} fields like the header, found {}",
+                        self.layout.width,
+                        record.len()
+                    ),
+                )));
+                continue;
+            }
+            each(Ok(RawRow {
+                line,
+                columns: &found,
+                width: record.len(),
+            }));
         }
     }
 }
@@ -442,6 +425,18 @@ mod tests {
                 (3, "3".to_string(), "two\r\nlines".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn rows_after_empty_lines_keep_their_own_line() {
+        let text = "date,cell,category,kind,quantity,unit\n\n2026-01-05,x,food,service,1,kg\r\n\r\n\r\n2026-01-05,x,food,service,\"2\",kg\n   \n2026-01-05,x,food,service,3,kg";
+        let (f, problems) = file(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let lines: Vec<(u64, String)> = rows(&f.unwrap())
+            .into_iter()
+            .map(|(line, quantity, _)| (line, quantity))
+            .collect();
+        assert_eq!(lines, [(3, "1".into()), (6, "2".into()), (8, "3".into())]);
     }
 
     #[test]

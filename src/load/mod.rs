@@ -9,6 +9,7 @@ pub mod inputs;
 pub mod ledger;
 pub mod manuals;
 pub mod pool;
+pub mod records;
 pub mod seals;
 pub mod theme;
 pub mod valuation;
