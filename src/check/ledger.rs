@@ -88,7 +88,7 @@ struct CheckedFile {
 }
 
 fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
-    let capacity = file.bytes.len() / 64;
+    let capacity = usize::try_from(file.size / 64).unwrap_or(0);
     let mut entries = Vec::with_capacity(capacity);
     let mut receipts = ReceiptHashes::new(capacity);
     let mut weeks = FileWeeks::default();

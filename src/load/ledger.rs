@@ -9,11 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use csv::StringRecord;
 use rayon::prelude::*;
 
 use super::records::{Record, Records};
-use super::{FileCache, read_bytes, relative, sorted_files};
+use super::{FileCache, relative, sorted_files};
 use crate::config::{CONFIG_FILE, LedgerConfig};
 use crate::error::{Diagnostic, Diagnostics};
 
@@ -107,13 +106,17 @@ impl Layout {
     }
 }
 
-/// One ledger export, read but not yet parsed row by row.
+/// One ledger export: its header read, its rows read when checked
+/// ([`LedgerFile::read_rows`]), a chunk at a time, so a large export is never held in
+/// memory whole.
 #[derive(Debug, Clone)]
 pub struct LedgerFile {
     /// Relative to the site, for messages (`data/ledger/food-coop.csv`).
     pub path: PathBuf,
-    /// The file's bytes, without a byte-order mark.
-    pub bytes: Vec<u8>,
+    /// Where the file is read from.
+    pub source: PathBuf,
+    /// Its size in bytes when its header was read.
+    pub size: u64,
     pub layout: Layout,
 }
 
@@ -202,14 +205,41 @@ fn blank(field: &[u8]) -> bool {
 impl LedgerFile {
     /// Streams every data row to `each`, in file order. A row that cannot be read as
     /// CSV (invalid UTF-8, broken quoting) or has the wrong number of fields becomes a
-    /// diagnostic instead.
-    pub fn read_rows(&self, mut each: impl FnMut(Result<RawRow<'_>, Diagnostic>)) {
-        let mut records = Records::new(&self.bytes);
-        // The header, read by `parse`.
-        if records.next().is_none() {
-            return;
+    /// diagnostic instead, as does a file that cannot be read.
+    pub fn read_rows(&self, each: impl FnMut(Result<RawRow<'_>, Diagnostic>)) {
+        match std::fs::File::open(&self.source) {
+            Ok(file) => self.read_rows_from(file, each),
+            Err(e) => {
+                let mut each = each;
+                each(Err(Diagnostic::new(
+                    &self.path,
+                    format!("failed to read: {e}"),
+                )));
+            }
         }
-        while let Some(record) = records.next() {
+    }
+
+    /// [`LedgerFile::read_rows`] from `source`, whose first record is the header.
+    pub fn read_rows_from(
+        &self,
+        source: impl std::io::Read,
+        mut each: impl FnMut(Result<RawRow<'_>, Diagnostic>),
+    ) {
+        let mut records = Records::new(source);
+        let failed =
+            |e: std::io::Error| Diagnostic::new(&self.path, format!("failed to read: {e}"));
+        // The header, read by `open`.
+        match records.next() {
+            Ok(Some(_)) => {}
+            Ok(None) => return,
+            Err(e) => return each(Err(failed(e))),
+        }
+        loop {
+            let record = match records.next() {
+                Ok(Some(record)) => record,
+                Ok(None) => break,
+                Err(e) => return each(Err(failed(e))),
+            };
             let line = record.line;
             let mut found = [""; 10];
             if !columns(&record, &self.layout.index, &mut found) {
@@ -262,16 +292,14 @@ pub fn load(
 ) -> Vec<LedgerFile> {
     let mapping = mapping(config, problems);
     let found = sorted_files(&site.join(LEDGER_DIR), "csv", problems);
-    // Read in parallel (a large ledger is tens of megabytes), reported in order.
+    // Headers read in parallel, reported in order.
     let read: Vec<(Option<LedgerFile>, Diagnostics)> = found
         .par_iter()
         .map(|file| {
             let mut found = Diagnostics::default();
             // The layout comes from tally.toml, whose change empties the cache.
             let ledger = cache.parse(file, &mut found, |problems| {
-                let path = relative(site, file);
-                let bytes = read_bytes(file, &path, problems)?;
-                parse(path, bytes, &mapping, problems)
+                open(relative(site, file), file, &mapping, problems)
             });
             (ledger, found)
         })
@@ -305,26 +333,56 @@ pub fn mapping(config: &LedgerConfig, problems: &mut Diagnostics) -> Mapping {
     names
 }
 
-/// Strips a byte-order mark, reads the header and locates each column.
-pub fn parse(
+/// Opens a ledger file (`path` relative to the site, `source` where it is read from),
+/// reads its header and locates each column.
+pub fn open(
     path: PathBuf,
-    mut bytes: Vec<u8>,
+    source: &Path,
     mapping: &Mapping,
     problems: &mut Diagnostics,
 ) -> Option<LedgerFile> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let mut header = StringRecord::new();
-    match reader.read_record(&mut header) {
-        Ok(true) => {}
-        Ok(false) => {
+    let opened = std::fs::File::open(source).and_then(|f| Ok((f.metadata()?.len(), f)));
+    let (size, file) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            problems.push(Diagnostic::new(&path, format!("failed to read: {e}")));
+            return None;
+        }
+    };
+    let layout = header(&path, &mut Records::new(file), mapping, problems)?;
+    Some(LedgerFile {
+        path,
+        source: source.to_path_buf(),
+        size,
+        layout,
+    })
+}
+
+/// Reads the header, the first record of `records`, and locates each column.
+pub fn header(
+    path: &Path,
+    records: &mut Records<impl std::io::Read>,
+    mapping: &Mapping,
+    problems: &mut Diagnostics,
+) -> Option<Layout> {
+    let header: Vec<String> = match records.next() {
+        Ok(Some(record)) => {
+            let text: Result<Vec<&str>, _> = record.fields().map(std::str::from_utf8).collect();
+            match text {
+                Ok(fields) => fields.into_iter().map(|f| f.trim().to_string()).collect(),
+                Err(_) => {
+                    problems.push(Diagnostic::at(
+                        path,
+                        record.line as usize,
+                        "cannot read the header row: it is not valid UTF-8 text",
+                    ));
+                    return None;
+                }
+            }
+        }
+        Ok(None) => {
             problems.push(Diagnostic::at(
-                &path,
+                path,
                 1,
                 format!(
                     "the file is empty; a ledger starts with a header row: {}",
@@ -334,15 +392,11 @@ pub fn parse(
             return None;
         }
         Err(e) => {
-            problems.push(Diagnostic::at(
-                &path,
-                1,
-                format!("cannot read the header row: {e}"),
-            ));
+            problems.push(Diagnostic::new(path, format!("failed to read: {e}")));
             return None;
         }
-    }
-    let found: Vec<&str> = header.iter().map(str::trim).collect();
+    };
+    let found: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut layout = Layout {
         index: [None; 10],
         width: found.len(),
@@ -359,7 +413,7 @@ pub fn parse(
                 String::new()
             };
             problems.push(Diagnostic::at(
-                &path,
+                path,
                 1,
                 format!(
                     "{}: missing required column{mapped}; expected the columns {}; found {}",
@@ -376,18 +430,49 @@ pub fn parse(
             ok = false;
         }
     }
-    ok.then_some(LedgerFile {
-        path,
-        bytes,
-        layout,
-    })
+    ok.then_some(layout)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn file(text: &str) -> (Option<LedgerFile>, Diagnostics) {
+    /// A ledger file read from text rather than from disk.
+    struct Text {
+        file: LedgerFile,
+        bytes: Vec<u8>,
+    }
+
+    impl Text {
+        fn read_rows(&self, each: impl FnMut(Result<RawRow<'_>, Diagnostic>)) {
+            self.file.read_rows_from(self.bytes.as_slice(), each);
+        }
+    }
+
+    fn parse(
+        path: PathBuf,
+        bytes: Vec<u8>,
+        mapping: &Mapping,
+        problems: &mut Diagnostics,
+    ) -> Option<Text> {
+        let layout = header(
+            &path,
+            &mut Records::new(bytes.as_slice()),
+            mapping,
+            problems,
+        )?;
+        Some(Text {
+            file: LedgerFile {
+                path,
+                source: PathBuf::new(),
+                size: bytes.len() as u64,
+                layout,
+            },
+            bytes,
+        })
+    }
+
+    fn file(text: &str) -> (Option<Text>, Diagnostics) {
         let mut problems = Diagnostics::default();
         let mapping = mapping(&LedgerConfig::default(), &mut problems);
         let f = parse(
@@ -399,7 +484,7 @@ mod tests {
         (f, problems)
     }
 
-    fn rows(f: &LedgerFile) -> Vec<(u64, String, String)> {
+    fn rows(f: &Text) -> Vec<(u64, String, String)> {
         let mut out = Vec::new();
         f.read_rows(|r| {
             let r = r.unwrap();

@@ -1,4 +1,4 @@
-//! CSV records read straight from a file's bytes, each with the line it starts on.
+//! CSV records read from a file a chunk at a time, each with the line it starts on.
 //!
 //! A ledger export is mostly rows without a quote character. Such a row is its bytes
 //! up to the line end, cut at each comma: its fields are read in place, without being
@@ -62,11 +62,22 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Reads the records of one file's bytes (without a byte-order mark), in order.
-pub struct Records<'a> {
-    bytes: &'a [u8],
-    /// Where the next record, or the line ends before it, starts.
+/// Bytes read from the source at a time, once the buffer has grown from its first
+/// size (small, for small files); it grows beyond only for a longer record.
+const CHUNK: usize = 256 * 1024;
+const FIRST_CHUNK: usize = 4 * 1024;
+
+/// Reads the records of a CSV source in order, a chunk at a time into one reused
+/// buffer, so that a large export is never held in memory whole. A byte-order mark at
+/// the start is skipped.
+pub struct Records<R> {
+    source: R,
+    buf: Vec<u8>,
+    /// Where the unread bytes start and end in `buf`.
     at: usize,
+    end: usize,
+    /// Whether the source has no more bytes.
+    eof: bool,
     /// The line `at` is on.
     line: u64,
     /// Comma positions of an unquoted record, and its line's length.
@@ -78,11 +89,14 @@ pub struct Records<'a> {
     ends: Vec<usize>,
 }
 
-impl<'a> Records<'a> {
-    pub fn new(bytes: &'a [u8]) -> Records<'a> {
+impl<R: std::io::Read> Records<R> {
+    pub fn new(source: R) -> Records<R> {
         Records {
-            bytes,
+            source,
+            buf: Vec::new(),
             at: 0,
+            end: 0,
+            eof: false,
             line: 1,
             cuts: Vec::with_capacity(16),
             quoted: None,
@@ -91,75 +105,145 @@ impl<'a> Records<'a> {
         }
     }
 
-    /// The next record, or `None` at the end of the bytes.
+    /// Reads more of the source after the unread bytes, which move to the start of the
+    /// buffer; the buffer grows when they fill it. Sets `eof` when nothing is left.
+    fn fill(&mut self) -> std::io::Result<()> {
+        let first = self.buf.is_empty();
+        if first {
+            self.buf.resize(FIRST_CHUNK, 0);
+        }
+        self.buf.copy_within(self.at..self.end, 0);
+        self.end -= self.at;
+        self.at = 0;
+        if self.end == self.buf.len() || (!first && self.buf.len() < CHUNK) {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        self.read_more()?;
+        if first {
+            while self.end < 3 && !self.eof {
+                self.read_more()?;
+            }
+            if self.buf.starts_with(b"\xEF\xBB\xBF") && self.end >= 3 {
+                self.at = 3;
+            }
+        }
+        Ok(())
+    }
+
+    /// One read of the source into the free end of the buffer.
+    fn read_more(&mut self) -> std::io::Result<()> {
+        let Some(free) = self.buf.get_mut(self.end..) else {
+            return Ok(());
+        };
+        let n = loop {
+            match self.source.read(free) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                read => break read?,
+            }
+        };
+        self.end += n;
+        self.eof = n == 0;
+        Ok(())
+    }
+
+    /// The next record, `None` at the end of the source.
     #[allow(clippy::should_implement_trait)] // each record borrows the reader's buffers
-    pub fn next(&mut self) -> Option<Record<'_>> {
+    pub fn next(&mut self) -> std::io::Result<Option<Record<'_>>> {
         // Line ends before a record, and empty lines, are no record.
         loop {
-            match self.bytes.get(self.at)? {
-                b'\n' => self.line += 1,
-                b'\r' => {}
-                _ => break,
+            match self.buf.get(self.at..self.end).and_then(<[u8]>::first) {
+                Some(b'\n') => self.line += 1,
+                Some(b'\r') => {}
+                Some(_) => break,
+                None if self.eof => return Ok(None),
+                None => {
+                    self.fill()?;
+                    continue;
+                }
             }
             self.at += 1;
         }
-        let rest = self.bytes.get(self.at..)?;
-        let len = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
-        let text = rest.get(..len)?;
-        if memchr::memchr(b'"', text).is_none() {
-            self.cuts.clear();
-            commas(text, &mut self.cuts);
-            self.cuts.push(len);
-            self.at += len;
-            return Some(Record {
-                line: self.line,
-                bytes: text,
-                ends: &self.cuts,
-                gap: 1,
-            });
+        // The record's first line, read further until it ends.
+        let mut searched = 0;
+        let len = loop {
+            let unread = self.buf.get(self.at..self.end).unwrap_or_default();
+            match unread
+                .get(searched..)
+                .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest))
+            {
+                Some(i) => break searched + i,
+                None if self.eof => break unread.len(),
+                None => {
+                    searched = unread.len();
+                    self.fill()?;
+                }
+            }
+        };
+        let start = self.at;
+        let quoted = self
+            .buf
+            .get(start..start + len)
+            .is_none_or(|text| memchr::memchr(b'"', text).is_some());
+        if quoted {
+            return self.read_quoted();
         }
-        self.read_quoted(rest)
+        let text = self.buf.get(start..start + len).unwrap_or_default();
+        self.cuts.clear();
+        commas(text, &mut self.cuts);
+        self.cuts.push(len);
+        self.at += len;
+        Ok(Some(Record {
+            line: self.line,
+            bytes: text,
+            ends: &self.cuts,
+            gap: 1,
+        }))
     }
 
     /// A record with a quote character: read by `csv-core` from its start.
-    fn read_quoted(&mut self, rest: &'a [u8]) -> Option<Record<'_>> {
-        let quoted = self.quoted.get_or_insert_with(|| {
+    fn read_quoted(&mut self) -> std::io::Result<Option<Record<'_>>> {
+        if self.quoted.is_none() {
             self.out.resize(256, 0);
             self.ends.resize(16, 0);
-            csv_core::Reader::new()
-        });
+            self.quoted = Some(csv_core::Reader::new());
+        }
         let (mut read, mut written, mut fields) = (0, 0, 0);
         loop {
-            let (result, nin, nout, nend) = quoted.read_record(
-                rest.get(read..)?,
-                self.out.get_mut(written..)?,
-                self.ends.get_mut(fields..)?,
-            );
+            let (Some(quoted), Some(input), Some(out), Some(ends)) = (
+                self.quoted.as_mut(),
+                self.buf.get(self.at + read..self.end),
+                self.out.get_mut(written..),
+                self.ends.get_mut(fields..),
+            ) else {
+                return Ok(None);
+            };
+            // An empty input tells csv-core the source has ended.
+            let (result, nin, nout, nend) = quoted.read_record(input, out, ends);
             read += nin;
             written += nout;
             fields += nend;
             match result {
-                // The rest of the bytes is read: the next call, with no input, ends
-                // the record.
+                ReadRecordResult::InputEmpty if !self.eof => self.fill()?,
                 ReadRecordResult::InputEmpty => {}
                 ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
                 ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 ReadRecordResult::Record => break,
                 ReadRecordResult::End => {
-                    self.at = self.bytes.len();
-                    return None;
+                    self.at = self.end;
+                    return Ok(None);
                 }
             }
         }
         let line = self.line;
-        self.line += memchr::memchr_iter(b'\n', rest.get(..read)?).count() as u64;
+        let record = self.buf.get(self.at..self.at + read).unwrap_or_default();
+        self.line += memchr::memchr_iter(b'\n', record).count() as u64;
         self.at += read;
-        Some(Record {
+        Ok(Some(Record {
             line,
-            bytes: self.out.get(..written)?,
-            ends: self.ends.get(..fields)?,
+            bytes: self.out.get(..written).unwrap_or_default(),
+            ends: self.ends.get(..fields).unwrap_or_default(),
             gap: 0,
-        })
+        }))
     }
 }
 
@@ -197,7 +281,7 @@ mod tests {
     fn read(bytes: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
         let mut records = Records::new(bytes);
         let mut found = Vec::new();
-        while let Some(r) = records.next() {
+        while let Some(r) = records.next().unwrap() {
             found.push((r.line, r.fields().map(<[u8]>::to_vec).collect()));
         }
         found
@@ -278,6 +362,10 @@ mod tests {
             b"\n\r\n",
             b"only",
             b"a,\"b\"\r\n\"c\r\n\",d\r\n",
+            b"\xEF\xBB\xBFa,b\n1,2\n",
+            b"\xEF\xBB\xBF\"a\",b\n1,2\n",
+            b"\xEF\xBB\xBF",
+            b"\xEF\xBB",
         ];
         for case in cases {
             assert_eq!(
@@ -287,6 +375,42 @@ mod tests {
                 String::from_utf8_lossy(case)
             );
         }
+    }
+
+    /// A source that gives one byte per read, as a slow pipe might.
+    struct OneByte<'a>(&'a [u8]);
+
+    impl std::io::Read for OneByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let (Some(first), Some(out)) = (self.0.first(), buf.first_mut()) else {
+                return Ok(0);
+            };
+            *out = *first;
+            self.0 = &self.0[1..];
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn records_read_a_byte_at_a_time_are_the_same() {
+        let text: &[u8] = b"\xEF\xBB\xBFa,b\r\n\"x\r\ny\",2\n\n3,\"4\"\"\"\r\n5,6";
+        let mut records = Records::new(OneByte(text));
+        let mut found = Vec::new();
+        while let Some(r) = records.next().unwrap() {
+            found.push((r.line, r.fields().map(<[u8]>::to_vec).collect::<Vec<_>>()));
+        }
+        assert_eq!(found, read(text));
+        assert_eq!(found.len(), 4);
+    }
+
+    #[test]
+    fn a_record_longer_than_the_buffer_is_read_whole() {
+        let long = "x".repeat(CHUNK * 2 + 17);
+        let text = format!("a,b\n{long},1\n\"{long}\",2\n");
+        let found = read(text.as_bytes());
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[1].1[0].len(), long.len());
+        assert_eq!(found[2], (3, vec![long.into_bytes(), b"2".to_vec()]));
     }
 
     #[test]
