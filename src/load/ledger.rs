@@ -104,6 +104,18 @@ impl Layout {
     pub fn index(&self, column: Column) -> Option<usize> {
         self.index[column as usize]
     }
+
+    /// For each header field, the columns read from it: bit `c` for `Column::ALL[c]`
+    /// (a mapping may read two columns from one field).
+    pub fn slots(&self) -> Vec<u16> {
+        let mut slots = vec![0u16; self.width];
+        for (c, at) in self.index.iter().enumerate() {
+            if let Some(field) = at.and_then(|i| slots.get_mut(i)) {
+                *field |= 1 << c;
+            }
+        }
+        slots
+    }
 }
 
 /// One ledger export: its header read, its rows read when checked
@@ -140,61 +152,33 @@ impl<'a> RawRow<'a> {
     }
 }
 
-/// Fills `columns` with the trimmed text of each canonical column of a record, each
-/// field looked up by its position in the header (`index`: the field of
-/// `Column::ALL[c]`, if the file has it); a column the row is too short for reads as
+/// Fills `columns` with the trimmed text of each canonical column of a record, walking
+/// its fields once: `slots[i]` has bit `c` set when field `i` is read as
+/// `Column::ALL[c]` ([`Layout::slots`]). A column the row is too short for stays
 /// empty (the row's width is judged after). `false` when a field is not UTF-8: each
 /// field on its own must be, as the csv crate checks a `StringRecord`.
-fn columns<'r>(
-    record: &Record<'r>,
-    index: &[Option<usize>; 10],
-    columns: &mut [&'r str; 10],
-) -> bool {
+fn columns<'r>(record: &Record<'r>, slots: &[u16], columns: &mut [&'r str; 10]) -> bool {
     let Ok(text) = std::str::from_utf8(record.bytes()) else {
         return false;
     };
-    // The whole is UTF-8; in plain ASCII no field can start or end inside a character,
-    // otherwise every field's bounds are checked.
-    let ascii = ascii(text.as_bytes());
-    let whole = |i| {
-        record
-            .range(i)
-            .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
-    };
-    if !ascii && !(0..record.len()).all(whole) {
+    if !record.fields_are_whole(text) {
         return false;
     }
-    for (slot, at) in columns.iter_mut().zip(index) {
-        *slot = match at.and_then(|i| record.range(i)).and_then(|r| text.get(r)) {
-            Some(field) if ascii => trim_ascii(field),
-            Some(field) => trim(field),
-            None => "",
-        };
+    let mut start = 0;
+    for (&end, &wanted) in record.ends().iter().zip(slots) {
+        if wanted != 0 {
+            let field = text.get(start..end).map_or("", trim);
+            let mut bits = wanted;
+            while bits != 0 {
+                if let Some(slot) = columns.get_mut(bits.trailing_zeros() as usize) {
+                    *slot = field;
+                }
+                bits &= bits - 1;
+            }
+        }
+        start = end + record.gap();
     }
     true
-}
-
-/// [`trim`] for a field known to be ASCII: a byte above the space is never whitespace.
-fn trim_ascii(field: &str) -> &str {
-    let b = field.as_bytes();
-    match (b.first(), b.last()) {
-        (None, _) => field,
-        (Some(&f), Some(&l)) if f > b' ' && l > b' ' => field,
-        _ => field.trim(),
-    }
-}
-
-/// Whether every byte is ASCII, read eight bytes at a time (a row is about 70 bytes).
-fn ascii(bytes: &[u8]) -> bool {
-    let mut chunks = bytes.chunks_exact(8);
-    let mut high = 0u64;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        high |= u64::from_le_bytes(word);
-    }
-    let rest = chunks.remainder().iter().fold(0u8, |h, &b| h | b);
-    (high & 0x8080_8080_8080_8080) == 0 && rest < 0x80
 }
 
 /// Whether a field (known to be UTF-8) is only whitespace, as `str::trim` sees it.
@@ -226,6 +210,7 @@ impl LedgerFile {
         mut each: impl FnMut(Result<RawRow<'_>, Diagnostic>),
     ) {
         let mut records = Records::new(source);
+        let slots = self.layout.slots();
         let failed =
             |e: std::io::Error| Diagnostic::new(&self.path, format!("failed to read: {e}"));
         // The header, read by `open`.
@@ -242,7 +227,7 @@ impl LedgerFile {
             };
             let line = record.line;
             let mut found = [""; 10];
-            if !columns(&record, &self.layout.index, &mut found) {
+            if !columns(&record, &slots, &mut found) {
                 each(Err(Diagnostic::at(
                     &self.path,
                     line as usize,
@@ -525,19 +510,7 @@ mod tests {
     }
 
     #[test]
-    fn ascii_is_found_in_every_position_of_a_row() {
-        let row = b"2026-01-05,food-coop,food,service,2.5,kg,FC-0000001,,hh-0042,";
-        assert!(ascii(row));
-        assert!(ascii(b""));
-        for at in 0..row.len() {
-            let mut changed = row.to_vec();
-            changed[at] = 0xC3;
-            assert!(!ascii(&changed), "{at}");
-        }
-    }
-
-    #[test]
-    fn ascii_fields_are_trimmed_as_any_text_is() {
+    fn fields_are_trimmed_as_any_text_is() {
         for field in [
             "",
             " ",
@@ -551,7 +524,6 @@ mod tests {
             "a b",
             "~",
         ] {
-            assert_eq!(trim_ascii(field), field.trim(), "{field:?}");
             assert_eq!(trim(field), field.trim(), "{field:?}");
         }
     }

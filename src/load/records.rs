@@ -51,6 +51,27 @@ impl<'a> Record<'a> {
         self.bytes.get(self.range(i)?)
     }
 
+    /// Where each field ends in [`Record::bytes`].
+    pub fn ends(&self) -> &'a [usize] {
+        self.ends
+    }
+
+    /// Bytes between one field's end and the next one's start.
+    pub fn gap(&self) -> usize {
+        self.gap
+    }
+
+    /// Whether every field of the record, whose bytes are the UTF-8 `text`, is UTF-8
+    /// on its own. A record read as its line is cut at ASCII commas, never inside a
+    /// character; the fields of an unquoted one are joined, so their bounds are checked.
+    pub fn fields_are_whole(&self, text: &str) -> bool {
+        self.gap == 1
+            || (0..self.len()).all(|i| {
+                self.range(i)
+                    .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+            })
+    }
+
     /// Every byte of the record's fields, with whatever separates them.
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
