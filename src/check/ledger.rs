@@ -138,8 +138,8 @@ struct RowChecker<'a> {
     file: SourceFile,
     rules: &'a Rules<'a>,
     interned: HashMap<Box<str>, Name, Fast>,
-    /// The last name read as cell, category, unit and to_cell.
-    recent: [Option<Name>; 4],
+    /// The last name read as cell, category, unit and to_cell, with its text.
+    recent: [Option<(Name, &'static str)>; 4],
     last_date: Option<(Box<str>, Date, WeekId)>,
     last_rate: Option<RateMemo>,
 }
@@ -160,8 +160,8 @@ impl<'a> RowChecker<'a> {
     /// The name in `text`, read as cell, category, unit or to_cell (`slot` 0 to 3).
     fn name(&mut self, slot: usize, text: &str) -> Name {
         // Rows of one export repeat the same few names: look at the column's last first.
-        if let Some(Some(name)) = self.recent.get(slot)
-            && name.as_str() == text
+        if let Some(Some((name, kept))) = self.recent.get(slot)
+            && *kept == text
         {
             return *name;
         }
@@ -174,7 +174,7 @@ impl<'a> RowChecker<'a> {
             }
         };
         if let Some(recent) = self.recent.get_mut(slot) {
-            *recent = Some(name);
+            *recent = Some((name, name.as_str()));
         }
         name
     }

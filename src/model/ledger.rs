@@ -4,11 +4,13 @@
 //! what is public: rendering does, and never writes `counterparty`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use super::interned::Table;
 use super::week::WeekId;
 
 /// What a ledger row records.
@@ -74,33 +76,31 @@ impl Kind {
 }
 
 /// A name from the ledger (cell, category, unit, fund), kept once for the whole
-/// process. A ledger of a million rows repeats a handful of names: an entry holds a
-/// pointer to the one copy, which costs nothing to copy or to free. Names are never
-/// freed; the table grows only with names not seen before, so rebuilding a site
-/// (`tally serve`) keeps it the same size. Reads as `&str` through `Deref`.
+/// process. A ledger of a million rows repeats a handful of names: an entry holds the
+/// name's 4-byte number in one table of every name, which costs nothing to copy or to
+/// free. Names are never freed; the table grows only with names not seen before, so
+/// rebuilding a site (`tally serve`) keeps it the same size. Reads as `&str` through
+/// `Deref`, without a lock; compares, sorts and hashes as its text.
 #[derive(Clone, Copy)]
-pub struct Name(&'static String);
+pub struct Name(NonZeroU32);
 
 /// Every name kept so far.
-static NAMES: std::sync::Mutex<Option<HashMap<&'static str, Name>>> = std::sync::Mutex::new(None);
+static NAMES: Table<str> = Table::new();
 
 impl Name {
     pub fn new(text: &str) -> Name {
-        let mut names = NAMES
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let names = names.get_or_insert_with(HashMap::new);
-        if let Some(name) = names.get(text) {
-            return *name;
-        }
-        let kept: &'static String = Box::leak(Box::new(text.to_string()));
-        let name = Name(kept);
-        names.insert(kept.as_str(), name);
-        name
+        let number = NAMES.number(text, |text| Box::leak(Box::from(text)));
+        // Numbered from 1, so that `Option<Name>` takes no more room than a name. A
+        // full table (2^32 names, more than memory holds) gives the empty name.
+        Name(
+            number
+                .and_then(|n| NonZeroU32::new(n.wrapping_add(1)))
+                .unwrap_or(NonZeroU32::MAX),
+        )
     }
 
     pub fn as_str(&self) -> &'static str {
-        self.0.as_str()
+        NAMES.get(self.0.get() - 1).unwrap_or("")
     }
 }
 
@@ -108,13 +108,13 @@ impl std::ops::Deref for Name {
     type Target = str;
 
     fn deref(&self) -> &str {
-        self.0.as_str()
+        self.as_str()
     }
 }
 
 impl AsRef<str> for Name {
     fn as_ref(&self) -> &str {
-        self.0.as_str()
+        self.as_str()
     }
 }
 
@@ -126,8 +126,8 @@ impl From<&str> for Name {
 
 impl PartialEq for Name {
     fn eq(&self, other: &Name) -> bool {
-        // One copy per name: equal names are the same pointer.
-        std::ptr::eq(self.0, other.0) || self.0 == other.0
+        // One number per text: equal names have the same number.
+        self.0 == other.0
     }
 }
 
@@ -135,13 +135,13 @@ impl Eq for Name {}
 
 impl PartialEq<str> for Name {
     fn eq(&self, other: &str) -> bool {
-        self.0.as_str() == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Name {
     fn eq(&self, other: &&str) -> bool {
-        self.0.as_str() == *other
+        self.as_str() == *other
     }
 }
 
@@ -153,50 +153,52 @@ impl PartialOrd for Name {
 
 impl Ord for Name {
     fn cmp(&self, other: &Name) -> std::cmp::Ordering {
-        self.0.as_str().cmp(other.0.as_str())
+        if self.0 == other.0 {
+            return std::cmp::Ordering::Equal;
+        }
+        self.as_str().cmp(other.as_str())
     }
 }
 
 impl std::hash::Hash for Name {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.as_str().hash(state);
+        self.as_str().hash(state);
     }
 }
 
 impl std::fmt::Debug for Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.0.as_str(), f)
+        std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl std::fmt::Display for Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
+        f.write_str(self.as_str())
     }
 }
 
 /// A ledger file's path relative to the site, kept once for the whole process like a
-/// [`Name`]. Reads as `&Path` through `Deref`.
+/// [`Name`]. Reads as `&Path` through `Deref`; compares, sorts and hashes as its path.
 #[derive(Clone, Copy)]
-pub struct SourceFile(&'static PathBuf);
+pub struct SourceFile(NonZeroU32);
 
 /// Every ledger file path kept so far.
-static SOURCE_FILES: std::sync::Mutex<Option<HashMap<&'static Path, SourceFile>>> =
-    std::sync::Mutex::new(None);
+static SOURCE_FILES: Table<Path> = Table::new();
 
 impl SourceFile {
     pub fn new(path: &Path) -> SourceFile {
-        let mut files = SOURCE_FILES
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let files = files.get_or_insert_with(HashMap::new);
-        if let Some(file) = files.get(path) {
-            return *file;
-        }
-        let kept: &'static PathBuf = Box::leak(Box::new(path.to_path_buf()));
-        let file = SourceFile(kept);
-        files.insert(kept.as_path(), file);
-        file
+        let number = SOURCE_FILES.number(path, |path| Box::leak(Box::from(path)));
+        // As for names: a full table gives the empty path.
+        SourceFile(
+            number
+                .and_then(|n| NonZeroU32::new(n.wrapping_add(1)))
+                .unwrap_or(NonZeroU32::MAX),
+        )
+    }
+
+    pub fn as_path(&self) -> &'static Path {
+        SOURCE_FILES.get(self.0.get() - 1).unwrap_or(Path::new(""))
     }
 }
 
@@ -204,19 +206,19 @@ impl std::ops::Deref for SourceFile {
     type Target = Path;
 
     fn deref(&self) -> &Path {
-        self.0.as_path()
+        self.as_path()
     }
 }
 
 impl AsRef<Path> for SourceFile {
     fn as_ref(&self) -> &Path {
-        self.0.as_path()
+        self.as_path()
     }
 }
 
 impl PartialEq for SourceFile {
     fn eq(&self, other: &SourceFile) -> bool {
-        std::ptr::eq(self.0, other.0) || self.0 == other.0
+        self.0 == other.0
     }
 }
 
@@ -230,22 +232,22 @@ impl PartialOrd for SourceFile {
 
 impl Ord for SourceFile {
     fn cmp(&self, other: &SourceFile) -> std::cmp::Ordering {
-        if std::ptr::eq(self.0, other.0) {
+        if self.0 == other.0 {
             return std::cmp::Ordering::Equal;
         }
-        self.0.cmp(other.0)
+        self.as_path().cmp(other.as_path())
     }
 }
 
 impl std::hash::Hash for SourceFile {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
+        self.as_path().hash(state);
     }
 }
 
 impl std::fmt::Debug for SourceFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.0, f)
+        std::fmt::Debug::fmt(self.as_path(), f)
     }
 }
 
@@ -1343,6 +1345,17 @@ mod tests {
         assert!(Name::new("care") < a);
         assert_eq!(&*a, "food-coop");
         assert_eq!(a.to_string(), "food-coop");
+        // Numbered in the order first seen, sorted by text.
+        let (late, early) = (Name::new("zz-kept-first"), Name::new("aa-kept-later"));
+        assert!(early < late);
+        assert_ne!(early, late);
+        let (b_file, a_file) = (
+            SourceFile::new(Path::new("data/ledger/b.csv")),
+            SourceFile::new(Path::new("data/ledger/a.csv")),
+        );
+        assert!(a_file < b_file);
+        assert_eq!(&*a_file, Path::new("data/ledger/a.csv"));
+        assert_eq!(a_file, SourceFile::new(Path::new("data/ledger/a.csv")));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Stage 3, **model**: the site as plain data — pages, minutes, weeks, registers —
 //! derived from checked records. No file I/O and no formatting for display here.
 
+mod interned;
 pub mod invoice;
 pub mod ledger;
 pub mod manual;
