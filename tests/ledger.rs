@@ -449,7 +449,7 @@ kg,,9.00,EUR,2026-04-01,Any kg, April
         .map(|e| {
             let rate = site.ledger.rate_of(e).unwrap();
             (
-                e.value.unwrap(),
+                site.ledger.value_of(e).unwrap(),
                 rate.valid_from.to_string(),
                 rate.source.clone(),
             )

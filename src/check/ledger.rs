@@ -16,8 +16,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileWeeks, Kind, LedgerFileRows, Name,
-    Rate, Rates, RowText, Source, SourceFile,
+    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileEntries, FileWeeks, Kind,
+    LedgerFileRows, LedgerRow, Name, Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
 };
 use crate::model::week::WeekId;
 
@@ -47,7 +47,10 @@ pub fn check(
     let mut latest = None;
     for (file, checked) in files.iter().zip(checked) {
         latest = latest.max(checked.latest);
-        parts.push(checked.entries);
+        parts.push(FileEntries {
+            entries: checked.entries,
+            texts: checked.texts,
+        });
         weeks.push(checked.weeks);
         problems.extend(checked.problems);
         receipts.push(checked.receipts);
@@ -77,6 +80,8 @@ struct Rules<'a> {
 /// What checking one file found.
 struct CheckedFile {
     entries: Vec<Entry>,
+    /// The entries' own texts.
+    texts: RowTexts,
     /// The entries added up by week.
     weeks: FileWeeks,
     problems: Vec<Diagnostic>,
@@ -90,6 +95,8 @@ struct CheckedFile {
 fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     let capacity = usize::try_from(file.size / 64).unwrap_or(0);
     let mut entries = Vec::with_capacity(capacity);
+    // Receipts and counterparties make up about a third of a file's bytes.
+    let mut texts = RowTexts::with_capacity(usize::try_from(file.size / 3).unwrap_or(0));
     let mut receipts = ReceiptHashes::new(capacity);
     let mut weeks = FileWeeks::default();
     let mut problems = Vec::new();
@@ -100,13 +107,17 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
         rows += 1;
         match row {
             // The place the row's entry takes, if it makes one.
-            Ok(row) => match (entries.len(), row_checker.check(&row, &mut entries)) {
-                (index, Ok(entry)) => {
+            Ok(row) => match (
+                entries.len(),
+                row_checker.check(&row, &mut entries, &mut texts),
+            ) {
+                (index, Ok((entry, value))) => {
                     latest = latest.max(Some(entry.date));
                     if let Ok(index) = u32::try_from(index) {
-                        weeks.add(index, entry);
+                        let text = texts.get(entry.text);
+                        weeks.add(index, LedgerRow { entry, text }, value);
                     }
-                    // The entry keeps the row's text as it is: hash it from the row.
+                    // The texts keep the row's receipt as it is: hash it from the row.
                     let receipt = row.get(Column::Receipt);
                     if !receipt.is_empty() {
                         receipts.add(receipt_hash(receipt), index);
@@ -118,8 +129,10 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
         }
     });
     entries.shrink_to_fit();
+    texts.shrink_to_fit();
     CheckedFile {
         entries,
+        texts,
         weeks,
         problems,
         rows,
@@ -218,13 +231,14 @@ impl<'a> RowChecker<'a> {
         found
     }
 
-    /// Adds the row's entry to `entries` (built in place: an entry is 136 bytes) and
-    /// returns it, or returns every problem of the row.
+    /// Adds the row's entry to `entries` and its texts to `texts`, and returns the entry
+    /// with its value (service rows), or returns every problem of the row.
     fn check<'e>(
         &mut self,
         row: &RawRow<'_>,
         entries: &'e mut Vec<Entry>,
-    ) -> Result<&'e Entry, Vec<Diagnostic>> {
+        texts: &mut RowTexts,
+    ) -> Result<(&'e Entry, Option<Decimal>), Vec<Diagnostic>> {
         let line = row.line;
         let mut problems = Vec::new();
         let date = self
@@ -297,8 +311,9 @@ impl<'a> RowChecker<'a> {
                 )]);
             };
             let per_unit = self.rules.rates.get(index).map(|r| r.rate);
+            // The same product as `Rates::value_of` gives later.
             match per_unit.and_then(|r| quantity.checked_mul(r)) {
-                Some(value) => (Some(index), Some(value)),
+                Some(value) => (RateIndex::new(Some(index)), Some(value)),
                 None => {
                     return Err(vec![self.problem(
                         line,
@@ -308,31 +323,38 @@ impl<'a> RowChecker<'a> {
                 }
             }
         } else {
-            (None, None)
+            (RateIndex::NONE, None)
         };
         let to_cell = (!to_cell.is_empty()).then(|| self.name(3, to_cell));
+        let Some(text) = texts.push(
+            row.get(Column::Receipt),
+            row.get(Column::Counterparty),
+            row.get(Column::Memo),
+        ) else {
+            return Err(vec![self.problem(
+                line,
+                Column::Receipt,
+                "the file's receipts, counterparties and memos pass 4 GiB; split the file".into(),
+            )]);
+        };
         entries.push(Entry {
             date,
             week,
-            to_cell,
             cell,
             category,
-            kind,
-            quantity,
             unit,
-            text: RowText::new(
-                row.get(Column::Receipt),
-                row.get(Column::Counterparty),
-                row.get(Column::Memo),
-            ),
+            to_cell,
+            quantity,
             rate,
-            value,
             source: Source {
                 file: self.file,
                 line: u32::try_from(line).unwrap_or(u32::MAX),
             },
+            text,
+            kind,
         });
-        entries.last().ok_or_else(Vec::new)
+        let entry = entries.last().ok_or_else(Vec::new)?;
+        Ok((entry, value))
     }
 }
 
@@ -393,7 +415,7 @@ fn check_receipts(entries: &Entries, hashes: &[ReceiptHashes], problems: &mut Di
     // Reported in input order, as the rows are.
     repeats.sort_unstable();
     for (repeat, first) in repeats {
-        let (Some(e), Some(first)) = (entries.get(repeat as usize), entries.get(first as usize))
+        let (Some(e), Some(first)) = (entries.row(repeat as usize), entries.get(first as usize))
         else {
             continue;
         };
@@ -414,7 +436,7 @@ fn check_receipts(entries: &Entries, hashes: &[ReceiptHashes], problems: &mut Di
 /// and its first use's.
 fn repeats_in(entries: &Entries, part: &[(usize, &[(u64, u32)])]) -> Vec<(u32, u32)> {
     use std::collections::hash_map::Entry as Slot;
-    let receipt_of = |i: u32| entries.get(i as usize).and_then(Entry::receipt);
+    let receipt_of = |i: u32| entries.receipt(i as usize);
     let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> =
         HashMap::with_capacity_and_hasher(
             part.iter().map(|(_, p)| p.len()).sum(),
@@ -799,27 +821,33 @@ mod tests {
 
     #[test]
     fn repeated_receipts_are_found_even_when_every_hash_collides() {
-        let entry = |receipt: &str, line: u32| Entry {
-            date: jiff::civil::date(2026, 1, 5),
-            week: WeekId::of(jiff::civil::date(2026, 1, 5)),
-            cell: Name::new("c"),
-            category: Name::new("food"),
-            kind: Kind::Contribution,
-            quantity: Decimal::ONE,
-            unit: Name::new("kg"),
-            text: RowText::new(receipt, "", ""),
-            to_cell: None,
-            rate: None,
-            value: None,
-            source: Source {
-                file: SourceFile::new(Path::new("l.csv")),
-                line,
-            },
+        let part = |receipts: &[(&str, u32)]| {
+            let mut file = FileEntries::default();
+            for &(receipt, line) in receipts {
+                let text = file.texts.push(receipt, "", "").unwrap();
+                file.entries.push(Entry {
+                    date: jiff::civil::date(2026, 1, 5),
+                    week: WeekId::of(jiff::civil::date(2026, 1, 5)),
+                    cell: Name::new("c"),
+                    category: Name::new("food"),
+                    unit: Name::new("kg"),
+                    to_cell: None,
+                    quantity: Decimal::ONE,
+                    rate: RateIndex::NONE,
+                    source: Source {
+                        file: SourceFile::new(Path::new("l.csv")),
+                        line,
+                    },
+                    text,
+                    kind: Kind::Contribution,
+                });
+            }
+            file
         };
         // Two files: repeats are found across them, and reported in input order.
         let entries = Entries::from_parts(vec![
-            vec![entry("A", 2), entry("B", 3)],
-            vec![entry("A", 4), entry("B", 5), entry("C", 6)],
+            part(&[("A", 2), ("B", 3)]),
+            part(&[("A", 4), ("B", 5), ("C", 6)]),
         ]);
         for hash in [
             |_: &str| 0u64,
@@ -828,9 +856,9 @@ mod tests {
             let hashes: Vec<ReceiptHashes> = entries
                 .parts()
                 .map(|(_, part)| {
-                    let mut hashes = ReceiptHashes::new(part.len());
-                    for (i, e) in part.iter().enumerate() {
-                        hashes.add(hash(e.receipt().unwrap()), i);
+                    let mut hashes = ReceiptHashes::new(part.entries.len());
+                    for (i, row) in part.rows().enumerate() {
+                        hashes.add(hash(row.receipt().unwrap()), i);
                     }
                     hashes
                 })

@@ -173,10 +173,10 @@ pub struct ServiceRow {
 pub fn service_rows(ledger: &Ledger) -> Vec<ServiceRow> {
     ledger
         .entries
-        .iter()
+        .rows()
         .filter(|e| e.kind == Kind::Service)
         .filter_map(|e| {
-            let rate = ledger.rates.of(e)?;
+            let rate = ledger.rates.of(&e)?;
             Some(ServiceRow {
                 date: e.date,
                 category: e.category.to_string(),

@@ -264,85 +264,135 @@ impl std::fmt::Display for Source {
     }
 }
 
-/// A row's own text: its receipt, counterparty and memo, in one value. Short texts,
-/// the usual case, are kept inside the entry itself; only longer ones take an
-/// allocation, so building and freeing a million entries does not cost millions of
-/// allocations. An empty text is an absent one.
+/// The own texts of one file's rows (receipt, counterparty, memo), one after the other
+/// in one buffer, so that an entry holds only where its row's texts start and building
+/// and freeing a million entries costs no allocation per row. Each row's texts are
+/// written as their three lengths (LEB128: one byte each below 128) and then their
+/// bytes; a row without any text takes no room. An empty text is an absent one.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct RowText(RowTextRepr);
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum RowTextRepr {
-    /// The three texts one after the other, and their lengths.
-    Inline {
-        lens: [u8; 3],
-        bytes: [u8; RowText::INLINE],
-    },
-    Heap(Box<[Box<str>; 3]>),
+pub struct RowTexts {
+    bytes: Vec<u8>,
 }
 
-impl RowText {
-    /// The most bytes of text kept inline, all three together.
-    pub const INLINE: usize = 28;
+/// Where a row's texts start in its file's [`RowTexts`]; only [`RowTexts::push`] makes
+/// one, apart from [`TextOffset::NONE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TextOffset(u32);
 
-    pub fn new(receipt: &str, counterparty: &str, memo: &str) -> RowText {
+impl TextOffset {
+    /// A row without receipt, counterparty or memo, in any file's texts.
+    pub const NONE: TextOffset = TextOffset(0);
+}
+
+impl Default for RowTexts {
+    fn default() -> RowTexts {
+        RowTexts::with_capacity(0)
+    }
+}
+
+impl RowTexts {
+    /// Room for `bytes` bytes of texts and lengths before growing.
+    pub fn with_capacity(bytes: usize) -> RowTexts {
+        let mut texts = Vec::with_capacity(bytes.max(3));
+        // [`TextOffset::NONE`]: three empty texts.
+        texts.extend_from_slice(&[0, 0, 0]);
+        RowTexts { bytes: texts }
+    }
+
+    /// Adds a row's texts. `None` once the buffer holds 4 GiB, past what an offset
+    /// can point to.
+    pub fn push(&mut self, receipt: &str, counterparty: &str, memo: &str) -> Option<TextOffset> {
         let parts = [receipt, counterparty, memo];
-        let total: usize = parts.iter().map(|p| p.len()).sum();
-        if total > RowText::INLINE {
-            return RowText(RowTextRepr::Heap(Box::new(parts.map(Box::from))));
+        if parts.iter().all(|p| p.is_empty()) {
+            return Some(TextOffset::NONE);
         }
-        let mut lens = [0u8; 3];
-        let mut bytes = [0u8; RowText::INLINE];
+        let at = TextOffset(u32::try_from(self.bytes.len()).ok()?);
+        for part in parts {
+            let mut len = part.len();
+            while len >= 0x80 {
+                self.bytes.push((len & 0x7f) as u8 | 0x80);
+                len >>= 7;
+            }
+            self.bytes.push(len as u8);
+        }
+        for part in parts {
+            self.bytes.extend_from_slice(part.as_bytes());
+        }
+        Some(at)
+    }
+
+    /// The texts of the row whose texts start at `at`.
+    pub fn get(&self, at: TextOffset) -> RowText<'_> {
+        RowText(self.bytes.get(at.0 as usize..).unwrap_or_default())
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+    }
+}
+
+impl std::fmt::Debug for RowTexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowTexts")
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// One row's receipt, counterparty and memo, read from its file's [`RowTexts`].
+#[derive(Clone, Copy)]
+pub struct RowText<'a>(&'a [u8]);
+
+impl<'a> RowText<'a> {
+    /// The three texts, empty when absent.
+    fn parts(self) -> [&'a str; 3] {
+        let mut lens = [0usize; 3];
         let mut at = 0;
-        for (len, part) in lens.iter_mut().zip(parts) {
-            let end = at + part.len();
-            if let Some(slot) = bytes.get_mut(at..end) {
-                slot.copy_from_slice(part.as_bytes());
+        for len in &mut lens {
+            let mut shift = 0;
+            while let Some(&byte) = self.0.get(at) {
+                at += 1;
+                *len |= usize::from(byte & 0x7f) << shift;
+                shift += 7;
+                if byte < 0x80 || shift >= usize::BITS {
+                    break;
+                }
             }
-            *len = part.len() as u8;
-            at = end;
         }
-        RowText(RowTextRepr::Inline { lens, bytes })
+        lens.map(|len| {
+            let text = self
+                .0
+                .get(at..at + len)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or("");
+            at += len;
+            text
+        })
     }
 
-    fn part(&self, i: usize) -> Option<&str> {
-        let text = match &self.0 {
-            RowTextRepr::Inline { lens, bytes } => {
-                let start: usize = lens.iter().take(i).map(|&l| usize::from(l)).sum();
-                let len = usize::from(lens.get(i).copied().unwrap_or(0));
-                // Always the bytes of whole `&str`s: valid UTF-8.
-                bytes
-                    .get(start..start + len)
-                    .and_then(|b| std::str::from_utf8(b).ok())
-                    .unwrap_or("")
-            }
-            RowTextRepr::Heap(parts) => parts.get(i).map_or("", |p| p),
-        };
-        (!text.is_empty()).then_some(text)
+    fn part(self, i: usize) -> Option<&'a str> {
+        self.parts().get(i).copied().filter(|text| !text.is_empty())
     }
 
-    pub fn receipt(&self) -> Option<&str> {
+    pub fn receipt(self) -> Option<&'a str> {
         self.part(0)
     }
 
-    /// Whether there is a receipt, without reading it.
-    pub fn has_receipt(&self) -> bool {
-        match &self.0 {
-            RowTextRepr::Inline { lens, .. } => lens[0] != 0,
-            RowTextRepr::Heap(parts) => !parts[0].is_empty(),
-        }
+    /// Whether there is a receipt, without reading it: its length's first byte is not 0.
+    pub fn has_receipt(self) -> bool {
+        self.0.first().is_some_and(|&len| len != 0)
     }
 
-    pub fn counterparty(&self) -> Option<&str> {
+    pub fn counterparty(self) -> Option<&'a str> {
         self.part(1)
     }
 
-    pub fn memo(&self) -> Option<&str> {
+    pub fn memo(self) -> Option<&'a str> {
         self.part(2)
     }
 }
 
-impl std::fmt::Debug for RowText {
+impl std::fmt::Debug for RowText<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RowText")
             .field("receipt", &self.receipt())
@@ -352,51 +402,109 @@ impl std::fmt::Debug for RowText {
     }
 }
 
-/// One validated ledger row. `counterparty` and `memo` are private: they are kept for
-/// seals and checks, never rendered (memo only when `privacy.publish_memos`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Which rate of [`Rates::rates`] valued a row, if any, in 4 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RateIndex(u32);
+
+impl RateIndex {
+    /// Not valued (rows other than services).
+    pub const NONE: RateIndex = RateIndex(u32::MAX);
+
+    pub fn new(index: Option<u32>) -> RateIndex {
+        index.map_or(RateIndex::NONE, RateIndex)
+    }
+
+    pub fn get(self) -> Option<u32> {
+        (self != RateIndex::NONE).then_some(self.0)
+    }
+}
+
+/// One validated ledger row, in 60 bytes and without anything to free: names are
+/// numbers, the row's own texts (receipt, counterparty, memo) are in its file's
+/// [`RowTexts`] (read them through [`Entries::rows`] or [`Entries::row`]), and its
+/// value is `quantity × rate`, given by [`Rates::value_of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Entry {
     pub date: Date,
     pub week: WeekId,
     pub cell: Name,
     pub category: Name,
-    pub kind: Kind,
-    pub quantity: Decimal,
     pub unit: Name,
     pub to_cell: Option<Name>,
-    /// Receipt, counterparty (PRIVATE: never written to the output) and memo (private
-    /// unless `privacy.publish_memos`); read them through the methods of the same names.
-    pub text: RowText,
-    /// Index into [`Rates::rates`] of the rate applied (service rows).
-    pub rate: Option<u32>,
-    /// `quantity × rate`, in the site's currency (service rows).
-    pub value: Option<Decimal>,
+    pub quantity: Decimal,
+    /// The rate applied (service rows).
+    pub rate: RateIndex,
     pub source: Source,
+    /// Where the row's receipt, counterparty (PRIVATE: never written to the output) and
+    /// memo (private unless `privacy.publish_memos`) are in its file's texts.
+    pub text: TextOffset,
+    pub kind: Kind,
 }
 
-impl Entry {
+/// An entry with its row's own texts.
+#[derive(Debug, Clone, Copy)]
+pub struct LedgerRow<'a> {
+    pub entry: &'a Entry,
+    pub text: RowText<'a>,
+}
+
+impl<'a> LedgerRow<'a> {
     /// The commons receipt id, if the row has one.
-    pub fn receipt(&self) -> Option<&str> {
+    pub fn receipt(&self) -> Option<&'a str> {
         self.text.receipt()
     }
 
     /// PRIVATE: never written to the output.
-    pub fn counterparty(&self) -> Option<&str> {
+    pub fn counterparty(&self) -> Option<&'a str> {
         self.text.counterparty()
     }
 
     /// Private unless `privacy.publish_memos`.
-    pub fn memo(&self) -> Option<&str> {
+    pub fn memo(&self) -> Option<&'a str> {
         self.text.memo()
     }
 }
 
+impl std::ops::Deref for LedgerRow<'_> {
+    type Target = Entry;
+
+    fn deref(&self) -> &Entry {
+        self.entry
+    }
+}
+
+/// One ledger file's entries, in line order, and their rows' own texts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct FileEntries {
+    pub entries: Vec<Entry>,
+    pub texts: RowTexts,
+}
+
+impl FileEntries {
+    /// The entry at `index` in the file, with its texts.
+    pub fn row(&self, index: usize) -> Option<LedgerRow<'_>> {
+        let entry = self.entries.get(index)?;
+        Some(LedgerRow {
+            entry,
+            text: self.texts.get(entry.text),
+        })
+    }
+
+    /// The file's entries with their texts, in order.
+    pub fn rows(&self) -> impl DoubleEndedIterator<Item = LedgerRow<'_>> + Clone {
+        self.entries.iter().map(|entry| LedgerRow {
+            entry,
+            text: self.texts.get(entry.text),
+        })
+    }
+}
+
 /// Every entry of the ledger in input order (files sorted by path, rows by line), kept
-/// as one list per file so that files are checked and added up in parallel without
-/// copying their rows into one list.
+/// as one list per file (with that file's texts) so that files are checked and added up
+/// in parallel without copying their rows into one list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Entries {
-    parts: Vec<Vec<Entry>>,
+    parts: Vec<FileEntries>,
     /// The index of each part's first entry.
     starts: Vec<usize>,
     len: usize,
@@ -406,19 +514,19 @@ pub struct Entries {
 
 impl Entries {
     /// The entries of each file, in order.
-    pub fn from_parts(parts: Vec<Vec<Entry>>) -> Entries {
-        let latest = parts.iter().flatten().map(|e| e.date).max();
+    pub fn from_parts(parts: Vec<FileEntries>) -> Entries {
+        let latest = parts.iter().flat_map(|p| &p.entries).map(|e| e.date).max();
         Entries::with_latest(parts, latest)
     }
 
     /// The entries of each file, in order, and the latest date among them (which the
     /// checker notes as it goes, sparing another pass over a million rows).
-    pub(crate) fn with_latest(parts: Vec<Vec<Entry>>, latest: Option<Date>) -> Entries {
+    pub(crate) fn with_latest(parts: Vec<FileEntries>, latest: Option<Date>) -> Entries {
         let mut starts = Vec::with_capacity(parts.len());
         let mut len = 0;
         for part in &parts {
             starts.push(len);
-            len += part.len();
+            len += part.entries.len();
         }
         Entries {
             parts,
@@ -441,41 +549,45 @@ impl Entries {
         self.len == 0
     }
 
-    /// The entry at `index` in input order.
-    pub fn get(&self, index: usize) -> Option<&Entry> {
+    /// The part holding `index` in input order, and the index there.
+    fn locate(&self, index: usize) -> Option<(&FileEntries, usize)> {
         let part = self
             .starts
             .partition_point(|&s| s <= index)
             .checked_sub(1)?;
         let start = *self.starts.get(part)?;
-        self.parts.get(part)?.get(index - start)
+        Some((self.parts.get(part)?, index - start))
+    }
+
+    /// The entry at `index` in input order.
+    pub fn get(&self, index: usize) -> Option<&Entry> {
+        let (part, i) = self.locate(index)?;
+        part.entries.get(i)
+    }
+
+    /// The entry at `index` in input order, with its texts.
+    pub fn row(&self, index: usize) -> Option<LedgerRow<'_>> {
+        let (part, i) = self.locate(index)?;
+        part.row(i)
+    }
+
+    /// The receipt id of the entry at `index` in input order, if it has one.
+    pub fn receipt(&self, index: usize) -> Option<&str> {
+        self.row(index)?.receipt()
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry> + Clone {
-        self.parts.iter().flatten()
+        self.parts.iter().flat_map(|p| &p.entries)
+    }
+
+    /// Every entry with its texts, in input order.
+    pub fn rows(&self) -> impl DoubleEndedIterator<Item = LedgerRow<'_>> + Clone {
+        self.parts.iter().flat_map(FileEntries::rows)
     }
 
     /// Each part with the index of its first entry.
-    pub fn parts(&self) -> impl Iterator<Item = (usize, &[Entry])> {
-        self.starts
-            .iter()
-            .copied()
-            .zip(self.parts.iter().map(Vec::as_slice))
-    }
-}
-
-impl From<Vec<Entry>> for Entries {
-    fn from(entries: Vec<Entry>) -> Entries {
-        Entries::from_parts(vec![entries])
-    }
-}
-
-impl<'a> IntoIterator for &'a Entries {
-    type Item = &'a Entry;
-    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Entry>>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.parts.iter().flatten()
+    pub fn parts(&self) -> impl Iterator<Item = (usize, &FileEntries)> {
+        self.starts.iter().copied().zip(&self.parts)
     }
 }
 
@@ -525,7 +637,14 @@ impl Rates {
 
     /// The rate row applied to an entry, if it was valued.
     pub fn of(&self, entry: &Entry) -> Option<&Rate> {
-        entry.rate.and_then(|i| self.rates.get(i as usize))
+        entry.rate.get().and_then(|i| self.rates.get(i as usize))
+    }
+
+    /// An entry's value at replacement cost, `quantity × rate`, in the site's currency
+    /// (service rows): the product the check made sure of, to the same scale.
+    pub fn value_of(&self, entry: &Entry) -> Option<Decimal> {
+        self.of(entry)
+            .and_then(|rate| entry.quantity.checked_mul(rate.rate))
     }
 
     pub fn get(&self, index: u32) -> Option<&Rate> {
@@ -663,17 +782,18 @@ impl Line {
             }
     }
 
-    fn add(&mut self, entry: &Entry) {
-        match entry.kind {
+    /// Adds a row, `value` being its value (service rows).
+    fn add(&mut self, row: LedgerRow<'_>, value: Option<Decimal>) {
+        match row.kind {
             Kind::Service => {
                 self.services += 1;
-                self.drawn += entry.quantity;
-                self.receipts += u64::from(entry.text.has_receipt());
-                self.value += entry.value.unwrap_or_default();
+                self.drawn += row.quantity;
+                self.receipts += u64::from(row.text.has_receipt());
+                self.value += value.unwrap_or_default();
             }
             Kind::Contribution => {
                 self.contribution_rows += 1;
-                self.contributed += entry.quantity;
+                self.contributed += row.quantity;
             }
             _ => {}
         }
@@ -856,7 +976,13 @@ impl Ledger {
     /// Aggregates checked entries into weeks; `as_of` is the site's as-of date (the
     /// latest date in content and data).
     pub fn build(checked: CheckedLedger, as_of: Option<Date>, currency: &str) -> Ledger {
-        let weeks = aggregate(&checked.entries, checked.weeks, &checked.budget, as_of);
+        let weeks = aggregate(
+            &checked.entries,
+            checked.weeks,
+            &checked.rates,
+            &checked.budget,
+            as_of,
+        );
         Ledger {
             entries: checked.entries,
             files: checked.files,
@@ -885,6 +1011,11 @@ impl Ledger {
     /// The rate row applied to an entry.
     pub fn rate_of(&self, entry: &Entry) -> Option<&Rate> {
         self.rates.of(entry)
+    }
+
+    /// An entry's value at replacement cost (service rows).
+    pub fn value_of(&self, entry: &Entry) -> Option<Decimal> {
+        self.rates.value_of(entry)
     }
 
     /// The newest week whose figures are final.
@@ -939,12 +1070,14 @@ impl Acc {
         }
     }
 
-    fn add(&mut self, index: u32, e: &Entry) {
+    /// Adds a row, `value` being its value (service rows).
+    fn add(&mut self, index: u32, row: LedgerRow<'_>, value: Option<Decimal>) {
+        let e = row.entry;
         self.entries.push(index);
         self.by_kind[e.kind as usize] += 1;
         match e.kind {
             Kind::Service | Kind::Contribution => {
-                line_for(&mut self.cells, Some(&e.cell), e).add(e);
+                line_for(&mut self.cells, Some(&e.cell), e).add(row, value);
             }
             Kind::Transfer | Kind::Allocation => {
                 let to = e.to_cell.as_ref().unwrap_or(&e.cell);
@@ -1129,8 +1262,10 @@ pub struct FileWeeks {
 }
 
 impl FileWeeks {
-    /// Adds the file's next entry; `index` is its place in the file's entries.
-    pub fn add(&mut self, index: u32, e: &Entry) {
+    /// Adds the file's next entry; `index` is its place in the file's entries, `value`
+    /// its value (service rows).
+    pub fn add(&mut self, index: u32, row: LedgerRow<'_>, value: Option<Decimal>) {
+        let e = row.entry;
         let at = match self.last {
             Some((w, at)) if w == e.week => at,
             _ => {
@@ -1144,17 +1279,17 @@ impl FileWeeks {
             }
         };
         if let Some((_, acc)) = self.accs.get_mut(at) {
-            acc.add(index, e);
+            acc.add(index, row, value);
         }
         self.len += 1;
     }
 
     /// The weeks of one part of the entries, `start` being the index of its first entry.
-    fn of(start: usize, entries: &[Entry]) -> FileWeeks {
+    fn of(start: usize, part: &FileEntries, rates: &Rates) -> FileWeeks {
         let mut weeks = FileWeeks::default();
-        for (i, e) in entries.iter().enumerate() {
+        for (i, row) in part.rows().enumerate() {
             if let Ok(index) = u32::try_from(i) {
-                weeks.add(index, e);
+                weeks.add(index, row, rates.value_of(row.entry));
             }
         }
         weeks.into_ledger(start)
@@ -1182,16 +1317,17 @@ impl FileWeeks {
 fn aggregate(
     entries: &Entries,
     added: Vec<FileWeeks>,
+    rates: &Rates,
     budget: &CityBudget,
     as_of: Option<Date>,
 ) -> Vec<WeekReport> {
     use rayon::prelude::*;
-    let parts: Vec<(usize, &[Entry])> = entries.parts().collect();
+    let parts: Vec<(usize, &FileEntries)> = entries.parts().collect();
     let matches = added.len() == parts.len()
         && added
             .iter()
             .zip(&parts)
-            .all(|(weeks, (_, part))| weeks.len == part.len());
+            .all(|(weeks, (_, part))| weeks.len == part.entries.len());
     let added: Vec<FileWeeks> = if matches {
         added
             .into_par_iter()
@@ -1201,7 +1337,7 @@ fn aggregate(
     } else {
         parts
             .into_par_iter()
-            .map(|(start, part)| FileWeeks::of(start, part))
+            .map(|(start, part)| FileWeeks::of(start, part, rates))
             .collect()
     };
     let mut by_week: BTreeMap<WeekId, Acc> = BTreeMap::new();
@@ -1313,27 +1449,61 @@ mod tests {
     use jiff::civil::date;
 
     #[test]
-    fn row_text_reads_back_short_long_multibyte_and_absent_values() {
-        let at_limit = "x".repeat(RowText::INLINE - 2);
-        let over_limit = "x".repeat(RowText::INLINE);
-        for (receipt, counterparty, memo) in [
+    fn row_texts_read_back_short_long_multibyte_and_absent_values() {
+        let long = "x".repeat(200);
+        let longer = "y".repeat(70_000);
+        let rows = [
             ("", "", ""),
             ("FC-00000123", "hh-0042", ""),
             ("", "", "sorting, shift"),
-            ("a", &at_limit, "b"),
-            ("a", &over_limit, "b"),
+            ("a", &long, "b"),
+            ("a", "", &longer),
             ("FC-1", "", "sorting, shift after the market closed"),
             ("café", "à côté", "— œuvre"),
-        ] {
-            let text = RowText::new(receipt, counterparty, memo);
+            ("", "", ""),
+        ];
+        let mut texts = RowTexts::default();
+        let offsets: Vec<TextOffset> = rows
+            .iter()
+            .map(|(r, c, m)| texts.push(r, c, m).unwrap())
+            .collect();
+        assert_eq!(offsets[0], TextOffset::NONE);
+        assert_eq!(offsets[7], TextOffset::NONE);
+        for ((receipt, counterparty, memo), at) in rows.iter().zip(offsets) {
+            let text = texts.get(at);
             let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
             assert_eq!(text.receipt().map(String::from), some(receipt));
             assert_eq!(text.has_receipt(), !receipt.is_empty());
             assert_eq!(text.counterparty().map(String::from), some(counterparty));
             assert_eq!(text.memo().map(String::from), some(memo));
-            assert_eq!(text, RowText::new(receipt, counterparty, memo));
         }
-        assert_ne!(RowText::new("a", "", ""), RowText::new("", "a", ""));
+        let a = texts.push("a", "", "").unwrap();
+        let b = texts.push("", "a", "").unwrap();
+        assert_eq!(texts.get(a).receipt(), Some("a"));
+        assert_eq!(texts.get(b).receipt(), None);
+        assert_eq!(texts.get(b).counterparty(), Some("a"));
+    }
+
+    #[test]
+    fn an_entry_takes_at_most_64_bytes_and_frees_nothing() {
+        assert!(size_of::<Entry>() <= 64, "{} bytes", size_of::<Entry>());
+        assert!(!std::mem::needs_drop::<Entry>());
+        assert_eq!(size_of::<Option<Name>>(), 4);
+    }
+
+    #[test]
+    fn values_are_quantity_times_rate_to_the_same_scale() {
+        let rates = Rates {
+            path: PathBuf::new(),
+            rates: vec![rate("kg", None, "3.80", date(2026, 1, 1))],
+        };
+        let mut entry = test_entry(2, TextOffset::NONE);
+        entry.quantity = "2.5".parse().unwrap();
+        assert_eq!(rates.value_of(&entry), None);
+        entry.rate = RateIndex::new(Some(0));
+        assert_eq!(rates.value_of(&entry).unwrap().to_string(), "9.500");
+        entry.rate = RateIndex::new(Some(1));
+        assert_eq!(rates.value_of(&entry), None);
     }
 
     #[test]
@@ -1358,33 +1528,49 @@ mod tests {
         assert_eq!(a_file, SourceFile::new(Path::new("data/ledger/a.csv")));
     }
 
-    #[test]
-    fn entries_are_found_by_index_across_parts() {
-        let entry = |line: u32| Entry {
+    fn test_entry(line: u32, text: TextOffset) -> Entry {
+        Entry {
             date: date(2026, 1, 5),
             week: WeekId::of(date(2026, 1, 5)),
             cell: Name::new("c"),
             category: Name::new("food"),
-            kind: Kind::Contribution,
-            quantity: Decimal::ONE,
             unit: Name::new("kg"),
             to_cell: None,
-            text: RowText::new("", "", ""),
-            rate: None,
-            value: None,
+            quantity: Decimal::ONE,
+            rate: RateIndex::NONE,
             source: Source {
                 file: SourceFile::new(Path::new("l.csv")),
                 line,
             },
+            text,
+            kind: Kind::Contribution,
+        }
+    }
+
+    #[test]
+    fn entries_are_found_by_index_across_parts() {
+        let part = |lines: &[u32]| {
+            let mut file = FileEntries::default();
+            for &line in lines {
+                let text = file.texts.push(&format!("R-{line}"), "", "").unwrap();
+                file.entries.push(test_entry(line, text));
+            }
+            file
         };
-        let entries = Entries::from_parts(vec![vec![entry(2), entry(3)], vec![], vec![entry(4)]]);
+        let entries = Entries::from_parts(vec![part(&[2, 3]), part(&[]), part(&[4])]);
         assert_eq!(entries.len(), 3);
         let lines: Vec<u32> = (0..4)
             .filter_map(|i| entries.get(i))
             .map(|e| e.source.line)
             .collect();
         assert_eq!(lines, vec![2, 3, 4]);
+        let receipts: Vec<&str> = (0..4).filter_map(|i| entries.receipt(i)).collect();
+        assert_eq!(receipts, vec!["R-2", "R-3", "R-4"]);
         assert_eq!(entries.iter().rev().map(|e| e.source.line).next(), Some(4));
+        assert_eq!(
+            entries.rows().rev().map(|r| r.receipt()).next(),
+            Some(Some("R-4"))
+        );
     }
 
     fn rate(unit: &str, category: Option<&str>, rate: &str, from: Date) -> Rate {

@@ -19,7 +19,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use super::ledger::{Entries, Entry};
+use super::ledger::{Entries, LedgerRow};
 use super::week::WeekId;
 
 /// The "previous chain" of the first sealed week: 64 zeros.
@@ -83,17 +83,17 @@ impl SealedColumns<'_> {
     }
 }
 
-impl<'a> From<&'a Entry> for SealedColumns<'a> {
-    fn from(e: &'a Entry) -> Self {
+impl<'a> From<LedgerRow<'a>> for SealedColumns<'a> {
+    fn from(e: LedgerRow<'a>) -> Self {
         SealedColumns {
             date: e.date,
-            cell: &e.cell,
-            category: &e.category,
+            cell: e.cell.as_str(),
+            category: e.category.as_str(),
             kind: e.kind.name(),
             quantity: e.quantity,
-            unit: &e.unit,
+            unit: e.unit.as_str(),
             receipt: e.receipt(),
-            to_cell: e.to_cell.as_deref(),
+            to_cell: e.to_cell.map(|n| n.as_str()),
             counterparty: e.counterparty(),
             memo: e.memo(),
         }
@@ -106,8 +106,8 @@ pub fn week_digests(entries: &Entries) -> std::collections::BTreeMap<WeekId, Wee
     use rayon::prelude::*;
     let mut by_week: std::collections::BTreeMap<WeekId, Vec<SealedColumns<'_>>> =
         std::collections::BTreeMap::new();
-    for e in entries {
-        by_week.entry(e.week).or_default().push(e.into());
+    for row in entries.rows() {
+        by_week.entry(row.week).or_default().push(row.into());
     }
     by_week
         .into_par_iter()

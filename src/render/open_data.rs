@@ -11,7 +11,7 @@ use super::reports::{METHOD, count, plain};
 use super::{Job, OutputFile, Renderer};
 use crate::error::{Error, Result};
 use crate::model::Site;
-use crate::model::ledger::{Entry, Ledger, WeekReport, WeekStatus};
+use crate::model::ledger::{Ledger, LedgerRow, WeekReport, WeekStatus};
 
 /// One published CSV, described for the Data Package and the `/data/` page.
 #[derive(Debug, Clone, Serialize)]
@@ -192,7 +192,7 @@ fn ledger_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
     if memos {
         fields.push(field("memo", "string", "The cell's note on the row."));
     }
-    let mut order: Vec<&Entry> = ledger.entries.iter().collect();
+    let mut order: Vec<LedgerRow<'_>> = ledger.entries.rows().collect();
     order.sort_by(|a, b| (a.date, &a.source).cmp(&(b.date, &b.source)));
     let mut writer = csv::Writer::from_writer(Vec::with_capacity(order.len() * 80));
     let header: Vec<&str> = fields.iter().map(|f| f.name).collect();
@@ -212,7 +212,7 @@ fn ledger_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
             e.receipt().unwrap_or("").to_string(),
             e.to_cell.as_deref().unwrap_or("").to_string(),
             rate.unwrap_or_default(),
-            e.value.map(plain).unwrap_or_default(),
+            ledger.value_of(e).map(plain).unwrap_or_default(),
         ];
         if memos {
             record.push(e.memo().unwrap_or("").to_string());

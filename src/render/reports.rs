@@ -366,7 +366,7 @@ impl ReportView {
         let t = &w.treasury;
         let mut rates: Vec<(u32, u64)> = Vec::new();
         for e in ledger.entries_of(w) {
-            if let Some(index) = e.rate {
+            if let Some(index) = e.rate.get() {
                 match rates.iter_mut().find(|(i, _)| *i == index) {
                     Some((_, n)) => *n += 1,
                     None => rates.push((index, 1)),
