@@ -21,7 +21,7 @@ const CELLS: [(&str, &str, &str, &str); 3] = [
     ("care-circle", "care", "h", "CC"),
 ];
 const YEARS: [i16; 5] = [2022, 2023, 2024, 2025, 2026];
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 
 fn main() {
     let rows: usize = std::env::var("TALLY_BENCH_ROWS")
@@ -46,6 +46,9 @@ fn main() {
     let mut baseline = Duration::MAX;
     let mut library = Duration::MAX;
     let mut check_sum = (Decimal::ZERO, Decimal::ZERO);
+    // Each run's tally time over the bare loop's time just before it: on a shared
+    // machine whose speed drifts, the median of these is steadier than the bests.
+    let mut pairs = Vec::with_capacity(RUNS);
     // `TALLY_BENCH_ONLY=bare` or `=tally` runs one side alone (for a profiler).
     let only = std::env::var("TALLY_BENCH_ONLY").unwrap_or_default();
     if !only.is_empty() {
@@ -64,10 +67,11 @@ fn main() {
         let t = Instant::now();
         let cpu = cpu_seconds();
         let (n, sum) = bare_sum(dir.path());
+        let bare = t.elapsed();
         if std::env::var_os("TALLY_BENCH_PHASES").is_some() {
             println!("  bare loop: cpu {:.3} s", cpu_seconds() - cpu);
         }
-        baseline = baseline.min(t.elapsed());
+        baseline = baseline.min(bare);
         assert_eq!(n, written);
         check_sum.0 = sum;
 
@@ -77,6 +81,7 @@ fn main() {
         let elapsed = t.elapsed();
         let cpu = cpu_seconds() - cpu;
         library = library.min(elapsed);
+        pairs.push(elapsed.as_secs_f64() / bare.as_secs_f64());
         assert_eq!(n, written);
         check_sum.1 = sum;
         if std::env::var_os("TALLY_BENCH_PHASES").is_some() {
@@ -106,6 +111,16 @@ fn main() {
     println!(
         "ratio: tally takes {:.2}× the bare loop's time (target: within 1.5×)",
         library.as_secs_f64() / baseline.as_secs_f64()
+    );
+    pairs.sort_by(f64::total_cmp);
+    println!(
+        "run by run: {} (median {:.2}×)",
+        pairs
+            .iter()
+            .map(|r| format!("{r:.2}×"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        pairs.get(pairs.len() / 2).copied().unwrap_or(f64::NAN)
     );
 }
 
