@@ -713,4 +713,53 @@ fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_
         );
     }
     assert_eq!(contents(&builder), full_build(site.path()));
+
+    // A row added to an export in the week in progress: its report shows it.
+    let export = site.path().join("data/ledger/food-coop.csv");
+    edit(site.path(), "data/ledger/food-coop.csv", |t| {
+        format!("{t}2026-11-26,food-coop,food,service,4.25,kg,FC-009999,,hh-0001,\n")
+    });
+    let added = builder
+        .rebuild(std::slice::from_ref(&export))
+        .expect("rebuilds");
+    assert!(
+        added
+            .changed
+            .iter()
+            .any(|c| c == "reports/2026-W48/index.html"),
+        "{added:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(builder.output().get("data/ledger.csv").expect("open data"))
+            .contains("FC-009999"),
+        "the new row is published"
+    );
+    assert_eq!(contents(&builder), full_build(site.path()));
+
+    // The same export saved with its columns in another order: the same site.
+    let before = contents(&builder);
+    edit(site.path(), "data/ledger/food-coop.csv", |t| {
+        let mut reordered = String::new();
+        for line in t.lines() {
+            let (date, rest) = line.split_once(',').expect("a date first");
+            reordered.push_str(&format!("{rest},{date}\n"));
+        }
+        reordered
+    });
+    builder
+        .rebuild(std::slice::from_ref(&export))
+        .expect("rebuilds");
+    let after = contents(&builder);
+    let differing: Vec<&String> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .map(|(b, _)| &b.0)
+        .collect();
+    assert_eq!(
+        differing,
+        ["manifest.json"],
+        "only the inputs' digests change"
+    );
+    assert_eq!(after, full_build(site.path()));
 }
