@@ -771,15 +771,97 @@ impl Line {
             value: Decimal::ZERO,
         }
     }
+}
 
-    fn matches(&self, cell: Option<&Name>, category: &Name, unit: &Name) -> bool {
-        same(&self.category, category)
-            && same(&self.unit, unit)
-            && match (&self.cell, cell) {
-                (Some(a), Some(b)) => same(a, b),
-                (None, None) => true,
-                _ => false,
+/// A running sum of decimals that is, read back, the very decimal (value, scale and sign)
+/// that adding them one by one with `Decimal`'s `+` gives: it keeps `Decimal`'s own
+/// parts and does the common case itself. A decimal of the sign and scale of a sum that
+/// is not zero adds up to the two sizes added, in that sign and scale, as long as that
+/// fits 96 bits; anything else (the first value, another scale or sign, a sum `+` would
+/// round) is left to `+`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sum {
+    /// `Decimal`'s flags: sign and scale.
+    flags: u32,
+    /// The size, below 2^96.
+    size: u128,
+}
+
+/// The smallest size too large for a `Decimal`.
+const SIZE_LIMIT: u128 = 1 << 96;
+
+impl Sum {
+    const ZERO: Sum = Sum { flags: 0, size: 0 };
+
+    /// A decimal's flags and size.
+    #[inline]
+    fn parts(x: Decimal) -> (u32, u128) {
+        let b = x.serialize();
+        let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        (
+            word(0),
+            u128::from(word(4)) | u128::from(word(8)) << 32 | u128::from(word(12)) << 64,
+        )
+    }
+
+    #[inline]
+    fn add(&mut self, x: Decimal) {
+        let (flags, size) = Sum::parts(x);
+        // `d + 0` is `d`, whatever the zero's sign and scale.
+        if self.size != 0 && (flags == self.flags || size == 0) {
+            let sum = self.size + size;
+            if sum < SIZE_LIMIT {
+                self.size = sum;
+                return;
             }
+        }
+        self.add_slowly(x);
+    }
+
+    #[inline(never)]
+    fn add_slowly(&mut self, x: Decimal) {
+        (self.flags, self.size) = Sum::parts(self.get() + x);
+    }
+
+    fn get(self) -> Decimal {
+        let mut b = [0u8; 16];
+        b[..4].copy_from_slice(&self.flags.to_le_bytes());
+        b[4..].copy_from_slice(&self.size.to_le_bytes()[..12]);
+        Decimal::deserialize(b)
+    }
+}
+
+/// One cell's totals for a category and unit while its week is being added up.
+#[derive(Debug, Clone)]
+struct CellSums {
+    cell: Name,
+    category: Name,
+    unit: Name,
+    services: u64,
+    drawn: Sum,
+    receipts: u64,
+    contribution_rows: u64,
+    contributed: Sum,
+    value: Sum,
+}
+
+impl CellSums {
+    fn new(cell: Name, category: Name, unit: Name) -> CellSums {
+        CellSums {
+            cell,
+            category,
+            unit,
+            services: 0,
+            drawn: Sum::ZERO,
+            receipts: 0,
+            contribution_rows: 0,
+            contributed: Sum::ZERO,
+            value: Sum::ZERO,
+        }
+    }
+
+    fn is(&self, cell: &Name, category: &Name, unit: &Name) -> bool {
+        same(&self.category, category) && same(&self.unit, unit) && same(&self.cell, cell)
     }
 
     /// Adds a row, `value` being its value (service rows).
@@ -787,15 +869,41 @@ impl Line {
         match row.kind {
             Kind::Service => {
                 self.services += 1;
-                self.drawn += row.quantity;
+                self.drawn.add(row.quantity);
                 self.receipts += u64::from(row.text.has_receipt());
-                self.value += value.unwrap_or_default();
+                if let Some(value) = value {
+                    self.value.add(value);
+                }
             }
             Kind::Contribution => {
                 self.contribution_rows += 1;
-                self.contributed += row.quantity;
+                self.contributed.add(row.quantity);
             }
             _ => {}
+        }
+    }
+
+    /// Adds what `later` counted from later rows.
+    fn merge(&mut self, later: &CellSums) {
+        self.services += later.services;
+        self.drawn.add(later.drawn.get());
+        self.receipts += later.receipts;
+        self.contribution_rows += later.contribution_rows;
+        self.contributed.add(later.contributed.get());
+        self.value.add(later.value.get());
+    }
+
+    fn line(&self) -> Line {
+        Line {
+            cell: Some(self.cell),
+            category: self.category,
+            unit: self.unit,
+            services: self.services,
+            drawn: self.drawn.get(),
+            receipts: self.receipts,
+            contribution_rows: self.contribution_rows,
+            contributed: self.contributed.get(),
+            value: self.value.get(),
         }
     }
 }
@@ -1044,7 +1152,7 @@ impl Ledger {
 #[derive(Debug, Clone)]
 struct Acc {
     entries: Vec<u32>,
-    cells: Vec<Line>,
+    cells: Vec<CellSums>,
     flows: Vec<Flow>,
     income: Decimal,
     expense: Decimal,
@@ -1077,7 +1185,7 @@ impl Acc {
         self.by_kind[e.kind as usize] += 1;
         match e.kind {
             Kind::Service | Kind::Contribution => {
-                line_for(&mut self.cells, Some(&e.cell), e).add(row, value);
+                cell_for(&mut self.cells, e).add(row, value);
             }
             Kind::Transfer | Kind::Allocation => {
                 let to = e.to_cell.as_ref().unwrap_or(&e.cell);
@@ -1127,16 +1235,9 @@ impl Acc {
             match self
                 .cells
                 .iter_mut()
-                .find(|l| l.matches(c.cell.as_ref(), &c.category, &c.unit))
+                .find(|l| l.is(&c.cell, &c.category, &c.unit))
             {
-                Some(l) => {
-                    l.services += c.services;
-                    l.drawn += c.drawn;
-                    l.receipts += c.receipts;
-                    l.contribution_rows += c.contribution_rows;
-                    l.contributed += c.contributed;
-                    l.value += c.value;
-                }
+                Some(l) => l.merge(&c),
                 None => self.cells.push(c),
             }
         }
@@ -1169,10 +1270,15 @@ impl Acc {
         }
     }
 
+    /// The cells' lines.
+    fn cells(&self) -> Vec<Line> {
+        self.cells.iter().map(CellSums::line).collect()
+    }
+
     /// The per-category lines: the cells' lines added up.
-    fn lines(&self) -> Vec<Line> {
+    fn lines(cells: &[Line]) -> Vec<Line> {
         let mut lines: Vec<Line> = Vec::new();
-        for c in &self.cells {
+        for c in cells {
             let line = match lines
                 .iter_mut()
                 .find(|l| same(&l.category, &c.category) && same(&l.unit, &c.unit))
@@ -1195,7 +1301,7 @@ impl Acc {
     }
 
     /// Rows and quantities per unit over every kind, and the value of every row.
-    fn reconciliation(&self) -> Reconciliation {
+    fn reconciliation(&self, cells: &[Line]) -> Reconciliation {
         let mut units: Vec<UnitTotal> = Vec::new();
         let mut add = |unit: &Name, rows: u64, quantity: Decimal| match units
             .iter_mut()
@@ -1211,7 +1317,7 @@ impl Acc {
                 quantity,
             }),
         };
-        for c in &self.cells {
+        for c in cells {
             add(
                 &c.unit,
                 c.services + c.contribution_rows,
@@ -1229,23 +1335,23 @@ impl Acc {
             rows_read: self.entries.len() as u64,
             by_kind: self.by_kind,
             units,
-            value: self.cells.iter().map(|c| c.value).sum(),
+            value: cells.iter().map(|c| c.value).sum(),
         }
     }
 }
 
-fn line_for<'a>(lines: &'a mut Vec<Line>, cell: Option<&Name>, e: &Entry) -> &'a mut Line {
-    let found = lines
+fn cell_for<'a>(cells: &'a mut Vec<CellSums>, e: &Entry) -> &'a mut CellSums {
+    let found = cells
         .iter()
-        .position(|l| l.matches(cell, &e.category, &e.unit));
+        .position(|c| c.is(&e.cell, &e.category, &e.unit));
     let i = match found {
         Some(i) => i,
         None => {
-            lines.push(Line::new(cell.copied(), e.category, e.unit));
-            lines.len() - 1
+            cells.push(CellSums::new(e.cell, e.category, e.unit));
+            cells.len() - 1
         }
     };
-    &mut lines[i]
+    &mut cells[i]
 }
 
 /// One file's entries added up by week, in input order, each entry known by its index
@@ -1367,10 +1473,10 @@ fn aggregate(
     let mut funds: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut weeks = Vec::with_capacity(by_week.len());
     for (week, acc) in by_week {
-        let mut lines = acc.lines();
-        let reconciliation = acc.reconciliation();
+        let mut cells = acc.cells();
+        let mut lines = Acc::lines(&cells);
+        let reconciliation = acc.reconciliation(&cells);
         lines.sort_by(|a, b| (&a.category, &a.unit).cmp(&(&b.category, &b.unit)));
-        let mut cells = acc.cells;
         cells.sort_by(|a, b| (&a.cell, &a.category, &a.unit).cmp(&(&b.cell, &b.category, &b.unit)));
         let mut flows = acc.flows;
         flows.sort_by(|a, b| {
@@ -1646,5 +1752,89 @@ mod tests {
                 .weekly_share(WeekId::parse("2026-W53").unwrap(), "care")
                 .is_none()
         );
+    }
+
+    /// Adds `values` one by one with `Decimal`'s `+` and through a [`Sum`], checking
+    /// after each that the two give the same value, scale and sign.
+    fn assert_sums_like_decimal(values: &[Decimal]) {
+        let mut plain = Decimal::ZERO;
+        let mut sum = Sum::ZERO;
+        for (i, &x) in values.iter().enumerate() {
+            plain += x;
+            sum.add(x);
+            let got = sum.get();
+            assert_eq!(
+                (got.to_string(), got.scale(), got.is_sign_negative()),
+                (plain.to_string(), plain.scale(), plain.is_sign_negative()),
+                "after adding {x} (value {i})"
+            );
+        }
+        // Two sums added together, as weeks of two files are merged.
+        let (a, b) = values.split_at(values.len() / 2);
+        let (mut first, mut second) = (Sum::ZERO, Sum::ZERO);
+        a.iter().for_each(|&x| first.add(x));
+        b.iter().for_each(|&x| second.add(x));
+        let mut merged = first.get();
+        merged += second.get();
+        first.add(second.get());
+        assert_eq!(
+            (first.get().to_string(), first.get().scale()),
+            (merged.to_string(), merged.scale())
+        );
+    }
+
+    /// A small deterministic generator of test values.
+    struct Values(u64);
+
+    impl Values {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    #[test]
+    fn sums_give_the_same_decimal_as_adding_one_by_one() {
+        let mut values = Values(0x9e37_79b9_7f4a_7c15);
+        for round in 0..400 {
+            let negatives = round % 2 == 1;
+            let row: Vec<Decimal> = (0..250)
+                .map(|_| {
+                    let r = values.next();
+                    let mantissa = match r % 7 {
+                        // Zeros, whose scale `+` ignores.
+                        0 => 0,
+                        1 => (r >> 8) as i64 % 100,
+                        2 => (r >> 8) as i64 % 1_000_000_000,
+                        _ => (r >> 8) as i64 % 4_000,
+                    };
+                    let mantissa = if negatives && r & 1 == 1 {
+                        -mantissa
+                    } else {
+                        mantissa
+                    };
+                    Decimal::new(mantissa, ((r >> 4) % 7) as u32)
+                })
+                .collect();
+            assert_sums_like_decimal(&row);
+        }
+    }
+
+    #[test]
+    fn sums_that_cancel_out_or_need_rounding_give_what_decimal_gives() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        // Back to zero (with the scale and sign `+` leaves), then on.
+        assert_sums_like_decimal(&[d("1.50"), d("-1.5"), d("0.000"), d("2.5")]);
+        assert_sums_like_decimal(&[d("-1.5"), d("1.50"), d("-0"), d("0.0")]);
+        assert_sums_like_decimal(&[d("0.00"), d("0"), d("-0.0")]);
+        // Past 96 bits at the largest scale: `+` rounds, and so does the sum.
+        let large = Decimal::from_i128_with_scale(70_000_000_000_000_000_000_000_000_000, 0);
+        assert_sums_like_decimal(&[large, d("0.1"), d("0.25"), d("-0.35"), d("1")]);
+        assert_sums_like_decimal(&[d("0.0000000001"), large, -large, d("3.3")]);
+        let precise = Decimal::from_i128_with_scale(7_000_000_000_000_000_000_000_000_000, 27);
+        assert_sums_like_decimal(&[precise, precise, d("1.5"), precise, d("0.1")]);
+        assert_sums_like_decimal(&[Decimal::MAX, -Decimal::MAX, Decimal::MAX, -Decimal::ONE]);
     }
 }
