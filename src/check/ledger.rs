@@ -374,9 +374,10 @@ fn receipt_hash(receipt: &str) -> u64 {
 /// Number of parts the receipts' hashes are spread over.
 const RECEIPT_PARTS: usize = 256;
 
-/// One file's receipts as (hash, index of the entry in the file), spread over
-/// [`RECEIPT_PARTS`] parts by their hashes, in input order.
-struct ReceiptHashes(Vec<Vec<(u64, u32)>>);
+/// One file's receipts spread over [`RECEIPT_PARTS`] parts by bits 32 to 39 of their
+/// hashes, each as (the hash's low 32 bits, index of the entry in the file), in input
+/// order: 8 bytes a receipt.
+struct ReceiptHashes(Vec<Vec<(u32, u32)>>);
 
 impl ReceiptHashes {
     fn new(rows: usize) -> ReceiptHashes {
@@ -391,9 +392,8 @@ impl ReceiptHashes {
         let Ok(index) = u32::try_from(index) else {
             return;
         };
-        // Bits away from the low ones (the table's bucket) and the top ones (its tags).
         if let Some(part) = self.0.get_mut((hash >> 32) as usize % RECEIPT_PARTS) {
-            part.push((hash, index));
+            part.push((hash as u32, index));
         }
     }
 }
@@ -404,7 +404,7 @@ fn check_receipts(entries: &Entries, hashes: &[ReceiptHashes], problems: &mut Di
     let mut repeats: Vec<(u32, u32)> = (0..RECEIPT_PARTS)
         .into_par_iter()
         .flat_map_iter(|p| {
-            let part: Vec<(usize, &[(u64, u32)])> = starts
+            let part: Vec<(usize, &[(u32, u32)])> = starts
                 .iter()
                 .zip(hashes)
                 .filter_map(|(&start, file)| file.0.get(p).map(|h| (start, h.as_slice())))
@@ -432,12 +432,12 @@ fn check_receipts(entries: &Entries, hashes: &[ReceiptHashes], problems: &mut Di
 }
 
 /// The repeats among one part's receipts (each file's index of its first entry, and
-/// its (hash, index in the file) in input order): each repeat's index in the ledger
-/// and its first use's.
-fn repeats_in(entries: &Entries, part: &[(usize, &[(u64, u32)])]) -> Vec<(u32, u32)> {
+/// its (hash bits, index in the file) in input order): each repeat's index in the
+/// ledger and its first use's.
+fn repeats_in(entries: &Entries, part: &[(usize, &[(u32, u32)])]) -> Vec<(u32, u32)> {
     use std::collections::hash_map::Entry as Slot;
     let receipt_of = |i: u32| entries.receipt(i as usize);
-    let mut seen: HashMap<u64, u32, BuildHasherDefault<PreHashed>> =
+    let mut seen: HashMap<u32, u32, BuildHasherDefault<PreHashed>> =
         HashMap::with_capacity_and_hasher(
             part.iter().map(|(_, p)| p.len()).sum(),
             BuildHasherDefault::default(),
@@ -490,6 +490,12 @@ impl Hasher for PreHashed {
 
     fn write_u64(&mut self, i: u64) {
         self.0 = i;
+    }
+
+    /// 32 bits of a hash, in both halves: the table takes its buckets from the low bits
+    /// and its tags from the top ones.
+    fn write_u32(&mut self, i: u32) {
+        self.0 = u64::from(i) << 32 | u64::from(i);
     }
 
     fn finish(&self) -> u64 {
