@@ -6,7 +6,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{
-    CONFIG_EUR, LEDGER_HEADER, build, contains, example_site, problems, read, read_tree, site_with,
+    CONFIG_EUR, LEDGER_HEADER, build, build_errors, contains, example_site, problems, read,
+    read_tree, site_with,
 };
 use rust_decimal::Decimal;
 use tally::BuildOptions;
@@ -307,6 +308,59 @@ fn a_decimal_comma_is_explained() {
     assert_eq!(
         problems(dir.path()),
         vec!["data/ledger/a.csv:2: quantity: \"12,5\" is not a decimal (use a dot)"]
+    );
+}
+
+#[test]
+fn values_too_large_to_add_up_exactly_are_reported_not_a_crash() {
+    // Two rows at a decimal's largest value used to overflow the week's sum.
+    let huge = "79228162514264337593543950335";
+    let ledger = format!(
+        "{LEDGER_HEADER}2026-01-05,food-coop,food,contribution,{huge},kg,,,,\n\
+2026-01-06,food-coop,food,contribution,{huge},kg,,,,\n"
+    );
+    let rates = format!("{RATES}kg,food,1000000.01,EUR,2026-01-02,Too dear\n");
+    let budget = format!("{BUDGET}2026,care,1000000000000000.5,EUR,Too much,Budget\n");
+    let dir = site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        ("data/rates.csv", &rates),
+        ("data/city-budget.csv", &budget),
+        ("data/ledger/a.csv", &ledger),
+    ]);
+    let mut found = build_errors(dir.path());
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "data/city-budget.csv:5: amount: 1000000000000000.5 is too large: at most 1000000000000000",
+            &format!("data/ledger/a.csv:2: quantity: {huge} is too large: at most 1000000000000"),
+            &format!("data/ledger/a.csv:3: quantity: {huge} is too large: at most 1000000000000"),
+            "data/rates.csv:6: rate: 1000000.01 is too large: at most 1000000",
+        ]
+    );
+}
+
+#[test]
+fn a_ratio_too_large_to_show_is_left_out() {
+    // A budget line of a billionth of a euro beside a large value: no percentage fits.
+    let ledger =
+        format!("{LEDGER_HEADER}2026-01-05,food-coop,food,service,1000000000000,kg,F-1,,,\n");
+    let rates =
+        "unit,category,rate,currency,valid_from,source\nkg,food,1000000,EUR,2026-01-01,Dear\n";
+    let budget =
+        "year,category,amount,currency,line,source\n2026,food,0.000000001,EUR,Crumbs,Budget\n";
+    let dir = site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        ("data/rates.csv", rates),
+        ("data/city-budget.csv", budget),
+        ("data/ledger/a.csv", &ledger),
+    ]);
+    let out = build(dir.path());
+    let report =
+        std::fs::read_to_string(out.join("reports/2026-W02/index.html")).expect("the report");
+    assert!(
+        report.contains("1,000,000,000,000"),
+        "the quantity is shown"
     );
 }
 

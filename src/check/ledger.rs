@@ -573,13 +573,29 @@ fn plain_decimal(text: &[u8]) -> Option<Decimal> {
     ))
 }
 
-/// A decimal above zero.
+/// The largest quantity a row may have, the largest rate and the largest annual budget
+/// amount. Within them every sum the site shows stays exact: a row's value is at most
+/// 10^18, and four billion rows of it add up to less than the 28 digits a decimal
+/// holds.
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0);
+pub const MAX_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x38D7E, 0, false, 0);
+
+/// A decimal above zero, at most [`MAX_QUANTITY`].
 pub fn parse_quantity(text: &str) -> Result<Decimal, String> {
     let q = parse_decimal(text)?;
     if q <= Decimal::ZERO {
         return Err(format!("must be greater than 0, not {text}"));
     }
-    Ok(q)
+    at_most(q, MAX_QUANTITY, text)
+}
+
+/// `value` if it is at most `max`; `text` is how it was written.
+fn at_most(value: Decimal, max: Decimal, text: &str) -> Result<Decimal, String> {
+    if value > max {
+        return Err(format!("{text} is too large: at most {max}"));
+    }
+    Ok(value)
 }
 
 fn currency_problem(
@@ -631,7 +647,7 @@ pub fn check_rates(table: Option<&RawTable>, site: &str, problems: &mut Diagnost
             if r < Decimal::ZERO {
                 Err(format!("must not be negative, not {r}"))
             } else {
-                Ok(r)
+                at_most(r, MAX_RATE, row.get(rate))
             }
         });
         let value = value
@@ -716,7 +732,7 @@ pub fn check_budget(
             if a < Decimal::ZERO {
                 Err(format!("must not be negative, not {a}"))
             } else {
-                Ok(a)
+                at_most(a, MAX_AMOUNT, row.get(amount))
             }
         });
         let value = value
@@ -803,6 +819,21 @@ type Fast = BuildHasherDefault<FxHasher>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_largest_values_are_round_numbers() {
+        assert_eq!(MAX_QUANTITY.to_string(), "1000000000000");
+        assert_eq!(MAX_RATE.to_string(), "1000000");
+        assert_eq!(MAX_AMOUNT.to_string(), "1000000000000000");
+        assert_eq!(
+            parse_quantity("1000000000000.5").unwrap_err(),
+            "1000000000000.5 is too large: at most 1000000000000"
+        );
+        assert!(parse_quantity("1000000000000").is_ok());
+        // A row's value stays far inside a decimal's 28 digits, however many rows.
+        let most = MAX_QUANTITY * MAX_RATE * Decimal::from(u32::MAX);
+        assert!(most < Decimal::MAX / Decimal::from(10));
+    }
 
     #[test]
     fn decimals_are_exact_and_plain() {

@@ -1033,8 +1033,15 @@ impl WeekReport {
     }
 }
 
-fn ratio(value: Decimal, share: Decimal) -> Option<Decimal> {
-    (share > Decimal::ZERO).then(|| value / share)
+/// `value` over `share`, when there is a share and the ratio can be shown as a
+/// percentage (a tiny budget line beside a large value can make it too large to).
+pub fn ratio(value: Decimal, share: Decimal) -> Option<Decimal> {
+    if share <= Decimal::ZERO {
+        return None;
+    }
+    value
+        .checked_div(share)
+        .filter(|r| r.checked_mul(Decimal::ONE_HUNDRED).is_some())
 }
 
 /// The rows read from one ledger file.

@@ -359,8 +359,9 @@ impl ReportView {
                 contributed: quantity(l.contributed),
                 value: money(l.value, currency),
                 ratio: share
-                    .filter(|s| s.amount > Decimal::ZERO && l.services > 0)
-                    .map_or_else(String::new, |s| percent(l.value / s.amount)),
+                    .filter(|_| l.services > 0)
+                    .and_then(|s| crate::model::ledger::ratio(l.value, s.amount))
+                    .map_or_else(String::new, percent),
             }
         };
         let t = &w.treasury;
