@@ -590,9 +590,11 @@ pub fn parse_quantity(text: &str) -> Result<Decimal, String> {
     at_most(q, MAX_QUANTITY, text)
 }
 
-/// `value` if it is at most `max`; `text` is how it was written.
+/// `value` (zero or more) if it is at most `max`; `text` is how it was written.
 fn at_most(value: Decimal, max: Decimal, text: &str) -> Result<Decimal, String> {
-    if value > max {
+    // A value is at most its digits read as a whole number: compared first, that
+    // settles nearly every row without bringing the two to one scale.
+    if value.mantissa() > max.mantissa() && value > max {
         return Err(format!("{text} is too large: at most {max}"));
     }
     Ok(value)
@@ -830,6 +832,10 @@ mod tests {
             "1000000000000.5 is too large: at most 1000000000000"
         );
         assert!(parse_quantity("1000000000000").is_ok());
+        // More digits than the largest value, yet no larger.
+        assert!(parse_quantity("1000000000000.000").is_ok());
+        assert!(parse_quantity("999999999999.99999").is_ok());
+        assert!(parse_quantity("1000000000000.001").is_err());
         // A row's value stays far inside a decimal's 28 digits, however many rows.
         let most = MAX_QUANTITY * MAX_RATE * Decimal::from(u32::MAX);
         assert!(most < Decimal::MAX / Decimal::from(10));
