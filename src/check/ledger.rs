@@ -868,22 +868,8 @@ mod tests {
             let mut file = FileEntries::default();
             for &(receipt, line) in receipts {
                 let text = file.texts.push(receipt, "", "").unwrap();
-                file.entries.push(Entry {
-                    date: jiff::civil::date(2026, 1, 5),
-                    week: WeekId::of(jiff::civil::date(2026, 1, 5)),
-                    cell: Name::new("c"),
-                    category: Name::new("food"),
-                    unit: Name::new("kg"),
-                    to_cell: None,
-                    quantity: Decimal::ONE,
-                    rate: RateIndex::NONE,
-                    source: Source {
-                        file: SourceFile::new(Path::new("l.csv")),
-                        line,
-                    },
-                    text,
-                    kind: Kind::Contribution,
-                });
+                file.entries
+                    .push(crate::model::ledger::test_entry(line, text));
             }
             file
         };

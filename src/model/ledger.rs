@@ -1556,6 +1556,27 @@ fn aggregate(
     weeks
 }
 
+/// A contribution entry of `l.csv` at `line`, for tests.
+#[cfg(test)]
+pub(crate) fn test_entry(line: u32, text: TextOffset) -> Entry {
+    Entry {
+        date: jiff::civil::date(2026, 1, 5),
+        week: WeekId::of(jiff::civil::date(2026, 1, 5)),
+        cell: Name::new("c"),
+        category: Name::new("food"),
+        unit: Name::new("kg"),
+        to_cell: None,
+        quantity: Decimal::ONE,
+        rate: RateIndex::NONE,
+        source: Source {
+            file: SourceFile::new(Path::new("l.csv")),
+            line,
+        },
+        text,
+        kind: Kind::Contribution,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1639,25 +1660,6 @@ mod tests {
         assert!(a_file < b_file);
         assert_eq!(&*a_file, Path::new("data/ledger/a.csv"));
         assert_eq!(a_file, SourceFile::new(Path::new("data/ledger/a.csv")));
-    }
-
-    fn test_entry(line: u32, text: TextOffset) -> Entry {
-        Entry {
-            date: date(2026, 1, 5),
-            week: WeekId::of(date(2026, 1, 5)),
-            cell: Name::new("c"),
-            category: Name::new("food"),
-            unit: Name::new("kg"),
-            to_cell: None,
-            quantity: Decimal::ONE,
-            rate: RateIndex::NONE,
-            source: Source {
-                file: SourceFile::new(Path::new("l.csv")),
-                line,
-            },
-            text,
-            kind: Kind::Contribution,
-        }
     }
 
     #[test]
