@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::num::NonZeroU32;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// log2 of the first segment's slots; each next segment has twice as many.
@@ -57,6 +58,20 @@ impl<T: ?Sized + Eq + Hash + 'static> Table<T> {
     pub fn get(&self, n: u32) -> Option<&'static T> {
         let (segment, slot) = place(n);
         self.segments.get(segment)?.get()?.get(slot)?.get().copied()
+    }
+
+    /// [`Table::number`] counted from 1, so that an `Option` of a key takes no more
+    /// room than the key. A full table (2^32 values, more than memory holds) gives a
+    /// key that reads as no value.
+    pub fn key(&self, value: &T, keep: impl FnOnce(&T) -> &'static T) -> NonZeroU32 {
+        self.number(value, keep)
+            .and_then(|n| NonZeroU32::new(n.wrapping_add(1)))
+            .unwrap_or(NonZeroU32::MAX)
+    }
+
+    /// The value of a [`Table::key`].
+    pub fn by_key(&self, key: NonZeroU32) -> Option<&'static T> {
+        self.get(key.get() - 1)
     }
 }
 

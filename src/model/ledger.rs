@@ -89,18 +89,11 @@ static NAMES: Table<str> = Table::new();
 
 impl Name {
     pub fn new(text: &str) -> Name {
-        let number = NAMES.number(text, |text| Box::leak(Box::from(text)));
-        // Numbered from 1, so that `Option<Name>` takes no more room than a name. A
-        // full table (2^32 names, more than memory holds) gives the empty name.
-        Name(
-            number
-                .and_then(|n| NonZeroU32::new(n.wrapping_add(1)))
-                .unwrap_or(NonZeroU32::MAX),
-        )
+        Name(NAMES.key(text, |text| Box::leak(Box::from(text))))
     }
 
     pub fn as_str(&self) -> &'static str {
-        NAMES.get(self.0.get() - 1).unwrap_or("")
+        NAMES.by_key(self.0).unwrap_or("")
     }
 }
 
@@ -188,17 +181,11 @@ static SOURCE_FILES: Table<Path> = Table::new();
 
 impl SourceFile {
     pub fn new(path: &Path) -> SourceFile {
-        let number = SOURCE_FILES.number(path, |path| Box::leak(Box::from(path)));
-        // As for names: a full table gives the empty path.
-        SourceFile(
-            number
-                .and_then(|n| NonZeroU32::new(n.wrapping_add(1)))
-                .unwrap_or(NonZeroU32::MAX),
-        )
+        SourceFile(SOURCE_FILES.key(path, |path| Box::leak(Box::from(path))))
     }
 
     pub fn as_path(&self) -> &'static Path {
-        SOURCE_FILES.get(self.0.get() - 1).unwrap_or(Path::new(""))
+        SOURCE_FILES.by_key(self.0).unwrap_or(Path::new(""))
     }
 }
 
