@@ -702,6 +702,9 @@ fn a_week_shows_its_commentary() {
 fn open_data_publishes_public_columns_and_weekly_figures() {
     let dir = small_network();
     let out = build(dir.path());
+    // The /data/ page says once, with the ledger file, what is never published.
+    let page = read(&out, "data/index.html");
+    assert_eq!(page.matches("never published").count(), 1, "{page}");
     let ledger = read(&out, "data/ledger.csv");
     let mut lines = ledger.lines();
     assert_eq!(

@@ -105,7 +105,6 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             method: METHOD,
             rates_source: site.ledger.rates.path.display().to_string(),
             budget_source: site.ledger.budget.path.display().to_string(),
-            memos: site.config.privacy.publish_memos,
         };
         Ok(Renderer::with(
             r.context("Open data", "data"),
@@ -122,7 +121,6 @@ pub struct DataView {
     pub method: &'static str,
     pub rates_source: String,
     pub budget_source: String,
-    pub memos: bool,
 }
 
 fn csv_error(path: &str, e: impl std::fmt::Display) -> Error {
