@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tally::cli::{Cli, Command};
-use tally::{BuildOptions, Error};
+use tally::{BuildOptions, Error, Signing};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -25,13 +25,24 @@ fn run(command: Command) -> Result<(), Error> {
             out,
             base_url,
             quiet,
+            sign,
+            key,
         } => {
             let started = std::time::Instant::now();
-            let summary = tally::build(&BuildOptions {
-                site,
-                out,
-                base_url,
-            })?;
+            if sign && key.is_none() {
+                return Err(Error::Usage(format!(
+                    "--sign needs the secret key: --key FILE or {}=FILE",
+                    tally::signing::KEY_ENV
+                )));
+            }
+            let summary = tally::build_signed(
+                &BuildOptions {
+                    site,
+                    out,
+                    base_url,
+                },
+                key.as_deref(),
+            )?;
             if !quiet {
                 println!(
                     "built {} pages ({} files, {} KiB) into {} in {} ms",
@@ -41,6 +52,17 @@ fn run(command: Command) -> Result<(), Error> {
                     summary.out.display(),
                     started.elapsed().as_millis()
                 );
+                match &summary.signing {
+                    Signing::NotConfigured => {}
+                    Signing::Signed { key_id } => {
+                        println!("signed manifest.json with key {key_id} (manifest.json.minisig)")
+                    }
+                    Signing::Unsigned => println!(
+                        "not signed: tally.toml has [signing] but no secret key was given \
+                         (--sign --key FILE or {}); this output is unauthenticated",
+                        tally::signing::KEY_ENV
+                    ),
+                }
             }
         }
         Command::Check { site } => {
@@ -77,8 +99,44 @@ fn run(command: Command) -> Result<(), Error> {
                 ),
             }
         }
-        Command::Verify { dir, chain } => {
-            let verified = tally::verify::verify(&dir, chain.as_deref())?;
+        Command::Verify {
+            dir,
+            chain,
+            key_file,
+            key,
+            source,
+        } => {
+            let key = match (key_file, key) {
+                (Some(file), _) => Some(tally::signing::PublicKey::from_file(&file)?),
+                (None, Some(key)) => Some(
+                    tally::signing::PublicKey::parse(&key)
+                        .map_err(|e| Error::Usage(format!("--key: {e}")))?,
+                ),
+                (None, None) => None,
+            };
+            let verified = tally::verify::verify_with(&tally::verify::VerifyOptions {
+                dir: &dir,
+                kept: chain.as_deref(),
+                key: key.as_ref(),
+                source: source.as_deref(),
+            })?;
+            match &verified.signed_by {
+                Some(id) => println!(
+                    "ok: manifest.json.minisig is a good signature by key {id}; release {}",
+                    verified.release.as_deref().unwrap_or("(none)")
+                ),
+                None => println!(
+                    "unauthenticated: no key given (--key-file tally.pub or --key RW…), so \
+                     nothing shows this copy is the network's: whoever holds it could have \
+                     rewritten manifest.json along with the files"
+                ),
+            }
+            if let (Some(files), Some(source)) = (verified.rebuilt, &source) {
+                println!(
+                    "ok: {files} files equal a rebuild of {} byte for byte",
+                    source.display()
+                );
+            }
             println!(
                 "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
                 verified.files,
@@ -129,6 +187,18 @@ fn run(command: Command) -> Result<(), Error> {
                 quiet: false,
             };
             tally::serve::serve(&options, open)?;
+        }
+        Command::Keygen { dir } => {
+            let files = tally::signing::keygen(&dir)?;
+            println!(
+                "wrote the secret key {} (keep it outside the site, never publish it) and \
+                 the public key {} (key id {}).\nAdd to tally.toml:\n\n[signing]\npublic_key = \"{}\"\n\nthen sign with: tally build --sign --key {}",
+                files.secret.display(),
+                files.public.display(),
+                files.key.id(),
+                files.key.to_base64(),
+                files.secret.display()
+            );
         }
         Command::New { dir } => {
             tally::new::create(&dir)?;

@@ -15,6 +15,7 @@ pub mod registers;
 pub mod report_charts;
 pub mod reports;
 pub mod seals;
+pub mod signing;
 pub mod ubl;
 pub mod views;
 
@@ -258,6 +259,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     let mut jobs = Vec::new();
     jobs.extend(pages::jobs(&renderer)?);
     jobs.extend(seals::jobs(&site.seals));
+    jobs.extend(signing::jobs(site));
     jobs.extend(registers::jobs(&renderer)?);
     jobs.extend(reports::jobs(&renderer)?);
     jobs.extend(open_data::jobs(&renderer)?);
