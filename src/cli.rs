@@ -36,7 +36,8 @@ pub enum Command {
         #[arg(long)]
         sign: bool,
         /// The secret key file (from `tally keygen`), outside the site; implies --sign.
-        #[arg(long, value_name = "FILE", env = "TALLY_SIGNING_KEY", hide_env_values = true)]
+        /// With --sign alone, the file named by TALLY_SIGNING_KEY.
+        #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
     },
     /// Check everything a build checks, writing nothing.

@@ -165,8 +165,9 @@ impl Config {
         {
             let at = text.find("public_key").unwrap_or(0);
             let (line, column) = line_column(text, at);
-            return Err(Diagnostic::at(path, line, format!("signing.public_key: {e}"))
-                .with_column(column));
+            return Err(
+                Diagnostic::at(path, line, format!("signing.public_key: {e}")).with_column(column),
+            );
         }
         Ok(config)
     }
@@ -238,7 +239,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.line, Some(4));
-        assert!(err.message.contains("not a minisign public key"), "{}", err.message);
+        assert!(
+            err.message.contains("not a minisign public key"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

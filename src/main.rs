@@ -29,12 +29,19 @@ fn run(command: Command) -> Result<(), Error> {
             key,
         } => {
             let started = std::time::Instant::now();
-            if sign && key.is_none() {
-                return Err(Error::Usage(format!(
-                    "--sign needs the secret key: --key FILE or {}=FILE",
-                    tally::signing::KEY_ENV
-                )));
-            }
+            let key = match key {
+                Some(key) => Some(key),
+                None if sign => match std::env::var_os(tally::signing::KEY_ENV) {
+                    Some(file) if !file.is_empty() => Some(std::path::PathBuf::from(file)),
+                    _ => {
+                        return Err(Error::Usage(format!(
+                            "--sign needs the secret key: --key FILE or {}=FILE",
+                            tally::signing::KEY_ENV
+                        )));
+                    }
+                },
+                None => None,
+            };
             let summary = tally::build_signed(
                 &BuildOptions {
                     site,
@@ -120,23 +127,6 @@ fn run(command: Command) -> Result<(), Error> {
                 key: key.as_ref(),
                 source: source.as_deref(),
             })?;
-            match &verified.signed_by {
-                Some(id) => println!(
-                    "ok: manifest.json.minisig is a good signature by key {id}; release {}",
-                    verified.release.as_deref().unwrap_or("(none)")
-                ),
-                None => println!(
-                    "unauthenticated: no key given (--key-file tally.pub or --key RW…), so \
-                     nothing shows this copy is the network's: whoever holds it could have \
-                     rewritten manifest.json along with the files"
-                ),
-            }
-            if let (Some(files), Some(source)) = (verified.rebuilt, &source) {
-                println!(
-                    "ok: {files} files equal a rebuild of {} byte for byte",
-                    source.display()
-                );
-            }
             println!(
                 "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
                 verified.files,
@@ -149,6 +139,24 @@ fn run(command: Command) -> Result<(), Error> {
                 },
                 verified.head
             );
+            match &verified.signed_by {
+                Some(id) => println!(
+                    "ok: manifest.json.minisig is a good signature by key {id}; release {}",
+                    verified.release.as_deref().unwrap_or("(none)")
+                ),
+                None if source.is_none() => println!(
+                    "unauthenticated: no key given (--key-file tally.pub or --key RW…), so \
+                     nothing shows this copy is the network's: whoever holds it could have \
+                     rewritten manifest.json along with the files"
+                ),
+                None => {}
+            }
+            if let (Some(files), Some(source)) = (verified.rebuilt, &source) {
+                println!(
+                    "ok: {files} files equal a rebuild of {} byte for byte",
+                    source.display()
+                );
+            }
         }
         Command::Draw {
             seed,

@@ -209,7 +209,9 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     }
     #[cfg(not(unix))]
     let _ = private;
-    let mut file = options.open(path).map_err(|e| Error::io("create", path, e))?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::io("create", path, e))?;
     file.write_all(bytes)
         .map_err(|e| Error::io("write", path, e))
 }
@@ -225,9 +227,7 @@ fn enclosing_site(dir: &Path) -> Option<PathBuf> {
 /// Refuses a secret key file inside `site` (or inside `out`, which is replaced whole).
 pub fn guard_key_path(key: &Path, site: &Path, out: &Path) -> Result<()> {
     let resolve = |p: &Path| p.canonicalize().or_else(|_| std::path::absolute(p));
-    let key_abs = key
-        .canonicalize()
-        .map_err(|e| Error::io("read", key, e))?;
+    let key_abs = key.canonicalize().map_err(|e| Error::io("read", key, e))?;
     for (folder, what) in [(site, "the site"), (out, "the output folder")] {
         if let Ok(folder) = resolve(folder)
             && key_abs.starts_with(&folder)

@@ -76,7 +76,10 @@ pub fn verify_with(options: &VerifyOptions) -> Result<Verified> {
     let manifest: Manifest = match serde_json::from_slice(&text) {
         Ok(manifest) => manifest,
         Err(e) => {
-            problems.push(format!("{}: not a tally manifest: {e}", manifest_path.display()));
+            problems.push(format!(
+                "{}: not a tally manifest: {e}",
+                manifest_path.display()
+            ));
             return Err(Error::Verify(problems.join("\n")));
         }
     };
