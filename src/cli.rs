@@ -68,6 +68,29 @@ pub enum Command {
         /// The site's sources: rebuild them and compare the copy byte for byte.
         #[arg(long, value_name = "SITE")]
         source: Option<PathBuf>,
+        /// A site (with releases/<V>.json) or a newer copy (with
+        /// releases/<V>/manifest.json): tell which release this copy is.
+        #[arg(long, value_name = "DIR")]
+        releases: Option<PathBuf>,
+    },
+    /// Build the site and record a release: releases/<V>.json and an entry appended to
+    /// releases.toml.
+    Release {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// The release's version (as `version` in tally.toml).
+        #[arg(long)]
+        version: String,
+        /// What the release is, in a sentence.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Sign the release's manifest with the secret key from --key or
+        /// TALLY_SIGNING_KEY.
+        #[arg(long)]
+        sign: bool,
+        /// The secret key file, outside the site; implies --sign.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
     /// Write an Ed25519 key pair in minisign's formats: DIR/tally.key (secret, keep it
     /// outside the site) and DIR/tally.pub.

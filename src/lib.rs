@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod model;
 pub mod new;
 pub mod output;
+pub mod releases;
 pub mod render;
 pub mod seal;
 pub mod serve;
@@ -46,6 +47,8 @@ pub struct BuildSummary {
     pub bytes: u64,
     /// Whether `manifest.json` was signed.
     pub signing: Signing,
+    /// The site's "as of" date (`YYYY-MM-DD`), if it has one.
+    pub as_of: Option<String>,
 }
 
 /// Whether a build signed its manifest.
@@ -97,6 +100,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
 /// (`tally build --sign --key FILE`): the key must lie outside the site and be the
 /// secret half of `[signing] public_key`.
 pub fn build_signed(options: &BuildOptions, key: Option<&Path>) -> Result<BuildSummary> {
+    build_release(options, key, None)
+}
+
+/// [`build_signed`] as release `release` (`tally release`): the footer and the manifest
+/// name it. Without it, a build whose inputs are those of a recorded release is that
+/// release; any other build is labelled with `version` from `tally.toml`.
+pub fn build_release(
+    options: &BuildOptions,
+    key: Option<&Path>,
+    release: Option<&str>,
+) -> Result<BuildSummary> {
     let out = options
         .out
         .clone()
@@ -109,7 +123,7 @@ pub fn build_signed(options: &BuildOptions, key: Option<&Path>) -> Result<BuildS
         }
         None => None,
     };
-    let (site, mut files) = render_site(&options.site, options.base_url.as_deref())?;
+    let (site, mut files) = render_release(&options.site, options.base_url.as_deref(), release)?;
     let signing = sign(&site, key.as_ref(), &mut files)?;
     output::write(&out, &files)?;
     Ok(BuildSummary {
@@ -118,6 +132,7 @@ pub fn build_signed(options: &BuildOptions, key: Option<&Path>) -> Result<BuildS
         bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
         out,
         signing,
+        as_of: site.as_of.map(|d| d.to_string()),
     })
 }
 
@@ -127,9 +142,39 @@ pub fn render_site(
     site_dir: &Path,
     base_url: Option<&str>,
 ) -> Result<(model::Site, Vec<render::OutputFile>)> {
-    let site = prepare(site_dir, base_url)?;
+    render_release(site_dir, base_url, None)
+}
+
+/// [`render_site`] labelled as `release` (see [`build_release`]).
+fn render_release(
+    site_dir: &Path,
+    base_url: Option<&str>,
+    release: Option<&str>,
+) -> Result<(model::Site, Vec<render::OutputFile>)> {
+    // Problems in releases.toml are reported with those of the other sources.
+    let (mut site, releases) = match (prepare(site_dir, base_url), releases::read(site_dir)) {
+        (Ok(site), Ok(releases)) => (site, releases),
+        (Err(Error::Input(mut all)), Err(more)) => {
+            all.extend(more);
+            all.sort();
+            all.dedup();
+            return Err(Error::Input(all));
+        }
+        (Err(e), _) => return Err(e),
+        (Ok(_), Err(all)) => return Err(Error::Input(all)),
+    };
     let inputs = load::inputs::digest(site_dir)?;
-    let files = render::render(&site)?;
+    let recorded = releases.iter().find(|r| r.inputs == inputs);
+    if let Some(version) = release.or(recorded.map(|r| r.version.as_str())) {
+        site.config.version = Some(version.to_string());
+    }
+    let mut files = render::render(&site)?;
+    files.extend(releases::published(&releases, &inputs));
+    files.extend(render::releases::page(
+        &site,
+        &releases::before(&releases, &inputs),
+    )?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     // Last: the manifest lists every other file.
     let head = manifest::Head {
         release: site.config.version.as_deref(),

@@ -1,6 +1,7 @@
 //! The `tally` binary: parse the command line, call the library, print the error once,
 //! exit 0 on success, 1 on bad input, 2 on bad usage.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -29,19 +30,7 @@ fn run(command: Command) -> Result<(), Error> {
             key,
         } => {
             let started = std::time::Instant::now();
-            let key = match key {
-                Some(key) => Some(key),
-                None if sign => match std::env::var_os(tally::signing::KEY_ENV) {
-                    Some(file) if !file.is_empty() => Some(std::path::PathBuf::from(file)),
-                    _ => {
-                        return Err(Error::Usage(format!(
-                            "--sign needs the secret key: --key FILE or {}=FILE",
-                            tally::signing::KEY_ENV
-                        )));
-                    }
-                },
-                None => None,
-            };
+            let key = secret_key(sign, key)?;
             let summary = tally::build_signed(
                 &BuildOptions {
                     site,
@@ -59,17 +48,7 @@ fn run(command: Command) -> Result<(), Error> {
                     summary.out.display(),
                     started.elapsed().as_millis()
                 );
-                match &summary.signing {
-                    Signing::NotConfigured => {}
-                    Signing::Signed { key_id } => {
-                        println!("signed manifest.json with key {key_id} (manifest.json.minisig)")
-                    }
-                    Signing::Unsigned => println!(
-                        "not signed: tally.toml has [signing] but no secret key was given \
-                         (--sign --key FILE or {}); this output is unauthenticated",
-                        tally::signing::KEY_ENV
-                    ),
-                }
+                print_signing(&summary.signing);
             }
         }
         Command::Check { site } => {
@@ -112,6 +91,7 @@ fn run(command: Command) -> Result<(), Error> {
             key_file,
             key,
             source,
+            releases,
         } => {
             let key = match (key_file, key) {
                 (Some(file), _) => Some(tally::signing::PublicKey::from_file(&file)?),
@@ -126,6 +106,7 @@ fn run(command: Command) -> Result<(), Error> {
                 kept: chain.as_deref(),
                 key: key.as_ref(),
                 source: source.as_deref(),
+                releases: releases.as_deref(),
             })?;
             println!(
                 "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
@@ -150,6 +131,9 @@ fn run(command: Command) -> Result<(), Error> {
                      rewritten manifest.json along with the files"
                 ),
                 None => {}
+            }
+            if let Some(version) = &verified.is_release {
+                println!("ok: this copy is release {version} exactly");
             }
             if let (Some(files), Some(source)) = (verified.rebuilt, &source) {
                 println!(
@@ -196,6 +180,37 @@ fn run(command: Command) -> Result<(), Error> {
             };
             tally::serve::serve(&options, open)?;
         }
+        Command::Release {
+            site,
+            version,
+            note,
+            sign,
+            key,
+        } => {
+            let key = secret_key(sign, key)?;
+            let summary = tally::releases::release(&tally::releases::ReleaseOptions {
+                site: site.clone(),
+                version,
+                note,
+                key,
+            })?;
+            let release = &summary.release;
+            println!(
+                "released {} (as of {}): {} files built into {}; manifest {}, seal chain {}; \
+                 recorded in {} and {}",
+                release.version,
+                release.date,
+                summary.build.files,
+                summary.build.out.display(),
+                release.manifest,
+                release.seal_chain,
+                site.join(tally::releases::RELEASES_FILE).display(),
+                site.join(tally::releases::RELEASES_DIR)
+                    .join(format!("{}.json", release.version))
+                    .display()
+            );
+            print_signing(&summary.build.signing);
+        }
         Command::Keygen { dir } => {
             let files = tally::signing::keygen(&dir)?;
             println!(
@@ -218,4 +233,35 @@ fn run(command: Command) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The secret key file: `--key`, or with `--sign` alone the file named by
+/// `TALLY_SIGNING_KEY`.
+fn secret_key(sign: bool, key: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
+    match key {
+        Some(key) => Ok(Some(key)),
+        None if sign => match std::env::var_os(tally::signing::KEY_ENV) {
+            Some(file) if !file.is_empty() => Ok(Some(PathBuf::from(file))),
+            _ => Err(Error::Usage(format!(
+                "--sign needs the secret key: --key FILE or {}=FILE",
+                tally::signing::KEY_ENV
+            ))),
+        },
+        None => Ok(None),
+    }
+}
+
+/// The build summary's line on signing.
+fn print_signing(signing: &Signing) {
+    match signing {
+        Signing::NotConfigured => {}
+        Signing::Signed { key_id } => {
+            println!("signed manifest.json with key {key_id} (manifest.json.minisig)")
+        }
+        Signing::Unsigned => println!(
+            "not signed: tally.toml has [signing] but no secret key was given \
+                         (--sign --key FILE or {}); this output is unauthenticated",
+            tally::signing::KEY_ENV
+        ),
+    }
 }

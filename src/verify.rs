@@ -25,6 +25,8 @@ pub struct VerifyOptions<'a> {
     pub key: Option<&'a PublicKey>,
     /// The site's sources: the copy must equal their build byte for byte.
     pub source: Option<&'a Path>,
+    /// A site or a newer copy holding release manifests: the copy must be one of them.
+    pub releases: Option<&'a Path>,
 }
 
 /// What a copy holds when everything matches.
@@ -41,6 +43,8 @@ pub struct Verified {
     pub signed_by: Option<String>,
     /// The number of files compared with a rebuild from the sources (`--source`).
     pub rebuilt: Option<usize>,
+    /// The release this copy is exactly (`--releases`).
+    pub is_release: Option<String>,
 }
 
 /// Checks `dir`; every mismatch is listed in the error, one per line. `kept` is a chain
@@ -52,6 +56,7 @@ pub fn verify(dir: &Path, kept: Option<&str>) -> Result<Verified> {
         kept,
         key: None,
         source: None,
+        releases: None,
     })
 }
 
@@ -102,6 +107,10 @@ pub fn verify_with(options: &VerifyOptions) -> Result<Verified> {
              sealed history was rewritten or dropped since it was seen"
         ));
     }
+    let is_release = match options.releases {
+        Some(releases) => identify_release(releases, &found, &mut problems)?,
+        None => None,
+    };
     let rebuilt = match options.source {
         Some(source) => Some(compare_with_rebuild(source, &found, &mut problems)?),
         None => None,
@@ -115,6 +124,7 @@ pub fn verify_with(options: &VerifyOptions) -> Result<Verified> {
             release: manifest.release,
             signed_by,
             rebuilt,
+            is_release,
         })
     } else {
         let n = problems.len();
@@ -248,6 +258,42 @@ fn check_signature(
         Err(why) => {
             problems.push(format!("signature: BAD SIGNATURE: {why}"));
             None
+        }
+    }
+}
+
+/// The release whose manifest lists exactly the copy's files; else a problem naming
+/// the nearest release and the files that differ from it.
+fn identify_release(
+    releases: &Path,
+    found: &BTreeMap<String, Vec<u8>>,
+    problems: &mut Vec<String>,
+) -> Result<Option<String>> {
+    let digests = found
+        .iter()
+        .filter(|(path, _)| *path != MANIFEST_FILE && *path != SIGNATURE_FILE)
+        .map(|(path, bytes)| (path.clone(), sha256_hex(bytes)))
+        .collect();
+    match crate::releases::identify(releases, &digests)? {
+        Some((version, differ)) if differ.is_empty() => Ok(Some(version)),
+        Some((version, differ)) => {
+            problems.push(format!(
+                "release: this copy is no release of {}; the nearest is release {version}, \
+                 from which {} file{} differ: {}",
+                releases.display(),
+                differ.len(),
+                if differ.len() == 1 { "" } else { "s" },
+                differ.join(", ")
+            ));
+            Ok(None)
+        }
+        None => {
+            problems.push(format!(
+                "release: {} holds no release manifests (releases/<version>.json or \
+                 releases/<version>/manifest.json)",
+                releases.display()
+            ));
+            Ok(None)
         }
     }
 }

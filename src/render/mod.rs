@@ -12,6 +12,7 @@ mod pages;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod registers;
+pub mod releases;
 pub mod report_charts;
 pub mod reports;
 pub mod seals;
