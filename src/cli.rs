@@ -31,6 +31,14 @@ pub enum Command {
         /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
+        /// Sign manifest.json (writes manifest.json.minisig) with the secret key from
+        /// --key or TALLY_SIGNING_KEY.
+        #[arg(long)]
+        sign: bool,
+        /// The secret key file (from `tally keygen`), outside the site; implies --sign.
+        /// With --sign alone, the file named by TALLY_SIGNING_KEY.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
     /// Check everything a build checks, writing nothing.
     Check {
@@ -50,6 +58,45 @@ pub enum Command {
         /// copy's seal chain must still contain it.
         #[arg(long, value_name = "HASH")]
         chain: Option<String>,
+        /// The network's public key file (tally.pub): manifest.json.minisig must verify
+        /// with it. Without a key the copy is unauthenticated.
+        #[arg(long, value_name = "PUB", conflicts_with = "key")]
+        key_file: Option<PathBuf>,
+        /// The network's public key itself (RW…), as in tally.toml's [signing].
+        #[arg(long, value_name = "RW…")]
+        key: Option<String>,
+        /// The site's sources: rebuild them and compare the copy byte for byte.
+        #[arg(long, value_name = "SITE")]
+        source: Option<PathBuf>,
+        /// A site (with releases/<V>.json) or a newer copy (with
+        /// releases/<V>/manifest.json): tell which release this copy is.
+        #[arg(long, value_name = "DIR")]
+        releases: Option<PathBuf>,
+    },
+    /// Build the site and record a release: releases/<V>.json and an entry appended to
+    /// releases.toml.
+    Release {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// The release's version (as `version` in tally.toml).
+        #[arg(long)]
+        version: String,
+        /// What the release is, in a sentence.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Sign the release's manifest with the secret key from --key or
+        /// TALLY_SIGNING_KEY.
+        #[arg(long)]
+        sign: bool,
+        /// The secret key file, outside the site; implies --sign.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Write an Ed25519 key pair in minisign's formats: DIR/tally.key (secret, keep it
+    /// outside the site) and DIR/tally.pub.
+    Keygen {
+        /// The folder for the key files (created if missing; not inside a site).
+        dir: PathBuf,
     },
     /// Draw a role by verifiable lottery and print the [[draws]] block for the minutes.
     ///
