@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod draw;
 pub mod error;
 pub mod load;
@@ -18,6 +19,7 @@ pub mod output;
 pub mod render;
 pub mod seal;
 pub mod serve;
+pub mod slug;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

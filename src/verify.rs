@@ -7,7 +7,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest};
-use crate::model::seal::{CHAIN_START, chain, is_digest, sha256_hex};
+use crate::digest::sha256_hex;
+use crate::model::seal::{CHAIN_START, chain, is_digest};
 use crate::render::seals::{SEALS_FILE, SealsFile};
 
 /// What a copy holds when everything matches.

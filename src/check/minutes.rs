@@ -8,10 +8,11 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::is_slug;
-use crate::draw;
+use crate::slug::is_slug;
+use crate::model::lottery;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::load::content::{CommitteeAction, RawDraw};
+use crate::load::content::RawDraw;
+use crate::model::registers::CommitteeAction;
 use crate::load::{RawMinutes, RawPool};
 use crate::model::Minutes;
 use crate::model::registers::{
@@ -451,7 +452,7 @@ fn recompute(
         )));
         return None;
     }
-    let ranking = draw::rank(&d.seed, &pool);
+    let ranking = lottery::rank(&d.seed, &pool);
     let expected: Vec<&str> = ranking.iter().take(seats).map(|t| t.id.as_str()).collect();
     let written: BTreeSet<&str> = d.selected.iter().map(String::as_str).collect();
     if written.len() != d.selected.len() {

@@ -328,7 +328,7 @@ fn report_unsealed_amendments(amendments: &[Amendment], problems: &mut Diagnosti
 mod tests {
     use super::*;
     use crate::load::seals::RawSeal;
-    use crate::model::seal::sha256_hex;
+    use crate::digest::sha256_hex;
 
     fn w(n: i8) -> WeekId {
         WeekId {

@@ -24,7 +24,7 @@ pub use cache::FileCache;
 pub use content::{RawMinutes, RawNote, RawPage};
 pub use ledger::LedgerFile;
 pub use pool::RawPool;
-pub use theme::Theme;
+use crate::model::theme::Theme;
 pub use valuation::RawTable;
 
 /// Everything read from a site folder.

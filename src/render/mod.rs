@@ -4,6 +4,8 @@
 mod cache;
 pub mod charts;
 mod feed;
+pub mod data_package;
+pub mod invoice_view;
 pub mod invoices;
 pub mod manuals;
 pub mod markdown;

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::views::long_date;
 use super::{Job, Renderer};
-use crate::draw;
+use crate::model::lottery;
 use crate::error::Result;
 use crate::model::Minutes;
 use crate::model::registers::{
@@ -357,14 +357,14 @@ impl DrawView {
                 id: t.id.clone(),
                 hash: t.hash.clone(),
                 selected: i < d.seats,
-                command: draw::verify_command(&d.seed, &t.id),
+                command: lottery::verify_command(&d.seed, &t.id),
             })
             .collect();
-        let ids: Vec<String> = d.pool.iter().map(|id| draw::shell_quote(id)).collect();
+        let ids: Vec<String> = d.pool.iter().map(|id| lottery::shell_quote(id)).collect();
         let check_all = format!(
             "for id in {}; do printf '%s  %s\\n' \"$(printf '%s:%s' {} \"$id\" | sha256sum | cut -c1-64)\" \"$id\"; done | LC_ALL=C sort | head -n {}",
             ids.join(" "),
-            draw::shell_quote(&d.seed),
+            lottery::shell_quote(&d.seed),
             d.seats
         );
         DrawView {

@@ -26,7 +26,7 @@ use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::load::{self, FileCache};
 use crate::manifest::{MANIFEST_FILE, Manifest};
-use crate::model::seal::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::render::{self, RenderCache, RenderStats, markdown};
 
 /// A built site in memory: file bytes by output path (`minutes/x/index.html`).
