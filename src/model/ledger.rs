@@ -1043,9 +1043,6 @@ pub struct LedgerFileRows {
 pub struct CheckedLedger {
     /// In input order: files sorted by path, rows by line.
     pub entries: Entries,
-    /// Each file's entries added up by week as they were checked, one per part of
-    /// `entries`; when they do not match the parts, the weeks are added up again.
-    pub weeks: Vec<FileWeeks>,
     pub files: Vec<LedgerFileRows>,
     pub rates: Rates,
     pub budget: CityBudget,
@@ -1080,7 +1077,6 @@ impl Ledger {
     pub fn build(checked: CheckedLedger, as_of: Option<Date>, currency: &str) -> Ledger {
         let weeks = aggregate(
             &checked.entries,
-            checked.weeks,
             &checked.rates,
             &checked.budget,
             as_of,
@@ -1349,22 +1345,19 @@ fn cell_for<'a>(cells: &'a mut Vec<CellSums>, e: &Entry) -> &'a mut CellSums {
 }
 
 /// One file's entries added up by week, in input order, each entry known by its index
-/// in the file. The checker adds each entry as it makes it, so that the weeks are
-/// ready without another pass over a million entries.
+/// in the whole ledger.
 #[derive(Debug, Clone, Default)]
-pub struct FileWeeks {
+struct FileWeeks {
     accs: Vec<(WeekId, Acc)>,
     slot: HashMap<WeekId, usize>,
     /// The last entry's week and its place in `accs`: rows come in date order.
     last: Option<(WeekId, usize)>,
-    /// Entries added.
-    len: usize,
 }
 
 impl FileWeeks {
     /// Adds the file's next entry; `index` is its place in the file's entries, `value`
     /// its value (service rows).
-    pub fn add(&mut self, index: u32, row: LedgerRow<'_>, value: Option<Decimal>) {
+    fn add(&mut self, index: u32, row: LedgerRow<'_>, value: Option<Decimal>) {
         let e = row.entry;
         let at = match self.last {
             Some((w, at)) if w == e.week => at,
@@ -1381,7 +1374,6 @@ impl FileWeeks {
         if let Some((_, acc)) = self.accs.get_mut(at) {
             acc.add(index, row, value);
         }
-        self.len += 1;
     }
 
     /// The weeks of one part of the entries, `start` being the index of its first entry.
@@ -1410,36 +1402,22 @@ impl FileWeeks {
     }
 }
 
-/// Adds up every entry into its week (each file's part in parallel, unless the checker
-/// added them up as it went, then merged in input order), then fills the weeks between
-/// the first row and the as-of date, runs the treasury balances and sets each week
-/// beside the city.
+/// Adds up every entry into its week (each file's part in parallel, then merged in
+/// input order), then fills the weeks between the first row and the as-of date, runs
+/// the treasury balances and sets each week beside the city. The one place the ledger
+/// is added up.
 fn aggregate(
     entries: &Entries,
-    added: Vec<FileWeeks>,
     rates: &Rates,
     budget: &CityBudget,
     as_of: Option<Date>,
 ) -> Vec<WeekReport> {
     use rayon::prelude::*;
     let parts: Vec<(usize, &FileEntries)> = entries.parts().collect();
-    let matches = added.len() == parts.len()
-        && added
-            .iter()
-            .zip(&parts)
-            .all(|(weeks, (_, part))| weeks.len == part.entries.len());
-    let added: Vec<FileWeeks> = if matches {
-        added
-            .into_par_iter()
-            .zip(parts)
-            .map(|(weeks, (start, _))| weeks.into_ledger(start))
-            .collect()
-    } else {
-        parts
-            .into_par_iter()
-            .map(|(start, part)| FileWeeks::of(start, part, rates))
-            .collect()
-    };
+    let added: Vec<FileWeeks> = parts
+        .into_par_iter()
+        .map(|(start, part)| FileWeeks::of(start, part, rates))
+        .collect();
     let mut by_week: BTreeMap<WeekId, Acc> = BTreeMap::new();
     for (week, acc) in added.into_iter().flat_map(|weeks| weeks.accs) {
         match by_week.entry(week) {
