@@ -16,9 +16,15 @@ const RULES: &[(&str, &[&str])] = &[
     ("config", &["error"]),
     ("model", &["error", "digest", "slug", "config"]),
     ("load", &["error", "digest", "slug", "config", "model"]),
-    ("check", &["error", "digest", "slug", "config", "model", "load"]),
+    (
+        "check",
+        &["error", "digest", "slug", "config", "model", "load"],
+    ),
     ("render", &["error", "digest", "slug", "config", "model"]),
-    ("manifest", &["error", "digest", "config", "model", "load", "render"]),
+    (
+        "manifest",
+        &["error", "digest", "config", "model", "load", "render"],
+    ),
     ("output", &["error", "render"]),
 ];
 
@@ -148,7 +154,9 @@ fn named_paths(module: &[String], text: &str, modules: &BTreeSet<Vec<String>>) -
             }
             _ => {
                 let child = [module, &segs[..1]].concat();
-                modules.contains(&child).then(|| [module, &segs[..]].concat())
+                modules
+                    .contains(&child)
+                    .then(|| [module, &segs[..]].concat())
             }
         }
     };
@@ -254,7 +262,11 @@ fn stages_import_only_the_layers_below_them() {
             }
         }
     }
-    assert!(forbidden.is_empty(), "forbidden imports:\n{}", forbidden.join("\n"));
+    assert!(
+        forbidden.is_empty(),
+        "forbidden imports:\n{}",
+        forbidden.join("\n")
+    );
 }
 
 #[test]

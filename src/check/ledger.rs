@@ -16,8 +16,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileEntries, Kind, LedgerFileRows,
-    Name, Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
+    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name,
+    Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
 };
 use crate::model::week::WeekId;
 

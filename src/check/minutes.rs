@@ -8,16 +8,16 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::slug::is_slug;
-use crate::model::lottery;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::content::RawDraw;
-use crate::model::registers::CommitteeAction;
 use crate::load::{RawMinutes, RawPool};
 use crate::model::Minutes;
+use crate::model::lottery;
+use crate::model::registers::CommitteeAction;
 use crate::model::registers::{
     self, CommitteeEvent, CommitteeState, Decision, Draw, Mandate, Record, Records,
 };
+use crate::slug::is_slug;
 
 /// Validates every minutes file and, when `all_read` (no minutes file was left out for
 /// a problem of its own), the committee timeline they make together. What a file holds

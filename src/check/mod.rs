@@ -10,11 +10,11 @@ pub mod seals;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::slug::is_slug;
 use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::load::{RawNote, RawPage, Sources};
 use crate::model::week::WeekId;
 use crate::model::{Checked, Note, Page};
+use crate::slug::is_slug;
 
 /// What `check` found in each file, kept between builds (`tally serve`) by the loaded
 /// record it was found in: while a file is unchanged, the [`crate::load::FileCache`]

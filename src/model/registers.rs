@@ -21,7 +21,9 @@ pub enum Outcome {
     Deferred,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Votes {
     #[serde(rename = "for", default)]
@@ -41,7 +43,6 @@ pub enum CommitteeAction {
     Renew,
     Dissolve,
 }
-
 
 /// The minutes that recorded something: enough to name and link them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

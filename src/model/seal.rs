@@ -19,8 +19,8 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::ledger::{Entries, LedgerRow};
-use crate::digest::sha256_hex;
 use super::week::WeekId;
+use crate::digest::sha256_hex;
 
 /// The "previous chain" of the first sealed week: 64 zeros.
 pub const CHAIN_START: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -4,8 +4,8 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{markdown, ubl};
 use super::views::long_date;
+use super::{markdown, ubl};
 use crate::model::invoice::{Invoice, InvoiceLine, Subtotal};
 use crate::model::week::WeekId;
 

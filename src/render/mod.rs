@@ -3,8 +3,8 @@
 
 mod cache;
 pub mod charts;
-mod feed;
 pub mod data_package;
+mod feed;
 pub mod invoice_view;
 pub mod invoices;
 pub mod manuals;

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::views::long_date;
 use super::{Job, Renderer};
-use crate::model::lottery;
 use crate::error::Result;
 use crate::model::Minutes;
+use crate::model::lottery;
 use crate::model::registers::{
     CommitteeAction, CommitteeEvent, CommitteeState, Decision, Draw, Mandate, MandateState,
     Outcome, Record, Votes, sunset,

@@ -11,7 +11,6 @@ pub mod axis;
 mod draw;
 pub mod svg;
 
-
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::Urls;
-use crate::model::manual::title::first_heading;
 use crate::model::manual::diff::{ChangeKind, ChapterChange, DiffRow};
+use crate::model::manual::title::first_heading;
 use crate::model::manual::{Ancestor, CHANGES_FILE, Chapter, FileLink, Manual, Version};
 use crate::render::markdown;
 
