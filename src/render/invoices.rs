@@ -5,7 +5,8 @@
 use rust_decimal::Decimal;
 
 use super::data_package::{DataFile, Field, size};
-use super::invoice_view::{InvoiceView, PDF_ENABLED, grouped_integer};
+pub use super::invoice_view::PDF_ENABLED;
+use super::invoice_view::{InvoiceView, grouped_integer};
 use super::{Job, OutputFile, Renderer, ubl};
 use crate::config::InvoicePeriod;
 use crate::error::{Error, Result};
