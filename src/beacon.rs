@@ -126,7 +126,7 @@ pub fn verify(
     if !matches!(verified, Ok(true)) {
         return Err(BeaconProblem::BadSignature(round));
     }
-    let expected = crate::model::seal::sha256_hex(&signature_bytes);
+    let expected = crate::digest::sha256_hex(&signature_bytes);
     if !randomness.eq_ignore_ascii_case(&expected) {
         return Err(BeaconProblem::WrongRandomness { expected });
     }

@@ -9,6 +9,7 @@ pub mod beacon;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod draw;
 pub mod error;
 pub mod load;
@@ -21,6 +22,7 @@ pub mod render;
 pub mod seal;
 pub mod serve;
 pub mod signing;
+pub mod slug;
 pub mod unsteerable;
 pub mod verify;
 

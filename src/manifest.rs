@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::seal::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::render::OutputFile;
 use crate::signing::SIGNATURE_FILE;
 

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::digest::sha256_hex;
 use crate::error::{Diagnostic, Error, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest};
-use crate::model::seal::{CHAIN_START, sha256_hex};
+use crate::model::seal::CHAIN_START;
 use crate::render::OutputFile;
 
 pub const RELEASES_FILE: &str = "releases.toml";
@@ -22,21 +23,7 @@ const HEADER: &str = "\
 # fails the build. releases/<version>.json is that release's manifest.json.
 ";
 
-/// One release, as recorded and checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Release {
-    pub version: String,
-    /// The site's "as of" date when it was released (never the wall clock).
-    pub date: String,
-    /// The SHA-256 of the release's `manifest.json`.
-    pub manifest: String,
-    pub seal_chain: String,
-    pub inputs: String,
-    pub note: String,
-    pub chain: String,
-    /// The release's `manifest.json`, as stored in `releases/<version>.json`.
-    pub manifest_json: Vec<u8>,
-}
+pub use crate::model::release::Release;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

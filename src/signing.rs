@@ -216,11 +216,15 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
         .map_err(|e| Error::io("write", path, e))
 }
 
+/// The file that marks a site's folder: `config::CONFIG_FILE`, named here because the
+/// configuration reads keys with this module (a test keeps the two equal).
+const SITE_MARKER: &str = "tally.toml";
+
 /// The nearest folder at or above `dir` holding a `tally.toml`, if any.
 fn enclosing_site(dir: &Path) -> Option<PathBuf> {
     let dir = std::path::absolute(dir).ok()?;
     dir.ancestors()
-        .find(|d| d.join(crate::config::CONFIG_FILE).is_file())
+        .find(|d| d.join(SITE_MARKER).is_file())
         .map(Path::to_path_buf)
 }
 
@@ -254,6 +258,11 @@ fn key_id(keynum: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_site_marker_is_the_configuration_file() {
+        assert_eq!(super::SITE_MARKER, crate::config::CONFIG_FILE);
+    }
+
     use super::*;
 
     #[test]

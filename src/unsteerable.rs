@@ -7,44 +7,9 @@
 use std::fmt::Write as _;
 
 use crate::beacon::{self, VerifiedRound};
-use crate::draw::{self, Performed, PoolSpec, shell_quote, toml_list, toml_string};
+use crate::draw::{self, Performed, PoolSpec, toml_list, toml_string};
 use crate::error::{Error, Result};
-
-/// `SHA-256` of the candidate ids sorted bytewise, each followed by a newline: the same
-/// bytes as `LC_ALL=C sort` prints, so `tail -n +2 POOL.csv | LC_ALL=C sort | sha256sum`
-/// recomputes it for a pool file with only an `id` column.
-pub fn pool_digest(ids: &[String]) -> String {
-    let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
-    sorted.sort_unstable();
-    let mut text = String::new();
-    for id in sorted {
-        text.push_str(id);
-        text.push('\n');
-    }
-    crate::model::seal::sha256_hex(text.as_bytes())
-}
-
-/// The text that stands before `":" + id` in a beacon draw's tickets, so that the
-/// lottery's `rank(seed, pool)` ranks by `SHA-256(pool_digest:randomness:id)`.
-pub fn ticket_prefix(pool_digest: &str, randomness: &str) -> String {
-    format!("{pool_digest}:{randomness}")
-}
-
-/// The one-line check of a candidate's ticket in a beacon draw.
-pub fn verify_command(pool_digest: &str, randomness: &str, id: &str) -> String {
-    format!(
-        "printf '%s:%s:%s' {pool_digest} {randomness} {} | sha256sum",
-        shell_quote(id)
-    )
-}
-
-/// `64` lowercase hex digits, as a pinned digest is written.
-pub fn is_digest(text: &str) -> bool {
-    text.len() == 64
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
+use crate::model::lottery::{pool_digest, rank, ticket_prefix};
 
 /// What `tally draw --beacon-round` was asked.
 #[derive(Debug, Clone)]
@@ -69,7 +34,7 @@ pub fn perform(request: &BeaconDrawRequest) -> Result<(Performed, VerifiedRound)
     .map_err(|problem| Error::Usage(format!("--{problem}")))?;
     let pool = draw::read_pool(request.role.as_deref(), &request.pool, request.seats)?;
     let digest = pool_digest(&pool);
-    let ranking = draw::rank(&ticket_prefix(&digest, &round.randomness), &pool);
+    let ranking = rank(&ticket_prefix(&digest, &round.randomness), &pool);
     let selected: Vec<String> = ranking
         .iter()
         .take(request.seats)
@@ -173,7 +138,7 @@ mod tests {
         let prefix = ticket_prefix("d", "r");
         // `printf '%s:%s:%s' d r m-1 | sha256sum`
         assert_eq!(
-            crate::draw::ticket(&prefix, "m-1"),
+            crate::model::lottery::ticket(&prefix, "m-1"),
             "f224d70b56a9faae1834fc198d1a643761aaf4c65326719be1caa285563f2264"
         );
         assert_eq!(

@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest};
-use crate::model::seal::{CHAIN_START, chain, is_digest, sha256_hex};
+use crate::model::seal::{CHAIN_START, chain, is_digest};
 use crate::render::seals::{SEALS_FILE, SealsFile};
 use crate::signing::{PublicKey, SIGNATURE_FILE};
 

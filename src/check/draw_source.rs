@@ -8,8 +8,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::RawMinutes;
 use crate::load::content::RawDraw;
 use crate::load::moment::FrontMoment;
+use crate::model::lottery;
 use crate::model::registers::DrawSource;
-use crate::unsteerable;
 
 /// The draw's source, or its problems (pushed to `problems`).
 pub fn source_of(
@@ -123,11 +123,11 @@ pub fn check_pin(
     at: &dyn Fn(String) -> Diagnostic,
     problems: &mut Diagnostics,
 ) -> Option<String> {
-    let digest = unsteerable::pool_digest(pool);
+    let digest = lottery::pool_digest(pool);
     let Some(pinned) = &d.pool_digest else {
         return Some(digest);
     };
-    if !unsteerable::is_digest(pinned) {
+    if !lottery::is_digest(pinned) {
         problems.push(at(format!(
             "pool_digest: {pinned:?} is not a SHA-256 digest (64 lowercase hex digits)"
         )));

@@ -16,8 +16,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileEntries, FileWeeks, Kind,
-    LedgerFileRows, LedgerRow, Name, Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
+    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name,
+    Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
 };
 use crate::model::week::WeekId;
 
@@ -43,7 +43,6 @@ pub fn check(
     let mut parts = Vec::with_capacity(files.len());
     let mut rows = Vec::with_capacity(files.len());
     let mut receipts = Vec::with_capacity(files.len());
-    let mut weeks = Vec::with_capacity(files.len());
     let mut latest = None;
     for (file, checked) in files.iter().zip(checked) {
         latest = latest.max(checked.latest);
@@ -51,7 +50,6 @@ pub fn check(
             entries: checked.entries,
             texts: checked.texts,
         });
-        weeks.push(checked.weeks);
         problems.extend(checked.problems);
         receipts.push(checked.receipts);
         rows.push(LedgerFileRows {
@@ -63,7 +61,6 @@ pub fn check(
     check_receipts(&entries, &receipts, problems);
     CheckedLedger {
         entries,
-        weeks,
         files: rows,
         rates,
         budget,
@@ -82,8 +79,6 @@ struct CheckedFile {
     entries: Vec<Entry>,
     /// The entries' own texts.
     texts: RowTexts,
-    /// The entries added up by week.
-    weeks: FileWeeks,
     problems: Vec<Diagnostic>,
     /// Data rows read.
     rows: u64,
@@ -98,7 +93,6 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     // Receipts and counterparties make up about a third of a file's bytes.
     let mut texts = RowTexts::with_capacity(usize::try_from(file.size / 3).unwrap_or(0));
     let mut receipts = ReceiptHashes::new(capacity);
-    let mut weeks = FileWeeks::default();
     let mut problems = Vec::new();
     let mut rows = 0u64;
     let mut latest: Option<Date> = None;
@@ -111,12 +105,8 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
                 entries.len(),
                 row_checker.check(&row, &mut entries, &mut texts),
             ) {
-                (index, Ok((entry, value))) => {
+                (index, Ok(entry)) => {
                     latest = latest.max(Some(entry.date));
-                    if let Ok(index) = u32::try_from(index) {
-                        let text = texts.get(entry.text);
-                        weeks.add(index, LedgerRow { entry, text }, value);
-                    }
                     // The texts keep the row's receipt as it is: hash it from the row.
                     let receipt = row.get(Column::Receipt);
                     if !receipt.is_empty() {
@@ -133,7 +123,6 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     CheckedFile {
         entries,
         texts,
-        weeks,
         problems,
         rows,
         receipts,
@@ -231,14 +220,14 @@ impl<'a> RowChecker<'a> {
         found
     }
 
-    /// Adds the row's entry to `entries` and its texts to `texts`, and returns the entry
-    /// with its value (service rows), or returns every problem of the row.
+    /// Adds the row's entry to `entries` and its texts to `texts`, and returns the entry,
+    /// or returns every problem of the row.
     fn check<'e>(
         &mut self,
         row: &RawRow<'_>,
         entries: &'e mut Vec<Entry>,
         texts: &mut RowTexts,
-    ) -> Result<(&'e Entry, Option<Decimal>), Vec<Diagnostic>> {
+    ) -> Result<&'e Entry, Vec<Diagnostic>> {
         let line = row.line;
         let mut problems = Vec::new();
         let date = self
@@ -300,7 +289,7 @@ impl<'a> RowChecker<'a> {
         let cell = self.name(0, cell);
         let category = self.name(1, category);
         let unit = self.name(2, unit);
-        let (rate, value) = if kind == Kind::Service {
+        let rate = if kind == Kind::Service {
             let Some(index) = self.rate(unit, category, date) else {
                 return Err(vec![self.problem(
                     line,
@@ -311,9 +300,9 @@ impl<'a> RowChecker<'a> {
                 )]);
             };
             let per_unit = self.rules.rates.get(index).map(|r| r.rate);
-            // The same product as `Rates::value_of` gives later.
+            // The same product as `Rates::value_of` gives later: it must not overflow.
             match per_unit.and_then(|r| quantity.checked_mul(r)) {
-                Some(value) => (RateIndex::new(Some(index)), Some(value)),
+                Some(_) => RateIndex::new(Some(index)),
                 None => {
                     return Err(vec![self.problem(
                         line,
@@ -323,7 +312,7 @@ impl<'a> RowChecker<'a> {
                 }
             }
         } else {
-            (RateIndex::NONE, None)
+            RateIndex::NONE
         };
         let to_cell = (!to_cell.is_empty()).then(|| self.name(3, to_cell));
         let Some(text) = texts.push(
@@ -353,8 +342,7 @@ impl<'a> RowChecker<'a> {
             text,
             kind,
         });
-        let entry = entries.last().ok_or_else(Vec::new)?;
-        Ok((entry, value))
+        entries.last().ok_or_else(Vec::new)
     }
 }
 

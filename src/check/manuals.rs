@@ -9,15 +9,15 @@ use std::path::Path;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
-use super::is_slug;
 use crate::config::line_column;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::manuals::{RawChapter, RawManual, RawOrigin, RawVersion};
+use crate::model::manual::title::first_heading;
 use crate::model::manual::{
     CHANGES_FILE, ChangeNotes, Chapter, FileLink, License, Lineage, Manual, Origin,
     RESERVED_CHAPTER_SLUGS, Version, VersionNumber,
 };
-use crate::render::markdown::first_heading;
+use crate::slug::is_slug;
 
 /// `read_whole(dir)`: whether every file under `dir` was read (the chapters of a version
 /// are judged together only then).

@@ -8,16 +8,17 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{draw_source, is_slug};
-use crate::draw;
+use super::draw_source;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::load::content::{CommitteeAction, RawDraw};
+use crate::load::content::RawDraw;
 use crate::load::{RawMinutes, RawPool};
 use crate::model::Minutes;
+use crate::model::lottery;
+use crate::model::registers::CommitteeAction;
 use crate::model::registers::{
     self, CommitteeEvent, CommitteeState, Decision, Draw, DrawSource, Mandate, Record, Records,
 };
-use crate::unsteerable;
+use crate::slug::is_slug;
 
 /// Validates every minutes file and, when `all_read` (no minutes file was left out for
 /// a problem of its own), the committee timeline they make together. What a file holds
@@ -460,11 +461,11 @@ fn recompute(
     let (ticket_seed, rule) = match &source {
         DrawSource::Seed(seed) => (seed.clone(), "SHA-256 of seed:id"),
         DrawSource::Beacon { round, .. } => (
-            unsteerable::ticket_prefix(&pool_digest, &round.randomness),
+            lottery::ticket_prefix(&pool_digest, &round.randomness),
             "SHA-256 of pool_digest:randomness:id",
         ),
     };
-    let ranking = draw::rank(&ticket_seed, &pool);
+    let ranking = lottery::rank(&ticket_seed, &pool);
     let expected: Vec<&str> = ranking.iter().take(seats).map(|t| t.id.as_str()).collect();
     let written: BTreeSet<&str> = d.selected.iter().map(String::as_str).collect();
     if written.len() != d.selected.len() {

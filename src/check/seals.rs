@@ -327,8 +327,8 @@ fn report_unsealed_amendments(amendments: &[Amendment], problems: &mut Diagnosti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::sha256_hex;
     use crate::load::seals::RawSeal;
-    use crate::model::seal::sha256_hex;
 
     fn w(n: i8) -> WeekId {
         WeekId {

@@ -10,6 +10,7 @@ use super::front_matter::{self, FrontDate, Split};
 use super::moment::FrontMoment;
 use super::{FileCache, read_text, relative, sorted_files};
 use crate::error::{Diagnostic, Diagnostics};
+use crate::model::registers::{CommitteeAction, Outcome, Votes};
 
 /// A free page's front matter.
 #[derive(Debug, Clone, Deserialize)]
@@ -51,27 +52,6 @@ pub struct MinutesFront {
     pub delegates: Vec<RawDelegate>,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Passed,
-    Failed,
-    Deferred,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Votes {
-    #[serde(rename = "for", default)]
-    pub in_favour: u32,
-    #[serde(default)]
-    pub against: u32,
-    #[serde(default)]
-    pub abstain: u32,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDecision {
@@ -79,16 +59,6 @@ pub struct RawDecision {
     pub outcome: Outcome,
     #[serde(default)]
     pub votes: Option<Votes>,
-}
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum CommitteeAction {
-    Create,
-    Renew,
-    Dissolve,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -9,12 +9,10 @@ use serde::Deserialize;
 use super::{read_text, relative};
 use crate::config::toml_diagnostic;
 use crate::error::{Diagnostic, Diagnostics};
+use crate::model::manual::{CHANGES_FILE, MANUAL_FILE};
 
 /// Where manuals live, relative to the site.
 pub const MANUALS_DIR: &str = "content/manuals";
-
-/// The manual's description file in its folder.
-pub const MANUAL_FILE: &str = "manual.toml";
 
 /// `manual.toml`, as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -186,7 +184,7 @@ fn load_version(site: &Path, dir: &Path, label: &str, problems: &mut Diagnostics
             file_name: entry.name.clone(),
             body: text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(),
         };
-        if entry.name == crate::model::manual::CHANGES_FILE {
+        if entry.name == CHANGES_FILE {
             changes = Some(chapter);
         } else {
             chapters.push(chapter);

@@ -21,11 +21,11 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 
+use crate::model::theme::Theme;
 pub use cache::FileCache;
 pub use content::{RawMinutes, RawNote, RawPage};
 pub use ledger::LedgerFile;
 pub use pool::RawPool;
-pub use theme::Theme;
 pub use valuation::RawTable;
 
 /// Everything read from a site folder.

@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod license;
+pub mod title;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -98,6 +99,9 @@ pub struct Chapter {
     pub title: String,
     pub body: String,
 }
+
+/// The manual's description file in its folder (and in its download bundle).
+pub const MANUAL_FILE: &str = "manual.toml";
 
 /// The name of the changes file in a version folder.
 pub const CHANGES_FILE: &str = "CHANGES.md";

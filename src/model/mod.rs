@@ -4,9 +4,12 @@
 mod interned;
 pub mod invoice;
 pub mod ledger;
+pub mod lottery;
 pub mod manual;
 pub mod registers;
+pub mod release;
 pub mod seal;
+pub mod theme;
 pub mod week;
 
 use std::collections::BTreeMap;
@@ -15,9 +18,8 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use crate::check::Checked;
 use crate::config::Config;
-use crate::load::Theme;
+use theme::Theme;
 
 /// A free page at `/<slug>/`.
 #[derive(Debug, Clone)]
@@ -51,6 +53,20 @@ pub struct Minutes {
 pub struct Note {
     pub path: PathBuf,
     pub body: String,
+}
+
+/// What `check` hands over: the validated site sources, ready to be modelled.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub config: Config,
+    pub theme: Theme,
+    pub pages: Vec<Page>,
+    pub minutes: Vec<std::sync::Arc<Minutes>>,
+    pub report_notes: BTreeMap<String, Note>,
+    pub invoice_letters: BTreeMap<String, Note>,
+    pub seals: seal::Seals,
+    pub ledger: ledger::CheckedLedger,
+    pub manuals: Vec<manual::Manual>,
 }
 
 /// The whole site, ready to render.

@@ -8,8 +8,41 @@ use std::sync::Arc;
 use jiff::SignedDuration;
 use jiff::civil::{Date, Time};
 
-pub use crate::draw::Ticket;
-pub use crate::load::content::{CommitteeAction, Outcome, Votes};
+pub use super::lottery::Ticket;
+
+/// How a decision went.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    Deferred,
+}
+
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(deny_unknown_fields)]
+pub struct Votes {
+    #[serde(rename = "for", default)]
+    pub in_favour: u32,
+    #[serde(default)]
+    pub against: u32,
+    #[serde(default)]
+    pub abstain: u32,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum CommitteeAction {
+    Create,
+    Renew,
+    Dissolve,
+}
 
 /// The minutes that recorded something: enough to name and link them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

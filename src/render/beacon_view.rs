@@ -5,9 +5,8 @@
 use serde::Serialize;
 
 use crate::beacon;
-use crate::draw;
+use crate::model::lottery;
 use crate::model::registers::{Draw, DrawSource};
-use crate::unsteerable;
 
 /// The beacon round a draw used.
 #[derive(Debug, Clone, Serialize)]
@@ -86,9 +85,9 @@ pub fn seed(d: &Draw) -> Option<String> {
 /// The one-line command that recomputes `id`'s ticket.
 pub fn ticket_command(d: &Draw, id: &str) -> String {
     match &d.source {
-        DrawSource::Seed(seed) => draw::verify_command(seed, id),
+        DrawSource::Seed(seed) => lottery::verify_command(seed, id),
         DrawSource::Beacon { round, .. } => {
-            unsteerable::verify_command(&d.pool_digest, &round.randomness, id)
+            lottery::beacon_verify_command(&d.pool_digest, &round.randomness, id)
         }
     }
 }
@@ -96,9 +95,9 @@ pub fn ticket_command(d: &Draw, id: &str) -> String {
 /// One line that recomputes every ticket and sorts them: the first `seats` lines are
 /// the selection.
 pub fn check_all(d: &Draw) -> String {
-    let ids: Vec<String> = d.pool.iter().map(|id| draw::shell_quote(id)).collect();
+    let ids: Vec<String> = d.pool.iter().map(|id| lottery::shell_quote(id)).collect();
     let printf = match &d.source {
-        DrawSource::Seed(seed) => format!("printf '%s:%s' {} \"$id\"", draw::shell_quote(seed)),
+        DrawSource::Seed(seed) => format!("printf '%s:%s' {} \"$id\"", lottery::shell_quote(seed)),
         DrawSource::Beacon { round, .. } => format!(
             "printf '%s:%s:%s' {} {} \"$id\"",
             d.pool_digest, round.randomness
@@ -113,7 +112,7 @@ pub fn check_all(d: &Draw) -> String {
 
 /// One line that recomputes the pool's digest from its ids.
 pub fn digest_command(d: &Draw) -> String {
-    let ids: Vec<String> = d.pool.iter().map(|id| draw::shell_quote(id)).collect();
+    let ids: Vec<String> = d.pool.iter().map(|id| lottery::shell_quote(id)).collect();
     format!(
         "printf '%s\\n' {} | LC_ALL=C sort | sha256sum",
         ids.join(" ")

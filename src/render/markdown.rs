@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex, PoisonError};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// Renders Markdown to safe HTML.
 pub fn to_html(markdown: &str) -> String {
@@ -248,24 +248,6 @@ pub fn sanitize(html: &str) -> String {
     SANITIZER.clean(html).to_string()
 }
 
-/// The first `# Heading` of a Markdown text, if any (a chapter's title).
-pub fn first_heading(markdown: &str) -> Option<String> {
-    let mut inside = false;
-    let mut text = String::new();
-    for event in Parser::new(markdown) {
-        match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) => inside = true,
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) if inside => return Some(text),
-            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
-            _ => {}
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,14 +293,5 @@ mod tests {
         assert_eq!(a, again);
         assert!(a.contains(r#"href="/a/""#), "{a}");
         assert!(b.contains(r#"href="/b/""#), "{b}");
-    }
-
-    #[test]
-    fn first_heading_is_the_title() {
-        assert_eq!(
-            first_heading("intro\n\n# The `roof` survey\n\n# Other").as_deref(),
-            Some("The roof survey")
-        );
-        assert_eq!(first_heading("no heading"), None);
     }
 }

@@ -4,7 +4,9 @@
 mod beacon_view;
 mod cache;
 pub mod charts;
+pub mod data_package;
 mod feed;
+pub mod invoice_view;
 pub mod invoices;
 pub mod manuals;
 pub mod markdown;

@@ -5,12 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::manifest::Manifest;
 use crate::model::Site;
-use crate::releases::Release;
+use crate::model::release::Release;
 use crate::render::{OutputFile, Renderer};
 
 #[derive(Debug, Serialize)]
@@ -28,6 +27,13 @@ struct ReleaseView {
     removed: Vec<String>,
 }
 
+/// The part of a release's stored `manifest.json` the page compares: output path →
+/// SHA-256.
+#[derive(Deserialize)]
+struct StoredManifest {
+    files: BTreeMap<String, String>,
+}
+
 /// The page, when there is a release to show.
 pub fn page(site: &Site, releases: &[&Release]) -> Result<Option<OutputFile>> {
     if releases.is_empty() {
@@ -38,7 +44,7 @@ pub fn page(site: &Site, releases: &[&Release]) -> Result<Option<OutputFile>> {
     let mut previous: BTreeMap<String, String> = BTreeMap::new();
     let mut views = Vec::new();
     for (i, release) in releases.iter().enumerate() {
-        let files = serde_json::from_slice::<Manifest>(&release.manifest_json)
+        let files = serde_json::from_slice::<StoredManifest>(&release.manifest_json)
             .map(|m| m.files)
             .unwrap_or_default();
         let added: Vec<String> = files

@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 
 use crate::check::CheckCache;
 use crate::config::CONFIG_FILE;
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::load::{self, FileCache};
 use crate::manifest::{Head, MANIFEST_FILE, Manifest};
-use crate::model::seal::sha256_hex;
 use crate::render::{self, RenderCache, RenderStats, markdown};
 
 /// A built site in memory: file bytes by output path (`minutes/x/index.html`).

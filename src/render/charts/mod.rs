@@ -11,13 +11,12 @@ pub mod axis;
 mod draw;
 pub mod svg;
 
-use std::fmt;
-
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+use crate::error::ChartError;
 use crate::model::week::WeekId;
 use crate::render::views::long_date;
 use draw::{Ink, Key, Layer, Plot, XAxis};
@@ -93,21 +92,6 @@ pub struct Chart {
     pub table: Table,
     pub csv: String,
 }
-
-/// Drawing failed (plotters reported an error).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChartError {
-    pub chart: String,
-    pub message: String,
-}
-
-impl fmt::Display for ChartError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "chart {}: {}", self.chart, self.message)
-    }
-}
-
-impl std::error::Error for ChartError {}
 
 /// The weeks a chart covers, in words: `the 12 weeks from 7 September to 29 November
 /// 2026`, `the week 2026-W48, 23 November 2026 to 29 November 2026`.

@@ -13,8 +13,7 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::Urls;
 use crate::error::{Error, Result};
-use crate::load::manuals::MANUAL_FILE;
-use crate::model::manual::{Ancestor, Manual, Origin, Version, VersionNumber};
+use crate::model::manual::{Ancestor, MANUAL_FILE, Manual, Origin, Version, VersionNumber};
 
 /// The bundle of `version`, as (path inside the zip, text) pairs in zip order.
 pub fn entries(

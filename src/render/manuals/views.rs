@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::Urls;
 use crate::model::manual::diff::{ChangeKind, ChapterChange, DiffRow};
+use crate::model::manual::title::first_heading;
 use crate::model::manual::{Ancestor, CHANGES_FILE, Chapter, FileLink, Manual, Version};
 use crate::render::markdown;
 
@@ -335,7 +336,7 @@ impl ChapterView {
             number: index + 1,
             slug: chapter.slug.clone(),
             title: chapter.title.clone(),
-            has_heading: markdown::first_heading(&chapter.body).is_some(),
+            has_heading: first_heading(&chapter.body).is_some(),
             html: chapter_html(&chapter.body, manual, version, urls),
             source: chapter.path.display().to_string(),
             previous: index
@@ -401,7 +402,7 @@ impl PrintChapter {
             number: index + 1,
             slug: chapter.slug.clone(),
             title: chapter.title.clone(),
-            has_heading: markdown::first_heading(&chapter.body).is_some(),
+            has_heading: first_heading(&chapter.body).is_some(),
             html,
         }
     }
