@@ -149,8 +149,15 @@ fn version_jobs(
     ));
 
     for asset in &version.assets {
-        let path = format!("{}{}", urls.output_path(&urls.version(slug, label)), asset.path);
-        jobs.push(Job::File(OutputFile::shared(path, Arc::clone(&asset.bytes))));
+        let path = format!(
+            "{}{}",
+            urls.output_path(&urls.version(slug, label)),
+            asset.path
+        );
+        jobs.push(Job::File(OutputFile::shared(
+            path,
+            Arc::clone(&asset.bytes),
+        )));
     }
 
     for (i, chapter) in version.chapters.iter().enumerate() {
@@ -188,10 +195,15 @@ fn version_jobs(
                 .collect()
         })
         .unwrap_or_default();
-    let notes = version
-        .notes
-        .as_ref()
-        .map(|n| views::chapter_html(&n.body, crate::model::manual::CHANGES_FILE, manual, version, urls));
+    let notes = version.notes.as_ref().map(|n| {
+        views::chapter_html(
+            &n.body,
+            crate::model::manual::CHANGES_FILE,
+            manual,
+            version,
+            urls,
+        )
+    });
     let page = page_of(PageKind::Changes);
     let context = Renderer::with(
         r.context(&format!("What changed in {title}"), "manuals"),

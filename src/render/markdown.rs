@@ -257,10 +257,15 @@ pub fn anchors(markdown: &str) -> BTreeSet<String> {
 pub fn without_repeated_title<'a>(body: &'a str, title: &str) -> &'a str {
     let trimmed = body.trim_start_matches(['\n', '\r', ' ', '\t']);
     let (first, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
-    let heading = first.trim_end().strip_prefix("# ").map(|h| h.trim().trim_end_matches('#').trim());
+    let heading = first
+        .trim_end()
+        .strip_prefix("# ")
+        .map(|h| h.trim().trim_end_matches('#').trim());
     let same = heading.is_some_and(|h| {
         h.split_whitespace().eq(title.split_whitespace())
-            || h.to_lowercase().split_whitespace().eq(title.to_lowercase().split_whitespace())
+            || h.to_lowercase()
+                .split_whitespace()
+                .eq(title.to_lowercase().split_whitespace())
     });
     if same { rest } else { body }
 }
@@ -450,7 +455,10 @@ mod tests {
         let html = to_html_with_links("![map](img/map.png)", |d| {
             (d == "img/map.png").then(|| "/manuals/m/1.0/img/map.png".to_string())
         });
-        assert!(html.contains(r#"src="/manuals/m/1.0/img/map.png""#), "{html}");
+        assert!(
+            html.contains(r#"src="/manuals/m/1.0/img/map.png""#),
+            "{html}"
+        );
     }
 
     #[test]
@@ -473,17 +481,31 @@ mod tests {
 
     #[test]
     fn anchors_are_heading_ids_and_html_ids() {
-        let found = anchors("# Roles & seats\n\n## Roles & seats\n\n<a name=\"old-name\"></a>\n\n## Custom {#mine}\n");
+        let found = anchors(
+            "# Roles & seats\n\n## Roles & seats\n\n<a name=\"old-name\"></a>\n\n## Custom {#mine}\n",
+        );
         let found: Vec<&str> = found.iter().map(String::as_str).collect();
         assert_eq!(found, ["mine", "old-name", "roles-seats", "roles-seats-1"]);
     }
 
     #[test]
     fn a_first_line_repeating_the_title_is_dropped() {
-        assert_eq!(without_repeated_title("# March Assembly\n\nWe met.\n", "March  Assembly"), "\nWe met.\n");
-        assert_eq!(without_repeated_title("\n# march assembly\nWe met.", "March Assembly"), "We met.");
-        assert_eq!(without_repeated_title("# Other\nWe met.", "March Assembly"), "# Other\nWe met.");
-        assert_eq!(without_repeated_title("Intro\n# March Assembly\n", "March Assembly"), "Intro\n# March Assembly\n");
+        assert_eq!(
+            without_repeated_title("# March Assembly\n\nWe met.\n", "March  Assembly"),
+            "\nWe met.\n"
+        );
+        assert_eq!(
+            without_repeated_title("\n# march assembly\nWe met.", "March Assembly"),
+            "We met."
+        );
+        assert_eq!(
+            without_repeated_title("# Other\nWe met.", "March Assembly"),
+            "# Other\nWe met."
+        );
+        assert_eq!(
+            without_repeated_title("Intro\n# March Assembly\n", "March Assembly"),
+            "Intro\n# March Assembly\n"
+        );
     }
 
     #[test]

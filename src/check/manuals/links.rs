@@ -21,11 +21,27 @@ pub fn check(version: &Version, problems: &mut Diagnostics) {
         version.chapters.iter().map(|c| anchors(&c.body)).collect();
     for (i, c) in version.chapters.iter().enumerate() {
         let own = &chapter_anchors[i];
-        check_text(version, &c.path, &c.file_name, &c.body, own, &chapter_anchors, problems);
+        check_text(
+            version,
+            &c.path,
+            &c.file_name,
+            &c.body,
+            own,
+            &chapter_anchors,
+            problems,
+        );
     }
     if let Some(notes) = &version.notes {
         let own = anchors(&notes.body);
-        check_text(version, &notes.path, CHANGES_FILE, &notes.body, &own, &chapter_anchors, problems);
+        check_text(
+            version,
+            &notes.path,
+            CHANGES_FILE,
+            &notes.body,
+            &own,
+            &chapter_anchors,
+            problems,
+        );
     }
 }
 
@@ -49,8 +65,7 @@ fn check_text(
             Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
             _ => continue,
         };
-        let Some(message) = problem(version, from, destination, image, own, chapter_anchors)
-        else {
+        let Some(message) = problem(version, from, destination, image, own, chapter_anchors) else {
             continue;
         };
         let (line, column) = line_column(body, range.start);

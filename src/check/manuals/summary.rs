@@ -109,14 +109,34 @@ mod tests {
             .collect();
         let want = [
             ("README.md", "Introduction", 0, None, 3),
-            ("purpose_&_vision.md", "Purpose & vision", 0, Some("Getting started"), 7),
+            (
+                "purpose_&_vision.md",
+                "Purpose & vision",
+                0,
+                Some("Getting started"),
+                7,
+            ),
             ("aims.md", "Aims", 1, None, 8),
             ("deep.md", "Deep", 2, None, 9),
-            ("coordination.md", "Coordination", 0, Some("Working together"), 16),
+            (
+                "coordination.md",
+                "Coordination",
+                0,
+                Some("Working together"),
+                16,
+            ),
         ];
         let want: Vec<(String, String, usize, Option<String>, usize)> = want
             .iter()
-            .map(|(d, t, depth, p, l)| (d.to_string(), t.to_string(), *depth, p.map(str::to_string), *l))
+            .map(|(d, t, depth, p, l)| {
+                (
+                    d.to_string(),
+                    t.to_string(),
+                    *depth,
+                    p.map(str::to_string),
+                    *l,
+                )
+            })
             .collect();
         assert_eq!(got, want);
     }

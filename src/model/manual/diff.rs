@@ -454,10 +454,18 @@ mod tests {
         let body = |n: usize| format!("chapter {n}\n");
         let old = version(
             "1",
-            (1..=5).map(|n| chapter(&format!("c{n}.md"), &body(n))).collect(),
+            (1..=5)
+                .map(|n| chapter(&format!("c{n}.md"), &body(n)))
+                .collect(),
         );
         // c5 goes to the front; c3 is renamed to c3b with its text kept.
-        let order = [(5, "c5.md"), (1, "c1.md"), (2, "c2.md"), (3, "c3b.md"), (4, "c4.md")];
+        let order = [
+            (5, "c5.md"),
+            (1, "c1.md"),
+            (2, "c2.md"),
+            (3, "c3b.md"),
+            (4, "c4.md"),
+        ];
         let new = version(
             "2",
             order.iter().map(|(n, f)| chapter(f, &body(*n))).collect(),

@@ -119,7 +119,10 @@ fn candidates(path: &str) -> Vec<String> {
     if lower.ends_with(".html") || lower.ends_with(".htm") {
         let stem = &path[..path.rfind('.').unwrap_or(path.len())];
         let mut all = vec![format!("{stem}.md")];
-        if let Some(dir) = stem.strip_suffix("index").filter(|d| d.is_empty() || d.ends_with('/')) {
+        if let Some(dir) = stem
+            .strip_suffix("index")
+            .filter(|d| d.is_empty() || d.ends_with('/'))
+        {
             all.extend(folder(dir));
         }
         return all;
@@ -170,17 +173,41 @@ mod tests {
     fn every_form_of_a_chapter_link_resolves() {
         let v = version();
         let chapter = |index, fragment| Target::Chapter { index, fragment };
-        assert_eq!(v.resolve("README.md", "purpose_&_vision.md"), chapter(1, None));
-        assert_eq!(v.resolve("README.md", "purpose_&_vision.html"), chapter(1, None));
-        assert_eq!(v.resolve("README.md", "./purpose_&_vision#aims"), chapter(1, Some("aims")));
-        assert_eq!(v.resolve("README.md", "purpose_%26_vision.md"), chapter(1, None));
-        assert_eq!(v.resolve("roles/delegate.md", "../README.md"), chapter(0, None));
+        assert_eq!(
+            v.resolve("README.md", "purpose_&_vision.md"),
+            chapter(1, None)
+        );
+        assert_eq!(
+            v.resolve("README.md", "purpose_&_vision.html"),
+            chapter(1, None)
+        );
+        assert_eq!(
+            v.resolve("README.md", "./purpose_&_vision#aims"),
+            chapter(1, Some("aims"))
+        );
+        assert_eq!(
+            v.resolve("README.md", "purpose_%26_vision.md"),
+            chapter(1, None)
+        );
+        assert_eq!(
+            v.resolve("roles/delegate.md", "../README.md"),
+            chapter(0, None)
+        );
         assert_eq!(v.resolve("roles/delegate.md", "./"), chapter(2, None));
         assert_eq!(v.resolve("README.md", "roles/"), chapter(2, None));
         assert_eq!(v.resolve("README.md", "roles/index.html"), chapter(2, None));
-        assert_eq!(v.resolve("roles/delegate.md", "../index.html"), chapter(0, None));
-        assert_eq!(v.resolve("README.md", "CHANGES.md"), Target::Changes { fragment: None });
-        assert_eq!(v.resolve("README.md", "#top"), Target::Here { fragment: "top" });
+        assert_eq!(
+            v.resolve("roles/delegate.md", "../index.html"),
+            chapter(0, None)
+        );
+        assert_eq!(
+            v.resolve("README.md", "CHANGES.md"),
+            Target::Changes { fragment: None }
+        );
+        assert_eq!(
+            v.resolve("README.md", "#top"),
+            Target::Here { fragment: "top" }
+        );
     }
 
     #[test]
@@ -188,22 +215,40 @@ mod tests {
         let v = version();
         assert_eq!(
             v.resolve("roles/delegate.md", "../img/map.png"),
-            Target::Asset { path: "img/map.png".into() }
+            Target::Asset {
+                path: "img/map.png".into()
+            }
         );
         assert_eq!(
             v.resolve("roles/delegate.md", "img/map.png"),
-            Target::Missing { path: "roles/img/map.png".into() }
+            Target::Missing {
+                path: "roles/img/map.png".into()
+            }
         );
         assert_eq!(
             v.resolve("README.md", "coordination.html"),
-            Target::Missing { path: "coordination.html".into() }
+            Target::Missing {
+                path: "coordination.html".into()
+            }
         );
         assert_eq!(
             v.resolve("README.md", "../../x.md"),
-            Target::Missing { path: "../../x.md".into() }
+            Target::Missing {
+                path: "../../x.md".into()
+            }
         );
-        for outside in ["https://x.example/a.md", "/manuals/a.md", "mailto:a@b.md", "javascript:alert(1)//.md", "//cdn.example/x.png"] {
-            assert_eq!(v.resolve("README.md", outside), Target::Outside, "{outside}");
+        for outside in [
+            "https://x.example/a.md",
+            "/manuals/a.md",
+            "mailto:a@b.md",
+            "javascript:alert(1)//.md",
+            "//cdn.example/x.png",
+        ] {
+            assert_eq!(
+                v.resolve("README.md", outside),
+                Target::Outside,
+                "{outside}"
+            );
         }
     }
 }

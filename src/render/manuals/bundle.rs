@@ -58,7 +58,10 @@ pub fn entries(
         ));
     }
     for asset in &version.assets {
-        files.push((format!("{slug}/{label}/{}", asset.path), asset.bytes.to_vec()));
+        files.push((
+            format!("{slug}/{label}/{}", asset.path),
+            asset.bytes.to_vec(),
+        ));
     }
     files.sort();
     Ok(files)
@@ -290,7 +293,10 @@ mod tests {
     fn zips_are_byte_identical_for_the_same_entries() {
         let entries = vec![
             ("a/manual.toml".to_string(), b"title = \"x\"\n".to_vec()),
-            ("a/1.0/01-x.md".to_string(), "# X\n".repeat(100).into_bytes()),
+            (
+                "a/1.0/01-x.md".to_string(),
+                "# X\n".repeat(100).into_bytes(),
+            ),
         ];
         let first = zip(&entries).unwrap();
         assert_eq!(first, zip(&entries).unwrap());

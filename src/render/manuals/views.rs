@@ -392,7 +392,10 @@ pub fn chapter_html(
         let (base, fragment) = match version.resolve(from, dest) {
             Target::Chapter { index, fragment } => {
                 let target = &version.chapters[index];
-                (urls.chapter(&manual.slug, &version.label, &target.slug), fragment)
+                (
+                    urls.chapter(&manual.slug, &version.label, &target.slug),
+                    fragment,
+                )
             }
             Target::Changes { fragment } => (urls.changes(&manual.slug, &version.label), fragment),
             Target::Asset { path } => (asset_url(manual, version, &path, urls), None),
@@ -411,7 +414,11 @@ pub fn asset_url(manual: &Manual, version: &Version, path: &str, urls: &Urls<'_>
         .split('/')
         .map(|s| percent_encoding::utf8_percent_encode(s, PATH_SEGMENT).to_string())
         .collect();
-    format!("{}{}", urls.version(&manual.slug, &version.label), encoded.join("/"))
+    format!(
+        "{}{}",
+        urls.version(&manual.slug, &version.label),
+        encoded.join("/")
+    )
 }
 
 /// What a URL path segment must escape.
