@@ -205,9 +205,9 @@ fn check_version(raw: RawVersion, read_whole: bool, problems: &mut Diagnostics) 
                     )
                 })
         };
+        // Kept even with a bad name, so that links to it are still judged.
         if let Some(message) = name_problem {
             problems.push(Diagnostic::new(&c.path, message));
-            continue;
         }
         let title = placed
             .title
@@ -259,7 +259,7 @@ fn check_version(raw: RawVersion, read_whole: bool, problems: &mut Diagnostics) 
         }),
         changes: None,
     };
-    if read_whole && problems.0.len() == before {
+    if read_whole {
         links::check(&version, problems);
     }
     if problems.0.len() > before {

@@ -136,7 +136,7 @@ pub fn distance(a: &str, b: &str) -> usize {
 /// close.
 pub fn closest<'a>(wanted: &str, names: &[&'a str]) -> Vec<&'a str> {
     let want = chapter_slug(wanted);
-    let limit = (want.len() / 3).max(2);
+    let limit = (want.len() / 4).max(1);
     let mut scored: Vec<(usize, &str)> = names
         .iter()
         .map(|n| {
