@@ -110,6 +110,14 @@ fn problem(
                     .collect()
             };
             let hint = match closest(&path, &names).as_slice() {
+                [] if !image && version.chapters.len() <= 10 => {
+                    let chapters: Vec<&str> = version
+                        .chapters
+                        .iter()
+                        .map(|c| c.file_name.as_str())
+                        .collect();
+                    format!("; chapters: {}", chapters.join(", "))
+                }
                 [] => String::new(),
                 some => format!("; did you mean {}?", some.join(" or ")),
             };
