@@ -159,6 +159,12 @@ fn a_gitbook_handbook_builds_as_it_is_with_every_image_and_link_resolving() {
             "{image}"
         );
     }
+    // An image written as HTML moves with its file too.
+    let ladders = read(&out, "manuals/tools/1.0/ladders/index.html");
+    assert!(
+        ladders.contains("<img src=\"/manuals/tools/1.0/img/shelves.png\" alt=\"Ladders hang"),
+        "{ladders}"
+    );
     // `.html` links with an anchor go to the chapter's heading.
     let vision = read(&out, "manuals/tools/1.0/purpose-vision/index.html");
     assert!(
@@ -361,6 +367,12 @@ fn missing_images_links_and_anchors_are_errors_with_file_line_and_a_suggestion()
         "[lending book](lending/borowing_a_tool.html) and ![map](img/map.png) and [aims](purpose_&_vision.md#our-aim)",
     );
     write(site.path(), &format!("{v}/Safety.md"), "# Safety again\n");
+    replace(
+        site.path(),
+        &format!("{v}/ladders.md"),
+        "src=\"img/shelves.png\"",
+        "src=\"img/shelf.png\"",
+    );
     let errors = build_errors(site.path());
     assert_eq!(
         errors,
@@ -376,6 +388,9 @@ fn missing_images_links_and_anchors_are_errors_with_file_line_and_a_suggestion()
             ),
             format!(
                 "{v}/coordination.md:10:116: link to \"purpose_&_vision.md#our-aim\": purpose_&_vision.md has no heading #our-aim; did you mean #our-aims?"
+            ),
+            format!(
+                "{v}/ladders.md:7:19: image \"img/shelf.png\": no such file in this version (img/shelf.png)"
             ),
         ]
     );

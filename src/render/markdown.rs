@@ -113,6 +113,19 @@ fn convert(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> Str
             Event::Html(html) | Event::InlineHtml(html) if has_embed(&html) => {
                 vec![Event::Html(CowStr::from(embed_links(&html)))]
             }
+            // `<img src="img/x.png">` written as HTML moves with its file like `![](…)`.
+            Event::Html(html) if !image_sources(&html).is_empty() => {
+                vec![Event::Html(CowStr::from(rewrite_image_sources(
+                    &html,
+                    rewrite_link,
+                )))]
+            }
+            Event::InlineHtml(html) if !image_sources(&html).is_empty() => {
+                vec![Event::InlineHtml(CowStr::from(rewrite_image_sources(
+                    &html,
+                    rewrite_link,
+                )))]
+            }
             other => vec![other],
         })
         .map(|event| match event {
@@ -191,6 +204,52 @@ fn embed_links(html: &str) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// The `src` of every `<img>` tag in a piece of HTML, with its byte range there.
+pub fn image_sources(html: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let lower = html.to_ascii_lowercase();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<img") {
+        let start = from + at;
+        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let tag = &lower[start..end];
+        if let Some(src_at) = tag.find(" src=").or_else(|| tag.find("\nsrc=")) {
+            let value_at = start + src_at + 5;
+            let quote = html[value_at..].chars().next();
+            let (begin, stop) = match quote {
+                Some(q @ ('"' | '\'')) => {
+                    let begin = value_at + 1;
+                    (begin, html[begin..end].find(q).map_or(end, |e| begin + e))
+                }
+                _ => (
+                    value_at,
+                    html[value_at..end]
+                        .find(|c: char| c.is_whitespace() || c == '/')
+                        .map_or(end, |e| value_at + e),
+                ),
+            };
+            found.push((begin..stop, html[begin..stop].to_string()));
+        }
+        from = end;
+    }
+    found
+}
+
+/// `html` with each `<img>`'s `src` replaced where `rewrite_link` gives a new one.
+fn rewrite_image_sources(html: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    for (range, src) in image_sources(html) {
+        if let Some(new) = rewrite_link(&src) {
+            out.push_str(&html[copied..range.start]);
+            out.push_str(&crate::render::views::xml_escape(&new));
+            copied = range.end;
+        }
+    }
+    out.push_str(&html[copied..]);
+    out
 }
 
 /// The value of `name="…"` (or `'…'`, or unquoted) in one tag's text.
@@ -477,6 +536,23 @@ mod tests {
         }
         let html = to_html("<iframe src=\"javascript:alert(1)\"></iframe>");
         assert!(!html.contains("href=\"javascript:"), "{html}");
+    }
+
+    #[test]
+    fn an_html_image_is_rewritten_like_a_markdown_one() {
+        let rewrite = |d: &str| (d == "img/a b.png").then(|| "/m/1.0/img/a%20b.png".to_string());
+        for text in [
+            "<figure><img src=\"img/a b.png\" alt=\"A\"></figure>\n",
+            "Inline <img alt='A' src='img/a b.png'> here\n",
+        ] {
+            let html = to_html_with_links(text, rewrite);
+            assert!(
+                html.contains("src=\"/m/1.0/img/a%20b.png\""),
+                "{text}: {html}"
+            );
+        }
+        let html = to_html_with_links("<img src=\"https://x.example/a.png\">", rewrite);
+        assert!(html.contains("src=\"https://x.example/a.png\""), "{html}");
     }
 
     #[test]

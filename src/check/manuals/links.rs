@@ -13,7 +13,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::model::manual::links::Target;
 use crate::model::manual::names::{closest, distance};
 use crate::model::manual::{CHANGES_FILE, Version};
-use crate::render::markdown::anchors;
+use crate::render::markdown::{anchors, image_sources};
 
 /// Checks every chapter of `version` and its notes.
 pub fn check(version: &Version, problems: &mut Diagnostics) {
@@ -60,16 +60,24 @@ fn check_text(
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
-        let (destination, image) = match &event {
-            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
-            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
+        let found: Vec<(String, bool, usize)> = match &event {
+            Event::Start(Tag::Link { dest_url, .. }) => vec![(dest_url.to_string(), false, 0)],
+            Event::Start(Tag::Image { dest_url, .. }) => vec![(dest_url.to_string(), true, 0)],
+            // `<img src="…">` written as HTML.
+            Event::Html(html) | Event::InlineHtml(html) => image_sources(html)
+                .into_iter()
+                .map(|(at, src)| (src, true, at.start))
+                .collect(),
             _ => continue,
         };
-        let Some(message) = problem(version, from, destination, image, own, chapter_anchors) else {
-            continue;
-        };
-        let (line, column) = line_column(body, range.start);
-        problems.push(Diagnostic::at(path, line, message).with_column(column));
+        for (destination, image, offset) in found {
+            let Some(message) = problem(version, from, &destination, image, own, chapter_anchors)
+            else {
+                continue;
+            };
+            let (line, column) = line_column(body, range.start + offset);
+            problems.push(Diagnostic::at(path, line, message).with_column(column));
+        }
     }
 }
 
