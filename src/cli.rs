@@ -163,4 +163,31 @@ pub enum Command {
         /// The folder to create (must not exist or be empty).
         dir: PathBuf,
     },
+    /// Work with the site's manuals.
+    Manual {
+        #[command(subcommand)]
+        command: ManualCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManualCommand {
+    /// Bring an mdBook or GitBook handbook in as a version of a manual:
+    /// content/manuals/SLUG/VERSION/, with its SUMMARY.md, images and links as they are.
+    Import {
+        /// The handbook: a folder, or a git repository (with --git-ref).
+        src: PathBuf,
+        /// The manual's URL name: /manuals/SLUG/.
+        #[arg(long)]
+        slug: String,
+        /// The version folder to create, like 1.0.
+        #[arg(long)]
+        version: String,
+        /// Read SRC as a git repository at this tag or commit (needs git).
+        #[arg(long, value_name = "REF")]
+        git_ref: Option<String>,
+        /// The site folder (holding tally.toml).
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+    },
 }

@@ -14,6 +14,7 @@ pub mod draw;
 pub mod error;
 pub mod load;
 pub mod manifest;
+pub mod manual_import;
 pub mod model;
 pub mod new;
 pub mod output;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use tally::cli::{Cli, Command};
+use tally::cli::{Cli, Command, ManualCommand};
 use tally::{BuildOptions, Error, Signing};
 
 fn main() -> ExitCode {
@@ -273,6 +273,42 @@ fn run(command: Command) -> Result<(), Error> {
                 dir.display(),
                 dir.display()
             );
+        }
+        Command::Manual {
+            command:
+                ManualCommand::Import {
+                    src,
+                    slug,
+                    version,
+                    git_ref,
+                    site,
+                },
+        } => {
+            let imported = tally::manual_import::import(&tally::manual_import::ImportRequest {
+                site,
+                source: src,
+                slug,
+                version,
+                git_ref,
+            })?;
+            println!(
+                "imported {} chapters ({} files) into {}",
+                imported.chapters,
+                imported.files,
+                imported.folder.display()
+            );
+            match (&imported.manual_toml, &imported.license) {
+                (Some(_), Some(license)) => {
+                    println!("wrote manual.toml (license {license}); check its title and summary")
+                }
+                (Some(_), None) => println!(
+                    "wrote manual.toml; no license was recognised: set `license` in it before building"
+                ),
+                (None, _) => println!("kept the manual's manual.toml"),
+            }
+            for line in &imported.not_carried {
+                println!("not carried: {line}");
+            }
         }
     }
     Ok(())

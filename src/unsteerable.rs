@@ -114,6 +114,7 @@ fn beacon_block(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::lottery::{beacon_verify_command as verify_command, is_digest};
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()

@@ -648,3 +648,27 @@ fn the_example_site_renders_its_registers() {
     }
     assert!(read("delegates").contains("Federation council"));
 }
+
+#[test]
+fn a_body_whose_first_line_repeats_the_title_shows_it_once() {
+    let site = common::minimal_site_with(&[
+        (
+            "content/minutes/2026-03-02-assembly.md",
+            "+++\ntitle = \"March Assembly\"\ndate = 2026-03-02\nassembly = \"north-ward\"\nattendance = 20\n+++\n# March Assembly\n\nWe met.\n\n# March Assembly\n\nA later heading of the same words stays.\n",
+        ),
+        (
+            "content/pages/about.md",
+            "+++\ntitle = \"About us\"\n+++\n\n# About us\n\nWe share.\n",
+        ),
+    ]);
+    let out = common::build(site.path());
+    let minutes = common::read(&out, "minutes/2026-03-02-assembly/index.html");
+    assert_eq!(
+        minutes.matches("March Assembly</h1>").count(),
+        2,
+        "{minutes}"
+    );
+    assert!(minutes.contains("<h1>March Assembly</h1>\n"), "{minutes}");
+    let about = common::read(&out, "about/index.html");
+    assert_eq!(about.matches("About us</h1>").count(), 1, "{about}");
+}

@@ -1,6 +1,7 @@
 //! Markdown → sanitized HTML: CommonMark with tables, footnotes, strikethrough, task
 //! lists and heading anchors; then `ammonia`, so content (a remixed manual included)
-//! cannot inject script.
+//! cannot inject script. An embedded `<iframe>`, `<video>` or `<audio>` (which the
+//! sanitizer removes) leaves a visible link to its `src`, never nothing.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -14,8 +15,8 @@ pub fn to_html(markdown: &str) -> String {
     to_html_with_links(markdown, |_| None)
 }
 
-/// Renders Markdown to safe HTML; `rewrite_link` may replace a link's destination
-/// (e.g. `02-wiring.md` → the chapter's URL).
+/// Renders Markdown to safe HTML; `rewrite_link` may replace a link's or an image's
+/// destination (e.g. `02-wiring.md` → the chapter's URL).
 pub fn to_html_with_links(markdown: &str, rewrite_link: impl Fn(&str) -> Option<String>) -> String {
     if !MEMO_ON.load(Ordering::Relaxed) {
         return convert(markdown, &rewrite_link);
@@ -106,7 +107,45 @@ fn convert(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> Str
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options)
+        .flat_map(|event| match event {
+            // The sanitizer removes the embed (and would keep anything inside it as
+            // text): its link takes its place.
+            Event::Html(html) | Event::InlineHtml(html) if has_embed(&html) => {
+                vec![Event::Html(CowStr::from(embed_links(&html)))]
+            }
+            // `<img src="img/x.png">` written as HTML moves with its file like `![](…)`.
+            Event::Html(html) if !image_sources(&html).is_empty() => {
+                vec![Event::Html(CowStr::from(rewrite_image_sources(
+                    &html,
+                    rewrite_link,
+                )))]
+            }
+            Event::InlineHtml(html) if !image_sources(&html).is_empty() => {
+                vec![Event::InlineHtml(CowStr::from(rewrite_image_sources(
+                    &html,
+                    rewrite_link,
+                )))]
+            }
+            other => vec![other],
+        })
         .map(|event| match event {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = match rewrite_link(&dest_url) {
+                    Some(new) => CowStr::from(new),
+                    None => dest_url,
+                };
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -131,6 +170,163 @@ fn convert(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> Str
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitize(&html)
+}
+
+/// Tags whose content the sanitizer removes but whose `src` a reader should still reach.
+const EMBEDS: &[&str] = &["<iframe", "<video", "<audio", "<source", "<embed"];
+
+fn has_embed(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    EMBEDS.iter().any(|t| lower.contains(t))
+}
+
+/// A visible link to the `src` of every embed in `html`: `Embedded video: <a>…</a>`.
+fn embed_links(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::new();
+    for tag in EMBEDS {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(tag) {
+            let start = from + at;
+            let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+            if let Some(src) = attribute(&html[start..end], "src") {
+                let what = if tag.contains("iframe") || tag.contains("embed") {
+                    "Embedded content"
+                } else {
+                    "Embedded media"
+                };
+                let src = crate::render::views::xml_escape(&src);
+                out.push_str(&format!(
+                    "<span class=\"embed\">{what}: <a href=\"{src}\">{src}</a></span> "
+                ));
+            }
+            from = end;
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// The `src` of every `<img>` tag in a piece of HTML, with its byte range there.
+pub fn image_sources(html: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let lower = html.to_ascii_lowercase();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<img") {
+        let start = from + at;
+        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let tag = &lower[start..end];
+        if let Some(src_at) = tag.find(" src=").or_else(|| tag.find("\nsrc=")) {
+            let value_at = start + src_at + 5;
+            let quote = html[value_at..].chars().next();
+            let (begin, stop) = match quote {
+                Some(q @ ('"' | '\'')) => {
+                    let begin = value_at + 1;
+                    (begin, html[begin..end].find(q).map_or(end, |e| begin + e))
+                }
+                _ => (
+                    value_at,
+                    html[value_at..end]
+                        .find(|c: char| c.is_whitespace() || c == '/')
+                        .map_or(end, |e| value_at + e),
+                ),
+            };
+            found.push((begin..stop, html[begin..stop].to_string()));
+        }
+        from = end;
+    }
+    found
+}
+
+/// `html` with each `<img>`'s `src` replaced where `rewrite_link` gives a new one.
+fn rewrite_image_sources(html: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    for (range, src) in image_sources(html) {
+        if let Some(new) = rewrite_link(&src) {
+            out.push_str(&html[copied..range.start]);
+            out.push_str(&crate::render::views::xml_escape(&new));
+            copied = range.end;
+        }
+    }
+    out.push_str(&html[copied..]);
+    out
+}
+
+/// The value of `name="…"` (or `'…'`, or unquoted) in one tag's text.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(name) {
+        let start = from + at;
+        from = start + name.len();
+        let before_ok = lower[..start].ends_with(|c: char| c.is_whitespace());
+        let rest = lower[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let value_at = tag.len() - rest.len() + 1;
+        let value = tag[value_at..].trim_start();
+        let found = match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
+            _ => value
+                .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .next()
+                .unwrap_or(""),
+        };
+        return Some(found.to_string()).filter(|v| !v.is_empty());
+    }
+    None
+}
+
+/// Every id a link's `#fragment` may name in the HTML of `markdown`: its headings'
+/// ids (as [`to_html`] gives them) and the `id`s and `name`s of its own HTML.
+pub fn anchors(markdown: &str) -> BTreeSet<String> {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let events = add_heading_ids(Parser::new_ext(markdown, options).collect());
+    let mut found = BTreeSet::new();
+    for event in &events {
+        match event {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => {
+                found.insert(id.to_string());
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for name in ["id", "name"] {
+                    let mut rest: &str = html;
+                    while let Some(at) = rest.find('<') {
+                        rest = &rest[at + 1..];
+                        let end = rest.find('>').unwrap_or(rest.len());
+                        if let Some(v) = attribute(&format!(" {}", &rest[..end]), name) {
+                            found.insert(v);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// `body` without a first line `# {title}` that repeats the title the page already
+/// shows (front matter's `title`).
+pub fn without_repeated_title<'a>(body: &'a str, title: &str) -> &'a str {
+    let trimmed = body.trim_start_matches(['\n', '\r', ' ', '\t']);
+    let (first, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
+    let heading = first
+        .trim_end()
+        .strip_prefix("# ")
+        .map(|h| h.trim().trim_end_matches('#').trim());
+    let same = heading.is_some_and(|h| {
+        h.split_whitespace().eq(title.split_whitespace())
+            || h.to_lowercase()
+                .split_whitespace()
+                .eq(title.to_lowercase().split_whitespace())
+    });
+    if same { rest } else { body }
 }
 
 /// Gives every heading without an explicit `{#id}` an id made from its text, unique
@@ -293,5 +489,80 @@ mod tests {
         assert_eq!(a, again);
         assert!(a.contains(r#"href="/a/""#), "{a}");
         assert!(b.contains(r#"href="/b/""#), "{b}");
+    }
+
+    #[test]
+    fn images_are_rewritten_like_links() {
+        let html = to_html_with_links("![map](img/map.png)", |d| {
+            (d == "img/map.png").then(|| "/manuals/m/1.0/img/map.png".to_string())
+        });
+        assert!(
+            html.contains(r#"src="/manuals/m/1.0/img/map.png""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn an_embedded_video_becomes_a_visible_link() {
+        for text in [
+            "Watch:\n\n<iframe width=\"560\" src=\"https://video.example/embed/42\" frameborder=\"0\"></iframe>\n",
+            "Watch <iframe src='https://video.example/embed/42'></iframe> now\n",
+            "<video controls>\n<source src=\"https://video.example/embed/42\" type=\"video/mp4\">\n</video>\n",
+        ] {
+            let html = to_html(text);
+            assert!(!html.contains("<iframe"), "{html}");
+            assert!(
+                html.contains(r#"<a href="https://video.example/embed/42" rel="noopener">https://video.example/embed/42</a>"#),
+                "{text}: {html}"
+            );
+        }
+        let html = to_html("<iframe src=\"javascript:alert(1)\"></iframe>");
+        assert!(!html.contains("href=\"javascript:"), "{html}");
+    }
+
+    #[test]
+    fn an_html_image_is_rewritten_like_a_markdown_one() {
+        let rewrite = |d: &str| (d == "img/a b.png").then(|| "/m/1.0/img/a%20b.png".to_string());
+        for text in [
+            "<figure><img src=\"img/a b.png\" alt=\"A\"></figure>\n",
+            "Inline <img alt='A' src='img/a b.png'> here\n",
+        ] {
+            let html = to_html_with_links(text, rewrite);
+            assert!(
+                html.contains("src=\"/m/1.0/img/a%20b.png\""),
+                "{text}: {html}"
+            );
+        }
+        let html = to_html_with_links("<img src=\"https://x.example/a.png\">", rewrite);
+        assert!(html.contains("src=\"https://x.example/a.png\""), "{html}");
+    }
+
+    #[test]
+    fn anchors_are_heading_ids_and_html_ids() {
+        let found = anchors(
+            "# Roles & seats\n\n## Roles & seats\n\n<a name=\"old-name\"></a>\n\n## Custom {#mine}\n",
+        );
+        let found: Vec<&str> = found.iter().map(String::as_str).collect();
+        assert_eq!(found, ["mine", "old-name", "roles-seats", "roles-seats-1"]);
+    }
+
+    #[test]
+    fn a_first_line_repeating_the_title_is_dropped() {
+        assert_eq!(
+            without_repeated_title("# March Assembly\n\nWe met.\n", "March  Assembly"),
+            "\nWe met.\n"
+        );
+        assert_eq!(
+            without_repeated_title("\n# march assembly\nWe met.", "March Assembly"),
+            "We met."
+        );
+        assert_eq!(
+            without_repeated_title("# Other\nWe met.", "March Assembly"),
+            "# Other\nWe met."
+        );
+        assert_eq!(
+            without_repeated_title("Intro\n# March Assembly\n", "March Assembly"),
+            "Intro\n# March Assembly\n"
+        );
     }
 }

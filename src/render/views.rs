@@ -87,7 +87,7 @@ impl PageView {
             slug: page.slug.clone(),
             title: page.title.clone(),
             description: page.description.clone(),
-            html: markdown::to_html(&page.body),
+            html: markdown::to_html(markdown::without_repeated_title(&page.body, &page.title)),
         }
     }
 }
@@ -136,7 +136,7 @@ impl MinutesView {
     pub fn new(m: &Minutes, root: &str) -> MinutesView {
         MinutesView {
             summary: MinutesSummary::new(m, root),
-            html: markdown::to_html(&m.body),
+            html: markdown::to_html(markdown::without_repeated_title(&m.body, &m.title)),
             source: m.path.display().to_string(),
         }
     }
