@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod draw;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod manifest;
 pub mod model;
 pub mod new;
 pub mod output;
+pub mod payment;
 pub mod render;
 pub mod seal;
 pub mod serve;

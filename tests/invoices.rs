@@ -47,12 +47,19 @@ fn sample_invoice(letter: Option<&str>) -> Invoice {
         ],
         email: Some("treasury@riverside.example".into()),
         country: Some("GB".into()),
+        registration_id: Some("IP031234".into()),
+        vat_id: None,
+        iban: Some("GB33BUKB20201555555555".into()),
+        bic: Some("BUKBGB22".into()),
+        endpoint: Some("0088:5012345678900".into()),
     };
     let addressee = Municipality {
         name: "City of Riverside".into(),
         addressee: Some("Office of the Mayor".into()),
         address: vec!["City Hall".into(), "Riverside".into()],
-        country: None,
+        country: Some("GB".into()),
+        buyer_reference: Some("RIV-COMMONS-2026 & <Co>".into()),
+        endpoint: Some("0088:5098765432100".into()),
     };
     let terms = InvoiceConfig::default();
     let parties = Parties {

@@ -9,7 +9,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::config::{Config, InvoiceConfig, InvoicePeriod, Municipality, Party};
+use crate::config::{Config, InvoiceConfig, InvoicePeriod, InvoiceProfile, Municipality, Party};
 use crate::model::Note;
 use crate::model::ledger::{Kind, Ledger};
 
@@ -270,6 +270,11 @@ pub struct Invoice {
     pub receipts: usize,
     /// The cover letter from `content/invoices/<number>.md`, when there is one.
     pub letter: Option<Note>,
+    /// The ISO 11649 creditor reference the city quotes when it pays (`RF…`), derived
+    /// from the number.
+    pub payment_reference: String,
+    /// The rules its e-invoice follows.
+    pub profile: InvoiceProfile,
 }
 
 /// Who issues invoices, to whom, in which currency and on which terms.
@@ -320,8 +325,11 @@ pub fn invoice(
     let total = lines.iter().map(|l| l.amount).sum();
     let receipts = lines.iter().map(|l| l.receipts).sum();
     let issue = issue_date(period);
+    let number = period.number(&parties.terms.prefix);
     Invoice {
-        number: period.number(&parties.terms.prefix),
+        payment_reference: crate::payment::creditor_reference(&number).unwrap_or_default(),
+        profile: parties.terms.profile,
+        number,
         period,
         issue_date: issue,
         due_date: due_date(issue, parties.terms.payment_terms_days),
