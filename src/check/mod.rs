@@ -1,6 +1,7 @@
 //! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
+mod invoice_events;
 mod invoices;
 pub mod ledger;
 pub mod manuals;
@@ -26,6 +27,8 @@ pub struct Checked {
     pub minutes: Vec<std::sync::Arc<Minutes>>,
     pub report_notes: BTreeMap<String, Note>,
     pub invoice_letters: BTreeMap<String, Note>,
+    /// `data/invoice-events.csv`, by invoice number.
+    pub invoice_events: invoice_events::Events,
     pub seals: crate::model::seal::Seals,
     pub ledger: CheckedLedger,
     pub manuals: Vec<crate::model::manual::Manual>,
@@ -103,6 +106,13 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         &sources.invoice_letters,
         &mut problems,
     );
+    let invoice_events = invoice_events::check(
+        &sources.config,
+        &ledger,
+        crate::model::as_of(&minutes, &ledger),
+        sources.invoice_events.as_ref(),
+        &mut problems,
+    );
     let invoice_letters = notes_by_key(sources.invoice_letters);
     problems.finish(Checked {
         config: sources.config,
@@ -111,6 +121,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         minutes,
         report_notes,
         invoice_letters,
+        invoice_events,
         seals,
         ledger,
         manuals,

@@ -11,7 +11,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::config::{Config, InvoiceConfig, InvoicePeriod, InvoiceProfile, Municipality, Party};
 use crate::model::Note;
-use crate::model::ledger::{Kind, Ledger};
+use crate::model::invoice_status::Status;
+use crate::model::ledger::{Entries, Kind, Ledger, Rates};
 
 /// A month (`index` 1–12) or a quarter (`index` 1–4) of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -171,12 +172,16 @@ pub struct ServiceRow {
 
 /// The ledger's service rows, each with the rate the check assigned to it.
 pub fn service_rows(ledger: &Ledger) -> Vec<ServiceRow> {
-    ledger
-        .entries
+    service_rows_of(&ledger.entries, &ledger.rates)
+}
+
+/// The service rows of `entries`, each with its rate from `rates`.
+pub fn service_rows_of(entries: &Entries, rates: &Rates) -> Vec<ServiceRow> {
+    entries
         .rows()
         .filter(|e| e.kind == Kind::Service)
         .filter_map(|e| {
-            let rate = ledger.rates.of(&e)?;
+            let rate = rates.of(&e)?;
             Some(ServiceRow {
                 date: e.date,
                 category: e.category.to_string(),
@@ -275,6 +280,8 @@ pub struct Invoice {
     pub payment_reference: String,
     /// The rules its e-invoice follows.
     pub profile: InvoiceProfile,
+    /// What became of it (`data/invoice-events.csv`).
+    pub status: Status,
 }
 
 /// Who issues invoices, to whom, in which currency and on which terms.
@@ -329,6 +336,7 @@ pub fn invoice(
     Invoice {
         payment_reference: crate::payment::creditor_reference(&number).unwrap_or_default(),
         profile: parties.terms.profile,
+        status: Status::default(),
         number,
         period,
         issue_date: issue,

@@ -3,6 +3,7 @@
 
 mod interned;
 pub mod invoice;
+pub mod invoice_status;
 pub mod ledger;
 pub mod manual;
 pub mod registers;
@@ -84,7 +85,11 @@ pub fn build(checked: Checked) -> Site {
     let as_of = as_of(&minutes, &checked.ledger);
     let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
-    let invoices = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
+    let mut invoices = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
+    for inv in &mut invoices {
+        let events = checked.invoice_events.get(&inv.number);
+        inv.status = invoice_status::status(inv, events.map_or(&[], Vec::as_slice), as_of);
+    }
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     let manuals = manual::build(checked.manuals, &checked.config);
