@@ -12,7 +12,9 @@ use crate::config::InvoicePeriod;
 use crate::error::{Error, Result};
 use crate::model::Site;
 use crate::model::invoice::{Invoice, InvoiceLine, Subtotal};
+use crate::model::invoice_status;
 use crate::model::week::WeekId;
+use crate::payment;
 
 /// Whether this build can typeset PDFs (the `pdf` feature).
 pub const PDF_ENABLED: bool = cfg!(feature = "pdf");
@@ -28,13 +30,15 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
         .map(|invoice| InvoiceView::new(invoice, root, &site.config.base_url, &report_weeks))
         .collect();
 
-    let list = Renderer::with(r.context("Invoices", "invoices"), "invoices", &views);
+    let newest_first: Vec<&InvoiceView> = views.iter().rev().collect();
+    let list = Renderer::with(r.context("Invoices", "invoices"), "invoices", &newest_first);
     let list = Renderer::with(list, "pdf_enabled", &PDF_ENABLED);
     let list = Renderer::with(
         list,
         "period_word",
         period_word(site.config.invoices.period),
     );
+    let list = Renderer::with(list, "headline", &headline(site));
     jobs.push(Job::page("invoices/", "invoices.html", list));
 
     for (invoice, view) in site.invoices.iter().zip(views) {
@@ -55,6 +59,24 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
         jobs.extend(files.iter().cloned().map(Job::File));
     }
     Ok(jobs)
+}
+
+/// "The city has paid X of Y invoiced; Z overdue", in figures for the template.
+#[derive(Debug, Clone, Serialize)]
+pub struct Headline {
+    pub invoiced: String,
+    pub paid: String,
+    pub overdue: String,
+}
+
+fn headline(site: &Site) -> Headline {
+    let totals = invoice_status::totals(&site.invoices);
+    let money = |v: Decimal| format!("{} {}", site.config.currency, amount(v));
+    Headline {
+        invoiced: money(totals.invoiced),
+        paid: money(totals.paid),
+        overdue: money(totals.overdue),
+    }
 }
 
 /// An invoice's lines as CSV, its UBL XML and (feature `pdf`) its PDF.
@@ -93,6 +115,43 @@ pub struct PartyView {
     pub attention: Option<String>,
     pub address: Vec<String>,
     pub email: Option<String>,
+    /// Legal registration number (the issuer).
+    pub registration_id: Option<String>,
+    pub vat_id: Option<String>,
+}
+
+/// Where and how the city pays: the same figures on the page, the PDF and the XML.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    /// `EUR 12,345.60`: the amount due.
+    pub amount_due: String,
+    pub account_holder: String,
+    /// In groups of four, as printed on paper.
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    /// The ISO 11649 creditor reference in groups of four (`RF12 INV2 026Q 3`).
+    pub reference: String,
+}
+
+/// One line of an invoice's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub date: String,
+    pub iso_date: String,
+    pub event: String,
+    pub amount: Option<String>,
+    pub note: String,
+}
+
+/// Where an invoice stands, as of the site's date.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView {
+    pub state: String,
+    pub paid: String,
+    pub outstanding: String,
+    /// `12 days`, when overdue.
+    pub overdue: Option<String>,
+    pub history: Vec<EventView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -162,6 +221,10 @@ pub struct InvoiceView {
     pub public_data_url: String,
     /// The rates applied, each with its source, in the order of the lines.
     pub rates: Vec<String>,
+    /// The city's own order or contract reference.
+    pub buyer_reference: Option<String>,
+    pub payment: PaymentView,
+    pub status: StatusView,
 }
 
 impl InvoiceView {
@@ -215,13 +278,20 @@ impl InvoiceView {
                 attention: None,
                 address: invoice.issuer.address.clone(),
                 email: invoice.issuer.email.clone(),
+                registration_id: invoice.issuer.registration_id.clone(),
+                vat_id: invoice.issuer.vat_id.clone(),
             },
             addressee: PartyView {
                 name: invoice.addressee.name.clone(),
                 attention: invoice.addressee.addressee.clone(),
                 address: invoice.addressee.address.clone(),
                 email: None,
+                registration_id: None,
+                vat_id: None,
             },
+            buyer_reference: invoice.addressee.buyer_reference.clone(),
+            payment: payment_view(invoice),
+            status: status_view(invoice),
             lines: invoice.lines.iter().map(line_view).collect(),
             subtotals: invoice.subtotals.iter().map(subtotal_view).collect(),
             total: amount(invoice.total),
@@ -245,6 +315,49 @@ impl InvoiceView {
             rates,
             url,
         }
+    }
+}
+
+fn payment_view(invoice: &Invoice) -> PaymentView {
+    let compact = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    PaymentView {
+        amount_due: format!("{} {}", invoice.currency, amount(invoice.total)),
+        account_holder: invoice.issuer.name.clone(),
+        iban: invoice
+            .issuer
+            .iban
+            .as_deref()
+            .map(|i| payment::grouped(&compact(i))),
+        bic: invoice.issuer.bic.clone(),
+        reference: payment::grouped(&invoice.payment_reference),
+    }
+}
+
+fn status_view(invoice: &Invoice) -> StatusView {
+    let status = &invoice.status;
+    StatusView {
+        state: status.state.name().to_string(),
+        paid: amount(status.paid),
+        outstanding: amount(status.outstanding),
+        overdue: status
+            .days_overdue
+            .map(|d| format!("{d} day{}", if d == 1 { "" } else { "s" })),
+        history: status
+            .events
+            .iter()
+            .map(|e| EventView {
+                date: long_date(e.date),
+                iso_date: e.date.to_string(),
+                event: e.kind.name().to_string(),
+                amount: e.amount.map(amount),
+                note: e.note.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -473,6 +586,30 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
     if let Some(total) = fields.last_mut() {
         total.unit = Some(currency.clone());
     }
+    fields.push(field(
+        "status",
+        "string",
+        "Where the invoice stands: issued, sent, acknowledged, disputed, partly paid, paid or withdrawn (data/invoice-events.csv).".into(),
+    ));
+    for (name, description) in [
+        (
+            "paid",
+            format!("The sum of the payments received, in {currency}."),
+        ),
+        (
+            "outstanding",
+            format!("The total less the payments (0 once withdrawn), in {currency}."),
+        ),
+    ] {
+        let mut f = field(name, "number", description);
+        f.unit = Some(currency.clone());
+        fields.push(f);
+    }
+    fields.push(field(
+        "days_overdue",
+        "integer",
+        "Days past the due date with an amount outstanding, as of the site's latest date; empty when not overdue.".into(),
+    ));
     let header: Vec<&str> = fields.iter().map(|f| f.name).collect();
     let rows: Vec<Vec<String>> = site
         .invoices
@@ -493,6 +630,13 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
                     .to_string(),
                 inv.receipts.to_string(),
                 cents_text(inv.total),
+                inv.status.state.name().to_string(),
+                cents_text(inv.status.paid),
+                cents_text(inv.status.outstanding),
+                inv.status
+                    .days_overdue
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
             ]
         })
         .collect();
