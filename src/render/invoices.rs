@@ -42,7 +42,7 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
     jobs.push(Job::page("invoices/", "invoices.html", list));
 
     for (invoice, view) in site.invoices.iter().zip(views) {
-        let dir = format!("invoices/{}/", invoice.number);
+        let dir = invoice_dir(&invoice.number)?;
         // An invoice is made from the ledger and its letter alone: its files are made
         // again (above all the PDF) only when one of those changed.
         let fingerprint = r.fingerprint(&(
@@ -77,6 +77,26 @@ fn headline(site: &Site) -> Headline {
         paid: money(totals.paid),
         overdue: money(totals.overdue),
     }
+}
+
+/// `invoices/<number>/`. The number names a folder and files: one that is not letters,
+/// digits and dashes could leave the output folder and is refused, whatever let it
+/// through (the configuration check refuses such a prefix first).
+pub fn invoice_dir(number: &str) -> Result<String> {
+    let safe = !number.is_empty()
+        && !number.starts_with('-')
+        && number
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !safe {
+        return Err(Error::Input(vec![crate::error::Diagnostic::new(
+            crate::config::CONFIG_FILE,
+            format!(
+                "invoice number {number:?}: refusing to write its files, the name could leave the output folder (use letters, digits and dashes)"
+            ),
+        )]));
+    }
+    Ok(format!("invoices/{number}/"))
 }
 
 /// An invoice's lines as CSV, its UBL XML and (feature `pdf`) its PDF.
@@ -698,6 +718,22 @@ mod tests {
     use super::*;
     use jiff::civil::date;
     use std::str::FromStr;
+
+    #[test]
+    fn an_invoice_number_that_could_leave_the_output_folder_is_refused() {
+        assert_eq!(invoice_dir("INV-2026-Q3").unwrap(), "invoices/INV-2026-Q3/");
+        for bad in [
+            "../../escape-2026-Q3",
+            "a/b",
+            "",
+            "..",
+            "/etc",
+            "-x",
+            "a\\b",
+        ] {
+            assert!(invoice_dir(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn amounts_have_cents_and_thousands_separators() {
