@@ -129,7 +129,7 @@ fn fixture_site(period: &str, profile: &str) -> tempfile::TempDir {
          endpoint = \"0088:5098765432100\"\n\
          [invoices]\nperiod = \"{period}\"\nprefix = \"TN\"\nprofile = \"{profile}\"\n"
     );
-    common::site_with(&[
+    let site = common::site_with(&[
         ("tally.toml", &config),
         ("data/rates.csv", RATES),
         (
@@ -148,7 +148,10 @@ fn fixture_site(period: &str, profile: &str) -> tempfile::TempDir {
 "
             ),
         ),
-    ])
+    ]);
+    // Invoices are issued, with their e-invoices, once every week is sealed.
+    tally::seal::seal(site.path()).expect("seals");
+    site
 }
 
 #[test]

@@ -53,15 +53,17 @@ fn site(events: Option<&str>) -> tempfile::TempDir {
 2026-11-20,food-coop,food,service,3,kg,F-4,,hh-2,
 "
     );
-    let mut files = vec![
+    let site = common::site_with(&[
         ("tally.toml", CONFIG),
         ("data/rates.csv", RATES),
         ("data/ledger/network.csv", ledger.as_str()),
-    ];
+    ]);
+    // Every week sealed: the invoices are issued.
+    tally::seal::seal(site.path()).expect("seals");
     if let Some(events) = events {
-        files.push(("data/invoice-events.csv", events));
+        common::write(site.path(), "data/invoice-events.csv", events);
     }
-    common::site_with(&files)
+    site
 }
 
 const EVENTS: &str = "number,date,event,amount,note
@@ -203,6 +205,31 @@ TN-2026-Q3,2026-13-01,sent,,
     // And nothing is written.
     common::build_errors(site.path());
     assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn a_quarter_with_a_provisional_week_is_a_draft_without_an_e_invoice_until_sealed() {
+    let site = site(None);
+    // Without tally.lock every closed week is provisional.
+    std::fs::remove_file(site.path().join("tally.lock")).expect("remove lock");
+    let out = common::build(site.path());
+    let page = common::read(&out, "invoices/TN-2026-Q3/index.html");
+    assert!(page.contains("DRAFT — not yet issued"), "{page}");
+    assert!(!out.join("invoices/TN-2026-Q3/TN-2026-Q3.xml").exists());
+    let rows = data_rows(&out);
+    assert!(
+        rows.iter()
+            .all(|r| r["status"] == "draft" && r["days_overdue"].is_empty())
+    );
+    let list = common::read(&out, "invoices/index.html");
+    assert!(
+        list.contains("The city has paid EUR 0.00 of EUR 0.00 invoiced; EUR 0.00 overdue."),
+        "drafts are not invoiced yet: {list}"
+    );
+    tally::seal::seal(site.path()).expect("seals");
+    let out = common::build(site.path());
+    assert!(out.join("invoices/TN-2026-Q3/TN-2026-Q3.xml").exists());
+    assert!(!common::read(&out, "invoices/TN-2026-Q3/index.html").contains("DRAFT"));
 }
 
 #[test]

@@ -341,8 +341,9 @@ fn fixture_site(period: &str, prefix: &str) -> tempfile::TempDir {
     let config = format!(
         "title = \"Test Network\"\nbase_url = \"https://test.example/\"\ncurrency = \"EUR\"\n\
          [network]\nname = \"Test Network\"\naddress = [\"1 Hall Road\", \"Testville\"]\n\
+         country = \"GB\"\nregistration_id = \"IP 4711\"\niban = \"GB33BUKB20201555555555\"\n\
          [municipality]\nname = \"City of Testville\"\naddressee = \"Office of the Mayor\"\n\
-         address = [\"Town Hall\", \"Testville\"]\n\
+         address = [\"Town Hall\", \"Testville\"]\ncountry = \"GB\"\n\
          [invoices]\nperiod = \"{period}\"\nprefix = \"{prefix}\"\npayment_terms_days = 30\n"
     );
     common::write(dir.path(), "tally.toml", &config);
@@ -481,6 +482,8 @@ fn no_invoice_for_the_period_holding_the_as_of_date() {
 #[test]
 fn monthly_invoices_are_numbered_by_month_and_dated_after_it() {
     let site = fixture_site("month", "RMA");
+    // Issued, with an e-invoice, once every week is sealed.
+    tally::seal::seal(site.path()).expect("seals");
     let out = common::build(site.path());
     let rows = csv_rows(&common::read(&out, "data/invoices.csv"));
     let numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
@@ -609,6 +612,7 @@ fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
         "tally.toml",
         &format!("{config}[invoices.unit_codes]\nbag = \"XBG\"\n"),
     );
+    tally::seal::seal(site.path()).expect("seals");
     let out = common::build(site.path());
     let xml = common::read(&out, "invoices/INV-2026-Q2/INV-2026-Q2.xml");
     assert!(

@@ -282,6 +282,9 @@ pub struct Invoice {
     pub profile: InvoiceProfile,
     /// What became of it (`data/invoice-events.csv`).
     pub status: Status,
+    /// Not issued yet: a week of its period is not sealed, so its figures may change.
+    /// A draft has no e-invoice and owes nothing yet.
+    pub draft: bool,
 }
 
 /// Who issues invoices, to whom, in which currency and on which terms.
@@ -337,6 +340,7 @@ pub fn invoice(
         payment_reference: crate::payment::creditor_reference(&number).unwrap_or_default(),
         profile: parties.terms.profile,
         status: Status::default(),
+        draft: false,
         number,
         period,
         issue_date: issue,

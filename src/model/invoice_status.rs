@@ -55,6 +55,8 @@ pub struct InvoiceEvent {
 /// Where an invoice stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum State {
+    /// Not issued yet: a week of its period is not sealed.
+    Draft,
     /// Issued, not yet recorded as sent.
     #[default]
     Issued,
@@ -69,6 +71,7 @@ pub enum State {
 impl State {
     pub fn name(self) -> &'static str {
         match self {
+            State::Draft => "draft",
             State::Issued => "issued",
             State::Sent => "sent",
             State::Acknowledged => "acknowledged",
@@ -96,6 +99,15 @@ pub struct Status {
 
 /// The status of `invoice` from its events (in file order), as of `as_of`.
 pub fn status(invoice: &Invoice, events: &[InvoiceEvent], as_of: Option<Date>) -> Status {
+    if invoice.draft {
+        return Status {
+            events: events.to_vec(),
+            state: State::Draft,
+            paid: Decimal::ZERO,
+            outstanding: Decimal::ZERO,
+            days_overdue: None,
+        };
+    }
     let mut events = events.to_vec();
     // A stable sort keeps the file's order within a day.
     events.sort_by_key(|e| e.date);
@@ -141,12 +153,12 @@ pub struct Totals {
     pub overdue: Decimal,
 }
 
-/// Withdrawn invoices count for nothing: neither invoiced nor overdue.
+/// Drafts and withdrawn invoices count for nothing: neither invoiced nor overdue.
 pub fn totals(invoices: &[Invoice]) -> Totals {
     let mut totals = Totals::default();
     for invoice in invoices {
         let status = &invoice.status;
-        if status.state == State::Withdrawn {
+        if matches!(status.state, State::Withdrawn | State::Draft) {
             continue;
         }
         totals.invoiced += invoice.total;

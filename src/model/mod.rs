@@ -3,6 +3,7 @@
 
 mod interned;
 pub mod invoice;
+pub mod invoice_lifecycle;
 pub mod invoice_status;
 pub mod ledger;
 pub mod manual;
@@ -87,6 +88,7 @@ pub fn build(checked: Checked) -> Site {
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
     let mut invoices = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
     for inv in &mut invoices {
+        inv.draft = !invoice_lifecycle::period_sealed(&checked.seals, inv.period);
         let events = checked.invoice_events.get(&inv.number);
         inv.status = invoice_status::status(inv, events.map_or(&[], Vec::as_slice), as_of);
     }

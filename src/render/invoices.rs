@@ -107,13 +107,16 @@ fn invoice_files(
     dir: &str,
 ) -> Result<Vec<OutputFile>> {
     #[cfg_attr(not(feature = "pdf"), allow(unused_mut))]
-    let mut files = vec![
-        OutputFile::new(format!("{dir}{}.csv", invoice.number), lines_csv(invoice)?),
-        OutputFile::new(
+    let mut files = vec![OutputFile::new(
+        format!("{dir}{}.csv", invoice.number),
+        lines_csv(invoice)?,
+    )];
+    if !invoice.draft {
+        files.push(OutputFile::new(
             format!("{dir}{}.xml", invoice.number),
             ubl::invoice_xml(invoice, &site.config.invoices.unit_codes),
-        ),
-    ];
+        ));
+    }
     #[cfg(feature = "pdf")]
     files.push(OutputFile::new(
         format!("{dir}{}.pdf", invoice.number),
@@ -229,7 +232,10 @@ pub struct InvoiceView {
     pub note: String,
     pub tax_note: String,
     pub csv_url: String,
-    pub xml_url: String,
+    /// `None` for a draft: an e-invoice bears a number only once issued.
+    pub xml_url: Option<String>,
+    /// Not issued yet: shown as "DRAFT — not yet issued".
+    pub draft: bool,
     /// `None` when this build cannot typeset PDFs.
     pub pdf_url: Option<String>,
     /// The weekly reports of the period.
@@ -325,7 +331,8 @@ impl InvoiceView {
             note: ubl::NOTE.to_string(),
             tax_note: ubl::TAX_EXEMPTION_REASON.to_string(),
             csv_url: format!("{url}{}.csv", invoice.number),
-            xml_url: format!("{url}{}.xml", invoice.number),
+            xml_url: (!invoice.draft).then(|| format!("{url}{}.xml", invoice.number)),
+            draft: invoice.draft,
             pdf_url: PDF_ENABLED.then(|| format!("{url}{}.pdf", invoice.number)),
             weeks,
             ledger_url: format!("{root}data/ledger.csv"),
