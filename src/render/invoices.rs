@@ -43,12 +43,13 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
 
     for (invoice, view) in site.invoices.iter().zip(views) {
         let dir = invoice_dir(&invoice.number)?;
-        // An invoice is made from the ledger and its letter alone: its files are made
-        // again (above all the PDF) only when one of those changed.
+        // An invoice is made from the ledger, its letter and whether it is issued: its
+        // files are made again (above all the PDF) only when one of those changed.
         let fingerprint = r.fingerprint(&(
             r.ledger_fingerprint(),
             &invoice.number,
             invoice.letter.as_ref().map(|n| &n.body),
+            invoice.draft,
         ));
         let files = r.made(&dir, fingerprint, || {
             invoice_files(site, invoice, &view, &dir)
