@@ -243,7 +243,11 @@ mod tests {
     fn a_dispute_and_a_withdrawal_show_and_a_withdrawn_invoice_owes_nothing() {
         let inv = sample("100");
         let disputed = event(date(2026, 10, 20), EventKind::Disputed, None);
-        let s = status(&inv, &[disputed.clone()], Some(date(2026, 11, 3)));
+        let s = status(
+            &inv,
+            std::slice::from_ref(&disputed),
+            Some(date(2026, 11, 3)),
+        );
         assert_eq!((s.state, s.days_overdue), (State::Disputed, Some(3)));
         let withdrawn = event(date(2026, 11, 1), EventKind::Withdrawn, None);
         let s = status(&inv, &[withdrawn, disputed], Some(date(2026, 11, 3)));
