@@ -36,6 +36,9 @@ pub struct Config {
     pub privacy: Privacy,
     #[serde(default)]
     pub ledger: LedgerConfig,
+    /// `[signing]`: the public key that signs the site's manifest.
+    #[serde(default)]
+    pub signing: Option<SigningConfig>,
 }
 
 fn default_language() -> String {
@@ -168,6 +171,14 @@ pub struct LedgerConfig {
     pub columns: BTreeMap<String, String>,
 }
 
+/// `[signing] public_key = "RW…"`: published at `/.well-known/tally.pub` and on
+/// `/data/`; `tally build --sign` signs with its secret half.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    pub public_key: String,
+}
+
 impl Config {
     /// Reads `SITE/tally.toml`.
     pub fn load(site: &Path) -> Result<Config> {
@@ -189,6 +200,15 @@ impl Config {
             toml::from_str(text).map_err(|e| toml_diagnostic(path, text, &e, 0))?;
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
+        }
+        if let Some(signing) = &config.signing
+            && let Err(e) = crate::signing::PublicKey::parse(&signing.public_key)
+        {
+            let at = text.find("public_key").unwrap_or(0);
+            let (line, column) = line_column(text, at);
+            return Err(
+                Diagnostic::at(path, line, format!("signing.public_key: {e}")).with_column(column),
+            );
         }
         Ok(config)
     }
@@ -250,6 +270,21 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("colour"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_signing_key_that_is_not_a_minisign_key_names_its_line() {
+        let err = Config::parse(
+            "title = \"x\"\nbase_url = \"/\"\n[signing]\npublic_key = \"RWxyz\"\n",
+            Path::new("tally.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(err.line, Some(4));
+        assert!(
+            err.message.contains("not a minisign public key"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The `tally` binary: parse the command line, call the library, print the error once,
 //! exit 0 on success, 1 on bad input, 2 on bad usage.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use tally::cli::{Cli, Command};
-use tally::{BuildOptions, Error};
+use tally::{BuildOptions, Error, Signing};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -25,13 +26,19 @@ fn run(command: Command) -> Result<(), Error> {
             out,
             base_url,
             quiet,
+            sign,
+            key,
         } => {
             let started = std::time::Instant::now();
-            let summary = tally::build(&BuildOptions {
-                site,
-                out,
-                base_url,
-            })?;
+            let key = secret_key(sign, key)?;
+            let summary = tally::build_signed(
+                &BuildOptions {
+                    site,
+                    out,
+                    base_url,
+                },
+                key.as_deref(),
+            )?;
             if !quiet {
                 println!(
                     "built {} pages ({} files, {} KiB) into {} in {} ms",
@@ -41,6 +48,7 @@ fn run(command: Command) -> Result<(), Error> {
                     summary.out.display(),
                     started.elapsed().as_millis()
                 );
+                print_signing(&summary.signing);
             }
         }
         Command::Check { site } => {
@@ -77,8 +85,29 @@ fn run(command: Command) -> Result<(), Error> {
                 ),
             }
         }
-        Command::Verify { dir, chain } => {
-            let verified = tally::verify::verify(&dir, chain.as_deref())?;
+        Command::Verify {
+            dir,
+            chain,
+            key_file,
+            key,
+            source,
+            releases,
+        } => {
+            let key = match (key_file, key) {
+                (Some(file), _) => Some(tally::signing::PublicKey::from_file(&file)?),
+                (None, Some(key)) => Some(
+                    tally::signing::PublicKey::parse(&key)
+                        .map_err(|e| Error::Usage(format!("--key: {e}")))?,
+                ),
+                (None, None) => None,
+            };
+            let verified = tally::verify::verify_with(&tally::verify::VerifyOptions {
+                dir: &dir,
+                kept: chain.as_deref(),
+                key: key.as_ref(),
+                source: source.as_deref(),
+                releases: releases.as_deref(),
+            })?;
             println!(
                 "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
                 verified.files,
@@ -91,26 +120,90 @@ fn run(command: Command) -> Result<(), Error> {
                 },
                 verified.head
             );
+            match &verified.signed_by {
+                Some(id) => println!(
+                    "ok: manifest.json.minisig is a good signature by key {id}; release {}",
+                    verified.release.as_deref().unwrap_or("(none)")
+                ),
+                None if source.is_none() => println!(
+                    "unauthenticated: no key given (--key-file tally.pub or --key RW…), so \
+                     nothing shows this copy is the network's: whoever holds it could have \
+                     rewritten manifest.json along with the files"
+                ),
+                None => {}
+            }
+            if let Some(version) = &verified.is_release {
+                println!("ok: this copy is release {version} exactly");
+            }
+            if let (Some(files), Some(source)) = (verified.rebuilt, &source) {
+                println!(
+                    "ok: {files} files equal a rebuild of {} byte for byte",
+                    source.display()
+                );
+            }
         }
         Command::Draw {
             seed,
+            beacon_round,
+            randomness,
+            signature,
+            next_round,
+            at,
             seats,
             pool,
             pool_file,
             role,
         } => {
+            if next_round {
+                print!("{}", tally::unsteerable::next_round_text(at.as_deref())?);
+                return Ok(());
+            }
+            let Some(seats) = seats else {
+                return Err(Error::Usage("--seats is needed to draw".into()));
+            };
+            if pool.is_empty() && pool_file.is_none() {
+                return Err(Error::Usage(
+                    "--pool a,b,c or --pool-file F is needed to draw".into(),
+                ));
+            }
             let pool = match pool_file {
                 Some(file) => tally::draw::PoolSpec::File(file),
                 None => tally::draw::PoolSpec::Inline(pool),
             };
-            let performed = tally::draw::perform(&tally::draw::DrawRequest {
-                seed,
-                seats,
-                role,
-                pool,
-            })?;
+            let (performed, rule) = match (seed, beacon_round, randomness, signature) {
+                (_, Some(round), Some(randomness), Some(signature)) => {
+                    let (performed, checked) =
+                        tally::unsteerable::perform(&tally::unsteerable::BeaconDrawRequest {
+                            round,
+                            randomness,
+                            signature,
+                            seats,
+                            role,
+                            pool,
+                        })?;
+                    eprintln!(
+                        "drand quicknet round {} verified: published {}; the minutes' pool_fixed must be earlier",
+                        checked.round, checked.time
+                    );
+                    (performed, "pool_digest:randomness:id")
+                }
+                (Some(seed), ..) => (
+                    tally::draw::perform(&tally::draw::DrawRequest {
+                        seed,
+                        seats,
+                        role,
+                        pool,
+                    })?,
+                    "seed:id",
+                ),
+                _ => {
+                    return Err(Error::Usage(
+                        "give --beacon-round with --randomness and --signature, or --seed".into(),
+                    ));
+                }
+            };
             print!("{}", performed.block);
-            eprintln!("draw order (lowest SHA-256 of seed:id first):");
+            eprintln!("draw order (lowest SHA-256 of {rule} first):");
             for (rank, ticket) in performed.ranking.iter().enumerate() {
                 let mark = if rank < seats { "  selected" } else { "" };
                 eprintln!("{:>4}  {}  {}{mark}", rank + 1, ticket.hash, ticket.id);
@@ -130,6 +223,49 @@ fn run(command: Command) -> Result<(), Error> {
             };
             tally::serve::serve(&options, open)?;
         }
+        Command::Release {
+            site,
+            version,
+            note,
+            sign,
+            key,
+        } => {
+            let key = secret_key(sign, key)?;
+            let summary = tally::releases::release(&tally::releases::ReleaseOptions {
+                site: site.clone(),
+                version,
+                note,
+                key,
+            })?;
+            let release = &summary.release;
+            println!(
+                "released {} (as of {}): {} files built into {}; manifest {}, seal chain {}; \
+                 recorded in {} and {}",
+                release.version,
+                release.date,
+                summary.build.files,
+                summary.build.out.display(),
+                release.manifest,
+                release.seal_chain,
+                site.join(tally::releases::RELEASES_FILE).display(),
+                site.join(tally::releases::RELEASES_DIR)
+                    .join(format!("{}.json", release.version))
+                    .display()
+            );
+            print_signing(&summary.build.signing);
+        }
+        Command::Keygen { dir } => {
+            let files = tally::signing::keygen(&dir)?;
+            println!(
+                "wrote the secret key {} (keep it outside the site, never publish it) and \
+                 the public key {} (key id {}).\nAdd to tally.toml:\n\n[signing]\npublic_key = \"{}\"\n\nthen sign with: tally build --sign --key {}",
+                files.secret.display(),
+                files.public.display(),
+                files.key.id(),
+                files.key.to_base64(),
+                files.secret.display()
+            );
+        }
         Command::New { dir } => {
             tally::new::create(&dir)?;
             println!(
@@ -140,4 +276,35 @@ fn run(command: Command) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The secret key file: `--key`, or with `--sign` alone the file named by
+/// `TALLY_SIGNING_KEY`.
+fn secret_key(sign: bool, key: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
+    match key {
+        Some(key) => Ok(Some(key)),
+        None if sign => match std::env::var_os(tally::signing::KEY_ENV) {
+            Some(file) if !file.is_empty() => Ok(Some(PathBuf::from(file))),
+            _ => Err(Error::Usage(format!(
+                "--sign needs the secret key: --key FILE or {}=FILE",
+                tally::signing::KEY_ENV
+            ))),
+        },
+        None => Ok(None),
+    }
+}
+
+/// The build summary's line on signing.
+fn print_signing(signing: &Signing) {
+    match signing {
+        Signing::NotConfigured => {}
+        Signing::Signed { key_id } => {
+            println!("signed manifest.json with key {key_id} (manifest.json.minisig)")
+        }
+        Signing::Unsigned => println!(
+            "not signed: tally.toml has [signing] but no secret key was given \
+                         (--sign --key FILE or {}); this output is unauthenticated",
+            tally::signing::KEY_ENV
+        ),
+    }
 }

@@ -1,6 +1,7 @@
 //! Stage 4, **render**: the model → output files in memory (HTML from Tera templates,
 //! Markdown to HTML, sitemap). Pages render in parallel. No file I/O here.
 
+mod beacon_view;
 mod cache;
 pub mod charts;
 mod feed;
@@ -12,9 +13,11 @@ mod pages;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod registers;
+pub mod releases;
 pub mod report_charts;
 pub mod reports;
 pub mod seals;
+pub mod signing;
 pub mod ubl;
 pub mod views;
 
@@ -258,6 +261,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     let mut jobs = Vec::new();
     jobs.extend(pages::jobs(&renderer)?);
     jobs.extend(seals::jobs(&site.seals));
+    jobs.extend(signing::jobs(site));
     jobs.extend(registers::jobs(&renderer)?);
     jobs.extend(reports::jobs(&renderer)?);
     jobs.extend(open_data::jobs(&renderer)?);

@@ -26,6 +26,8 @@ pub struct SiteView {
     pub network: String,
     pub as_of: Option<String>,
     pub nav: Vec<NavItem>,
+    /// The id of the public key in `[signing]` (16 hex digits), if the site is signed.
+    pub public_key_id: Option<String>,
 }
 
 impl SiteView {
@@ -66,6 +68,7 @@ impl SiteView {
             },
             as_of: site.as_of.map(long_date),
             nav,
+            public_key_id: crate::render::signing::public_key(site).map(|key| key.id()),
         }
     }
 }
