@@ -7,6 +7,8 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Error, Result};
 
+mod invoicing;
+
 pub const CONFIG_FILE: &str = "tally.toml";
 
 #[derive(Debug, Clone, Deserialize)]
@@ -60,6 +62,20 @@ pub struct Party {
     /// ISO 3166-1 alpha-2 country code (`GB`, `DE`), for e-invoices.
     #[serde(default)]
     pub country: Option<String>,
+    /// Legal registration number (EN 16931 BT-30), e.g. a society's register number.
+    #[serde(default)]
+    pub registration_id: Option<String>,
+    /// VAT identifier (BT-31), with its country prefix.
+    #[serde(default)]
+    pub vat_id: Option<String>,
+    /// The account the city pays into (checked by its mod-97 digits).
+    #[serde(default)]
+    pub iban: Option<String>,
+    #[serde(default)]
+    pub bic: Option<String>,
+    /// Electronic address `scheme:id` (`0088:5012345678900`), for Peppol.
+    #[serde(default)]
+    pub endpoint: Option<String>,
 }
 
 /// The municipality as the addressee of invoices.
@@ -75,6 +91,21 @@ pub struct Municipality {
     /// ISO 3166-1 alpha-2 country code (`GB`, `DE`), for e-invoices.
     #[serde(default)]
     pub country: Option<String>,
+    /// The city's own order or contract reference (EN 16931 BT-10).
+    #[serde(default)]
+    pub buyer_reference: Option<String>,
+    /// Electronic address `scheme:id`, for Peppol.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+}
+
+/// The rules an e-invoice follows: EN 16931 alone, or Peppol BIS Billing 3.0 on top.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvoiceProfile {
+    #[default]
+    En16931,
+    Peppol,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -97,6 +128,8 @@ pub struct InvoiceConfig {
     /// UN/ECE Recommendation 20 codes for units beyond the built-in ones (`kg`, `kWh`, `h`).
     #[serde(default)]
     pub unit_codes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub profile: InvoiceProfile,
 }
 
 impl Default for InvoiceConfig {
@@ -106,6 +139,7 @@ impl Default for InvoiceConfig {
             prefix: default_prefix(),
             payment_terms_days: default_terms(),
             unit_codes: BTreeMap::new(),
+            profile: InvoiceProfile::En16931,
         }
     }
 }
@@ -150,7 +184,14 @@ impl Config {
     pub fn load(site: &Path) -> Result<Config> {
         let path = site.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
-        Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| Error::Input(vec![d]))
+        let config =
+            Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| Error::Input(vec![d]))?;
+        let problems = invoicing::check(&config, &text, Path::new(CONFIG_FILE));
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(Error::Input(problems))
+        }
     }
 
     /// Parses the text of a `tally.toml`; `path` names the file in the error.

@@ -8,6 +8,7 @@
 pub mod beacon;
 pub mod check;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod digest;
 pub mod draw;
@@ -18,6 +19,7 @@ pub mod manual_import;
 pub mod model;
 pub mod new;
 pub mod output;
+pub mod payment;
 pub mod releases;
 pub mod render;
 pub mod seal;

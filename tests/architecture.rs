@@ -16,33 +16,39 @@ const RULES: &[(&str, &[&str])] = &[
     ("slug", &[]),
     ("beacon", &["digest"]),
     ("signing", &["error"]),
-    ("config", &["error", "signing"]),
+    ("codes", &[]),
+    ("payment", &["codes"]),
+    ("config", &["error", "signing", "codes", "payment"]),
     (
         "model",
-        &["error", "digest", "slug", "beacon", "signing", "config"],
+        &[
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config",
+        ],
     ),
     (
         "load",
         &[
-            "error", "digest", "slug", "beacon", "signing", "config", "model",
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config", "model",
         ],
     ),
     (
         "check",
         &[
-            "error", "digest", "slug", "beacon", "signing", "config", "model", "load",
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config", "model",
+            "load",
         ],
     ),
     (
         "render",
         &[
-            "error", "digest", "slug", "beacon", "signing", "config", "model",
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config", "model",
         ],
     ),
     (
         "manifest",
         &[
-            "error", "digest", "signing", "config", "model", "load", "render",
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config", "model",
+            "load", "render",
         ],
     ),
     ("output", &["error", "render"]),
@@ -59,6 +65,7 @@ const COMMANDS: &[&str] = &[
     "verify",
     "new",
     "releases",
+    "manual_import",
 ];
 
 /// Module path (`["render", "charts"]`) → the file's text without tests and comments.

@@ -2,6 +2,7 @@
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
 mod draw_source;
+mod invoice_events;
 mod invoices;
 pub mod ledger;
 pub mod manuals;
@@ -89,6 +90,13 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         &sources.invoice_letters,
         &mut problems,
     );
+    let invoice_events = invoice_events::check(
+        &sources.config,
+        &ledger,
+        crate::model::as_of(&minutes, &ledger),
+        sources.invoice_events.as_ref(),
+        &mut problems,
+    );
     let invoice_letters = notes_by_key(sources.invoice_letters);
     problems.finish(Checked {
         config: sources.config,
@@ -97,6 +105,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         minutes,
         report_notes,
         invoice_letters,
+        invoice_events,
         seals,
         ledger,
         manuals,

@@ -28,6 +28,9 @@ pub use ledger::LedgerFile;
 pub use pool::RawPool;
 pub use valuation::RawTable;
 
+/// What became of each invoice (`number,date,event,amount,note`).
+pub const INVOICE_EVENTS_FILE: &str = "data/invoice-events.csv";
+
 /// Everything read from a site folder.
 #[derive(Debug, Clone)]
 pub struct Sources {
@@ -52,6 +55,8 @@ pub struct Sources {
     pub rates: Option<RawTable>,
     /// `data/city-budget.csv`, when present.
     pub budget: Option<RawTable>,
+    /// `data/invoice-events.csv`, when present: what became of each invoice.
+    pub invoice_events: Option<RawTable>,
     /// `content/manuals/<slug>/`.
     pub manuals: Vec<manuals::RawManual>,
     /// Every problem found reading the files. A file that cannot be read or parsed is
@@ -81,6 +86,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
     let ledger = ledger::load(site, &config.ledger, cache, &mut problems);
     let rates = valuation::load_table(site, valuation::RATES_FILE, &mut problems);
     let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut problems);
+    let invoice_events = valuation::load_table(site, INVOICE_EVENTS_FILE, &mut problems);
     let manuals = manuals::load_manuals(site, &mut problems);
     Sources {
         config,
@@ -95,6 +101,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
         ledger,
         rates,
         budget,
+        invoice_events,
         manuals,
         problems: problems.0,
     }

@@ -3,9 +3,12 @@
 
 mod interned;
 pub mod invoice;
+pub mod invoice_lifecycle;
+pub use invoice::status as invoice_status;
 pub mod ledger;
 pub mod lottery;
 pub mod manual;
+pub mod markup;
 pub mod registers;
 pub mod release;
 pub mod seal;
@@ -64,6 +67,8 @@ pub struct Checked {
     pub minutes: Vec<std::sync::Arc<Minutes>>,
     pub report_notes: BTreeMap<String, Note>,
     pub invoice_letters: BTreeMap<String, Note>,
+    /// `data/invoice-events.csv`, by invoice number.
+    pub invoice_events: BTreeMap<String, Vec<invoice_status::InvoiceEvent>>,
     pub seals: seal::Seals,
     pub ledger: ledger::CheckedLedger,
     pub manuals: Vec<manual::Manual>,
@@ -100,7 +105,12 @@ pub fn build(checked: Checked) -> Site {
     let as_of = as_of(&minutes, &checked.ledger);
     let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
-    let invoices = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
+    let mut invoices = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
+    for inv in &mut invoices {
+        inv.draft = !invoice_lifecycle::period_sealed(&checked.seals, inv.period);
+        let events = checked.invoice_events.get(&inv.number);
+        inv.status = invoice_status::status(inv, events.map_or(&[], Vec::as_slice), as_of);
+    }
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     let manuals = manual::build(checked.manuals, &checked.config);

@@ -8,6 +8,7 @@ use super::views::long_date;
 use super::{markdown, ubl};
 use crate::model::invoice::{Invoice, InvoiceLine, Subtotal};
 use crate::model::week::WeekId;
+use crate::payment;
 
 /// Whether this build can typeset PDFs (the `pdf` feature).
 pub const PDF_ENABLED: bool = cfg!(feature = "pdf");
@@ -20,6 +21,43 @@ pub struct PartyView {
     pub attention: Option<String>,
     pub address: Vec<String>,
     pub email: Option<String>,
+    /// Legal registration number (the issuer).
+    pub registration_id: Option<String>,
+    pub vat_id: Option<String>,
+}
+
+/// Where and how the city pays: the same figures on the page, the PDF and the XML.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    /// `EUR 12,345.60`: the amount due.
+    pub amount_due: String,
+    pub account_holder: String,
+    /// In groups of four, as printed on paper.
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    /// The ISO 11649 creditor reference in groups of four (`RF12 INV2 026Q 3`).
+    pub reference: String,
+}
+
+/// One line of an invoice's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub date: String,
+    pub iso_date: String,
+    pub event: String,
+    pub amount: Option<String>,
+    pub note: String,
+}
+
+/// Where an invoice stands, as of the site's date.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView {
+    pub state: String,
+    pub paid: String,
+    pub outstanding: String,
+    /// `12 days`, when overdue.
+    pub overdue: Option<String>,
+    pub history: Vec<EventView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,7 +115,10 @@ pub struct InvoiceView {
     pub note: String,
     pub tax_note: String,
     pub csv_url: String,
-    pub xml_url: String,
+    /// `None` for a draft: an e-invoice bears a number only once issued.
+    pub xml_url: Option<String>,
+    /// Not issued yet: shown as "DRAFT — not yet issued".
+    pub draft: bool,
     /// `None` when this build cannot typeset PDFs.
     pub pdf_url: Option<String>,
     /// The weekly reports of the period.
@@ -89,6 +130,10 @@ pub struct InvoiceView {
     pub public_data_url: String,
     /// The rates applied, each with its source, in the order of the lines.
     pub rates: Vec<String>,
+    /// The city's own order or contract reference.
+    pub buyer_reference: Option<String>,
+    pub payment: PaymentView,
+    pub status: StatusView,
 }
 
 impl InvoiceView {
@@ -142,13 +187,20 @@ impl InvoiceView {
                 attention: None,
                 address: invoice.issuer.address.clone(),
                 email: invoice.issuer.email.clone(),
+                registration_id: invoice.issuer.registration_id.clone(),
+                vat_id: invoice.issuer.vat_id.clone(),
             },
             addressee: PartyView {
                 name: invoice.addressee.name.clone(),
                 attention: invoice.addressee.addressee.clone(),
                 address: invoice.addressee.address.clone(),
                 email: None,
+                registration_id: None,
+                vat_id: None,
             },
+            buyer_reference: invoice.addressee.buyer_reference.clone(),
+            payment: payment_view(invoice),
+            status: status_view(invoice),
             lines: invoice.lines.iter().map(line_view).collect(),
             subtotals: invoice.subtotals.iter().map(subtotal_view).collect(),
             total: amount(invoice.total),
@@ -162,7 +214,8 @@ impl InvoiceView {
             note: ubl::NOTE.to_string(),
             tax_note: ubl::TAX_EXEMPTION_REASON.to_string(),
             csv_url: format!("{url}{}.csv", invoice.number),
-            xml_url: format!("{url}{}.xml", invoice.number),
+            xml_url: (!invoice.draft).then(|| format!("{url}{}.xml", invoice.number)),
+            draft: invoice.draft,
             pdf_url: PDF_ENABLED.then(|| format!("{url}{}.pdf", invoice.number)),
             weeks,
             ledger_url: format!("{root}data/ledger.csv"),
@@ -172,6 +225,49 @@ impl InvoiceView {
             rates,
             url,
         }
+    }
+}
+
+fn payment_view(invoice: &Invoice) -> PaymentView {
+    let compact = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    PaymentView {
+        amount_due: format!("{} {}", invoice.currency, amount(invoice.total)),
+        account_holder: invoice.issuer.name.clone(),
+        iban: invoice
+            .issuer
+            .iban
+            .as_deref()
+            .map(|i| payment::grouped(&compact(i))),
+        bic: invoice.issuer.bic.clone(),
+        reference: payment::grouped(&invoice.payment_reference),
+    }
+}
+
+fn status_view(invoice: &Invoice) -> StatusView {
+    let status = &invoice.status;
+    StatusView {
+        state: status.state.name().to_string(),
+        paid: amount(status.paid),
+        outstanding: amount(status.outstanding),
+        overdue: status
+            .days_overdue
+            .map(|d| format!("{d} day{}", if d == 1 { "" } else { "s" })),
+        history: status
+            .events
+            .iter()
+            .map(|e| EventView {
+                date: long_date(e.date),
+                iso_date: e.date.to_string(),
+                event: e.kind.name().to_string(),
+                amount: e.amount.map(amount),
+                note: e.note.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -3,15 +3,17 @@
 //! Views here hold display-ready strings; the PDF is typeset from the same view.
 
 use rust_decimal::Decimal;
+use serde::Serialize;
 
 use super::data_package::{DataFile, Field, size};
 pub use super::invoice_view::PDF_ENABLED;
-use super::invoice_view::{InvoiceView, grouped_integer};
+use super::invoice_view::*;
 use super::{Job, OutputFile, Renderer, ubl};
 use crate::config::InvoicePeriod;
 use crate::error::{Error, Result};
 use crate::model::Site;
 use crate::model::invoice::Invoice;
+use crate::model::invoice_status;
 use crate::model::week::WeekId;
 
 pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
@@ -25,23 +27,26 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
         .map(|invoice| InvoiceView::new(invoice, root, &site.config.base_url, &report_weeks))
         .collect();
 
-    let list = Renderer::with(r.context("Invoices", "invoices"), "invoices", &views);
+    let newest_first: Vec<&InvoiceView> = views.iter().rev().collect();
+    let list = Renderer::with(r.context("Invoices", "invoices"), "invoices", &newest_first);
     let list = Renderer::with(list, "pdf_enabled", &PDF_ENABLED);
     let list = Renderer::with(
         list,
         "period_word",
         period_word(site.config.invoices.period),
     );
+    let list = Renderer::with(list, "headline", &headline(site));
     jobs.push(Job::page("invoices/", "invoices.html", list));
 
     for (invoice, view) in site.invoices.iter().zip(views) {
-        let dir = format!("invoices/{}/", invoice.number);
-        // An invoice is made from the ledger and its letter alone: its files are made
-        // again (above all the PDF) only when one of those changed.
+        let dir = invoice_dir(&invoice.number)?;
+        // An invoice is made from the ledger, its letter and whether it is issued: its
+        // files are made again (above all the PDF) only when one of those changed.
         let fingerprint = r.fingerprint(&(
             r.ledger_fingerprint(),
             &invoice.number,
             invoice.letter.as_ref().map(|n| &n.body),
+            invoice.draft,
         ));
         let files = r.made(&dir, fingerprint, || {
             invoice_files(site, invoice, &view, &dir)
@@ -54,6 +59,44 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
     Ok(jobs)
 }
 
+/// "The city has paid X of Y invoiced; Z overdue", in figures for the template.
+#[derive(Debug, Clone, Serialize)]
+pub struct Headline {
+    pub invoiced: String,
+    pub paid: String,
+    pub overdue: String,
+}
+
+fn headline(site: &Site) -> Headline {
+    let totals = invoice_status::totals(&site.invoices);
+    let money = |v: Decimal| format!("{} {}", site.config.currency, amount(v));
+    Headline {
+        invoiced: money(totals.invoiced),
+        paid: money(totals.paid),
+        overdue: money(totals.overdue),
+    }
+}
+
+/// `invoices/<number>/`. The number names a folder and files: one that is not letters,
+/// digits and dashes could leave the output folder and is refused, whatever let it
+/// through (the configuration check refuses such a prefix first).
+pub fn invoice_dir(number: &str) -> Result<String> {
+    let safe = !number.is_empty()
+        && !number.starts_with('-')
+        && number
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !safe {
+        return Err(Error::Input(vec![crate::error::Diagnostic::new(
+            crate::config::CONFIG_FILE,
+            format!(
+                "invoice number {number:?}: refusing to write its files, the name could leave the output folder (use letters, digits and dashes)"
+            ),
+        )]));
+    }
+    Ok(format!("invoices/{number}/"))
+}
+
 /// An invoice's lines as CSV, its UBL XML and (feature `pdf`) its PDF.
 fn invoice_files(
     site: &Site,
@@ -62,13 +105,16 @@ fn invoice_files(
     dir: &str,
 ) -> Result<Vec<OutputFile>> {
     #[cfg_attr(not(feature = "pdf"), allow(unused_mut))]
-    let mut files = vec![
-        OutputFile::new(format!("{dir}{}.csv", invoice.number), lines_csv(invoice)?),
-        OutputFile::new(
+    let mut files = vec![OutputFile::new(
+        format!("{dir}{}.csv", invoice.number),
+        lines_csv(invoice)?,
+    )];
+    if !invoice.draft {
+        files.push(OutputFile::new(
             format!("{dir}{}.xml", invoice.number),
             ubl::invoice_xml(invoice, &site.config.invoices.unit_codes),
-        ),
-    ];
+        ));
+    }
     #[cfg(feature = "pdf")]
     files.push(OutputFile::new(
         format!("{dir}{}.pdf", invoice.number),
@@ -185,6 +231,30 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
     if let Some(total) = fields.last_mut() {
         total.unit = Some(currency.clone());
     }
+    fields.push(field(
+        "status",
+        "string",
+        "Where the invoice stands: issued, sent, acknowledged, disputed, partly paid, paid or withdrawn (data/invoice-events.csv).".into(),
+    ));
+    for (name, description) in [
+        (
+            "paid",
+            format!("The sum of the payments received, in {currency}."),
+        ),
+        (
+            "outstanding",
+            format!("The total less the payments (0 once withdrawn), in {currency}."),
+        ),
+    ] {
+        let mut f = field(name, "number", description);
+        f.unit = Some(currency.clone());
+        fields.push(f);
+    }
+    fields.push(field(
+        "days_overdue",
+        "integer",
+        "Days past the due date with an amount outstanding, as of the site's latest date; empty when not overdue.".into(),
+    ));
     let header: Vec<&str> = fields.iter().map(|f| f.name).collect();
     let rows: Vec<Vec<String>> = site
         .invoices
@@ -205,6 +275,13 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
                     .to_string(),
                 inv.receipts.to_string(),
                 cents_text(inv.total),
+                inv.status.state.name().to_string(),
+                cents_text(inv.status.paid),
+                cents_text(inv.status.outstanding),
+                inv.status
+                    .days_overdue
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -264,9 +341,24 @@ fn finish_csv(w: csv::Writer<Vec<u8>>, what: &str) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::invoice_view::*;
     use jiff::civil::date;
     use std::str::FromStr;
+
+    #[test]
+    fn an_invoice_number_that_could_leave_the_output_folder_is_refused() {
+        assert_eq!(invoice_dir("INV-2026-Q3").unwrap(), "invoices/INV-2026-Q3/");
+        for bad in [
+            "../../escape-2026-Q3",
+            "a/b",
+            "",
+            "..",
+            "/etc",
+            "-x",
+            "a\\b",
+        ] {
+            assert!(invoice_dir(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn amounts_have_cents_and_thousands_separators() {

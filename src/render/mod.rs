@@ -5,6 +5,7 @@ mod beacon_view;
 mod cache;
 pub mod charts;
 pub mod data_package;
+pub mod escape;
 mod feed;
 pub mod invoice_view;
 pub mod invoices;

@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+pub use super::escape::{push_xml_escaped, xml_escape};
 use super::markdown;
 use crate::model::{Minutes, Page, Site};
 
@@ -145,24 +146,4 @@ impl MinutesView {
 /// `2 November 2026`.
 pub fn long_date(date: Date) -> String {
     date.strftime("%-d %B %Y").to_string()
-}
-
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_xml_escaped(&mut out, text);
-    out
-}
-
-/// [`xml_escape`] into `out`.
-pub fn push_xml_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
 }

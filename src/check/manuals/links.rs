@@ -13,7 +13,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::model::manual::links::Target;
 use crate::model::manual::names::{closest, distance};
 use crate::model::manual::{CHANGES_FILE, Version};
-use crate::render::markdown::{anchors, image_sources};
+use crate::model::markup::{anchors, image_sources};
 
 /// Checks every chapter of `version` and its notes.
 pub fn check(version: &Version, problems: &mut Diagnostics) {
