@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod model;
 pub mod new;
 pub mod output;
+pub mod paths;
 pub mod render;
 pub mod seal;
 pub mod serve;
@@ -81,6 +82,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         .clone()
         .unwrap_or_else(|| options.site.join("public"));
     let out = output::guard_out_dir(&options.site, &out)?;
+    output::recover(&out)?;
     let site = prepare(&options.site, options.base_url.as_deref())?;
     let inputs = load::inputs::digest(&options.site)?;
     let files = render::render(&site)?;

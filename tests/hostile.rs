@@ -1,0 +1,180 @@
+//! Hostile input and faults: sites written to attack the build or to fail it by
+//! accident. Each test builds one small site (in a temporary folder) and checks the
+//! promise in its name: the exit status, the file and line named, no panic, nothing
+//! read from outside the site, nothing written or deleted outside the output, no hang.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::*;
+
+/// A temporary folder holding a copy of the example site at `site/`, so that the
+/// folders beside it can be watched.
+fn example_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_example_site(&site);
+    (dir, site)
+}
+
+fn run(args: &[&str]) -> Output {
+    tally(args)
+}
+
+/// No panic text, whatever the status.
+fn no_panic(result: &Output) {
+    let err = stderr(result);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(result.status.code(), Some(101), "{err}");
+}
+
+/// Every file under `dir` but those under `except`, as relative paths.
+fn files_outside(dir: &Path, except: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.path().starts_with(except) && e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
+        .collect()
+}
+
+#[test]
+fn an_invoice_prefix_that_climbs_writes_nothing_outside_the_output() {
+    let (dir, site) = example_copy();
+    replace(
+        &site,
+        "tally.toml",
+        "prefix = \"INV\"",
+        "prefix = \"../../../../elsewhere/x\"",
+    );
+    // Cover letters are named after the invoices; without them the build reaches the
+    // writer, which is what this guards.
+    std::fs::remove_dir_all(site.join("content/invoices")).unwrap();
+    let before = files_outside(dir.path(), &site);
+    let out = dir.path().join("out");
+    let result = run(&[
+        "build",
+        site.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert!(stderr(&result).contains("refusing"), "{}", stderr(&result));
+    assert_eq!(files_outside(dir.path(), &site), before);
+    assert!(!out.exists());
+    assert!(!dir.path().join("elsewhere").exists());
+}
+
+#[test]
+fn out_refuses_the_git_folder_the_lock_and_any_folder_inside_the_site_but_public() {
+    let (dir, site) = example_copy();
+    write(&site, ".git/HEAD", "ref: refs/heads/main\n");
+    let lock = read(&site, "tally.lock");
+    for out in [".git", "tally.lock", "content/../notes", "public/sub"] {
+        let target = site.join(out);
+        let result = run(&[
+            "build",
+            site.to_str().unwrap(),
+            "--out",
+            target.to_str().unwrap(),
+        ]);
+        no_panic(&result);
+        assert_eq!(
+            result.status.code(),
+            Some(2),
+            "--out {out}: {}",
+            stderr(&result)
+        );
+        assert!(stderr(&result).contains("refusing"), "{}", stderr(&result));
+    }
+    assert_eq!(read(&site, ".git/HEAD"), "ref: refs/heads/main\n");
+    assert_eq!(read(&site, "tally.lock"), lock);
+    drop(dir);
+}
+
+#[test]
+fn out_refuses_a_folder_with_files_that_is_not_an_earlier_output() {
+    let site = minimal_site();
+    let other = tempfile::tempdir().unwrap();
+    write(other.path(), "thesis.txt", "years of work");
+    let result = run(&[
+        "build",
+        site.path().to_str().unwrap(),
+        "--out",
+        other.path().to_str().unwrap(),
+    ]);
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    assert_eq!(read(other.path(), "thesis.txt"), "years of work");
+    // An earlier output is replaced; an empty folder is used.
+    let out = other.path().join("public");
+    std::fs::create_dir(&out).unwrap();
+    for _ in 0..2 {
+        let result = run(&[
+            "build",
+            site.path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(result.status.success(), "{}", stderr(&result));
+    }
+}
+
+#[test]
+fn out_refuses_the_home_folder_and_every_folder_holding_it() {
+    let site = minimal_site();
+    let home = tempfile::tempdir().unwrap();
+    let user = home.path().join("user");
+    write(&user, "notes.txt", "mine");
+    for out in [user.clone(), home.path().to_path_buf()] {
+        let result = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
+            .args([
+                "build",
+                site.path().to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .env("HOME", &user)
+            .output()
+            .unwrap();
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+        assert!(
+            stderr(&result).contains("home folder"),
+            "{}",
+            stderr(&result)
+        );
+    }
+    assert_eq!(read(&user, "notes.txt"), "mine");
+}
+
+#[test]
+fn a_build_killed_between_its_renames_is_recovered_and_its_leftovers_removed() {
+    let site = minimal_site();
+    let out = build(site.path());
+    let about = read(&out, "about/index.html");
+    // A build killed after moving the output aside (pid 4000000 runs no process), and
+    // another killed while writing its temporary folder.
+    let old = site.path().join(".public.old-4000000");
+    std::fs::rename(&out, &old).unwrap();
+    write(site.path(), ".public.tmp-4000001/index.html", "half");
+    // A failing build leaves the recovered previous output in place.
+    write(site.path(), "content/pages/bad.md", "+++\ntitle = 3\n+++\n");
+    let result = run(&["build", site.path().to_str().unwrap(), "--quiet"]);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert_eq!(read(&out, "about/index.html"), about);
+    std::fs::remove_file(site.path().join("content/pages/bad.md")).unwrap();
+    let result = run(&["build", site.path().to_str().unwrap(), "--quiet"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(read(&out, "about/index.html"), about);
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
