@@ -1,6 +1,7 @@
 //! The `tally` binary: parse the command line, call the library, print the error once,
 //! exit 0 on success, 1 on bad input, 2 on bad usage.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -11,11 +12,36 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // The work is done and only its summary could not be printed: a reader that
+        // closed the pipe early (`| head`) is not a failure.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("error: {e}");
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Prints one line on standard output; a write error (a full disk, a closed pipe) is
+/// returned, never a panic.
+fn say(line: std::fmt::Arguments) -> Result<(), Error> {
+    put(&format!("{line}\n"))
+}
+
+/// Prints `text` as it is on standard output; like [`say`], errors are returned.
+fn put(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("write to", std::path::Path::new("standard output"), e))
+}
+
+/// Prints one line on standard error, ignoring failure: there is nowhere left to say it.
+fn note(line: std::fmt::Arguments) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(line).and_then(|()| err.write_all(b"\n"));
 }
 
 fn run(command: Command) -> Result<(), Error> {
@@ -33,32 +59,32 @@ fn run(command: Command) -> Result<(), Error> {
                 base_url,
             })?;
             if !quiet {
-                println!(
+                say(format_args!(
                     "built {} pages ({} files, {} KiB) into {} in {} ms",
                     summary.pages,
                     summary.files,
                     summary.bytes / 1024,
                     summary.out.display(),
                     started.elapsed().as_millis()
-                );
+                ))?;
             }
         }
         Command::Check { site } => {
             let model = tally::check(&site)?;
             use tally::model::seal::SealState;
-            println!(
+            say(format_args!(
                 "ok: {} pages, {} minutes, {} weeks sealed ({} amended), {} provisional; nothing written",
                 model.pages.len(),
                 model.minutes.len(),
                 model.seals.count(SealState::Sealed) + model.seals.count(SealState::Amended),
                 model.seals.count(SealState::Amended),
                 model.seals.count(SealState::Provisional),
-            );
+            ))?;
         }
         Command::Seal { site } => {
             let summary = tally::seal::seal(&site)?;
             match (summary.sealed.first(), summary.sealed.last()) {
-                (Some(first), Some(last)) => println!(
+                (Some(first), Some(last)) => say(format_args!(
                     "sealed {} {} ({} to {}) into {}; chain {}",
                     summary.sealed.len(),
                     if summary.sealed.len() == 1 {
@@ -70,16 +96,16 @@ fn run(command: Command) -> Result<(), Error> {
                     last.week,
                     summary.lock.display(),
                     summary.head
-                ),
-                _ => println!(
+                ))?,
+                _ => say(format_args!(
                     "nothing to seal: every closed week is sealed; chain {}",
                     summary.head
-                ),
+                ))?,
             }
         }
         Command::Verify { dir, chain } => {
             let verified = tally::verify::verify(&dir, chain.as_deref())?;
-            println!(
+            say(format_args!(
                 "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
                 verified.files,
                 verified.generator,
@@ -90,7 +116,7 @@ fn run(command: Command) -> Result<(), Error> {
                     "entries"
                 },
                 verified.head
-            );
+            ))?;
         }
         Command::Draw {
             seed,
@@ -109,11 +135,18 @@ fn run(command: Command) -> Result<(), Error> {
                 role,
                 pool,
             })?;
-            print!("{}", performed.block);
-            eprintln!("draw order (lowest SHA-256 of seed:id first):");
+            put(&performed.block)?;
+            note(format_args!(
+                "draw order (lowest SHA-256 of seed:id first):"
+            ));
             for (rank, ticket) in performed.ranking.iter().enumerate() {
                 let mark = if rank < seats { "  selected" } else { "" };
-                eprintln!("{:>4}  {}  {}{mark}", rank + 1, ticket.hash, ticket.id);
+                note(format_args!(
+                    "{:>4}  {}  {}{mark}",
+                    rank + 1,
+                    ticket.hash,
+                    ticket.id
+                ));
             }
         }
         Command::Serve {
@@ -132,11 +165,11 @@ fn run(command: Command) -> Result<(), Error> {
         }
         Command::New { dir } => {
             tally::new::create(&dir)?;
-            println!(
+            say(format_args!(
                 "created a new site in {}; build it with: tally build {}",
                 dir.display(),
                 dir.display()
-            );
+            ))?;
         }
     }
     Ok(())

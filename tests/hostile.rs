@@ -178,3 +178,38 @@ fn a_build_killed_between_its_renames_is_recovered_and_its_leftovers_removed() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_full_or_closed_standard_output_ends_quietly_without_a_panic() {
+    use std::process::{Command, Stdio};
+    let site = minimal_site();
+    let root = site.path().to_str().unwrap();
+    let full = || std::fs::File::create("/dev/full").unwrap();
+    // A full disk behind stdout: the work is done, the summary cannot be printed.
+    let result = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(["check", root])
+        .stdout(full())
+        .output()
+        .unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    // A closed pipe (`tally check | true`): success.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(["check", root])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let result = child.wait_with_output().unwrap();
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    // An error with stderr full: status 1, no panic.
+    write(site.path(), "content/pages/bad.md", "+++\ntitle = 3\n+++\n");
+    let result = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(["check", root])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(1));
+}
