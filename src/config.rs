@@ -34,6 +34,47 @@ pub struct Config {
     pub privacy: Privacy,
     #[serde(default)]
     pub ledger: LedgerConfig,
+    #[serde(default)]
+    pub dates: DateRange,
+}
+
+/// `[dates]`: the plausible dates of ledger rows and minutes. A date outside is a typo
+/// (`2100` for `2010`, `9999-12-31`) and an error naming file and line.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    /// `"YYYY-MM-DD"`; default 1990-01-01.
+    #[serde(default)]
+    pub earliest: Option<String>,
+    /// `"YYYY-MM-DD"`; default one year after the day of the build. The clock only ever
+    /// decides whether a build fails, never what it writes: a date accepted once stays
+    /// accepted, so the same input still builds the same bytes.
+    #[serde(default)]
+    pub latest: Option<String>,
+}
+
+impl DateRange {
+    /// The first and last plausible dates, or why `tally.toml` gives no range.
+    pub fn bounds(&self) -> std::result::Result<(jiff::civil::Date, jiff::civil::Date), String> {
+        let parse = |key: &str, text: &Option<String>, default: jiff::civil::Date| match text {
+            None => Ok(default),
+            Some(text) => text
+                .parse::<jiff::civil::Date>()
+                .map_err(|_| format!("dates.{key}: {text:?} is not a date (expected YYYY-MM-DD)")),
+        };
+        let today = jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .date();
+        let next_year = today.saturating_add(jiff::Span::new().years(1));
+        let earliest = parse("earliest", &self.earliest, jiff::civil::date(1990, 1, 1))?;
+        let latest = parse("latest", &self.latest, next_year)?;
+        if earliest > latest {
+            return Err(format!(
+                "dates: earliest {earliest} is after latest {latest}"
+            ));
+        }
+        Ok((earliest, latest))
+    }
 }
 
 fn default_language() -> String {

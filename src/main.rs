@@ -81,8 +81,8 @@ fn run(command: Command) -> Result<(), Error> {
                 model.seals.count(SealState::Provisional),
             ))?;
         }
-        Command::Seal { site } => {
-            let summary = tally::seal::seal(&site)?;
+        Command::Seal { site, yes } => {
+            let summary = tally::seal::seal(&site, yes)?;
             match (summary.sealed.first(), summary.sealed.last()) {
                 (Some(first), Some(last)) => say(format_args!(
                     "sealed {} {} ({} to {}) into {}; chain {}",

@@ -213,3 +213,103 @@ fn a_full_or_closed_standard_output_ends_quietly_without_a_panic() {
         .unwrap();
     assert_eq!(result.status.code(), Some(1));
 }
+
+/// Runs tally with `args`, killing it after `seconds`: a hang fails the test.
+fn run_within(seconds: u64, args: &[&str]) -> Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > seconds {
+            child.kill().unwrap();
+            panic!("tally {args:?} still running after {seconds} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A ledger of contributions (no rate needed), one row per date.
+fn ledger_site(config_extra: &str, dates: &[&str]) -> tempfile::TempDir {
+    let mut ledger = LEDGER_HEADER.to_string();
+    for (i, date) in dates.iter().enumerate() {
+        ledger.push_str(&format!(
+            "{date},pantry,treasury,contribution,{},EUR,,,hh-{i:04},\n",
+            i + 1
+        ));
+    }
+    site_with(&[
+        ("tally.toml", &format!("{CONFIG_EUR}{config_extra}")),
+        ("data/ledger/pantry.csv", &ledger),
+    ])
+}
+
+#[test]
+fn a_ledger_date_at_the_end_of_time_is_an_error_not_a_hang() {
+    let site = ledger_site("", &["2026-03-02", "9999-12-31"]);
+    let root = site.path().to_str().unwrap();
+    for command in ["check", "build", "seal"] {
+        let result = run_within(60, &[command, root]);
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+        assert!(
+            stderr(&result).contains("data/ledger/pantry.csv:3: date:"),
+            "{}",
+            stderr(&result)
+        );
+    }
+    assert!(!site.path().join("public").exists());
+    assert!(!site.path().join("tally.lock").exists());
+    // Even when the range allows it, week arithmetic ends.
+    let site = ledger_site("[dates]\nlatest = \"9999-12-31\"\n", &["9999-12-31"]);
+    let result = run_within(60, &["check", site.path().to_str().unwrap()]);
+    no_panic(&result);
+}
+
+#[test]
+fn a_typo_in_a_year_fails_with_its_line_instead_of_building_decades_of_weeks() {
+    for typo in ["2100-03-02", "2500-03-02", "2036-03-02", "1899-03-02"] {
+        let site = ledger_site("", &["2026-03-02", typo, "2026-03-03"]);
+        let result = run_within(60, &["build", site.path().to_str().unwrap()]);
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(1), "{typo}: {}", stderr(&result));
+        assert!(
+            stderr(&result).contains("data/ledger/pantry.csv:3: date:")
+                && stderr(&result).contains("plausible"),
+            "{}",
+            stderr(&result)
+        );
+        assert!(!site.path().join("public").exists());
+    }
+}
+
+#[test]
+fn seal_asks_for_yes_before_sealing_more_than_eight_weeks() {
+    let dates: Vec<String> = (0..12)
+        .map(|w| {
+            jiff::civil::date(2026, 1, 5)
+                .checked_add(jiff::Span::new().days(7 * w))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let dates: Vec<&str> = dates.iter().map(String::as_str).collect();
+    let site = ledger_site("", &dates);
+    let root = site.path().to_str().unwrap();
+    let result = run(&["seal", root]);
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    assert!(stderr(&result).contains("--yes"), "{}", stderr(&result));
+    assert!(!site.path().join("tally.lock").exists());
+    let result = run(&["seal", root, "--yes"]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let lock = read(site.path(), "tally.lock");
+    // The week of the latest date is open: eleven closed weeks, none after it.
+    assert_eq!(lock.matches("[[seal]]").count(), 11, "{lock}");
+    assert!(!lock.contains("2026-W13"));
+}

@@ -31,9 +31,14 @@ pub fn check(
 ) -> CheckedLedger {
     let rates = check_rates(rates, &config.currency, problems);
     let budget = check_budget(budget, &config.currency, problems);
+    let dates = config.dates.bounds().unwrap_or_else(|why| {
+        problems.push(Diagnostic::new(crate::config::CONFIG_FILE, why));
+        (Date::MIN, Date::MAX)
+    });
     let rules = Rules {
         currency: &config.currency,
         date_format: config.ledger.date_format.as_deref(),
+        dates,
         rates: &rates,
     };
     let checked: Vec<CheckedFile> = files
@@ -74,6 +79,8 @@ pub fn check(
 struct Rules<'a> {
     currency: &'a str,
     date_format: Option<&'a str>,
+    /// The first and last plausible dates (`[dates]` in `tally.toml`).
+    dates: (Date, Date),
     rates: &'a Rates,
 }
 
@@ -213,6 +220,12 @@ impl<'a> RowChecker<'a> {
                 format!("{text:?} is not a date in the format {format:?} set in tally.toml")
             }),
         }?;
+        let (earliest, latest) = self.rules.dates;
+        if parsed < earliest || parsed > latest {
+            return Err(format!(
+                "{parsed} is outside the plausible dates {earliest} to {latest} (a typo? [dates] in tally.toml sets the range)"
+            ));
+        }
         let week = WeekId::of(parsed);
         self.last_date = Some((Box::from(text), parsed, week));
         Ok((parsed, week))

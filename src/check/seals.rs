@@ -220,7 +220,10 @@ fn check_weeks(
             line,
         };
         weeks.insert(week, judged.judge(current, amendments, problems));
-        week = week.next();
+        match week.checked_next() {
+            Some(next) => week = next,
+            None => break,
+        }
     }
     report_unsealed_amendments(
         &by_week.into_values().flatten().collect::<Vec<_>>(),
