@@ -179,8 +179,26 @@ impl Config {
     /// Reads `SITE/tally.toml`.
     pub fn load(site: &Path) -> Result<Config> {
         let path = site.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
-        Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| Error::Input(vec![d]))
+        let shown = Path::new(CONFIG_FILE);
+        if let Some(why) = crate::paths::read_problem(site, &path) {
+            return Err(Error::Input(vec![Diagnostic::new(shown, why)]));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+        let text = crate::load::text_of(bytes, shown).map_err(|d| Error::Input(vec![d]))?;
+        let config = Config::parse(&text, shown).map_err(|d| Error::Input(vec![d]))?;
+        if let Some(theme) = &config.theme
+            && crate::paths::relative_name(theme).is_none()
+        {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("theme"));
+            return Err(Error::Input(vec![Diagnostic::at(
+                shown,
+                line.map_or(1, |l| l + 1),
+                format!("theme: {theme:?} must name a folder under themes/, like \"dark\""),
+            )]));
+        }
+        Ok(config)
     }
 
     /// Parses the text of a `tally.toml`; `path` names the file in the error.

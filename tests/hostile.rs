@@ -313,3 +313,145 @@ fn seal_asks_for_yes_before_sealing_more_than_eight_weeks() {
     assert_eq!(lock.matches("[[seal]]").count(), 11, "{lock}");
     assert!(!lock.contains("2026-W13"));
 }
+
+/// Every file of `dir` that holds `needle`, zips included (stored, or found deflated
+/// by reading the archive).
+fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, bytes) in read_tree(dir) {
+        if contains(&bytes, needle.as_bytes()) {
+            found.push(path.clone());
+        }
+        if path.ends_with(".zip")
+            && let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
+        {
+            for i in 0..zip.len() {
+                let mut text = Vec::new();
+                use std::io::Read;
+                zip.by_index(i).unwrap().read_to_end(&mut text).unwrap();
+                if contains(&text, needle.as_bytes()) {
+                    found.push(format!("{path}:{i}"));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_out_of_the_site_are_refused_naming_the_link() {
+    use std::os::unix::fs::symlink;
+    let (dir, site) = example_copy();
+    let out = build(&site);
+    let before = read_tree(&out);
+    let secret = dir.path().join("hostname");
+    std::fs::write(&secret, "SECRET-HOST-NAME\n").unwrap();
+    let outside = dir.path().join("outside");
+    write(&outside, "x.md", "SECRET-HOST-NAME\n");
+    write(
+        &outside,
+        "rates.csv",
+        "unit,category,rate,currency,valid_from,source\nkg,,1,EUR,2020-01-01,SECRET-HOST-NAME\n",
+    );
+    let links: [(&Path, &str); 5] = [
+        (&secret, "content/manuals/community-fridge/1.0/05-host.md"),
+        (&secret, "content/pages/host.md"),
+        (&outside, "content/manuals/community-fridge/2.0"),
+        (&outside.join("rates.csv"), "data/pools/host.csv"),
+        (&outside, "templates"),
+    ];
+    for (target, link) in links {
+        symlink(target, site.join(link)).unwrap();
+    }
+    std::fs::remove_file(site.join("data/rates.csv")).unwrap();
+    symlink(outside.join("rates.csv"), site.join("data/rates.csv")).unwrap();
+    let result = run(&["build", site.to_str().unwrap()]);
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    let err = stderr(&result);
+    for link in [
+        "content/manuals/community-fridge/1.0/05-host.md is a symbolic link",
+        "content/pages/host.md is a symbolic link",
+        "content/manuals/community-fridge/2.0 is a symbolic link",
+        "data/rates.csv is a symbolic link",
+        "templates is a symbolic link",
+    ] {
+        assert!(err.contains(link), "{link} not named in:\n{err}");
+    }
+    assert!(!err.contains("SECRET-HOST-NAME"));
+    assert_eq!(read_tree(&out), before, "the previous output changed");
+    assert!(files_holding(&out, "SECRET-HOST-NAME").is_empty());
+}
+
+#[test]
+fn a_theme_outside_the_themes_folder_is_refused_with_its_line() {
+    for theme in ["/etc", "../../x", "../outside"] {
+        let site = minimal_site_with(&[("tally.toml", &format!("{CONFIG}theme = \"{theme}\"\n"))]);
+        let result = run(&["build", site.path().to_str().unwrap()]);
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+        assert!(
+            stderr(&result).contains("tally.toml:3: theme:"),
+            "{}",
+            stderr(&result)
+        );
+        assert!(!site.path().join("public").exists());
+    }
+}
+
+#[test]
+fn ledger_files_linked_within_the_site_or_named_in_capitals_are_read_not_skipped() {
+    let site = site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        (
+            "data/ledger/extra.CSV",
+            &format!("{LEDGER_HEADER}2026-03-02,pantry,treasury,contribution,5,EUR,,,hh-1,\n"),
+        ),
+        (
+            "exports/linked.csv",
+            &format!("{LEDGER_HEADER}2026-03-03,pantry,treasury,contribution,7,EUR,,,hh-2,\n"),
+        ),
+    ]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        site.path().join("exports/linked.csv"),
+        site.path().join("data/ledger/linked.csv"),
+    )
+    .unwrap();
+    let out = build(site.path());
+    let ledger = read(&out, "data/ledger.csv");
+    assert!(ledger.contains("2026-03-02"), "{ledger}");
+    #[cfg(unix)]
+    assert!(ledger.contains("2026-03-03"), "{ledger}");
+}
+
+#[test]
+fn utf16_and_bad_utf8_are_named_with_their_line_in_pages_and_tally_toml() {
+    let site = minimal_site();
+    std::fs::write(
+        site.path().join("content/pages/wide.md"),
+        [0xFF, 0xFE, b'+', 0, b'+', 0],
+    )
+    .unwrap();
+    let result = run(&["build", site.path().to_str().unwrap()]);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("content/pages/wide.md:1: UTF-16"),
+        "{}",
+        stderr(&result)
+    );
+    let site = minimal_site();
+    std::fs::write(
+        site.path().join("tally.toml"),
+        b"title = \"T\"\nbase_url = \"https://x.example/\"\nlanguage = \"\xE9\"\n",
+    )
+    .unwrap();
+    let result = run(&["build", site.path().to_str().unwrap()]);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("tally.toml:3:"),
+        "{}",
+        stderr(&result)
+    );
+}

@@ -140,7 +140,7 @@ fn load_manual(
         ));
         return None;
     }
-    let text = read_text(&dir.join(MANUAL_FILE), &file_path, problems)?;
+    let text = read_text(site, &dir.join(MANUAL_FILE), &file_path, problems)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
     let file: ManualFile = match toml::from_str(&text) {
         Ok(file) => file,
@@ -178,7 +178,7 @@ fn load_version(site: &Path, dir: &Path, label: &str, problems: &mut Diagnostics
             ));
             continue;
         }
-        let Some(text) = read_text(&entry.path, &shown, problems) else {
+        let Some(text) = read_text(site, &entry.path, &shown, problems) else {
             continue;
         };
         let chapter = RawChapter {
