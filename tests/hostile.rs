@@ -455,3 +455,73 @@ fn utf16_and_bad_utf8_are_named_with_their_line_in_pages_and_tally_toml() {
         stderr(&result)
     );
 }
+
+#[test]
+fn formulas_in_ledger_fields_reach_no_published_csv_unescaped() {
+    let site = site_with(&[
+        (
+            "tally.toml",
+            &format!("{CONFIG_EUR}[privacy]\npublish_memos = true\n"),
+        ),
+        (
+            "data/ledger/pantry.csv",
+            &format!(
+                "{LEDGER_HEADER}\
+                 2026-03-02,pantry,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",contribution,5,EUR,@SUM(A1),,hh-1,+cmd|' /C calc'!A0\n\
+                 2026-03-03,-cell,treasury,transfer,7,EUR,,=1+1,hh-2,\n"
+            ),
+        ),
+    ]);
+    let out = build(site.path());
+    let mut checked = 0;
+    for (path, bytes) in read_tree(&out) {
+        if !path.ends_with(".csv") {
+            continue;
+        }
+        checked += 1;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes.as_slice());
+        for record in reader.records() {
+            for field in record.unwrap().iter() {
+                let risky = field.starts_with(['=', '+', '@', '\t', '\r'])
+                    || (field.starts_with('-') && field.parse::<f64>().is_err());
+                assert!(!risky, "{path}: {field:?} would run as a formula");
+            }
+        }
+    }
+    assert!(checked >= 3, "only {checked} CSV files");
+    let ledger = read(&out, "data/ledger.csv");
+    assert!(
+        ledger.contains("'@SUM(A1)") && ledger.contains("'+cmd"),
+        "{ledger}"
+    );
+    assert!(read(&out, "data/index.html").contains("formula"));
+}
+
+#[test]
+fn a_lock_entry_with_edited_rows_or_public_digest_fails_the_build_naming_its_line() {
+    let (_dir, site) = example_copy();
+    let lock = read(&site, "tally.lock");
+    let public =
+        "public_digest = \"b75bfca1d8e1371181bbc89bd307338b382b737191c20160a4eb42d7fa8b8dab\"";
+    assert!(lock.contains(public));
+    for (from, to) in [
+        ("rows = 63", "rows = 64"),
+        (
+            public,
+            "public_digest = \"0000000000000000000000000000000000000000000000000000000000000000\"",
+        ),
+    ] {
+        write(&site, "tally.lock", &lock.replace(from, to));
+        let result = run(&["check", site.to_str().unwrap()]);
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+        assert!(
+            stderr(&result).contains("tally.lock:8: 2026-W14: the entry's digest matches"),
+            "{}",
+            stderr(&result)
+        );
+    }
+}

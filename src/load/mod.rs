@@ -172,8 +172,8 @@ pub fn text_of(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
-        let (line, column) = crate::config::line_column(&valid, offset);
-        Diagnostic::at(shown, line, "not valid UTF-8 text").with_column(column)
+        let (line, _) = crate::config::line_column(&valid, offset);
+        Diagnostic::at(shown, line, "not valid UTF-8 text")
     })
 }
 

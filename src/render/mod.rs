@@ -3,6 +3,7 @@
 
 mod cache;
 pub mod charts;
+pub mod csv_safe;
 mod feed;
 pub mod invoices;
 pub mod manuals;

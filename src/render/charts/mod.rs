@@ -174,10 +174,11 @@ fn csv_text(head: &[String], rows: &[Vec<String>]) -> String {
         let fields: Vec<String> = record
             .iter()
             .map(|f| {
+                let f = crate::render::csv_safe::cell(f);
                 if f.contains([',', '"', '\n', '\r']) {
                     format!("\"{}\"", f.replace('"', "\"\""))
                 } else {
-                    f.clone()
+                    f.into_owned()
                 }
             })
             .collect();
