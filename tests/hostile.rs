@@ -525,3 +525,85 @@ fn a_lock_entry_with_edited_rows_or_public_digest_fails_the_build_naming_its_lin
         );
     }
 }
+
+#[test]
+fn a_megabyte_ledger_field_is_an_error_with_its_line_in_linear_time() {
+    let big = "x".repeat(1024 * 1024);
+    let site = site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        (
+            "data/ledger/pantry.csv",
+            &format!("{LEDGER_HEADER}2026-03-02,pantry,{big},contribution,5,EUR,,,hh-1,\n"),
+        ),
+    ]);
+    let result = run_within(60, &["check", site.path().to_str().unwrap()]);
+    no_panic(&result);
+    assert_eq!(
+        result.status.code(),
+        Some(1),
+        "{}",
+        &stderr(&result)[..200.min(stderr(&result).len())]
+    );
+    let err = stderr(&result);
+    assert!(
+        err.contains("data/ledger/pantry.csv:2: category: 1048576 bytes"),
+        "{}",
+        &err[..300.min(err.len())]
+    );
+    assert!(
+        err.len() < 2000,
+        "the message quotes the field: {} bytes",
+        err.len()
+    );
+}
+
+#[test]
+fn deeply_nested_markdown_html_and_front_matter_are_errors_with_their_line_in_linear_time() {
+    let n = 100_000;
+    let lists: String = (0..n).map(|_| "- ").collect::<String>() + "x\n";
+    let quotes = ">".repeat(n) + " x\n";
+    let divs = "<div>".repeat(n) + "\n";
+    let yaml = format!("---\ntitle: {}\n---\nx\n", "[".repeat(n));
+    for (name, body) in [
+        ("lists", format!("+++\ntitle = \"L\"\n+++\n{lists}")),
+        ("quotes", format!("+++\ntitle = \"Q\"\n+++\n{quotes}")),
+        ("divs", format!("+++\ntitle = \"D\"\n+++\n{divs}")),
+        ("yaml", yaml),
+    ] {
+        let site = minimal_site_with(&[(&format!("content/pages/{name}.md"), &body)]);
+        let started = std::time::Instant::now();
+        let result = run_within(60, &["check", site.path().to_str().unwrap()]);
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(1), "{name}: {}", stderr(&result));
+        let line = if name == "yaml" { 2 } else { 4 };
+        assert!(
+            stderr(&result).contains(&format!("content/pages/{name}.md:{line}: ")),
+            "{name}: {}",
+            stderr(&result)
+        );
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{name} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn a_markdown_file_over_eight_megabytes_is_refused_by_name() {
+    let site = minimal_site_with(&[(
+        "content/pages/huge.md",
+        &format!(
+            "+++\ntitle = \"H\"\n+++\n{}",
+            "word ".repeat(2 * 1024 * 1024)
+        ),
+    )]);
+    let result = run_within(60, &["check", site.path().to_str().unwrap()]);
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(
+        stderr(&result).contains("content/pages/huge.md:1: the file is"),
+        "{}",
+        stderr(&result)
+    );
+}

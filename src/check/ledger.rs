@@ -254,6 +254,24 @@ impl<'a> RowChecker<'a> {
     ) -> Result<(&'e Entry, Option<Decimal>), Vec<Diagnostic>> {
         let line = row.line;
         let mut problems = Vec::new();
+        for column in Column::ALL {
+            let limit = if column == Column::Memo {
+                crate::load::limits::MAX_MEMO_BYTES
+            } else {
+                crate::load::limits::MAX_FIELD_BYTES
+            };
+            let length = row.get(column).len();
+            if length > limit {
+                problems.push(self.problem(
+                    line,
+                    column,
+                    format!("{length} bytes; a field may hold at most {limit}"),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let date = self
             .date(row.get(Column::Date))
             .map_err(|reason| problems.push(self.problem(line, Column::Date, reason)))

@@ -7,6 +7,7 @@ pub mod content;
 pub mod front_matter;
 pub mod inputs;
 pub mod ledger;
+pub mod limits;
 pub mod manuals;
 pub mod pool;
 pub mod records;
@@ -156,7 +157,12 @@ pub fn read_text(
     problems: &mut Diagnostics,
 ) -> Option<String> {
     let bytes = read_bytes(site, file, shown, problems)?;
-    text_of(bytes, shown).map_err(|d| problems.push(d)).ok()
+    let text = text_of(bytes, shown).map_err(|d| problems.push(d)).ok()?;
+    if let Some((line, why)) = limits::text_problem(&text) {
+        problems.push(Diagnostic::at(shown, line, why));
+        return None;
+    }
+    Some(text)
 }
 
 /// `bytes` as UTF-8 text, or a problem naming `shown` and the line of the first bad
