@@ -106,7 +106,7 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 /// that would leave `out` fails the build before anything is written. Leftovers of an
 /// interrupted earlier build are cleaned up first, and a missing `out` restored.
 pub fn write(out: &Path, files: &[OutputFile]) -> Result<()> {
-    let refused: Vec<Diagnostic> = files
+    let mut refused: Vec<Diagnostic> = files
         .iter()
         .filter_map(|f| {
             crate::paths::output_path_problem(&f.path).map(|why| {
@@ -117,6 +117,11 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<()> {
             })
         })
         .collect();
+    refused.extend(
+        collisions(files).into_iter().map(|(path, why)| {
+            Diagnostic::new(out.join(path), format!("two outputs collide: {why}"))
+        }),
+    );
     if !refused.is_empty() {
         return Err(Error::Input(refused));
     }
@@ -199,6 +204,47 @@ pub fn recover(out: &Path) -> Result<()> {
 fn process_is_running(pid: u32) -> bool {
     let proc = Path::new("/proc");
     proc.is_dir() && proc.join(pid.to_string()).exists()
+}
+
+/// Output paths that two different files claim, or that are both a file and a folder
+/// (`feed.xml` and `feed.xml/index.html`): one would overwrite or block the other.
+/// Names are compared without case, as on the file systems of Windows and macOS.
+fn collisions(files: &[OutputFile]) -> Vec<(String, String)> {
+    let mut by_path: std::collections::HashMap<String, &OutputFile> =
+        std::collections::HashMap::with_capacity(files.len());
+    let mut found = Vec::new();
+    for file in files {
+        match by_path.insert(file.path.to_lowercase(), file) {
+            Some(other) if other.bytes != file.bytes => found.push((
+                file.path.clone(),
+                format!(
+                    "{} and {} are different files at one path (names that differ only in case or punctuation?)",
+                    other.path, file.path
+                ),
+            )),
+            _ => {}
+        }
+    }
+    for file in files {
+        let lower = file.path.to_lowercase();
+        let mut at = 0;
+        while let Some(slash) = lower[at..].find('/') {
+            let folder = &lower[..at + slash];
+            if let Some(other) = by_path.get(folder) {
+                found.push((
+                    other.path.clone(),
+                    format!(
+                        "{} is a file, but {} needs it to be a folder (a page named after a file?)",
+                        other.path, file.path
+                    ),
+                ));
+            }
+            at += slash + 1;
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
 }
 
 fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {

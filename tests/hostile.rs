@@ -607,3 +607,60 @@ fn a_markdown_file_over_eight_megabytes_is_refused_by_name() {
         stderr(&result)
     );
 }
+
+#[test]
+fn pages_named_after_output_files_fail_naming_the_clash_not_an_os_error() {
+    for name in ["feed.xml", "404.html", "sitemap.xml"] {
+        let site = minimal_site_with(&[(
+            &format!("content/pages/{name}.md"),
+            "+++\ntitle = \"Clash\"\n+++\nx\n",
+        )]);
+        let out = build(&minimal_site().path().to_path_buf());
+        drop(out);
+        let result = run(&["build", site.path().to_str().unwrap()]);
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(1), "{name}: {}", stderr(&result));
+        let err = stderr(&result);
+        assert!(
+            err.contains("two outputs collide") && err.contains(name),
+            "{err}"
+        );
+        assert!(!err.contains("os error"), "{err}");
+        assert!(!site.path().join("public").exists());
+    }
+}
+
+#[test]
+fn categories_that_slug_alike_keep_their_own_chart_files_and_element_ids() {
+    let site = site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        (
+            "data/ledger/pantry.csv",
+            &format!(
+                "{LEDGER_HEADER}\
+                 2026-03-02,pantry,Food Bank,service,5,kg,,,hh-1,\n\
+                 2026-03-03,pantry,food bank!,service,7,kg,,,hh-2,\n"
+            ),
+        ),
+        (
+            "data/rates.csv",
+            "unit,category,rate,currency,valid_from,source\nkg,,2,EUR,2020-01-01,Market\n",
+        ),
+    ]);
+    let out = build(site.path());
+    let charts: Vec<String> = read_tree(&out.join("reports/2026-W10/charts"))
+        .into_keys()
+        .filter(|p| p.starts_with("units-food") && p.ends_with(".svg"))
+        .collect();
+    assert_eq!(charts.len(), 2, "{charts:?}");
+    let page = read(&out, "reports/2026-W10/index.html");
+    let mut ids: Vec<&str> = page
+        .split("id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "duplicate element ids");
+}
