@@ -205,6 +205,13 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> std::result::Result<Config, Diagnostic> {
         let mut config: Config =
             toml::from_str(text).map_err(|e| toml_diagnostic(path, text, &e, 0))?;
+        if let Some(why) = base_url_problem(&config.base_url) {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("base_url"))
+                .map_or(1, |l| l + 1);
+            return Err(Diagnostic::at(path, line, format!("base_url: {why}")));
+        }
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
@@ -227,6 +234,29 @@ impl Config {
 
 /// Turns a TOML error into a diagnostic; `line_offset` is added to the line
 /// (front matter starts below its fence).
+/// Why `url` cannot be the site's base URL (it lands in links, the feed and the
+/// sitemap), or `None`: an `http` or `https` URL with a host, no spaces or quotes.
+pub fn base_url_problem(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        return Some(format!("{url:?} must start with https:// or http://"));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Some(format!("{url:?} has no host"));
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\".contains(c))
+    {
+        return Some(format!(
+            "{url:?} holds a space, a quote or an angle bracket"
+        ));
+    }
+    None
+}
+
 pub fn toml_diagnostic(
     path: &Path,
     text: &str,

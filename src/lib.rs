@@ -67,6 +67,9 @@ pub fn prepare_with(
 pub fn configure(site: &Path, base_url: Option<&str>) -> Result<Config> {
     let mut config = Config::load(site)?;
     if let Some(url) = base_url {
+        if let Some(why) = config::base_url_problem(url) {
+            return Err(Error::Usage(format!("--base-url: {why}")));
+        }
         config.base_url = url.to_string();
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');

@@ -664,3 +664,29 @@ fn categories_that_slug_alike_keep_their_own_chart_files_and_element_ids() {
     ids.dedup();
     assert_eq!(ids.len(), all, "duplicate element ids");
 }
+
+#[test]
+fn a_base_url_that_is_not_http_never_reaches_the_feed() {
+    for url in [
+        "javascript:alert(1)",
+        "//evil.example/",
+        "https://x.example/\"><script>",
+    ] {
+        let site = minimal_site_with(&[(
+            "tally.toml",
+            &format!("title = \"T\"\nbase_url = {url:?}\n"),
+        )]);
+        let result = run(&["build", site.path().to_str().unwrap()]);
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(1), "{url}: {}", stderr(&result));
+        assert!(
+            stderr(&result).contains("tally.toml:2: base_url:"),
+            "{}",
+            stderr(&result)
+        );
+        assert!(!site.path().join("public").exists());
+        let site = minimal_site();
+        let result = run(&["build", site.path().to_str().unwrap(), "--base-url", url]);
+        assert_eq!(result.status.code(), Some(2), "{url}: {}", stderr(&result));
+    }
+}
