@@ -9,6 +9,7 @@ pub mod inputs;
 pub mod ledger;
 pub mod limits;
 pub mod manuals;
+pub mod moment;
 pub mod pool;
 pub mod records;
 pub mod seals;
