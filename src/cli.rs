@@ -49,6 +49,10 @@ pub enum Command {
     Seal {
         #[arg(default_value = ".")]
         site: PathBuf,
+        /// Seal even when more than 8 weeks would be sealed at once (a typo in a date
+        /// can make a ledger look years long).
+        #[arg(long)]
+        yes: bool,
     },
     /// Check a published copy of a site against its manifest and seal chain.
     Verify {

@@ -39,6 +39,47 @@ pub struct Config {
     /// `[signing]`: the public key that signs the site's manifest.
     #[serde(default)]
     pub signing: Option<SigningConfig>,
+    #[serde(default)]
+    pub dates: DateRange,
+}
+
+/// `[dates]`: the plausible dates of ledger rows and minutes. A date outside is a typo
+/// (`2100` for `2010`, `9999-12-31`) and an error naming file and line.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    /// `"YYYY-MM-DD"`; default 1990-01-01.
+    #[serde(default)]
+    pub earliest: Option<String>,
+    /// `"YYYY-MM-DD"`; default one year after the day of the build. The clock only ever
+    /// decides whether a build fails, never what it writes: a date accepted once stays
+    /// accepted, so the same input still builds the same bytes.
+    #[serde(default)]
+    pub latest: Option<String>,
+}
+
+impl DateRange {
+    /// The first and last plausible dates, or why `tally.toml` gives no range.
+    pub fn bounds(&self) -> std::result::Result<(jiff::civil::Date, jiff::civil::Date), String> {
+        let parse = |key: &str, text: &Option<String>, default: jiff::civil::Date| match text {
+            None => Ok(default),
+            Some(text) => text
+                .parse::<jiff::civil::Date>()
+                .map_err(|_| format!("dates.{key}: {text:?} is not a date (expected YYYY-MM-DD)")),
+        };
+        let today = jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .date();
+        let next_year = today.saturating_add(jiff::Span::new().years(1));
+        let earliest = parse("earliest", &self.earliest, jiff::civil::date(1990, 1, 1))?;
+        let latest = parse("latest", &self.latest, next_year)?;
+        if earliest > latest {
+            return Err(format!(
+                "dates: earliest {earliest} is after latest {latest}"
+            ));
+        }
+        Ok((earliest, latest))
+    }
 }
 
 fn default_language() -> String {
@@ -183,10 +224,26 @@ impl Config {
     /// Reads `SITE/tally.toml`.
     pub fn load(site: &Path) -> Result<Config> {
         let path = site.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
-        let config =
-            Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| Error::Input(vec![d]))?;
-        let problems = invoicing::check(&config, &text, Path::new(CONFIG_FILE));
+        let shown = Path::new(CONFIG_FILE);
+        if let Some(why) = crate::paths::read_problem(site, &path) {
+            return Err(Error::Input(vec![Diagnostic::new(shown, why)]));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+        let text = text_of(bytes, shown).map_err(|d| Error::Input(vec![d]))?;
+        let config = Config::parse(&text, shown).map_err(|d| Error::Input(vec![d]))?;
+        if let Some(theme) = &config.theme
+            && crate::paths::relative_name(theme).is_none()
+        {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("theme"));
+            return Err(Error::Input(vec![Diagnostic::at(
+                shown,
+                line.map_or(1, |l| l + 1),
+                format!("theme: {theme:?} must name a folder under themes/, like \"dark\""),
+            )]));
+        }
+        let problems = invoicing::check(&config, &text, shown);
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -198,6 +255,13 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> std::result::Result<Config, Diagnostic> {
         let mut config: Config =
             toml::from_str(text).map_err(|e| toml_diagnostic(path, text, &e, 0))?;
+        if let Some(why) = base_url_problem(&config.base_url) {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("base_url"))
+                .map_or(1, |l| l + 1);
+            return Err(Diagnostic::at(path, line, format!("base_url: {why}")));
+        }
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
@@ -229,6 +293,29 @@ impl Config {
 
 /// Turns a TOML error into a diagnostic; `line_offset` is added to the line
 /// (front matter starts below its fence).
+/// Why `url` cannot be the site's base URL (it lands in links, the feed and the
+/// sitemap), or `None`: an `http` or `https` URL with a host, no spaces or quotes.
+pub fn base_url_problem(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        return Some(format!("{url:?} must start with https:// or http://"));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Some(format!("{url:?} has no host"));
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\".contains(c))
+    {
+        return Some(format!(
+            "{url:?} holds a space, a quote or an angle bracket"
+        ));
+    }
+    None
+}
+
 pub fn toml_diagnostic(
     path: &Path,
     text: &str,
@@ -255,6 +342,24 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
         .map_or(before.len(), |i| before.len() - i - 1)
         + 1;
     (line, column)
+}
+
+/// `bytes` as UTF-8 text, or a problem naming `shown` and the line of the first bad
+/// byte (UTF-16 is recognised by its byte order mark and named).
+pub fn text_of(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Diagnostic::at(
+            shown,
+            1,
+            "UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8",
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+        let (line, _) = line_column(&valid, offset);
+        Diagnostic::at(shown, line, "not valid UTF-8 text")
+    })
 }
 
 #[cfg(test)]

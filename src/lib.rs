@@ -19,6 +19,7 @@ pub mod manual_import;
 pub mod model;
 pub mod new;
 pub mod output;
+pub mod paths;
 pub mod payment;
 pub mod releases;
 pub mod render;
@@ -90,6 +91,9 @@ pub fn prepare_with(
 pub fn configure(site: &Path, base_url: Option<&str>) -> Result<Config> {
     let mut config = Config::load(site)?;
     if let Some(url) = base_url {
+        if let Some(why) = config::base_url_problem(url) {
+            return Err(Error::Usage(format!("--base-url: {why}")));
+        }
         config.base_url = url.to_string();
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
@@ -123,6 +127,7 @@ pub fn build_release(
         .clone()
         .unwrap_or_else(|| options.site.join("public"));
     let out = output::guard_out_dir(&options.site, &out)?;
+    output::recover(&out)?;
     let key = match key {
         Some(path) => {
             signing::guard_key_path(path, &options.site, &out)?;

@@ -1,6 +1,7 @@
 //! The `tally` binary: parse the command line, call the library, print the error once,
 //! exit 0 on success, 1 on bad input, 2 on bad usage.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,11 +13,44 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // The work is done and only its summary could not be printed: a reader that
+        // closed the pipe early (`| head`) is not a failure.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("error: {e}");
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Prints one line on standard output; a write error (a full disk, a closed pipe) is
+/// returned, never a panic.
+fn say(line: std::fmt::Arguments) -> Result<(), Error> {
+    put(&format!("{line}\n"))
+}
+
+/// Prints `text` as it is on standard output; like [`say`], errors are returned.
+fn put(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("write to", std::path::Path::new("standard output"), e))
+}
+
+/// Prints one line on standard error, ignoring failure: there is nowhere left to say it.
+fn note(line: std::fmt::Arguments) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(line).and_then(|()| err.write_all(b"\n"));
+}
+
+/// `println!` for the commands' output: written through [`say`], so a closed pipe or a
+/// full disk becomes an error, never a panic. Used only where `?` can return it.
+macro_rules! println {
+    ($($arg:tt)*) => {
+        say(format_args!($($arg)*))?
+    };
 }
 
 fn run(command: Command) -> Result<(), Error> {
@@ -40,33 +74,33 @@ fn run(command: Command) -> Result<(), Error> {
                 key.as_deref(),
             )?;
             if !quiet {
-                println!(
+                say(format_args!(
                     "built {} pages ({} files, {} KiB) into {} in {} ms",
                     summary.pages,
                     summary.files,
                     summary.bytes / 1024,
                     summary.out.display(),
                     started.elapsed().as_millis()
-                );
-                print_signing(&summary.signing);
+                ))?;
+                print_signing(&summary.signing)?;
             }
         }
         Command::Check { site } => {
             let model = tally::check(&site)?;
             use tally::model::seal::SealState;
-            println!(
+            say(format_args!(
                 "ok: {} pages, {} minutes, {} weeks sealed ({} amended), {} provisional; nothing written",
                 model.pages.len(),
                 model.minutes.len(),
                 model.seals.count(SealState::Sealed) + model.seals.count(SealState::Amended),
                 model.seals.count(SealState::Amended),
                 model.seals.count(SealState::Provisional),
-            );
+            ))?;
         }
-        Command::Seal { site } => {
-            let summary = tally::seal::seal(&site)?;
+        Command::Seal { site, yes } => {
+            let summary = tally::seal::seal(&site, yes)?;
             match (summary.sealed.first(), summary.sealed.last()) {
-                (Some(first), Some(last)) => println!(
+                (Some(first), Some(last)) => say(format_args!(
                     "sealed {} {} ({} to {}) into {}; chain {}",
                     summary.sealed.len(),
                     if summary.sealed.len() == 1 {
@@ -78,11 +112,11 @@ fn run(command: Command) -> Result<(), Error> {
                     last.week,
                     summary.lock.display(),
                     summary.head
-                ),
-                _ => println!(
+                ))?,
+                _ => say(format_args!(
                     "nothing to seal: every closed week is sealed; chain {}",
                     summary.head
-                ),
+                ))?,
             }
         }
         Command::Verify {
@@ -155,7 +189,7 @@ fn run(command: Command) -> Result<(), Error> {
             role,
         } => {
             if next_round {
-                print!("{}", tally::unsteerable::next_round_text(at.as_deref())?);
+                put(&tally::unsteerable::next_round_text(at.as_deref())?)?;
                 return Ok(());
             }
             let Some(seats) = seats else {
@@ -181,10 +215,10 @@ fn run(command: Command) -> Result<(), Error> {
                             role,
                             pool,
                         })?;
-                    eprintln!(
+                    note(format_args!(
                         "drand quicknet round {} verified: published {}; the minutes' pool_fixed must be earlier",
                         checked.round, checked.time
-                    );
+                    ));
                     (performed, "pool_digest:randomness:id")
                 }
                 (Some(seed), ..) => (
@@ -202,11 +236,16 @@ fn run(command: Command) -> Result<(), Error> {
                     ));
                 }
             };
-            print!("{}", performed.block);
-            eprintln!("draw order (lowest SHA-256 of {rule} first):");
+            put(&performed.block)?;
+            note(format_args!("draw order (lowest SHA-256 of {rule} first):"));
             for (rank, ticket) in performed.ranking.iter().enumerate() {
                 let mark = if rank < seats { "  selected" } else { "" };
-                eprintln!("{:>4}  {}  {}{mark}", rank + 1, ticket.hash, ticket.id);
+                note(format_args!(
+                    "{:>4}  {}  {}{mark}",
+                    rank + 1,
+                    ticket.hash,
+                    ticket.id
+                ));
             }
         }
         Command::Serve {
@@ -252,7 +291,7 @@ fn run(command: Command) -> Result<(), Error> {
                     .join(format!("{}.json", release.version))
                     .display()
             );
-            print_signing(&summary.build.signing);
+            print_signing(&summary.build.signing)?;
         }
         Command::Keygen { dir } => {
             let files = tally::signing::keygen(&dir)?;
@@ -268,11 +307,11 @@ fn run(command: Command) -> Result<(), Error> {
         }
         Command::New { dir } => {
             tally::new::create(&dir)?;
-            println!(
+            say(format_args!(
                 "created a new site in {}; build it with: tally build {}",
                 dir.display(),
                 dir.display()
-            );
+            ))?;
         }
         Command::Manual {
             command:
@@ -331,7 +370,7 @@ fn secret_key(sign: bool, key: Option<PathBuf>) -> Result<Option<PathBuf>, Error
 }
 
 /// The build summary's line on signing.
-fn print_signing(signing: &Signing) {
+fn print_signing(signing: &Signing) -> Result<(), Error> {
     match signing {
         Signing::NotConfigured => {}
         Signing::Signed { key_id } => {
@@ -343,4 +382,5 @@ fn print_signing(signing: &Signing) {
             tally::signing::KEY_ENV
         ),
     }
+    Ok(())
 }

@@ -17,41 +17,44 @@ const RULES: &[(&str, &[&str])] = &[
     ("beacon", &["digest"]),
     ("signing", &["error"]),
     ("codes", &[]),
+    ("paths", &[]),
     ("payment", &["codes"]),
-    ("config", &["error", "signing", "codes", "payment"]),
+    ("config", &["error", "signing", "codes", "payment", "paths"]),
     (
         "model",
         &[
-            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config",
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "paths", "config",
         ],
     ),
     (
         "load",
         &[
-            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config", "model",
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "paths", "config",
+            "model",
         ],
     ),
     (
         "check",
         &[
-            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config", "model",
-            "load",
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "paths", "config",
+            "model", "load",
         ],
     ),
     (
         "render",
         &[
-            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config", "model",
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "paths", "config",
+            "model",
         ],
     ),
     (
         "manifest",
         &[
-            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "config", "model",
-            "load", "render",
+            "error", "digest", "slug", "beacon", "signing", "codes", "payment", "paths", "config",
+            "model", "load", "render",
         ],
     ),
-    ("output", &["error", "render"]),
+    ("output", &["error", "paths", "render", "manifest"]),
 ];
 
 const COMMANDS: &[&str] = &[

@@ -150,7 +150,7 @@ fn fixture_site(period: &str, profile: &str) -> tempfile::TempDir {
         ),
     ]);
     // Invoices are issued, with their e-invoices, once every week is sealed.
-    tally::seal::seal(site.path()).expect("seals");
+    tally::seal::seal(site.path(), true).expect("seals");
     site
 }
 

@@ -59,7 +59,7 @@ fn site(events: Option<&str>) -> tempfile::TempDir {
         ("data/ledger/network.csv", ledger.as_str()),
     ]);
     // Every week sealed: the invoices are issued.
-    tally::seal::seal(site.path()).expect("seals");
+    tally::seal::seal(site.path(), true).expect("seals");
     if let Some(events) = events {
         common::write(site.path(), "data/invoice-events.csv", events);
     }
@@ -226,7 +226,7 @@ fn a_quarter_with_a_provisional_week_is_a_draft_without_an_e_invoice_until_seale
         list.contains("The city has paid EUR 0.00 of EUR 0.00 invoiced; EUR 0.00 overdue."),
         "drafts are not invoiced yet: {list}"
     );
-    tally::seal::seal(site.path()).expect("seals");
+    tally::seal::seal(site.path(), true).expect("seals");
     let out = common::build(site.path());
     assert!(out.join("invoices/TN-2026-Q3/TN-2026-Q3.xml").exists());
     assert!(!common::read(&out, "invoices/TN-2026-Q3/index.html").contains("DRAFT"));

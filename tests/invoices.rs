@@ -483,7 +483,7 @@ fn no_invoice_for_the_period_holding_the_as_of_date() {
 fn monthly_invoices_are_numbered_by_month_and_dated_after_it() {
     let site = fixture_site("month", "RMA");
     // Issued, with an e-invoice, once every week is sealed.
-    tally::seal::seal(site.path()).expect("seals");
+    tally::seal::seal(site.path(), true).expect("seals");
     let out = common::build(site.path());
     let rows = csv_rows(&common::read(&out, "data/invoices.csv"));
     let numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
@@ -612,7 +612,7 @@ fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
         "tally.toml",
         &format!("{config}[invoices.unit_codes]\nbag = \"XBG\"\n"),
     );
-    tally::seal::seal(site.path()).expect("seals");
+    tally::seal::seal(site.path(), true).expect("seals");
     let out = common::build(site.path());
     let xml = common::read(&out, "invoices/INV-2026-Q2/INV-2026-Q2.xml");
     assert!(

@@ -31,9 +31,14 @@ pub fn check(
 ) -> CheckedLedger {
     let rates = check_rates(rates, &config.currency, problems);
     let budget = check_budget(budget, &config.currency, problems);
+    let dates = config.dates.bounds().unwrap_or_else(|why| {
+        problems.push(Diagnostic::new(crate::config::CONFIG_FILE, why));
+        (Date::MIN, Date::MAX)
+    });
     let rules = Rules {
         currency: &config.currency,
         date_format: config.ledger.date_format.as_deref(),
+        dates,
         rates: &rates,
     };
     let checked: Vec<CheckedFile> = files
@@ -71,6 +76,8 @@ pub fn check(
 struct Rules<'a> {
     currency: &'a str,
     date_format: Option<&'a str>,
+    /// The first and last plausible dates (`[dates]` in `tally.toml`).
+    dates: (Date, Date),
     rates: &'a Rates,
 }
 
@@ -202,6 +209,12 @@ impl<'a> RowChecker<'a> {
                 format!("{text:?} is not a date in the format {format:?} set in tally.toml")
             }),
         }?;
+        let (earliest, latest) = self.rules.dates;
+        if parsed < earliest || parsed > latest {
+            return Err(format!(
+                "{parsed} is outside the plausible dates {earliest} to {latest} (a typo? [dates] in tally.toml sets the range)"
+            ));
+        }
         let week = WeekId::of(parsed);
         self.last_date = Some((Box::from(text), parsed, week));
         Ok((parsed, week))
@@ -230,6 +243,24 @@ impl<'a> RowChecker<'a> {
     ) -> Result<&'e Entry, Vec<Diagnostic>> {
         let line = row.line;
         let mut problems = Vec::new();
+        for column in Column::ALL {
+            let limit = if column == Column::Memo {
+                crate::load::limits::MAX_MEMO_BYTES
+            } else {
+                crate::load::limits::MAX_FIELD_BYTES
+            };
+            let length = row.get(column).len();
+            if length > limit {
+                problems.push(self.problem(
+                    line,
+                    column,
+                    format!("{length} bytes; a field may hold at most {limit}"),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let date = self
             .date(row.get(Column::Date))
             .map_err(|reason| problems.push(self.problem(line, Column::Date, reason)))

@@ -197,7 +197,7 @@ pub fn load_notes(
     for file in sorted_files(&site.join(dir), "md", problems) {
         let note = cache.parse(&file, problems, |problems| {
             let path = relative(site, &file);
-            let text = read_text(&file, &path, problems)?;
+            let text = read_text(site, &file, &path, problems)?;
             Some(RawNote {
                 key: stem(&file),
                 path,
@@ -222,7 +222,7 @@ fn load_markdown<T: Send + Sync + 'static>(
     for file in cache.files(&site.join(dir), "md", problems).iter() {
         let record = cache.parse_shared(file, problems, |problems| {
             let path = relative(site, file);
-            let text = read_text(file, &path, problems)?;
+            let text = read_text(site, file, &path, problems)?;
             let parsed = front_matter::split(&path, &text)
                 .and_then(|split| parse(&path, stem(file), &split));
             parsed.map_err(|d| problems.push(d)).ok()

@@ -284,6 +284,10 @@ pub fn load(
             let mut found = Diagnostics::default();
             // The layout comes from tally.toml, whose change empties the cache.
             let ledger = cache.parse(file, &mut found, |problems| {
+                if let Some(why) = crate::paths::read_problem(site, file) {
+                    problems.push(Diagnostic::new(relative(site, file), why));
+                    return None;
+                }
                 open(relative(site, file), file, &mapping, problems)
             });
             (ledger, found)

@@ -158,7 +158,7 @@ fn load_manual(
         ));
         return None;
     }
-    let text = read_text(&dir.join(MANUAL_FILE), &file_path, problems)?;
+    let text = read_text(site, &dir.join(MANUAL_FILE), &file_path, problems)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
     let file: ManualFile = match toml::from_str(&text) {
         Ok(file) => file,
@@ -211,7 +211,7 @@ fn load_version(site: &Path, dir: &Path, label: &str, problems: &mut Diagnostics
             .collect::<Vec<_>>()
             .join("/");
         if !name.to_ascii_lowercase().ends_with(".md") {
-            if let Some(bytes) = super::read_bytes(entry.path(), &shown, problems) {
+            if let Some(bytes) = super::read_bytes(site, entry.path(), &shown, problems) {
                 assets.push(RawAsset {
                     path: shown,
                     name,
@@ -220,7 +220,7 @@ fn load_version(site: &Path, dir: &Path, label: &str, problems: &mut Diagnostics
             }
             continue;
         }
-        let Some(text) = read_text(entry.path(), &shown, problems) else {
+        let Some(text) = read_text(site, entry.path(), &shown, problems) else {
             continue;
         };
         let chapter = RawChapter {

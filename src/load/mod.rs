@@ -7,6 +7,7 @@ pub mod content;
 pub mod front_matter;
 pub mod inputs;
 pub mod ledger;
+pub mod limits;
 pub mod manuals;
 pub mod moment;
 pub mod pool;
@@ -107,15 +108,19 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
     }
 }
 
-/// Files under `dir` (recursively) ending in `.ext` (any file when `ext` is empty),
-/// sorted by path so that every build sees them in the same order. A missing folder
-/// is simply empty.
+/// Files under `dir` (recursively) ending in `.ext` in any case (any file when `ext` is
+/// empty), sorted by path so that every build sees them in the same order. A missing
+/// folder is simply empty. Symbolic links are listed like what they point to; whether
+/// they may be read is the readers' check ([`crate::paths::read_problem`]).
 pub fn sorted_files(dir: &Path, ext: &str, problems: &mut Diagnostics) -> Vec<PathBuf> {
     if !dir.exists() {
         return Vec::new();
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
                 let path = entry.into_path();
@@ -139,7 +144,10 @@ fn is_listed(path: &Path, ext: &str) -> bool {
     let hidden = path
         .file_name()
         .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-    let matches = ext.is_empty() || path.extension().is_some_and(|e| e == ext);
+    let matches = ext.is_empty()
+        || path
+            .extension()
+            .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext));
     matches && !hidden
 }
 
@@ -148,26 +156,36 @@ pub fn relative(base: &Path, file: &Path) -> PathBuf {
     file.strip_prefix(base).unwrap_or(file).to_path_buf()
 }
 
-pub fn read_text(file: &Path, shown: &Path, problems: &mut Diagnostics) -> Option<String> {
-    match std::fs::read(file) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
-                let (line, _) = crate::config::line_column(&valid, offset);
-                problems.push(Diagnostic::at(shown, line, "not valid UTF-8 text"));
-                None
-            }
-        },
-        Err(e) => {
-            problems.push(Diagnostic::new(shown, format!("failed to read: {e}")));
-            None
-        }
+/// Reads a source of `site` as UTF-8 text; what cannot be read (outside the site, not
+/// UTF-8, too large) is reported under `shown` with its line.
+pub fn read_text(
+    site: &Path,
+    file: &Path,
+    shown: &Path,
+    problems: &mut Diagnostics,
+) -> Option<String> {
+    let bytes = read_bytes(site, file, shown, problems)?;
+    let text = text_of(bytes, shown).map_err(|d| problems.push(d)).ok()?;
+    if let Some((line, why)) = limits::text_problem(&text) {
+        problems.push(Diagnostic::at(shown, line, why));
+        return None;
     }
+    Some(text)
 }
 
-pub fn read_bytes(file: &Path, shown: &Path, problems: &mut Diagnostics) -> Option<Vec<u8>> {
+pub use crate::config::text_of;
+
+/// Reads a source of `site` as bytes, only from inside the site ([`crate::paths`]).
+pub fn read_bytes(
+    site: &Path,
+    file: &Path,
+    shown: &Path,
+    problems: &mut Diagnostics,
+) -> Option<Vec<u8>> {
+    if let Some(why) = crate::paths::read_problem(site, file) {
+        problems.push(Diagnostic::new(shown, why));
+        return None;
+    }
     match std::fs::read(file) {
         Ok(bytes) => Some(bytes),
         Err(e) => {

@@ -22,7 +22,7 @@ pub fn load(site: &Path, config: &Config, cache: &FileCache, problems: &mut Diag
             let dir = layer.join(kind);
             for file in sorted_files(&dir, "", problems) {
                 let bytes = cache.parse(&file, problems, |problems| {
-                    read_bytes(&file, &relative(site, &file), problems)
+                    read_bytes(site, &file, &relative(site, &file), problems)
                 });
                 let Some(bytes) = bytes else {
                     continue;

@@ -128,7 +128,12 @@ pub fn closed_periods(kind: InvoicePeriod, first: Date, as_of: Date) -> Vec<Peri
     let mut period = Period::of(kind, first);
     while period < open {
         periods.push(period);
-        period = period.next();
+        let next = period.next();
+        if next <= period {
+            // The last period dates can name: nothing comes after it.
+            break;
+        }
+        period = next;
     }
     periods
 }

@@ -326,7 +326,8 @@ fn write_csv(w: &mut csv::Writer<Vec<u8>>, header: &[&str], rows: &[Vec<String>]
     };
     w.write_record(header).map_err(fail)?;
     for row in rows {
-        w.write_record(row).map_err(fail)?;
+        w.write_record(super::csv_safe::record(row.iter().map(String::as_str)))
+            .map_err(fail)?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use std::sync::{LazyLock, Mutex, PoisonError};
 
 use crate::model::markup::attribute;
 pub use crate::model::markup::{add_heading_ids, anchors, image_sources, slugify};
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 
 /// Renders Markdown to safe HTML.
 pub fn to_html(markdown: &str) -> String {

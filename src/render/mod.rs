@@ -4,6 +4,7 @@
 mod beacon_view;
 mod cache;
 pub mod charts;
+pub mod csv_safe;
 pub mod data_package;
 pub mod escape;
 mod feed;

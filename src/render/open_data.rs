@@ -160,7 +160,7 @@ fn ledger_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
             record.push(e.memo().unwrap_or("").to_string());
         }
         writer
-            .write_record(&record)
+            .write_record(super::csv_safe::record(record.iter().map(String::as_str)))
             .map_err(|e| csv_error("data/ledger.csv", e))?;
     }
     let bytes = writer
@@ -250,7 +250,7 @@ fn weekly_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
     for w in &ledger.weeks {
         for record in weekly_rows(w) {
             writer
-                .write_record(&record)
+                .write_record(super::csv_safe::record(record.iter().map(String::as_str)))
                 .map_err(|e| csv_error("data/weekly.csv", e))?;
             rows += 1;
         }

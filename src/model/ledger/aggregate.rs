@@ -310,7 +310,10 @@ pub(super) fn aggregate(
     let current = as_of.map(WeekId::of).map_or(last_row, |w| w.max(last_row));
     let mut week = first;
     while week < current {
-        week = week.next();
+        let Some(next) = week.checked_next() else {
+            break;
+        };
+        week = next;
         by_week.entry(week).or_insert_with(Acc::new);
     }
 
