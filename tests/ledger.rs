@@ -211,11 +211,13 @@ fn report_pages_show_the_hand_computed_figures() {
     assert!(current.contains("badge in-progress"));
     assert!(current.contains("← 2026-W02"), "previous week");
     let list = read(&out, "reports/index.html");
-    assert!(list.contains("href=\"/reports/2026-W02/\""));
-    assert!(list.contains("href=\"/reports/2026-W03/\""));
+    assert!(list.contains("href=\"2026-W02/index.html\""));
+    assert!(list.contains("href=\"2026-W03/index.html\""));
     let home = read(&out, "index.html");
     assert!(home.contains("This week at a glance"));
-    assert!(home.contains("Last closed week: <a href=\"/reports/2026-W02/\">2026-W02</a>"));
+    assert!(
+        home.contains("Last closed week: <a href=\"reports/2026-W02/index.html\">2026-W02</a>")
+    );
 }
 
 #[test]
