@@ -34,6 +34,19 @@ pub struct Config {
     pub privacy: Privacy,
     #[serde(default)]
     pub ledger: LedgerConfig,
+    /// `[cells.<slug>] name = "…"`: names shown in place of cell slugs.
+    #[serde(default)]
+    pub cells: BTreeMap<String, Named>,
+    /// `[categories.<slug>] name = "…"`: names shown in place of category slugs.
+    #[serde(default)]
+    pub categories: BTreeMap<String, Named>,
+}
+
+/// A cell or a category as residents call it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    pub name: String,
 }
 
 fn default_language() -> String {

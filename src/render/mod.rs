@@ -4,9 +4,11 @@
 mod cache;
 pub mod charts;
 mod feed;
+pub mod headline;
 pub mod invoices;
 pub mod manuals;
 pub mod markdown;
+pub mod names;
 pub mod open_data;
 mod pages;
 #[cfg(feature = "pdf")]

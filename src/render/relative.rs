@@ -29,12 +29,28 @@ pub fn relative_links(page: &str, html: &str, root: &str) -> String {
             Some(target) if !value.starts_with("//") => {
                 out.push_str(&relative(page, target));
             }
+            _ if is_relative_folder(value) => {
+                let split = value.find(['#', '?']).unwrap_or(value.len());
+                out.push_str(&value[..split]);
+                out.push_str("index.html");
+                out.push_str(&value[split..]);
+            }
             _ => out.push_str(value),
         }
         rest = &rest[end..];
     }
     out.push_str(rest);
     out
+}
+
+/// A link already relative that names a folder (`../methodology/`, `./`): a browser
+/// reading from disk needs its `index.html`.
+fn is_relative_folder(value: &str) -> bool {
+    let path = value.split(['#', '?']).next().unwrap_or("");
+    let scheme = path
+        .split_once(':')
+        .is_some_and(|(before, _)| !before.contains('/'));
+    !path.is_empty() && path.ends_with('/') && !path.starts_with('/') && !scheme
 }
 
 /// The next link attribute in `html` (preceded by white space, so `data-href` is not
@@ -115,6 +131,15 @@ mod tests {
         assert_eq!(
             relative_links("minutes/m/index.html", html, "/"),
             r##"<a href="../../about/index.html">About</a> <a href="https://x.example/">x</a> <a data-href="/no/">n</a> <img src="../../assets/a.png"> <a href="#top">t</a> <a href="//cdn.example/x">c</a> <p>href="/text/"</p>"##
+        );
+    }
+
+    #[test]
+    fn relative_folder_links_from_content_name_their_index_file() {
+        let html = r#"<a href="../methodology/#x">m</a> <a href="https://x.example/a/">x</a> <a href="mailto:a@b/">e</a> <a href="notes.txt">n</a>"#;
+        assert_eq!(
+            relative_links("about/index.html", html, "/"),
+            r#"<a href="../methodology/index.html#x">m</a> <a href="https://x.example/a/">x</a> <a href="mailto:a@b/">e</a> <a href="notes.txt">n</a>"#
         );
     }
 

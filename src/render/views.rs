@@ -26,6 +26,9 @@ pub struct SiteView {
     pub network: String,
     pub as_of: Option<String>,
     pub nav: Vec<NavItem>,
+    /// The methodology page that defines every figure (`content/pages/methodology.md`),
+    /// linked from the figures it defines; absent when the site has none.
+    pub methodology: Option<String>,
 }
 
 impl SiteView {
@@ -52,6 +55,11 @@ impl SiteView {
                 url: format!("{root}about/"),
             });
         }
+        let methodology = site
+            .pages
+            .iter()
+            .any(|p| p.slug == "methodology")
+            .then(|| format!("{root}methodology/"));
         SiteView {
             title: site.config.title.clone(),
             base_url: site.config.base_url.clone(),
@@ -65,6 +73,7 @@ impl SiteView {
                 site.config.network.name.clone()
             },
             as_of: site.as_of.map(long_date),
+            methodology,
             nav,
         }
     }
