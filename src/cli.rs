@@ -53,16 +53,36 @@ pub enum Command {
     },
     /// Draw a role by verifiable lottery and print the [[draws]] block for the minutes.
     ///
-    /// Each candidate's ticket is SHA-256(SEED + ":" + ID) in hex; the lowest tickets
-    /// win. Anyone can check one with: printf '%s:%s' 'SEED' 'ID' | sha256sum
-    #[command(group(ArgGroup::new("candidates").required(true).args(["pool", "pool_file"])))]
+    /// Unsteerable (preferred): fix the pool, announce a future drand quicknet round
+    /// (`--next-round`), then draw with that round's randomness and signature. Each
+    /// ticket is SHA-256(POOL_DIGEST:RANDOMNESS:ID); the lowest tickets win. Check one
+    /// with: printf '%s:%s:%s' POOL_DIGEST RANDOMNESS ID | sha256sum
+    ///
+    /// With --seed, the ticket is SHA-256(SEED:ID): checkable, not proof against steering.
+    #[command(group(ArgGroup::new("candidates").args(["pool", "pool_file"])))]
+    #[command(group(ArgGroup::new("randomness_source").args(["seed", "beacon_round", "next_round"]).required(true)))]
     Draw {
-        /// The public seed, fixed before the draw (e.g. "minutes:2026-11-02:north-ward:steward").
+        /// A seed chosen by the assembly (e.g. "minutes:2026-11-02:north-ward:steward").
         #[arg(long)]
-        seed: String,
+        seed: Option<String>,
+        /// The drand quicknet round drawn on, published after the pool was fixed.
+        #[arg(long, value_name = "ROUND", requires_all = ["randomness", "signature"])]
+        beacon_round: Option<u64>,
+        /// The round's randomness (64 hex digits, from the beacon's endpoint).
+        #[arg(long, value_name = "HEX", requires = "beacon_round")]
+        randomness: Option<String>,
+        /// The round's signature (96 hex digits), checked against the network's key.
+        #[arg(long, value_name = "HEX", requires = "beacon_round")]
+        signature: Option<String>,
+        /// Print the first drand quicknet round published after --at (default: now).
+        #[arg(long, conflicts_with_all = ["pool", "pool_file", "seats", "role"])]
+        next_round: bool,
+        /// The moment the pool is fixed: 2026-11-02T19:30:00Z, or a date (its end, UTC).
+        #[arg(long, value_name = "TIME", requires = "next_round")]
+        at: Option<String>,
         /// How many candidates to select.
         #[arg(long)]
-        seats: usize,
+        seats: Option<usize>,
         /// The candidates' ids, comma-separated.
         #[arg(
             long,

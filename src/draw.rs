@@ -97,11 +97,11 @@ pub fn toml_block(
     out
 }
 
-fn toml_string(text: &str) -> String {
+pub(crate) fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
-fn toml_list(ids: &[String]) -> String {
+pub(crate) fn toml_list(ids: &[String]) -> String {
     let items: Vec<String> = ids.iter().map(|id| toml_string(id)).collect();
     format!("[{}]", items.join(", "))
 }
@@ -131,14 +131,36 @@ pub fn perform(request: &DrawRequest) -> Result<Performed> {
     if request.seed.trim().is_empty() {
         return Err(Error::Usage("--seed must not be empty".into()));
     }
-    if let Some(role) = &request.role
+    let pool = read_pool(request.role.as_deref(), &request.pool, request.seats)?;
+    let ranking = rank(&request.seed, &pool);
+    let selected: Vec<String> = ranking
+        .iter()
+        .take(request.seats)
+        .map(|t| t.id.clone())
+        .collect();
+    Ok(Performed {
+        block: toml_block(
+            request.role.as_deref(),
+            request.seats,
+            &request.seed,
+            &written_pool(&request.pool, pool),
+            &selected,
+        ),
+        ranking,
+    })
+}
+
+/// The candidates of a draw asked for on the command line, checked with its role and
+/// seats: bad requests are [`Error::Usage`], a malformed pool file [`Error::Input`].
+pub fn read_pool(role: Option<&str>, spec: &PoolSpec, seats: usize) -> Result<Vec<String>> {
+    if let Some(role) = role
         && !crate::check::is_slug(role)
     {
         return Err(Error::Usage(format!(
             "--role {role:?} is not a slug like `facilitator`"
         )));
     }
-    let pool: Vec<String> = match &request.pool {
+    let pool: Vec<String> = match spec {
         PoolSpec::Inline(ids) => {
             let mut pool = Vec::new();
             for id in ids {
@@ -167,38 +189,27 @@ pub fn perform(request: &DrawRequest) -> Result<Performed> {
             pair[0]
         )));
     }
-    if request.seats == 0 {
+    if seats == 0 {
         return Err(Error::Usage("--seats must be at least 1".into()));
     }
-    if request.seats > pool.len() {
+    if seats > pool.len() {
         return Err(Error::Usage(format!(
             "--seats {} is more than the {} candidates in the pool",
-            request.seats,
+            seats,
             pool.len()
         )));
     }
-    let ranking = rank(&request.seed, &pool);
-    let selected: Vec<String> = ranking
-        .iter()
-        .take(request.seats)
-        .map(|t| t.id.clone())
-        .collect();
-    let pool_spec = match &request.pool {
+    Ok(pool)
+}
+
+/// The pool as the block writes it: the ids, or the file's path relative to the site.
+pub fn written_pool(spec: &PoolSpec, pool: Vec<String>) -> PoolSpec {
+    match spec {
         PoolSpec::Inline(_) => PoolSpec::Inline(pool),
         PoolSpec::File(path) => {
             PoolSpec::File(path.strip_prefix("./").unwrap_or(path).replace('\\', "/"))
         }
-    };
-    Ok(Performed {
-        block: toml_block(
-            request.role.as_deref(),
-            request.seats,
-            &request.seed,
-            &pool_spec,
-            &selected,
-        ),
-        ranking,
-    })
+    }
 }
 
 #[cfg(test)]

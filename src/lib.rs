@@ -5,6 +5,7 @@
 //! validated) → [`model`] (the site as plain data) → [`render`] (templates, Markdown) →
 //! [`output`] (temporary folder, swapped in whole). [`build`] calls them in order.
 
+pub mod beacon;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod output;
 pub mod render;
 pub mod seal;
 pub mod serve;
+pub mod unsteerable;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -94,23 +94,66 @@ fn run(command: Command) -> Result<(), Error> {
         }
         Command::Draw {
             seed,
+            beacon_round,
+            randomness,
+            signature,
+            next_round,
+            at,
             seats,
             pool,
             pool_file,
             role,
         } => {
+            if next_round {
+                print!("{}", tally::unsteerable::next_round_text(at.as_deref())?);
+                return Ok(());
+            }
+            let Some(seats) = seats else {
+                return Err(Error::Usage("--seats is needed to draw".into()));
+            };
+            if pool.is_empty() && pool_file.is_none() {
+                return Err(Error::Usage(
+                    "--pool a,b,c or --pool-file F is needed to draw".into(),
+                ));
+            }
             let pool = match pool_file {
                 Some(file) => tally::draw::PoolSpec::File(file),
                 None => tally::draw::PoolSpec::Inline(pool),
             };
-            let performed = tally::draw::perform(&tally::draw::DrawRequest {
-                seed,
-                seats,
-                role,
-                pool,
-            })?;
+            let (performed, rule) = match (seed, beacon_round, randomness, signature) {
+                (_, Some(round), Some(randomness), Some(signature)) => {
+                    let (performed, checked) =
+                        tally::unsteerable::perform(&tally::unsteerable::BeaconDrawRequest {
+                            round,
+                            randomness,
+                            signature,
+                            seats,
+                            role,
+                            pool,
+                        })?;
+                    eprintln!(
+                        "drand quicknet round {} verified: published {}; the minutes' pool_fixed must be earlier",
+                        checked.round, checked.time
+                    );
+                    (performed, "pool_digest:randomness:id")
+                }
+                (Some(seed), ..) => (
+                    tally::draw::perform(&tally::draw::DrawRequest {
+                        seed,
+                        seats,
+                        role,
+                        pool,
+                    })?,
+                    "seed:id",
+                ),
+                _ => {
+                    return Err(Error::Usage(
+                        "give --beacon-round with --randomness and --signature, or --seed".into(),
+                    ));
+                }
+            };
             print!("{}", performed.block);
-            eprintln!("draw order (lowest SHA-256 of seed:id first):");
+            eprintln!("draw order (lowest SHA-256 of {rule} first):");
             for (rank, ticket) in performed.ranking.iter().enumerate() {
                 let mark = if rank < seats { "  selected" } else { "" };
                 eprintln!("{:>4}  {}  {}{mark}", rank + 1, ticket.hash, ticket.id);

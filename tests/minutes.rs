@@ -644,7 +644,7 @@ fn the_example_site_renders_its_registers() {
     assert!(committees.contains("<span class=\"badge dissolved\">"));
     assert!(committees.contains("<span class=\"badge lapsed\">"));
     let draws = std::fs::read_dir(out.join("roles")).unwrap().count();
-    assert_eq!(draws, 4, "three draw pages and the index");
+    assert_eq!(draws, 5, "four draw pages and the index");
     let decisions = read("decisions");
     for outcome in ["passed", "failed", "deferred"] {
         assert!(decisions.contains(&format!("data-outcome=\"{outcome}\"")));

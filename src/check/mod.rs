@@ -1,6 +1,7 @@
 //! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
+mod draw_source;
 mod invoices;
 pub mod ledger;
 pub mod manuals;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::front_matter::{self, FrontDate, Split};
+use super::moment::FrontMoment;
 use super::{FileCache, read_text, relative, sorted_files};
 use crate::error::{Diagnostic, Diagnostics};
 
@@ -43,6 +44,9 @@ pub struct MinutesFront {
     pub committees: Vec<RawCommitteeAction>,
     #[serde(default)]
     pub draws: Vec<RawDraw>,
+    /// When the draws' pools were fixed (defaults to the assembly's date).
+    #[serde(default)]
+    pub pool_fixed: Option<FrontMoment>,
     #[serde(default)]
     pub delegates: Vec<RawDelegate>,
 }
@@ -101,7 +105,21 @@ pub struct RawCommitteeAction {
 pub struct RawDraw {
     pub role: String,
     pub seats: u32,
-    pub seed: String,
+    /// A seed chosen by the assembly (checkable, not proof against steering).
+    #[serde(default)]
+    pub seed: Option<String>,
+    /// The public randomness beacon (`drand-quicknet`) and its round, instead of a seed.
+    #[serde(default)]
+    pub beacon: Option<String>,
+    #[serde(default)]
+    pub round: Option<u64>,
+    #[serde(default)]
+    pub randomness: Option<String>,
+    #[serde(default)]
+    pub signature: Option<String>,
+    /// SHA-256 of the sorted candidate ids, written when the pool was fixed.
+    #[serde(default)]
+    pub pool_digest: Option<String>,
     #[serde(default)]
     pub pool: Option<Vec<String>>,
     #[serde(default)]

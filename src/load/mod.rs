@@ -8,6 +8,7 @@ pub mod front_matter;
 pub mod inputs;
 pub mod ledger;
 pub mod manuals;
+pub mod moment;
 pub mod pool;
 pub mod records;
 pub mod seals;

@@ -121,13 +121,34 @@ pub struct Draw {
     pub record: Record,
     pub role: String,
     pub seats: usize,
-    pub seed: String,
+    /// Where the tickets' randomness came from.
+    pub source: DrawSource,
     /// The pool as written (inline or in the file), in its own order.
     pub pool: Vec<String>,
     /// `pool_file` when the pool came from a file.
     pub pool_file: Option<String>,
+    /// SHA-256 of the sorted ids, one per line (equal to the pinned one when pinned).
+    pub pool_digest: String,
+    /// Whether the minutes pinned `pool_digest`.
+    pub pool_pinned: bool,
     /// Every candidate with its ticket, in draw order (ascending hash).
     pub ranking: Vec<Ticket>,
+}
+
+/// Where a draw's randomness came from.
+#[derive(Debug, Clone, Hash)]
+pub enum DrawSource {
+    /// A seed chosen by the assembly: checkable, not proof against steering. Tickets
+    /// are `SHA-256(seed:id)`.
+    Seed(String),
+    /// A public beacon round published after the pool was fixed, verified offline.
+    /// Tickets are `SHA-256(pool_digest:randomness:id)`.
+    Beacon {
+        round: crate::beacon::VerifiedRound,
+        /// When the pool was fixed, as written (or the assembly's date).
+        pool_fixed: String,
+        pool_fixed_time: jiff::Timestamp,
+    },
 }
 
 impl Draw {

@@ -1,6 +1,7 @@
 //! Stage 4, **render**: the model → output files in memory (HTML from Tera templates,
 //! Markdown to HTML, sitemap). Pages render in parallel. No file I/O here.
 
+mod beacon_view;
 mod cache;
 pub mod charts;
 mod feed;
