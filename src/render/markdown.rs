@@ -284,7 +284,10 @@ mod tests {
         let html = to_html("- [x] Counted\n- [ ] Not counted\n");
         assert!(html.contains("aria-label=\"done\""), "{html}");
         assert!(html.contains("aria-label=\"not done\""), "{html}");
-        assert!(!html.contains("<input type=\"checkbox\" disabled checked>"), "{html}");
+        assert!(
+            !html.contains("<input type=\"checkbox\" disabled checked>"),
+            "{html}"
+        );
     }
 
     #[test]
