@@ -41,6 +41,19 @@ pub struct Config {
     pub signing: Option<SigningConfig>,
     #[serde(default)]
     pub dates: DateRange,
+    /// `[cells.<slug>] name = "…"`: names shown in place of cell slugs.
+    #[serde(default)]
+    pub cells: BTreeMap<String, Named>,
+    /// `[categories.<slug>] name = "…"`: names shown in place of category slugs.
+    #[serde(default)]
+    pub categories: BTreeMap<String, Named>,
+}
+
+/// A cell or a category as residents call it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    pub name: String,
 }
 
 /// `[dates]`: the plausible dates of ledger rows and minutes. A date outside is a typo

@@ -150,8 +150,8 @@ fn one_week_of_data_shows_charts_on_the_home_page_reports_and_the_weekly_report(
     // links to the files.
     for (page, charts) in [
         ("index.html", "reports/charts/"),
-        ("reports/index.html", "reports/charts/"),
-        ("reports/2026-W02/index.html", "reports/2026-W02/charts/"),
+        ("reports/index.html", "charts/"),
+        ("reports/2026-W02/index.html", "charts/"),
     ] {
         let html = read(&out, page);
         assert_eq!(html.matches("id=\"chart-governance\"").count(), 1, "{page}");
@@ -164,7 +164,7 @@ fn one_week_of_data_shows_charts_on_the_home_page_reports_and_the_weekly_report(
             "{page}"
         );
         assert!(
-            html.contains(&format!("href=\"/{charts}governance.csv\"")),
+            html.contains(&format!("href=\"{charts}governance.csv\"")),
             "{page}"
         );
         assert!(html.contains("<td class=\"num\">87.90</td>"), "{page}");

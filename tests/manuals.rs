@@ -115,7 +115,7 @@ fn the_changes_page_lists_added_removed_renamed_and_a_folded_diff() {
     let out = build(site.path());
     let page = read(&out, "manuals/tools/1.1/changes/index.html");
     assert!(
-        page.contains("Compared with <a href=\"/manuals/tools/1.0/\">version 1.0</a>"),
+        page.contains("Compared with <a href=\"../../1.0/index.html\">version 1.0</a>"),
         "{page}"
     );
     assert!(
@@ -125,7 +125,7 @@ fn the_changes_page_lists_added_removed_renamed_and_a_folded_diff() {
     // The authors' CHANGES.md.
     assert!(page.contains("Lending is now called borrowing."), "{page}");
     // Renamed, matched by content.
-    assert!(page.contains("Renamed from <a href=\"/manuals/tools/1.0/lending/\">Lending</a> (<code>02-lending.md</code> → <code>02-borrowing.md</code>)"), "{page}");
+    assert!(page.contains("Renamed from <a href=\"../../1.0/lending/index.html\">Lending</a> (<code>02-lending.md</code> → <code>02-borrowing.md</code>)"), "{page}");
     // Added and removed.
     assert!(
         page.contains("New in this version: <code>03-repairs.md</code>"),
@@ -181,7 +181,7 @@ fn the_print_page_holds_every_chapter_in_order() {
     // Ids stay unique on one page; links between chapters stay on the page.
     assert!(page.contains("<h1 id=\"intro--introduction\">"), "{page}");
     assert!(
-        page.contains("href=\"/manuals/tools/1.1/print/#intro--introduction\""),
+        page.contains("href=\"index.html#intro--introduction\""),
         "{page}"
     );
 }
@@ -192,22 +192,22 @@ fn chapter_pages_have_contents_previous_next_and_rewritten_links() {
     let out = build(site.path());
     let page = read(&out, "manuals/tools/1.1/borrowing/index.html");
     assert!(
-        page.contains("href=\"/manuals/tools/1.1/intro/#introduction\""),
+        page.contains("href=\"../intro/index.html#introduction\""),
         "{page}"
     );
     assert!(!page.contains("01-intro.md"), "{page}");
     assert!(
         page.contains(
-            "<a href=\"/manuals/tools/1.1/borrowing/\" aria-current=\"page\"><span class=\"toc-number\">2</span> Borrowing</a>"
+            "<a href=\"index.html\" aria-current=\"page\"><span class=\"toc-number\">2</span> Borrowing</a>"
         ),
         "{page}"
     );
     assert!(
-        page.contains("<a rel=\"prev\" href=\"/manuals/tools/1.1/intro/\">"),
+        page.contains("<a rel=\"prev\" href=\"../intro/index.html\">"),
         "{page}"
     );
     assert!(
-        page.contains("<a rel=\"next\" href=\"/manuals/tools/1.1/repairs/\">"),
+        page.contains("<a rel=\"next\" href=\"../repairs/index.html\">"),
         "{page}"
     );
     // The latest version has no old-version notice; the old one points at the latest,
@@ -219,17 +219,17 @@ fn chapter_pages_have_contents_previous_next_and_rewritten_links() {
         "{old}"
     );
     assert!(
-        old.contains("The latest is <a href=\"/manuals/tools/1.1/intro/\">version 1.1</a>"),
+        old.contains("The latest is <a href=\"../../1.1/intro/index.html\">version 1.1</a>"),
         "{old}"
     );
     let print = read(&out, "manuals/tools/1.0/print/index.html");
     assert!(
-        print.contains("The latest is <a href=\"/manuals/tools/1.1/print/\">version 1.1</a>"),
+        print.contains("The latest is <a href=\"../../1.1/print/index.html\">version 1.1</a>"),
         "{print}"
     );
     let removed = read(&out, "manuals/tools/1.0/insurance/index.html");
     assert!(
-        removed.contains("The latest is <a href=\"/manuals/tools/1.1/\">version 1.1</a>"),
+        removed.contains("The latest is <a href=\"../../1.1/index.html\">version 1.1</a>"),
         "{removed}"
     );
 }
@@ -319,10 +319,7 @@ fn the_bundle_holds_the_markdown_a_manual_toml_with_lineage_and_a_license() {
         home.contains("<h2 id=\"remix\">Remix this manual</h2>"),
         "{home}"
     );
-    assert!(
-        home.contains("href=\"/manuals/tools/tools-1.1.zip\" download"),
-        "{home}"
-    );
+    assert!(home.contains("href=\"tools-1.1.zip\" download"), "{home}");
     assert!(
         home.contains("publish your version under the same license"),
         "{home}"
@@ -429,18 +426,18 @@ fn a_fork_on_the_same_site_links_both_ways() {
     let out = build(site.path());
     let again = read(&out, "manuals/tools-again/index.html");
     assert!(
-        again.contains("Forked from <a href=\"/manuals/tools/\">Tool  library</a> 7."),
+        again.contains("Forked from <a href=\"../tools/index.html\">Tool  library</a> 7."),
         "{again}"
     );
     let fork = read(&out, "manuals/tools-for-flats/index.html");
     assert!(
-        fork.contains("Forked from <a href=\"/manuals/tools/1.0/\">Tool Library</a> 1.0."),
+        fork.contains("Forked from <a href=\"../tools/1.0/index.html\">Tool Library</a> 1.0."),
         "{fork}"
     );
     let original = read(&out, "manuals/tools/index.html");
     assert!(
         original.contains(
-            "Forks on this site: <a href=\"/manuals/tools-again/\">Tools Again</a>, <a href=\"/manuals/tools-for-flats/\">Tools for Flats</a>."
+            "Forks on this site: <a href=\"../tools-again/index.html\">Tools Again</a>, <a href=\"../tools-for-flats/index.html\">Tools for Flats</a>."
         ),
         "{original}"
     );

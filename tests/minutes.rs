@@ -104,7 +104,7 @@ fn draw_page_shows_seed_pool_every_hash_and_the_command_to_check_it() {
         "verification command"
     );
     let roles = site.page("roles");
-    assert!(roles.contains("roles/2026-11-02-ward-facilitator/"));
+    assert!(roles.contains("2026-11-02-ward-facilitator/index.html"));
     let minutes = site.page("minutes/2026-11-02-ward");
     assert!(minutes.contains("Roles drawn by lottery"));
     assert!(minutes.contains("<code>bob</code>, <code>dave</code>"));
@@ -424,10 +424,10 @@ fn the_decision_register_lists_every_decision_newest_first() {
     assert!(rows[0].starts_with("\"solar-coop\" data-outcome=\"failed\""));
     assert!(rows[0].contains("Second of November"));
     assert!(rows[0].contains("3 · 20 · 1"));
-    assert!(rows[0].contains("/minutes/2026-11-02-solar/#decision-1"));
+    assert!(rows[0].contains("../minutes/2026-11-02-solar/index.html#decision-1"));
     assert!(rows[1].contains("First of October, one"));
     assert!(rows[2].starts_with("\"north-ward\" data-outcome=\"deferred\""));
-    assert!(rows[2].contains("/minutes/2026-10-01-ward/#decision-2"));
+    assert!(rows[2].contains("../minutes/2026-10-01-ward/index.html#decision-2"));
     // The minutes page carries the anchors the register links to.
     let minutes = site.page("minutes/2026-10-01-ward");
     assert!(minutes.contains("id=\"decision-1\""));
@@ -449,7 +449,7 @@ fn the_home_page_shows_the_five_latest_decisions() {
     assert!(html.contains("Latest decisions"));
     assert!(html.contains("Decision number 5"));
     assert!(!html.contains("Decision number 6"), "five at most");
-    assert!(html.contains("href=\"/decisions/\""));
+    assert!(html.contains("href=\"decisions/index.html\""));
 }
 
 #[test]
@@ -538,11 +538,14 @@ fn the_registers_are_linked_from_the_minutes() {
     site.build();
     for page in ["minutes", "decisions", "committees", "roles", "delegates"] {
         let html = site.page(page);
-        for link in ["/decisions/", "/committees/", "/roles/", "/delegates/"] {
-            assert!(
-                html.contains(&format!("href=\"{link}\"")),
-                "{page} links {link}"
-            );
+        for link in ["decisions", "committees", "roles", "delegates"] {
+            // A page links itself as `index.html`, the others up and across.
+            let href = if link == page {
+                "href=\"index.html\"".to_string()
+            } else {
+                format!("href=\"../{link}/index.html\"")
+            };
+            assert!(html.contains(&href), "{page} links {link}");
         }
     }
 }

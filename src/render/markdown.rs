@@ -165,6 +165,12 @@ fn convert(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> Str
                     id,
                 })
             }
+            // A task-list box is a statement, not a control: it says what it states.
+            Event::TaskListMarker(done) => Event::InlineHtml(CowStr::from(if done {
+                "<input type=\"checkbox\" disabled checked aria-label=\"done\"> "
+            } else {
+                "<input type=\"checkbox\" disabled aria-label=\"not done\"> "
+            })),
             other => other,
         })
         .collect();
@@ -248,7 +254,10 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     for h in headings {
         tag_attributes.insert(h, HashSet::from(["id"]));
     }
-    tag_attributes.insert("input", HashSet::from(["type", "checked", "disabled"]));
+    tag_attributes.insert(
+        "input",
+        HashSet::from(["type", "checked", "disabled", "aria-label"]),
+    );
     tag_attributes.insert("div", HashSet::from(["id"]));
     tag_attributes.insert("li", HashSet::from(["id"]));
     tag_attributes.insert("code", HashSet::from([]));
@@ -291,6 +300,17 @@ pub fn sanitize(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn task_list_boxes_say_whether_they_are_done() {
+        let html = to_html("- [x] Counted\n- [ ] Not counted\n");
+        assert!(html.contains("aria-label=\"done\""), "{html}");
+        assert!(html.contains("aria-label=\"not done\""), "{html}");
+        assert!(
+            !html.contains("<input type=\"checkbox\" disabled checked>"),
+            "{html}"
+        );
+    }
 
     #[test]
     fn script_and_handlers_are_removed() {

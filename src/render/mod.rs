@@ -8,15 +8,18 @@ pub mod csv_safe;
 pub mod data_package;
 pub mod escape;
 mod feed;
+pub use reports::headline;
 pub mod invoice_view;
 pub mod invoices;
 pub mod manuals;
 pub mod markdown;
+pub mod names;
 pub mod open_data;
 mod pages;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod registers;
+mod relative;
 pub mod releases;
 pub mod report_charts;
 pub mod reports;
@@ -214,6 +217,16 @@ impl<'a> Renderer<'a> {
                 template: template.to_string(),
                 message: error_chain(&e),
             })
+    }
+
+    /// The page at `path` (in the output folder): `template` rendered, its site links
+    /// made relative to it (but in the not-found page, which is served at any depth).
+    pub fn render_page(&self, path: &str, template: &str, context: &Context) -> Result<String> {
+        let html = self.render(template, context)?;
+        if path == "404.html" || !path.ends_with(".html") {
+            return Ok(html);
+        }
+        Ok(relative::relative_links(path, &html, &self.site_view.root))
     }
 
     /// Adds a serializable view to a context under `key`.

@@ -29,6 +29,9 @@ pub struct SiteView {
     pub nav: Vec<NavItem>,
     /// The id of the public key in `[signing]` (16 hex digits), if the site is signed.
     pub public_key_id: Option<String>,
+    /// The methodology page that defines every figure (`content/pages/methodology.md`),
+    /// linked from the figures it defines; absent when the site has none.
+    pub methodology: Option<String>,
 }
 
 impl SiteView {
@@ -55,6 +58,11 @@ impl SiteView {
                 url: format!("{root}about/"),
             });
         }
+        let methodology = site
+            .pages
+            .iter()
+            .any(|p| p.slug == "methodology")
+            .then(|| format!("{root}methodology/"));
         SiteView {
             title: site.config.title.clone(),
             base_url: site.config.base_url.clone(),
@@ -68,6 +76,7 @@ impl SiteView {
                 site.config.network.name.clone()
             },
             as_of: site.as_of.map(long_date),
+            methodology,
             nav,
             public_key_id: crate::render::signing::public_key(site).map(|key| key.id()),
         }

@@ -421,7 +421,10 @@ fn respond(request: Request, shared: &Shared) {
 }
 
 fn send(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
-    let response = Response::from_data(body).with_status_code(status);
+    // Every reply is whole in memory: send its length rather than chunks, however large.
+    let response = Response::from_data(body)
+        .with_status_code(status)
+        .with_chunked_threshold(usize::MAX);
     let response = with_header(response, "Content-Type", content_type);
     let response = with_header(response, "Cache-Control", "no-store");
     let response = with_header(response, "X-Content-Type-Options", "nosniff");
