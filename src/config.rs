@@ -382,7 +382,7 @@ mod tests {
     #[test]
     fn unknown_key_names_key_and_line() {
         let err = Config::parse(
-            "title = \"x\"\nbase_url = \"/\"\ncolour = \"red\"\n",
+            "title = \"x\"\nbase_url = \"https://x.example/\"\ncolour = \"red\"\n",
             Path::new("tally.toml"),
         )
         .unwrap_err();
@@ -393,7 +393,7 @@ mod tests {
     #[test]
     fn a_signing_key_that_is_not_a_minisign_key_names_its_line() {
         let err = Config::parse(
-            "title = \"x\"\nbase_url = \"/\"\n[signing]\npublic_key = \"RWxyz\"\n",
+            "title = \"x\"\nbase_url = \"https://x.example/\"\n[signing]\npublic_key = \"RWxyz\"\n",
             Path::new("tally.toml"),
         )
         .unwrap_err();

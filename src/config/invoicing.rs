@@ -289,7 +289,7 @@ mod tests {
             .collect()
     }
 
-    const HEAD: &str = "title = \"x\"\nbase_url = \"/\"\n";
+    const HEAD: &str = "title = \"x\"\nbase_url = \"https://x.example/\"\n";
 
     #[test]
     fn a_site_without_an_invoices_table_needs_no_invoicing_keys() {
