@@ -43,6 +43,8 @@ pub struct BuildSummary {
     pub files: usize,
     pub pages: usize,
     pub bytes: u64,
+    /// What each `[[ledger.sources]]` block read.
+    pub sources: Vec<load::sources::SourceReport>,
 }
 
 /// Load, check and model a site: everything short of rendering. `tally check` is this.
@@ -91,6 +93,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         files: files.len(),
         bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
+        sources: site.ledger_sources.clone(),
         out,
     })
 }

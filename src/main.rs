@@ -41,6 +41,9 @@ fn run(command: Command) -> Result<(), Error> {
                     summary.out.display(),
                     started.elapsed().as_millis()
                 );
+                for source in &summary.sources {
+                    println!("{}", tally::load::sources::summary_line(source));
+                }
             }
         }
         Command::Check { site } => {

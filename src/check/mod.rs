@@ -28,6 +28,8 @@ pub struct Checked {
     pub invoice_letters: BTreeMap<String, Note>,
     pub seals: crate::model::seal::Seals,
     pub ledger: CheckedLedger,
+    /// What each `[[ledger.sources]]` block read: rows read, skipped by reason.
+    pub ledger_sources: Vec<crate::load::sources::SourceReport>,
     pub manuals: Vec<crate::model::manual::Manual>,
 }
 
@@ -80,6 +82,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         &mut problems,
     );
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
+    let ledger_sources = crate::load::sources::reports(&sources.config.ledger, &sources.ledger);
     let before_ledger = problems.0.len();
     let ledger = ledger::check(
         &sources.ledger,
@@ -113,6 +116,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         invoice_letters,
         seals,
         ledger,
+        ledger_sources,
         manuals,
     })
 }

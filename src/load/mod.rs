@@ -11,6 +11,7 @@ pub mod manuals;
 pub mod pool;
 pub mod records;
 pub mod seals;
+pub mod sources;
 pub mod theme;
 pub mod valuation;
 

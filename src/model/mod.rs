@@ -72,6 +72,8 @@ pub struct Site {
     pub seals: seal::Seals,
     /// The ledger, valued and added up week by week.
     pub ledger: ledger::Ledger,
+    /// What each `[[ledger.sources]]` block read: rows read, skipped by reason.
+    pub ledger_sources: Vec<crate::load::sources::SourceReport>,
     /// By slug.
     pub manuals: Vec<manual::Manual>,
     /// One per closed period with services, oldest first.
@@ -99,6 +101,7 @@ pub fn build(checked: Checked) -> Site {
         invoice_letters: checked.invoice_letters,
         seals: checked.seals,
         ledger,
+        ledger_sources: checked.ledger_sources,
         manuals,
         invoices,
     }

@@ -15,6 +15,7 @@ pub mod registers;
 pub mod report_charts;
 pub mod reports;
 pub mod seals;
+mod sources;
 pub mod ubl;
 pub mod views;
 
