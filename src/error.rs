@@ -104,7 +104,10 @@ pub fn summarize(all: Vec<Diagnostic>) -> Vec<Diagnostic> {
         for (n, &i) in members.iter().enumerate() {
             rank[i] = Some(n);
         }
-        let lines: Vec<usize> = members[SHOWN..].iter().filter_map(|&i| all[i].line).collect();
+        let lines: Vec<usize> = members[SHOWN..]
+            .iter()
+            .filter_map(|&i| all[i].line)
+            .collect();
         let (first, last) = (lines.iter().min(), lines.iter().max());
         if let (Some(first), Some(last), Some(&at)) = (first, last, members.get(SHOWN - 1)) {
             more.insert(at, (members.len() - SHOWN, *first, *last));
@@ -240,7 +243,11 @@ mod tests {
                 format!("quantity: \"{line},5\" is not a number"),
             ));
         }
-        problems.push(Diagnostic::at("data/ledger/bank.csv", 7, "kind: \"X\" is not a kind"));
+        problems.push(Diagnostic::at(
+            "data/ledger/bank.csv",
+            7,
+            "kind: \"X\" is not a kind",
+        ));
         let Err(Error::Input(all)) = problems.finish(()) else {
             panic!("problems are an error")
         };
