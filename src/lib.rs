@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod draw;
 pub mod error;
+pub mod import;
 pub mod load;
 pub mod manifest;
 pub mod model;

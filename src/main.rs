@@ -133,6 +133,9 @@ fn run(command: Command) -> Result<(), Error> {
             };
             tally::serve::serve(&options, open)?;
         }
+        Command::Import { file, site } => {
+            print!("{}", tally::import::import(&file, &site)?);
+        }
         Command::New { dir } => {
             tally::new::create(&dir)?;
             println!(

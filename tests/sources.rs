@@ -410,3 +410,40 @@ fn many_rows_failing_for_one_reason_are_summed_up() {
         "data/ledger/b.csv: … and 22 more rows (lines 5–26)"
     );
 }
+
+#[test]
+fn tally_import_proposes_a_block_that_builds_for_every_layout() {
+    for (export, rows) in [
+        ("bank.csv", 6),
+        ("opencollective.csv", 6),
+        ("hledger.csv", 6),
+        ("google-forms.csv", 5),
+        ("kobo.csv", 4),
+    ] {
+        let site = site_with(&[("tally.toml", CONFIG_EUR), ("data/rates.csv", RATES)]);
+        let at = site.path().join("data/ledger/imported").join(export);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(&at, fixture(export)).unwrap();
+        let out = tally(&[
+            "import",
+            at.to_str().unwrap(),
+            "--site",
+            site.path().to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{export}: {}", stderr(&out));
+        let block = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            block.contains(&format!("files = \"data/ledger/imported/{export}\"")),
+            "{block}"
+        );
+        assert!(!block.contains("# missing"), "{export}: {block}");
+        // It wrote nothing.
+        assert_eq!(read(site.path(), "tally.toml"), CONFIG_EUR);
+        write(site.path(), "tally.toml", &format!("{CONFIG_EUR}{block}"));
+        let model =
+            tally::prepare(site.path(), None).unwrap_or_else(|e| panic!("{export}: {e}\n{block}"));
+        let report = &model.ledger_sources[0];
+        assert_eq!(report.counted() as usize, rows, "{export}: {block}");
+        assert_eq!(model.ledger.entries.iter().count(), rows, "{export}");
+    }
+}
