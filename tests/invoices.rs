@@ -20,19 +20,14 @@ fn dec(text: &str) -> Decimal {
     Decimal::from_str(text).expect("a decimal")
 }
 
+/// The OASIS UBL 2.1 invoice schema, carried in `tests/schemas/`.
 fn schema() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/schemas/ubl-2.1/maindoc/UBL-Invoice-2.1.xsd"
-    ))
+    common::test_data("schemas/ubl-2.1/maindoc/UBL-Invoice-2.1.xsd")
 }
 
-fn has(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
+/// Whether `xmllint` can validate here (skips with a NOTICE, or fails in CI).
+fn xmllint_available() -> bool {
+    common::external_tool("xmllint", "UBL schema validation")
 }
 
 /// An invoice made directly from rows, with awkward text in every field that reaches XML.
@@ -120,8 +115,7 @@ fn xmllint(schema: &Path, xml: &Path) -> std::process::Output {
 
 #[test]
 fn ubl_xml_validates_against_the_oasis_schema() {
-    if !has("xmllint") {
-        eprintln!("NOTICE: xmllint is not installed; skipping UBL schema validation");
+    if !xmllint_available() {
         return;
     }
     let files = render_with(vec![sample_invoice(None)]);
@@ -159,8 +153,7 @@ fn ubl_xml_validates_against_the_oasis_schema() {
 #[test]
 fn the_schema_check_can_fail() {
     // Guards the test above: a document missing its mandatory ID is rejected.
-    if !has("xmllint") {
-        eprintln!("NOTICE: xmllint is not installed; skipping UBL schema validation");
+    if !xmllint_available() {
         return;
     }
     let files = render_with(vec![sample_invoice(None)]);
@@ -264,11 +257,12 @@ fn page_csv_and_list_show_the_lines_and_the_total() {
 }
 
 /// Prints `page` (a file under `out`) to PDF with headless Chromium; `None` when
-/// Chromium is not installed.
+/// Chromium is not installed (outside CI).
 fn print_with_chromium(out: &Path, page: &str) -> Option<Vec<u8>> {
-    let browser = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| has(b))?;
+    let browser = common::first_external_tool(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "the print test",
+    )?;
     let pdf = out.join("printed.pdf");
     let profile = tempfile::tempdir().expect("temp dir");
     let status = Command::new(browser)
@@ -313,7 +307,6 @@ fn the_example_invoices_with_their_letters_print_on_at_most_two_a4_pages() {
             "{number} has a letter"
         );
         let Some(pdf) = print_with_chromium(&out, &page) else {
-            eprintln!("NOTICE: chromium is not installed; skipping the print test");
             return;
         };
         let pages = count_pages(&pdf);
@@ -638,8 +631,7 @@ fn the_example_site_has_two_closed_quarters_whose_xml_validates() {
         "links to the weekly reports"
     );
     assert!(!q3.contains("hh-0"), "no household ids on an invoice");
-    if !has("xmllint") {
-        eprintln!("NOTICE: xmllint is not installed; skipping UBL schema validation");
+    if !xmllint_available() {
         return;
     }
     for number in numbers {

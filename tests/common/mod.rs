@@ -203,3 +203,47 @@ pub fn sha256(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// Whether an external program the suite uses (a validator, a browser) can run here.
+///
+/// On a developer's machine a missing tool skips the check with a NOTICE on stderr. In CI
+/// (`CI` set), `.ci/run` installs every such tool, so a missing one fails the test: a
+/// green CI always means the check ran.
+pub fn external_tool(program: &str, purpose: &str) -> bool {
+    if tool_runs(program) {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{program} is needed for {purpose} and CI must install it (see .ci/run)"
+    );
+    eprintln!("NOTICE: {program} is not installed; skipping {purpose}");
+    false
+}
+
+/// The first of `programs` that runs here, under the same rule as [`external_tool`].
+pub fn first_external_tool(programs: &[&'static str], purpose: &str) -> Option<&'static str> {
+    if let Some(found) = programs.iter().copied().find(|p| tool_runs(p)) {
+        return Some(found);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "one of {programs:?} is needed for {purpose} and CI must install it (see .ci/run)"
+    );
+    eprintln!("NOTICE: none of {programs:?} is installed; skipping {purpose}");
+    None
+}
+
+fn tool_runs(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A file the test suite carries in `tests/` (schemas, rule sets), by its path there.
+pub fn test_data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(rel)
+}
