@@ -164,6 +164,9 @@ fn site_path(file: &Path, site: &Path) -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
+/// A delimiter tried: rows of the usual width, the delimiter, that width, the records.
+type Candidate = (usize, u8, usize, Vec<(u64, Vec<String>)>);
+
 fn sniff(bytes: &[u8]) -> Option<Sniffed> {
     let encoding = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         "utf-16"
@@ -173,7 +176,7 @@ fn sniff(bytes: &[u8]) -> Option<Sniffed> {
         "windows-1252"
     };
     let text = decode::decode(bytes, decode::encoding(encoding)?).ok()?;
-    let mut best: Option<(usize, u8, usize, Vec<(u64, Vec<String>)>)> = None;
+    let mut best: Option<Candidate> = None;
     for delimiter in [b',', b';', b'\t', b'|'] {
         let records = records(&text, delimiter);
         let mut counts = std::collections::BTreeMap::<usize, usize>::new();

@@ -52,8 +52,7 @@ fn parse_with(text: &str, decimal: char) -> Result<Amount, String> {
     let mut unit: Option<String> = None;
     let mut rest = text.trim();
     // Before the number: signs, currency signs, a unit of letters, spaces.
-    loop {
-        let Some(c) = rest.chars().next() else { break };
+    while let Some(c) = rest.chars().next() {
         if is_minus(c) || c == '+' {
             negative |= is_minus(c);
         } else if let Some(u) = sign_unit(c) {
@@ -71,10 +70,7 @@ fn parse_with(text: &str, decimal: char) -> Result<Amount, String> {
         rest = rest[c.len_utf8()..].trim_start();
     }
     // After it: a unit of letters or a currency sign, a trailing minus.
-    loop {
-        let Some(c) = rest.chars().next_back() else {
-            break;
-        };
+    while let Some(c) = rest.chars().next_back() {
         if is_minus(c) {
             negative = true;
         } else if let Some(u) = sign_unit(c) {
@@ -113,7 +109,7 @@ fn parse_with(text: &str, decimal: char) -> Result<Amount, String> {
                 g.len() == 3
             }
     });
-    if !well_grouped && !(whole.is_empty() && !fraction.is_empty()) {
+    if !well_grouped && (!whole.is_empty() || fraction.is_empty()) {
         return Err(not_a_number());
     }
     let mut digits: String = groups.concat();

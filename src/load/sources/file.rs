@@ -37,6 +37,8 @@ pub struct MappedFile {
     pub width: usize,
 }
 
+// A few hundred rows an export, each mapped once: not worth a box each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MappedRow {
     Row { line: u64, columns: [String; 10] },
@@ -205,9 +207,7 @@ impl Layout {
                 column == Column::Unit && index[Column::Quantity as usize].is_some();
             if column.required() && index[c].is_none() && !source.gives(column) && !from_quantity {
                 let how = match column {
-                    Column::Kind => format!(
-                        "map a column with `columns.kind`, set `set.kind`, or set `negative.kind` and `positive.kind` for a signed quantity"
-                    ),
+                    Column::Kind => "map a column with `columns.kind`, set `set.kind`, or set `negative.kind` and `positive.kind` for a signed quantity".to_string(),
                     _ => format!(
                         "map a column with `columns.{0}` or set one for the whole file with `set.{0} = \"…\"`",
                         column.name()
@@ -251,6 +251,7 @@ impl Layout {
     }
 }
 
+#[allow(clippy::large_enum_variant)]
 enum Mapped {
     Row([String; 10]),
     Skipped(String),

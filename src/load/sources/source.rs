@@ -47,6 +47,7 @@ pub struct Rule {
     pub action: Action,
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Action {
     Set(Values),
