@@ -635,9 +635,15 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                "data/ledger/t.csv:2: not valid UTF-8 text",
-                "3: café",
-                "data/ledger/t.csv:4: not valid UTF-8 text",
+                format!(
+                    "data/ledger/t.csv:2: not valid UTF-8 text; {}",
+                    super::super::sources::decode::ENCODING_HINT
+                ),
+                "3: café".to_string(),
+                format!(
+                    "data/ledger/t.csv:4: not valid UTF-8 text; {}",
+                    super::super::sources::decode::ENCODING_HINT
+                ),
             ]
         );
     }
