@@ -31,6 +31,14 @@ pub enum Command {
         /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
+        /// Sign manifest.json (writes manifest.json.minisig) with the secret key from
+        /// --key or TALLY_SIGNING_KEY.
+        #[arg(long)]
+        sign: bool,
+        /// The secret key file (from `tally keygen`), outside the site; implies --sign.
+        /// With --sign alone, the file named by TALLY_SIGNING_KEY.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
     /// Check everything a build checks, writing nothing.
     Check {
@@ -41,6 +49,10 @@ pub enum Command {
     Seal {
         #[arg(default_value = ".")]
         site: PathBuf,
+        /// Seal even when more than 8 weeks would be sealed at once (a typo in a date
+        /// can make a ledger look years long).
+        #[arg(long)]
+        yes: bool,
     },
     /// Check a published copy of a site against its manifest and seal chain.
     Verify {
@@ -50,19 +62,78 @@ pub enum Command {
         /// copy's seal chain must still contain it.
         #[arg(long, value_name = "HASH")]
         chain: Option<String>,
+        /// The network's public key file (tally.pub): manifest.json.minisig must verify
+        /// with it. Without a key the copy is unauthenticated.
+        #[arg(long, value_name = "PUB", conflicts_with = "key")]
+        key_file: Option<PathBuf>,
+        /// The network's public key itself (RW…), as in tally.toml's [signing].
+        #[arg(long, value_name = "RW…")]
+        key: Option<String>,
+        /// The site's sources: rebuild them and compare the copy byte for byte.
+        #[arg(long, value_name = "SITE")]
+        source: Option<PathBuf>,
+        /// A site (with releases/<V>.json) or a newer copy (with
+        /// releases/<V>/manifest.json): tell which release this copy is.
+        #[arg(long, value_name = "DIR")]
+        releases: Option<PathBuf>,
+    },
+    /// Build the site and record a release: releases/<V>.json and an entry appended to
+    /// releases.toml.
+    Release {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// The release's version (as `version` in tally.toml).
+        #[arg(long)]
+        version: String,
+        /// What the release is, in a sentence.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Sign the release's manifest with the secret key from --key or
+        /// TALLY_SIGNING_KEY.
+        #[arg(long)]
+        sign: bool,
+        /// The secret key file, outside the site; implies --sign.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Write an Ed25519 key pair in minisign's formats: DIR/tally.key (secret, keep it
+    /// outside the site) and DIR/tally.pub.
+    Keygen {
+        /// The folder for the key files (created if missing; not inside a site).
+        dir: PathBuf,
     },
     /// Draw a role by verifiable lottery and print the [[draws]] block for the minutes.
     ///
-    /// Each candidate's ticket is SHA-256(SEED + ":" + ID) in hex; the lowest tickets
-    /// win. Anyone can check one with: printf '%s:%s' 'SEED' 'ID' | sha256sum
-    #[command(group(ArgGroup::new("candidates").required(true).args(["pool", "pool_file"])))]
+    /// Unsteerable (preferred): fix the pool, announce a future drand quicknet round
+    /// (`--next-round`), then draw with that round's randomness and signature. Each
+    /// ticket is SHA-256(POOL_DIGEST:RANDOMNESS:ID); the lowest tickets win. Check one
+    /// with: printf '%s:%s:%s' POOL_DIGEST RANDOMNESS ID | sha256sum
+    ///
+    /// With --seed, the ticket is SHA-256(SEED:ID): checkable, not proof against steering.
+    #[command(group(ArgGroup::new("candidates").args(["pool", "pool_file"])))]
+    #[command(group(ArgGroup::new("randomness_source").args(["seed", "beacon_round", "next_round"]).required(true)))]
     Draw {
-        /// The public seed, fixed before the draw (e.g. "minutes:2026-11-02:north-ward:steward").
+        /// A seed chosen by the assembly (e.g. "minutes:2026-11-02:north-ward:steward").
         #[arg(long)]
-        seed: String,
+        seed: Option<String>,
+        /// The drand quicknet round drawn on, published after the pool was fixed.
+        #[arg(long, value_name = "ROUND", requires_all = ["randomness", "signature"])]
+        beacon_round: Option<u64>,
+        /// The round's randomness (64 hex digits, from the beacon's endpoint).
+        #[arg(long, value_name = "HEX", requires = "beacon_round")]
+        randomness: Option<String>,
+        /// The round's signature (96 hex digits), checked against the network's key.
+        #[arg(long, value_name = "HEX", requires = "beacon_round")]
+        signature: Option<String>,
+        /// Print the first drand quicknet round published after --at (default: now).
+        #[arg(long, conflicts_with_all = ["pool", "pool_file", "seats", "role"])]
+        next_round: bool,
+        /// The moment the pool is fixed: 2026-11-02T19:30:00Z, or a date (its end, UTC).
+        #[arg(long, value_name = "TIME", requires = "next_round")]
+        at: Option<String>,
         /// How many candidates to select.
         #[arg(long)]
-        seats: usize,
+        seats: Option<usize>,
         /// The candidates' ids, comma-separated.
         #[arg(
             long,
@@ -104,5 +175,32 @@ pub enum Command {
     New {
         /// The folder to create (must not exist or be empty).
         dir: PathBuf,
+    },
+    /// Work with the site's manuals.
+    Manual {
+        #[command(subcommand)]
+        command: ManualCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManualCommand {
+    /// Bring an mdBook or GitBook handbook in as a version of a manual:
+    /// content/manuals/SLUG/VERSION/, with its SUMMARY.md, images and links as they are.
+    Import {
+        /// The handbook: a folder, or a git repository (with --git-ref).
+        src: PathBuf,
+        /// The manual's URL name: /manuals/SLUG/.
+        #[arg(long)]
+        slug: String,
+        /// The version folder to create, like 1.0.
+        #[arg(long)]
+        version: String,
+        /// Read SRC as a git repository at this tag or commit (needs git).
+        #[arg(long, value_name = "REF")]
+        git_ref: Option<String>,
+        /// The site folder (holding tally.toml).
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
     },
 }

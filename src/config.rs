@@ -7,6 +7,8 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Error, Result};
 
+mod invoicing;
+
 pub const CONFIG_FILE: &str = "tally.toml";
 
 #[derive(Debug, Clone, Deserialize)]
@@ -34,6 +36,63 @@ pub struct Config {
     pub privacy: Privacy,
     #[serde(default)]
     pub ledger: LedgerConfig,
+    /// `[signing]`: the public key that signs the site's manifest.
+    #[serde(default)]
+    pub signing: Option<SigningConfig>,
+    #[serde(default)]
+    pub dates: DateRange,
+    /// `[cells.<slug>] name = "…"`: names shown in place of cell slugs.
+    #[serde(default)]
+    pub cells: BTreeMap<String, Named>,
+    /// `[categories.<slug>] name = "…"`: names shown in place of category slugs.
+    #[serde(default)]
+    pub categories: BTreeMap<String, Named>,
+}
+
+/// A cell or a category as residents call it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    pub name: String,
+}
+
+/// `[dates]`: the plausible dates of ledger rows and minutes. A date outside is a typo
+/// (`2100` for `2010`, `9999-12-31`) and an error naming file and line.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    /// `"YYYY-MM-DD"`; default 1990-01-01.
+    #[serde(default)]
+    pub earliest: Option<String>,
+    /// `"YYYY-MM-DD"`; default one year after the day of the build. The clock only ever
+    /// decides whether a build fails, never what it writes: a date accepted once stays
+    /// accepted, so the same input still builds the same bytes.
+    #[serde(default)]
+    pub latest: Option<String>,
+}
+
+impl DateRange {
+    /// The first and last plausible dates, or why `tally.toml` gives no range.
+    pub fn bounds(&self) -> std::result::Result<(jiff::civil::Date, jiff::civil::Date), String> {
+        let parse = |key: &str, text: &Option<String>, default: jiff::civil::Date| match text {
+            None => Ok(default),
+            Some(text) => text
+                .parse::<jiff::civil::Date>()
+                .map_err(|_| format!("dates.{key}: {text:?} is not a date (expected YYYY-MM-DD)")),
+        };
+        let today = jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .date();
+        let next_year = today.saturating_add(jiff::Span::new().years(1));
+        let earliest = parse("earliest", &self.earliest, jiff::civil::date(1990, 1, 1))?;
+        let latest = parse("latest", &self.latest, next_year)?;
+        if earliest > latest {
+            return Err(format!(
+                "dates: earliest {earliest} is after latest {latest}"
+            ));
+        }
+        Ok((earliest, latest))
+    }
 }
 
 fn default_language() -> String {
@@ -57,6 +116,20 @@ pub struct Party {
     /// ISO 3166-1 alpha-2 country code (`GB`, `DE`), for e-invoices.
     #[serde(default)]
     pub country: Option<String>,
+    /// Legal registration number (EN 16931 BT-30), e.g. a society's register number.
+    #[serde(default)]
+    pub registration_id: Option<String>,
+    /// VAT identifier (BT-31), with its country prefix.
+    #[serde(default)]
+    pub vat_id: Option<String>,
+    /// The account the city pays into (checked by its mod-97 digits).
+    #[serde(default)]
+    pub iban: Option<String>,
+    #[serde(default)]
+    pub bic: Option<String>,
+    /// Electronic address `scheme:id` (`0088:5012345678900`), for Peppol.
+    #[serde(default)]
+    pub endpoint: Option<String>,
 }
 
 /// The municipality as the addressee of invoices.
@@ -72,6 +145,21 @@ pub struct Municipality {
     /// ISO 3166-1 alpha-2 country code (`GB`, `DE`), for e-invoices.
     #[serde(default)]
     pub country: Option<String>,
+    /// The city's own order or contract reference (EN 16931 BT-10).
+    #[serde(default)]
+    pub buyer_reference: Option<String>,
+    /// Electronic address `scheme:id`, for Peppol.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+}
+
+/// The rules an e-invoice follows: EN 16931 alone, or Peppol BIS Billing 3.0 on top.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvoiceProfile {
+    #[default]
+    En16931,
+    Peppol,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -94,6 +182,8 @@ pub struct InvoiceConfig {
     /// UN/ECE Recommendation 20 codes for units beyond the built-in ones (`kg`, `kWh`, `h`).
     #[serde(default)]
     pub unit_codes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub profile: InvoiceProfile,
 }
 
 impl Default for InvoiceConfig {
@@ -103,6 +193,7 @@ impl Default for InvoiceConfig {
             prefix: default_prefix(),
             payment_terms_days: default_terms(),
             unit_codes: BTreeMap::new(),
+            profile: InvoiceProfile::En16931,
         }
     }
 }
@@ -192,12 +283,43 @@ pub struct RuleConfig {
     pub line: usize,
 }
 
+/// `[signing] public_key = "RW…"`: published at `/.well-known/tally.pub` and on
+/// `/data/`; `tally build --sign` signs with its secret half.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    pub public_key: String,
+}
+
 impl Config {
     /// Reads `SITE/tally.toml`.
     pub fn load(site: &Path) -> Result<Config> {
         let path = site.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
-        Config::parse_all(&text, Path::new(CONFIG_FILE)).map_err(Error::Input)
+        let shown = Path::new(CONFIG_FILE);
+        if let Some(why) = crate::paths::read_problem(site, &path) {
+            return Err(Error::Input(vec![Diagnostic::new(shown, why)]));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+        let text = text_of(bytes, shown).map_err(|d| Error::Input(vec![d]))?;
+        let config = Config::parse_all(&text, shown).map_err(Error::Input)?;
+        if let Some(theme) = &config.theme
+            && crate::paths::relative_name(theme).is_none()
+        {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("theme"));
+            return Err(Error::Input(vec![Diagnostic::at(
+                shown,
+                line.map_or(1, |l| l + 1),
+                format!("theme: {theme:?} must name a folder under themes/, like \"dark\""),
+            )]));
+        }
+        let problems = invoicing::check(&config, &text, shown);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(Error::Input(problems))
+        }
     }
 
     /// Parses the text of a `tally.toml`; `path` names the file in the error.
@@ -213,8 +335,25 @@ impl Config {
         loop {
             match toml::from_str::<Config>(&text) {
                 Ok(mut config) if found.is_empty() => {
+                    if let Some(why) = base_url_problem(&config.base_url) {
+                        let line = text
+                            .lines()
+                            .position(|l| l.trim_start().starts_with("base_url"))
+                            .map_or(1, |l| l + 1);
+                        return Err(vec![Diagnostic::at(path, line, format!("base_url: {why}"))]);
+                    }
                     if !config.base_url.ends_with('/') {
                         config.base_url.push('/');
+                    }
+                    if let Some(signing) = &config.signing
+                        && let Err(e) = crate::signing::PublicKey::parse(&signing.public_key)
+                    {
+                        let at = text.find("public_key").unwrap_or(0);
+                        let (line, column) = line_column(&text, at);
+                        return Err(vec![
+                            Diagnostic::at(path, line, format!("signing.public_key: {e}"))
+                                .with_column(column),
+                        ]);
                     }
                     source_lines(&text, &mut config.ledger.sources);
                     return Ok(config);
@@ -281,6 +420,29 @@ fn source_lines(text: &str, sources: &mut [SourceConfig]) {
 
 /// Turns a TOML error into a diagnostic; `line_offset` is added to the line
 /// (front matter starts below its fence).
+/// Why `url` cannot be the site's base URL (it lands in links, the feed and the
+/// sitemap), or `None`: an `http` or `https` URL with a host, no spaces or quotes.
+pub fn base_url_problem(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        return Some(format!("{url:?} must start with https:// or http://"));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Some(format!("{url:?} has no host"));
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\".contains(c))
+    {
+        return Some(format!(
+            "{url:?} holds a space, a quote or an angle bracket"
+        ));
+    }
+    None
+}
+
 pub fn toml_diagnostic(
     path: &Path,
     text: &str,
@@ -307,6 +469,24 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
         .map_or(before.len(), |i| before.len() - i - 1)
         + 1;
     (line, column)
+}
+
+/// `bytes` as UTF-8 text, or a problem naming `shown` and the line of the first bad
+/// byte (UTF-16 is recognised by its byte order mark and named).
+pub fn text_of(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Diagnostic::at(
+            shown,
+            1,
+            "UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8",
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+        let (line, _) = line_column(&valid, offset);
+        Diagnostic::at(shown, line, "not valid UTF-8 text")
+    })
 }
 
 #[cfg(test)]
@@ -345,6 +525,21 @@ mod tests {
         .unwrap();
         let s = &c.ledger.sources;
         assert_eq!((s[0].line, s[0].rules[0].line, s[1].line), (3, 6, 9));
+    }
+
+    #[test]
+    fn a_signing_key_that_is_not_a_minisign_key_names_its_line() {
+        let err = Config::parse(
+            "title = \"x\"\nbase_url = \"/\"\n[signing]\npublic_key = \"RWxyz\"\n",
+            Path::new("tally.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(err.line, Some(4));
+        assert!(
+            err.message.contains("not a minisign public key"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

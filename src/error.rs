@@ -192,7 +192,7 @@ pub enum Error {
     Template { template: String, message: String },
     /// A chart could not be drawn.
     #[error(transparent)]
-    Chart(#[from] crate::render::charts::ChartError),
+    Chart(#[from] ChartError),
 }
 
 impl Error {
@@ -226,6 +226,21 @@ fn format_diagnostics(all: &[Diagnostic]) -> String {
     ));
     out
 }
+
+/// Drawing failed (plotters reported an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartError {
+    pub chart: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ChartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "chart {}: {}", self.chart, self.message)
+    }
+}
+
+impl std::error::Error for ChartError {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

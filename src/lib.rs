@@ -5,20 +5,30 @@
 //! validated) → [`model`] (the site as plain data) → [`render`] (templates, Markdown) →
 //! [`output`] (temporary folder, swapped in whole). [`build`] calls them in order.
 
+pub mod beacon;
 pub mod check;
 pub mod cli;
+pub mod codes;
 pub mod config;
+pub mod digest;
 pub mod draw;
 pub mod error;
 pub mod import;
 pub mod load;
 pub mod manifest;
+pub mod manual_import;
 pub mod model;
 pub mod new;
 pub mod output;
+pub mod paths;
+pub mod payment;
+pub mod releases;
 pub mod render;
 pub mod seal;
 pub mod serve;
+pub mod signing;
+pub mod slug;
+pub mod unsteerable;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -46,6 +56,21 @@ pub struct BuildSummary {
     pub bytes: u64,
     /// What each `[[ledger.sources]]` block read.
     pub sources: Vec<load::sources::SourceReport>,
+    /// Whether `manifest.json` was signed.
+    pub signing: Signing,
+    /// The site's "as of" date (`YYYY-MM-DD`), if it has one.
+    pub as_of: Option<String>,
+}
+
+/// Whether a build signed its manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signing {
+    /// `tally.toml` has no `[signing]`.
+    NotConfigured,
+    /// `[signing]` is set but no key was given: the copy is unauthenticated.
+    Unsigned,
+    /// `manifest.json.minisig` was written with the key of this id.
+    Signed { key_id: String },
 }
 
 /// Load, check and model a site: everything short of rendering. `tally check` is this.
@@ -69,6 +94,9 @@ pub fn prepare_with(
 pub fn configure(site: &Path, base_url: Option<&str>) -> Result<Config> {
     let mut config = Config::load(site)?;
     if let Some(url) = base_url {
+        if let Some(why) = config::base_url_problem(url) {
+            return Err(Error::Usage(format!("--base-url: {why}")));
+        }
         config.base_url = url.to_string();
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
@@ -79,16 +107,39 @@ pub fn configure(site: &Path, base_url: Option<&str>) -> Result<Config> {
 
 /// Builds the site into its output folder; on any error the previous output is untouched.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
+    build_signed(options, None)
+}
+
+/// [`build`], signing `manifest.json` with the secret key in the file `key` when given
+/// (`tally build --sign --key FILE`): the key must lie outside the site and be the
+/// secret half of `[signing] public_key`.
+pub fn build_signed(options: &BuildOptions, key: Option<&Path>) -> Result<BuildSummary> {
+    build_release(options, key, None)
+}
+
+/// [`build_signed`] as release `release` (`tally release`): the footer and the manifest
+/// name it. Without it, a build whose inputs are those of a recorded release is that
+/// release; any other build is labelled with `version` from `tally.toml`.
+pub fn build_release(
+    options: &BuildOptions,
+    key: Option<&Path>,
+    release: Option<&str>,
+) -> Result<BuildSummary> {
     let out = options
         .out
         .clone()
         .unwrap_or_else(|| options.site.join("public"));
     let out = output::guard_out_dir(&options.site, &out)?;
-    let site = prepare(&options.site, options.base_url.as_deref())?;
-    let inputs = load::inputs::digest(&options.site)?;
-    let files = render::render(&site)?;
-    // Last: the manifest lists every other file.
-    let files = manifest::add(files, &inputs, site.seals.head());
+    output::recover(&out)?;
+    let key = match key {
+        Some(path) => {
+            signing::guard_key_path(path, &options.site, &out)?;
+            Some(signing::SecretKey::from_file(path)?)
+        }
+        None => None,
+    };
+    let (site, mut files) = render_release(&options.site, options.base_url.as_deref(), release)?;
+    let signing = sign(&site, key.as_ref(), &mut files)?;
     output::write(&out, &files)?;
     Ok(BuildSummary {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
@@ -96,6 +147,102 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
         sources: site.ledger_sources.clone(),
         out,
+        signing,
+        as_of: site.as_of.map(|d| d.to_string()),
+    })
+}
+
+/// Every output file of the site in memory, the manifest last; nothing is written.
+/// `tally verify --source` compares a copy with this.
+pub fn render_site(
+    site_dir: &Path,
+    base_url: Option<&str>,
+) -> Result<(model::Site, Vec<render::OutputFile>)> {
+    render_release(site_dir, base_url, None)
+}
+
+/// [`render_site`] labelled as `release` (see [`build_release`]).
+fn render_release(
+    site_dir: &Path,
+    base_url: Option<&str>,
+    release: Option<&str>,
+) -> Result<(model::Site, Vec<render::OutputFile>)> {
+    // Problems in releases.toml are reported with those of the other sources.
+    let (mut site, releases) = match (prepare(site_dir, base_url), releases::read(site_dir)) {
+        (Ok(site), Ok(releases)) => (site, releases),
+        (Err(Error::Input(mut all)), Err(more)) => {
+            all.extend(more);
+            all.sort();
+            all.dedup();
+            return Err(Error::Input(all));
+        }
+        (Err(e), _) => return Err(e),
+        (Ok(_), Err(all)) => return Err(Error::Input(all)),
+    };
+    let inputs = load::inputs::digest(site_dir)?;
+    let recorded = releases.iter().find(|r| r.inputs == inputs);
+    if let Some(version) = release.or(recorded.map(|r| r.version.as_str())) {
+        site.config.version = Some(version.to_string());
+    }
+    let mut files = render::render(&site)?;
+    files.extend(releases::published(&releases, &inputs));
+    files.extend(render::releases::page(
+        &site,
+        &releases::before(&releases, &inputs),
+    )?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Last: the manifest lists every other file.
+    let head = manifest::Head {
+        release: site.config.version.as_deref(),
+        inputs: &inputs,
+        seal_chain: site.seals.head(),
+    };
+    let files = manifest::add(files, &head);
+    Ok((site, files))
+}
+
+/// Adds `manifest.json.minisig` to `files` when `key` is given; the key must be the
+/// one `[signing]` publishes.
+fn sign(
+    site: &model::Site,
+    key: Option<&signing::SecretKey>,
+    files: &mut Vec<render::OutputFile>,
+) -> Result<Signing> {
+    let published = render::signing::public_key(site);
+    let (key, published) = match (key, published) {
+        (None, None) => return Ok(Signing::NotConfigured),
+        (None, Some(_)) => return Ok(Signing::Unsigned),
+        (Some(key), None) => {
+            return Err(Error::Usage(format!(
+                "cannot sign: {} has no [signing] public_key; add\n[signing]\npublic_key = \"{}\"",
+                config::CONFIG_FILE,
+                key.public().to_base64()
+            )));
+        }
+        (Some(key), Some(published)) => (key, published),
+    };
+    if key.public().id() != published.id() {
+        return Err(Error::Usage(format!(
+            "cannot sign: the secret key is key {}, but {} publishes key {} in [signing]",
+            key.public().id(),
+            config::CONFIG_FILE,
+            published.id()
+        )));
+    }
+    let Some(manifest) = files.iter().find(|f| f.path == manifest::MANIFEST_FILE) else {
+        return Ok(Signing::Unsigned);
+    };
+    let comment = format!(
+        "tally manifest of {} release {} seal chain {}",
+        site.config.base_url,
+        site.config.version.as_deref().unwrap_or("(none)"),
+        site.seals.head()
+    );
+    let signature = key.sign(&manifest.bytes, &comment)?;
+    files.push(render::OutputFile::new(signing::SIGNATURE_FILE, signature));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Signing::Signed {
+        key_id: published.id(),
     })
 }
 

@@ -1,21 +1,56 @@
 //! The `tally` binary: parse the command line, call the library, print the error once,
 //! exit 0 on success, 1 on bad input, 2 on bad usage.
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use tally::cli::{Cli, Command};
-use tally::{BuildOptions, Error};
+use tally::cli::{Cli, Command, ManualCommand};
+use tally::{BuildOptions, Error, Signing};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // The work is done and only its summary could not be printed: a reader that
+        // closed the pipe early (`| head`) is not a failure.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("error: {e}");
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Prints one line on standard output; a write error (a full disk, a closed pipe) is
+/// returned, never a panic.
+fn say(line: std::fmt::Arguments) -> Result<(), Error> {
+    put(&format!("{line}\n"))
+}
+
+/// Prints `text` as it is on standard output; like [`say`], errors are returned.
+fn put(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("write to", std::path::Path::new("standard output"), e))
+}
+
+/// Prints one line on standard error, ignoring failure: there is nowhere left to say it.
+fn note(line: std::fmt::Arguments) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(line).and_then(|()| err.write_all(b"\n"));
+}
+
+/// `println!` for the commands' output: written through [`say`], so a closed pipe or a
+/// full disk becomes an error, never a panic. Used only where `?` can return it.
+macro_rules! println {
+    ($($arg:tt)*) => {
+        say(format_args!($($arg)*))?
+    };
 }
 
 fn run(command: Command) -> Result<(), Error> {
@@ -25,22 +60,29 @@ fn run(command: Command) -> Result<(), Error> {
             out,
             base_url,
             quiet,
+            sign,
+            key,
         } => {
             let started = std::time::Instant::now();
-            let summary = tally::build(&BuildOptions {
-                site,
-                out,
-                base_url,
-            })?;
+            let key = secret_key(sign, key)?;
+            let summary = tally::build_signed(
+                &BuildOptions {
+                    site,
+                    out,
+                    base_url,
+                },
+                key.as_deref(),
+            )?;
             if !quiet {
-                println!(
+                say(format_args!(
                     "built {} pages ({} files, {} KiB) into {} in {} ms",
                     summary.pages,
                     summary.files,
                     summary.bytes / 1024,
                     summary.out.display(),
                     started.elapsed().as_millis()
-                );
+                ))?;
+                print_signing(&summary.signing)?;
                 for source in &summary.sources {
                     println!("{}", tally::load::sources::summary_line(source));
                 }
@@ -49,19 +91,19 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Check { site } => {
             let model = tally::check(&site)?;
             use tally::model::seal::SealState;
-            println!(
+            say(format_args!(
                 "ok: {} pages, {} minutes, {} weeks sealed ({} amended), {} provisional; nothing written",
                 model.pages.len(),
                 model.minutes.len(),
                 model.seals.count(SealState::Sealed) + model.seals.count(SealState::Amended),
                 model.seals.count(SealState::Amended),
                 model.seals.count(SealState::Provisional),
-            );
+            ))?;
         }
-        Command::Seal { site } => {
-            let summary = tally::seal::seal(&site)?;
+        Command::Seal { site, yes } => {
+            let summary = tally::seal::seal(&site, yes)?;
             match (summary.sealed.first(), summary.sealed.last()) {
-                (Some(first), Some(last)) => println!(
+                (Some(first), Some(last)) => say(format_args!(
                     "sealed {} {} ({} to {}) into {}; chain {}",
                     summary.sealed.len(),
                     if summary.sealed.len() == 1 {
@@ -73,15 +115,36 @@ fn run(command: Command) -> Result<(), Error> {
                     last.week,
                     summary.lock.display(),
                     summary.head
-                ),
-                _ => println!(
+                ))?,
+                _ => say(format_args!(
                     "nothing to seal: every closed week is sealed; chain {}",
                     summary.head
-                ),
+                ))?,
             }
         }
-        Command::Verify { dir, chain } => {
-            let verified = tally::verify::verify(&dir, chain.as_deref())?;
+        Command::Verify {
+            dir,
+            chain,
+            key_file,
+            key,
+            source,
+            releases,
+        } => {
+            let key = match (key_file, key) {
+                (Some(file), _) => Some(tally::signing::PublicKey::from_file(&file)?),
+                (None, Some(key)) => Some(
+                    tally::signing::PublicKey::parse(&key)
+                        .map_err(|e| Error::Usage(format!("--key: {e}")))?,
+                ),
+                (None, None) => None,
+            };
+            let verified = tally::verify::verify_with(&tally::verify::VerifyOptions {
+                dir: &dir,
+                kept: chain.as_deref(),
+                key: key.as_ref(),
+                source: source.as_deref(),
+                releases: releases.as_deref(),
+            })?;
             println!(
                 "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
                 verified.files,
@@ -94,29 +157,98 @@ fn run(command: Command) -> Result<(), Error> {
                 },
                 verified.head
             );
+            match &verified.signed_by {
+                Some(id) => println!(
+                    "ok: manifest.json.minisig is a good signature by key {id}; release {}",
+                    verified.release.as_deref().unwrap_or("(none)")
+                ),
+                None if source.is_none() => println!(
+                    "unauthenticated: no key given (--key-file tally.pub or --key RW…), so \
+                     nothing shows this copy is the network's: whoever holds it could have \
+                     rewritten manifest.json along with the files"
+                ),
+                None => {}
+            }
+            if let Some(version) = &verified.is_release {
+                println!("ok: this copy is release {version} exactly");
+            }
+            if let (Some(files), Some(source)) = (verified.rebuilt, &source) {
+                println!(
+                    "ok: {files} files equal a rebuild of {} byte for byte",
+                    source.display()
+                );
+            }
         }
         Command::Draw {
             seed,
+            beacon_round,
+            randomness,
+            signature,
+            next_round,
+            at,
             seats,
             pool,
             pool_file,
             role,
         } => {
+            if next_round {
+                put(&tally::unsteerable::next_round_text(at.as_deref())?)?;
+                return Ok(());
+            }
+            let Some(seats) = seats else {
+                return Err(Error::Usage("--seats is needed to draw".into()));
+            };
+            if pool.is_empty() && pool_file.is_none() {
+                return Err(Error::Usage(
+                    "--pool a,b,c or --pool-file F is needed to draw".into(),
+                ));
+            }
             let pool = match pool_file {
                 Some(file) => tally::draw::PoolSpec::File(file),
                 None => tally::draw::PoolSpec::Inline(pool),
             };
-            let performed = tally::draw::perform(&tally::draw::DrawRequest {
-                seed,
-                seats,
-                role,
-                pool,
-            })?;
-            print!("{}", performed.block);
-            eprintln!("draw order (lowest SHA-256 of seed:id first):");
+            let (performed, rule) = match (seed, beacon_round, randomness, signature) {
+                (_, Some(round), Some(randomness), Some(signature)) => {
+                    let (performed, checked) =
+                        tally::unsteerable::perform(&tally::unsteerable::BeaconDrawRequest {
+                            round,
+                            randomness,
+                            signature,
+                            seats,
+                            role,
+                            pool,
+                        })?;
+                    note(format_args!(
+                        "drand quicknet round {} verified: published {}; the minutes' pool_fixed must be earlier",
+                        checked.round, checked.time
+                    ));
+                    (performed, "pool_digest:randomness:id")
+                }
+                (Some(seed), ..) => (
+                    tally::draw::perform(&tally::draw::DrawRequest {
+                        seed,
+                        seats,
+                        role,
+                        pool,
+                    })?,
+                    "seed:id",
+                ),
+                _ => {
+                    return Err(Error::Usage(
+                        "give --beacon-round with --randomness and --signature, or --seed".into(),
+                    ));
+                }
+            };
+            put(&performed.block)?;
+            note(format_args!("draw order (lowest SHA-256 of {rule} first):"));
             for (rank, ticket) in performed.ranking.iter().enumerate() {
                 let mark = if rank < seats { "  selected" } else { "" };
-                eprintln!("{:>4}  {}  {}{mark}", rank + 1, ticket.hash, ticket.id);
+                note(format_args!(
+                    "{:>4}  {}  {}{mark}",
+                    rank + 1,
+                    ticket.hash,
+                    ticket.id
+                ));
             }
         }
         Command::Serve {
@@ -133,17 +265,128 @@ fn run(command: Command) -> Result<(), Error> {
             };
             tally::serve::serve(&options, open)?;
         }
+        Command::Release {
+            site,
+            version,
+            note,
+            sign,
+            key,
+        } => {
+            let key = secret_key(sign, key)?;
+            let summary = tally::releases::release(&tally::releases::ReleaseOptions {
+                site: site.clone(),
+                version,
+                note,
+                key,
+            })?;
+            let release = &summary.release;
+            println!(
+                "released {} (as of {}): {} files built into {}; manifest {}, seal chain {}; \
+                 recorded in {} and {}",
+                release.version,
+                release.date,
+                summary.build.files,
+                summary.build.out.display(),
+                release.manifest,
+                release.seal_chain,
+                site.join(tally::releases::RELEASES_FILE).display(),
+                site.join(tally::releases::RELEASES_DIR)
+                    .join(format!("{}.json", release.version))
+                    .display()
+            );
+            print_signing(&summary.build.signing)?;
+        }
+        Command::Keygen { dir } => {
+            let files = tally::signing::keygen(&dir)?;
+            println!(
+                "wrote the secret key {} (keep it outside the site, never publish it) and \
+                 the public key {} (key id {}).\nAdd to tally.toml:\n\n[signing]\npublic_key = \"{}\"\n\nthen sign with: tally build --sign --key {}",
+                files.secret.display(),
+                files.public.display(),
+                files.key.id(),
+                files.key.to_base64(),
+                files.secret.display()
+            );
+        }
         Command::Import { file, site } => {
-            print!("{}", tally::import::import(&file, &site)?);
+            put(&tally::import::import(&file, &site)?)?;
         }
         Command::New { dir } => {
             tally::new::create(&dir)?;
-            println!(
+            say(format_args!(
                 "created a new site in {}; build it with: tally build {}",
                 dir.display(),
                 dir.display()
-            );
+            ))?;
         }
+        Command::Manual {
+            command:
+                ManualCommand::Import {
+                    src,
+                    slug,
+                    version,
+                    git_ref,
+                    site,
+                },
+        } => {
+            let imported = tally::manual_import::import(&tally::manual_import::ImportRequest {
+                site,
+                source: src,
+                slug,
+                version,
+                git_ref,
+            })?;
+            println!(
+                "imported {} chapters ({} files) into {}",
+                imported.chapters,
+                imported.files,
+                imported.folder.display()
+            );
+            match (&imported.manual_toml, &imported.license) {
+                (Some(_), Some(license)) => {
+                    println!("wrote manual.toml (license {license}); check its title and summary")
+                }
+                (Some(_), None) => println!(
+                    "wrote manual.toml; no license was recognised: set `license` in it before building"
+                ),
+                (None, _) => println!("kept the manual's manual.toml"),
+            }
+            for line in &imported.not_carried {
+                println!("not carried: {line}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The secret key file: `--key`, or with `--sign` alone the file named by
+/// `TALLY_SIGNING_KEY`.
+fn secret_key(sign: bool, key: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
+    match key {
+        Some(key) => Ok(Some(key)),
+        None if sign => match std::env::var_os(tally::signing::KEY_ENV) {
+            Some(file) if !file.is_empty() => Ok(Some(PathBuf::from(file))),
+            _ => Err(Error::Usage(format!(
+                "--sign needs the secret key: --key FILE or {}=FILE",
+                tally::signing::KEY_ENV
+            ))),
+        },
+        None => Ok(None),
+    }
+}
+
+/// The build summary's line on signing.
+fn print_signing(signing: &Signing) -> Result<(), Error> {
+    match signing {
+        Signing::NotConfigured => {}
+        Signing::Signed { key_id } => {
+            println!("signed manifest.json with key {key_id} (manifest.json.minisig)")
+        }
+        Signing::Unsigned => println!(
+            "not signed: tally.toml has [signing] but no secret key was given \
+                         (--sign --key FILE or {}); this output is unauthenticated",
+            tally::signing::KEY_ENV
+        ),
     }
     Ok(())
 }

@@ -18,12 +18,27 @@ pub struct SealSummary {
     pub head: String,
 }
 
+/// More weeks than this sealed at once need `--yes`: a weekly release seals one.
+pub const CONFIRM_ABOVE: usize = 8;
+
 /// Checks the site as a build would (a changed sealed week fails here too), then appends
-/// the pending entries.
-pub fn seal(site_dir: &Path) -> Result<SealSummary> {
+/// the pending entries: only closed weeks, all before the week of the latest ledger
+/// date. More than [`CONFIRM_ABOVE`] at once are sealed only when `confirmed`.
+pub fn seal(site_dir: &Path, confirmed: bool) -> Result<SealSummary> {
     let site = crate::prepare(site_dir, None)?;
     let lock = site_dir.join(LOCK_FILE);
     let sealed = site.seals.pending();
+    if sealed.len() > CONFIRM_ABOVE
+        && !confirmed
+        && let (Some(first), Some(last)) = (sealed.first(), sealed.last())
+    {
+        return Err(Error::Usage(format!(
+            "this would seal {} weeks at once ({} to {}): check that no ledger date is a typo, then run `tally seal --yes`",
+            sealed.len(),
+            first.week,
+            last.week
+        )));
+    }
     let head = sealed
         .last()
         .map_or_else(|| site.seals.head().to_string(), |s| s.chain.clone());

@@ -1,14 +1,34 @@
 //! `tally verify DIR`: checks a downloaded copy of a published site against its
 //! `manifest.json` (every file's SHA-256, no file missing, no file added) and its seal
-//! chain (`data/seals.json`, the canonical week files). Reads only; writes nothing.
+//! chain (`data/seals.json`, the canonical week files). With a public key it first checks
+//! `manifest.json.minisig`, without which whoever holds the copy could rewrite the
+//! manifest with the files; with the site's sources it rebuilds the site and compares
+//! byte for byte. Reads only; writes nothing.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest};
-use crate::model::seal::{CHAIN_START, chain, is_digest, sha256_hex};
+use crate::model::seal::{CHAIN_START, chain, is_digest};
 use crate::render::seals::{SEALS_FILE, SealsFile};
+use crate::signing::{PublicKey, SIGNATURE_FILE};
+
+/// What `tally verify` checks.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyOptions<'a> {
+    /// The folder holding the copy.
+    pub dir: &'a Path,
+    /// A chain hash seen in an earlier copy: the seal chain must still contain it.
+    pub kept: Option<&'a str>,
+    /// The network's public key: `manifest.json.minisig` must verify with it.
+    pub key: Option<&'a PublicKey>,
+    /// The site's sources: the copy must equal their build byte for byte.
+    pub source: Option<&'a Path>,
+    /// A site or a newer copy holding release manifests: the copy must be one of them.
+    pub releases: Option<&'a Path>,
+}
 
 /// What a copy holds when everything matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +37,35 @@ pub struct Verified {
     pub generator: String,
     pub seals: usize,
     pub head: String,
+    /// The release the manifest names.
+    pub release: Option<String>,
+    /// The id of the key whose signature of the manifest verified; `None` when no key
+    /// was given: the copy is then unauthenticated.
+    pub signed_by: Option<String>,
+    /// The number of files compared with a rebuild from the sources (`--source`).
+    pub rebuilt: Option<usize>,
+    /// The release this copy is exactly (`--releases`).
+    pub is_release: Option<String>,
 }
 
 /// Checks `dir`; every mismatch is listed in the error, one per line. `kept` is a chain
 /// hash seen in an earlier copy: the seal chain must still contain it, or history was
 /// rewritten.
 pub fn verify(dir: &Path, kept: Option<&str>) -> Result<Verified> {
+    verify_with(&VerifyOptions {
+        dir,
+        kept,
+        key: None,
+        source: None,
+        releases: None,
+    })
+}
+
+/// Checks a copy: the signature first (with a key), then every file, the seal chain and
+/// the canonical weeks, then (with sources) the rebuild. Every problem is listed in the
+/// error, one per line, the signature's first.
+pub fn verify_with(options: &VerifyOptions) -> Result<Verified> {
+    let (dir, kept) = (options.dir, options.kept);
     if let Some(kept) = kept
         && !is_digest(kept)
     {
@@ -32,14 +75,22 @@ pub fn verify(dir: &Path, kept: Option<&str>) -> Result<Verified> {
     }
     let manifest_path = dir.join(MANIFEST_FILE);
     let text = std::fs::read(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
-    let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| {
-        Error::Verify(format!(
-            "{}: not a tally manifest: {e}",
-            manifest_path.display()
-        ))
-    })?;
+    let mut problems = Vec::new();
+    let signed_by = options
+        .key
+        .and_then(|key| check_signature(dir, &text, key, &mut problems));
+    let manifest: Manifest = match serde_json::from_slice(&text) {
+        Ok(manifest) => manifest,
+        Err(e) => {
+            problems.push(format!(
+                "{}: not a tally manifest: {e}",
+                manifest_path.display()
+            ));
+            return Err(Error::Verify(problems.join("\n")));
+        }
+    };
     let found = read_tree(dir)?;
-    let mut problems = check_files(&manifest, &found);
+    problems.extend(check_files(&manifest, &found));
     let (seals, chains) = match found.get(SEALS_FILE) {
         Some(bytes) => check_seals(&manifest, bytes, &found, &mut problems),
         None => (0, Vec::new()),
@@ -57,12 +108,24 @@ pub fn verify(dir: &Path, kept: Option<&str>) -> Result<Verified> {
              sealed history was rewritten or dropped since it was seen"
         ));
     }
+    let is_release = match options.releases {
+        Some(releases) => identify_release(releases, &found, &mut problems)?,
+        None => None,
+    };
+    let rebuilt = match options.source {
+        Some(source) => Some(compare_with_rebuild(source, &found, &mut problems)?),
+        None => None,
+    };
     if problems.is_empty() {
         Ok(Verified {
             files: manifest.files.len(),
             generator: manifest.generator,
             seals,
             head,
+            release: manifest.release,
+            signed_by,
+            rebuilt,
+            is_release,
         })
     } else {
         let n = problems.len();
@@ -82,7 +145,7 @@ fn check_files(manifest: &Manifest, found: &BTreeMap<String, Vec<u8>>) -> Vec<St
     paths.sort();
     paths.dedup();
     for path in paths {
-        if path == MANIFEST_FILE {
+        if path == MANIFEST_FILE || path == SIGNATURE_FILE {
             continue;
         }
         match (manifest.files.get(path), found.get(path)) {
@@ -165,6 +228,114 @@ fn check_seals(
     }
     let chains = file.seals.iter().map(|s| s.chain.clone()).collect();
     (file.seals.len(), chains)
+}
+
+/// Checks `manifest.json.minisig` against the manifest's bytes with `key`; the key's id
+/// when it verifies, else a problem saying plainly what is wrong.
+fn check_signature(
+    dir: &Path,
+    manifest: &[u8],
+    key: &PublicKey,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    let path = dir.join(SIGNATURE_FILE);
+    let signature = match std::fs::read_to_string(&path) {
+        Ok(signature) => signature,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            problems.push(format!(
+                "signature: {SIGNATURE_FILE} is missing: this copy is not signed, so nothing \
+                 shows that its manifest is the one key {} signed",
+                key.id()
+            ));
+            return None;
+        }
+        Err(e) => {
+            problems.push(format!("signature: cannot read {}: {e}", path.display()));
+            return None;
+        }
+    };
+    match crate::signing::verify(manifest, &signature, key) {
+        Ok(()) => Some(key.id()),
+        Err(why) => {
+            problems.push(format!("signature: BAD SIGNATURE: {why}"));
+            None
+        }
+    }
+}
+
+/// The release whose manifest lists exactly the copy's files; else a problem naming
+/// the nearest release and the files that differ from it.
+fn identify_release(
+    releases: &Path,
+    found: &BTreeMap<String, Vec<u8>>,
+    problems: &mut Vec<String>,
+) -> Result<Option<String>> {
+    let digests = found
+        .iter()
+        .filter(|(path, _)| *path != MANIFEST_FILE && *path != SIGNATURE_FILE)
+        .map(|(path, bytes)| (path.clone(), sha256_hex(bytes)))
+        .collect();
+    match crate::releases::identify(releases, &digests)? {
+        Some((version, differ)) if differ.is_empty() => Ok(Some(version)),
+        Some((version, differ)) => {
+            problems.push(format!(
+                "release: this copy is no release of {}; the nearest is release {version}, \
+                 from which {} file{} differ: {}",
+                releases.display(),
+                differ.len(),
+                if differ.len() == 1 { "" } else { "s" },
+                differ.join(", ")
+            ));
+            Ok(None)
+        }
+        None => {
+            problems.push(format!(
+                "release: {} holds no release manifests (releases/<version>.json or \
+                 releases/<version>/manifest.json)",
+                releases.display()
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// Rebuilds the site at `source` in memory and compares every file with the copy's,
+/// byte for byte (all but the signature, which needs the secret key). Returns the
+/// number of files compared.
+fn compare_with_rebuild(
+    source: &Path,
+    found: &BTreeMap<String, Vec<u8>>,
+    problems: &mut Vec<String>,
+) -> Result<usize> {
+    let (_, rebuilt) = crate::render_site(source, None)?;
+    let rebuilt: BTreeMap<&str, &[u8]> = rebuilt
+        .iter()
+        .map(|f| (f.path.as_str(), &*f.bytes))
+        .collect();
+    let mut paths: Vec<&str> = rebuilt
+        .keys()
+        .copied()
+        .chain(found.keys().map(String::as_str))
+        .filter(|p| *p != SIGNATURE_FILE)
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let from = source.display();
+    for path in &paths {
+        match (rebuilt.get(path), found.get(*path)) {
+            (Some(expected), Some(bytes)) if *expected != bytes.as_slice() => {
+                problems.push(format!("source: {path} differs from the rebuild of {from}"))
+            }
+            (Some(_), None) => problems.push(format!(
+                "source: {path} is in the rebuild of {from} but not in the copy"
+            )),
+            (None, Some(_)) => problems.push(format!(
+                "source: {path} is in the copy but not in the rebuild of {from}"
+            )),
+            _ => {}
+        }
+    }
+    Ok(paths.len())
 }
 
 /// Every file under `dir` by its `/`-separated relative path.

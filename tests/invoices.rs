@@ -42,12 +42,19 @@ fn sample_invoice(letter: Option<&str>) -> Invoice {
         ],
         email: Some("treasury@riverside.example".into()),
         country: Some("GB".into()),
+        registration_id: Some("IP031234".into()),
+        vat_id: None,
+        iban: Some("GB33BUKB20201555555555".into()),
+        bic: Some("BUKBGB22".into()),
+        endpoint: Some("0088:5012345678900".into()),
     };
     let addressee = Municipality {
         name: "City of Riverside".into(),
         addressee: Some("Office of the Mayor".into()),
         address: vec!["City Hall".into(), "Riverside".into()],
-        country: None,
+        country: Some("GB".into()),
+        buyer_reference: Some("RIV-COMMONS-2026 & <Co>".into()),
+        endpoint: Some("0088:5098765432100".into()),
     };
     let terms = InvoiceConfig::default();
     let parties = Parties {
@@ -334,8 +341,9 @@ fn fixture_site(period: &str, prefix: &str) -> tempfile::TempDir {
     let config = format!(
         "title = \"Test Network\"\nbase_url = \"https://test.example/\"\ncurrency = \"EUR\"\n\
          [network]\nname = \"Test Network\"\naddress = [\"1 Hall Road\", \"Testville\"]\n\
+         country = \"GB\"\nregistration_id = \"IP 4711\"\niban = \"GB33BUKB20201555555555\"\n\
          [municipality]\nname = \"City of Testville\"\naddressee = \"Office of the Mayor\"\n\
-         address = [\"Town Hall\", \"Testville\"]\n\
+         address = [\"Town Hall\", \"Testville\"]\ncountry = \"GB\"\n\
          [invoices]\nperiod = \"{period}\"\nprefix = \"{prefix}\"\npayment_terms_days = 30\n"
     );
     common::write(dir.path(), "tally.toml", &config);
@@ -474,6 +482,8 @@ fn no_invoice_for_the_period_holding_the_as_of_date() {
 #[test]
 fn monthly_invoices_are_numbered_by_month_and_dated_after_it() {
     let site = fixture_site("month", "RMA");
+    // Issued, with an e-invoice, once every week is sealed.
+    tally::seal::seal(site.path(), true).expect("seals");
     let out = common::build(site.path());
     let rows = csv_rows(&common::read(&out, "data/invoices.csv"));
     let numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
@@ -602,6 +612,7 @@ fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
         "tally.toml",
         &format!("{config}[invoices.unit_codes]\nbag = \"XBG\"\n"),
     );
+    tally::seal::seal(site.path(), true).expect("seals");
     let out = common::build(site.path());
     let xml = common::read(&out, "invoices/INV-2026-Q2/INV-2026-Q2.xml");
     assert!(

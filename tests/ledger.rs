@@ -197,7 +197,10 @@ fn report_pages_show_the_hand_computed_figures() {
     // 58.90 / 700 = 8.4 %; 89.80 / 1400 = 6.4 %; in all 148.70 / 2100 = 7.1 %.
     assert!(page.contains("58.90 EUR"), "food value");
     assert!(page.contains("700.00 EUR"), "food city share");
-    assert!(page.contains("<strong>8%</strong> of what the city budgets for food"));
+    assert!(
+        page.contains("<strong>8%</strong> of what the city budgets for food"),
+        "{page}"
+    );
     assert!(page.contains("<strong>6%</strong> of what the city budgets for care"));
     assert!(page.contains("161.50 EUR"), "week value");
     assert!(page.contains("2,100.00 EUR"), "week city share");
@@ -205,17 +208,38 @@ fn report_pages_show_the_hand_computed_figures() {
     assert!(page.contains("49.50 EUR"), "treasury balance");
     assert!(page.contains("Rows read: <strong>11</strong>. Rows counted: <strong>11</strong>"));
     assert!(page.contains("15.20 EUR per h"), "rate applied");
-    assert!(page.contains("2026-W03 →"), "next week");
+    assert!(
+        page.contains("12–18 January 2026 <span class=\"iso-week\">2026-W03</span> →"),
+        "next week, by its dates"
+    );
     assert!(page.contains("badge closed"));
     let current = read(&out, "reports/2026-W03/index.html");
     assert!(current.contains("badge in-progress"));
-    assert!(current.contains("← 2026-W02"), "previous week");
+    assert!(
+        current.contains("← 5–11 January 2026 <span class=\"iso-week\">2026-W02</span>"),
+        "previous week, by its dates"
+    );
+    // The week in progress is labelled by its days and not compared with the city's
+    // budget for a whole week.
+    assert!(current.contains("so far ("), "{current}");
+    assert!(!current.contains("of what the city budgets, met by the network"));
     let list = read(&out, "reports/index.html");
-    assert!(list.contains("href=\"/reports/2026-W02/\""));
-    assert!(list.contains("href=\"/reports/2026-W03/\""));
+    assert!(list.contains("href=\"2026-W02/index.html\""));
+    assert!(list.contains("href=\"2026-W03/index.html\""));
     let home = read(&out, "index.html");
-    assert!(home.contains("This week at a glance"));
-    assert!(home.contains("Last closed week: <a href=\"/reports/2026-W02/\">2026-W02</a>"));
+    // The home page leads with the last closed week, in words and units.
+    assert!(
+        home.contains("Last week: <a href=\"reports/2026-W02/index.html\">5–11 January 2026</a>"),
+        "{home}"
+    );
+    assert!(
+        home.contains("The network's cells provided <strong>"),
+        "{home}"
+    );
+    assert!(
+        home.contains("so far ("),
+        "the week in progress as a small line"
+    );
 }
 
 #[test]
@@ -269,7 +293,7 @@ twenty,food,1000,EUR,Food,Budget
         "data/ledger/a.csv:5: expected 10 fields like the header, found 11",
         "data/ledger/a.csv:6: quantity: must be greater than 0, not 0",
         "data/ledger/a.csv:7: quantity: must be greater than 0, not -3",
-        "data/ledger/a.csv:8: kind: \"gift\" is not a kind; use one of service, contribution, transfer, income, expense, allocation",
+        "data/ledger/a.csv:8: kind: \"gift\" is not a kind; use one of service, contribution, transfer, income, expense, allocation, or map the word in its source's values: `[ledger.sources.values] kind = { \"gift\" = \"…\" }`",
         "data/ledger/a.csv:9: to_cell: a transfer row needs to_cell (the receiving cell)",
         "data/ledger/a.csv:10: to_cell: an allocation row needs to_cell (the fund)",
         "data/ledger/a.csv:12: unit: no rate for l (category fuel) in force on 2026-01-05 in data/rates.csv",
@@ -564,7 +588,28 @@ fn counterparty_never_reaches_the_output_and_memo_only_when_published() {
 
 #[test]
 fn sums_over_weeks_equal_sums_over_input_rows_per_unit_and_value() {
-    let root = example_site();
+    // The example site without the exports read through `[[ledger.sources]]` (those
+    // have tests of their own in tests/sources.rs): every file is in tally's layout.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    common::copy_example_site(&root);
+    for folder in ["data/ledger/bank", "data/ledger/forms"] {
+        std::fs::remove_dir_all(root.join(folder)).unwrap();
+    }
+    let config = std::fs::read_to_string(root.join("tally.toml")).unwrap();
+    let mut kept = String::new();
+    let mut in_sources = false;
+    for line in config.lines() {
+        if line.starts_with('[') {
+            in_sources =
+                line.starts_with("[[ledger.sources") || line.starts_with("[ledger.sources");
+        }
+        if !in_sources {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    std::fs::write(root.join("tally.toml"), kept).unwrap();
     // Read the input independently of tally: every data row, quantity per unit.
     let mut input: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut rows = 0u64;

@@ -115,7 +115,7 @@ fn the_changes_page_lists_added_removed_renamed_and_a_folded_diff() {
     let out = build(site.path());
     let page = read(&out, "manuals/tools/1.1/changes/index.html");
     assert!(
-        page.contains("Compared with <a href=\"/manuals/tools/1.0/\">version 1.0</a>"),
+        page.contains("Compared with <a href=\"../../1.0/index.html\">version 1.0</a>"),
         "{page}"
     );
     assert!(
@@ -125,7 +125,7 @@ fn the_changes_page_lists_added_removed_renamed_and_a_folded_diff() {
     // The authors' CHANGES.md.
     assert!(page.contains("Lending is now called borrowing."), "{page}");
     // Renamed, matched by content.
-    assert!(page.contains("Renamed from <a href=\"/manuals/tools/1.0/lending/\">Lending</a> (<code>02-lending.md</code> → <code>02-borrowing.md</code>)"), "{page}");
+    assert!(page.contains("Renamed from <a href=\"../../1.0/lending/index.html\">Lending</a> (<code>02-lending.md</code> → <code>02-borrowing.md</code>)"), "{page}");
     // Added and removed.
     assert!(
         page.contains("New in this version: <code>03-repairs.md</code>"),
@@ -181,7 +181,7 @@ fn the_print_page_holds_every_chapter_in_order() {
     // Ids stay unique on one page; links between chapters stay on the page.
     assert!(page.contains("<h1 id=\"intro--introduction\">"), "{page}");
     assert!(
-        page.contains("href=\"/manuals/tools/1.1/print/#intro--introduction\""),
+        page.contains("href=\"index.html#intro--introduction\""),
         "{page}"
     );
 }
@@ -192,22 +192,22 @@ fn chapter_pages_have_contents_previous_next_and_rewritten_links() {
     let out = build(site.path());
     let page = read(&out, "manuals/tools/1.1/borrowing/index.html");
     assert!(
-        page.contains("href=\"/manuals/tools/1.1/intro/#introduction\""),
+        page.contains("href=\"../intro/index.html#introduction\""),
         "{page}"
     );
     assert!(!page.contains("01-intro.md"), "{page}");
     assert!(
         page.contains(
-            "<a href=\"/manuals/tools/1.1/borrowing/\" aria-current=\"page\">Borrowing</a>"
+            "<a href=\"index.html\" aria-current=\"page\"><span class=\"toc-number\">2</span> Borrowing</a>"
         ),
         "{page}"
     );
     assert!(
-        page.contains("<a rel=\"prev\" href=\"/manuals/tools/1.1/intro/\">"),
+        page.contains("<a rel=\"prev\" href=\"../intro/index.html\">"),
         "{page}"
     );
     assert!(
-        page.contains("<a rel=\"next\" href=\"/manuals/tools/1.1/repairs/\">"),
+        page.contains("<a rel=\"next\" href=\"../repairs/index.html\">"),
         "{page}"
     );
     // The latest version has no old-version notice; the old one points at the latest,
@@ -219,17 +219,17 @@ fn chapter_pages_have_contents_previous_next_and_rewritten_links() {
         "{old}"
     );
     assert!(
-        old.contains("The latest is <a href=\"/manuals/tools/1.1/intro/\">version 1.1</a>"),
+        old.contains("The latest is <a href=\"../../1.1/intro/index.html\">version 1.1</a>"),
         "{old}"
     );
     let print = read(&out, "manuals/tools/1.0/print/index.html");
     assert!(
-        print.contains("The latest is <a href=\"/manuals/tools/1.1/print/\">version 1.1</a>"),
+        print.contains("The latest is <a href=\"../../1.1/print/index.html\">version 1.1</a>"),
         "{print}"
     );
     let removed = read(&out, "manuals/tools/1.0/insurance/index.html");
     assert!(
-        removed.contains("The latest is <a href=\"/manuals/tools/1.1/\">version 1.1</a>"),
+        removed.contains("The latest is <a href=\"../../1.1/index.html\">version 1.1</a>"),
         "{removed}"
     );
 }
@@ -319,10 +319,7 @@ fn the_bundle_holds_the_markdown_a_manual_toml_with_lineage_and_a_license() {
         home.contains("<h2 id=\"remix\">Remix this manual</h2>"),
         "{home}"
     );
-    assert!(
-        home.contains("href=\"/manuals/tools/tools-1.1.zip\" download"),
-        "{home}"
-    );
+    assert!(home.contains("href=\"tools-1.1.zip\" download"), "{home}");
     assert!(
         home.contains("publish your version under the same license"),
         "{home}"
@@ -429,18 +426,18 @@ fn a_fork_on_the_same_site_links_both_ways() {
     let out = build(site.path());
     let again = read(&out, "manuals/tools-again/index.html");
     assert!(
-        again.contains("Forked from <a href=\"/manuals/tools/\">Tool  library</a> 7."),
+        again.contains("Forked from <a href=\"../tools/index.html\">Tool  library</a> 7."),
         "{again}"
     );
     let fork = read(&out, "manuals/tools-for-flats/index.html");
     assert!(
-        fork.contains("Forked from <a href=\"/manuals/tools/1.0/\">Tool Library</a> 1.0."),
+        fork.contains("Forked from <a href=\"../tools/1.0/index.html\">Tool Library</a> 1.0."),
         "{fork}"
     );
     let original = read(&out, "manuals/tools/index.html");
     assert!(
         original.contains(
-            "Forks on this site: <a href=\"/manuals/tools-again/\">Tools Again</a>, <a href=\"/manuals/tools-for-flats/\">Tools for Flats</a>."
+            "Forks on this site: <a href=\"../tools-again/index.html\">Tools Again</a>, <a href=\"../tools-for-flats/index.html\">Tools for Flats</a>."
         ),
         "{original}"
     );
@@ -459,7 +456,7 @@ fn a_link_to_a_missing_chapter_is_an_error_with_file_and_line() {
     let errors = build_errors(site.path());
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].starts_with("content/manuals/tools/1.1/03-repairs.md:4:1: link to \"02-wiring.md\": no such chapter in this version"),
+        errors[0].starts_with("content/manuals/tools/1.1/03-repairs.md:4:1: link to \"02-wiring.md\": no such chapter or file in this version"),
         "{errors:?}"
     );
 }
@@ -544,7 +541,6 @@ fn an_origin_link_must_be_a_web_address() {
 fn badly_shaped_manual_folders_are_reported_all_at_once() {
     let site = tools_site();
     let root = site.path();
-    write(root, "content/manuals/tools/1.1/diagram.png", "not really");
     write(root, "content/manuals/tools/stray.md", "# Stray\n");
     write(
         root,
@@ -563,7 +559,6 @@ fn badly_shaped_manual_folders_are_reported_all_at_once() {
         [
             "content/manuals/other: a manual needs a manual.toml (title, summary, license, authors)",
             "content/manuals/third/manual.toml:3:1: unknown field `colour`, expected one of `title`, `summary`, `license`, `authors`, `forked_from`, `ancestors`",
-            "content/manuals/tools/1.1/diagram.png: a version folder holds Markdown chapters (*.md) and an optional CHANGES.md only",
             "content/manuals/tools/stray.md: a chapter belongs in a version folder, like 1.0/",
         ]
     );
@@ -583,6 +578,7 @@ fn bad_names_licenses_and_versions_are_reported_all_at_once() {
     write(root, "content/manuals/tools/1.10/01-a.md", "# A\n");
     write(root, "content/manuals/tools/1.1.0/01-a.md", "# A\n");
     write(root, "content/manuals/tools/1.3/01-Big Title.md", "# A\n");
+    write(root, "content/manuals/tools/1.3/big_title.md", "# B\n");
     write(root, "content/manuals/tools/1.4/CHANGES.md", "nothing\n");
     let errors = build_errors(root).join("\n");
     for expected in [
@@ -590,7 +586,7 @@ fn bad_names_licenses_and_versions_are_reported_all_at_once() {
         "content/manuals/tools/v2: version folder \"v2\" is not a version number like 1.0 or 2.10",
         "content/manuals/tools/1.2/print.md: the chapter name \"print\" is taken",
         "content/manuals/tools/1.1.0: version 1.1.0 is the same number as version 1.1",
-        "content/manuals/tools/1.3/01-Big Title.md: file name \"01-Big Title.md\" does not make a URL slug",
+        "content/manuals/tools/1.3/big_title.md: big_title.md and 01-Big Title.md make the same URL name \"big-title\"; rename one of them",
         "content/manuals/tools/1.4: a version folder needs at least one chapter",
     ] {
         assert!(

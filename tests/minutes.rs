@@ -104,7 +104,7 @@ fn draw_page_shows_seed_pool_every_hash_and_the_command_to_check_it() {
         "verification command"
     );
     let roles = site.page("roles");
-    assert!(roles.contains("roles/2026-11-02-ward-facilitator/"));
+    assert!(roles.contains("2026-11-02-ward-facilitator/index.html"));
     let minutes = site.page("minutes/2026-11-02-ward");
     assert!(minutes.contains("Roles drawn by lottery"));
     assert!(minutes.contains("<code>bob</code>, <code>dave</code>"));
@@ -424,10 +424,10 @@ fn the_decision_register_lists_every_decision_newest_first() {
     assert!(rows[0].starts_with("\"solar-coop\" data-outcome=\"failed\""));
     assert!(rows[0].contains("Second of November"));
     assert!(rows[0].contains("3 · 20 · 1"));
-    assert!(rows[0].contains("/minutes/2026-11-02-solar/#decision-1"));
+    assert!(rows[0].contains("../minutes/2026-11-02-solar/index.html#decision-1"));
     assert!(rows[1].contains("First of October, one"));
     assert!(rows[2].starts_with("\"north-ward\" data-outcome=\"deferred\""));
-    assert!(rows[2].contains("/minutes/2026-10-01-ward/#decision-2"));
+    assert!(rows[2].contains("../minutes/2026-10-01-ward/index.html#decision-2"));
     // The minutes page carries the anchors the register links to.
     let minutes = site.page("minutes/2026-10-01-ward");
     assert!(minutes.contains("id=\"decision-1\""));
@@ -449,7 +449,7 @@ fn the_home_page_shows_the_five_latest_decisions() {
     assert!(html.contains("Latest decisions"));
     assert!(html.contains("Decision number 5"));
     assert!(!html.contains("Decision number 6"), "five at most");
-    assert!(html.contains("href=\"/decisions/\""));
+    assert!(html.contains("href=\"decisions/index.html\""));
 }
 
 #[test]
@@ -538,11 +538,14 @@ fn the_registers_are_linked_from_the_minutes() {
     site.build();
     for page in ["minutes", "decisions", "committees", "roles", "delegates"] {
         let html = site.page(page);
-        for link in ["/decisions/", "/committees/", "/roles/", "/delegates/"] {
-            assert!(
-                html.contains(&format!("href=\"{link}\"")),
-                "{page} links {link}"
-            );
+        for link in ["decisions", "committees", "roles", "delegates"] {
+            // A page links itself as `index.html`, the others up and across.
+            let href = if link == page {
+                "href=\"index.html\"".to_string()
+            } else {
+                format!("href=\"../{link}/index.html\"")
+            };
+            assert!(html.contains(&href), "{page} links {link}");
         }
     }
 }
@@ -641,10 +644,34 @@ fn the_example_site_renders_its_registers() {
     assert!(committees.contains("<span class=\"badge dissolved\">"));
     assert!(committees.contains("<span class=\"badge lapsed\">"));
     let draws = std::fs::read_dir(out.join("roles")).unwrap().count();
-    assert_eq!(draws, 4, "three draw pages and the index");
+    assert_eq!(draws, 5, "four draw pages and the index");
     let decisions = read("decisions");
     for outcome in ["passed", "failed", "deferred"] {
         assert!(decisions.contains(&format!("data-outcome=\"{outcome}\"")));
     }
     assert!(read("delegates").contains("Federation council"));
+}
+
+#[test]
+fn a_body_whose_first_line_repeats_the_title_shows_it_once() {
+    let site = common::minimal_site_with(&[
+        (
+            "content/minutes/2026-03-02-assembly.md",
+            "+++\ntitle = \"March Assembly\"\ndate = 2026-03-02\nassembly = \"north-ward\"\nattendance = 20\n+++\n# March Assembly\n\nWe met.\n\n# March Assembly\n\nA later heading of the same words stays.\n",
+        ),
+        (
+            "content/pages/about.md",
+            "+++\ntitle = \"About us\"\n+++\n\n# About us\n\nWe share.\n",
+        ),
+    ]);
+    let out = common::build(site.path());
+    let minutes = common::read(&out, "minutes/2026-03-02-assembly/index.html");
+    assert_eq!(
+        minutes.matches("March Assembly</h1>").count(),
+        2,
+        "{minutes}"
+    );
+    assert!(minutes.contains("<h1>March Assembly</h1>\n"), "{minutes}");
+    let about = common::read(&out, "about/index.html");
+    assert_eq!(about.matches("About us</h1>").count(), 1, "{about}");
 }

@@ -16,8 +16,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileEntries, FileWeeks, Kind,
-    LedgerFileRows, LedgerRow, Name, Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
+    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name,
+    Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
 };
 use crate::model::week::WeekId;
 
@@ -31,9 +31,14 @@ pub fn check(
 ) -> CheckedLedger {
     let rates = check_rates(rates, &config.currency, problems);
     let budget = check_budget(budget, &config.currency, problems);
+    let dates = config.dates.bounds().unwrap_or_else(|why| {
+        problems.push(Diagnostic::new(crate::config::CONFIG_FILE, why));
+        (Date::MIN, Date::MAX)
+    });
     let rules = Rules {
         currency: &config.currency,
         date_format: config.ledger.date_format.as_deref(),
+        dates,
         rates: &rates,
     };
     let checked: Vec<CheckedFile> = files
@@ -43,7 +48,6 @@ pub fn check(
     let mut parts = Vec::with_capacity(files.len());
     let mut rows = Vec::with_capacity(files.len());
     let mut receipts = Vec::with_capacity(files.len());
-    let mut weeks = Vec::with_capacity(files.len());
     let mut latest = None;
     for (file, checked) in files.iter().zip(checked) {
         latest = latest.max(checked.latest);
@@ -51,7 +55,6 @@ pub fn check(
             entries: checked.entries,
             texts: checked.texts,
         });
-        weeks.push(checked.weeks);
         problems.extend(checked.problems);
         receipts.push(checked.receipts);
         rows.push(LedgerFileRows {
@@ -63,7 +66,6 @@ pub fn check(
     check_receipts(&entries, &receipts, problems);
     CheckedLedger {
         entries,
-        weeks,
         files: rows,
         rates,
         budget,
@@ -74,6 +76,8 @@ pub fn check(
 struct Rules<'a> {
     currency: &'a str,
     date_format: Option<&'a str>,
+    /// The first and last plausible dates (`[dates]` in `tally.toml`).
+    dates: (Date, Date),
     rates: &'a Rates,
 }
 
@@ -82,8 +86,6 @@ struct CheckedFile {
     entries: Vec<Entry>,
     /// The entries' own texts.
     texts: RowTexts,
-    /// The entries added up by week.
-    weeks: FileWeeks,
     problems: Vec<Diagnostic>,
     /// Data rows read.
     rows: u64,
@@ -98,7 +100,6 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     // Receipts and counterparties make up about a third of a file's bytes.
     let mut texts = RowTexts::with_capacity(usize::try_from(file.size / 3).unwrap_or(0));
     let mut receipts = ReceiptHashes::new(capacity);
-    let mut weeks = FileWeeks::default();
     let mut problems = Vec::new();
     let mut rows = 0u64;
     let mut latest: Option<Date> = None;
@@ -122,12 +123,8 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
                 entries.len(),
                 row_checker.check(&row, &mut entries, &mut texts),
             ) {
-                (index, Ok((entry, value))) => {
+                (index, Ok(entry)) => {
                     latest = latest.max(Some(entry.date));
-                    if let Ok(index) = u32::try_from(index) {
-                        let text = texts.get(entry.text);
-                        weeks.add(index, LedgerRow { entry, text }, value);
-                    }
                     // The texts keep the row's receipt as it is: hash it from the row.
                     let receipt = row.get(Column::Receipt);
                     if !receipt.is_empty() {
@@ -144,7 +141,6 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     CheckedFile {
         entries,
         texts,
-        weeks,
         problems,
         rows,
         receipts,
@@ -250,6 +246,12 @@ impl<'a> RowChecker<'a> {
                 format!("{text:?} is not a date in the format {format:?} set in tally.toml")
             }),
         }?;
+        let (earliest, latest) = self.rules.dates;
+        if parsed < earliest || parsed > latest {
+            return Err(format!(
+                "{parsed} is outside the plausible dates {earliest} to {latest} (a typo? [dates] in tally.toml sets the range)"
+            ));
+        }
         let week = WeekId::of(parsed);
         self.last_date = Some((Box::from(text), parsed, week));
         Ok((parsed, week))
@@ -268,16 +270,34 @@ impl<'a> RowChecker<'a> {
         found
     }
 
-    /// Adds the row's entry to `entries` and its texts to `texts`, and returns the entry
-    /// with its value (service rows), or returns every problem of the row.
+    /// Adds the row's entry to `entries` and its texts to `texts`, and returns the entry,
+    /// or returns every problem of the row.
     fn check<'e>(
         &mut self,
         row: &RawRow<'_>,
         entries: &'e mut Vec<Entry>,
         texts: &mut RowTexts,
-    ) -> Result<(&'e Entry, Option<Decimal>), Vec<Diagnostic>> {
+    ) -> Result<&'e Entry, Vec<Diagnostic>> {
         let line = row.line;
         let mut problems = Vec::new();
+        for column in Column::ALL {
+            let limit = if column == Column::Memo {
+                crate::load::limits::MAX_MEMO_BYTES
+            } else {
+                crate::load::limits::MAX_FIELD_BYTES
+            };
+            let length = row.get(column).len();
+            if length > limit {
+                problems.push(self.problem(
+                    line,
+                    column,
+                    format!("{length} bytes; a field may hold at most {limit}"),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let date = self
             .date(row.get(Column::Date))
             .map_err(|reason| problems.push(self.problem(line, Column::Date, reason)))
@@ -330,7 +350,7 @@ impl<'a> RowChecker<'a> {
         let cell = self.name(0, cell);
         let category = self.name(1, category);
         let unit = self.name(2, unit);
-        let (rate, value) = if kind == Kind::Service {
+        let rate = if kind == Kind::Service {
             let Some(index) = self.rate(unit, category, date) else {
                 return Err(vec![self.problem(
                     line,
@@ -341,9 +361,9 @@ impl<'a> RowChecker<'a> {
                 )]);
             };
             let per_unit = self.rules.rates.get(index).map(|r| r.rate);
-            // The same product as `Rates::value_of` gives later.
+            // The same product as `Rates::value_of` gives later: it must not overflow.
             match per_unit.and_then(|r| quantity.checked_mul(r)) {
-                Some(value) => (RateIndex::new(Some(index)), Some(value)),
+                Some(_) => RateIndex::new(Some(index)),
                 None => {
                     return Err(vec![self.problem(
                         line,
@@ -353,7 +373,7 @@ impl<'a> RowChecker<'a> {
                 }
             }
         } else {
-            (RateIndex::NONE, None)
+            RateIndex::NONE
         };
         let to_cell = (!to_cell.is_empty()).then(|| self.name(3, to_cell));
         let Some(text) = texts.push(
@@ -383,8 +403,7 @@ impl<'a> RowChecker<'a> {
             text,
             kind,
         });
-        let entry = entries.last().ok_or_else(Vec::new)?;
-        Ok((entry, value))
+        entries.last().ok_or_else(Vec::new)
     }
 }
 

@@ -1,23 +1,26 @@
 //! Raw manuals → [`Manual`]s: the folder name is a slug, the license an SPDX
 //! expression, version folders are version numbers (ordered numerically), every version
-//! has chapters with distinct URL names, origin links are web addresses, and every link
-//! from a chapter to another file (`[wiring](02-wiring.md)`) names a chapter of the same
-//! version. Every problem names its file and line.
+//! has chapters with distinct URL names, in the order of its `SUMMARY.md` when it has
+//! one, origin links are web addresses, and every link and image of a chapter that
+//! points inside the version names a chapter, heading or file of it (see [`links`]).
+//! Every problem names its file and line.
+
+mod links;
+mod summary;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
-
-use super::is_slug;
-use crate::config::line_column;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::load::manuals::{RawChapter, RawManual, RawOrigin, RawVersion};
+use crate::load::manuals::{RawManual, RawOrigin, RawVersion};
+use crate::model::manual::names::{closest, is_introduction};
+use crate::model::manual::title::first_heading;
 use crate::model::manual::{
-    CHANGES_FILE, ChangeNotes, Chapter, FileLink, License, Lineage, Manual, Origin,
+    Asset, ChangeNotes, Chapter, ContentsFile, License, Lineage, Manual, Origin,
     RESERVED_CHAPTER_SLUGS, Version, VersionNumber,
 };
-use crate::render::markdown::first_heading;
+use crate::slug::is_slug;
 
 /// `read_whole(dir)`: whether every file under `dir` was read (the chapters of a version
 /// are judged together only then).
@@ -180,11 +183,12 @@ fn check_version(raw: RawVersion, read_whole: bool, problems: &mut Diagnostics) 
     let before = problems.0.len();
     let mut slugs: BTreeMap<String, String> = BTreeMap::new();
     let mut chapters = Vec::new();
-    for c in &raw.chapters {
+    for placed in order(&raw, problems) {
+        let c = &raw.chapters[placed.index];
         let slug = Chapter::slug_of(&c.file_name);
         let name_problem = if !is_slug(&slug) {
             Some(format!(
-                "file name {:?} does not make a URL slug (use lowercase letters, digits and dashes, like 02-wiring.md)",
+                "file name {:?} does not make a URL name: give it letters or digits",
                 c.file_name
             ))
         } else if RESERVED_CHAPTER_SLUGS.contains(&slug.as_str()) {
@@ -195,87 +199,147 @@ fn check_version(raw: RawVersion, read_whole: bool, problems: &mut Diagnostics) 
             slugs
                 .insert(slug.clone(), c.file_name.clone())
                 .map(|first| {
-                    format!("chapter {first} has the same URL name {slug:?}; rename one of them")
+                    format!(
+                        "{} and {first} make the same URL name {slug:?}; rename one of them",
+                        c.file_name
+                    )
                 })
         };
+        // Kept even with a bad name, so that links to it are still judged.
         if let Some(message) = name_problem {
             problems.push(Diagnostic::new(&c.path, message));
-            continue;
         }
-        chapters.push(Chapter {
-            path: c.path.clone(),
-            file_name: c.file_name.clone(),
-            title: first_heading(&c.body)
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| Chapter::title_from_file_name(&c.file_name)),
-            slug,
-            body: c.body.clone(),
-        });
+        let title = placed
+            .title
+            .or_else(|| first_heading(&c.body).map(|t| t.trim().to_string()))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| Chapter::title_from_file_name(&c.file_name));
+        let mut chapter = Chapter::new(c.path.clone(), &c.file_name, &c.body, title);
+        chapter.depth = placed.depth;
+        chapter.number = placed.number;
+        chapter.part = placed.part;
+        chapters.push(chapter);
     }
-    let names: Vec<&str> = raw.chapters.iter().map(|c| c.file_name.as_str()).collect();
-    let has_changes = raw.changes.is_some();
-    if read_whole {
-        for c in raw.chapters.iter().chain(&raw.changes) {
-            check_links(c, &names, has_changes, problems);
+    let assets: Vec<Asset> = raw
+        .assets
+        .into_iter()
+        .map(|a| Asset {
+            path: a.name,
+            source: a.path,
+            bytes: Arc::from(a.bytes),
+        })
+        .collect();
+    for asset in &assets {
+        let taken = asset.path == "index.html"
+            || slugs
+                .keys()
+                .map(String::as_str)
+                .chain(RESERVED_CHAPTER_SLUGS.iter().copied())
+                .any(|slug| asset.path == format!("{slug}/index.html"));
+        if taken {
+            problems.push(Diagnostic::new(
+                &asset.source,
+                "this file would take the place of a page of the version; rename or remove it",
+            ));
         }
     }
-    if problems.0.len() > before {
-        return None;
-    }
-    Some(Version {
+    let version = Version {
         label: raw.label,
         number,
         path: raw.path,
         chapters,
+        summary: raw.summary.map(|c| ContentsFile {
+            path: c.path,
+            body: c.body,
+        }),
+        assets,
         notes: raw.changes.map(|c| ChangeNotes {
             path: c.path,
             body: c.body,
         }),
         changes: None,
-    })
+    };
+    if read_whole {
+        links::check(&version, problems);
+    }
+    if problems.0.len() > before {
+        return None;
+    }
+    Some(version)
 }
 
-/// Every relative link to a Markdown file must name a chapter of the same version (or
-/// its `CHANGES.md`).
-fn check_links(
-    chapter: &RawChapter,
-    names: &[&str],
-    has_changes: bool,
-    problems: &mut Diagnostics,
-) {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
-    for (event, range) in Parser::new_ext(&chapter.body, options).into_offset_iter() {
-        let Event::Start(Tag::Link { dest_url, .. }) = event else {
-            continue;
-        };
-        let Some(link) = FileLink::parse(&dest_url) else {
-            continue;
-        };
-        let known =
-            names.contains(&link.file_name) || (has_changes && link.file_name == CHANGES_FILE);
-        if !known {
-            let (line, column) = line_column(&chapter.body, range.start);
-            let mut available: Vec<&str> = names.to_vec();
-            available.sort_unstable();
-            problems.push(
-                Diagnostic::at(
-                    &chapter.path,
-                    line,
+/// A chapter's place in its version: which raw chapter, and what `SUMMARY.md` says of it.
+struct Placed {
+    index: usize,
+    title: Option<String>,
+    depth: usize,
+    number: String,
+    part: Option<String>,
+}
+
+/// The chapters in the order of `SUMMARY.md`, then any it does not list by file name;
+/// without `SUMMARY.md`, the introduction (`README.md`, `index.md`) then file-name order.
+fn order(raw: &RawVersion, problems: &mut Diagnostics) -> Vec<Placed> {
+    let mut listed: Vec<(usize, Option<String>, usize, Option<String>)> = Vec::new();
+    let mut listed_at: BTreeMap<usize, usize> = BTreeMap::new();
+    if let Some(summary) = &raw.summary {
+        let names: Vec<&str> = raw.chapters.iter().map(|c| c.file_name.as_str()).collect();
+        for entry in summary::entries(&summary.body) {
+            let path = entry.destination.split('#').next().unwrap_or("");
+            let found = crate::model::manual::links::join("", path)
+                .and_then(|p| raw.chapters.iter().position(|c| c.file_name == p));
+            let Some(index) = found else {
+                let hint = match closest(path, &names).as_slice() {
+                    [] => String::new(),
+                    some => format!("; did you mean {}?", some.join(" or ")),
+                };
+                problems.push(Diagnostic::at(
+                    &summary.path,
+                    entry.line,
                     format!(
-                        "link to {:?}: no such chapter in this version (chapters: {})",
-                        link.file_name,
-                        available.join(", ")
+                        "{:?} is not a chapter of this version{hint}",
+                        entry.destination
                     ),
-                )
-                .with_column(column),
-            );
+                ));
+                continue;
+            };
+            if let Some(first) = listed_at.insert(index, entry.line) {
+                problems.push(Diagnostic::at(
+                    &summary.path,
+                    entry.line,
+                    format!(
+                        "{:?} is listed twice (first on line {first}); list a chapter once",
+                        entry.destination
+                    ),
+                ));
+                continue;
+            }
+            let title = Some(entry.title).filter(|t| !t.is_empty());
+            listed.push((index, title, entry.depth, entry.part));
         }
     }
+    let mut rest: Vec<usize> = (0..raw.chapters.len())
+        .filter(|i| !listed_at.contains_key(i))
+        .collect();
+    // The introduction first.
+    rest.sort_by_key(|&i| {
+        let name = &raw.chapters[i].file_name;
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        !is_introduction(stem)
+    });
+    listed.extend(rest.into_iter().map(|i| (i, None, 0, None)));
+    let depths: Vec<usize> = listed.iter().map(|l| l.2).collect();
+    listed
+        .into_iter()
+        .zip(summary::numbers(&depths))
+        .map(|((index, title, _, part), (depth, number))| Placed {
+            index,
+            title,
+            depth,
+            number,
+            part,
+        })
+        .collect()
 }
 
 /// The line of the `n`th `key = …` in a TOML text (1 when not found).

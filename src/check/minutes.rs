@@ -8,15 +8,17 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::is_slug;
-use crate::draw;
+use super::draw_source;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::load::content::{CommitteeAction, RawDraw};
+use crate::load::content::RawDraw;
 use crate::load::{RawMinutes, RawPool};
 use crate::model::Minutes;
+use crate::model::lottery;
+use crate::model::registers::CommitteeAction;
 use crate::model::registers::{
-    self, CommitteeEvent, CommitteeState, Decision, Draw, Mandate, Record, Records,
+    self, CommitteeEvent, CommitteeState, Decision, Draw, DrawSource, Mandate, Record, Records,
 };
+use crate::slug::is_slug;
 
 /// Validates every minutes file and, when `all_read` (no minutes file was left out for
 /// a problem of its own), the committee timeline they make together. What a file holds
@@ -369,14 +371,17 @@ fn check_draws(
             )));
             continue;
         }
-        if d.seed.trim().is_empty() {
-            problems.push(at("seed: must not be empty".into()));
-            continue;
-        }
+        let source = draw_source::source_of(m, d, &at, problems);
         let Some(pool) = pool_of(d, pools, &at, problems) else {
             continue;
         };
-        if let Some(draw) = recompute(d, record, pool, &at, problems) {
+        let Some(pool_digest) = draw_source::check_pin(m, d, &pool, &at, problems) else {
+            continue;
+        };
+        let Some(source) = source else {
+            continue;
+        };
+        if let Some(draw) = recompute(d, record, pool, source, pool_digest, &at, problems) {
             records.draws.push(Arc::new(draw));
         }
     }
@@ -436,6 +441,8 @@ fn recompute(
     d: &RawDraw,
     record: &Record,
     pool: Vec<String>,
+    source: DrawSource,
+    pool_digest: String,
     at: &dyn Fn(String) -> Diagnostic,
     problems: &mut Diagnostics,
 ) -> Option<Draw> {
@@ -451,7 +458,14 @@ fn recompute(
         )));
         return None;
     }
-    let ranking = draw::rank(&d.seed, &pool);
+    let (ticket_seed, rule) = match &source {
+        DrawSource::Seed(seed) => (seed.clone(), "SHA-256 of seed:id"),
+        DrawSource::Beacon { round, .. } => (
+            lottery::ticket_prefix(&pool_digest, &round.randomness),
+            "SHA-256 of pool_digest:randomness:id",
+        ),
+    };
+    let ranking = lottery::rank(&ticket_seed, &pool);
     let expected: Vec<&str> = ranking.iter().take(seats).map(|t| t.id.as_str()).collect();
     let written: BTreeSet<&str> = d.selected.iter().map(String::as_str).collect();
     if written.len() != d.selected.len() {
@@ -463,7 +477,7 @@ fn recompute(
     }
     if written != expected.iter().copied().collect::<BTreeSet<&str>>() {
         problems.push(at(format!(
-            "selected: the draw selects {} (SHA-256 of seed:id, lowest first), not {}",
+            "selected: the draw selects {} ({rule}, lowest first), not {}",
             quoted_list(&expected),
             quoted_list(&d.selected.iter().map(String::as_str).collect::<Vec<_>>())
         )));
@@ -473,9 +487,11 @@ fn recompute(
         record: record.clone(),
         role: d.role.clone(),
         seats,
-        seed: d.seed.clone(),
+        source,
         pool,
         pool_file: d.pool_file.clone(),
+        pool_digest,
+        pool_pinned: d.pool_digest.is_some(),
         ranking,
     })
 }

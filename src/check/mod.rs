@@ -1,6 +1,8 @@
 //! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
+mod draw_source;
+mod invoice_events;
 mod invoices;
 pub mod ledger;
 pub mod manuals;
@@ -10,28 +12,11 @@ pub mod seals;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Result};
-use crate::load::{RawNote, RawPage, Sources, Theme};
-use crate::model::ledger::CheckedLedger;
+use crate::load::{RawNote, RawPage, Sources};
 use crate::model::week::WeekId;
-use crate::model::{Minutes, Note, Page};
-
-/// The validated site sources, ready to be modelled.
-#[derive(Debug, Clone)]
-pub struct Checked {
-    pub config: Config,
-    pub theme: Theme,
-    pub pages: Vec<Page>,
-    pub minutes: Vec<std::sync::Arc<Minutes>>,
-    pub report_notes: BTreeMap<String, Note>,
-    pub invoice_letters: BTreeMap<String, Note>,
-    pub seals: crate::model::seal::Seals,
-    pub ledger: CheckedLedger,
-    /// What each `[[ledger.sources]]` block read: rows read, skipped by reason.
-    pub ledger_sources: Vec<crate::load::sources::SourceReport>,
-    pub manuals: Vec<crate::model::manual::Manual>,
-}
+use crate::model::{Checked, Note, Page};
+use crate::slug::is_slug;
 
 /// What `check` found in each file, kept between builds (`tally serve`) by the loaded
 /// record it was found in: while a file is unchanged, the [`crate::load::FileCache`]
@@ -106,6 +91,13 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         &sources.invoice_letters,
         &mut problems,
     );
+    let invoice_events = invoice_events::check(
+        &sources.config,
+        &ledger,
+        crate::model::as_of(&minutes, &ledger),
+        sources.invoice_events.as_ref(),
+        &mut problems,
+    );
     let invoice_letters = notes_by_key(sources.invoice_letters);
     problems.finish(Checked {
         config: sources.config,
@@ -114,6 +106,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         minutes,
         report_notes,
         invoice_letters,
+        invoice_events,
         seals,
         ledger,
         ledger_sources,
@@ -208,28 +201,4 @@ fn notes_by_key(raw: Vec<RawNote>) -> BTreeMap<String, Note> {
             )
         })
         .collect()
-}
-
-/// Lowercase ASCII letters, digits and single dashes: safe in a URL and a file name.
-pub fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && s.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_'
-        })
-        && !s.contains("..")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs() {
-        assert!(is_slug("2026-11-02-north-ward"));
-        assert!(!is_slug("North Ward"));
-        assert!(!is_slug(""));
-        assert!(!is_slug("a..b"));
-    }
 }

@@ -220,7 +220,10 @@ fn check_weeks(
             line,
         };
         weeks.insert(week, judged.judge(current, amendments, problems));
-        week = week.next();
+        match week.checked_next() {
+            Some(next) => week = next,
+            None => break,
+        }
     }
     report_unsealed_amendments(
         &by_week.into_values().flatten().collect::<Vec<_>>(),
@@ -282,6 +285,21 @@ impl Judged<'_> {
             .map_or((sealed_digest.as_str(), sealed_rows), |s| {
                 (s.digest.as_str(), s.rows)
             });
+        // An entry whose digest the rows match must agree with them in every field it
+        // publishes: an edited `rows` or `public_digest` would contradict the canonical
+        // files on the site.
+        if let Some(entry) = self.entries.iter().find(|s| s.digest == current.digest)
+            && (entry.rows != current.rows as u64 || entry.public_digest != current.public_digest)
+        {
+            problems.push(Diagnostic::at(
+                LOCK_FILE,
+                entry.line,
+                format!(
+                    "{week}: the entry's digest matches the rows but rows = {} and public_digest = {} do not: the rows give {} and {} (an entry, once written, never changes)",
+                    entry.rows, entry.public_digest, current.rows, current.public_digest
+                ),
+            ));
+        }
         let state = if !amendments.is_empty() {
             SealState::Amended
         } else {
@@ -327,8 +345,8 @@ fn report_unsealed_amendments(amendments: &[Amendment], problems: &mut Diagnosti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::sha256_hex;
     use crate::load::seals::RawSeal;
-    use crate::model::seal::sha256_hex;
 
     fn w(n: i8) -> WeekId {
         WeekId {

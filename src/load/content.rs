@@ -7,8 +7,10 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::front_matter::{self, FrontDate, Split};
+use super::moment::FrontMoment;
 use super::{FileCache, read_text, relative, sorted_files};
 use crate::error::{Diagnostic, Diagnostics};
+use crate::model::registers::{CommitteeAction, Outcome, Votes};
 
 /// A free page's front matter.
 #[derive(Debug, Clone, Deserialize)]
@@ -43,29 +45,11 @@ pub struct MinutesFront {
     pub committees: Vec<RawCommitteeAction>,
     #[serde(default)]
     pub draws: Vec<RawDraw>,
+    /// When the draws' pools were fixed (defaults to the assembly's date).
+    #[serde(default)]
+    pub pool_fixed: Option<FrontMoment>,
     #[serde(default)]
     pub delegates: Vec<RawDelegate>,
-}
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Passed,
-    Failed,
-    Deferred,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Votes {
-    #[serde(rename = "for", default)]
-    pub in_favour: u32,
-    #[serde(default)]
-    pub against: u32,
-    #[serde(default)]
-    pub abstain: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -75,16 +59,6 @@ pub struct RawDecision {
     pub outcome: Outcome,
     #[serde(default)]
     pub votes: Option<Votes>,
-}
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum CommitteeAction {
-    Create,
-    Renew,
-    Dissolve,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,7 +75,21 @@ pub struct RawCommitteeAction {
 pub struct RawDraw {
     pub role: String,
     pub seats: u32,
-    pub seed: String,
+    /// A seed chosen by the assembly (checkable, not proof against steering).
+    #[serde(default)]
+    pub seed: Option<String>,
+    /// The public randomness beacon (`drand-quicknet`) and its round, instead of a seed.
+    #[serde(default)]
+    pub beacon: Option<String>,
+    #[serde(default)]
+    pub round: Option<u64>,
+    #[serde(default)]
+    pub randomness: Option<String>,
+    #[serde(default)]
+    pub signature: Option<String>,
+    /// SHA-256 of the sorted candidate ids, written when the pool was fixed.
+    #[serde(default)]
+    pub pool_digest: Option<String>,
     #[serde(default)]
     pub pool: Option<Vec<String>>,
     #[serde(default)]
@@ -209,7 +197,7 @@ pub fn load_notes(
     for file in sorted_files(&site.join(dir), "md", problems) {
         let note = cache.parse(&file, problems, |problems| {
             let path = relative(site, &file);
-            let text = read_text(&file, &path, problems)?;
+            let text = read_text(site, &file, &path, problems)?;
             Some(RawNote {
                 key: stem(&file),
                 path,
@@ -234,7 +222,7 @@ fn load_markdown<T: Send + Sync + 'static>(
     for file in cache.files(&site.join(dir), "md", problems).iter() {
         let record = cache.parse_shared(file, problems, |problems| {
             let path = relative(site, file);
-            let text = read_text(file, &path, problems)?;
+            let text = read_text(site, file, &path, problems)?;
             let parsed = front_matter::split(&path, &text)
                 .and_then(|split| parse(&path, stem(file), &split));
             parsed.map_err(|d| problems.push(d)).ok()

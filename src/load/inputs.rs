@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use super::FileCache;
+use crate::digest::sha256_hex;
 use crate::error::{Diagnostics, Error, Result};
-use crate::model::seal::sha256_hex;
 
 /// The files and folders whose files are the site's inputs.
 pub const INPUT_ROOTS: &[&str] = &[

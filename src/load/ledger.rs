@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod sources;
+
 use rayon::prelude::*;
 
 use super::records::{Record, Records};
@@ -132,7 +134,7 @@ pub struct LedgerFile {
     pub layout: Layout,
     /// Rows already read and mapped by a `[[ledger.sources]]` block; `None` for tally's
     /// own layout, read from the file.
-    pub mapped: Option<super::sources::Shared>,
+    pub mapped: Option<sources::Shared>,
 }
 
 /// One data row of a ledger file: its line and the trimmed text of each column.
@@ -195,7 +197,7 @@ impl LedgerFile {
         path: PathBuf,
         source: PathBuf,
         size: u64,
-        mapped: super::sources::MappedFile,
+        mapped: sources::MappedFile,
     ) -> LedgerFile {
         LedgerFile {
             path,
@@ -211,12 +213,12 @@ impl LedgerFile {
 
     /// Streams a mapped file's rows, as [`LedgerFile::read_rows`] does a file's.
     fn read_mapped(
-        mapped: &super::sources::MappedFile,
+        mapped: &sources::MappedFile,
         mut each: impl FnMut(Result<RawRow<'_>, Diagnostic>),
     ) {
         for row in &mapped.rows {
             match row {
-                super::sources::MappedRow::Row { line, columns } => {
+                sources::MappedRow::Row { line, columns } => {
                     let found: [&str; 10] = std::array::from_fn(|c| columns[c].as_str());
                     each(Ok(RawRow {
                         line: *line,
@@ -224,7 +226,7 @@ impl LedgerFile {
                         width: mapped.width,
                     }));
                 }
-                super::sources::MappedRow::Failed(problems) => {
+                sources::MappedRow::Failed(problems) => {
                     for problem in problems {
                         each(Err(problem.clone()));
                     }
@@ -280,7 +282,7 @@ impl LedgerFile {
                 each(Err(Diagnostic::at(
                     &self.path,
                     line as usize,
-                    super::sources::decode::not_utf8(record.bytes()),
+                    sources::decode::not_utf8(record.bytes()),
                 )));
                 continue;
             }
@@ -325,7 +327,7 @@ pub fn load(
     problems: &mut Diagnostics,
 ) -> Vec<LedgerFile> {
     let mapping = mapping(config, problems);
-    let sourced = super::sources::load(site, config, problems);
+    let sourced = sources::load(site, config, problems);
     let mut found = sorted_files(&site.join(LEDGER_DIR), "csv", problems);
     found.retain(|file| !sourced.claimed.contains(file));
     // Headers read in parallel, reported in order.
@@ -335,6 +337,10 @@ pub fn load(
             let mut found = Diagnostics::default();
             // The layout comes from tally.toml, whose change empties the cache.
             let ledger = cache.parse(file, &mut found, |problems| {
+                if let Some(why) = crate::paths::read_problem(site, file) {
+                    problems.push(Diagnostic::new(relative(site, file), why));
+                    return None;
+                }
                 open(relative(site, file), file, &mapping, problems)
             });
             (ledger, found)
@@ -417,7 +423,7 @@ pub fn header(
                         record.line as usize,
                         format!(
                             "cannot read the header row: it is {}",
-                            super::sources::decode::not_utf8(record.bytes())
+                            sources::decode::not_utf8(record.bytes())
                         ),
                     ));
                     return None;
@@ -441,7 +447,7 @@ pub fn header(
         }
     };
     let found: Vec<&str> = header.iter().map(String::as_str).collect();
-    if let Some(hint) = super::sources::decode::delimiter_hint(&found, b',') {
+    if let Some(hint) = sources::decode::delimiter_hint(&found, b',') {
         problems.push(Diagnostic::at(
             path,
             1,
@@ -637,12 +643,12 @@ mod tests {
             vec![
                 format!(
                     "data/ledger/t.csv:2: not valid UTF-8 text; {}",
-                    super::super::sources::decode::ENCODING_HINT
+                    sources::decode::ENCODING_HINT
                 ),
                 "3: café".to_string(),
                 format!(
                     "data/ledger/t.csv:4: not valid UTF-8 text; {}",
-                    super::super::sources::decode::ENCODING_HINT
+                    sources::decode::ENCODING_HINT
                 ),
             ]
         );

@@ -1,6 +1,8 @@
 //! `content/manuals/<slug>/` → raw manuals: `manual.toml`, one folder per version
-//! holding chapters (`*.md`, ordered by file name) and an optional `CHANGES.md`.
-//! Only the shape of the folders is judged here; names and links are checked later.
+//! holding chapters (`*.md`, in any subfolder), an optional `SUMMARY.md` (their order)
+//! and `CHANGES.md`, and any other files (images) beside them, as a handbook written
+//! elsewhere has them. Only the shape of the folders is judged here; names, order and
+//! links are checked later.
 
 use std::path::{Path, PathBuf};
 
@@ -9,12 +11,10 @@ use serde::Deserialize;
 use super::{read_text, relative};
 use crate::config::toml_diagnostic;
 use crate::error::{Diagnostic, Diagnostics};
+use crate::model::manual::MANUAL_FILE;
 
 /// Where manuals live, relative to the site.
 pub const MANUALS_DIR: &str = "content/manuals";
-
-/// The manual's description file in its folder.
-pub const MANUAL_FILE: &str = "manual.toml";
 
 /// `manual.toml`, as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -65,18 +65,36 @@ pub struct RawManual {
 pub struct RawVersion {
     pub path: PathBuf,
     pub label: String,
-    /// Sorted by file name.
+    /// Sorted by path in the folder.
     pub chapters: Vec<RawChapter>,
     pub changes: Option<RawChapter>,
+    /// `SUMMARY.md`.
+    pub summary: Option<RawChapter>,
+    /// Every other file, sorted by path in the folder.
+    pub assets: Vec<RawAsset>,
 }
 
 /// A Markdown file of a version folder.
 #[derive(Debug, Clone)]
 pub struct RawChapter {
     pub path: PathBuf,
+    /// Its path in the version folder, with `/`: `roles/delegate.md`.
     pub file_name: String,
     pub body: String,
 }
+
+/// Any other file of a version folder.
+#[derive(Debug, Clone)]
+pub struct RawAsset {
+    pub path: PathBuf,
+    /// Its path in the version folder, with `/`: `img/map.png`.
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Hidden folders that hold a handbook's files: GitBook keeps uploaded images in
+/// `.gitbook/assets/`.
+const HIDDEN_ASSET_FOLDERS: &[&str] = &[".gitbook"];
 
 /// Files a manual folder may hold besides `manual.toml` and its versions; a source
 /// bundle brings a README and a LICENSE. They are not published.
@@ -140,7 +158,7 @@ fn load_manual(
         ));
         return None;
     }
-    let text = read_text(&dir.join(MANUAL_FILE), &file_path, problems)?;
+    let text = read_text(site, &dir.join(MANUAL_FILE), &file_path, problems)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
     let file: ManualFile = match toml::from_str(&text) {
         Ok(file) => file,
@@ -162,41 +180,71 @@ fn load_manual(
 fn load_version(site: &Path, dir: &Path, label: &str, problems: &mut Diagnostics) -> RawVersion {
     let mut chapters = Vec::new();
     let mut changes = None;
-    for entry in list_dir(site, dir, problems) {
-        let shown = relative(site, &entry.path);
-        if entry.is_dir {
-            problems.push(Diagnostic::new(
-                shown,
-                "a version folder holds chapters (*.md) only, not folders",
-            ));
+    let mut summary = None;
+    let mut assets = Vec::new();
+    let walk = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !name.starts_with('.') || HIDDEN_ASSET_FOLDERS.contains(&&*name)
+        });
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir);
+                problems.push(Diagnostic::new(
+                    relative(site, path),
+                    format!("failed to read: {e}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.path().is_file() {
             continue;
         }
-        if !entry.name.ends_with(".md") {
-            problems.push(Diagnostic::new(
-                shown,
-                "a version folder holds Markdown chapters (*.md) and an optional CHANGES.md only",
-            ));
+        let shown = relative(site, entry.path());
+        let name = relative(dir, entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !name.to_ascii_lowercase().ends_with(".md") {
+            if let Some(bytes) = super::read_bytes(site, entry.path(), &shown, problems) {
+                assets.push(RawAsset {
+                    path: shown,
+                    name,
+                    bytes,
+                });
+            }
             continue;
         }
-        let Some(text) = read_text(&entry.path, &shown, problems) else {
+        let Some(text) = read_text(site, entry.path(), &shown, problems) else {
             continue;
         };
         let chapter = RawChapter {
             path: shown,
-            file_name: entry.name.clone(),
             body: text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(),
+            file_name: name,
         };
-        if entry.name == crate::model::manual::CHANGES_FILE {
+        if chapter.file_name == crate::model::manual::CHANGES_FILE {
             changes = Some(chapter);
+        } else if chapter.file_name == crate::model::manual::SUMMARY_FILE {
+            summary = Some(chapter);
         } else {
             chapters.push(chapter);
         }
     }
+    chapters.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    assets.sort_by(|a, b| a.name.cmp(&b.name));
     RawVersion {
         path: relative(site, dir),
         label: label.to_string(),
         chapters,
         changes,
+        summary,
+        assets,
     }
 }
 

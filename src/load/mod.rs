@@ -7,11 +7,13 @@ pub mod content;
 pub mod front_matter;
 pub mod inputs;
 pub mod ledger;
+pub mod limits;
 pub mod manuals;
+pub mod moment;
 pub mod pool;
 pub mod records;
 pub mod seals;
-pub mod sources;
+pub use ledger::sources;
 pub mod theme;
 pub mod valuation;
 
@@ -21,12 +23,15 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 
+use crate::model::theme::Theme;
 pub use cache::FileCache;
 pub use content::{RawMinutes, RawNote, RawPage};
 pub use ledger::LedgerFile;
 pub use pool::RawPool;
-pub use theme::Theme;
 pub use valuation::RawTable;
+
+/// What became of each invoice (`number,date,event,amount,note`).
+pub const INVOICE_EVENTS_FILE: &str = "data/invoice-events.csv";
 
 /// Everything read from a site folder.
 #[derive(Debug, Clone)]
@@ -52,6 +57,8 @@ pub struct Sources {
     pub rates: Option<RawTable>,
     /// `data/city-budget.csv`, when present.
     pub budget: Option<RawTable>,
+    /// `data/invoice-events.csv`, when present: what became of each invoice.
+    pub invoice_events: Option<RawTable>,
     /// `content/manuals/<slug>/`.
     pub manuals: Vec<manuals::RawManual>,
     /// Every problem found reading the files. A file that cannot be read or parsed is
@@ -81,6 +88,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
     let ledger = ledger::load(site, &config.ledger, cache, &mut problems);
     let rates = valuation::load_table(site, valuation::RATES_FILE, &mut problems);
     let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut problems);
+    let invoice_events = valuation::load_table(site, INVOICE_EVENTS_FILE, &mut problems);
     let manuals = manuals::load_manuals(site, &mut problems);
     Sources {
         config,
@@ -95,20 +103,25 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
         ledger,
         rates,
         budget,
+        invoice_events,
         manuals,
         problems: problems.0,
     }
 }
 
-/// Files under `dir` (recursively) ending in `.ext` (any file when `ext` is empty),
-/// sorted by path so that every build sees them in the same order. A missing folder
-/// is simply empty.
+/// Files under `dir` (recursively) ending in `.ext` in any case (any file when `ext` is
+/// empty), sorted by path so that every build sees them in the same order. A missing
+/// folder is simply empty. Symbolic links are listed like what they point to; whether
+/// they may be read is the readers' check ([`crate::paths::read_problem`]).
 pub fn sorted_files(dir: &Path, ext: &str, problems: &mut Diagnostics) -> Vec<PathBuf> {
     if !dir.exists() {
         return Vec::new();
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
                 let path = entry.into_path();
@@ -132,7 +145,10 @@ fn is_listed(path: &Path, ext: &str) -> bool {
     let hidden = path
         .file_name()
         .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-    let matches = ext.is_empty() || path.extension().is_some_and(|e| e == ext);
+    let matches = ext.is_empty()
+        || path
+            .extension()
+            .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext));
     matches && !hidden
 }
 
@@ -141,26 +157,36 @@ pub fn relative(base: &Path, file: &Path) -> PathBuf {
     file.strip_prefix(base).unwrap_or(file).to_path_buf()
 }
 
-pub fn read_text(file: &Path, shown: &Path, problems: &mut Diagnostics) -> Option<String> {
-    match std::fs::read(file) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
-                let (line, _) = crate::config::line_column(&valid, offset);
-                problems.push(Diagnostic::at(shown, line, "not valid UTF-8 text"));
-                None
-            }
-        },
-        Err(e) => {
-            problems.push(Diagnostic::new(shown, format!("failed to read: {e}")));
-            None
-        }
+/// Reads a source of `site` as UTF-8 text; what cannot be read (outside the site, not
+/// UTF-8, too large) is reported under `shown` with its line.
+pub fn read_text(
+    site: &Path,
+    file: &Path,
+    shown: &Path,
+    problems: &mut Diagnostics,
+) -> Option<String> {
+    let bytes = read_bytes(site, file, shown, problems)?;
+    let text = text_of(bytes, shown).map_err(|d| problems.push(d)).ok()?;
+    if let Some((line, why)) = limits::text_problem(&text) {
+        problems.push(Diagnostic::at(shown, line, why));
+        return None;
     }
+    Some(text)
 }
 
-pub fn read_bytes(file: &Path, shown: &Path, problems: &mut Diagnostics) -> Option<Vec<u8>> {
+pub use crate::config::text_of;
+
+/// Reads a source of `site` as bytes, only from inside the site ([`crate::paths`]).
+pub fn read_bytes(
+    site: &Path,
+    file: &Path,
+    shown: &Path,
+    problems: &mut Diagnostics,
+) -> Option<Vec<u8>> {
+    if let Some(why) = crate::paths::read_problem(site, file) {
+        problems.push(Diagnostic::new(shown, why));
+        return None;
+    }
     match std::fs::read(file) {
         Ok(bytes) => Some(bytes),
         Err(e) => {

@@ -54,6 +54,11 @@ pub fn load_for(
                 failed.insert(name.clone());
                 continue;
             }
+            if let Some(why) = crate::paths::read_problem(site, &file) {
+                problems.push(Diagnostic::at(&m.path, line, format!("pool_file: {why}")));
+                failed.insert(name.clone());
+                continue;
+            }
             match read(&file, &relative) {
                 Ok(pool) => {
                     pools.insert(name.clone(), pool);

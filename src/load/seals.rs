@@ -49,7 +49,7 @@ pub fn load_lock(site: &Path, problems: &mut Diagnostics) -> Vec<RawSealEntry> {
         return Vec::new();
     }
     let shown = Path::new(LOCK_FILE);
-    let Some(text) = read_text(&file, shown, problems) else {
+    let Some(text) = read_text(site, &file, shown, problems) else {
         return Vec::new();
     };
     match parse_lock(&text, shown) {
@@ -99,7 +99,7 @@ pub fn load_amendments(site: &Path, problems: &mut Diagnostics) -> Vec<RawAmendm
         return Vec::new();
     }
     let shown = Path::new(AMENDMENTS_FILE);
-    let Some(text) = read_text(&file, shown, problems) else {
+    let Some(text) = read_text(site, &file, shown, problems) else {
         return Vec::new();
     };
     parse_amendments(&text, shown, problems)

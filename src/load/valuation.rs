@@ -75,7 +75,7 @@ pub fn load_table(site: &Path, rel: &str, problems: &mut Diagnostics) -> Option<
         return None;
     }
     let path = relative(site, &file);
-    let mut bytes = read_bytes(&file, &path, problems)?;
+    let mut bytes = read_bytes(site, &file, &path, problems)?;
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }

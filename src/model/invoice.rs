@@ -9,9 +9,12 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::config::{Config, InvoiceConfig, InvoicePeriod, Municipality, Party};
+use crate::config::{Config, InvoiceConfig, InvoicePeriod, InvoiceProfile, Municipality, Party};
 use crate::model::Note;
-use crate::model::ledger::{Kind, Ledger};
+pub mod status;
+
+use self::status::Status;
+use crate::model::ledger::{Entries, Kind, Ledger, Rates};
 
 /// A month (`index` 1–12) or a quarter (`index` 1–4) of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -125,7 +128,12 @@ pub fn closed_periods(kind: InvoicePeriod, first: Date, as_of: Date) -> Vec<Peri
     let mut period = Period::of(kind, first);
     while period < open {
         periods.push(period);
-        period = period.next();
+        let next = period.next();
+        if next <= period {
+            // The last period dates can name: nothing comes after it.
+            break;
+        }
+        period = next;
     }
     periods
 }
@@ -171,12 +179,16 @@ pub struct ServiceRow {
 
 /// The ledger's service rows, each with the rate the check assigned to it.
 pub fn service_rows(ledger: &Ledger) -> Vec<ServiceRow> {
-    ledger
-        .entries
+    service_rows_of(&ledger.entries, &ledger.rates)
+}
+
+/// The service rows of `entries`, each with its rate from `rates`.
+pub fn service_rows_of(entries: &Entries, rates: &Rates) -> Vec<ServiceRow> {
+    entries
         .rows()
         .filter(|e| e.kind == Kind::Service)
         .filter_map(|e| {
-            let rate = ledger.rates.of(&e)?;
+            let rate = rates.of(&e)?;
             Some(ServiceRow {
                 date: e.date,
                 category: e.category.to_string(),
@@ -270,6 +282,16 @@ pub struct Invoice {
     pub receipts: usize,
     /// The cover letter from `content/invoices/<number>.md`, when there is one.
     pub letter: Option<Note>,
+    /// The ISO 11649 creditor reference the city quotes when it pays (`RF…`), derived
+    /// from the number.
+    pub payment_reference: String,
+    /// The rules its e-invoice follows.
+    pub profile: InvoiceProfile,
+    /// What became of it (`data/invoice-events.csv`).
+    pub status: Status,
+    /// Not issued yet: a week of its period is not sealed, so its figures may change.
+    /// A draft has no e-invoice and owes nothing yet.
+    pub draft: bool,
 }
 
 /// Who issues invoices, to whom, in which currency and on which terms.
@@ -320,8 +342,13 @@ pub fn invoice(
     let total = lines.iter().map(|l| l.amount).sum();
     let receipts = lines.iter().map(|l| l.receipts).sum();
     let issue = issue_date(period);
+    let number = period.number(&parties.terms.prefix);
     Invoice {
-        number: period.number(&parties.terms.prefix),
+        payment_reference: crate::payment::creditor_reference(&number).unwrap_or_default(),
+        profile: parties.terms.profile,
+        status: Status::default(),
+        draft: false,
+        number,
         period,
         issue_date: issue,
         due_date: due_date(issue, parties.terms.payment_terms_days),

@@ -5,11 +5,15 @@
 
 pub mod diff;
 pub mod license;
+pub mod links;
+pub mod names;
+pub mod title;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use diff::Changes;
 pub use license::License;
@@ -61,8 +65,13 @@ pub struct Version {
     pub label: String,
     pub number: VersionNumber,
     pub path: PathBuf,
-    /// Ordered by file name.
+    /// In the order of `SUMMARY.md` when the version has one, else by file name.
     pub chapters: Vec<Chapter>,
+    /// `SUMMARY.md`, when present: the handbook's own table of contents.
+    pub summary: Option<ContentsFile>,
+    /// Images and other files beside the chapters, by path; published next to the
+    /// chapter pages and carried in the source bundle.
+    pub assets: Vec<Asset>,
     /// `CHANGES.md`, when present.
     pub notes: Option<ChangeNotes>,
     /// What changed since the previous version (`None` for the first one).
@@ -86,18 +95,48 @@ pub struct ChangeNotes {
     pub body: String,
 }
 
+/// A version's `SUMMARY.md` (mdBook and GitBook's table of contents).
+#[derive(Debug, Clone)]
+pub struct ContentsFile {
+    pub path: PathBuf,
+    pub body: String,
+}
+
+/// The name of the table of contents in a version folder.
+pub const SUMMARY_FILE: &str = "SUMMARY.md";
+
+/// A file beside the chapters: `img/map.png`.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Its path inside the version folder, with `/`: its URL below the version's.
+    pub path: String,
+    /// Where it was read, relative to the site.
+    pub source: PathBuf,
+    pub bytes: Arc<[u8]>,
+}
+
 /// One chapter: a Markdown file of a version folder.
 #[derive(Debug, Clone)]
 pub struct Chapter {
     pub path: PathBuf,
-    /// `02-wiring.md`.
+    /// Its path inside the version folder: `02-wiring.md`, `roles/delegate.md`.
     pub file_name: String,
-    /// `wiring`: the file name without its order number and extension; its URL segment.
+    /// `wiring`: made from the file name (see [`names::chapter_slug`]); its URL segment.
     pub slug: String,
-    /// The first `# ` heading, else made from the file name.
+    /// Its entry in `SUMMARY.md`, else its first `# ` heading, else made from the file
+    /// name.
     pub title: String,
+    /// 0 for a chapter, 1 for a sub-chapter, …: its nesting in `SUMMARY.md`.
+    pub depth: usize,
+    /// `3`, `3.2`: its number in the contents.
+    pub number: String,
+    /// The title of the part of the book that starts with this chapter, if any.
+    pub part: Option<String>,
     pub body: String,
 }
+
+/// The manual's description file in its folder (and in its download bundle).
+pub const MANUAL_FILE: &str = "manual.toml";
 
 /// The name of the changes file in a version folder.
 pub const CHANGES_FILE: &str = "CHANGES.md";
@@ -106,18 +145,28 @@ pub const CHANGES_FILE: &str = "CHANGES.md";
 pub const RESERVED_CHAPTER_SLUGS: &[&str] = &["print", "changes"];
 
 impl Chapter {
-    /// `02-wiring.md` → `wiring`; `intro.md` → `intro`; `01.md` → `01`.
-    pub fn slug_of(file_name: &str) -> String {
-        let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
-        let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
-        let rest = &stem[digits..];
-        match rest.strip_prefix(['-', '_', '.']) {
-            Some(rest) if digits > 0 && !rest.is_empty() => rest.to_string(),
-            _ => stem.to_string(),
+    /// A top-level chapter, numbered later.
+    pub fn new(path: impl Into<PathBuf>, file_name: &str, body: &str, title: String) -> Chapter {
+        Chapter {
+            path: path.into(),
+            file_name: file_name.to_string(),
+            slug: Chapter::slug_of(file_name),
+            title,
+            depth: 0,
+            number: String::new(),
+            part: None,
+            body: body.to_string(),
         }
     }
 
-    /// A title for a chapter without a `# ` heading: `02-co-op-rules.md` → `Co op rules`.
+    /// `02-wiring.md` → `wiring`; `purpose_&_vision.md` → `purpose-vision`;
+    /// `README.md` → `introduction`.
+    pub fn slug_of(file_name: &str) -> String {
+        names::chapter_slug(file_name)
+    }
+
+    /// A title for a chapter without a `# ` heading or an entry in `SUMMARY.md`:
+    /// `02-co-op_rules.md` → `Co op rules`.
     pub fn title_from_file_name(file_name: &str) -> String {
         let words = Chapter::slug_of(file_name).replace(['-', '_'], " ");
         let mut chars = words.chars();
@@ -177,44 +226,6 @@ impl fmt::Display for VersionNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parts: Vec<String> = self.0.iter().map(u64::to_string).collect();
         f.write_str(&parts.join("."))
-    }
-}
-
-/// A link inside a chapter that points at another file of the same version:
-/// `02-wiring.md`, `./02-wiring.md#safety`, `CHANGES.md`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileLink<'a> {
-    pub file_name: &'a str,
-    /// Without the `#`.
-    pub fragment: Option<&'a str>,
-}
-
-impl<'a> FileLink<'a> {
-    /// `Some` for a relative link to a Markdown file; `None` for anything else (a web
-    /// address, an absolute path, an in-page anchor, an image).
-    pub fn parse(destination: &'a str) -> Option<FileLink<'a>> {
-        let d = destination.trim();
-        if d.is_empty() || d.starts_with(['#', '/', '?']) || d.contains("://") {
-            return None;
-        }
-        if let Some(colon) = d.find(':') {
-            // `mailto:`, `tel:`, `javascript:` …: a scheme comes before any `/`.
-            if !d[..colon].contains('/') {
-                return None;
-            }
-        }
-        let (path, fragment) = match d.split_once('#') {
-            Some((path, fragment)) => (path, Some(fragment).filter(|f| !f.is_empty())),
-            None => (d, None),
-        };
-        let path = path.split('?').next().unwrap_or(path);
-        if !path.to_ascii_lowercase().ends_with(".md") {
-            return None;
-        }
-        Some(FileLink {
-            file_name: path.strip_prefix("./").unwrap_or(path),
-            fragment,
-        })
     }
 }
 
@@ -453,6 +464,8 @@ mod tests {
                 number: v("1.0"),
                 path: PathBuf::from("1.0"),
                 chapters: Vec::new(),
+                summary: None,
+                assets: Vec::new(),
                 notes: None,
                 changes: None,
             }],
@@ -528,30 +541,5 @@ mod tests {
             .collect();
         assert_eq!(titles, ["E", "D"]);
         assert_eq!(all[0].lineage.forks.len(), 1);
-    }
-
-    #[test]
-    fn file_links_are_relative_markdown_links() {
-        assert_eq!(
-            FileLink::parse("./02-wiring.md#safety"),
-            Some(FileLink {
-                file_name: "02-wiring.md",
-                fragment: Some("safety")
-            })
-        );
-        assert_eq!(
-            FileLink::parse("CHANGES.md").unwrap().file_name,
-            "CHANGES.md"
-        );
-        for other in [
-            "https://x.example/a.md",
-            "/manuals/a.md",
-            "#top",
-            "mailto:a@b.md",
-            "javascript:alert(1)//.md",
-            "picture.png",
-        ] {
-            assert_eq!(FileLink::parse(other), None, "{other}");
-        }
     }
 }

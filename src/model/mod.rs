@@ -3,10 +3,17 @@
 
 mod interned;
 pub mod invoice;
+pub mod invoice_lifecycle;
+pub use invoice::status as invoice_status;
 pub mod ledger;
+pub mod lottery;
 pub mod manual;
+pub mod markup;
 pub mod registers;
+pub mod release;
 pub mod seal;
+pub mod source_report;
+pub mod theme;
 pub mod week;
 
 use std::collections::BTreeMap;
@@ -15,9 +22,8 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use crate::check::Checked;
 use crate::config::Config;
-use crate::load::Theme;
+use theme::Theme;
 
 /// A free page at `/<slug>/`.
 #[derive(Debug, Clone)]
@@ -53,6 +59,24 @@ pub struct Note {
     pub body: String,
 }
 
+/// What `check` hands over: the validated site sources, ready to be modelled.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub config: Config,
+    pub theme: Theme,
+    pub pages: Vec<Page>,
+    pub minutes: Vec<std::sync::Arc<Minutes>>,
+    pub report_notes: BTreeMap<String, Note>,
+    pub invoice_letters: BTreeMap<String, Note>,
+    /// `data/invoice-events.csv`, by invoice number.
+    pub invoice_events: BTreeMap<String, Vec<invoice_status::InvoiceEvent>>,
+    pub seals: seal::Seals,
+    pub ledger: ledger::CheckedLedger,
+    /// What each `[[ledger.sources]]` block read: rows read, skipped by reason.
+    pub ledger_sources: Vec<source_report::SourceReport>,
+    pub manuals: Vec<manual::Manual>,
+}
+
 /// The whole site, ready to render.
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -73,7 +97,7 @@ pub struct Site {
     /// The ledger, valued and added up week by week.
     pub ledger: ledger::Ledger,
     /// What each `[[ledger.sources]]` block read: rows read, skipped by reason.
-    pub ledger_sources: Vec<crate::load::sources::SourceReport>,
+    pub ledger_sources: Vec<source_report::SourceReport>,
     /// By slug.
     pub manuals: Vec<manual::Manual>,
     /// One per closed period with services, oldest first.
@@ -86,7 +110,12 @@ pub fn build(checked: Checked) -> Site {
     let as_of = as_of(&minutes, &checked.ledger);
     let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
-    let invoices = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
+    let mut invoices = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
+    for inv in &mut invoices {
+        inv.draft = !invoice_lifecycle::period_sealed(&checked.seals, inv.period);
+        let events = checked.invoice_events.get(&inv.number);
+        inv.status = invoice_status::status(inv, events.map_or(&[], Vec::as_slice), as_of);
+    }
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     let manuals = manual::build(checked.manuals, &checked.config);

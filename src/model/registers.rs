@@ -8,8 +8,41 @@ use std::sync::Arc;
 use jiff::SignedDuration;
 use jiff::civil::{Date, Time};
 
-pub use crate::draw::Ticket;
-pub use crate::load::content::{CommitteeAction, Outcome, Votes};
+pub use super::lottery::Ticket;
+
+/// How a decision went.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    Deferred,
+}
+
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(deny_unknown_fields)]
+pub struct Votes {
+    #[serde(rename = "for", default)]
+    pub in_favour: u32,
+    #[serde(default)]
+    pub against: u32,
+    #[serde(default)]
+    pub abstain: u32,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum CommitteeAction {
+    Create,
+    Renew,
+    Dissolve,
+}
 
 /// The minutes that recorded something: enough to name and link them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -121,13 +154,34 @@ pub struct Draw {
     pub record: Record,
     pub role: String,
     pub seats: usize,
-    pub seed: String,
+    /// Where the tickets' randomness came from.
+    pub source: DrawSource,
     /// The pool as written (inline or in the file), in its own order.
     pub pool: Vec<String>,
     /// `pool_file` when the pool came from a file.
     pub pool_file: Option<String>,
+    /// SHA-256 of the sorted ids, one per line (equal to the pinned one when pinned).
+    pub pool_digest: String,
+    /// Whether the minutes pinned `pool_digest`.
+    pub pool_pinned: bool,
     /// Every candidate with its ticket, in draw order (ascending hash).
     pub ranking: Vec<Ticket>,
+}
+
+/// Where a draw's randomness came from.
+#[derive(Debug, Clone, Hash)]
+pub enum DrawSource {
+    /// A seed chosen by the assembly: checkable, not proof against steering. Tickets
+    /// are `SHA-256(seed:id)`.
+    Seed(String),
+    /// A public beacon round published after the pool was fixed, verified offline.
+    /// Tickets are `SHA-256(pool_digest:randomness:id)`.
+    Beacon {
+        round: crate::beacon::VerifiedRound,
+        /// When the pool was fixed, as written (or the assembly's date).
+        pool_fixed: String,
+        pool_fixed_time: jiff::Timestamp,
+    },
 }
 
 impl Draw {

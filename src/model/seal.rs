@@ -17,10 +17,10 @@
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
-use sha2::{Digest, Sha256};
 
 use super::ledger::{Entries, LedgerRow};
 use super::week::WeekId;
+use crate::digest::sha256_hex;
 
 /// The "previous chain" of the first sealed week: 64 zeros.
 pub const CHAIN_START: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -143,19 +143,6 @@ pub fn sorted_text(mut lines: Vec<String>) -> String {
     text
 }
 
-/// Lowercase hex SHA-256 of `bytes`: what `sha256sum` prints.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for byte in hash.iter() {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    hex
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 /// `SHA-256(previous + digest)` over the two hex texts.
 pub fn chain(previous: &str, digest: &str) -> String {
     sha256_hex(format!("{previous}{digest}").as_bytes())
@@ -163,7 +150,7 @@ pub fn chain(previous: &str, digest: &str) -> String {
 
 /// Whether `text` is a SHA-256 in lowercase hex.
 pub fn is_digest(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| HEX.contains(&b))
+    text.len() == 64 && text.bytes().all(|b| crate::digest::HEX.contains(&b))
 }
 
 /// A week's rows, digested.

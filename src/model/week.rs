@@ -44,6 +44,13 @@ impl WeekId {
             .unwrap_or_default()
     }
 
+    /// The week after this one; `None` after the last week dates can name (9999-W52), so
+    /// that a walk over weeks always ends.
+    pub fn checked_next(self) -> Option<WeekId> {
+        let next = self.next();
+        (next > self).then_some(next)
+    }
+
     pub fn next(self) -> WeekId {
         WeekId::of(self.monday().saturating_add(jiff::Span::new().days(7)))
     }
@@ -87,5 +94,19 @@ mod tests {
             WeekId::parse("2027-W01").unwrap().previous().to_string(),
             "2026-W53"
         );
+    }
+
+    #[test]
+    fn the_last_week_has_no_next_and_a_walk_to_it_ends() {
+        let last = WeekId::of(jiff::civil::date(9999, 12, 31));
+        assert_eq!(last.checked_next(), None);
+        let mut week = WeekId::of(jiff::civil::date(9999, 11, 1));
+        let mut steps = 0;
+        while let Some(next) = week.checked_next() {
+            week = next;
+            steps += 1;
+        }
+        assert_eq!(week, last);
+        assert!(steps < 10);
     }
 }

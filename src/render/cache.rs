@@ -370,7 +370,7 @@ fn render_one(
         Pending::Ready(context) => (context, None),
         Pending::Later(fingerprint, make) => (make()?, Some(fingerprint)),
     };
-    let html = renderer.render(todo.template, &context)?;
+    let html = renderer.render_page(&todo.path, todo.template, &context)?;
     let inputs = match fingerprint {
         Some(fingerprint) => Inputs::Fingerprint(fingerprint),
         None => Inputs::Context(context),

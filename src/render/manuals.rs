@@ -148,6 +148,18 @@ fn version_jobs(
         context,
     ));
 
+    for asset in &version.assets {
+        let path = format!(
+            "{}{}",
+            urls.output_path(&urls.version(slug, label)),
+            asset.path
+        );
+        jobs.push(Job::File(OutputFile::shared(
+            path,
+            Arc::clone(&asset.bytes),
+        )));
+    }
+
     for (i, chapter) in version.chapters.iter().enumerate() {
         let page = page_of(PageKind::Chapter(chapter));
         let view = ChapterView::new(manual, version, i, urls);
@@ -183,10 +195,15 @@ fn version_jobs(
                 .collect()
         })
         .unwrap_or_default();
-    let notes = version
-        .notes
-        .as_ref()
-        .map(|n| views::chapter_html(&n.body, manual, version, urls));
+    let notes = version.notes.as_ref().map(|n| {
+        views::chapter_html(
+            &n.body,
+            crate::model::manual::CHANGES_FILE,
+            manual,
+            version,
+            urls,
+        )
+    });
     let page = page_of(PageKind::Changes);
     let context = Renderer::with(
         r.context(&format!("What changed in {title}"), "manuals"),

@@ -1,21 +1,24 @@
 //! Markdown → sanitized HTML: CommonMark with tables, footnotes, strikethrough, task
 //! lists and heading anchors; then `ammonia`, so content (a remixed manual included)
-//! cannot inject script.
+//! cannot inject script. An embedded `<iframe>`, `<video>` or `<audio>` (which the
+//! sanitizer removes) leaves a visible link to its `src`, never nothing.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex, PoisonError};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use crate::model::markup::attribute;
+pub use crate::model::markup::{add_heading_ids, anchors, image_sources, slugify};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 
 /// Renders Markdown to safe HTML.
 pub fn to_html(markdown: &str) -> String {
     to_html_with_links(markdown, |_| None)
 }
 
-/// Renders Markdown to safe HTML; `rewrite_link` may replace a link's destination
-/// (e.g. `02-wiring.md` → the chapter's URL).
+/// Renders Markdown to safe HTML; `rewrite_link` may replace a link's or an image's
+/// destination (e.g. `02-wiring.md` → the chapter's URL).
 pub fn to_html_with_links(markdown: &str, rewrite_link: impl Fn(&str) -> Option<String>) -> String {
     if !MEMO_ON.load(Ordering::Relaxed) {
         return convert(markdown, &rewrite_link);
@@ -106,7 +109,45 @@ fn convert(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> Str
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options)
+        .flat_map(|event| match event {
+            // The sanitizer removes the embed (and would keep anything inside it as
+            // text): its link takes its place.
+            Event::Html(html) | Event::InlineHtml(html) if has_embed(&html) => {
+                vec![Event::Html(CowStr::from(embed_links(&html)))]
+            }
+            // `<img src="img/x.png">` written as HTML moves with its file like `![](…)`.
+            Event::Html(html) if !image_sources(&html).is_empty() => {
+                vec![Event::Html(CowStr::from(rewrite_image_sources(
+                    &html,
+                    rewrite_link,
+                )))]
+            }
+            Event::InlineHtml(html) if !image_sources(&html).is_empty() => {
+                vec![Event::InlineHtml(CowStr::from(rewrite_image_sources(
+                    &html,
+                    rewrite_link,
+                )))]
+            }
+            other => vec![other],
+        })
         .map(|event| match event {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = match rewrite_link(&dest_url) {
+                    Some(new) => CowStr::from(new),
+                    None => dest_url,
+                };
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -124,6 +165,12 @@ fn convert(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> Str
                     id,
                 })
             }
+            // A task-list box is a statement, not a control: it says what it states.
+            Event::TaskListMarker(done) => Event::InlineHtml(CowStr::from(if done {
+                "<input type=\"checkbox\" disabled checked aria-label=\"done\"> "
+            } else {
+                "<input type=\"checkbox\" disabled aria-label=\"not done\"> "
+            })),
             other => other,
         })
         .collect();
@@ -133,72 +180,71 @@ fn convert(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> Str
     sanitize(&html)
 }
 
-/// Gives every heading without an explicit `{#id}` an id made from its text, unique
-/// within the document.
-fn add_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let mut used: HashSet<String> = HashSet::new();
-    let mut i = 0;
-    while i < events.len() {
-        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
-            let mut text = String::new();
-            let mut j = i + 1;
-            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(t) | Event::Code(t) = &events[j] {
-                    text.push_str(t);
-                }
-                j += 1;
-            }
-            let base = slugify(&text);
-            let base = if base.is_empty() {
-                "section".to_string()
-            } else {
-                base
-            };
-            let mut candidate = base.clone();
-            let mut n = 1;
-            while used.contains(&candidate) {
-                candidate = format!("{base}-{n}");
-                n += 1;
-            }
-            used.insert(candidate.clone());
-            if let Event::Start(Tag::Heading {
-                level,
-                classes,
-                attrs,
-                ..
-            }) = std::mem::replace(&mut events[i], Event::SoftBreak)
-            {
-                events[i] = Event::Start(Tag::Heading {
-                    level,
-                    id: Some(CowStr::from(candidate)),
-                    classes,
-                    attrs,
-                });
-            }
-        } else if let Event::Start(Tag::Heading { id: Some(id), .. }) = &events[i] {
-            used.insert(id.to_string());
-        }
-        i += 1;
-    }
-    events
+/// Tags whose content the sanitizer removes but whose `src` a reader should still reach.
+const EMBEDS: &[&str] = &["<iframe", "<video", "<audio", "<source", "<embed"];
+
+fn has_embed(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    EMBEDS.iter().any(|t| lower.contains(t))
 }
 
-/// Lowercase words joined by dashes: `Site survey & roof` → `site-survey-roof`.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::new();
-    let mut dash = false;
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            if dash && !slug.is_empty() {
-                slug.push('-');
+/// A visible link to the `src` of every embed in `html`: `Embedded video: <a>…</a>`.
+fn embed_links(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::new();
+    for tag in EMBEDS {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(tag) {
+            let start = from + at;
+            let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+            if let Some(src) = attribute(&html[start..end], "src") {
+                let what = if tag.contains("iframe") || tag.contains("embed") {
+                    "Embedded content"
+                } else {
+                    "Embedded media"
+                };
+                let src = super::escape::xml_escape(&src);
+                out.push_str(&format!(
+                    "<span class=\"embed\">{what}: <a href=\"{src}\">{src}</a></span> "
+                ));
             }
-            dash = false;
-            slug.push(c);
-        } else {
-            dash = true;
+            from = end;
         }
     }
-    slug
+    out.trim_end().to_string()
+}
+
+/// `html` with each `<img>`'s `src` replaced where `rewrite_link` gives a new one.
+fn rewrite_image_sources(html: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    for (range, src) in image_sources(html) {
+        if let Some(new) = rewrite_link(&src) {
+            out.push_str(&html[copied..range.start]);
+            out.push_str(&super::escape::xml_escape(&new));
+            copied = range.end;
+        }
+    }
+    out.push_str(&html[copied..]);
+    out
+}
+
+/// `body` without a first line `# {title}` that repeats the title the page already
+/// shows (front matter's `title`).
+pub fn without_repeated_title<'a>(body: &'a str, title: &str) -> &'a str {
+    let trimmed = body.trim_start_matches(['\n', '\r', ' ', '\t']);
+    let (first, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
+    let heading = first
+        .trim_end()
+        .strip_prefix("# ")
+        .map(|h| h.trim().trim_end_matches('#').trim());
+    let same = heading.is_some_and(|h| {
+        h.split_whitespace().eq(title.split_whitespace())
+            || h.to_lowercase()
+                .split_whitespace()
+                .eq(title.to_lowercase().split_whitespace())
+    });
+    if same { rest } else { body }
 }
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -208,7 +254,10 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     for h in headings {
         tag_attributes.insert(h, HashSet::from(["id"]));
     }
-    tag_attributes.insert("input", HashSet::from(["type", "checked", "disabled"]));
+    tag_attributes.insert(
+        "input",
+        HashSet::from(["type", "checked", "disabled", "aria-label"]),
+    );
     tag_attributes.insert("div", HashSet::from(["id"]));
     tag_attributes.insert("li", HashSet::from(["id"]));
     tag_attributes.insert("code", HashSet::from([]));
@@ -248,27 +297,20 @@ pub fn sanitize(html: &str) -> String {
     SANITIZER.clean(html).to_string()
 }
 
-/// The first `# Heading` of a Markdown text, if any (a chapter's title).
-pub fn first_heading(markdown: &str) -> Option<String> {
-    let mut inside = false;
-    let mut text = String::new();
-    for event in Parser::new(markdown) {
-        match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) => inside = true,
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) if inside => return Some(text),
-            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
-            _ => {}
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn task_list_boxes_say_whether_they_are_done() {
+        let html = to_html("- [x] Counted\n- [ ] Not counted\n");
+        assert!(html.contains("aria-label=\"done\""), "{html}");
+        assert!(html.contains("aria-label=\"not done\""), "{html}");
+        assert!(
+            !html.contains("<input type=\"checkbox\" disabled checked>"),
+            "{html}"
+        );
+    }
 
     #[test]
     fn script_and_handlers_are_removed() {
@@ -314,11 +356,77 @@ mod tests {
     }
 
     #[test]
-    fn first_heading_is_the_title() {
-        assert_eq!(
-            first_heading("intro\n\n# The `roof` survey\n\n# Other").as_deref(),
-            Some("The roof survey")
+    fn images_are_rewritten_like_links() {
+        let html = to_html_with_links("![map](img/map.png)", |d| {
+            (d == "img/map.png").then(|| "/manuals/m/1.0/img/map.png".to_string())
+        });
+        assert!(
+            html.contains(r#"src="/manuals/m/1.0/img/map.png""#),
+            "{html}"
         );
-        assert_eq!(first_heading("no heading"), None);
+    }
+
+    #[test]
+    fn an_embedded_video_becomes_a_visible_link() {
+        for text in [
+            "Watch:\n\n<iframe width=\"560\" src=\"https://video.example/embed/42\" frameborder=\"0\"></iframe>\n",
+            "Watch <iframe src='https://video.example/embed/42'></iframe> now\n",
+            "<video controls>\n<source src=\"https://video.example/embed/42\" type=\"video/mp4\">\n</video>\n",
+        ] {
+            let html = to_html(text);
+            assert!(!html.contains("<iframe"), "{html}");
+            assert!(
+                html.contains(r#"<a href="https://video.example/embed/42" rel="noopener">https://video.example/embed/42</a>"#),
+                "{text}: {html}"
+            );
+        }
+        let html = to_html("<iframe src=\"javascript:alert(1)\"></iframe>");
+        assert!(!html.contains("href=\"javascript:"), "{html}");
+    }
+
+    #[test]
+    fn an_html_image_is_rewritten_like_a_markdown_one() {
+        let rewrite = |d: &str| (d == "img/a b.png").then(|| "/m/1.0/img/a%20b.png".to_string());
+        for text in [
+            "<figure><img src=\"img/a b.png\" alt=\"A\"></figure>\n",
+            "Inline <img alt='A' src='img/a b.png'> here\n",
+        ] {
+            let html = to_html_with_links(text, rewrite);
+            assert!(
+                html.contains("src=\"/m/1.0/img/a%20b.png\""),
+                "{text}: {html}"
+            );
+        }
+        let html = to_html_with_links("<img src=\"https://x.example/a.png\">", rewrite);
+        assert!(html.contains("src=\"https://x.example/a.png\""), "{html}");
+    }
+
+    #[test]
+    fn anchors_are_heading_ids_and_html_ids() {
+        let found = anchors(
+            "# Roles & seats\n\n## Roles & seats\n\n<a name=\"old-name\"></a>\n\n## Custom {#mine}\n",
+        );
+        let found: Vec<&str> = found.iter().map(String::as_str).collect();
+        assert_eq!(found, ["mine", "old-name", "roles-seats", "roles-seats-1"]);
+    }
+
+    #[test]
+    fn a_first_line_repeating_the_title_is_dropped() {
+        assert_eq!(
+            without_repeated_title("# March Assembly\n\nWe met.\n", "March  Assembly"),
+            "\nWe met.\n"
+        );
+        assert_eq!(
+            without_repeated_title("\n# march assembly\nWe met.", "March Assembly"),
+            "We met."
+        );
+        assert_eq!(
+            without_repeated_title("# Other\nWe met.", "March Assembly"),
+            "# Other\nWe met."
+        );
+        assert_eq!(
+            without_repeated_title("Intro\n# March Assembly\n", "March Assembly"),
+            "Intro\n# March Assembly\n"
+        );
     }
 }

@@ -1,20 +1,30 @@
 //! Stage 4, **render**: the model → output files in memory (HTML from Tera templates,
 //! Markdown to HTML, sitemap). Pages render in parallel. No file I/O here.
 
+mod beacon_view;
 mod cache;
 pub mod charts;
+pub mod csv_safe;
+pub mod data_package;
+pub mod escape;
 mod feed;
+pub use reports::headline;
+pub mod invoice_view;
 pub mod invoices;
 pub mod manuals;
 pub mod markdown;
+pub mod names;
 pub mod open_data;
 mod pages;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod registers;
+mod relative;
+pub mod releases;
 pub mod report_charts;
 pub mod reports;
 pub mod seals;
+pub mod signing;
 mod sources;
 pub mod ubl;
 pub mod views;
@@ -210,6 +220,16 @@ impl<'a> Renderer<'a> {
             })
     }
 
+    /// The page at `path` (in the output folder): `template` rendered, its site links
+    /// made relative to it (but in the not-found page, which is served at any depth).
+    pub fn render_page(&self, path: &str, template: &str, context: &Context) -> Result<String> {
+        let html = self.render(template, context)?;
+        if path == "404.html" || !path.ends_with(".html") {
+            return Ok(html);
+        }
+        Ok(relative::relative_links(path, &html, &self.site_view.root))
+    }
+
     /// Adds a serializable view to a context under `key`.
     pub fn with<T: Serialize + ?Sized>(mut context: Context, key: &str, value: &T) -> Context {
         context.insert(key, value);
@@ -259,6 +279,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     let mut jobs = Vec::new();
     jobs.extend(pages::jobs(&renderer)?);
     jobs.extend(seals::jobs(&site.seals));
+    jobs.extend(signing::jobs(site));
     jobs.extend(registers::jobs(&renderer)?);
     jobs.extend(reports::jobs(&renderer)?);
     jobs.extend(open_data::jobs(&renderer)?);

@@ -7,68 +7,12 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::data_package::{DataFile, field, size};
 use super::reports::{METHOD, count, plain};
 use super::{Job, OutputFile, Renderer};
 use crate::error::{Error, Result};
 use crate::model::Site;
 use crate::model::ledger::{Ledger, LedgerRow, WeekReport, WeekStatus};
-
-/// One published CSV, described for the Data Package and the `/data/` page.
-#[derive(Debug, Clone, Serialize)]
-pub struct DataFile {
-    /// Frictionless resource name: lowercase, `-`, `_`, `.`.
-    pub name: &'static str,
-    /// Relative to `/data/`.
-    pub path: &'static str,
-    pub title: &'static str,
-    pub description: String,
-    pub fields: Vec<Field>,
-    pub rows: usize,
-    pub bytes: usize,
-    /// `412 KiB`, for reading.
-    pub size: String,
-    /// `3,565`, for reading.
-    pub rows_shown: String,
-}
-
-/// A file size for reading: bytes, KiB or MiB.
-pub fn size(bytes: usize) -> String {
-    if bytes < 1024 {
-        format!("{bytes} bytes")
-    } else if bytes < 1024 * 1024 {
-        format!("{} KiB", bytes.div_ceil(1024))
-    } else {
-        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
-    }
-}
-
-/// A column of a published CSV.
-#[derive(Debug, Clone, Serialize)]
-pub struct Field {
-    pub name: &'static str,
-    /// Table Schema type: `string`, `date`, `number`, `integer`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub description: String,
-    /// The unit of the values, when the column has one.
-    pub unit: Option<String>,
-}
-
-fn field(name: &'static str, kind: &'static str, description: impl Into<String>) -> Field {
-    Field {
-        name,
-        kind,
-        description: description.into(),
-        unit: None,
-    }
-}
-
-impl Field {
-    fn unit(mut self, unit: impl Into<String>) -> Field {
-        self.unit = Some(unit.into());
-        self
-    }
-}
 
 pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
@@ -220,7 +164,7 @@ fn ledger_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
             record.push(e.memo().unwrap_or("").to_string());
         }
         writer
-            .write_record(&record)
+            .write_record(super::csv_safe::record(record.iter().map(String::as_str)))
             .map_err(|e| csv_error("data/ledger.csv", e))?;
     }
     let bytes = writer
@@ -310,7 +254,7 @@ fn weekly_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
     for w in &ledger.weeks {
         for record in weekly_rows(w) {
             writer
-                .write_record(&record)
+                .write_record(super::csv_safe::record(record.iter().map(String::as_str)))
                 .map_err(|e| csv_error("data/weekly.csv", e))?;
             rows += 1;
         }

@@ -12,7 +12,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
-use super::invoices::InvoiceView;
+use super::invoice_view::InvoiceView;
 
 /// The typst template; it reads the invoice from `invoice.json`.
 const TEMPLATE: &str = include_str!("invoice.typ");

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
+use super::beacon_view::{self, BeaconView};
 use super::views::long_date;
 use super::{Job, Renderer};
-use crate::draw;
 use crate::error::Result;
 use crate::model::Minutes;
 use crate::model::registers::{
@@ -303,6 +303,9 @@ pub struct DrawSummary {
     pub seats: usize,
     pub pool_size: usize,
     pub selected: Vec<String>,
+    /// `beacon` (a public round after the pool was fixed) or `seed` (chosen by the
+    /// assembly: checkable, not proof against steering).
+    pub kind: &'static str,
 }
 
 impl DrawSummary {
@@ -316,6 +319,7 @@ impl DrawSummary {
             seats: d.seats,
             pool_size: d.pool.len(),
             selected: d.selected().map(|t| t.id.clone()).collect(),
+            kind: beacon_view::kind(d),
         }
     }
 }
@@ -335,10 +339,18 @@ pub struct CandidateView {
 pub struct DrawView {
     #[serde(flatten)]
     pub summary: DrawSummary,
-    pub seed: String,
+    /// The seed of a seed-only draw.
+    pub seed: Option<String>,
+    /// The beacon round of an unsteerable draw.
+    pub beacon: Option<BeaconView>,
     /// The pool as written, in its own order.
     pub pool: Vec<String>,
     pub pool_file: Option<String>,
+    pub pool_digest: String,
+    /// Whether the minutes pinned the digest when the pool was fixed.
+    pub pool_pinned: bool,
+    /// One line that recomputes the pool's digest.
+    pub digest_command: String,
     /// Every candidate, in draw order.
     pub candidates: Vec<CandidateView>,
     /// One line that recomputes every ticket and sorts them: the first `seats` lines
@@ -357,23 +369,20 @@ impl DrawView {
                 id: t.id.clone(),
                 hash: t.hash.clone(),
                 selected: i < d.seats,
-                command: draw::verify_command(&d.seed, &t.id),
+                command: beacon_view::ticket_command(d, &t.id),
             })
             .collect();
-        let ids: Vec<String> = d.pool.iter().map(|id| draw::shell_quote(id)).collect();
-        let check_all = format!(
-            "for id in {}; do printf '%s  %s\\n' \"$(printf '%s:%s' {} \"$id\" | sha256sum | cut -c1-64)\" \"$id\"; done | LC_ALL=C sort | head -n {}",
-            ids.join(" "),
-            draw::shell_quote(&d.seed),
-            d.seats
-        );
         DrawView {
             summary: DrawSummary::new(d, root),
-            seed: d.seed.clone(),
+            seed: beacon_view::seed(d),
+            beacon: BeaconView::of(d),
             pool: d.pool.clone(),
             pool_file: d.pool_file.clone(),
+            pool_digest: d.pool_digest.clone(),
+            pool_pinned: d.pool_pinned,
+            digest_command: beacon_view::digest_command(d),
             candidates,
-            check_all,
+            check_all: beacon_view::check_all(d),
         }
     }
 }

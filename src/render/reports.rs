@@ -9,13 +9,17 @@ use rayon::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
+pub mod headline;
+
+use self::headline::{Headline, SoFar, so_far_label};
 use super::markdown;
+use super::names;
 use super::report_charts::{ChartSet, ReportCharts};
 use super::seals::SealView;
 use super::views::{MinutesSummary, long_date};
 use super::{Job, Renderer};
 use crate::error::Result;
-use crate::model::ledger::{Kind, Ledger, Line, Treasury, WeekReport, WeekStatus};
+use crate::model::ledger::{Kind, Line, Treasury, WeekReport, WeekStatus};
 use crate::model::week::WeekId;
 use crate::model::{Minutes, Site};
 
@@ -42,7 +46,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
                 .weeks
                 .iter()
                 .rev()
-                .map(|w| WeekSummary::new(w, ledger, root))
+                .map(|w| WeekSummary::new(w, site, root))
                 .collect();
             let list = ReportsView {
                 weeks: rows,
@@ -102,8 +106,12 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
                     .map(|w| WeekLink::new(w.week, root));
                 let next = ledger.weeks.get(i + 1).map(|w| WeekLink::new(w.week, root));
                 let view = ReportView::new(site, week, root, previous, next);
-                let title = format!("Week {}", week.week);
+                let title = format!("{} · week {}", week_dates(week.week), week.week);
                 let mut context = Renderer::with(r.context(&title, "reports"), "report", &view);
+                context.insert(
+                    "description",
+                    &super::headline::description(&site.config, ledger, week),
+                );
                 context.insert("charts", &charts.view);
                 context.insert("seal", &seal);
                 Ok(context)
@@ -158,6 +166,8 @@ pub struct WeekSummary {
     pub link: WeekLink,
     pub status: &'static str,
     pub status_label: &'static str,
+    /// `so far (3 of 7 days)` for the week in progress, else empty.
+    pub so_far: String,
     pub rows: String,
     pub receipts: String,
     pub value: String,
@@ -168,10 +178,20 @@ pub struct WeekSummary {
 }
 
 impl WeekSummary {
-    pub fn new(w: &WeekReport, ledger: &Ledger, root: &str) -> WeekSummary {
+    pub fn new(w: &WeekReport, site: &Site, root: &str) -> WeekSummary {
+        let ledger = &site.ledger;
         let currency = &ledger.currency;
+        // A week in progress is not compared with the city's budget for the whole week:
+        // three days of seven would read as a collapse.
+        let closed = w.status == WeekStatus::Closed;
+        let not_yet = || "—".to_string();
         WeekSummary {
             link: WeekLink::new(w.week, root),
+            so_far: if closed {
+                String::new()
+            } else {
+                so_far_label(w.week, ledger.as_of)
+            },
             status: status_class(w.status),
             status_label: status_label(w.status),
             rows: count(w.reconciliation.rows_read),
@@ -180,20 +200,21 @@ impl WeekSummary {
             city_share: w
                 .city_share()
                 .map_or_else(|| "—".into(), |s| money(s, currency)),
-            ratio: w.ratio().map_or_else(|| "—".into(), percent),
+            ratio: w.ratio().filter(|_| closed).map_or_else(not_yet, percent),
             categories: w
                 .categories
                 .iter()
                 .map(|c| CategoryView {
-                    category: c.category.clone(),
+                    category: names::category(&site.config, &c.category),
+                    need: names::in_sentence(&names::category(&site.config, &c.category)),
                     value: money(c.value, currency),
                     city_share: c
                         .city_share
                         .map_or_else(|| "—".into(), |s| money(s.amount, currency)),
                     partial: c.city_share.is_some_and(|s| s.days < 7),
                     budget_days: c.city_share.map_or(0, |s| s.days),
-                    ratio: c.ratio.map_or_else(|| "—".into(), percent),
-                    bar: c.ratio.map_or(0, bar_width),
+                    ratio: c.ratio.filter(|_| closed).map_or_else(not_yet, percent),
+                    bar: c.ratio.filter(|_| closed).map_or(0, bar_width),
                 })
                 .collect(),
         }
@@ -203,6 +224,8 @@ impl WeekSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct CategoryView {
     pub category: String,
+    /// The category's name inside a sentence: `food`.
+    pub need: String,
     pub value: String,
     pub city_share: String,
     /// The week reaches into a year without a published budget.
@@ -257,7 +280,7 @@ pub struct TreasuryView {
 }
 
 impl TreasuryView {
-    fn new(t: &Treasury, currency: &str) -> TreasuryView {
+    fn new(t: &Treasury, currency: &str, config: &crate::config::Config) -> TreasuryView {
         TreasuryView {
             opening: money(t.opening, currency),
             income: money(t.income, currency),
@@ -268,7 +291,7 @@ impl TreasuryView {
                 .funds
                 .iter()
                 .map(|f| FundView {
-                    name: f.name.clone(),
+                    name: names::cell(config, &f.name),
                     allocated: money(f.allocated, currency),
                     balance: money(f.balance, currency),
                 })
@@ -349,8 +372,12 @@ impl ReportView {
                 .find(|c| c.category == *l.category)
                 .and_then(|c| c.city_share);
             LineView {
-                cell: l.cell.as_deref().unwrap_or("").to_string(),
-                category: l.category.to_string(),
+                cell: l
+                    .cell
+                    .as_deref()
+                    .map(|c| names::cell(&site.config, c))
+                    .unwrap_or_default(),
+                category: names::category(&site.config, &l.category),
                 unit: l.unit.to_string(),
                 services: count(l.services),
                 drawn: quantity(l.drawn),
@@ -383,7 +410,7 @@ impl ReportView {
             .collect();
         let rec = &w.reconciliation;
         ReportView {
-            summary: WeekSummary::new(w, ledger, root),
+            summary: WeekSummary::new(w, site, root),
             monday: long_date(w.week.monday()),
             sunday: long_date(w.week.sunday()),
             in_progress: w.status == WeekStatus::InProgress,
@@ -393,16 +420,16 @@ impl ReportView {
                 .flows
                 .iter()
                 .map(|f| FlowView {
-                    from: f.from.to_string(),
-                    to: f.to.to_string(),
+                    from: names::cell(&site.config, &f.from),
+                    to: names::cell(&site.config, &f.to),
                     kind: f.kind.name(),
-                    category: f.category.to_string(),
+                    category: names::category(&site.config, &f.category),
                     quantity: quantity(f.quantity),
                     unit: f.unit.to_string(),
                     rows: count(f.rows),
                 })
                 .collect(),
-            treasury: TreasuryView::new(t, currency),
+            treasury: TreasuryView::new(t, currency, &site.config),
             rates: rates
                 .into_iter()
                 .filter_map(|(index, rows)| {
@@ -457,6 +484,10 @@ impl ReportView {
 pub struct GlanceView {
     pub current: Option<WeekSummary>,
     pub last_closed: Option<WeekSummary>,
+    /// The last closed week in words and units.
+    pub headline: Option<Headline>,
+    /// The week in progress, never compared with the city's budget.
+    pub so_far: Option<SoFar>,
     pub weeks: usize,
     pub as_of: Option<String>,
     pub treasury: Option<TreasuryView>,
@@ -468,13 +499,19 @@ pub fn glance(site: &Site, root: &str) -> Option<GlanceView> {
     let currency = &ledger.currency;
     let t = &latest.treasury;
     Some(GlanceView {
-        current: ledger.current().map(|w| WeekSummary::new(w, ledger, root)),
+        current: ledger.current().map(|w| WeekSummary::new(w, site, root)),
         last_closed: ledger
             .last_closed()
-            .map(|w| WeekSummary::new(w, ledger, root)),
+            .map(|w| WeekSummary::new(w, site, root)),
+        headline: ledger
+            .last_closed()
+            .map(|w| Headline::new(&site.config, ledger, w, root)),
+        so_far: ledger
+            .current()
+            .map(|w| SoFar::new(&site.config, ledger, w, root)),
         weeks: ledger.weeks.len(),
         as_of: ledger.as_of.map(long_date),
-        treasury: Some(TreasuryView::new(t, currency)),
+        treasury: Some(TreasuryView::new(t, currency, &site.config)),
     })
 }
 

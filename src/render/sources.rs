@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::load::sources::SourceReport;
+use crate::model::source_report::SourceReport;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceView {

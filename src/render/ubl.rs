@@ -8,10 +8,21 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 
 use super::views::xml_escape;
+use crate::config::InvoiceProfile;
 use crate::model::invoice::{Invoice, InvoiceLine, unit_code};
 
 /// EN 16931 without extensions.
 pub const CUSTOMIZATION_ID: &str = "urn:cen.eu:en16931:2017";
+
+/// Peppol BIS Billing 3.0: EN 16931 with Peppol's rules.
+pub const PEPPOL_CUSTOMIZATION_ID: &str =
+    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
+
+/// Peppol's business process for billing.
+pub const PEPPOL_PROFILE_ID: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
+
+/// UNCL 4461 code 58: SEPA credit transfer.
+const SEPA_CREDIT_TRANSFER: &str = "58";
 
 /// The note every document carries: what it is, and what it is not.
 pub const NOTE: &str = "Statement of services rendered to residents by the network's cells, \
@@ -36,14 +47,22 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
         "         xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\"\n",
         "         xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n",
     ));
-    leaf(&mut x, 1, "cbc:CustomizationID", CUSTOMIZATION_ID);
+    match invoice.profile {
+        InvoiceProfile::En16931 => leaf(&mut x, 1, "cbc:CustomizationID", CUSTOMIZATION_ID),
+        InvoiceProfile::Peppol => {
+            leaf(&mut x, 1, "cbc:CustomizationID", PEPPOL_CUSTOMIZATION_ID);
+            leaf(&mut x, 1, "cbc:ProfileID", PEPPOL_PROFILE_ID);
+        }
+    }
     leaf(&mut x, 1, "cbc:ID", &invoice.number);
     leaf(&mut x, 1, "cbc:IssueDate", &invoice.issue_date.to_string());
     leaf(&mut x, 1, "cbc:DueDate", &invoice.due_date.to_string());
     leaf(&mut x, 1, "cbc:InvoiceTypeCode", "380");
     leaf(&mut x, 1, "cbc:Note", NOTE);
     leaf(&mut x, 1, "cbc:DocumentCurrencyCode", &invoice.currency);
-    leaf(&mut x, 1, "cbc:BuyerReference", &invoice.number);
+    if let Some(reference) = &invoice.addressee.buyer_reference {
+        leaf(&mut x, 1, "cbc:BuyerReference", reference);
+    }
     open(&mut x, 1, "cac:InvoicePeriod");
     leaf(
         &mut x,
@@ -54,26 +73,45 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
     leaf(&mut x, 2, "cbc:EndDate", &invoice.period.end().to_string());
     close(&mut x, 1, "cac:InvoicePeriod");
 
+    let issuer = &invoice.issuer;
     open(&mut x, 1, "cac:AccountingSupplierParty");
     party(
         &mut x,
-        &invoice.issuer.name,
-        &invoice.issuer.address,
-        invoice.issuer.country.as_deref(),
-        None,
-        invoice.issuer.email.as_deref(),
+        &PartyFields {
+            name: &issuer.name,
+            address: &issuer.address,
+            country: issuer.country.as_deref(),
+            endpoint: issuer.endpoint.as_deref(),
+            // Tax category O forbids the seller's VAT identifier (BR-O-02): without a
+            // registration number, the VAT number identifies the seller (BT-29).
+            identifier: issuer
+                .vat_id
+                .as_deref()
+                .filter(|_| issuer.registration_id.is_none()),
+            registration: issuer.registration_id.as_deref(),
+            contact_name: None,
+            email: issuer.email.as_deref(),
+        },
     );
     close(&mut x, 1, "cac:AccountingSupplierParty");
+    let city = &invoice.addressee;
     open(&mut x, 1, "cac:AccountingCustomerParty");
     party(
         &mut x,
-        &invoice.addressee.name,
-        &invoice.addressee.address,
-        invoice.addressee.country.as_deref(),
-        invoice.addressee.addressee.as_deref(),
-        None,
+        &PartyFields {
+            name: &city.name,
+            address: &city.address,
+            country: city.country.as_deref(),
+            endpoint: city.endpoint.as_deref(),
+            identifier: None,
+            registration: None,
+            contact_name: city.addressee.as_deref(),
+            email: None,
+        },
     );
     close(&mut x, 1, "cac:AccountingCustomerParty");
+
+    payment_means(&mut x, invoice);
 
     open(&mut x, 1, "cac:PaymentTerms");
     leaf(
@@ -178,17 +216,83 @@ fn invoice_line(
     close(x, 1, "cac:InvoiceLine");
 }
 
-/// A party: name, postal address (first line the street, last line the town, lines
-/// between as additional street and address lines), legal name, contact.
-fn party(
-    x: &mut String,
-    name: &str,
-    address: &[String],
-    country: Option<&str>,
-    contact_name: Option<&str>,
-    email: Option<&str>,
-) {
+/// SEPA credit transfer to the network's account, quoting the creditor reference.
+fn payment_means(x: &mut String, invoice: &Invoice) {
+    open(x, 1, "cac:PaymentMeans");
+    indent(x, 2);
+    let _ = writeln!(
+        x,
+        "<cbc:PaymentMeansCode name=\"SEPA credit transfer\">{SEPA_CREDIT_TRANSFER}</cbc:PaymentMeansCode>"
+    );
+    if !invoice.payment_reference.is_empty() {
+        leaf(x, 2, "cbc:PaymentID", &invoice.payment_reference);
+    }
+    if let Some(iban) = &invoice.issuer.iban {
+        open(x, 2, "cac:PayeeFinancialAccount");
+        leaf(x, 3, "cbc:ID", &compact(iban));
+        leaf(x, 3, "cbc:Name", &invoice.issuer.name);
+        if let Some(bic) = &invoice.issuer.bic {
+            open(x, 3, "cac:FinancialInstitutionBranch");
+            leaf(x, 4, "cbc:ID", bic);
+            close(x, 3, "cac:FinancialInstitutionBranch");
+        }
+        close(x, 2, "cac:PayeeFinancialAccount");
+    }
+    close(x, 1, "cac:PaymentMeans");
+}
+
+/// An IBAN as banks' systems read it: no spaces, upper case.
+fn compact(iban: &str) -> String {
+    iban.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// What a party shows in the document.
+struct PartyFields<'a> {
+    name: &'a str,
+    address: &'a [String],
+    country: Option<&'a str>,
+    /// `scheme:id` (checked at load).
+    endpoint: Option<&'a str>,
+    /// The seller identifier (BT-29).
+    identifier: Option<&'a str>,
+    /// The legal registration identifier (BT-30).
+    registration: Option<&'a str>,
+    contact_name: Option<&'a str>,
+    email: Option<&'a str>,
+}
+
+/// A party: electronic address, name, postal address (first line the street, last line
+/// the town, lines between as additional street and address lines), legal name and
+/// registration, contact.
+fn party(x: &mut String, fields: &PartyFields<'_>) {
+    let PartyFields {
+        name,
+        address,
+        country,
+        endpoint,
+        identifier,
+        registration,
+        contact_name,
+        email,
+    } = *fields;
     open(x, 2, "cac:Party");
+    if let Some((scheme, id)) = endpoint.and_then(|e| e.split_once(':')) {
+        indent(x, 3);
+        let _ = writeln!(
+            x,
+            "<cbc:EndpointID schemeID=\"{}\">{}</cbc:EndpointID>",
+            xml_escape(scheme),
+            xml_escape(id)
+        );
+    }
+    if let Some(id) = identifier {
+        open(x, 3, "cac:PartyIdentification");
+        leaf(x, 4, "cbc:ID", id);
+        close(x, 3, "cac:PartyIdentification");
+    }
     open(x, 3, "cac:PartyName");
     leaf(x, 4, "cbc:Name", name);
     close(x, 3, "cac:PartyName");
@@ -219,6 +323,9 @@ fn party(
     close(x, 3, "cac:PostalAddress");
     open(x, 3, "cac:PartyLegalEntity");
     leaf(x, 4, "cbc:RegistrationName", name);
+    if let Some(registration) = registration {
+        leaf(x, 4, "cbc:CompanyID", registration);
+    }
     close(x, 3, "cac:PartyLegalEntity");
     if contact_name.is_some() || email.is_some() {
         open(x, 3, "cac:Contact");

@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+pub use super::escape::{push_xml_escaped, xml_escape};
 use super::markdown;
 use crate::model::{Minutes, Page, Site};
 
@@ -26,6 +27,11 @@ pub struct SiteView {
     pub network: String,
     pub as_of: Option<String>,
     pub nav: Vec<NavItem>,
+    /// The id of the public key in `[signing]` (16 hex digits), if the site is signed.
+    pub public_key_id: Option<String>,
+    /// The methodology page that defines every figure (`content/pages/methodology.md`),
+    /// linked from the figures it defines; absent when the site has none.
+    pub methodology: Option<String>,
 }
 
 impl SiteView {
@@ -52,6 +58,11 @@ impl SiteView {
                 url: format!("{root}about/"),
             });
         }
+        let methodology = site
+            .pages
+            .iter()
+            .any(|p| p.slug == "methodology")
+            .then(|| format!("{root}methodology/"));
         SiteView {
             title: site.config.title.clone(),
             base_url: site.config.base_url.clone(),
@@ -65,7 +76,9 @@ impl SiteView {
                 site.config.network.name.clone()
             },
             as_of: site.as_of.map(long_date),
+            methodology,
             nav,
+            public_key_id: crate::render::signing::public_key(site).map(|key| key.id()),
         }
     }
 }
@@ -84,7 +97,7 @@ impl PageView {
             slug: page.slug.clone(),
             title: page.title.clone(),
             description: page.description.clone(),
-            html: markdown::to_html(&page.body),
+            html: markdown::to_html(markdown::without_repeated_title(&page.body, &page.title)),
         }
     }
 }
@@ -133,7 +146,7 @@ impl MinutesView {
     pub fn new(m: &Minutes, root: &str) -> MinutesView {
         MinutesView {
             summary: MinutesSummary::new(m, root),
-            html: markdown::to_html(&m.body),
+            html: markdown::to_html(markdown::without_repeated_title(&m.body, &m.title)),
             source: m.path.display().to_string(),
         }
     }
@@ -142,24 +155,4 @@ impl MinutesView {
 /// `2 November 2026`.
 pub fn long_date(date: Date) -> String {
     date.strftime("%-d %B %Y").to_string()
-}
-
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_xml_escaped(&mut out, text);
-    out
-}
-
-/// [`xml_escape`] into `out`.
-pub fn push_xml_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
 }

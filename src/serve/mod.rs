@@ -160,12 +160,15 @@ impl Server {
 pub fn serve(options: &ServeOptions, open: bool) -> Result<()> {
     let server = Server::start(options)?;
     let site = options.site.display();
-    println!(
+    // Printing may fail (a closed pipe): the server goes on regardless.
+    let _ = writeln!(
+        std::io::stdout(),
         "serving {site} at {} (live reload on; Ctrl-C to stop)",
         server.url()
     );
     if open && !open_browser(&server.url()) {
-        println!(
+        let _ = writeln!(
+            std::io::stdout(),
             "no web browser found to open; visit {} yourself",
             server.url()
         );
@@ -220,7 +223,11 @@ fn rebuild_and_show(builder: &mut SiteBuilder, shared: &Shared, changed: &[PathB
     match result {
         Ok(rebuild) => {
             if !quiet {
-                println!("{}", describe(&rebuild, builder.site(), changed));
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "{}",
+                    describe(&rebuild, builder.site(), changed)
+                );
             }
             let was_broken = shown.problems.take().is_some();
             let mut touched = rebuild.changed.clone();
@@ -242,7 +249,12 @@ fn rebuild_and_show(builder: &mut SiteBuilder, shared: &Shared, changed: &[PathB
         }
         Err(e) => {
             let text = e.to_string();
-            eprintln!("error: {text}\n(still serving the last good build)");
+            let still = if shown.built {
+                "still serving the last good build"
+            } else {
+                "nothing built yet: the browser shows these problems until they are fixed"
+            };
+            let _ = writeln!(std::io::stderr(), "error: {text}\n({still})");
             shown.problems = Some(text.clone());
             drop(shown);
             shared.hub.broadcast(&Event::Problems(text));
@@ -409,7 +421,10 @@ fn respond(request: Request, shared: &Shared) {
 }
 
 fn send(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
-    let response = Response::from_data(body).with_status_code(status);
+    // Every reply is whole in memory: send its length rather than chunks, however large.
+    let response = Response::from_data(body)
+        .with_status_code(status)
+        .with_chunked_threshold(usize::MAX);
     let response = with_header(response, "Content-Type", content_type);
     let response = with_header(response, "Cache-Control", "no-store");
     let response = with_header(response, "X-Content-Type-Options", "nosniff");

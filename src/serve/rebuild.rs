@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 
 use crate::check::CheckCache;
 use crate::config::CONFIG_FILE;
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::load::{self, FileCache};
-use crate::manifest::{MANIFEST_FILE, Manifest};
-use crate::model::seal::sha256_hex;
+use crate::manifest::{Head, MANIFEST_FILE, Manifest};
 use crate::render::{self, RenderCache, RenderStats, markdown};
 
 /// A built site in memory: file bytes by output path (`minutes/x/index.html`).
@@ -275,8 +275,11 @@ impl SiteBuilder {
                 .files
                 .iter()
                 .filter_map(|f| Some((f.path.as_str(), f.digest.as_deref()?))),
-            &inputs,
-            site.seals.head(),
+            &Head {
+                release: site.config.version.as_deref(),
+                inputs: &inputs,
+                seal_chain: site.seals.head(),
+            },
         );
         if before
             .get(MANIFEST_FILE)

@@ -3,6 +3,7 @@
 //! changed paths. Hidden files (editors' swap files) and everything else in the site
 //! folder (the output, `target/`) are ignored.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
@@ -54,7 +55,11 @@ impl SourceWatcher {
             }
             Err(errors) => {
                 for e in errors {
-                    eprintln!("warning: watching {}: {e}", root.display());
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "warning: watching {}: {e}",
+                        root.display()
+                    );
                 }
             }
         };
@@ -85,7 +90,13 @@ impl SourceWatcher {
                         self.watched.push(dir);
                         added = true;
                     }
-                    Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
+                    Err(e) => {
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "warning: cannot watch {}: {e}",
+                            dir.display()
+                        );
+                    }
                 }
             }
         }

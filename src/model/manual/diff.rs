@@ -1,6 +1,7 @@
 //! What changed between two versions of a manual, chapter by chapter: chapters are
-//! matched by file name, then by slug (the name without its order number), then by
-//! content similarity (a renamed chapter); each changed chapter gets a line diff with
+//! matched by file name, then by slug (the name without its order number: a new order
+//! prefix is not a rename), then by content similarity (a renamed chapter); a chapter
+//! out of the order of the others has moved; each changed chapter gets a line diff with
 //! word-level emphasis and unchanged runs folded. Deterministic: no diff deadline.
 
 use similar::{ChangeTag, DiffOp, TextDiff};
@@ -31,9 +32,11 @@ impl Changes {
 pub enum ChangeKind {
     Added,
     Removed,
-    /// A new file name (and maybe some edits) for the same chapter.
+    /// A new name (and maybe some edits) for the same chapter, found by its content.
     Renamed,
     Changed,
+    /// The same text at another place in the order.
+    Moved,
     Unchanged,
 }
 
@@ -44,6 +47,7 @@ impl ChangeKind {
             ChangeKind::Removed => "removed",
             ChangeKind::Renamed => "renamed",
             ChangeKind::Changed => "changed",
+            ChangeKind::Moved => "moved",
             ChangeKind::Unchanged => "unchanged",
         }
     }
@@ -55,14 +59,17 @@ pub struct ChapterRef {
     pub file_name: String,
     pub slug: String,
     pub title: String,
+    /// 1 for the first chapter of its version.
+    pub position: usize,
 }
 
 impl ChapterRef {
-    fn of(c: &Chapter) -> ChapterRef {
+    fn of(c: &Chapter, index: usize) -> ChapterRef {
         ChapterRef {
             file_name: c.file_name.clone(),
             slug: c.slug.clone(),
             title: c.title.clone(),
+            position: index + 1,
         }
     }
 }
@@ -73,6 +80,8 @@ pub struct ChapterChange {
     pub kind: ChangeKind,
     pub old: Option<ChapterRef>,
     pub new: Option<ChapterRef>,
+    /// Set when the chapter left the order of the others (its old and new position).
+    pub moved: Option<(usize, usize)>,
     pub inserted: usize,
     pub deleted: usize,
     /// The line diff (empty for added, removed and unchanged chapters).
@@ -111,11 +120,10 @@ pub struct Part {
 
 /// Compares `new` with the version before it.
 pub fn compare(old: &Version, new: &Version) -> Changes {
-    let mut pairs: Vec<(Option<&Chapter>, Option<&Chapter>, bool)> = Vec::new();
     let mut old_used = vec![false; old.chapters.len()];
     let mut new_match: Vec<Option<usize>> = vec![None; new.chapters.len()];
 
-    // 1. the same file name; 2. the same slug (renumbered).
+    // 1. the same file name; 2. the same slug (a new order prefix, another folder).
     for by_slug in [false, true] {
         for (ni, n) in new.chapters.iter().enumerate() {
             if new_match[ni].is_some() {
@@ -135,7 +143,7 @@ pub fn compare(old: &Version, new: &Version) -> Changes {
             }
         }
     }
-    // 3. the most similar remaining pairs.
+    // 3. the most similar remaining pairs: renamed.
     let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
     for (ni, n) in new.chapters.iter().enumerate() {
         if new_match[ni].is_some() {
@@ -152,56 +160,95 @@ pub fn compare(old: &Version, new: &Version) -> Changes {
         }
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut renamed = vec![false; new.chapters.len()];
     for (_, oi, ni) in candidates {
         if !old_used[oi] && new_match[ni].is_none() {
             old_used[oi] = true;
             new_match[ni] = Some(oi);
-            renamed[ni] = true;
         }
     }
+    let in_order = kept_in_order(&new_match);
 
+    let mut chapters = Vec::new();
     for (ni, n) in new.chapters.iter().enumerate() {
-        let o = new_match[ni].and_then(|oi| old.chapters.get(oi));
-        pairs.push((o, Some(n), renamed[ni]));
+        let o = new_match[ni].and_then(|oi| old.chapters.get(oi).map(|o| (oi, o)));
+        let moved = match o {
+            Some((oi, _)) if !in_order[ni] => Some((oi + 1, ni + 1)),
+            _ => None,
+        };
+        chapters.push(compare_chapter(o, Some((ni, n)), moved));
     }
     for (oi, o) in old.chapters.iter().enumerate() {
         if !old_used[oi] {
-            pairs.push((Some(o), None, false));
+            chapters.push(compare_chapter(Some((oi, o)), None, None));
         }
     }
-
-    let chapters = pairs
-        .into_iter()
-        .map(|(o, n, renamed)| compare_chapter(o, n, renamed))
-        .collect();
     Changes {
         from: old.label.clone(),
         chapters,
     }
 }
 
-fn compare_chapter(old: Option<&Chapter>, new: Option<&Chapter>, renamed: bool) -> ChapterChange {
+/// For each new chapter, whether it keeps its order among the matched chapters: the
+/// longest run of matches whose old positions increase stays put, the others moved.
+fn kept_in_order(new_match: &[Option<usize>]) -> Vec<bool> {
+    let matched: Vec<(usize, usize)> = new_match
+        .iter()
+        .enumerate()
+        .filter_map(|(ni, oi)| oi.map(|oi| (ni, oi)))
+        .collect();
+    // Longest increasing subsequence of old positions, O(n²): manuals are small.
+    let mut length = vec![1usize; matched.len()];
+    let mut before: Vec<Option<usize>> = vec![None; matched.len()];
+    for i in 0..matched.len() {
+        for j in 0..i {
+            if matched[j].1 < matched[i].1 && length[j] + 1 > length[i] {
+                length[i] = length[j] + 1;
+                before[i] = Some(j);
+            }
+        }
+    }
+    let mut kept = vec![true; new_match.len()];
+    for (ni, oi) in new_match.iter().enumerate() {
+        if oi.is_some() {
+            kept[ni] = false;
+        }
+    }
+    let mut cursor = (0..matched.len()).max_by(|&a, &b| length[a].cmp(&length[b]).then(b.cmp(&a)));
+    while let Some(i) = cursor {
+        kept[matched[i].0] = true;
+        cursor = before[i];
+    }
+    kept
+}
+
+fn compare_chapter(
+    old: Option<(usize, &Chapter)>,
+    new: Option<(usize, &Chapter)>,
+    moved: Option<(usize, usize)>,
+) -> ChapterChange {
     let (kind, rows, inserted, deleted) = match (old, new) {
-        (Some(o), Some(n)) => {
+        (Some((_, o)), Some((_, n))) => {
             let (rows, inserted, deleted) = line_diff(&o.body, &n.body);
-            let kind = if renamed || o.file_name != n.file_name {
+            let kind = if o.slug != n.slug {
                 ChangeKind::Renamed
             } else if inserted + deleted > 0 {
                 ChangeKind::Changed
+            } else if moved.is_some() {
+                ChangeKind::Moved
             } else {
                 ChangeKind::Unchanged
             };
             (kind, rows, inserted, deleted)
         }
-        (None, Some(n)) => (ChangeKind::Added, Vec::new(), n.body.lines().count(), 0),
-        (Some(o), None) => (ChangeKind::Removed, Vec::new(), 0, o.body.lines().count()),
+        (None, Some((_, n))) => (ChangeKind::Added, Vec::new(), n.body.lines().count(), 0),
+        (Some((_, o)), None) => (ChangeKind::Removed, Vec::new(), 0, o.body.lines().count()),
         (None, None) => (ChangeKind::Unchanged, Vec::new(), 0, 0),
     };
     ChapterChange {
         kind,
-        old: old.map(ChapterRef::of),
-        new: new.map(ChapterRef::of),
+        old: old.map(|(i, c)| ChapterRef::of(c, i)),
+        new: new.map(|(i, c)| ChapterRef::of(c, i)),
+        moved,
         inserted,
         deleted,
         rows,
@@ -289,13 +336,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn chapter(file_name: &str, body: &str) -> Chapter {
-        Chapter {
-            path: PathBuf::from(file_name),
-            file_name: file_name.into(),
-            slug: Chapter::slug_of(file_name),
-            title: file_name.into(),
-            body: body.into(),
-        }
+        Chapter::new(file_name, file_name, body, file_name.into())
     }
 
     fn version(label: &str, chapters: Vec<Chapter>) -> Version {
@@ -304,6 +345,8 @@ mod tests {
             number: VersionNumber::parse(label).unwrap(),
             path: PathBuf::from(label),
             chapters,
+            summary: None,
+            assets: Vec::new(),
             notes: None,
             changes: None,
         }
@@ -398,11 +441,48 @@ mod tests {
     }
 
     #[test]
-    fn a_renumbered_chapter_is_matched_by_slug() {
-        let old = version("1", vec![chapter("02-wiring.md", "a\n")]);
+    fn a_new_order_prefix_is_not_a_rename() {
+        let old = version("1", vec![chapter("wiring.md", "a\n")]);
         let new = version("2", vec![chapter("03-wiring.md", "a\n")]);
         let changes = compare(&old, &new);
         assert_eq!(changes.chapters.len(), 1);
-        assert_eq!(changes.chapters[0].kind, ChangeKind::Renamed);
+        assert_eq!(changes.chapters[0].kind, ChangeKind::Unchanged);
+    }
+
+    #[test]
+    fn only_chapters_out_of_order_have_moved() {
+        let body = |n: usize| format!("chapter {n}\n");
+        let old = version(
+            "1",
+            (1..=5)
+                .map(|n| chapter(&format!("c{n}.md"), &body(n)))
+                .collect(),
+        );
+        // c5 goes to the front; c3 is renamed to c3b with its text kept.
+        let order = [
+            (5, "c5.md"),
+            (1, "c1.md"),
+            (2, "c2.md"),
+            (3, "c3b.md"),
+            (4, "c4.md"),
+        ];
+        let new = version(
+            "2",
+            order.iter().map(|(n, f)| chapter(f, &body(*n))).collect(),
+        );
+        let changes = compare(&old, &new);
+        let kinds: Vec<(ChangeKind, Option<(usize, usize)>)> =
+            changes.chapters.iter().map(|c| (c.kind, c.moved)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (ChangeKind::Moved, Some((5, 1))),
+                (ChangeKind::Unchanged, None),
+                (ChangeKind::Unchanged, None),
+                (ChangeKind::Renamed, None),
+                (ChangeKind::Unchanged, None),
+            ]
+        );
+        assert_eq!(changes.count(ChangeKind::Renamed), 1);
     }
 }

@@ -11,13 +11,12 @@ pub mod axis;
 mod draw;
 pub mod svg;
 
-use std::fmt;
-
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+use crate::error::ChartError;
 use crate::model::week::WeekId;
 use crate::render::views::long_date;
 use draw::{Ink, Key, Layer, Plot, XAxis};
@@ -94,21 +93,6 @@ pub struct Chart {
     pub csv: String,
 }
 
-/// Drawing failed (plotters reported an error).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChartError {
-    pub chart: String,
-    pub message: String,
-}
-
-impl fmt::Display for ChartError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "chart {}: {}", self.chart, self.message)
-    }
-}
-
-impl std::error::Error for ChartError {}
-
 /// The weeks a chart covers, in words: `the 12 weeks from 7 September to 29 November
 /// 2026`, `the week 2026-W48, 23 November 2026 to 29 November 2026`.
 fn period(weeks: &[WeekId]) -> String {
@@ -174,10 +158,11 @@ fn csv_text(head: &[String], rows: &[Vec<String>]) -> String {
         let fields: Vec<String> = record
             .iter()
             .map(|f| {
+                let f = crate::render::csv_safe::cell(f);
                 if f.contains([',', '"', '\n', '\r']) {
                     format!("\"{}\"", f.replace('"', "\"\""))
                 } else {
-                    f.clone()
+                    f.into_owned()
                 }
             })
             .collect();
@@ -537,14 +522,27 @@ pub fn units(
     finish(&slug, id_prefix, title, desc, &plot, figures, caption)
 }
 
-/// `kWh` → `kwh`, `m³` → `m`: a file-name-safe form of a unit.
+/// `kWh` → `kwh`: a file-name-safe form of a unit or category name. When characters
+/// had to be dropped (`Food Bank`, `food bank!`, `m³`), the first 8 hex digits of the
+/// name's SHA-256 are added, so that two names never share a chart file or element id.
 fn slug_of(text: &str) -> String {
     let slug: String = text
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    if slug.is_empty() { "unit".into() } else { slug }
+    let dropped = slug.len() != text.len();
+    let slug = if slug.is_empty() {
+        "unit".to_string()
+    } else {
+        slug
+    };
+    if dropped {
+        let hash = crate::digest::sha256_hex(text.as_bytes());
+        format!("{slug}-{}", &hash[..8])
+    } else {
+        slug
+    }
 }
 
 /// Chart 4, treasury and fund balances at the end of each week, one line each.

@@ -1,4 +1,5 @@
-//! A version's source bundle, `<slug>-<version>.zip`: the version's Markdown, a
+//! A version's source bundle, `<slug>-<version>.zip`: the version's Markdown (with its
+//! `SUMMARY.md`) and the images and other files beside it, a
 //! `manual.toml` whose `[forked_from]` points at this version on this site and whose
 //! `[[ancestors]]` keep the rest of the lineage, a `LICENSE.md` notice and a `README.md`
 //! on how to publish a fork with tally. Unzipped into a site's `content/manuals/`, it
@@ -13,38 +14,52 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::Urls;
 use crate::error::{Error, Result};
-use crate::load::manuals::MANUAL_FILE;
-use crate::model::manual::{Ancestor, Manual, Origin, Version, VersionNumber};
+use crate::model::manual::{Ancestor, MANUAL_FILE, Manual, Origin, Version, VersionNumber};
 
-/// The bundle of `version`, as (path inside the zip, text) pairs in zip order.
+/// The bundle of `version`, as (path inside the zip, bytes) pairs in zip order.
 pub fn entries(
     manual: &Manual,
     version: &Version,
     urls: &Urls<'_>,
-) -> Result<Vec<(String, String)>> {
+) -> Result<Vec<(String, Vec<u8>)>> {
     let slug = &manual.slug;
+    let label = &version.label;
     let mut files = vec![
         (
             format!("{slug}/{MANUAL_FILE}"),
-            manual_toml(manual, version, urls)?,
+            manual_toml(manual, version, urls)?.into_bytes(),
         ),
-        (format!("{slug}/LICENSE.md"), license(manual, version, urls)),
-        (format!("{slug}/README.md"), readme(manual, version, urls)),
+        (
+            format!("{slug}/LICENSE.md"),
+            license(manual, version, urls).into_bytes(),
+        ),
+        (
+            format!("{slug}/README.md"),
+            readme(manual, version, urls).into_bytes(),
+        ),
     ];
     for chapter in &version.chapters {
         files.push((
-            format!("{slug}/{}/{}", version.label, chapter.file_name),
-            chapter.body.clone(),
+            format!("{slug}/{label}/{}", chapter.file_name),
+            chapter.body.clone().into_bytes(),
+        ));
+    }
+    if let Some(summary) = &version.summary {
+        files.push((
+            format!("{slug}/{label}/{}", crate::model::manual::SUMMARY_FILE),
+            summary.body.clone().into_bytes(),
         ));
     }
     if let Some(notes) = &version.notes {
         files.push((
-            format!(
-                "{slug}/{}/{}",
-                version.label,
-                crate::model::manual::CHANGES_FILE
-            ),
-            notes.body.clone(),
+            format!("{slug}/{label}/{}", crate::model::manual::CHANGES_FILE),
+            notes.body.clone().into_bytes(),
+        ));
+    }
+    for asset in &version.assets {
+        files.push((
+            format!("{slug}/{label}/{}", asset.path),
+            asset.bytes.to_vec(),
         ));
     }
     files.sort();
@@ -52,7 +67,7 @@ pub fn entries(
 }
 
 /// Zips `entries` with fixed metadata, so that the same input gives the same bytes.
-pub fn zip(entries: &[(String, String)]) -> Result<Vec<u8>> {
+pub fn zip(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(DateTime::default())
@@ -62,7 +77,7 @@ pub fn zip(entries: &[(String, String)]) -> Result<Vec<u8>> {
         writer
             .start_file(path.as_str(), options)
             .map_err(|e| failed(&e))?;
-        writer.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
+        writer.write_all(text).map_err(|e| failed(&e))?;
     }
     let cursor = writer.finish().map_err(|e| failed(&e))?;
     Ok(cursor.into_inner())
@@ -276,8 +291,11 @@ mod tests {
     #[test]
     fn zips_are_byte_identical_for_the_same_entries() {
         let entries = vec![
-            ("a/manual.toml".to_string(), "title = \"x\"\n".to_string()),
-            ("a/1.0/01-x.md".to_string(), "# X\n".repeat(100)),
+            ("a/manual.toml".to_string(), b"title = \"x\"\n".to_vec()),
+            (
+                "a/1.0/01-x.md".to_string(),
+                "# X\n".repeat(100).into_bytes(),
+            ),
         ];
         let first = zip(&entries).unwrap();
         assert_eq!(first, zip(&entries).unwrap());

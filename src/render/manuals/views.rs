@@ -6,7 +6,10 @@ use serde::Serialize;
 
 use super::Urls;
 use crate::model::manual::diff::{ChangeKind, ChapterChange, DiffRow};
-use crate::model::manual::{Ancestor, CHANGES_FILE, Chapter, FileLink, Manual, Version};
+use crate::model::manual::links::Target;
+use crate::model::manual::names::ordinal;
+use crate::model::manual::title::first_heading;
+use crate::model::manual::{Ancestor, Chapter, Manual, Version};
 use crate::render::markdown;
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,13 +128,48 @@ impl ManualSummary {
     }
 }
 
-/// An entry of a version's table of contents.
+/// An entry of a version's table of contents, in order. Sub-chapters follow their
+/// chapter: `opens` says the next entry starts a list nested in this one, `closes` how
+/// many nested lists end after this one.
 #[derive(Debug, Clone, Serialize)]
 pub struct TocEntry {
-    pub number: usize,
+    /// `3`, `3.2`.
+    pub number: String,
     pub title: String,
     pub url: String,
     pub current: bool,
+    /// The part of the book this entry starts, if any.
+    pub part: Option<String>,
+    pub depth: usize,
+    pub opens: bool,
+    pub closes: usize,
+}
+
+/// The chapters of `version` in order, with their nesting from `SUMMARY.md`.
+fn toc(
+    manual: &Manual,
+    version: &Version,
+    current: Option<&Chapter>,
+    urls: &Urls<'_>,
+) -> Vec<TocEntry> {
+    let chapters = &version.chapters;
+    chapters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let next = chapters.get(i + 1).map_or(0, |n| n.depth);
+            TocEntry {
+                number: c.number.clone(),
+                title: c.title.clone(),
+                url: urls.chapter(&manual.slug, &version.label, &c.slug),
+                current: current.is_some_and(|cur| cur.slug == c.slug),
+                part: c.part.clone(),
+                depth: c.depth,
+                opens: next > c.depth,
+                closes: c.depth.saturating_sub(next),
+            }
+        })
+        .collect()
 }
 
 /// One version, as a page's sidebar and head see it.
@@ -143,6 +181,7 @@ pub struct VersionView {
     pub absolute_url: String,
     pub is_latest: bool,
     pub toc: Vec<TocEntry>,
+    pub chapter_count: usize,
     pub print_url: String,
     pub changes_url: String,
     pub bundle_url: String,
@@ -226,17 +265,8 @@ impl ManualPage {
                 url: urls.version(slug, &version.label),
                 absolute_url: urls.absolute(&urls.version(slug, &version.label)),
                 is_latest: version.label == latest.label,
-                toc: version
-                    .chapters
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| TocEntry {
-                        number: i + 1,
-                        title: c.title.clone(),
-                        url: urls.chapter(slug, &version.label, &c.slug),
-                        current: chapter.is_some_and(|cur| cur.slug == c.slug),
-                    })
-                    .collect(),
+                toc: toc(manual, version, chapter, urls),
+                chapter_count: version.chapters.len(),
                 print_url: urls.print(slug, &version.label),
                 changes_url: urls.changes(slug, &version.label),
                 bundle_url: urls.bundle(slug, &version.label),
@@ -277,6 +307,7 @@ fn changes_summary(changes: &crate::model::manual::Changes) -> String {
         (ChangeKind::Changed, "changed"),
         (ChangeKind::Added, "added"),
         (ChangeKind::Renamed, "renamed"),
+        (ChangeKind::Moved, "moved"),
         (ChangeKind::Removed, "removed"),
     ] {
         let n = changes.count(kind);
@@ -291,6 +322,7 @@ fn changes_summary(changes: &crate::model::manual::Changes) -> String {
             ChangeKind::Changed,
             ChangeKind::Added,
             ChangeKind::Renamed,
+            ChangeKind::Moved,
             ChangeKind::Removed,
         ]
         .iter()
@@ -313,7 +345,7 @@ fn human_size(bytes: usize) -> String {
 /// A chapter page's own part.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChapterView {
-    pub number: usize,
+    pub number: String,
     pub slug: String,
     pub title: String,
     /// Whether the chapter has its own `# ` heading (else the page shows the title).
@@ -332,11 +364,11 @@ impl ChapterView {
             url: urls.chapter(&manual.slug, &version.label, &c.slug),
         };
         ChapterView {
-            number: index + 1,
+            number: chapter.number.clone(),
             slug: chapter.slug.clone(),
             title: chapter.title.clone(),
-            has_heading: markdown::first_heading(&chapter.body).is_some(),
-            html: chapter_html(&chapter.body, manual, version, urls),
+            has_heading: first_heading(&chapter.body).is_some(),
+            html: chapter_html(&chapter.body, &chapter.file_name, manual, version, urls),
             source: chapter.path.display().to_string(),
             previous: index
                 .checked_sub(1)
@@ -348,28 +380,67 @@ impl ChapterView {
 }
 
 /// A chapter's (or `CHANGES.md`'s) HTML, with links to other files of the version
-/// rewritten to their pages.
-pub fn chapter_html(body: &str, manual: &Manual, version: &Version, urls: &Urls<'_>) -> String {
+/// rewritten to their pages and images to where they are published. `from` is its path
+/// in the version folder.
+pub fn chapter_html(
+    body: &str,
+    from: &str,
+    manual: &Manual,
+    version: &Version,
+    urls: &Urls<'_>,
+) -> String {
     markdown::to_html_with_links(body, |dest| {
-        let link = FileLink::parse(dest)?;
-        let base = if link.file_name == CHANGES_FILE {
-            urls.changes(&manual.slug, &version.label)
-        } else {
-            let target = version.chapter_by_file(link.file_name)?;
-            urls.chapter(&manual.slug, &version.label, &target.slug)
+        let (base, fragment) = match version.resolve(from, dest) {
+            Target::Chapter { index, fragment } => {
+                let target = &version.chapters[index];
+                (
+                    urls.chapter(&manual.slug, &version.label, &target.slug),
+                    fragment,
+                )
+            }
+            Target::Changes { fragment } => (urls.changes(&manual.slug, &version.label), fragment),
+            Target::Asset { path } => (asset_url(manual, version, &path, urls), None),
+            Target::Here { .. } | Target::Missing { .. } | Target::Outside => return None,
         };
-        Some(match link.fragment {
+        Some(match fragment {
             Some(f) => format!("{base}#{f}"),
             None => base,
         })
     })
 }
 
+/// Where a file beside the chapters is published: below the version's URL.
+pub fn asset_url(manual: &Manual, version: &Version, path: &str, urls: &Urls<'_>) -> String {
+    let encoded: Vec<String> = path
+        .split('/')
+        .map(|s| percent_encoding::utf8_percent_encode(s, PATH_SEGMENT).to_string())
+        .collect();
+    format!(
+        "{}{}",
+        urls.version(&manual.slug, &version.label),
+        encoded.join("/")
+    )
+}
+
+/// What a URL path segment must escape.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
 /// A chapter on the printable page: its ids are prefixed with the chapter's slug so
 /// that they stay unique on one page, and links to other chapters point inside it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PrintChapter {
-    pub number: usize,
+    pub number: String,
+    pub depth: usize,
     pub slug: String,
     pub title: String,
     pub has_heading: bool,
@@ -381,15 +452,18 @@ impl PrintChapter {
         let chapter = &version.chapters[index];
         let print_url = urls.print(&manual.slug, &version.label);
         let html = markdown::to_html_with_links(&chapter.body, |dest| {
-            let link = FileLink::parse(dest)?;
-            if link.file_name == CHANGES_FILE {
-                return Some(urls.changes(&manual.slug, &version.label));
+            match version.resolve(&chapter.file_name, dest) {
+                Target::Chapter { index, fragment } => {
+                    let target = &version.chapters[index];
+                    Some(match fragment {
+                        Some(f) => format!("{print_url}#{}--{f}", target.slug),
+                        None => format!("{print_url}#{}", target.slug),
+                    })
+                }
+                Target::Changes { .. } => Some(urls.changes(&manual.slug, &version.label)),
+                Target::Asset { path } => Some(asset_url(manual, version, &path, urls)),
+                Target::Here { .. } | Target::Missing { .. } | Target::Outside => None,
             }
-            let target = version.chapter_by_file(link.file_name)?;
-            Some(match link.fragment {
-                Some(f) => format!("{print_url}#{}--{f}", target.slug),
-                None => format!("{print_url}#{}", target.slug),
-            })
         });
         // Sanitized HTML: `id="` and `href="#` only occur as attributes (quotes in text
         // are escaped).
@@ -398,10 +472,11 @@ impl PrintChapter {
             .replace("id=\"", &format!("id=\"{prefix}--"))
             .replace("href=\"#", &format!("href=\"#{prefix}--"));
         PrintChapter {
-            number: index + 1,
+            number: chapter.number.clone(),
+            depth: chapter.depth,
             slug: chapter.slug.clone(),
             title: chapter.title.clone(),
-            has_heading: markdown::first_heading(&chapter.body).is_some(),
+            has_heading: first_heading(&chapter.body).is_some(),
             html,
         }
     }
@@ -419,6 +494,8 @@ pub struct ChangeView {
     /// The chapter in this version, or in the previous one when it was removed.
     pub url: String,
     pub old_url: Option<String>,
+    /// "moved from 3rd to 5th", when the chapter left the order of the others.
+    pub moved: Option<String>,
     pub inserted: usize,
     pub deleted: usize,
     pub rows: Vec<RowView>,
@@ -475,6 +552,9 @@ impl ChangeView {
             new_file: change.new.as_ref().map(|n| n.file_name.clone()),
             url,
             old_url,
+            moved: change
+                .moved
+                .map(|(from, to)| format!("moved from {} to {}", ordinal(from), ordinal(to))),
             inserted: change.inserted,
             deleted: change.deleted,
             rows: change.rows.iter().map(RowView::new).collect(),

@@ -2,7 +2,7 @@
 //! Windows-1252 CSV, an Open Collective or hledger export, a form's sheet) read as
 //! they are and mapped, row by row, to tally's columns. The mapped rows go on to the
 //! same checks as every ledger row; files no source claims are read by
-//! [`super::ledger`] in tally's own layout. Every row is accounted for: read =
+//! [`super`] in tally's own layout. Every row is accounted for: read =
 //! mapped + skipped by a named rule.
 
 pub mod amount;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub use file::{MappedFile, MappedRow};
 pub use source::Source;
 
-use super::ledger::LedgerFile;
+use super::LedgerFile;
 use crate::config::LedgerConfig;
 use crate::error::{Diagnostic, Diagnostics};
 
@@ -103,7 +103,7 @@ fn claim(site: &Path, source: &Source, problems: &mut Vec<Diagnostic>) -> Vec<Pa
     let mut found: Vec<PathBuf> = paths
         .filter_map(Result::ok)
         .filter(|p| p.is_file())
-        .map(|p| super::relative(site, &p))
+        .map(|p| crate::load::relative(site, &p))
         .collect();
     found.sort();
     if found.is_empty() {
@@ -112,27 +112,7 @@ fn claim(site: &Path, source: &Source, problems: &mut Vec<Diagnostic>) -> Vec<Pa
     found
 }
 
-/// What one source read, for the build summary and `/data/`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SourceReport {
-    pub name: String,
-    pub files: Vec<PathBuf>,
-    /// Data rows read.
-    pub read: u64,
-    /// Rows skipped by a rule, by reason.
-    pub skipped: BTreeMap<String, u64>,
-}
-
-impl SourceReport {
-    pub fn skipped_rows(&self) -> u64 {
-        self.skipped.values().sum()
-    }
-
-    /// Rows counted in the ledger: on a build that succeeds, every row not skipped.
-    pub fn counted(&self) -> u64 {
-        self.read - self.skipped_rows()
-    }
-}
+pub use crate::model::source_report::SourceReport;
 
 /// One report per source, in the order of `tally.toml`, from the files it read.
 pub fn reports(config: &LedgerConfig, files: &[LedgerFile]) -> Vec<SourceReport> {

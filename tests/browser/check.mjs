@@ -1,0 +1,93 @@
+// Browser checks of a built site, opened from disk in Debian's Chromium:
+// home → the last closed report by its link, charts drawn with a size, every link of
+// the visited pages reachable, an invoice printing to one or two A4 pages, and axe-core
+// at 390 and 1280 px with no serious or critical violation.
+// Usage: node check.mjs PUBLIC_DIR   (CHROMIUM=/path overrides the browser)
+import { readFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL, fileURLToPath } from "node:url";
+import puppeteer from "puppeteer-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const out = path.resolve(process.argv[2] ?? "public");
+const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const failures = [];
+const fail = (what) => { failures.push(what); console.log(`FAIL ${what}`); };
+const url = (rel) => pathToFileURL(path.join(out, rel)).href;
+
+const browser = await puppeteer.launch({
+  executablePath: browserPath,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+         "--allow-file-access-from-files"],
+});
+const page = await browser.newPage();
+
+// Every page opened from disk gets its stylesheet: a rooted link would leave it unstyled.
+async function open(target, width) {
+  await page.setViewport({ width, height: 900 });
+  await page.goto(target, { waitUntil: "load" });
+  const styled = await page.evaluate(() => [...document.styleSheets].some((s) => s.cssRules.length > 0));
+  if (!styled) fail(`${target}: no stylesheet loaded from disk`);
+}
+
+// 1. Home → the last closed week, by the link a resident would follow.
+await open(url("index.html"), 390);
+const lead = await page.$("#glance-heading a");
+if (!lead) fail("home: no link to the last closed week");
+else {
+  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), lead.click()]);
+  const at = fileURLToPath(page.url());
+  if (!at.endsWith(path.join("reports", "2026-W47", "index.html"))) fail(`home link led to ${at}`);
+  const charts = await page.$$eval("figure.chart svg", (svgs) =>
+    svgs.map((s) => { const r = s.getBoundingClientRect(); return [r.width, r.height]; }));
+  if (charts.length === 0 || charts.some(([w, h]) => !(w > 0 && h > 0))) fail(`charts without size: ${JSON.stringify(charts)}`);
+  else console.log(`ok   home → ${path.relative(out, at)}: ${charts.length} charts drawn, none empty`);
+  // Every link on the report leads to a file on disk.
+  const links = await page.$$eval("a[href]", (as) => as.map((a) => a.href));
+  let followed = 0;
+  for (const href of links) {
+    if (!href.startsWith("file:")) continue;
+    const file = fileURLToPath(href.split("#")[0].split("?")[0]);
+    if (!existsSync(file)) fail(`report: ${href} leads to nothing`); else followed += 1;
+  }
+  console.log(`ok   report: ${followed} links followed from disk`);
+}
+
+// 2. An invoice prints on one or two A4 pages.
+await open(url("invoices/INV-2026-Q3/index.html"), 1280);
+const pdf = Buffer.from(await page.pdf({ format: "A4", printBackground: true })).toString("latin1");
+const sheets = (pdf.match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+if (sheets < 1 || sheets > 2) fail(`invoice prints on ${sheets} A4 pages`);
+else console.log(`ok   invoice prints on ${sheets} A4 page(s)`);
+await open(url("reports/2026-W47/index.html"), 1280);
+const reportPdf = Buffer.from(await page.pdf({ format: "A4" })).toString("latin1");
+console.log(`note weekly report prints on ${(reportPdf.match(/\/Type\s*\/Page[^s]/g) ?? []).length} A4 pages`);
+
+// 3. axe-core on the pages residents read most, phone and desktop.
+const minutes = "minutes/2026-11-23-care-circle-assembly/index.html";
+const chapter = "manuals/community-solar/1.1/site-survey/index.html";
+const pages = ["index.html", "reports/2026-W47/index.html", "reports/2026-W48/index.html",
+               "reports/index.html", minutes, chapter, "invoices/INV-2026-Q3/index.html",
+               "decisions/index.html"];
+let checked = 0;
+for (const rel of pages) {
+  if (!existsSync(path.join(out, rel))) { fail(`${rel}: missing`); continue; }
+  for (const width of [390, 1280]) {
+    await open(url(rel), width);
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    checked += 1;
+    if (bad.length > 0) {
+      for (const v of bad) fail(`axe ${rel} @${width}px: ${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes[0].target}`);
+    } else {
+      console.log(`ok   axe ${rel} @${width}px: 0 serious or critical (${result.violations.length} minor)`);
+    }
+  }
+}
+await browser.close();
+console.log(`${checked} axe runs on ${pages.length} pages; ${failures.length} failure(s)`);
+process.exit(failures.length === 0 ? 0 : 1);

@@ -1,0 +1,145 @@
+//! Releases: `tally release` records each release in `releases.toml` (append-only) and
+//! `releases/<V>.json`; builds publish the earlier releases' manifests and `/releases/`;
+//! `tally verify --releases` tells which release a copy is.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn release(site: &Path, version: &str, note: &str) -> std::process::Output {
+    tally(&[
+        "release",
+        site.to_str().unwrap(),
+        "--version",
+        version,
+        "--note",
+        note,
+    ])
+}
+
+/// Copies `from` to `to`, file by file.
+fn copy_tree(from: &Path, to: &Path) {
+    for (rel, bytes) in read_tree(from) {
+        let path = to.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+#[test]
+fn releases_are_recorded_listed_with_their_changes_and_identify_an_old_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_example_site(&site);
+    let first = release(&site, "2026.48", "The first release");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let copy = dir.path().join("copy-2026.48");
+    copy_tree(&site.join("public"), &copy);
+    let stored = std::fs::read(site.join("releases/2026.48.json")).unwrap();
+    assert_eq!(stored, std::fs::read(copy.join("manifest.json")).unwrap());
+    let recorded = read(&site, "releases.toml");
+    assert!(recorded.contains("version = \"2026.48\""), "{recorded}");
+    assert!(recorded.contains(&format!("manifest = \"{}\"", sha256(&stored))));
+
+    // The same version again, or the same inputs under a new version, is refused.
+    assert_eq!(release(&site, "2026.48", "again").status.code(), Some(2));
+    let same = release(&site, "2026.49", "nothing new");
+    assert_eq!(same.status.code(), Some(2));
+    assert!(stderr(&same).contains("nothing changed since release 2026.48"));
+
+    write(
+        &site,
+        "content/pages/volunteer.md",
+        "+++\ntitle = \"Volunteer\"\n+++\nJoin a cell.\n",
+    );
+    let second = release(&site, "2026.49", "A volunteering page");
+    assert!(second.status.success(), "{}", stderr(&second));
+    let out = site.join("public");
+    assert_eq!(
+        std::fs::read(out.join("releases/2026.48/manifest.json")).unwrap(),
+        stored
+    );
+    // A build of the released sources is that release, byte for byte.
+    let released = read_tree(&out);
+    build(&site);
+    assert!(
+        read_tree(&out) == released,
+        "a rebuild of release 2026.49 differs"
+    );
+    assert!(read(&out, "index.html").contains("2026.49"));
+    // One more change: this build lists both releases and what 2026.49 changed.
+    write(
+        &site,
+        "content/pages/thanks.md",
+        "+++\ntitle = \"Thanks\"\n+++\nThank you.\n",
+    );
+    build(&site);
+    let page = read(&out, "releases/index.html");
+    assert!(
+        page.find("Release 2026.49") < page.find("Release 2026.48"),
+        "newest first"
+    );
+    assert!(page.contains("A volunteering page"));
+    let (from, to) = (
+        page.find("Release 2026.49").unwrap(),
+        page.find("Release 2026.48").unwrap(),
+    );
+    let newest = &page[from..to];
+    assert!(
+        newest.contains("<code>volunteer/index.html</code>"),
+        "{newest}"
+    );
+    assert!(!newest.contains("thanks/index.html"), "{newest}");
+    assert!(newest.contains("page /volunteer/"), "{newest}");
+
+    // The old copy is identified by its release…
+    let said = tally(&[
+        "verify",
+        copy.to_str().unwrap(),
+        "--releases",
+        site.to_str().unwrap(),
+    ]);
+    assert!(said.status.success(), "{}", stderr(&said));
+    assert!(String::from_utf8_lossy(&said.stdout).contains("this copy is release 2026.48 exactly"));
+    // …and a tampered one is named, with the file that differs, even when its
+    // manifest was rewritten to match.
+    let tampered = "about/index.html";
+    let text = read(&copy, tampered);
+    let forged = text.replacen("<h1", "<h1 data-x", 1);
+    write(&copy, tampered, &forged);
+    let manifest =
+        read(&copy, "manifest.json").replace(&sha256(text.as_bytes()), &sha256(forged.as_bytes()));
+    write(&copy, "manifest.json", &manifest);
+    let err = fails(&[
+        "verify",
+        copy.to_str().unwrap(),
+        "--releases",
+        site.to_str().unwrap(),
+    ]);
+    assert!(err.contains("the nearest is release 2026.48"), "{err}");
+    assert!(err.contains(tampered), "{err}");
+}
+
+#[test]
+fn a_rewritten_entry_of_releases_toml_fails_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_example_site(&site);
+    let first = release(&site, "2026.48", "The first release");
+    assert!(first.status.success(), "{}", stderr(&first));
+    replace(
+        &site,
+        "releases.toml",
+        "The first release",
+        "A quieter first release",
+    );
+    let errors = build_errors(&site);
+    assert!(
+        errors.iter().any(|e| e.starts_with("releases.toml:")
+            && e.contains("release 2026.48")
+            && e.contains("rewritten")),
+        "{errors:?}"
+    );
+}
