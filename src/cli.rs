@@ -162,6 +162,15 @@ pub enum Command {
         #[arg(long, short)]
         open: bool,
     },
+    /// Sniff an export and print a [[ledger.sources]] block to paste into tally.toml,
+    /// with the first rows as tally would read them. Writes nothing.
+    Import {
+        /// The export (CSV) to read.
+        file: PathBuf,
+        /// The site the block is for: `files` is written relative to it.
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+    },
     /// Create a new site with example content.
     New {
         /// The folder to create (must not exist or be empty).

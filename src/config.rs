@@ -223,6 +223,64 @@ pub struct LedgerConfig {
     /// Canonical column name = the export's header.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// `[[ledger.sources]]`: other exports' layouts, each read as it is.
+    #[serde(default)]
+    pub sources: Vec<SourceConfig>,
+}
+
+/// One `[[ledger.sources]]` block: how to read the files its glob claims.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub name: String,
+    /// A glob under the site (`data/ledger/bank/*.csv`).
+    pub files: String,
+    #[serde(default)]
+    pub delimiter: Option<String>,
+    #[serde(default)]
+    pub encoding: Option<String>,
+    #[serde(default)]
+    pub decimal: Option<String>,
+    #[serde(default)]
+    pub skip_lines: usize,
+    #[serde(default)]
+    pub ignore_lines: Vec<String>,
+    #[serde(default)]
+    pub date_format: Option<String>,
+    /// Tally column = the export's header.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// Constants for every row.
+    #[serde(default)]
+    pub set: BTreeMap<String, String>,
+    #[serde(default)]
+    pub negative: BTreeMap<String, String>,
+    #[serde(default)]
+    pub positive: BTreeMap<String, String>,
+    /// Per tally column, other words → tally's own.
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
+    pub rules: Vec<RuleConfig>,
+    /// The line of `tally.toml` the block starts on (its `name`), for messages.
+    #[serde(skip)]
+    pub line: usize,
+}
+
+/// One `[[ledger.sources.rules]]`: when every `when` column matches its regex, `set`
+/// these values or `skip` the row for a reason.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    #[serde(default)]
+    pub when: BTreeMap<String, String>,
+    #[serde(default)]
+    pub set: BTreeMap<String, String>,
+    #[serde(default)]
+    pub skip: Option<String>,
+    /// The line of `tally.toml` the rule's `when` is on.
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// `[signing] public_key = "RW…"`: published at `/.well-known/tally.pub` and on
@@ -243,7 +301,7 @@ impl Config {
         }
         let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
         let text = text_of(bytes, shown).map_err(|d| Error::Input(vec![d]))?;
-        let config = Config::parse(&text, shown).map_err(|d| Error::Input(vec![d]))?;
+        let config = Config::parse_all(&text, shown).map_err(Error::Input)?;
         if let Some(theme) = &config.theme
             && crate::paths::relative_name(theme).is_none()
         {
@@ -266,28 +324,51 @@ impl Config {
 
     /// Parses the text of a `tally.toml`; `path` names the file in the error.
     pub fn parse(text: &str, path: &Path) -> std::result::Result<Config, Diagnostic> {
-        let mut config: Config =
-            toml::from_str(text).map_err(|e| toml_diagnostic(path, text, &e, 0))?;
-        if let Some(why) = base_url_problem(&config.base_url) {
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with("base_url"))
-                .map_or(1, |l| l + 1);
-            return Err(Diagnostic::at(path, line, format!("base_url: {why}")));
+        Config::parse_all(text, path).map_err(|mut all| all.swap_remove(0))
+    }
+
+    /// [`Config::parse`], reporting every unknown key rather than the first: each one
+    /// found is blanked out (its line kept) and the text parsed again.
+    pub fn parse_all(text: &str, path: &Path) -> std::result::Result<Config, Vec<Diagnostic>> {
+        let mut found = Vec::new();
+        let mut text = text.to_string();
+        loop {
+            match toml::from_str::<Config>(&text) {
+                Ok(mut config) if found.is_empty() => {
+                    if let Some(why) = base_url_problem(&config.base_url) {
+                        let line = text
+                            .lines()
+                            .position(|l| l.trim_start().starts_with("base_url"))
+                            .map_or(1, |l| l + 1);
+                        return Err(vec![Diagnostic::at(path, line, format!("base_url: {why}"))]);
+                    }
+                    if !config.base_url.ends_with('/') {
+                        config.base_url.push('/');
+                    }
+                    if let Some(signing) = &config.signing
+                        && let Err(e) = crate::signing::PublicKey::parse(&signing.public_key)
+                    {
+                        let at = text.find("public_key").unwrap_or(0);
+                        let (line, column) = line_column(&text, at);
+                        return Err(vec![
+                            Diagnostic::at(path, line, format!("signing.public_key: {e}"))
+                                .with_column(column),
+                        ]);
+                    }
+                    source_lines(&text, &mut config.ledger.sources);
+                    return Ok(config);
+                }
+                Ok(_) => return Err(found),
+                Err(e) => {
+                    let unknown = e.message().starts_with("unknown field");
+                    found.push(toml_diagnostic(path, &text, &e, 0));
+                    match e.span().filter(|_| unknown && found.len() < 50) {
+                        Some(span) if span.start < text.len() => blank_key(&mut text, span.start),
+                        _ => return Err(found),
+                    }
+                }
+            }
         }
-        if !config.base_url.ends_with('/') {
-            config.base_url.push('/');
-        }
-        if let Some(signing) = &config.signing
-            && let Err(e) = crate::signing::PublicKey::parse(&signing.public_key)
-        {
-            let at = text.find("public_key").unwrap_or(0);
-            let (line, column) = line_column(text, at);
-            return Err(
-                Diagnostic::at(path, line, format!("signing.public_key: {e}")).with_column(column),
-            );
-        }
-        Ok(config)
     }
 
     /// The path part of `base_url` (`/` or `/riverside/`): the prefix of every link.
@@ -300,6 +381,39 @@ impl Config {
         match after_scheme.find('/') {
             Some(i) => after_scheme[i..].to_string(),
             None => "/".to_string(),
+        }
+    }
+}
+
+/// Replaces the key at `at` (up to the end of its line) with spaces, so the rest of the
+/// text keeps its lines and columns.
+fn blank_key(text: &mut String, at: usize) {
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let blank = " ".repeat(text[at..end].chars().count());
+    text.replace_range(at..end, &blank);
+}
+
+/// Fills in the line each `[[ledger.sources]]` block and each of its rules starts on:
+/// the n-th `[[ledger.sources]]` header and the n-th rules header below it.
+fn source_lines(text: &str, sources: &mut [SourceConfig]) {
+    let mut source = None::<usize>;
+    let mut rule = 0;
+    for (n, line) in text.lines().enumerate() {
+        let header: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        if header.starts_with("[[ledger.sources]]") {
+            let next = source.map_or(0, |s| s + 1);
+            source = Some(next);
+            rule = 0;
+            if let Some(s) = sources.get_mut(next) {
+                s.line = n + 1;
+            }
+        } else if header.starts_with("[[ledger.sources.rules]]")
+            && let Some(s) = source.and_then(|s| sources.get_mut(s))
+        {
+            if let Some(r) = s.rules.get_mut(rule) {
+                r.line = n + 1;
+            }
+            rule += 1;
         }
     }
 }
@@ -388,6 +502,29 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("colour"), "{}", err.message);
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_with_its_line() {
+        let err = Config::parse_all(
+            "title = \"x\"\ncolour = \"red\"\nbase_url = \"/\"\n[ledger]\ndelimeter = \";\"\n",
+            Path::new("tally.toml"),
+        )
+        .unwrap_err();
+        let lines: Vec<_> = err.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [Some(2), Some(5)], "{err:?}");
+        assert!(err[0].message.contains("colour") && err[1].message.contains("delimeter"));
+    }
+
+    #[test]
+    fn sources_and_rules_know_their_lines() {
+        let c = Config::parse(
+            "title = \"x\"\nbase_url = \"/\"\n[[ledger.sources]]\nname = \"a\"\nfiles = \"a/*.csv\"\n[[ledger.sources.rules]]\nwhen = { x = \"y\" }\nskip = \"z\"\n[[ledger.sources]]\nname = \"b\"\nfiles = \"b.csv\"\n",
+            Path::new("tally.toml"),
+        )
+        .unwrap();
+        let s = &c.ledger.sources;
+        assert_eq!((s[0].line, s[0].rules[0].line, s[1].line), (3, 6, 9));
     }
 
     #[test]

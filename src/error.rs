@@ -74,9 +74,89 @@ impl Diagnostics {
             let mut all = self.0;
             all.sort();
             all.dedup();
-            Err(Error::Input(all))
+            Err(Error::Input(summarize(all)))
         }
     }
+}
+
+/// Beyond this many rows failing for one reason in one file, only the first
+/// [`SHOWN`] are listed and the rest summed up in one line.
+pub const MANY: usize = 20;
+/// Rows listed of a reason that fails more than [`MANY`] rows of a file.
+pub const SHOWN: usize = 3;
+
+/// A sorted list of diagnostics where a reason failing more than [`MANY`] rows of one
+/// file shows its first [`SHOWN`] rows, then "… and N more rows (lines a–b)".
+pub fn summarize(all: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use std::collections::HashMap;
+    let mut groups: HashMap<(PathBuf, String), Vec<usize>> = HashMap::new();
+    for (i, d) in all.iter().enumerate() {
+        if d.line.is_some() {
+            groups
+                .entry((d.path.clone(), reason_of(&d.message)))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut rank = vec![None; all.len()];
+    let mut more = HashMap::new();
+    for members in groups.values().filter(|m| m.len() > MANY) {
+        for (n, &i) in members.iter().enumerate() {
+            rank[i] = Some(n);
+        }
+        let lines: Vec<usize> = members[SHOWN..]
+            .iter()
+            .filter_map(|&i| all[i].line)
+            .collect();
+        let (first, last) = (lines.iter().min(), lines.iter().max());
+        if let (Some(first), Some(last), Some(&at)) = (first, last, members.get(SHOWN - 1)) {
+            more.insert(at, (members.len() - SHOWN, *first, *last));
+        }
+    }
+    let mut out = Vec::with_capacity(all.len());
+    for (i, d) in all.into_iter().enumerate() {
+        if rank[i].is_none_or(|n| n < SHOWN) {
+            let path = d.path.clone();
+            out.push(d);
+            if let Some((n, first, last)) = more.get(&i) {
+                out.push(Diagnostic::new(
+                    path,
+                    format!("… and {n} more rows (lines {first}–{last})"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A message with its quoted values and numbers left out: rows failing for the same
+/// reason give the same text.
+fn reason_of(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    let mut digits = false;
+    for c in message.chars() {
+        if c == '"' {
+            quoted = !quoted;
+            if quoted {
+                out.push_str("\"…\"");
+            }
+            continue;
+        }
+        if quoted {
+            continue;
+        }
+        if c.is_ascii_digit() {
+            if !digits {
+                out.push('#');
+            }
+            digits = true;
+            continue;
+        }
+        digits = false;
+        out.push(c);
+    }
+    out
 }
 
 impl IntoIterator for Diagnostics {
@@ -163,3 +243,47 @@ impl std::fmt::Display for ChartError {
 impl std::error::Error for ChartError {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_rows_failing_for_one_reason_show_three_then_a_count() {
+        let mut problems = Diagnostics::default();
+        for line in 2..=30 {
+            problems.push(Diagnostic::at(
+                "data/ledger/bank.csv",
+                line,
+                format!("quantity: \"{line},5\" is not a number"),
+            ));
+        }
+        problems.push(Diagnostic::at(
+            "data/ledger/bank.csv",
+            7,
+            "kind: \"X\" is not a kind",
+        ));
+        let Err(Error::Input(all)) = problems.finish(()) else {
+            panic!("problems are an error")
+        };
+        let shown: Vec<String> = all.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "data/ledger/bank.csv:2: quantity: \"2,5\" is not a number",
+                "data/ledger/bank.csv:3: quantity: \"3,5\" is not a number",
+                "data/ledger/bank.csv:4: quantity: \"4,5\" is not a number",
+                "data/ledger/bank.csv: … and 26 more rows (lines 5–30)",
+                "data/ledger/bank.csv:7: kind: \"X\" is not a kind",
+            ]
+        );
+    }
+
+    #[test]
+    fn twenty_rows_failing_for_one_reason_are_all_listed() {
+        let all: Vec<Diagnostic> = (1..=20)
+            .map(|line| Diagnostic::at("a.csv", line, "date: \"x\" is not a date"))
+            .collect();
+        assert_eq!(summarize(all).len(), 20);
+    }
+}

@@ -13,6 +13,7 @@ pub mod config;
 pub mod digest;
 pub mod draw;
 pub mod error;
+pub mod import;
 pub mod load;
 pub mod manifest;
 pub mod manual_import;
@@ -53,6 +54,8 @@ pub struct BuildSummary {
     pub files: usize,
     pub pages: usize,
     pub bytes: u64,
+    /// What each `[[ledger.sources]]` block read.
+    pub sources: Vec<load::sources::SourceReport>,
     /// Whether `manifest.json` was signed.
     pub signing: Signing,
     /// The site's "as of" date (`YYYY-MM-DD`), if it has one.
@@ -142,6 +145,7 @@ pub fn build_release(
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         files: files.len(),
         bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
+        sources: site.ledger_sources.clone(),
         out,
         signing,
         as_of: site.as_of.map(|d| d.to_string()),

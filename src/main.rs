@@ -83,6 +83,9 @@ fn run(command: Command) -> Result<(), Error> {
                     started.elapsed().as_millis()
                 ))?;
                 print_signing(&summary.signing)?;
+                for source in &summary.sources {
+                    println!("{}", tally::load::sources::summary_line(source));
+                }
             }
         }
         Command::Check { site } => {
@@ -304,6 +307,9 @@ fn run(command: Command) -> Result<(), Error> {
                 files.key.to_base64(),
                 files.secret.display()
             );
+        }
+        Command::Import { file, site } => {
+            put(&tally::import::import(&file, &site)?)?;
         }
         Command::New { dir } => {
             tally::new::create(&dir)?;

@@ -69,6 +69,7 @@ const COMMANDS: &[&str] = &[
     "new",
     "releases",
     "manual_import",
+    "import",
 ];
 
 /// Module path (`["render", "charts"]`) → the file's text without tests and comments.

@@ -103,6 +103,17 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
     let mut problems = Vec::new();
     let mut rows = 0u64;
     let mut latest: Option<Date> = None;
+    // A source's dates are read by its own format when mapped.
+    let mapped_rules;
+    let rules = if file.mapped.is_some() {
+        mapped_rules = Rules {
+            date_format: None,
+            ..*rules
+        };
+        &mapped_rules
+    } else {
+        rules
+    };
     let mut row_checker = RowChecker::new(&file.path, rules);
     file.read_rows(|row| {
         rows += 1;
@@ -135,6 +146,32 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
         receipts,
         latest,
     }
+}
+
+/// "is not a kind", with the vocabulary and the `values` map of a source that would
+/// read the word as a kind.
+fn unknown_kind(word: &str) -> String {
+    let vocabulary = Kind::ALL.map(Kind::name).join(", ");
+    if word.is_empty() {
+        return format!("{word:?} is not a kind; use one of {vocabulary}");
+    }
+    let lower = word.to_lowercase();
+    let guess = if ["debit", "out", "pay", "withdraw", "fee", "charge"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        "expense"
+    } else if ["credit", "in", "deposit", "donation", "contribution"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        "income"
+    } else {
+        "…"
+    };
+    format!(
+        "{word:?} is not a kind; use one of {vocabulary}, or map the word in its source's values: `[ledger.sources.values] kind = {{ {word:?} = \"{guess}\" }}`"
+    )
 }
 
 /// The last rate looked up: unit, category, date and the rate found.
@@ -278,14 +315,7 @@ impl<'a> RowChecker<'a> {
         let kind_text = row.get(Column::Kind);
         let kind = Kind::parse(kind_text);
         if kind.is_none() {
-            problems.push(self.problem(
-                line,
-                Column::Kind,
-                format!(
-                    "{kind_text:?} is not a kind; use one of {}",
-                    Kind::ALL.map(Kind::name).join(", ")
-                ),
-            ));
+            problems.push(self.problem(line, Column::Kind, unknown_kind(kind_text)));
         }
         let quantity = parse_quantity(row.get(Column::Quantity))
             .map_err(|reason| problems.push(self.problem(line, Column::Quantity, reason)))

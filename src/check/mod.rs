@@ -67,6 +67,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         &mut problems,
     );
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
+    let ledger_sources = crate::load::sources::reports(&sources.config.ledger, &sources.ledger);
     let before_ledger = problems.0.len();
     let ledger = ledger::check(
         &sources.ledger,
@@ -108,6 +109,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         invoice_events,
         seals,
         ledger,
+        ledger_sources,
         manuals,
     })
 }

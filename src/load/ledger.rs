@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod sources;
+
 use rayon::prelude::*;
 
 use super::records::{Record, Records};
@@ -130,6 +132,9 @@ pub struct LedgerFile {
     /// Its size in bytes when its header was read.
     pub size: u64,
     pub layout: Layout,
+    /// Rows already read and mapped by a `[[ledger.sources]]` block; `None` for tally's
+    /// own layout, read from the file.
+    pub mapped: Option<sources::Shared>,
 }
 
 /// One data row of a ledger file: its line and the trimmed text of each column.
@@ -187,10 +192,56 @@ fn blank(field: &[u8]) -> bool {
 }
 
 impl LedgerFile {
+    /// A file read by a `[[ledger.sources]]` block: its rows come from `mapped`.
+    pub fn mapped(
+        path: PathBuf,
+        source: PathBuf,
+        size: u64,
+        mapped: sources::MappedFile,
+    ) -> LedgerFile {
+        LedgerFile {
+            path,
+            source,
+            size,
+            layout: Layout {
+                width: mapped.width,
+                ..Layout::default()
+            },
+            mapped: Some(std::sync::Arc::new(mapped)),
+        }
+    }
+
+    /// Streams a mapped file's rows, as [`LedgerFile::read_rows`] does a file's.
+    fn read_mapped(
+        mapped: &sources::MappedFile,
+        mut each: impl FnMut(Result<RawRow<'_>, Diagnostic>),
+    ) {
+        for row in &mapped.rows {
+            match row {
+                sources::MappedRow::Row { line, columns } => {
+                    let found: [&str; 10] = std::array::from_fn(|c| columns[c].as_str());
+                    each(Ok(RawRow {
+                        line: *line,
+                        columns: &found,
+                        width: mapped.width,
+                    }));
+                }
+                sources::MappedRow::Failed(problems) => {
+                    for problem in problems {
+                        each(Err(problem.clone()));
+                    }
+                }
+            }
+        }
+    }
+
     /// Streams every data row to `each`, in file order. A row that cannot be read as
     /// CSV (invalid UTF-8, broken quoting) or has the wrong number of fields becomes a
     /// diagnostic instead, as does a file that cannot be read.
     pub fn read_rows(&self, each: impl FnMut(Result<RawRow<'_>, Diagnostic>)) {
+        if let Some(mapped) = &self.mapped {
+            return LedgerFile::read_mapped(mapped, each);
+        }
         match std::fs::File::open(&self.source) {
             Ok(file) => self.read_rows_from(file, each),
             Err(e) => {
@@ -231,7 +282,7 @@ impl LedgerFile {
                 each(Err(Diagnostic::at(
                     &self.path,
                     line as usize,
-                    "not valid UTF-8 text",
+                    sources::decode::not_utf8(record.bytes()),
                 )));
                 continue;
             }
@@ -276,7 +327,9 @@ pub fn load(
     problems: &mut Diagnostics,
 ) -> Vec<LedgerFile> {
     let mapping = mapping(config, problems);
-    let found = sorted_files(&site.join(LEDGER_DIR), "csv", problems);
+    let sourced = sources::load(site, config, problems);
+    let mut found = sorted_files(&site.join(LEDGER_DIR), "csv", problems);
+    found.retain(|file| !sourced.claimed.contains(file));
     // Headers read in parallel, reported in order.
     let read: Vec<(Option<LedgerFile>, Diagnostics)> = found
         .par_iter()
@@ -297,6 +350,10 @@ pub fn load(
     for (ledger, found) in read {
         problems.extend(found.0);
         files.extend(ledger);
+    }
+    if !sourced.files.is_empty() {
+        files.extend(sourced.files);
+        files.sort_by(|a, b| a.path.cmp(&b.path));
     }
     files
 }
@@ -344,6 +401,7 @@ pub fn open(
         source: source.to_path_buf(),
         size,
         layout,
+        mapped: None,
     })
 }
 
@@ -363,7 +421,10 @@ pub fn header(
                     problems.push(Diagnostic::at(
                         path,
                         record.line as usize,
-                        "cannot read the header row: it is not valid UTF-8 text",
+                        format!(
+                            "cannot read the header row: it is {}",
+                            sources::decode::not_utf8(record.bytes())
+                        ),
                     ));
                     return None;
                 }
@@ -386,6 +447,17 @@ pub fn header(
         }
     };
     let found: Vec<&str> = header.iter().map(String::as_str).collect();
+    if let Some(hint) = sources::decode::delimiter_hint(&found, b',') {
+        problems.push(Diagnostic::at(
+            path,
+            1,
+            format!(
+                "the header is one field {:?}: {hint} in a [[ledger.sources]] block of {CONFIG_FILE}",
+                found[0]
+            ),
+        ));
+        return None;
+    }
     let mut layout = Layout {
         index: [None; 10],
         width: found.len(),
@@ -456,6 +528,7 @@ mod tests {
                 source: PathBuf::new(),
                 size: bytes.len() as u64,
                 layout,
+                mapped: None,
             },
             bytes,
         })
@@ -568,9 +641,15 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                "data/ledger/t.csv:2: not valid UTF-8 text",
-                "3: café",
-                "data/ledger/t.csv:4: not valid UTF-8 text",
+                format!(
+                    "data/ledger/t.csv:2: not valid UTF-8 text; {}",
+                    sources::decode::ENCODING_HINT
+                ),
+                "3: café".to_string(),
+                format!(
+                    "data/ledger/t.csv:4: not valid UTF-8 text; {}",
+                    sources::decode::ENCODING_HINT
+                ),
             ]
         );
     }

@@ -13,6 +13,7 @@ pub mod moment;
 pub mod pool;
 pub mod records;
 pub mod seals;
+pub use ledger::sources;
 pub mod theme;
 pub mod valuation;
 

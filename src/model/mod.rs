@@ -12,6 +12,7 @@ pub mod markup;
 pub mod registers;
 pub mod release;
 pub mod seal;
+pub mod source_report;
 pub mod theme;
 pub mod week;
 
@@ -71,6 +72,8 @@ pub struct Checked {
     pub invoice_events: BTreeMap<String, Vec<invoice_status::InvoiceEvent>>,
     pub seals: seal::Seals,
     pub ledger: ledger::CheckedLedger,
+    /// What each `[[ledger.sources]]` block read: rows read, skipped by reason.
+    pub ledger_sources: Vec<source_report::SourceReport>,
     pub manuals: Vec<manual::Manual>,
 }
 
@@ -93,6 +96,8 @@ pub struct Site {
     pub seals: seal::Seals,
     /// The ledger, valued and added up week by week.
     pub ledger: ledger::Ledger,
+    /// What each `[[ledger.sources]]` block read: rows read, skipped by reason.
+    pub ledger_sources: Vec<source_report::SourceReport>,
     /// By slug.
     pub manuals: Vec<manual::Manual>,
     /// One per closed period with services, oldest first.
@@ -125,6 +130,7 @@ pub fn build(checked: Checked) -> Site {
         invoice_letters: checked.invoice_letters,
         seals: checked.seals,
         ledger,
+        ledger_sources: checked.ledger_sources,
         manuals,
         invoices,
     }

@@ -25,6 +25,7 @@ pub mod report_charts;
 pub mod reports;
 pub mod seals;
 pub mod signing;
+mod sources;
 pub mod ubl;
 pub mod views;
 

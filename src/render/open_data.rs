@@ -22,6 +22,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         r.ledger_fingerprint(),
         &site.invoice_letters,
         site.config.privacy.publish_memos,
+        &site.ledger_sources,
     ));
     let made = r.made("data/", fingerprint, || {
         let mut descriptors = Vec::new();
@@ -49,6 +50,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             method: METHOD,
             rates_source: site.ledger.rates.path.display().to_string(),
             budget_source: site.ledger.budget.path.display().to_string(),
+            sources: super::sources::views(&site.ledger_sources),
         };
         Ok(Renderer::with(
             r.context("Open data", "data"),
@@ -65,6 +67,8 @@ pub struct DataView {
     pub method: &'static str,
     pub rates_source: String,
     pub budget_source: String,
+    /// What each `[[ledger.sources]]` block read.
+    pub sources: Vec<super::sources::SourceView>,
 }
 
 fn csv_error(path: &str, e: impl std::fmt::Display) -> Error {

@@ -1,0 +1,585 @@
+//! `tally import FILE`: sniffs an export (encoding, delimiter, decimal mark, the header
+//! line after a preamble, the date format, likely column matches by their names in
+//! English, German, French and Spanish) and prints a `[[ledger.sources]]` block to
+//! paste into `tally.toml`, the first rows as tally reads them with it, and what is
+//! still missing. It writes nothing.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::load::ledger::Column;
+use crate::load::sources::{MappedRow, decode, file, source};
+
+/// Header names that likely hold each column, best first: matched whole, then within.
+const NAMES: [(Column, &[&str]); 9] = [
+    (
+        Column::Date,
+        &[
+            "date",
+            "datum",
+            "buchungstag",
+            "buchungsdatum",
+            "fecha",
+            "fecha operación",
+            "date opération",
+            "date d'opération",
+            "timestamp",
+            "marca temporal",
+            "horodateur",
+            "zeitstempel",
+            "datetime",
+            "transaction date",
+            "booking date",
+        ],
+    ),
+    (
+        Column::Quantity,
+        &[
+            "quantity",
+            "amount",
+            "betrag",
+            "umsatz",
+            "montant",
+            "importe",
+            "cantidad",
+            "menge",
+            "quantité",
+            "weight",
+            "gewicht",
+            "poids",
+            "peso",
+            "hours",
+            "stunden",
+            "heures",
+            "horas",
+            "kwh",
+        ],
+    ),
+    (
+        Column::Unit,
+        &[
+            "unit",
+            "currency",
+            "währung",
+            "waehrung",
+            "devise",
+            "moneda",
+            "divisa",
+            "einheit",
+            "unité",
+            "unidad",
+            "commodity",
+        ],
+    ),
+    (Column::Cell, &["cell", "zelle", "cellule", "célula"]),
+    (
+        Column::Category,
+        &[
+            "category",
+            "kategorie",
+            "catégorie",
+            "categoría",
+            "categoria",
+        ],
+    ),
+    (Column::Kind, &["kind"]),
+    (Column::Receipt, &["receipt", "beleg", "reçu", "recibo"]),
+    (
+        Column::Counterparty,
+        &[
+            "counterparty",
+            "name zahlungsbeteiligter",
+            "zahlungsbeteiligter",
+            "auftraggeber",
+            "empfänger",
+            "payee",
+            "beneficiary",
+            "bénéficiaire",
+            "beneficiario",
+            "tiers",
+            "oppositeaccountname",
+            "household",
+            "haushalt",
+            "ménage",
+            "hogar",
+        ],
+    ),
+    (
+        Column::Memo,
+        &[
+            "memo",
+            "description",
+            "verwendungszweck",
+            "libellé",
+            "libelle",
+            "concepto",
+            "descripción",
+            "notes",
+            "bemerkung",
+            "comment",
+        ],
+    ),
+];
+
+const DATE_FORMATS: [&str; 8] = [
+    "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%y", "%m/%d/%y",
+];
+
+/// What was found in an export.
+struct Sniffed {
+    encoding: &'static str,
+    delimiter: u8,
+    header_line: usize,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    ignore: Vec<String>,
+}
+
+/// The text `tally import` prints for `file`; `site` is where the block will go.
+pub fn import(file: &Path, site: &Path) -> Result<String> {
+    let bytes = std::fs::read(file).map_err(|e| Error::io("read", file, e))?;
+    let sniffed = sniff(&bytes).ok_or_else(|| {
+        Error::Usage(format!("{}: no rows of a table were found", file.display()))
+    })?;
+    let shown = site_path(file, site);
+    let (block, missing) = propose(&sniffed, &shown);
+    let mut out = block.clone();
+    out.push('\n');
+    for m in &missing {
+        let _ = writeln!(out, "# missing: {m}");
+    }
+    out.push_str(&preview(&block, &shown, &bytes));
+    Ok(out)
+}
+
+/// `file` as a path under `site`, with `/` separators, for `files = …`.
+fn site_path(file: &Path, site: &Path) -> String {
+    let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (file_abs, site_abs) = (absolute(file), absolute(site));
+    let shown = file_abs
+        .strip_prefix(&site_abs)
+        .map_or_else(|_| file.to_path_buf(), Path::to_path_buf);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// A delimiter tried: rows of the usual width, the delimiter, that width, the records.
+type Candidate = (usize, u8, usize, Vec<(u64, Vec<String>)>);
+
+fn sniff(bytes: &[u8]) -> Option<Sniffed> {
+    let encoding = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        "utf-16"
+    } else if std::str::from_utf8(bytes).is_ok() {
+        "utf-8"
+    } else {
+        "windows-1252"
+    };
+    let text = decode::decode(bytes, decode::encoding(encoding)?).ok()?;
+    let mut best: Option<Candidate> = None;
+    for delimiter in [b',', b';', b'\t', b'|'] {
+        let records = records(&text, delimiter);
+        let mut counts = std::collections::BTreeMap::<usize, usize>::new();
+        for (_, r) in &records {
+            *counts.entry(r.len()).or_default() += 1;
+        }
+        let Some((&width, &n)) = counts
+            .iter()
+            .filter(|(w, _)| **w > 1)
+            .max_by_key(|(w, n)| (**n, **w))
+        else {
+            continue;
+        };
+        if best.as_ref().is_none_or(|b| n > b.0) {
+            best = Some((n, delimiter, width, records));
+        }
+    }
+    let (_, delimiter, width, records) = best?;
+    let start = records.iter().position(|(_, r)| r.len() == width)?;
+    let (header_line, header) = records[start].clone();
+    let mut rows = Vec::new();
+    let mut ignore = Vec::new();
+    for (_, r) in &records[start + 1..] {
+        if r.len() == width {
+            rows.push(r.clone());
+        } else {
+            let first: String = r[0]
+                .trim()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == ' ')
+                .collect();
+            let pattern = format!("^{}", regex::escape(first.trim_end()));
+            if !first.trim().is_empty() && !ignore.contains(&pattern) {
+                ignore.push(pattern);
+            }
+        }
+    }
+    Some(Sniffed {
+        encoding,
+        delimiter,
+        header_line: header_line as usize,
+        header: header.iter().map(|h| h.trim().to_string()).collect(),
+        rows,
+        ignore,
+    })
+}
+
+/// Every non-blank record of `text` with its line.
+fn records(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for record in reader.records().map_while(std::result::Result::ok) {
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = record
+            .position()
+            .map_or(0, |p| crate::load::ledger::line_of(text.as_bytes(), p));
+        out.push((line, record.iter().map(str::to_string).collect()));
+    }
+    out
+}
+
+/// The header that likely holds each column, each header used once.
+fn matches(header: &[String]) -> [Option<usize>; 10] {
+    let mut found = [None; 10];
+    let mut used = vec![false; header.len()];
+    for whole in [true, false] {
+        for (column, names) in NAMES {
+            if found[column as usize].is_some() {
+                continue;
+            }
+            'names: for name in names {
+                for (i, h) in header.iter().enumerate() {
+                    let h = h.to_lowercase();
+                    let hit = if whole { h == *name } else { h.contains(name) };
+                    if hit && !used[i] {
+                        found[column as usize] = Some(i);
+                        used[i] = true;
+                        break 'names;
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+fn quote(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// The block and what it could not find.
+fn propose(s: &Sniffed, path: &str) -> (String, Vec<String>) {
+    let found = matches(&s.header);
+    let column = |c: Column| found[c as usize];
+    let values = |at: Option<usize>| -> Vec<&str> {
+        at.map_or_else(Vec::new, |i| {
+            s.rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|v| v.trim())
+                .collect()
+        })
+    };
+    let quantities = values(column(Column::Quantity));
+    let decimal = decimal_mark(&quantities);
+    let dates = values(column(Column::Date));
+    let date_format = DATE_FORMATS.into_iter().find(|f| {
+        !dates.is_empty()
+            && dates.iter().all(|d| {
+                let part = d
+                    .split(|c: char| c == 'T' || c.is_whitespace())
+                    .next()
+                    .unwrap_or(d);
+                jiff::civil::Date::strptime(f, part).is_ok()
+            })
+    });
+    let signed = quantities
+        .iter()
+        .any(|q| q.starts_with('-') || q.contains("-€") || q.ends_with('-'));
+    let header_of = |c: Column| column(c).and_then(|i| s.header.get(i)).map(String::as_str);
+    // The unit: a column, the cells' own currency, or a word in the quantity's header.
+    let cell_unit = quantities
+        .iter()
+        .find_map(|q| crate::load::sources::amount::parse(q, decimal).ok()?.unit);
+    let header_unit = header_of(Column::Quantity).and_then(|h| {
+        let h = h.to_lowercase();
+        [
+            ("kwh", "kWh"),
+            ("kg", "kg"),
+            ("hour", "h"),
+            ("stunden", "h"),
+            ("heures", "h"),
+            ("horas", "h"),
+        ]
+        .into_iter()
+        .find(|(w, _)| h.contains(w))
+        .map(|(_, u)| u.to_string())
+    });
+    let unit_values = values(column(Column::Unit));
+    let unit = unit_values
+        .first()
+        .map(|u| u.to_string())
+        .or(cell_unit.clone())
+        .or(header_unit.clone());
+    let money = unit
+        .as_deref()
+        .is_some_and(|u| u.len() == 3 && u.chars().all(|c| c.is_ascii_uppercase()));
+    let posting = s.header.iter().any(|h| h.eq_ignore_ascii_case("account"))
+        && s.header
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("txnidx") || h.eq_ignore_ascii_case("transaction id"));
+
+    let mut b = String::new();
+    let stem = Path::new(path)
+        .file_stem()
+        .map_or("export".to_string(), |s| s.to_string_lossy().to_string());
+    let slug: String = stem
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string();
+    let delimiter = match s.delimiter {
+        b'\t' => "\\t".to_string(),
+        d => (d as char).to_string(),
+    };
+    let _ = writeln!(
+        b,
+        "# proposed by `tally import {path}`: check every line marked \"guessed\""
+    );
+    b.push_str("[[ledger.sources]]\n");
+    let _ = writeln!(b, "name = {}", quote(&slug));
+    let _ = writeln!(b, "files = {}", quote(path));
+    if s.delimiter != b',' {
+        let _ = writeln!(b, "delimiter = {}", quote(&delimiter));
+    }
+    if s.encoding != "utf-8" {
+        let _ = writeln!(b, "encoding = {}", quote(s.encoding));
+    }
+    if decimal == ',' {
+        b.push_str("decimal = \",\"\n");
+    }
+    if s.header_line > 1 {
+        let _ = writeln!(
+            b,
+            "skip_lines = {}                  # the lines before the header",
+            s.header_line - 1
+        );
+    }
+    if !s.ignore.is_empty() {
+        let list: Vec<String> = s.ignore.iter().map(|p| quote(p)).collect();
+        let _ = writeln!(
+            b,
+            "ignore_lines = [{}]   # lines that are not rows",
+            list.join(", ")
+        );
+    }
+    if let Some(f) = date_format.filter(|f| *f != "%Y-%m-%d") {
+        let _ = writeln!(b, "date_format = {}", quote(f));
+    }
+    let mut missing = Vec::new();
+    b.push_str("[ledger.sources.columns]\n");
+    for c in Column::ALL {
+        if let Some(h) = header_of(c) {
+            let _ = writeln!(b, "{} = {}", c.name(), quote(h));
+        }
+    }
+    let mut set = Vec::new();
+    if column(Column::Cell).is_none() {
+        set.push(format!(
+            "cell = {}   # guessed from the file's name",
+            quote(&slug)
+        ));
+    }
+    if column(Column::Unit).is_none() && cell_unit.is_none() {
+        match &header_unit {
+            Some(u) => set.push(format!(
+                "unit = {}   # guessed from the quantity's header",
+                quote(u)
+            )),
+            None => {
+                missing.push("no unit: add `unit = \"…\"` under [ledger.sources.set]".to_string())
+            }
+        }
+    }
+    if column(Column::Category).is_none() {
+        let guess = if money {
+            Some("treasury")
+        } else {
+            match unit.as_deref() {
+                Some("kg") => Some("food"),
+                Some("kWh") => Some("energy"),
+                Some("h") => Some("care"),
+                _ => None,
+            }
+        };
+        match guess {
+            Some(g) => set.push(format!("category = {}   # guessed from the unit", quote(g))),
+            None => missing
+                .push("no category: add `category = \"…\"` under [ledger.sources.set]".to_string()),
+        }
+    }
+    let kind_column = column(Column::Kind).is_some();
+    if !kind_column && !signed {
+        set.push(format!(
+            "kind = {}   # guessed: every row is read as this kind",
+            quote(if money { "income" } else { "service" })
+        ));
+    }
+    if column(Column::Date).is_none() {
+        missing.push("no date column was recognised: map one with `date = \"…\"` under [ledger.sources.columns]".into());
+    }
+    if column(Column::Quantity).is_none() {
+        missing.push("no quantity column was recognised: map one with `quantity = \"…\"` under [ledger.sources.columns]".into());
+    }
+    if !set.is_empty() {
+        b.push_str("[ledger.sources.set]\n");
+        for line in set {
+            b.push_str(&line);
+            b.push('\n');
+        }
+    }
+    if !kind_column && signed {
+        let (neg, pos) = if posting {
+            ("income", "expense")
+        } else {
+            ("expense", "income")
+        };
+        let _ = writeln!(
+            b,
+            "[ledger.sources.negative]\nkind = {}\n[ledger.sources.positive]\nkind = {}",
+            quote(neg),
+            quote(pos)
+        );
+    }
+    if kind_column {
+        let mut words: Vec<&str> = values(column(Column::Kind))
+            .into_iter()
+            .filter(|w| !w.is_empty() && !file::KINDS.iter().any(|k| k.eq_ignore_ascii_case(w)))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        if !words.is_empty() {
+            let map: Vec<String> = words
+                .iter()
+                .map(|w| format!("{} = {}", quote(w), quote(guess_kind(w))))
+                .collect();
+            let _ = writeln!(
+                b,
+                "[ledger.sources.values]   # guessed: check each word's kind\nkind = {{ {} }}",
+                map.join(", ")
+            );
+        }
+    }
+    if posting {
+        let _ = writeln!(
+            b,
+            "[[ledger.sources.rules]]   # a posting export: one row per account; count one side\nwhen = {{ account = \"^assets:\" }}\nskip = \"the bank or cash side of a posting: its other side is counted\""
+        );
+    }
+    (b, missing)
+}
+
+fn guess_kind(word: &str) -> &'static str {
+    let lower = word.to_lowercase();
+    if ["credit", "contribution", "donation", "deposit", "income"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        "income"
+    } else {
+        "expense"
+    }
+}
+
+/// The decimal mark the quantities use: the last mark followed by other than three digits.
+fn decimal_mark(quantities: &[&str]) -> char {
+    let (mut comma, mut dot) = (0, 0);
+    for q in quantities {
+        let Some(at) = q.rfind(['.', ',']) else {
+            continue;
+        };
+        let after = q[at + 1..].chars().take_while(char::is_ascii_digit).count();
+        let both = q.contains('.') && q.contains(',');
+        if after != 3 || both {
+            if q[at..].starts_with(',') {
+                comma += 1;
+            } else {
+                dot += 1;
+            }
+        }
+    }
+    if comma > dot { ',' } else { '.' }
+}
+
+/// The first rows as tally reads them with the proposed block.
+fn preview(block: &str, path: &str, bytes: &[u8]) -> String {
+    let text = format!("title = \"import\"\nbase_url = \"/\"\n{block}");
+    let mut out = String::from("\n# the first rows as tally reads them with this block:\n");
+    let config = match Config::parse(&text, Path::new("tally.toml")) {
+        Ok(config) => config,
+        Err(e) => return format!("{out}# the block does not parse: {e}\n"),
+    };
+    let mut problems = Vec::new();
+    let Some(source) = config
+        .ledger
+        .sources
+        .first()
+        .and_then(|s| source::compile(s, &mut problems))
+    else {
+        return format!(
+            "{out}# {}\n",
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n# ")
+        );
+    };
+    match file::read(&source, Path::new(path), bytes) {
+        Ok(mapped) => {
+            for row in mapped.rows.iter().take(5) {
+                match row {
+                    MappedRow::Row { line, columns } => {
+                        let shown: Vec<String> = [
+                            Column::Date,
+                            Column::Cell,
+                            Column::Category,
+                            Column::Kind,
+                            Column::Quantity,
+                            Column::Unit,
+                        ]
+                        .iter()
+                        .map(|c| format!("{}={}", c.name(), columns[*c as usize]))
+                        .collect();
+                        let _ = writeln!(out, "# line {line}: {}", shown.join(" "));
+                    }
+                    MappedRow::Failed(problems) => {
+                        for p in problems {
+                            let _ = writeln!(out, "# {p}");
+                        }
+                    }
+                }
+            }
+            let skipped: u64 = mapped.skipped.values().sum();
+            let _ = writeln!(
+                out,
+                "# {} rows read, {} skipped by a rule",
+                mapped.read, skipped
+            );
+        }
+        Err(problems) => {
+            for p in problems {
+                let _ = writeln!(out, "# {p}");
+            }
+        }
+    }
+    out
+}
