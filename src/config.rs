@@ -507,7 +507,7 @@ mod tests {
     #[test]
     fn every_unknown_key_is_reported_with_its_line() {
         let err = Config::parse_all(
-            "title = \"x\"\ncolour = \"red\"\nbase_url = \"/\"\n[ledger]\ndelimeter = \";\"\n",
+            "title = \"x\"\ncolour = \"red\"\nbase_url = \"https://x.example/\"\n[ledger]\ndelimeter = \";\"\n",
             Path::new("tally.toml"),
         )
         .unwrap_err();
@@ -519,7 +519,7 @@ mod tests {
     #[test]
     fn sources_and_rules_know_their_lines() {
         let c = Config::parse(
-            "title = \"x\"\nbase_url = \"/\"\n[[ledger.sources]]\nname = \"a\"\nfiles = \"a/*.csv\"\n[[ledger.sources.rules]]\nwhen = { x = \"y\" }\nskip = \"z\"\n[[ledger.sources]]\nname = \"b\"\nfiles = \"b.csv\"\n",
+            "title = \"x\"\nbase_url = \"https://x.example/\"\n[[ledger.sources]]\nname = \"a\"\nfiles = \"a/*.csv\"\n[[ledger.sources.rules]]\nwhen = { x = \"y\" }\nskip = \"z\"\n[[ledger.sources]]\nname = \"b\"\nfiles = \"b.csv\"\n",
             Path::new("tally.toml"),
         )
         .unwrap();

@@ -521,7 +521,7 @@ fn decimal_mark(quantities: &[&str]) -> char {
 
 /// The first rows as tally reads them with the proposed block.
 fn preview(block: &str, path: &str, bytes: &[u8]) -> String {
-    let text = format!("title = \"import\"\nbase_url = \"/\"\n{block}");
+    let text = format!("title = \"import\"\nbase_url = \"https://import.example/\"\n{block}");
     let mut out = String::from("\n# the first rows as tally reads them with this block:\n");
     let config = match Config::parse(&text, Path::new("tally.toml")) {
         Ok(config) => config,
