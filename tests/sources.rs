@@ -437,6 +437,9 @@ fn tally_import_proposes_a_block_that_builds_for_every_layout() {
             "{block}"
         );
         assert!(!block.contains("# missing"), "{export}: {block}");
+        // The first rows as tally reads them with the block, not a parse error.
+        assert!(!block.contains("does not parse"), "{export}: {block}");
+        assert!(block.contains("\n# line "), "{export}: {block}");
         // It wrote nothing.
         assert_eq!(read(site.path(), "tally.toml"), CONFIG_EUR);
         write(site.path(), "tally.toml", &format!("{CONFIG_EUR}{block}"));
