@@ -9,8 +9,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::front_matter::parse_date;
 use crate::load::seals::{AMENDMENTS_FILE, LOCK_FILE, RawAmendment, RawSealEntry};
 use crate::model::seal::{
-    Amendment, CHAIN_START, EMPTY_DIGEST, Seal, SealState, Seals, WeekDigest, WeekSeal, chain,
-    is_digest,
+    Amendment, CHAIN_START, EMPTY_DIGEST, RowDiff, Seal, SealState, Seals, WeekDigest, WeekSeal,
+    chain, is_digest, sealed_rows_path,
 };
 use crate::model::week::WeekId;
 
@@ -26,23 +26,46 @@ pub fn check(
     problems: &mut Diagnostics,
 ) -> Seals {
     let before = problems.0.len();
+    let sealed_rows = check_sealed_rows(&raw_lock, problems);
     let lock = check_lock(raw_lock, problems);
     let amendments = check_amendments(raw_amendments, problems);
+    let mut seals = Seals {
+        lock,
+        weeks: BTreeMap::new(),
+        sealed_rows,
+    };
     let Some((digests, open_week)) = weeks else {
-        return Seals {
-            lock,
-            weeks: BTreeMap::new(),
-        };
+        return seals;
     };
     if problems.0.len() > before {
         // A broken lock or unreadable amendments: judging the weeks would only add noise.
-        return Seals {
-            lock,
-            weeks: BTreeMap::new(),
-        };
+        return seals;
     }
-    let weeks = check_weeks(&lock, amendments, digests, open_week, problems);
-    Seals { lock, weeks }
+    seals.weeks = check_weeks(&seals, amendments, digests, open_week, problems);
+    seals
+}
+
+/// The kept public rows of the lock's entries, by public digest: a file whose rows do
+/// not give the digest it is named by was edited, and is an error.
+fn check_sealed_rows(raw: &[RawSealEntry], problems: &mut Diagnostics) -> BTreeMap<String, String> {
+    let mut kept = BTreeMap::new();
+    for entry in raw {
+        let Some(text) = &entry.rows else { continue };
+        let digest = crate::digest::sha256_hex(text.as_bytes());
+        if digest == entry.seal.public_digest {
+            kept.insert(digest, text.clone());
+        } else if let Some(week) = WeekId::parse(&entry.seal.week) {
+            problems.push(Diagnostic::new(
+                sealed_rows_path(week, &entry.seal.public_digest),
+                format!(
+                    "its rows digest to {digest}, not to the public digest of the entry at \
+                     {LOCK_FILE}:{} that it keeps: restore the file as `tally seal` wrote it",
+                    entry.line
+                ),
+            ));
+        }
+    }
+    kept
 }
 
 fn check_lock(raw: Vec<RawSealEntry>, problems: &mut Diagnostics) -> Vec<Seal> {
@@ -150,6 +173,19 @@ fn check_amendments(raw: Vec<RawAmendment>, problems: &mut Diagnostics) -> Vec<A
                 "reason: must say why the sealed week was changed",
             ));
         }
+        if let (Some(week), Some(date)) = (week, date)
+            && date <= week.sunday()
+        {
+            problems.push(Diagnostic::at(
+                path,
+                row.line,
+                format!(
+                    "date: {date} is before {week} ended ({}): an amendment corrects a sealed \
+                     week, and a week is sealed only once it is over",
+                    week.sunday()
+                ),
+            ));
+        }
         if let (Some(week), Some(date), false) = (week, date, row.reason.is_empty()) {
             amendments.push(Amendment {
                 week,
@@ -164,12 +200,13 @@ fn check_amendments(raw: Vec<RawAmendment>, problems: &mut Diagnostics) -> Vec<A
 }
 
 fn check_weeks(
-    lock: &[Seal],
+    seals: &Seals,
     amendments: Vec<Amendment>,
     mut digests: BTreeMap<WeekId, WeekDigest>,
     open_week: Option<WeekId>,
     problems: &mut Diagnostics,
 ) -> BTreeMap<WeekId, WeekSeal> {
+    let lock = seals.lock.as_slice();
     let last_sealed = lock
         .iter()
         .filter(|s| s.amended.is_none())
@@ -218,6 +255,7 @@ fn check_weeks(
             sealed_empty: last_sealed.is_some_and(|last| week < last),
             in_progress: Some(week) == open_week,
             line,
+            kept: &seals.sealed_rows,
         };
         weeks.insert(week, judged.judge(current, amendments, problems));
         match week.checked_next() {
@@ -242,6 +280,8 @@ struct Judged<'a> {
     in_progress: bool,
     /// Where to point an error when the week has no entry of its own.
     line: usize,
+    /// The public rows kept for lock entries, by public digest.
+    kept: &'a BTreeMap<String, String>,
 }
 
 impl Judged<'_> {
@@ -270,6 +310,7 @@ impl Judged<'_> {
                 sealed_rows: None,
                 chain: None,
                 amendments: Vec::new(),
+                sealed_public_text: None,
             };
         };
         let chain = self
@@ -300,17 +341,32 @@ impl Judged<'_> {
                 ),
             ));
         }
-        let state = if !amendments.is_empty() {
+        let sealed_public_text = match self.entries.first() {
+            Some(first) => self.kept.get(&first.public_digest).cloned(),
+            None => Some(String::new()),
+        };
+        let state = if let Some(last) = amendments.last() {
+            if current.digest == sealed_digest {
+                problems.push(Diagnostic::at(
+                    AMENDMENTS_FILE,
+                    last.line,
+                    format!(
+                        "{week}: its rows are as they were sealed ({LOCK_FILE}:{line}), so there \
+                         is nothing to amend; an amendment records a change to a sealed week"
+                    ),
+                ));
+            }
             SealState::Amended
         } else {
             if expected != current.digest {
+                let diff = self.changed_rows(&current);
                 problems.push(Diagnostic::at(
                     LOCK_FILE,
                     line,
                     format!(
                         "{week} was sealed with digest {expected} ({expected_rows} rows) but its \
                          rows now digest to {} ({} rows): restore the sealed rows, or record \
-                         the change in {AMENDMENTS_FILE} (week,date,reason)",
+                         the change with `tally amend {week} --reason TEXT` (it writes {AMENDMENTS_FILE}){diff}",
                         current.digest, current.rows
                     ),
                 ));
@@ -324,6 +380,28 @@ impl Judged<'_> {
             sealed_rows: Some(sealed_rows),
             chain,
             amendments,
+            sealed_public_text,
+        }
+    }
+
+    /// What changed since the week's latest seal, as lines to add to an error: the row
+    /// diff of the public columns when the sealed rows were kept.
+    fn changed_rows(&self, current: &WeekDigest) -> String {
+        let sealed = match self.entries.last() {
+            Some(entry) => self.kept.get(&entry.public_digest).map(String::as_str),
+            None => Some(""),
+        };
+        let Some(sealed) = sealed else {
+            return String::new();
+        };
+        let diff = RowDiff::between(sealed, &current.public_text);
+        if diff.is_empty() {
+            "; only private columns (counterparty, memo) changed".to_string()
+        } else {
+            format!(
+                "; the public rows changed:\n{}",
+                diff.to_text("    ").trim_end()
+            )
         }
     }
 }
@@ -388,6 +466,7 @@ mod tests {
                     chain: s.chain.clone(),
                     amended: s.amended.map(|d| d.to_string()),
                 },
+                rows: None,
             })
             .collect();
         for (i, entry) in lock.iter_mut().enumerate() {

@@ -33,6 +33,9 @@ pub struct RawSeal {
 pub struct RawSealEntry {
     pub line: usize,
     pub seal: RawSeal,
+    /// The public rows the entry sealed, as kept in `data/sealed/` (see
+    /// [`crate::model::seal::sealed_rows_path`]), when that file exists.
+    pub rows: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,12 +56,32 @@ pub fn load_lock(site: &Path, problems: &mut Diagnostics) -> Vec<RawSealEntry> {
         return Vec::new();
     };
     match parse_lock(&text, shown) {
-        Ok(entries) => entries,
+        Ok(mut entries) => {
+            for entry in &mut entries {
+                entry.rows = load_sealed_rows(site, &entry.seal, problems);
+            }
+            entries
+        }
         Err(d) => {
             problems.push(d);
             Vec::new()
         }
     }
+}
+
+/// The kept public rows of one lock entry; `None` when the entry names no valid week or
+/// digest (the check reports that) or no file was kept.
+fn load_sealed_rows(site: &Path, seal: &RawSeal, problems: &mut Diagnostics) -> Option<String> {
+    let week = crate::model::week::WeekId::parse(&seal.week)?;
+    if !crate::model::seal::is_digest(&seal.public_digest) {
+        return None;
+    }
+    let rel = crate::model::seal::sealed_rows_path(week, &seal.public_digest);
+    let file = site.join(&rel);
+    if !file.is_file() {
+        return None;
+    }
+    read_text(site, &file, Path::new(&rel), problems)
 }
 
 /// Parses the text of a lock file; `path` names it in the error.
@@ -78,6 +101,7 @@ pub fn parse_lock(text: &str, path: &Path) -> Result<Vec<RawSealEntry>, Diagnost
             RawSealEntry {
                 line: line_column(text, header).0,
                 seal: spanned.into_inner(),
+                rows: None,
             }
         })
         .collect())

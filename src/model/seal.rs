@@ -275,6 +275,9 @@ pub struct WeekSeal {
     pub chain: Option<String>,
     /// Amendments recorded for this week, oldest first.
     pub amendments: Vec<Amendment>,
+    /// The public rows the week was first sealed with, when the site keeps them
+    /// (`data/sealed/`, written by `tally seal`; empty for a week sealed empty).
+    pub sealed_public_text: Option<String>,
 }
 
 /// The site's seals: the lock as written and every week's standing.
@@ -284,6 +287,9 @@ pub struct Seals {
     pub lock: Vec<Seal>,
     /// Every week from the first week in the ledger or the lock to the week in progress.
     pub weeks: std::collections::BTreeMap<WeekId, WeekSeal>,
+    /// The public rows each lock entry sealed, by its public digest, as kept in
+    /// `data/sealed/` (checked against the digest).
+    pub sealed_rows: std::collections::BTreeMap<String, String>,
 }
 
 impl Seals {
@@ -324,6 +330,111 @@ impl Seals {
         }
         entries
     }
+}
+
+/// `data/sealed/2026-W47/<public digest>.txt`: the public rows a lock entry sealed,
+/// kept beside the lock so that a later change can be shown row by row.
+pub fn sealed_rows_path(week: WeekId, public_digest: &str) -> String {
+    format!("{SEALED_ROWS_DIR}/{week}/{public_digest}.txt")
+}
+
+/// Where `tally seal` keeps the public rows of each entry it writes.
+pub const SEALED_ROWS_DIR: &str = "data/sealed";
+
+/// How a week's public rows changed, like `git diff` over the sorted public lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RowDiff {
+    pub removed: Vec<String>,
+    pub added: Vec<String>,
+    /// A row removed and one added in its place: `(before, after)`.
+    pub changed: Vec<(String, String)>,
+}
+
+impl RowDiff {
+    /// The difference from the public rows `old` to `new` (texts of sorted lines).
+    pub fn between(old: &str, new: &str) -> RowDiff {
+        use similar::{DiffOp, TextDiff};
+        let before: Vec<&str> = old.lines().collect();
+        let after: Vec<&str> = new.lines().collect();
+        let lines = |all: &[&str], from: usize, len: usize| -> Vec<String> {
+            all.iter()
+                .skip(from)
+                .take(len)
+                .map(|l| l.to_string())
+                .collect()
+        };
+        let mut diff = RowDiff::default();
+        for op in TextDiff::from_lines(old, new).ops() {
+            match *op {
+                DiffOp::Equal { .. } => {}
+                DiffOp::Delete {
+                    old_index, old_len, ..
+                } => diff.removed.extend(lines(&before, old_index, old_len)),
+                DiffOp::Insert {
+                    new_index, new_len, ..
+                } => diff.added.extend(lines(&after, new_index, new_len)),
+                DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => {
+                    let gone = lines(&before, old_index, old_len);
+                    let came = lines(&after, new_index, new_len);
+                    let pairs = gone.len().min(came.len());
+                    diff.removed.extend(gone.iter().skip(pairs).cloned());
+                    diff.added.extend(came.iter().skip(pairs).cloned());
+                    diff.changed.extend(gone.into_iter().zip(came).take(pairs));
+                }
+            }
+        }
+        diff
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.removed.is_empty() && self.added.is_empty() && self.changed.is_empty()
+    }
+
+    /// One line per row: `- ` removed, `+ ` added, a changed row as both; `indent`
+    /// before each. Empty when no public column changed.
+    pub fn to_text(&self, indent: &str) -> String {
+        let mut text = String::new();
+        let mut line = |sign: char, row: &str| {
+            text.push_str(&format!("{indent}{sign} {row}\n"));
+        };
+        for (before, after) in &self.changed {
+            line('-', before);
+            line('+', after);
+        }
+        for row in &self.removed {
+            line('-', row);
+        }
+        for row in &self.added {
+            line('+', row);
+        }
+        text
+    }
+}
+
+/// The quantities of public rows added up by kind and unit (`service`, `kg`): the
+/// figures an amended week's report shows before and after.
+pub fn quantity_totals(public_text: &str) -> std::collections::BTreeMap<(String, String), Decimal> {
+    let mut totals = std::collections::BTreeMap::new();
+    for line in public_text.lines() {
+        let fields: Vec<&str> = line.split(',').collect();
+        let (Some(kind), Some(quantity), Some(unit)) =
+            (fields.get(3), fields.get(4), fields.get(5))
+        else {
+            continue;
+        };
+        let Ok(quantity) = quantity.parse::<Decimal>() else {
+            continue;
+        };
+        *totals
+            .entry((kind.to_string(), unit.to_string()))
+            .or_insert(Decimal::ZERO) += quantity;
+    }
+    totals
 }
 
 #[cfg(test)]
@@ -430,6 +541,44 @@ mod tests {
             one.digest,
             sha256_hex(b"2026-11-16,food-coop,food,service,1,kg,FC-000001,,hh-0492,\n")
         );
+    }
+
+    #[test]
+    fn a_row_diff_pairs_changed_rows_and_lists_added_and_removed_ones() {
+        let old = "2026-01-12,p,food,service,7.25,kg,P-3,\n2026-01-14,p,food,service,3,kg,V-1,\n2026-01-15,p,food,service,1,kg,V-2,\n";
+        let new = "2026-01-12,p,food,service,7.5,kg,P-3,\n2026-01-14,p,food,service,3,kg,V-1,\n2026-01-16,p,food,service,2,kg,V-3,\n2026-01-17,p,food,service,4,kg,V-4,\n";
+        let diff = RowDiff::between(old, new);
+        assert_eq!(
+            diff.changed,
+            vec![
+                (
+                    "2026-01-12,p,food,service,7.25,kg,P-3,".to_string(),
+                    "2026-01-12,p,food,service,7.5,kg,P-3,".to_string()
+                ),
+                (
+                    "2026-01-15,p,food,service,1,kg,V-2,".to_string(),
+                    "2026-01-16,p,food,service,2,kg,V-3,".to_string()
+                )
+            ]
+        );
+        assert_eq!(diff.added, vec!["2026-01-17,p,food,service,4,kg,V-4,"]);
+        assert!(diff.removed.is_empty());
+        let text = diff.to_text("  ");
+        assert!(text.starts_with("  - 2026-01-12,p,food,service,7.25,kg,P-3,\n  + 2026-01-12"));
+        assert_eq!(text.lines().count(), 5);
+        assert!(RowDiff::between(old, old).is_empty());
+        assert_eq!(RowDiff::between("", "a\n").added, vec!["a"]);
+        assert_eq!(RowDiff::between("a\n", "").removed, vec!["a"]);
+    }
+
+    #[test]
+    fn quantity_totals_add_up_by_kind_and_unit() {
+        let totals = quantity_totals(
+            "d,p,food,service,7.25,kg,,\nd,p,food,service,1,kg,,\nd,p,food,contribution,40,kg,,\n",
+        );
+        let kg = |kind: &str| totals[&(kind.to_string(), "kg".to_string())].to_string();
+        assert_eq!(kg("service"), "8.25");
+        assert_eq!(kg("contribution"), "40");
     }
 
     #[test]
