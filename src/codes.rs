@@ -30,6 +30,38 @@ pub fn is_address_scheme(scheme: &str) -> bool {
     listed(ADDRESS_SCHEMES, scheme)
 }
 
+/// A likely UN/ECE Recommendation 20 code for a unit word a ledger uses, with what
+/// the code means: counts of things (`meals`, `visits`, `repairs`) are `C62` ("one"),
+/// packages by their kind (`bag` → `XBG`), measures by their measure. `None` when the
+/// word says nothing certain; no package code is guessed for a count.
+pub fn suggest_unit(unit: &str) -> Option<(&'static str, &'static str)> {
+    let word = unit.trim().to_lowercase();
+    let singular = word.strip_suffix('s').unwrap_or(&word);
+    let found = match singular {
+        "bag" | "sack" => ("XBG", "bag"),
+        "box" | "boxe" | "crate" => ("XBX", "box"),
+        "pallet" => ("XPX", "pallet"),
+        "hour" | "hr" => ("HUR", "hour"),
+        "day" => ("DAY", "day"),
+        "week" | "wk" => ("WEE", "week"),
+        "month" => ("MON", "month"),
+        "kilogram" | "kilo" => ("KGM", "kilogram"),
+        "gram" | "g" => ("GRM", "gram"),
+        "litre" | "liter" => ("LTR", "litre"),
+        "kilometre" | "kilometer" => ("KMT", "kilometre"),
+        "mwh" => ("MWH", "megawatt hour"),
+        "m2" | "sqm" | "square-metre" => ("MTK", "square metre"),
+        "m3" | "cubic-metre" => ("MTQ", "cubic metre"),
+        "pair" => ("PR", "pair"),
+        "dozen" => ("DZN", "dozen"),
+        "piece" | "pc" | "pce" | "item" | "unit" | "meal" | "portion" | "serving" | "visit"
+        | "repair" | "ride" | "trip" | "session" | "lesson" | "night" | "parcel" | "person"
+        | "household" | "loaf" | "loave" => ("C62", "one: a count of things"),
+        _ => return None,
+    };
+    Some(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +85,20 @@ mod tests {
         }
         for bad in ["0000", "88", "GLN", ""] {
             assert!(!is_address_scheme(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn counts_suggest_one_and_packages_their_own_code() {
+        for count in ["meals", "meal", "Portions", "visits", "repairs", "pcs"] {
+            assert_eq!(suggest_unit(count).map(|s| s.0), Some("C62"), "{count}");
+        }
+        assert_eq!(suggest_unit("bags").map(|s| s.0), Some("XBG"));
+        assert_eq!(suggest_unit("boxes").map(|s| s.0), Some("XBX"));
+        assert_eq!(suggest_unit("widgets"), None);
+        for word in ["bag", "box", "hours", "days", "m3", "pairs", "dozen", "meals"] {
+            let code = suggest_unit(word).map(|s| s.0).unwrap_or_default();
+            assert!(is_unit(code), "{word} → {code}");
         }
     }
 }

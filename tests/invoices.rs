@@ -621,6 +621,32 @@ fn a_service_unit_without_an_e_invoice_code_is_an_error_until_mapped() {
 }
 
 #[test]
+fn meals_without_a_code_are_told_c62_not_bags() {
+    let site = fixture_site("quarter", "INV");
+    common::write(
+        site.path(),
+        "data/rates.csv",
+        &format!("{RATES}meals,,4.00,EUR,2026-01-01,Canteen\nwidgets,,1.00,EUR,2026-01-01,Shop\n"),
+    );
+    common::write(
+        site.path(),
+        "data/ledger/meals.csv",
+        &format!(
+            "{LEDGER_HEADER}2026-05-01,food-coop,food,service,30,meals,M-1,,hh-1,\n2026-05-02,food-coop,food,service,1,widgets,W-1,,hh-1,\n"
+        ),
+    );
+    let problems = common::problems(site.path());
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains("\"meals\" = \"C62\" (one: a count of things)"),
+        "{problems:?}"
+    );
+    // A word that says nothing certain gets no code of its own, and never a package's.
+    assert!(problems[1].contains("\"widgets\" = \"…\""), "{problems:?}");
+    assert!(problems.iter().all(|p| !p.contains("XBG")), "{problems:?}");
+}
+
+#[test]
 fn the_example_site_has_two_closed_quarters_whose_xml_validates() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("public");

@@ -12,6 +12,21 @@ use crate::load::RawNote;
 use crate::model::invoice::{Period, unit_code};
 use crate::model::ledger::{CheckedLedger, Kind};
 
+/// A unit without a code: what to add, with a code suggested only where the unit's
+/// word makes it plain (`meals` → `C62`, one).
+fn no_unit_code(unit: &str) -> String {
+    let example = match crate::codes::suggest_unit(unit) {
+        Some((code, meaning)) => format!("{unit:?} = \"{code}\" ({meaning})"),
+        None => format!(
+            "{unit:?} = \"…\" with its code from UN/ECE Recommendation 20; C62 (one) counts things"
+        ),
+    };
+    format!(
+        "unit: {unit:?} has no UN/ECE Recommendation 20 code for the invoices; \
+         add one under [invoices] unit_codes in tally.toml: {example}"
+    )
+}
+
 /// `as_of`: the site's "as of" date; periods before the one holding it are closed.
 pub fn check(
     config: &Config,
@@ -28,10 +43,7 @@ pub fn check(
             problems.push(Diagnostic::at(
                 &*entry.source.file,
                 entry.source.line as usize,
-                format!(
-                    "unit: {unit:?} has no UN/ECE Recommendation 20 code for the invoices; \
-                     add one under [invoices] unit_codes in tally.toml (e.g. {unit:?} = \"XBG\" for bags)"
-                ),
+                no_unit_code(unit),
             ));
         }
     }

@@ -477,7 +477,7 @@ pub fn header(
                 path,
                 1,
                 format!(
-                    "{}: missing required column{mapped}; expected the columns {}; found {}",
+                    "{}: missing required column{mapped}; expected the columns {}; found {}; {}",
                     column.name(),
                     Column::ALL
                         .into_iter()
@@ -485,13 +485,38 @@ pub fn header(
                         .map(|c| mapping[c as usize].as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
-                    found.join(", ")
+                    found.join(", "),
+                    mapping_hint(column, &found, mapping)
                 ),
             ));
             ok = false;
         }
     }
     ok.then_some(layout)
+}
+
+/// How to map a spreadsheet's own header to `column`: a `[ledger.columns]` line with the
+/// found header most like the column's name (one no other column reads).
+fn mapping_hint(column: Column, found: &[&str], mapping: &[String]) -> String {
+    let unread: Vec<&str> = found
+        .iter()
+        .copied()
+        .filter(|h| !mapping.iter().any(|m| h.eq_ignore_ascii_case(m)))
+        .collect();
+    let name = column.name();
+    let header = unread
+        .iter()
+        .find(|h| h.to_lowercase().contains(name))
+        .or_else(|| {
+            unread
+                .iter()
+                .find(|h| strsim::levenshtein(&h.to_lowercase(), name) <= 2)
+        })
+        .copied()
+        .unwrap_or("the export's header");
+    format!(
+        "if the export calls it something else, map it in {CONFIG_FILE}: [ledger.columns] {name} = {header:?}"
+    )
 }
 
 #[cfg(test)]
@@ -615,6 +640,16 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("found date, cell, kind, quantity, unit"));
+        assert!(
+            message.ends_with("map it in tally.toml: [ledger.columns] category = \"the export's header\""),
+            "{message}"
+        );
+        let (_, problems) = file("Date,Cell,Need Category,kind,quantity,unit,catgory\n");
+        let message = problems.0[0].to_string();
+        assert!(
+            message.ends_with("[ledger.columns] category = \"Need Category\""),
+            "{message}"
+        );
     }
 
     #[test]
