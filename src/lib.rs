@@ -14,6 +14,7 @@ pub mod digest;
 pub mod draw;
 pub mod error;
 pub mod import;
+pub mod issue;
 pub mod load;
 pub mod manifest;
 pub mod manual_import;
@@ -60,6 +61,9 @@ pub struct BuildSummary {
     pub signing: Signing,
     /// The site's "as of" date (`YYYY-MM-DD`), if it has one.
     pub as_of: Option<String>,
+    /// What the build reports without failing (an issued invoice whose recomputed
+    /// figures differ from its record, one not recorded yet).
+    pub warnings: Vec<String>,
 }
 
 /// Whether a build signed its manifest.
@@ -149,6 +153,7 @@ pub fn build_release(
         out,
         signing,
         as_of: site.as_of.map(|d| d.to_string()),
+        warnings: site.warnings.clone(),
     })
 }
 
@@ -185,6 +190,11 @@ fn render_release(
         site.config.version = Some(version.to_string());
     }
     let mut files = render::render(&site)?;
+    let (frozen_errors, warnings) = issue::check_files(&site, &files);
+    if !frozen_errors.is_empty() {
+        return Err(Error::Input(frozen_errors));
+    }
+    site.warnings.extend(warnings);
     files.extend(releases::published(&releases, &inputs));
     files.extend(render::releases::page(
         &site,

@@ -87,6 +87,9 @@ fn run(command: Command) -> Result<(), Error> {
                     println!("{}", tally::load::sources::summary_line(source));
                 }
             }
+            for warning in &summary.warnings {
+                eprintln!("warning: {warning}");
+            }
         }
         Command::Check { site } => {
             let model = tally::check(&site)?;
@@ -120,6 +123,15 @@ fn run(command: Command) -> Result<(), Error> {
                     "nothing to seal: every closed week is sealed; chain {}",
                     summary.head
                 ))?,
+            }
+            for record in &summary.issued {
+                say(format_args!(
+                    "issued {} {} ({}, total {}), recorded in tally.lock",
+                    record.kind.title().to_lowercase(),
+                    record.number,
+                    record.issued,
+                    record.total
+                ))?;
             }
         }
         Command::Verify {

@@ -16,6 +16,8 @@ pub struct SealSummary {
     pub sealed: Vec<Seal>,
     /// The chain hash of the lock's last entry.
     pub head: String,
+    /// The invoices and corrections issued and recorded by this seal.
+    pub issued: Vec<crate::model::invoice::issued::IssuedRecord>,
 }
 
 /// More weeks than this sealed at once need `--yes`: a weekly release seals one.
@@ -52,7 +54,13 @@ pub fn seal(site_dir: &Path, confirmed: bool) -> Result<SealSummary> {
         std::fs::write(&tmp, appended(old, &sealed)).map_err(|e| Error::io("write", &tmp, e))?;
         std::fs::rename(&tmp, &lock).map_err(|e| Error::io("replace", &lock, e))?;
     }
-    Ok(SealSummary { lock, sealed, head })
+    let issued = crate::issue::issue(site_dir)?;
+    Ok(SealSummary {
+        lock,
+        sealed,
+        head,
+        issued,
+    })
 }
 
 /// The old bytes unchanged, then the new entries.

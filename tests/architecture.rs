@@ -65,6 +65,7 @@ const COMMANDS: &[&str] = &[
     "draw",
     "unsteerable",
     "seal",
+    "issue",
     "verify",
     "new",
     "releases",

@@ -4,6 +4,7 @@
 mod draw_source;
 mod invoice_events;
 mod invoices;
+mod issued;
 pub mod ledger;
 pub mod manuals;
 mod minutes;
@@ -98,6 +99,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         sources.invoice_events.as_ref(),
         &mut problems,
     );
+    let issued = issued::check(&sources.config, sources.issued, &seals, &mut problems);
     let invoice_letters = notes_by_key(sources.invoice_letters);
     problems.finish(Checked {
         config: sources.config,
@@ -108,6 +110,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         invoice_letters,
         invoice_events,
         seals,
+        issued,
         ledger,
         ledger_sources,
         manuals,

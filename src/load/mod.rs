@@ -6,6 +6,7 @@ pub mod cache;
 pub mod content;
 pub mod front_matter;
 pub mod inputs;
+pub mod issued;
 pub mod ledger;
 pub mod limits;
 pub mod manuals;
@@ -49,6 +50,8 @@ pub struct Sources {
     pub invoice_letters: Vec<RawNote>,
     /// `tally.lock`: the sealed weeks.
     pub lock: Vec<seals::RawSealEntry>,
+    /// The `[[invoice]]` entries of `tally.lock`: the invoices as issued.
+    pub issued: Vec<issued::RawIssuedEntry>,
     /// `data/amendments.csv`: recorded changes to sealed weeks.
     pub amendments: Vec<seals::RawAmendment>,
     /// `data/ledger/*.csv`, sorted by path.
@@ -84,6 +87,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
     let report_notes = content::load_notes(site, "content/reports", cache, &mut problems);
     let invoice_letters = content::load_notes(site, "content/invoices", cache, &mut problems);
     let lock = seals::load_lock(site, &mut problems);
+    let issued = issued::load(site, &mut problems);
     let amendments = seals::load_amendments(site, &mut problems);
     let ledger = ledger::load(site, &config.ledger, cache, &mut problems);
     let rates = valuation::load_table(site, valuation::RATES_FILE, &mut problems);
@@ -99,6 +103,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
         report_notes,
         invoice_letters,
         lock,
+        issued,
         amendments,
         ledger,
         rates,

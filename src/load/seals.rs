@@ -43,6 +43,9 @@ pub struct RawSealEntry {
 struct LockFile {
     #[serde(default)]
     seal: Vec<Spanned<RawSeal>>,
+    /// The issued invoices, read by [`super::issued`].
+    #[serde(default, rename = "invoice")]
+    _invoices: Vec<toml::Value>,
 }
 
 /// Reads `SITE/tally.lock`; no file is an empty lock.

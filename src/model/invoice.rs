@@ -11,8 +11,10 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::config::{Config, InvoiceConfig, InvoicePeriod, InvoiceProfile, Municipality, Party};
 use crate::model::Note;
+pub mod issued;
 pub mod status;
 
+use self::issued::{DocumentKind, Frozen};
 use self::status::Status;
 use crate::model::ledger::{Entries, Kind, Ledger, Rates};
 
@@ -233,7 +235,7 @@ pub struct ServiceRate {
 }
 
 /// One line of an invoice: every service of one category and unit valued at one rate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct InvoiceLine {
     pub category: String,
     pub unit: String,
@@ -292,6 +294,14 @@ pub struct Invoice {
     /// Not issued yet: a week of its period is not sealed, so its figures may change.
     /// A draft has no e-invoice and owes nothing yet.
     pub draft: bool,
+    /// An invoice, or a credit note or supplementary invoice correcting one.
+    pub kind: DocumentKind,
+    /// The invoice a credit note or supplementary invoice corrects.
+    pub references: Option<String>,
+    /// The credit notes and supplementary invoices that correct this invoice, oldest first.
+    pub corrections: Vec<String>,
+    /// Where it was frozen in `tally.lock`, once issued and recorded.
+    pub frozen: Option<Frozen>,
 }
 
 /// Who issues invoices, to whom, in which currency and on which terms.
@@ -348,6 +358,10 @@ pub fn invoice(
         profile: parties.terms.profile,
         status: Status::default(),
         draft: false,
+        kind: DocumentKind::Invoice,
+        references: None,
+        corrections: Vec::new(),
+        frozen: None,
         number,
         period,
         issue_date: issue,
@@ -416,7 +430,8 @@ pub fn cents(amount: Decimal) -> Decimal {
     rounded
 }
 
-fn subtotals(lines: &[InvoiceLine]) -> Vec<Subtotal> {
+/// One subtotal per category, sorted by category.
+pub fn subtotals(lines: &[InvoiceLine]) -> Vec<Subtotal> {
     let mut by_category: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
     for line in lines {
         let entry = by_category

@@ -71,6 +71,8 @@ pub struct Checked {
     /// `data/invoice-events.csv`, by invoice number.
     pub invoice_events: BTreeMap<String, Vec<invoice_status::InvoiceEvent>>,
     pub seals: seal::Seals,
+    /// The invoices, credit notes and supplementary invoices recorded in `tally.lock`.
+    pub issued: Vec<invoice::issued::IssuedRecord>,
     pub ledger: ledger::CheckedLedger,
     /// What each `[[ledger.sources]]` block read: rows read, skipped by reason.
     pub ledger_sources: Vec<source_report::SourceReport>,
@@ -100,8 +102,12 @@ pub struct Site {
     pub ledger_sources: Vec<source_report::SourceReport>,
     /// By slug.
     pub manuals: Vec<manual::Manual>,
-    /// One per closed period with services, oldest first.
+    /// One per closed period with services, oldest first, each followed by its credit
+    /// notes and supplementary invoices.
     pub invoices: Vec<invoice::Invoice>,
+    /// What the build reports without failing: recomputed figures that differ from an
+    /// issued invoice, an issued invoice not yet recorded in `tally.lock`.
+    pub warnings: Vec<String>,
 }
 
 pub fn build(checked: Checked) -> Site {
@@ -110,9 +116,10 @@ pub fn build(checked: Checked) -> Site {
     let as_of = as_of(&minutes, &checked.ledger);
     let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
-    let mut invoices = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
+    let recomputed = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
+    let settled = invoice_lifecycle::settle(recomputed, &checked.issued, &checked.seals, as_of);
+    let mut invoices = settled.invoices;
     for inv in &mut invoices {
-        inv.draft = !invoice_lifecycle::period_sealed(&checked.seals, inv.period);
         let events = checked.invoice_events.get(&inv.number);
         inv.status = invoice_status::status(inv, events.map_or(&[], Vec::as_slice), as_of);
     }
@@ -133,6 +140,7 @@ pub fn build(checked: Checked) -> Site {
         ledger_sources: checked.ledger_sources,
         manuals,
         invoices,
+        warnings: settled.warnings,
     }
 }
 

@@ -82,6 +82,13 @@ pub struct SubtotalView {
     pub receipts: String,
 }
 
+/// Another invoice: the one a correction references, or a correction of this one.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentLink {
+    pub number: String,
+    pub url: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct WeekLink {
     pub week: String,
@@ -92,6 +99,14 @@ pub struct WeekLink {
 #[derive(Debug, Clone, Serialize)]
 pub struct InvoiceView {
     pub number: String,
+    /// `Invoice`, `Credit note` or `Supplementary invoice`.
+    pub document: String,
+    /// The invoice a credit note or supplementary invoice corrects.
+    pub references: Option<DocumentLink>,
+    /// The credit notes and supplementary invoices correcting this invoice.
+    pub corrections: Vec<DocumentLink>,
+    /// The line of its record in `tally.lock`, once issued and recorded.
+    pub lock_line: Option<usize>,
     pub url: String,
     pub period: String,
     pub period_start: String,
@@ -171,8 +186,16 @@ impl InvoiceView {
                 rates.push(text);
             }
         }
+        let link = |number: &String| DocumentLink {
+            number: number.clone(),
+            url: format!("{root}invoices/{number}/"),
+        };
         InvoiceView {
             number: invoice.number.clone(),
+            document: invoice.kind.title().to_string(),
+            references: invoice.references.as_ref().map(link),
+            corrections: invoice.corrections.iter().map(link).collect(),
+            lock_line: invoice.frozen.as_ref().map(|f| f.line),
             period: invoice.period.label(),
             period_start: long_date(start),
             period_end: long_date(end),

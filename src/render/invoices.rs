@@ -47,11 +47,13 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
             &invoice.number,
             invoice.letter.as_ref().map(|n| &n.body),
             invoice.draft,
+            (&invoice.lines, invoice.total, invoice.issue_date),
+            (&invoice.references, &invoice.corrections),
         ));
         let files = r.made(&dir, fingerprint, || {
             invoice_files(site, invoice, &view, &dir)
         })?;
-        let title = format!("Invoice {}", invoice.number);
+        let title = format!("{} {}", invoice.kind.title(), invoice.number);
         let context = Renderer::with(r.context(&title, "invoices"), "invoice", &view);
         jobs.push(Job::page(&dir, "invoice.html", context));
         jobs.extend(files.iter().cloned().map(Job::File));
@@ -197,7 +199,7 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
         field(
             "issue_date",
             "date",
-            "The day after the period ends.".into(),
+            "The date of the tally seal that issued it (recorded in tally.lock); for a draft, a provisional date.".into(),
         ),
         field(
             "due_date",
@@ -234,7 +236,18 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
     fields.push(field(
         "status",
         "string",
-        "Where the invoice stands: issued, sent, acknowledged, disputed, partly paid, paid or withdrawn (data/invoice-events.csv).".into(),
+        "Where the invoice stands: draft (a week of its period is not sealed yet, or a correction not yet issued by tally seal), issued, sent, acknowledged, disputed, partly paid, paid or withdrawn (data/invoice-events.csv).".into(),
+    ));
+    fields.push(field(
+        "document",
+        "string",
+        "invoice, credit note (UBL type 381) or supplementary invoice (type 384).".into(),
+    ));
+    fields.push(field(
+        "references",
+        "string",
+        "For a credit note or supplementary invoice: the number of the issued invoice it corrects."
+            .into(),
     ));
     for (name, description) in [
         (
@@ -276,6 +289,8 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
                 inv.receipts.to_string(),
                 cents_text(inv.total),
                 inv.status.state.name().to_string(),
+                inv.kind.title().to_lowercase(),
+                inv.references.clone().unwrap_or_default(),
                 cents_text(inv.status.paid),
                 cents_text(inv.status.outstanding),
                 inv.status

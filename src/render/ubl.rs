@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::views::xml_escape;
 use crate::config::InvoiceProfile;
+use crate::model::invoice::issued::DocumentKind;
 use crate::model::invoice::{Invoice, InvoiceLine, unit_code};
 
 /// EN 16931 without extensions.
@@ -37,16 +38,25 @@ pub const TAX_EXEMPTION_REASON: &str =
 /// neither the built-in table nor `[invoices] unit_codes` names (the check prevents it).
 const MUTUALLY_DEFINED: &str = "ZZ";
 
-/// The UBL document, UTF-8, ending in a newline.
+/// The UBL document, UTF-8, ending in a newline: an `Invoice` (type 380, or 384 for a
+/// supplementary invoice) or a `CreditNote` (381) whose amounts are what it credits.
 pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> String {
     let cur = xml_escape(&invoice.currency);
+    let credit = invoice.kind == DocumentKind::CreditNote;
+    let root = if credit { "CreditNote" } else { "Invoice" };
+    // A credit note states what it credits: its (negative) differences turned positive.
+    let sign = if credit { -Decimal::ONE } else { Decimal::ONE };
     let mut x = String::with_capacity(4096 + 1024 * invoice.lines.len());
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    x.push_str(concat!(
-        "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"\n",
-        "         xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\"\n",
-        "         xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n",
-    ));
+    let _ = write!(
+        x,
+        concat!(
+            "<{root} xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:{root}-2\"\n",
+            "         xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\"\n",
+            "         xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n",
+        ),
+        root = root
+    );
     match invoice.profile {
         InvoiceProfile::En16931 => leaf(&mut x, 1, "cbc:CustomizationID", CUSTOMIZATION_ID),
         InvoiceProfile::Peppol => {
@@ -56,8 +66,17 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
     }
     leaf(&mut x, 1, "cbc:ID", &invoice.number);
     leaf(&mut x, 1, "cbc:IssueDate", &invoice.issue_date.to_string());
-    leaf(&mut x, 1, "cbc:DueDate", &invoice.due_date.to_string());
-    leaf(&mut x, 1, "cbc:InvoiceTypeCode", "380");
+    if credit {
+        leaf(
+            &mut x,
+            1,
+            "cbc:CreditNoteTypeCode",
+            invoice.kind.type_code(),
+        );
+    } else {
+        leaf(&mut x, 1, "cbc:DueDate", &invoice.due_date.to_string());
+        leaf(&mut x, 1, "cbc:InvoiceTypeCode", invoice.kind.type_code());
+    }
     leaf(&mut x, 1, "cbc:Note", NOTE);
     leaf(&mut x, 1, "cbc:DocumentCurrencyCode", &invoice.currency);
     if let Some(reference) = &invoice.addressee.buyer_reference {
@@ -72,6 +91,13 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
     );
     leaf(&mut x, 2, "cbc:EndDate", &invoice.period.end().to_string());
     close(&mut x, 1, "cac:InvoicePeriod");
+    if let Some(original) = &invoice.references {
+        open(&mut x, 1, "cac:BillingReference");
+        open(&mut x, 2, "cac:InvoiceDocumentReference");
+        leaf(&mut x, 3, "cbc:ID", original);
+        close(&mut x, 2, "cac:InvoiceDocumentReference");
+        close(&mut x, 1, "cac:BillingReference");
+    }
 
     let issuer = &invoice.issuer;
     open(&mut x, 1, "cac:AccountingSupplierParty");
@@ -111,11 +137,24 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
     );
     close(&mut x, 1, "cac:AccountingCustomerParty");
 
-    payment_means(&mut x, invoice);
+    if !credit {
+        payment_terms(&mut x, invoice);
+    }
+    totals(&mut x, invoice.total * sign, &cur);
+    for (i, line) in invoice.lines.iter().enumerate() {
+        let line = Signed { line, sign, credit };
+        invoice_line(&mut x, i + 1, &line, &cur, site_codes);
+    }
+    let _ = writeln!(x, "</{root}>");
+    x
+}
 
-    open(&mut x, 1, "cac:PaymentTerms");
+/// What the city pays, how, and by when.
+fn payment_terms(x: &mut String, invoice: &Invoice) {
+    payment_means(x, invoice);
+    open(x, 1, "cac:PaymentTerms");
     leaf(
-        &mut x,
+        x,
         2,
         "cbc:Note",
         &format!(
@@ -123,46 +162,56 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
             invoice.payment_terms_days, invoice.due_date
         ),
     );
-    close(&mut x, 1, "cac:PaymentTerms");
+    close(x, 1, "cac:PaymentTerms");
+}
 
+/// No VAT, and the document's total.
+fn totals(x: &mut String, total: Decimal, cur: &str) {
     let zero = money(Decimal::ZERO);
-    let total = money(invoice.total);
-    open(&mut x, 1, "cac:TaxTotal");
-    amount(&mut x, 2, "cbc:TaxAmount", &zero, &cur);
-    open(&mut x, 2, "cac:TaxSubtotal");
-    amount(&mut x, 3, "cbc:TaxableAmount", &total, &cur);
-    amount(&mut x, 3, "cbc:TaxAmount", &zero, &cur);
-    open(&mut x, 3, "cac:TaxCategory");
-    tax_category_id(&mut x, 4);
-    leaf(&mut x, 4, "cbc:TaxExemptionReason", TAX_EXEMPTION_REASON);
-    tax_scheme(&mut x, 4);
-    close(&mut x, 3, "cac:TaxCategory");
-    close(&mut x, 2, "cac:TaxSubtotal");
-    close(&mut x, 1, "cac:TaxTotal");
+    let total = money(total);
+    open(x, 1, "cac:TaxTotal");
+    amount(x, 2, "cbc:TaxAmount", &zero, cur);
+    open(x, 2, "cac:TaxSubtotal");
+    amount(x, 3, "cbc:TaxableAmount", &total, cur);
+    amount(x, 3, "cbc:TaxAmount", &zero, cur);
+    open(x, 3, "cac:TaxCategory");
+    tax_category_id(x, 4);
+    leaf(x, 4, "cbc:TaxExemptionReason", TAX_EXEMPTION_REASON);
+    tax_scheme(x, 4);
+    close(x, 3, "cac:TaxCategory");
+    close(x, 2, "cac:TaxSubtotal");
+    close(x, 1, "cac:TaxTotal");
 
-    open(&mut x, 1, "cac:LegalMonetaryTotal");
-    amount(&mut x, 2, "cbc:LineExtensionAmount", &total, &cur);
-    amount(&mut x, 2, "cbc:TaxExclusiveAmount", &total, &cur);
-    amount(&mut x, 2, "cbc:TaxInclusiveAmount", &total, &cur);
-    amount(&mut x, 2, "cbc:PayableAmount", &total, &cur);
-    close(&mut x, 1, "cac:LegalMonetaryTotal");
+    open(x, 1, "cac:LegalMonetaryTotal");
+    amount(x, 2, "cbc:LineExtensionAmount", &total, cur);
+    amount(x, 2, "cbc:TaxExclusiveAmount", &total, cur);
+    amount(x, 2, "cbc:TaxInclusiveAmount", &total, cur);
+    amount(x, 2, "cbc:PayableAmount", &total, cur);
+    close(x, 1, "cac:LegalMonetaryTotal");
+}
 
-    for (i, line) in invoice.lines.iter().enumerate() {
-        invoice_line(&mut x, i + 1, line, &cur, site_codes);
-    }
-    x.push_str("</Invoice>\n");
-    x
+/// A line as its document states it: a credit note's line with its sign turned.
+struct Signed<'a> {
+    line: &'a InvoiceLine,
+    sign: Decimal,
+    credit: bool,
 }
 
 fn invoice_line(
     x: &mut String,
     id: usize,
-    line: &InvoiceLine,
+    signed: &Signed<'_>,
     cur: &str,
     site_codes: &BTreeMap<String, String>,
 ) {
+    let line = signed.line;
+    let (element, quantity_element) = if signed.credit {
+        ("cac:CreditNoteLine", "cbc:CreditedQuantity")
+    } else {
+        ("cac:InvoiceLine", "cbc:InvoicedQuantity")
+    };
     let code = unit_code(&line.unit, site_codes).unwrap_or(MUTUALLY_DEFINED);
-    open(x, 1, "cac:InvoiceLine");
+    open(x, 1, element);
     leaf(x, 2, "cbc:ID", &id.to_string());
     leaf(
         x,
@@ -176,11 +225,17 @@ fn invoice_line(
     );
     let _ = writeln!(
         x,
-        "    <cbc:InvoicedQuantity unitCode=\"{}\">{}</cbc:InvoicedQuantity>",
+        "    <{quantity_element} unitCode=\"{}\">{}</{quantity_element}>",
         xml_escape(code),
-        line.quantity.normalize()
+        (line.quantity * signed.sign).normalize()
     );
-    amount(x, 2, "cbc:LineExtensionAmount", &money(line.amount), cur);
+    amount(
+        x,
+        2,
+        "cbc:LineExtensionAmount",
+        &money(line.amount * signed.sign),
+        cur,
+    );
     open(x, 2, "cac:InvoicePeriod");
     leaf(x, 3, "cbc:StartDate", &line.from.to_string());
     leaf(x, 3, "cbc:EndDate", &line.to.to_string());
@@ -213,7 +268,7 @@ fn invoice_line(
         cur,
     );
     close(x, 2, "cac:Price");
-    close(x, 1, "cac:InvoiceLine");
+    close(x, 1, element);
 }
 
 /// SEPA credit transfer to the network's account, quoting the creditor reference.
