@@ -139,7 +139,7 @@ fn one_week_of_data_shows_charts_on_the_home_page_reports_and_the_weekly_report(
     );
     let governance = read(&out, "reports/charts/governance.svg");
     assert!(
-        governance.contains("in the latest week, 2026-W02, the network provided 87.90 EUR against the city's 2,100.00 EUR."),
+        governance.contains("in the latest week, 2026-W02, the network provided €87.90 against the city's €2,100.00."),
         "{governance}"
     );
 

@@ -398,3 +398,34 @@ fn tally_draw_next_round_names_the_first_round_after_a_moment() {
             .contains("round 32398886")
     );
 }
+
+#[test]
+fn a_pool_files_name_column_is_shown_beside_the_ids() {
+    let site = Site::new();
+    common::write(
+        site.path(),
+        "data/pools/2026-09.csv",
+        "id,name\nalice,Alice Moreau\nbob,\ncarol,Carol Diaz\ndave,Dave Okafor\n",
+    );
+    let draw = beacon_draw().replace(
+        r#"pool = ["alice", "bob", "carol", "dave"]"#,
+        r#"pool_file = "data/pools/2026-09.csv""#,
+    );
+    site.minutes("2026-10-05", POOL_FIXED, &draw);
+    build_to(site.path(), &site.out());
+    let page = site.page("roles/council-auditor");
+    // The selection, in draw order, names who serves.
+    assert!(
+        page.contains("<li>Dave Okafor <code>dave</code></li>")
+            && page.contains("<li>Carol Diaz <code>carol</code></li>"),
+        "{page}"
+    );
+    // A row without a name shows its id alone; the digest is still over the ids.
+    assert!(page.contains("<td><code>bob</code>"), "{page}");
+    assert!(page.contains(DIGEST));
+    let minutes = site.page("minutes/council");
+    assert!(
+        minutes.contains("Dave Okafor <code>dave</code>"),
+        "{minutes}"
+    );
+}

@@ -134,7 +134,7 @@ fn paid_partly_paid_overdue_and_disputed_invoices_show_on_the_list_the_pages_and
 
     let list = common::read(&out, "invoices/index.html");
     assert!(
-        list.contains("The city has paid EUR 114.50 of EUR 152.80 invoiced; EUR 38.30 overdue."),
+        list.contains("The city has paid €114.50 of €152.80 invoiced; €38.30 overdue."),
         "{list}"
     );
     let q3 = list.find("TN-2026-Q3/").expect("Q3 listed");
@@ -144,7 +144,7 @@ fn paid_partly_paid_overdue_and_disputed_invoices_show_on_the_list_the_pages_and
 
     let page = common::read(&out, "invoices/TN-2026-Q2/index.html");
     assert!(
-        page.contains("Status: <strong>partly paid</strong>. Paid EUR 100.00; outstanding EUR 23.57, 112 days overdue."),
+        page.contains("Status: <strong>partly paid</strong>. Paid €100.00; outstanding €23.57, 112 days overdue."),
         "{page}"
     );
     assert!(page.contains("First part") && page.contains("By post"));
@@ -223,7 +223,7 @@ fn a_quarter_with_a_provisional_week_is_a_draft_without_an_e_invoice_until_seale
     );
     let list = common::read(&out, "invoices/index.html");
     assert!(
-        list.contains("The city has paid EUR 0.00 of EUR 0.00 invoiced; EUR 0.00 overdue."),
+        list.contains("The city has paid €0.00 of €0.00 invoiced; €0.00 overdue."),
         "drafts are not invoiced yet: {list}"
     );
     tally::seal::seal(site.path(), true).expect("seals");
@@ -306,7 +306,7 @@ fn payment_details_and_references_are_the_same_on_the_page_and_in_the_xml() {
     assert!(tally::payment::is_creditor_reference(&reference));
     let page = common::read(&out, "invoices/TN-2026-Q3/index.html");
     for expected in [
-        "Amount due <strong>EUR 14.73</strong>",
+        "Amount due <strong>€14.73</strong>",
         "GB33 BUKB 2020 1555 5555 55",
         "BUKBGB22",
         &tally::payment::grouped(&reference),

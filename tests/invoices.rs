@@ -232,7 +232,7 @@ fn page_csv_and_list_show_the_lines_and_the_total() {
     let page = String::from_utf8_lossy(file(&files, "invoices/INV-2026-Q3/index.html"));
     // By hand: 27.7 × 0.34 = 9.418 → 9.42; 46.2 × 0.31 = 14.322 → 14.32;
     // 15.6 × 3.80 = 59.28; 3.5 × 14.50 = 50.75; 9.42 + 14.32 + 59.28 + 50.75 = 133.77.
-    assert!(page.contains("EUR 133.77"), "{page}");
+    assert!(page.contains("€133.77"), "{page}");
     assert!(
         page.contains("1–31 Jul 2026"),
         "the first energy line's dates"
@@ -258,7 +258,7 @@ fn page_csv_and_list_show_the_lines_and_the_total() {
     );
     let list = String::from_utf8_lossy(file(&files, "invoices/index.html"));
     assert!(
-        list.contains("INV-2026-Q3") && list.contains("EUR 133.77"),
+        list.contains("INV-2026-Q3") && list.contains("€133.77"),
         "{list}"
     );
 }
@@ -434,7 +434,7 @@ fn total_is_the_hand_computed_sum_of_the_period_services() {
         .sum();
     assert_eq!(invoice::cents(sum), dec("123.57"));
     let page = common::read(&out, "invoices/INV-2026-Q2/index.html");
-    assert!(page.contains("EUR 123.57"), "{page}");
+    assert!(page.contains("€123.57"), "{page}");
 }
 
 #[test]
@@ -457,7 +457,7 @@ fn a_rate_change_inside_the_period_splits_the_line() {
     let page = common::read(&out, "invoices/INV-2026-Q3/index.html");
     assert!(page.contains("1–31 Jul 2026") && page.contains("1 Aug – 30 Sep 2026"));
     // 3.57 + 6.22 + food 1.3 kg × 3.80 = 4.94 → 14.73; the contribution is not invoiced.
-    assert!(page.contains("EUR 14.73"), "{page}");
+    assert!(page.contains("€14.73"), "{page}");
 }
 
 #[test]

@@ -195,19 +195,19 @@ fn report_pages_show_the_hand_computed_figures() {
     let out = build(dir.path());
     let page = read(&out, "reports/2026-W02/index.html");
     // 58.90 / 700 = 8.4 %; 89.80 / 1400 = 6.4 %; in all 148.70 / 2100 = 7.1 %.
-    assert!(page.contains("58.90 EUR"), "food value");
-    assert!(page.contains("700.00 EUR"), "food city share");
+    assert!(page.contains("€58.90"), "food value");
+    assert!(page.contains("€700.00"), "food city share");
     assert!(
         page.contains("<strong>8%</strong> of what the city budgets for food"),
         "{page}"
     );
     assert!(page.contains("<strong>6%</strong> of what the city budgets for care"));
-    assert!(page.contains("161.50 EUR"), "week value");
-    assert!(page.contains("2,100.00 EUR"), "week city share");
+    assert!(page.contains("€161.50"), "week value");
+    assert!(page.contains("€2,100.00"), "week city share");
     assert!(page.contains(">7%<"), "week ratio");
-    assert!(page.contains("49.50 EUR"), "treasury balance");
+    assert!(page.contains("€49.50"), "treasury balance");
     assert!(page.contains("Rows read: <strong>11</strong>. Rows counted: <strong>11</strong>"));
-    assert!(page.contains("15.20 EUR per h"), "rate applied");
+    assert!(page.contains("€15.20 per h"), "rate applied");
     assert!(
         page.contains("12–18 January 2026 <span class=\"iso-week\">2026-W03</span> →"),
         "next week, by its dates"
@@ -833,7 +833,7 @@ fn the_feed_has_one_entry_per_closed_week() {
     assert!(feed.contains("<id>https://test.example/reports/2026-W02/</id>"));
     assert!(feed.contains("<updated>2026-01-11T23:59:59Z</updated>"));
     assert!(feed.contains(
-        "<title>Week 2026-W02: 161.50 EUR of services, 7% of the city&apos;s budget</title>"
+        "<title>Week 2026-W02: €161.50 of services, 7% of the city&apos;s budget</title>"
     ));
 }
 
@@ -843,4 +843,27 @@ fn builds_are_byte_identical() {
     let first = read_tree(&build(dir.path()));
     let second = read_tree(&build(dir.path()));
     assert_eq!(first, second);
+}
+
+#[test]
+fn numbers_follow_the_sites_language_on_pages_and_stay_plain_in_csv() {
+    let dir = small_network();
+    common::replace(
+        dir.path(),
+        "tally.toml",
+        "currency = \"EUR\"\n",
+        "currency = \"EUR\"\nlanguage = \"fr\"\n",
+    );
+    let out = build(dir.path());
+    let page = read(&out, "reports/2026-W02/index.html");
+    // Narrow no-break space between thousands, no-break space before the euro sign.
+    assert!(page.contains("2\u{202f}100,00\u{a0}€"), "week city share");
+    assert!(page.contains("58,90\u{a0}€"), "food value");
+    assert!(page.contains("15,20\u{a0}€ per h"), "rate applied");
+    assert!(!page.contains("€58"), "no English money on a French site");
+    let weekly = read(&out, "data/weekly.csv");
+    assert!(
+        weekly.contains(",58.90,58.90,700,0.0841\n"),
+        "CSV keeps machine numbers: {weekly}"
+    );
 }

@@ -381,7 +381,10 @@ fn check_draws(
         let Some(source) = source else {
             continue;
         };
-        if let Some(draw) = recompute(d, record, pool, source, pool_digest, &at, problems) {
+        if let Some(mut draw) = recompute(d, record, pool, source, pool_digest, &at, problems) {
+            if let Some(file) = d.pool_file.as_ref().and_then(|f| pools.get(f)) {
+                draw.names = file.names.clone();
+            }
             records.draws.push(Arc::new(draw));
         }
     }
@@ -493,6 +496,7 @@ fn recompute(
         pool_digest,
         pool_pinned: d.pool_digest.is_some(),
         ranking,
+        names: BTreeMap::new(),
     })
 }
 

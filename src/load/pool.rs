@@ -1,6 +1,6 @@
 //! Lottery pools kept in files (`pool_file = "data/pools/2026-11.csv"` in a draw): a CSV
-//! with an `id` column, one candidate a row. Other columns are ignored and never reach
-//! the output. Reads the files named by minutes; judging the draw is `check`'s work.
+//! with an `id` column, one candidate a row, and an optional `name` column shown beside
+//! the ids on the draw's page. Other columns are ignored and never reach the output. Reads the files named by minutes; judging the draw is `check`'s work.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -13,6 +13,8 @@ use crate::error::{Diagnostic, Diagnostics, Error, Result};
 pub struct RawPool {
     pub path: PathBuf,
     pub ids: Vec<(String, usize)>,
+    /// id → name, from the optional `name` column (rows with an empty name left out).
+    pub names: BTreeMap<String, String>,
 }
 
 /// Reads every pool file named by a draw, keyed by `pool_file` as written. A path that
@@ -120,8 +122,11 @@ pub fn read(file: &Path, shown: &Path) -> Result<RawPool> {
         .has_headers(true)
         .flexible(true)
         .from_reader(bytes);
-    let column = match reader.headers() {
-        Ok(headers) => headers.iter().position(|h| h.trim() == "id"),
+    let (column, name_column) = match reader.headers() {
+        Ok(headers) => (
+            headers.iter().position(|h| h.trim() == "id"),
+            headers.iter().position(|h| h.trim() == "name"),
+        ),
         Err(e) => {
             return Err(Error::Input(vec![Diagnostic::at(
                 shown,
@@ -138,6 +143,7 @@ pub fn read(file: &Path, shown: &Path) -> Result<RawPool> {
         )]));
     };
     let mut ids: Vec<(String, usize)> = Vec::new();
+    let mut names = BTreeMap::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for record in reader.records() {
         let record = match record {
@@ -174,11 +180,18 @@ pub fn read(file: &Path, shown: &Path) -> Result<RawPool> {
             ));
             continue;
         }
+        let name = name_column
+            .and_then(|c| record.get(c))
+            .map_or("", str::trim);
+        if !name.is_empty() {
+            names.insert(id.to_string(), name.to_string());
+        }
         ids.push((id.to_string(), line));
     }
     problems.finish(RawPool {
         path: shown.to_path_buf(),
         ids,
+        names,
     })
 }
 
@@ -197,6 +210,15 @@ mod tests {
     fn reads_ids_with_their_lines() {
         let pool = read_text("\u{feff}id,name\r\nm-1,Ana\r\nm-2,Ben\r\n").unwrap();
         assert_eq!(pool.ids, vec![("m-1".into(), 2), ("m-2".into(), 3)]);
+        assert_eq!(pool.names.get("m-2").map(String::as_str), Some("Ben"));
+    }
+
+    #[test]
+    fn names_are_optional_and_empty_ones_are_left_out() {
+        let pool = read_text("id,name,phone\nm-1,  Ana Lima ,555\nm-2,,556\n").unwrap();
+        assert_eq!(pool.names.len(), 1);
+        assert_eq!(pool.names["m-1"], "Ana Lima");
+        assert!(read_text("id\nm-1\n").unwrap().names.is_empty());
     }
 
     #[test]

@@ -166,6 +166,8 @@ pub struct Draw {
     pub pool_pinned: bool,
     /// Every candidate with its ticket, in draw order (ascending hash).
     pub ranking: Vec<Ticket>,
+    /// id → name, from the pool file's optional `name` column.
+    pub names: BTreeMap<String, String>,
 }
 
 /// Where a draw's randomness came from.
@@ -189,6 +191,14 @@ impl Draw {
     /// `/roles/<slug>/`.
     pub fn slug(&self) -> String {
         format!("{}-{}", self.record.slug, self.role)
+    }
+
+    /// `Ana Lima (m-005)`, or the id alone when the pool gives no name.
+    pub fn candidate(&self, id: &str) -> String {
+        match self.names.get(id) {
+            Some(name) => format!("{name} ({id})"),
+            None => id.to_string(),
+        }
     }
 
     /// The selected ids in draw order.

@@ -2,7 +2,7 @@
 //! from the weeks themselves, never the clock, so the feed is the same on every build.
 
 use super::markdown;
-use super::reports::{money, percent};
+use super::numbers::Numbers;
 use super::views::xml_escape;
 use super::{Job, OutputFile, Renderer};
 use crate::model::ledger::{WeekReport, WeekStatus};
@@ -63,14 +63,15 @@ fn atom(r: &Renderer<'_>) -> String {
         xml_escape(author)
     ));
     xml.push_str("  <generator>tally</generator>\n");
+    let n = Numbers::of(&site.config);
     for w in closed {
         let url = format!("{base}reports/{}/", w.week);
-        let value = money(w.value(), &ledger.currency);
+        let value = n.money(w.value(), &ledger.currency);
         let title = match w.ratio() {
             Some(ratio) => format!(
                 "Week {}: {value} of services, {} of the city's budget",
                 w.week,
-                percent(ratio)
+                n.percent(ratio)
             ),
             None => format!("Week {}: {value} of services", w.week),
         };
@@ -79,10 +80,10 @@ fn atom(r: &Renderer<'_>) -> String {
             html.push_str(&format!(
                 "<li>{}: {} of services",
                 xml_escape(&c.category),
-                money(c.value, &ledger.currency)
+                n.money(c.value, &ledger.currency)
             ));
             if let Some(ratio) = c.ratio {
-                html.push_str(&format!(", {} of what the city budgets", percent(ratio)));
+                html.push_str(&format!(", {} of what the city budgets", n.percent(ratio)));
             }
             html.push_str("</li>");
         }

@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::numbers::Numbers;
 use super::views::long_date;
 use super::{markdown, ubl};
 use crate::model::invoice::{Invoice, InvoiceLine, Subtotal};
@@ -121,7 +122,10 @@ pub struct InvoiceView {
     pub addressee: PartyView,
     pub lines: Vec<LineView>,
     pub subtotals: Vec<SubtotalView>,
+    /// The total as a number, for the column of amounts.
     pub total: String,
+    /// The total with its currency: `€12,345.60`.
+    pub total_money: String,
     pub receipts: String,
     /// The cover letter as sanitized HTML (for the page).
     pub letter_html: Option<String>,
@@ -159,6 +163,7 @@ impl InvoiceView {
         root: &str,
         base_url: &str,
         report_weeks: &[WeekId],
+        n: Numbers,
     ) -> InvoiceView {
         let url = format!("{root}invoices/{}/", invoice.number);
         let start = invoice.period.start();
@@ -174,10 +179,9 @@ impl InvoiceView {
         let mut rates: Vec<String> = Vec::new();
         for line in &invoice.lines {
             let text = format!(
-                "{}: {} {} per {} from {} ({})",
+                "{}: {} per {} from {} ({})",
                 title_case(&line.category),
-                rate_text(line.rate),
-                invoice.currency,
+                n.price(line.rate, &invoice.currency),
                 line.unit,
                 long_date(line.from),
                 line.rate_source
@@ -222,12 +226,17 @@ impl InvoiceView {
                 vat_id: None,
             },
             buyer_reference: invoice.addressee.buyer_reference.clone(),
-            payment: payment_view(invoice),
-            status: status_view(invoice),
-            lines: invoice.lines.iter().map(line_view).collect(),
-            subtotals: invoice.subtotals.iter().map(subtotal_view).collect(),
-            total: amount(invoice.total),
-            receipts: grouped_integer(invoice.receipts),
+            payment: payment_view(invoice, n),
+            status: status_view(invoice, n),
+            lines: invoice.lines.iter().map(|l| line_view(l, n)).collect(),
+            subtotals: invoice
+                .subtotals
+                .iter()
+                .map(|s| subtotal_view(s, n))
+                .collect(),
+            total: n.fixed(invoice.total, 2),
+            total_money: n.money(invoice.total, &invoice.currency),
+            receipts: n.count(invoice.receipts as u64),
             letter_html: invoice.letter.as_ref().map(|n| markdown::to_html(&n.body)),
             letter_paragraphs: invoice
                 .letter
@@ -251,7 +260,7 @@ impl InvoiceView {
     }
 }
 
-fn payment_view(invoice: &Invoice) -> PaymentView {
+fn payment_view(invoice: &Invoice, n: Numbers) -> PaymentView {
     let compact = |text: &str| -> String {
         text.chars()
             .filter(|c| !c.is_whitespace())
@@ -259,7 +268,7 @@ fn payment_view(invoice: &Invoice) -> PaymentView {
             .collect()
     };
     PaymentView {
-        amount_due: format!("{} {}", invoice.currency, amount(invoice.total)),
+        amount_due: n.money(invoice.total, &invoice.currency),
         account_holder: invoice.issuer.name.clone(),
         iban: invoice
             .issuer
@@ -271,12 +280,13 @@ fn payment_view(invoice: &Invoice) -> PaymentView {
     }
 }
 
-fn status_view(invoice: &Invoice) -> StatusView {
+fn status_view(invoice: &Invoice, n: Numbers) -> StatusView {
     let status = &invoice.status;
+    let money = |d: Decimal| n.money(d, &invoice.currency);
     StatusView {
         state: status.state.name().to_string(),
-        paid: amount(status.paid),
-        outstanding: amount(status.outstanding),
+        paid: money(status.paid),
+        outstanding: money(status.outstanding),
         overdue: status
             .days_overdue
             .map(|d| format!("{d} day{}", if d == 1 { "" } else { "s" })),
@@ -287,43 +297,34 @@ fn status_view(invoice: &Invoice) -> StatusView {
                 date: long_date(e.date),
                 iso_date: e.date.to_string(),
                 event: e.kind.name().to_string(),
-                amount: e.amount.map(amount),
+                amount: e.amount.map(|a| n.fixed(a, 2)),
                 note: e.note.clone(),
             })
             .collect(),
     }
 }
 
-fn line_view(line: &InvoiceLine) -> LineView {
+fn line_view(line: &InvoiceLine, n: Numbers) -> LineView {
     LineView {
         category: title_case(&line.category),
         unit: line.unit.clone(),
-        quantity: grouped(line.quantity.normalize()),
-        rate: rate_text(line.rate),
+        quantity: n.quantity(line.quantity),
+        rate: n.rate(line.rate),
         rate_source: line.rate_source.clone(),
-        amount: amount(line.amount),
-        receipts: grouped_integer(line.receipts),
+        amount: n.fixed(line.amount, 2),
+        receipts: n.count(line.receipts as u64),
         dates: date_range(line.from, line.to),
         from: line.from.to_string(),
         to: line.to.to_string(),
     }
 }
 
-fn subtotal_view(subtotal: &Subtotal) -> SubtotalView {
+fn subtotal_view(subtotal: &Subtotal, n: Numbers) -> SubtotalView {
     SubtotalView {
         category: title_case(&subtotal.category),
-        amount: amount(subtotal.amount),
-        receipts: grouped_integer(subtotal.receipts),
+        amount: n.fixed(subtotal.amount, 2),
+        receipts: n.count(subtotal.receipts as u64),
     }
-}
-
-/// A rate with at least the cents: `3.80`, `0.34`, `0.1234`.
-pub fn rate_text(rate: Decimal) -> String {
-    let mut r = rate.normalize();
-    if r.scale() < 2 {
-        r.rescale(2);
-    }
-    r.to_string()
 }
 
 /// `1–31 Jul 2026`, `1 Jul – 30 Sep 2026`, `1 Dec 2026 – 31 Jan 2027`: short enough
@@ -349,42 +350,6 @@ pub fn title_case(slug: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// An amount with two decimals and thousands separated: `12,345.60`.
-pub fn amount(value: Decimal) -> String {
-    let mut v = value;
-    v.rescale(2);
-    grouped(v)
-}
-
-/// A decimal with its integer digits grouped by thousands: `12,345.6`.
-pub fn grouped(value: Decimal) -> String {
-    let text = value.to_string();
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (digits, None),
-    };
-    let mut out = String::from(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(frac) = frac {
-        out.push('.');
-        out.push_str(frac);
-    }
-    out
-}
-
-pub fn grouped_integer(n: usize) -> String {
-    grouped(Decimal::from(n))
 }
 
 /// Markdown as plain paragraphs of text (for the PDF's cover letter): inline markup

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::data_package::{DataFile, Field, size};
 pub use super::invoice_view::PDF_ENABLED;
 use super::invoice_view::*;
+use super::numbers::{Numbers, machine};
 use super::{Job, OutputFile, Renderer, ubl};
 use crate::config::InvoicePeriod;
 use crate::error::{Error, Result};
@@ -24,7 +25,15 @@ pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
     let views: Vec<InvoiceView> = site
         .invoices
         .iter()
-        .map(|invoice| InvoiceView::new(invoice, root, &site.config.base_url, &report_weeks))
+        .map(|invoice| {
+            InvoiceView::new(
+                invoice,
+                root,
+                &site.config.base_url,
+                &report_weeks,
+                Numbers::of(&site.config),
+            )
+        })
         .collect();
 
     let newest_first: Vec<&InvoiceView> = views.iter().rev().collect();
@@ -71,7 +80,8 @@ pub struct Headline {
 
 fn headline(site: &Site) -> Headline {
     let totals = invoice_status::totals(&site.invoices);
-    let money = |v: Decimal| format!("{} {}", site.config.currency, amount(v));
+    let n = Numbers::of(&site.config);
+    let money = |v: Decimal| n.money(v, &site.config.currency);
     Headline {
         invoiced: money(totals.invoiced),
         paid: money(totals.paid),
@@ -162,7 +172,7 @@ pub fn lines_csv(invoice: &Invoice) -> Result<Vec<u8>> {
             line.to.to_string(),
             line.services.to_string(),
             line.receipts.to_string(),
-            cents_text(line.amount),
+            machine(line.amount, 2),
             line.rate_source.clone(),
         ]);
     }
@@ -287,12 +297,12 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
                     .sum::<usize>()
                     .to_string(),
                 inv.receipts.to_string(),
-                cents_text(inv.total),
+                machine(inv.total, 2),
                 inv.status.state.name().to_string(),
                 inv.kind.title().to_lowercase(),
                 inv.references.clone().unwrap_or_default(),
-                cents_text(inv.status.paid),
-                cents_text(inv.status.outstanding),
+                machine(inv.status.paid, 2),
+                machine(inv.status.outstanding, 2),
                 inv.status
                     .days_overdue
                     .map(|d| d.to_string())
@@ -313,7 +323,7 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
             period_word(site.config.invoices.period)
         ),
         fields,
-        rows_shown: grouped_integer(rows.len()),
+        rows_shown: Numbers::of(&site.config).count(rows.len() as u64),
         rows: rows.len(),
         bytes: bytes.len(),
         size: size(bytes.len()),
@@ -326,12 +336,6 @@ pub fn period_word(period: InvoicePeriod) -> &'static str {
         InvoicePeriod::Month => "month",
         InvoicePeriod::Quarter => "quarter",
     }
-}
-
-fn cents_text(value: Decimal) -> String {
-    let mut v = value;
-    v.rescale(2);
-    v.to_string()
 }
 
 fn write_csv(w: &mut csv::Writer<Vec<u8>>, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
@@ -377,21 +381,15 @@ mod tests {
     }
 
     #[test]
-    fn amounts_have_cents_and_thousands_separators() {
-        assert_eq!(amount(Decimal::from_str("12345.6").unwrap()), "12,345.60");
-        assert_eq!(amount(Decimal::from_str("999").unwrap()), "999.00");
-        assert_eq!(
-            amount(Decimal::from_str("-1234567.891").unwrap()),
-            "-1,234,567.89"
-        );
-        assert_eq!(grouped(Decimal::from_str("1000.25").unwrap()), "1,000.25");
-    }
-
-    #[test]
-    fn rates_show_at_least_the_cents() {
-        assert_eq!(rate_text(Decimal::from_str("3.8").unwrap()), "3.80");
-        assert_eq!(rate_text(Decimal::from_str("14.500").unwrap()), "14.50");
-        assert_eq!(rate_text(Decimal::from_str("0.1234").unwrap()), "0.1234");
+    fn invoice_amounts_have_cents_a_true_minus_and_the_sites_separators() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let en = Numbers::for_language("en");
+        assert_eq!(en.fixed(d("12345.6"), 2), "12,345.60");
+        assert_eq!(en.fixed(d("-1234567.891"), 2), "−1,234,567.89");
+        assert_eq!(en.rate(d("14.500")), "14.50");
+        assert_eq!(en.rate(d("0.1234")), "0.1234");
+        assert_eq!(Numbers::for_language("de").rate(d("3.8")), "3,80");
+        assert_eq!(machine(d("-1234567.891"), 2), "-1234567.89");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod invoices;
 pub mod manuals;
 pub mod markdown;
 pub mod names;
+pub mod numbers;
 pub mod open_data;
 mod pages;
 #[cfg(feature = "pdf")]

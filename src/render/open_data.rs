@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::data_package::{DataFile, field, size};
-use super::reports::{METHOD, count, plain};
+use super::numbers::{Numbers, machine_exact as plain};
+use super::reports::METHOD;
 use super::{Job, OutputFile, Renderer};
 use crate::error::{Error, Result};
 use crate::model::Site;
@@ -183,7 +184,7 @@ fn ledger_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
             }
         ),
         fields,
-        rows_shown: count(order.len() as u64),
+        rows_shown: Numbers::of(&site.config).count(order.len() as u64),
         rows: order.len(),
         bytes: bytes.len(),
         size: size(bytes.len()),
@@ -268,7 +269,7 @@ fn weekly_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
         title: "Weekly balance sheets",
         description: "The figures of every weekly report: for each week, need and unit, what was drawn and contributed, its value at replacement cost, and the city's budget for the same need that week.".into(),
         fields,
-        rows_shown: count(rows as u64),
+        rows_shown: Numbers::of(&site.config).count(rows as u64),
         rows,
         bytes: bytes.len(),
         size: size(bytes.len()),

@@ -302,7 +302,7 @@ pub struct DrawSummary {
     pub record: RecordView,
     pub seats: usize,
     pub pool_size: usize,
-    pub selected: Vec<String>,
+    pub selected: Vec<CandidateName>,
     /// `beacon` (a public round after the pool was fixed) or `seed` (chosen by the
     /// assembly: checkable, not proof against steering).
     pub kind: &'static str,
@@ -318,8 +318,24 @@ impl DrawSummary {
             record: RecordView::new(&d.record, root),
             seats: d.seats,
             pool_size: d.pool.len(),
-            selected: d.selected().map(|t| t.id.clone()).collect(),
+            selected: d.selected().map(|t| CandidateName::new(d, &t.id)).collect(),
             kind: beacon_view::kind(d),
+        }
+    }
+}
+
+/// A candidate's id, and the name the pool file gives them (if any).
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateName {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+impl CandidateName {
+    fn new(d: &Draw, id: &str) -> CandidateName {
+        CandidateName {
+            id: id.to_string(),
+            name: d.names.get(id).cloned(),
         }
     }
 }
@@ -329,6 +345,7 @@ pub struct CandidateView {
     /// 1-based place in the draw order.
     pub rank: usize,
     pub id: String,
+    pub name: Option<String>,
     pub hash: String,
     pub selected: bool,
     /// `printf '%s:%s' 'SEED' 'ID' | sha256sum`, quoted for a POSIX shell.
@@ -344,7 +361,7 @@ pub struct DrawView {
     /// The beacon round of an unsteerable draw.
     pub beacon: Option<BeaconView>,
     /// The pool as written, in its own order.
-    pub pool: Vec<String>,
+    pub pool: Vec<CandidateName>,
     pub pool_file: Option<String>,
     pub pool_digest: String,
     /// Whether the minutes pinned the digest when the pool was fixed.
@@ -367,6 +384,7 @@ impl DrawView {
             .map(|(i, t)| CandidateView {
                 rank: i + 1,
                 id: t.id.clone(),
+                name: d.names.get(&t.id).cloned(),
                 hash: t.hash.clone(),
                 selected: i < d.seats,
                 command: beacon_view::ticket_command(d, &t.id),
@@ -376,7 +394,7 @@ impl DrawView {
             summary: DrawSummary::new(d, root),
             seed: beacon_view::seed(d),
             beacon: BeaconView::of(d),
-            pool: d.pool.clone(),
+            pool: d.pool.iter().map(|id| CandidateName::new(d, id)).collect(),
             pool_file: d.pool_file.clone(),
             pool_digest: d.pool_digest.clone(),
             pool_pinned: d.pool_pinned,

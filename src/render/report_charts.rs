@@ -13,8 +13,9 @@ use serde::Serialize;
 
 use super::OutputFile;
 use super::charts::{
-    self, Chart, Comparison, Measure, NETWORK_COLOUR, Series, Table, category_colour,
+    self, Chart, Comparison, Frame, Measure, NETWORK_COLOUR, Series, Table, category_colour,
 };
+use super::numbers::Numbers;
 use crate::error::Result;
 use crate::model::Site;
 use crate::model::ledger::{Ledger, WeekReport, WeekStatus};
@@ -60,6 +61,7 @@ pub struct ChartSet {
 /// What every chart set shares: the site-wide order of categories, units and funds.
 pub struct ReportCharts<'a> {
     ledger: &'a Ledger,
+    numbers: Numbers,
     root: String,
     /// Categories with services in any week.
     served: Vec<String>,
@@ -97,6 +99,7 @@ impl<'a> ReportCharts<'a> {
         }
         ReportCharts {
             ledger,
+            numbers: Numbers::of(&site.config),
             root: root.to_string(),
             served: served.into_iter().collect(),
             compared: compared.into_iter().collect(),
@@ -219,6 +222,15 @@ impl<'a> ReportCharts<'a> {
         }
     }
 
+    fn frame<'w>(&'w self, weeks: &'w [WeekId]) -> Frame<'w> {
+        Frame {
+            id_prefix: ID_PREFIX,
+            weeks,
+            numbers: self.numbers,
+            currency: &self.ledger.currency,
+        }
+    }
+
     fn ids(span: &[WeekReport]) -> Vec<WeekId> {
         span.iter().map(|w| w.week).collect()
     }
@@ -244,11 +256,9 @@ impl<'a> ReportCharts<'a> {
             .collect();
         let city: Vec<Option<Decimal>> = span.iter().map(|w| w.city_share()).collect();
         Ok(charts::governance(
-            ID_PREFIX,
-            &Self::ids(span),
+            &self.frame(&Self::ids(span)),
             &categories,
             &city,
-            &self.ledger.currency,
         )?)
     }
 
@@ -275,10 +285,8 @@ impl<'a> ReportCharts<'a> {
             })
             .collect();
         Ok(charts::commons_vs_city(
-            ID_PREFIX,
-            &Self::ids(span),
+            &self.frame(&Self::ids(span)),
             &rows,
-            &self.ledger.currency,
         )?)
     }
 
@@ -304,8 +312,7 @@ impl<'a> ReportCharts<'a> {
             };
             let series = Series::new(category.clone(), self.colour(category), values);
             out.push(charts::units(
-                ID_PREFIX,
-                &Self::ids(span),
+                &self.frame(&Self::ids(span)),
                 &measure,
                 &series,
             )?);
@@ -336,17 +343,12 @@ impl<'a> ReportCharts<'a> {
                 values,
             ));
         }
-        Ok(charts::balances(
-            ID_PREFIX,
-            &Self::ids(span),
-            &accounts,
-            &self.ledger.currency,
-        )?)
+        Ok(charts::balances(&self.frame(&Self::ids(span)), &accounts)?)
     }
 
     fn share(&self, span: &[WeekReport]) -> Result<Chart> {
         let ratios: Vec<Option<Decimal>> = span.iter().map(|w| w.ratio()).collect();
-        Ok(charts::share(ID_PREFIX, &Self::ids(span), &ratios)?)
+        Ok(charts::share(&self.frame(&Self::ids(span)), &ratios)?)
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 pub mod headline;
@@ -14,6 +14,7 @@ pub mod headline;
 use self::headline::{Headline, SoFar, so_far_label};
 use super::markdown;
 use super::names;
+use super::numbers::Numbers;
 use super::report_charts::{ChartSet, ReportCharts};
 use super::seals::SealView;
 use super::views::{MinutesSummary, long_date};
@@ -181,6 +182,7 @@ impl WeekSummary {
     pub fn new(w: &WeekReport, site: &Site, root: &str) -> WeekSummary {
         let ledger = &site.ledger;
         let currency = &ledger.currency;
+        let n = Numbers::of(&site.config);
         // A week in progress is not compared with the city's budget for the whole week:
         // three days of seven would read as a collapse.
         let closed = w.status == WeekStatus::Closed;
@@ -194,26 +196,32 @@ impl WeekSummary {
             },
             status: status_class(w.status),
             status_label: status_label(w.status),
-            rows: count(w.reconciliation.rows_read),
-            receipts: count(w.lines.iter().map(|l| l.receipts).sum()),
-            value: money(w.value(), currency),
+            rows: n.count(w.reconciliation.rows_read),
+            receipts: n.count(w.lines.iter().map(|l| l.receipts).sum()),
+            value: n.money(w.value(), currency),
             city_share: w
                 .city_share()
-                .map_or_else(|| "—".into(), |s| money(s, currency)),
-            ratio: w.ratio().filter(|_| closed).map_or_else(not_yet, percent),
+                .map_or_else(|| "—".into(), |s| n.money(s, currency)),
+            ratio: w
+                .ratio()
+                .filter(|_| closed)
+                .map_or_else(not_yet, |r| n.percent(r)),
             categories: w
                 .categories
                 .iter()
                 .map(|c| CategoryView {
                     category: names::category(&site.config, &c.category),
                     need: names::in_sentence(&names::category(&site.config, &c.category)),
-                    value: money(c.value, currency),
+                    value: n.money(c.value, currency),
                     city_share: c
                         .city_share
-                        .map_or_else(|| "—".into(), |s| money(s.amount, currency)),
+                        .map_or_else(|| "—".into(), |s| n.money(s.amount, currency)),
                     partial: c.city_share.is_some_and(|s| s.days < 7),
                     budget_days: c.city_share.map_or(0, |s| s.days),
-                    ratio: c.ratio.filter(|_| closed).map_or_else(not_yet, percent),
+                    ratio: c
+                        .ratio
+                        .filter(|_| closed)
+                        .map_or_else(not_yet, |r| n.percent(r)),
                     bar: c.ratio.filter(|_| closed).map_or(0, bar_width),
                 })
                 .collect(),
@@ -281,6 +289,8 @@ pub struct TreasuryView {
 
 impl TreasuryView {
     fn new(t: &Treasury, currency: &str, config: &crate::config::Config) -> TreasuryView {
+        let n = Numbers::of(config);
+        let money = |d: Decimal, currency: &str| n.money(d, currency);
         TreasuryView {
             opening: money(t.opening, currency),
             income: money(t.income, currency),
@@ -365,6 +375,9 @@ impl ReportView {
     ) -> ReportView {
         let ledger = &site.ledger;
         let currency = &ledger.currency;
+        let n = Numbers::of(&site.config);
+        let (count, quantity) = (|c: u64| n.count(c), |q: Decimal| n.quantity(q));
+        let money = |d: Decimal, currency: &str| n.money(d, currency);
         let line = |l: &Line| {
             let share = w
                 .categories
@@ -388,7 +401,7 @@ impl ReportView {
                 ratio: share
                     .filter(|_| l.services > 0)
                     .and_then(|s| crate::model::ledger::ratio(l.value, s.amount))
-                    .map_or_else(String::new, percent),
+                    .map_or_else(String::new, |r| n.percent(r)),
             }
         };
         let t = &w.treasury;
@@ -437,7 +450,7 @@ impl ReportView {
                     Some(RateView {
                         unit: rate.unit.clone(),
                         category: rate.category.clone().unwrap_or_else(|| "any".to_string()),
-                        rate: format!("{} {currency} per {}", plain(rate.rate), rate.unit),
+                        rate: format!("{} per {}", n.money(rate.rate, currency), rate.unit),
                         valid_from: long_date(rate.valid_from),
                         source: rate.source.clone(),
                         rows: count(rows),
@@ -541,53 +554,6 @@ pub fn week_dates(week: WeekId) -> String {
     }
 }
 
-/// A count with thousands separators.
-pub fn count(n: u64) -> String {
-    group(&n.to_string())
-}
-
-/// A quantity as exact as the input, with thousands separators: `1,234.5`.
-pub fn quantity(d: Decimal) -> String {
-    let text = d.normalize().to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    if frac.is_empty() {
-        format!("{sign}{}", group(digits))
-    } else {
-        format!("{sign}{}.{frac}", group(digits))
-    }
-}
-
-/// Money rounded to cents, half away from zero: `1,234.50 EUR`.
-pub fn money(d: Decimal, currency: &str) -> String {
-    let mut cents = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    cents.rescale(2);
-    let text = cents.to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("−", d));
-    format!("{sign}{}.{frac} {currency}", group(digits))
-}
-
-/// A decimal without trailing zeros, for rates: `3.8`, `0.31`.
-pub fn plain(d: Decimal) -> String {
-    let mut rounded = d.normalize();
-    if rounded.scale() < 2 {
-        rounded.rescale(2);
-    }
-    rounded.to_string()
-}
-
-/// A ratio as a whole percentage: `37%`; `<1%` when above zero but below one half.
-pub fn percent(ratio: Decimal) -> String {
-    let p = (ratio * Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-    if p.is_zero() && ratio > Decimal::ZERO {
-        "<1%".into()
-    } else {
-        format!("{}%", p.normalize())
-    }
-}
-
 /// A bar's width (0–100) for a ratio, capped at 100.
 fn bar_width(ratio: Decimal) -> u32 {
     let p = (ratio * Decimal::ONE_HUNDRED).round();
@@ -600,17 +566,6 @@ fn bar_width(ratio: Decimal) -> u32 {
     }
 }
 
-fn group(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -620,19 +575,10 @@ mod tests {
     }
 
     #[test]
-    fn figures_are_formatted_for_reading() {
-        assert_eq!(quantity(d("1234567.50")), "1,234,567.5");
-        assert_eq!(quantity(d("12")), "12");
-        assert_eq!(money(d("1234.565"), "EUR"), "1,234.57 EUR");
-        assert_eq!(money(d("-3"), "EUR"), "−3.00 EUR");
-        assert_eq!(money(d("0"), "EUR"), "0.00 EUR");
-        assert_eq!(percent(d("0.374")), "37%");
-        assert_eq!(percent(d("0.001")), "<1%");
-        assert_eq!(percent(d("1.5")), "150%");
-        assert_eq!(plain(d("3.800")), "3.80");
-        assert_eq!(plain(d("0.315")), "0.315");
-        assert_eq!(count(1000), "1,000");
+    fn bars_are_capped_at_full_width() {
         assert_eq!(bar_width(d("1.5")), 100);
+        assert_eq!(bar_width(d("0.374")), 37);
+        assert_eq!(bar_width(d("-1")), 0);
     }
 
     #[test]

@@ -406,11 +406,9 @@ fn tax_scheme(x: &mut String, depth: usize) {
     close(x, depth, "cac:TaxScheme");
 }
 
-/// An amount with two decimals.
+/// An amount with two decimals, as the schema wants it: `-12345.60`.
 fn money(value: Decimal) -> String {
-    let mut v = value;
-    v.rescale(2);
-    v.to_string()
+    super::numbers::machine(value, 2)
 }
 
 fn indent(x: &mut String, depth: usize) {

@@ -2,7 +2,6 @@
 //! dozen weeks to many years) and how numbers read on an axis and in a table.
 
 use jiff::civil::Date;
-use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::model::week::WeekId;
 
@@ -181,26 +180,6 @@ fn trim_float(value: f64, decimals: usize) -> String {
     if text == "-0" { "0".to_string() } else { text }
 }
 
-/// A decimal for a table, rounded to `decimals` places, thousands grouped: `12,345.60`,
-/// `−5.00`.
-pub fn table_number(value: Decimal, decimals: u32) -> String {
-    let rounded = round(value, decimals);
-    let text = format!("{rounded:.prec$}", prec = decimals as usize);
-    // A true minus sign, as on the report pages.
-    group_thousands(&text).replacen('-', "−", 1)
-}
-
-/// A decimal for a CSV file: rounded to `decimals` places, no grouping: `12345.60`.
-pub fn csv_number(value: Decimal, decimals: u32) -> String {
-    let rounded = round(value, decimals);
-    format!("{rounded:.prec$}", prec = decimals as usize)
-}
-
-/// Half away from zero, as on the report pages.
-fn round(value: Decimal, decimals: u32) -> Decimal {
-    value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
-}
-
 /// Inserts `,` between groups of three digits of the integer part.
 fn group_thousands(text: &str) -> String {
     let (sign, rest) = match text.strip_prefix('-') {
@@ -299,10 +278,6 @@ mod tests {
         assert_eq!(axis_number(-0.0, 1.0, 5.0), "0");
         assert_eq!(axis_number(-2000.0, 1000.0, 3000.0), "−2,000");
         assert_eq!(axis_number(2_000_000.0, 500_000.0, 2_000_000.0), "2M");
-        assert_eq!(table_number(Decimal::new(1234567, 2), 2), "12,345.67");
-        assert_eq!(table_number(Decimal::new(-1234567, 1), 0), "−123,457");
-        assert_eq!(csv_number(Decimal::new(15, 1), 2), "1.50");
-        assert_eq!(csv_number(Decimal::new(125, 3), 2), "0.13");
         assert_eq!(year_span(&run("2025-W50", 4)), "2025–2026");
     }
 }

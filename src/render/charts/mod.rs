@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::error::ChartError;
 use crate::model::week::WeekId;
+use crate::render::numbers::{Numbers, machine};
 use crate::render::views::long_date;
 use draw::{Ink, Key, Layer, Plot, XAxis};
 
@@ -112,9 +113,21 @@ fn period(weeks: &[WeekId]) -> String {
     }
 }
 
-/// `1,234.50 EUR`, as on the report pages.
-fn money(currency: &str, value: Decimal) -> String {
-    format!("{} {currency}", axis::table_number(value, 2))
+/// What every chart of a page shares: the prefix of its element ids, its weeks, and how
+/// the site writes numbers and money.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    pub id_prefix: &'a str,
+    pub weeks: &'a [WeekId],
+    pub numbers: Numbers,
+    pub currency: &'a str,
+}
+
+impl Frame<'_> {
+    /// Money as on the report pages: `€1,234.50`.
+    fn money(&self, value: Decimal) -> String {
+        self.numbers.money(value, self.currency)
+    }
 }
 
 /// A plot of `size` over `weeks`, a bar or point a week, in `y_desc` units.
@@ -143,12 +156,12 @@ fn latest(n: usize, present: impl Fn(usize) -> bool) -> Option<usize> {
     (0..n).rev().find(|&i| present(i))
 }
 
-fn cell(value: Option<Decimal>, decimals: u32) -> String {
-    value.map_or_else(|| "–".to_string(), |v| axis::table_number(v, decimals))
+fn cell(numbers: Numbers, value: Option<Decimal>, decimals: u32) -> String {
+    value.map_or_else(|| "–".to_string(), |v| numbers.fixed(v, decimals))
 }
 
 fn csv_cell(value: Option<Decimal>, decimals: u32) -> String {
-    value.map_or_else(String::new, |v| axis::csv_number(v, decimals))
+    value.map_or_else(String::new, |v| machine(v, decimals))
 }
 
 /// A CSV file from a header and rows (fields quoted as needed).
@@ -175,6 +188,7 @@ fn csv_text(head: &[String], rows: &[Vec<String>]) -> String {
 /// The numbers a chart shows, row by row, written twice: for the table on the page
 /// (`1,234.50`, `–` where there is no value) and for the CSV file (`1234.50`, empty).
 struct Figures {
+    numbers: Numbers,
     head: Vec<String>,
     csv_head: Vec<String>,
     rows: Vec<Vec<String>>,
@@ -182,8 +196,9 @@ struct Figures {
 }
 
 impl Figures {
-    fn new(head: Vec<String>, csv_head: Vec<String>) -> Figures {
+    fn new(numbers: Numbers, head: Vec<String>, csv_head: Vec<String>) -> Figures {
         Figures {
+            numbers,
             head,
             csv_head,
             rows: Vec::new(),
@@ -221,7 +236,7 @@ impl Figures {
     /// A row of the table only, such as a total the CSV file leaves to its reader.
     fn table_row(&mut self, label: String, values: &[Option<Decimal>], decimals: u32) {
         let mut row = vec![label];
-        row.extend(values.iter().map(|&v| cell(v, decimals)));
+        row.extend(values.iter().map(|&v| cell(self.numbers, v, decimals)));
         self.rows.push(row);
     }
 }
@@ -262,12 +277,11 @@ fn finish(
 /// Chart 1, governance performed: the network's value per week by category, stacked, with the
 /// city's weekly budget share for the same categories as a dashed line.
 pub fn governance(
-    id_prefix: &str,
-    weeks: &[WeekId],
+    frame: &Frame<'_>,
     categories: &[Series],
     city: &[Option<Decimal>],
-    currency: &str,
 ) -> Result<Chart, ChartError> {
+    let (weeks, currency) = (frame.weeks, frame.currency);
     let n = weeks.len();
     let total = |i: usize| -> Decimal { categories.iter().filter_map(|s| s.get(i)).sum() };
     let city_at = |i: usize| city.get(i).copied().flatten();
@@ -280,9 +294,9 @@ pub fn governance(
              as a dashed line; in the latest week, {}, the network provided {}{}.",
             period(weeks),
             weeks[i],
-            money(currency, total(i)),
+            frame.money(total(i)),
             match city_at(i) {
-                Some(c) => format!(" against the city's {}", money(currency, c)),
+                Some(c) => format!(" against the city's {}", frame.money(c)),
                 None => String::new(),
             }
         ),
@@ -301,7 +315,7 @@ pub fn governance(
     let mut csv_head = vec!["week".to_string(), "week_start".to_string()];
     csv_head.extend(categories.iter().map(|s| s.name.clone()));
     csv_head.extend(["total".to_string(), "city_share".to_string()]);
-    let mut figures = Figures::new(head, csv_head);
+    let mut figures = Figures::new(frame.numbers, head, csv_head);
     for (i, week) in weeks.iter().enumerate() {
         let mut values: Vec<Option<Decimal>> = categories.iter().map(|s| s.get(i)).collect();
         values.extend([Some(total(i)), city_at(i)]);
@@ -347,7 +361,7 @@ pub fn governance(
     );
     finish(
         "governance",
-        id_prefix,
+        frame.id_prefix,
         title,
         desc,
         &plot,
@@ -366,12 +380,8 @@ pub struct Comparison {
 
 /// Chart 2, commons vs city: per category, the network's value over `weeks` beside the city's
 /// budget share for the same weeks.
-pub fn commons_vs_city(
-    id_prefix: &str,
-    weeks: &[WeekId],
-    rows: &[Comparison],
-    currency: &str,
-) -> Result<Chart, ChartError> {
+pub fn commons_vs_city(frame: &Frame<'_>, rows: &[Comparison]) -> Result<Chart, ChartError> {
+    let (weeks, currency) = (frame.weeks, frame.currency);
     let rows = if weeks.is_empty() { &[][..] } else { rows };
     let network: Decimal = rows.iter().map(|r| r.network).sum();
     let city: Decimal = rows.iter().map(|r| r.city).sum();
@@ -385,8 +395,8 @@ pub fn commons_vs_city(
              beside the city's budget share for the same needs and weeks; in all, the network \
              provided {} against the city's {}.",
             period(weeks),
-            money(currency, network),
-            money(currency, city)
+            frame.money(network),
+            frame.money(city)
         )
     };
     let head = vec![
@@ -399,7 +409,7 @@ pub fn commons_vs_city(
         "network".to_string(),
         "city_share".to_string(),
     ];
-    let mut figures = Figures::new(head, csv_head);
+    let mut figures = Figures::new(frame.numbers, head, csv_head);
     for r in rows {
         let label = r.category.clone();
         figures.row(
@@ -453,7 +463,7 @@ pub fn commons_vs_city(
     );
     finish(
         "commons-vs-city",
-        id_prefix,
+        frame.id_prefix,
         title,
         desc,
         &plot,
@@ -474,12 +484,8 @@ pub struct Measure {
 }
 
 /// Chart 3, units per week: one small bar chart of one unit (kg of food, kWh, care hours).
-pub fn units(
-    id_prefix: &str,
-    weeks: &[WeekId],
-    measure: &Measure,
-    series: &Series,
-) -> Result<Chart, ChartError> {
+pub fn units(frame: &Frame<'_>, measure: &Measure, series: &Series) -> Result<Chart, ChartError> {
+    let weeks = frame.weeks;
     let n = weeks.len();
     let unit = &measure.unit;
     let slug = format!("units-{}-{}", slug_of(&series.name), slug_of(unit));
@@ -490,7 +496,11 @@ pub fn units(
             measure.label,
             period(weeks),
             weeks[i],
-            cell(Some(series.get(i).unwrap_or_default()), measure.decimals)
+            cell(
+                frame.numbers,
+                Some(series.get(i).unwrap_or_default()),
+                measure.decimals
+            )
         ),
         None => format!(
             "{} per week in {unit}: no weeks recorded yet.",
@@ -499,7 +509,7 @@ pub fn units(
     };
     let head = vec!["Week".to_string(), format!("{} ({unit})", measure.label)];
     let csv_head = vec!["week".to_string(), "week_start".to_string(), unit.clone()];
-    let mut figures = Figures::new(head, csv_head);
+    let mut figures = Figures::new(frame.numbers, head, csv_head);
     for (i, week) in weeks.iter().enumerate() {
         let value = Some(series.get(i).unwrap_or_default());
         figures.week(*week, week.monday(), &[value], measure.decimals);
@@ -519,7 +529,7 @@ pub fn units(
         Vec::new(),
     );
     let caption = title.clone();
-    finish(&slug, id_prefix, title, desc, &plot, figures, caption)
+    finish(&slug, frame.id_prefix, title, desc, &plot, figures, caption)
 }
 
 /// `kWh` → `kwh`: a file-name-safe form of a unit or category name. When characters
@@ -546,12 +556,8 @@ fn slug_of(text: &str) -> String {
 }
 
 /// Chart 4, treasury and fund balances at the end of each week, one line each.
-pub fn balances(
-    id_prefix: &str,
-    weeks: &[WeekId],
-    accounts: &[Series],
-    currency: &str,
-) -> Result<Chart, ChartError> {
+pub fn balances(frame: &Frame<'_>, accounts: &[Series]) -> Result<Chart, ChartError> {
+    let (weeks, currency) = (frame.weeks, frame.currency);
     let n = weeks.len();
     let title = "Treasury and fund balances".to_string();
     let desc = match latest(n, |i| accounts.iter().any(|a| a.get(i).is_some())) {
@@ -562,9 +568,7 @@ pub fn balances(
             weeks[i],
             accounts
                 .iter()
-                .filter_map(|a| a
-                    .get(i)
-                    .map(|v| format!("{} {}", a.name, money(currency, v))))
+                .filter_map(|a| a.get(i).map(|v| format!("{} {}", a.name, frame.money(v))))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -574,7 +578,7 @@ pub fn balances(
     head.extend(accounts.iter().map(|a| format!("{} ({currency})", a.name)));
     let mut csv_head = vec!["week".to_string(), "week_end".to_string()];
     csv_head.extend(accounts.iter().map(|a| a.name.clone()));
-    let mut figures = Figures::new(head, csv_head);
+    let mut figures = Figures::new(frame.numbers, head, csv_head);
     for (i, week) in weeks.iter().enumerate() {
         let values: Vec<Option<Decimal>> = accounts.iter().map(|a| a.get(i)).collect();
         figures.week(*week, week.sunday(), &values, 2);
@@ -608,7 +612,7 @@ pub fn balances(
     );
     finish(
         "balances",
-        id_prefix,
+        frame.id_prefix,
         title,
         desc,
         &plot,
@@ -619,11 +623,8 @@ pub fn balances(
 
 /// Chart 5, the share of needs met by the commons: the network's value ÷ the city's weekly
 /// share for the same needs, per week (`ratios` as fractions: 0.42 is 42%).
-pub fn share(
-    id_prefix: &str,
-    weeks: &[WeekId],
-    ratios: &[Option<Decimal>],
-) -> Result<Chart, ChartError> {
+pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, ChartError> {
+    let weeks = frame.weeks;
     let n = weeks.len();
     let hundred = Decimal::ONE_HUNDRED;
     let percent = |i: usize| ratios.get(i).copied().flatten().map(|r| r * hundred);
@@ -634,7 +635,7 @@ pub fn share(
              for the same needs, per week for {}; in {} the commons met {}%.",
             period(weeks),
             weeks[i],
-            cell(percent(i), 1)
+            cell(frame.numbers, percent(i), 1)
         ),
         None if n > 0 => format!(
             "The value of the network's services as a percentage of the city's weekly budget \
@@ -650,7 +651,7 @@ pub fn share(
         "week_start".to_string(),
         "share_percent".to_string(),
     ];
-    let mut figures = Figures::new(head, csv_head);
+    let mut figures = Figures::new(frame.numbers, head, csv_head);
     for (i, week) in weeks.iter().enumerate() {
         figures.week(*week, week.monday(), &[percent(i)], 1);
     }
@@ -692,7 +693,7 @@ pub fn share(
     };
     finish(
         "share",
-        id_prefix,
+        frame.id_prefix,
         title,
         desc,
         &plot,

@@ -14,6 +14,16 @@ fn weeks(first: &str, n: usize) -> Vec<WeekId> {
         .collect()
 }
 
+/// English numbers, money in euros.
+fn frame<'a>(id_prefix: &'a str, weeks: &'a [WeekId]) -> Frame<'a> {
+    Frame {
+        id_prefix,
+        weeks,
+        numbers: Numbers::default(),
+        currency: "EUR",
+    }
+}
+
 fn dec(text: &str) -> Decimal {
     text.parse().unwrap()
 }
@@ -64,11 +74,11 @@ fn all_charts(n: usize) -> Vec<Chart> {
         .map(|i| (i % 7 != 3).then(|| Decimal::new(20 + (i as i64 * 13) % 90, 2)))
         .collect();
     vec![
-        governance("chart-", &weeks, &categories, &city, "EUR").unwrap(),
-        commons_vs_city("chart-", &weeks, &comparison, "EUR").unwrap(),
-        units("chart-", &weeks, &kg, &categories[2]).unwrap(),
-        balances("chart-", &weeks, &accounts, "EUR").unwrap(),
-        share("chart-", &weeks, &ratios).unwrap(),
+        governance(&frame("chart-", &weeks), &categories, &city).unwrap(),
+        commons_vs_city(&frame("chart-", &weeks), &comparison).unwrap(),
+        units(&frame("chart-", &weeks), &kg, &categories[2]).unwrap(),
+        balances(&frame("chart-", &weeks), &accounts).unwrap(),
+        share(&frame("chart-", &weeks), &ratios).unwrap(),
     ]
 }
 
@@ -174,7 +184,7 @@ fn governance_draws_one_bar_per_category_and_week_and_the_city_line() {
         ),
     ];
     let city = vec![Some(dec("100")); 4];
-    let chart = governance("chart-", &weeks, &categories, &city, "EUR").unwrap();
+    let chart = governance(&frame("chart-", &weeks), &categories, &city).unwrap();
     let doc = roxmltree::Document::parse(&chart.svg).unwrap();
     let rects_filled = |fill: &str| {
         doc.descendants()
@@ -192,9 +202,9 @@ fn governance_draws_one_bar_per_category_and_week_and_the_city_line() {
     // The city's line and its legend sample.
     assert_eq!(dashed.len(), 2);
     assert!(
-        chart
-            .desc
-            .contains("in the latest week, 2026-W48, the network provided 30.00 EUR against the city's 100.00 EUR"),
+        chart.desc.contains(
+            "in the latest week, 2026-W48, the network provided €30.00 against the city's €100.00"
+        ),
         "{}",
         chart.desc
     );
@@ -227,7 +237,7 @@ fn commons_vs_city_draws_two_bars_per_category() {
             city: dec("2000"),
         },
     ];
-    let chart = commons_vs_city("chart-", &weeks("2026-W36", 13), &rows, "EUR").unwrap();
+    let chart = commons_vs_city(&frame("chart-", &weeks("2026-W36", 13)), &rows).unwrap();
     let doc = roxmltree::Document::parse(&chart.svg).unwrap();
     let count = |fill: &str| {
         doc.descendants()
@@ -239,7 +249,7 @@ fn commons_vs_city_draws_two_bars_per_category() {
     assert!(
         chart
             .desc
-            .contains("the network provided 6,600.50 EUR against the city's 5,000.00 EUR"),
+            .contains("the network provided €6,600.50 against the city's €5,000.00"),
         "{}",
         chart.desc
     );
@@ -258,7 +268,7 @@ fn balances_draw_one_distinct_line_per_account_with_a_marker_on_the_latest_week(
         Series::full("Strike fund", category_colour(4), wave(9, 2000, 2)),
         Series::full("Repair fund", category_colour(5), wave(9, 500, 3)),
     ];
-    let chart = balances("chart-", &w, &accounts, "EUR").unwrap();
+    let chart = balances(&frame("chart-", &w), &accounts).unwrap();
     let doc = roxmltree::Document::parse(&chart.svg).unwrap();
     let lines: Vec<_> = doc
         .descendants()
@@ -289,7 +299,7 @@ fn share_is_in_percent_with_gaps_where_the_city_budgets_nothing() {
         Some(dec("1.2")),
         Some(dec("0.423")),
     ];
-    let chart = share("chart-", &w, &ratios).unwrap();
+    let chart = share(&frame("chart-", &w), &ratios).unwrap();
     assert!(
         chart.desc.contains("in 2026-W48 the commons met 42.3%"),
         "{}",
@@ -328,7 +338,7 @@ fn units_chart_is_small_and_named_after_its_unit() {
         category_colour(1),
         vec![dec("1234.56"), dec("99")],
     );
-    let chart = units("w-", &weeks("2026-W47", 2), &measure, &series).unwrap();
+    let chart = units(&frame("w-", &weeks("2026-W47", 2)), &measure, &series).unwrap();
     assert_eq!(chart.slug, "units-energy-kwh");
     assert_eq!(chart.id, "w-units-energy-kwh");
     assert_eq!(chart.title, "Energy supplied per week (kWh)");

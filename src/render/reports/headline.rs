@@ -8,7 +8,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use super::super::names;
-use super::{WeekLink, count, money, percent, quantity};
+use super::super::numbers::Numbers;
+use super::WeekLink;
 use crate::config::Config;
 use crate::model::ledger::{Ledger, WeekReport, WeekStatus};
 use crate::model::week::WeekId;
@@ -41,28 +42,30 @@ pub struct SoFar {
 
 impl Headline {
     pub fn new(config: &Config, ledger: &Ledger, w: &WeekReport, root: &str) -> Headline {
+        let n = Numbers::of(config);
         Headline {
             link: WeekLink::new(w.week, root),
             provided: provided(config, w),
-            ratio: w.ratio().map(percent).unwrap_or_default(),
-            value: money(w.value(), &ledger.currency),
+            ratio: w.ratio().map(|r| n.percent(r)).unwrap_or_default(),
+            value: n.money(w.value(), &ledger.currency),
             city_share: w
                 .city_share()
-                .map(|s| money(s, &ledger.currency))
+                .map(|s| n.money(s, &ledger.currency))
                 .unwrap_or_default(),
-            receipts: count(w.lines.iter().map(|l| l.receipts).sum()),
+            receipts: n.count(w.lines.iter().map(|l| l.receipts).sum()),
         }
     }
 }
 
 impl SoFar {
     pub fn new(config: &Config, ledger: &Ledger, w: &WeekReport, root: &str) -> SoFar {
+        let n = Numbers::of(config);
         SoFar {
             link: WeekLink::new(w.week, root),
             label: so_far_label(w.week, ledger.as_of),
             provided: provided(config, w),
-            value: money(w.value(), &ledger.currency),
-            receipts: count(w.lines.iter().map(|l| l.receipts).sum()),
+            value: n.money(w.value(), &ledger.currency),
+            receipts: n.count(w.lines.iter().map(|l| l.receipts).sum()),
         }
     }
 }
@@ -84,7 +87,7 @@ pub fn description(config: &Config, ledger: &Ledger, w: &WeekReport) -> String {
         ),
         (WeekStatus::Closed, Some(ratio)) => format!(
             "{dates}: the network's cells provided {what}, {} of what the city budgets for the same needs.",
-            percent(ratio)
+            Numbers::of(config).percent(ratio)
         ),
         (WeekStatus::Closed, None) => format!("{dates}: the network's cells provided {what}."),
     }
@@ -116,7 +119,7 @@ fn provided(config: &Config, w: &WeekReport) -> String {
         .filter(|l| l.services > 0 && !l.drawn.is_zero())
         .map(|l| {
             let need = names::in_sentence(&names::category(config, &l.category));
-            amount(l.drawn, &l.unit, &need)
+            amount(&Numbers::of(config), l.drawn, &l.unit, &need)
         })
         .collect();
     join_words(&parts)
@@ -124,13 +127,13 @@ fn provided(config: &Config, w: &WeekReport) -> String {
 
 /// `385 kg of food`, `122 hours of care`: whole units from ten up, as exact as
 /// recorded below.
-pub fn amount(q: Decimal, unit: &str, need: &str) -> String {
+pub fn amount(n: &Numbers, q: Decimal, unit: &str, need: &str) -> String {
     let shown = if q.abs() >= Decimal::TEN {
         q.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
     } else {
         q.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
     };
-    let number = quantity(shown);
+    let number = n.quantity(shown);
     let unit = match unit {
         "h" if shown == Decimal::ONE => "hour",
         "h" => "hours",
@@ -155,12 +158,13 @@ mod tests {
     #[test]
     fn amounts_read_as_words_and_units() {
         let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(amount(d("385.4"), "kg", "food"), "385 kg of food");
-        assert_eq!(amount(d("122"), "h", "care"), "122 hours of care");
-        assert_eq!(amount(d("1"), "h", "care"), "1 hour of care");
-        assert_eq!(amount(d("2.25"), "kWh", "energy"), "2.3 kWh of energy");
+        let en = Numbers::default();
+        assert_eq!(amount(&en, d("385.4"), "kg", "food"), "385 kg of food");
+        assert_eq!(amount(&en, d("122"), "h", "care"), "122 hours of care");
+        assert_eq!(amount(&en, d("1"), "h", "care"), "1 hour of care");
+        assert_eq!(amount(&en, d("2.25"), "kWh", "energy"), "2.3 kWh of energy");
         assert_eq!(
-            amount(d("12749.5"), "kWh", "energy"),
+            amount(&en, d("12749.5"), "kWh", "energy"),
             "12,750 kWh of energy"
         );
     }
