@@ -7,7 +7,9 @@ mod invoices;
 pub mod ledger;
 pub mod manuals;
 mod minutes;
+mod pledges;
 pub mod seals;
+mod standing;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -59,6 +61,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     problems.extend(sources.problems);
     let pages = check_pages(sources.pages, &mut problems);
     let minutes_read = read_whole(Path::new("content/minutes"));
+    let standing = standing::check(&sources.minutes, minutes_read, &mut problems);
     let minutes = minutes::check(
         sources.minutes,
         &sources.pools,
@@ -99,6 +102,11 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         &mut problems,
     );
     let invoice_letters = notes_by_key(sources.invoice_letters);
+    let pledges = pledges::check(
+        sources.pledges.as_ref(),
+        &sources.config.currency,
+        &mut problems,
+    );
     problems.finish(Checked {
         config: sources.config,
         theme: sources.theme,
@@ -111,6 +119,8 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         ledger,
         ledger_sources,
         manuals,
+        standing,
+        pledges,
     })
 }
 
@@ -126,6 +136,11 @@ const RESERVED: &[&str] = &[
     "committees",
     "roles",
     "delegates",
+    "receipts",
+    "rules",
+    "acts",
+    "audit",
+    "independence",
     "assets",
     "feed",
     "sitemap",

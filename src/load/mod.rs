@@ -13,6 +13,7 @@ pub mod moment;
 pub mod pool;
 pub mod records;
 pub mod seals;
+pub mod standing;
 pub use ledger::sources;
 pub mod theme;
 pub mod valuation;
@@ -32,6 +33,9 @@ pub use valuation::RawTable;
 
 /// What became of each invoice (`number,date,event,amount,note`).
 pub const INVOICE_EVENTS_FILE: &str = "data/invoice-events.csv";
+
+/// The People's Audit: residents' pledges (`date,pledges,amount,currency,source`).
+pub const PLEDGES_FILE: &str = "data/pledges.csv";
 
 /// Everything read from a site folder.
 #[derive(Debug, Clone)]
@@ -59,6 +63,8 @@ pub struct Sources {
     pub budget: Option<RawTable>,
     /// `data/invoice-events.csv`, when present: what became of each invoice.
     pub invoice_events: Option<RawTable>,
+    /// `data/pledges.csv`, when present.
+    pub pledges: Option<RawTable>,
     /// `content/manuals/<slug>/`.
     pub manuals: Vec<manuals::RawManual>,
     /// Every problem found reading the files. A file that cannot be read or parsed is
@@ -90,6 +96,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
     let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut problems);
     let invoice_events = valuation::load_table(site, INVOICE_EVENTS_FILE, &mut problems);
     let manuals = manuals::load_manuals(site, &mut problems);
+    let pledges = valuation::load_table(site, PLEDGES_FILE, &mut problems);
     Sources {
         config,
         theme,
@@ -104,6 +111,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
         rates,
         budget,
         invoice_events,
+        pledges,
         manuals,
         problems: problems.0,
     }
