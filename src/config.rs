@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Error, Result};
 
+pub mod independence;
 mod invoicing;
 
 pub const CONFIG_FILE: &str = "tally.toml";
@@ -47,6 +48,9 @@ pub struct Config {
     /// `[categories.<slug>] name = "…"`: names shown in place of category slugs.
     #[serde(default)]
     pub categories: BTreeMap<String, Named>,
+    /// `[independence]`: the living wage the strike fund is measured in.
+    #[serde(default)]
+    pub independence: Option<independence::IndependenceConfig>,
 }
 
 /// A cell or a category as residents call it.
@@ -314,7 +318,12 @@ impl Config {
                 format!("theme: {theme:?} must name a folder under themes/, like \"dark\""),
             )]));
         }
-        let problems = invoicing::check(&config, &text, shown);
+        let mut problems = invoicing::check(&config, &text, shown);
+        problems.extend(independence::check(
+            config.independence.as_ref(),
+            &text,
+            shown,
+        ));
         if problems.is_empty() {
             Ok(config)
         } else {

@@ -8,7 +8,9 @@ mod issued;
 pub mod ledger;
 pub mod manuals;
 mod minutes;
+mod pledges;
 pub mod seals;
+mod standing;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -60,6 +62,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     problems.extend(sources.problems);
     let pages = check_pages(sources.pages, &mut problems);
     let minutes_read = read_whole(Path::new("content/minutes"));
+    let standing = standing::check(&sources.minutes, minutes_read, &mut problems);
     let minutes = minutes::check(
         sources.minutes,
         &sources.pools,
@@ -101,6 +104,11 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     );
     let issued = issued::check(&sources.config, sources.issued, &seals, &mut problems);
     let invoice_letters = notes_by_key(sources.invoice_letters);
+    let pledges = pledges::check(
+        sources.pledges.as_ref(),
+        &sources.config.currency,
+        &mut problems,
+    );
     problems.finish(Checked {
         config: sources.config,
         theme: sources.theme,
@@ -114,6 +122,8 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         ledger,
         ledger_sources,
         manuals,
+        standing,
+        pledges,
     })
 }
 
@@ -129,6 +139,11 @@ const RESERVED: &[&str] = &[
     "committees",
     "roles",
     "delegates",
+    "receipts",
+    "rules",
+    "acts",
+    "audit",
+    "independence",
     "assets",
     "feed",
     "sitemap",

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::front_matter::{self, FrontDate, Split};
 use super::moment::FrontMoment;
+use super::standing::{RawAct, RawFestival};
 use super::{FileCache, read_text, relative, sorted_files};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::registers::{CommitteeAction, Outcome, Votes};
@@ -50,6 +51,13 @@ pub struct MinutesFront {
     pub pool_fixed: Option<FrontMoment>,
     #[serde(default)]
     pub delegates: Vec<RawDelegate>,
+    /// `"festival"`: the whole assembly is a festival (see [`super::standing`]).
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub festivals: Vec<RawFestival>,
+    #[serde(default)]
+    pub acts: Vec<RawAct>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +67,9 @@ pub struct RawDecision {
     pub outcome: Outcome,
     #[serde(default)]
     pub votes: Option<Votes>,
+    /// The standing rule a passed decision adopts (a slug: `quiet-hours`).
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -120,6 +131,8 @@ pub struct RawMinutes {
     pub committee_lines: Vec<usize>,
     pub draw_lines: Vec<usize>,
     pub delegate_lines: Vec<usize>,
+    pub festival_lines: Vec<usize>,
+    pub act_lines: Vec<usize>,
     pub body: String,
 }
 
@@ -180,6 +193,8 @@ pub fn load_minutes(
                 committee_lines: front_matter::entry_lines(split, "committees"),
                 draw_lines: front_matter::entry_lines(split, "draws"),
                 delegate_lines: front_matter::entry_lines(split, "delegates"),
+                festival_lines: front_matter::entry_lines(split, "festivals"),
+                act_lines: front_matter::entry_lines(split, "acts"),
                 body: split.body.to_string(),
             })
         },

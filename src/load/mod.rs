@@ -14,6 +14,7 @@ pub mod moment;
 pub mod pool;
 pub mod records;
 pub mod seals;
+pub mod standing;
 pub use ledger::sources;
 pub mod theme;
 pub mod valuation;
@@ -33,6 +34,9 @@ pub use valuation::RawTable;
 
 /// What became of each invoice (`number,date,event,amount,note`).
 pub const INVOICE_EVENTS_FILE: &str = "data/invoice-events.csv";
+
+/// The People's Audit: residents' pledges (`date,pledges,amount,currency,source`).
+pub const PLEDGES_FILE: &str = "data/pledges.csv";
 
 /// Everything read from a site folder.
 #[derive(Debug, Clone)]
@@ -62,6 +66,8 @@ pub struct Sources {
     pub budget: Option<RawTable>,
     /// `data/invoice-events.csv`, when present: what became of each invoice.
     pub invoice_events: Option<RawTable>,
+    /// `data/pledges.csv`, when present.
+    pub pledges: Option<RawTable>,
     /// `content/manuals/<slug>/`.
     pub manuals: Vec<manuals::RawManual>,
     /// Every problem found reading the files. A file that cannot be read or parsed is
@@ -94,6 +100,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
     let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut problems);
     let invoice_events = valuation::load_table(site, INVOICE_EVENTS_FILE, &mut problems);
     let manuals = manuals::load_manuals(site, &mut problems);
+    let pledges = valuation::load_table(site, PLEDGES_FILE, &mut problems);
     Sources {
         config,
         theme,
@@ -109,6 +116,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
         rates,
         budget,
         invoice_events,
+        pledges,
         manuals,
         problems: problems.0,
     }

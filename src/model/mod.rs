@@ -1,6 +1,8 @@
 //! Stage 3, **model**: the site as plain data — pages, minutes, weeks, registers —
 //! derived from checked records. No file I/O and no formatting for display here.
 
+pub mod audit;
+pub mod independence;
 mod interned;
 pub mod invoice;
 pub mod invoice_lifecycle;
@@ -9,8 +11,10 @@ pub mod ledger;
 pub mod lottery;
 pub mod manual;
 pub mod markup;
+pub mod receipts;
 pub mod registers;
 pub mod release;
+pub mod rules;
 pub mod seal;
 pub mod source_report;
 pub mod theme;
@@ -77,6 +81,10 @@ pub struct Checked {
     /// What each `[[ledger.sources]]` block read: rows read, skipped by reason.
     pub ledger_sources: Vec<source_report::SourceReport>,
     pub manuals: Vec<manual::Manual>,
+    /// Standing rules, festivals and acts from every minutes file.
+    pub standing: rules::Standing,
+    /// `data/pledges.csv`, in file order.
+    pub pledges: Vec<audit::Pledge>,
 }
 
 /// The whole site, ready to render.
@@ -108,6 +116,14 @@ pub struct Site {
     /// What the build reports without failing: recomputed figures that differ from an
     /// issued invoice, an issued invoice not yet recorded in `tally.lock`.
     pub warnings: Vec<String>,
+    /// Standing rules, festivals and acts.
+    pub standing: rules::Standing,
+    /// Committees' cycles that lapsed, and how many came back.
+    pub resurrections: rules::Resurrections,
+    /// The People's Audit (empty without `data/pledges.csv`).
+    pub audit: audit::PeoplesAudit,
+    /// With `[independence]` in `tally.toml`.
+    pub independence: Option<independence::Independence>,
 }
 
 pub fn build(checked: Checked) -> Site {
@@ -126,6 +142,13 @@ pub fn build(checked: Checked) -> Site {
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     let manuals = manual::build(checked.manuals, &checked.config);
+    let resurrections = rules::resurrections(&registers.committees, as_of);
+    let audit = audit::PeoplesAudit::build(checked.pledges, &ledger);
+    let independence = checked
+        .config
+        .independence
+        .as_ref()
+        .map(|c| independence::Independence::build(c, &ledger));
     Site {
         config: checked.config,
         theme: checked.theme,
@@ -141,6 +164,10 @@ pub fn build(checked: Checked) -> Site {
         manuals,
         invoices,
         warnings: settled.warnings,
+        standing: checked.standing,
+        resurrections,
+        audit,
+        independence,
     }
 }
 
