@@ -5,6 +5,7 @@
 //! validated) → [`model`] (the site as plain data) → [`render`] (templates, Markdown) →
 //! [`output`] (temporary folder, swapped in whole). [`build`] calls them in order.
 
+pub mod amend;
 pub mod beacon;
 pub mod check;
 pub mod cli;
@@ -28,6 +29,7 @@ pub mod seal;
 pub mod serve;
 pub mod signing;
 pub mod slug;
+pub mod status;
 pub mod unsteerable;
 pub mod verify;
 
@@ -60,6 +62,8 @@ pub struct BuildSummary {
     pub signing: Signing,
     /// The site's "as of" date (`YYYY-MM-DD`), if it has one.
     pub as_of: Option<String>,
+    /// Closed weeks not sealed yet: their figures may still change.
+    pub provisional: usize,
 }
 
 /// Whether a build signed its manifest.
@@ -86,6 +90,16 @@ pub fn prepare_with(
 ) -> Result<model::Site> {
     let config = configure(site, base_url)?;
     let sources = load::load_with(site, config, cache);
+    let checked = check::check(sources)?;
+    Ok(model::build(checked))
+}
+
+/// [`prepare`] as if `data/amendments.csv` also held `amendment` (`tally amend` checks
+/// the amendment it is about to record).
+pub fn prepare_amended(site: &Path, amendment: load::seals::RawAmendment) -> Result<model::Site> {
+    let config = configure(site, None)?;
+    let mut sources = load::load(site, config);
+    sources.amendments.push(amendment);
     let checked = check::check(sources)?;
     Ok(model::build(checked))
 }
@@ -149,6 +163,7 @@ pub fn build_release(
         out,
         signing,
         as_of: site.as_of.map(|d| d.to_string()),
+        provisional: site.seals.count(model::seal::SealState::Provisional),
     })
 }
 
