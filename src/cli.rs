@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Parser, Subcommand};
 
+use crate::model::week::WeekId;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tally",
@@ -45,7 +47,8 @@ pub enum Command {
         #[arg(default_value = ".")]
         site: PathBuf,
     },
-    /// Seal every closed week not sealed yet into tally.lock (append-only).
+    /// Seal every closed week not sealed yet into tally.lock (append-only). Weeks after
+    /// the latest ledger row are never sealed.
     Seal {
         #[arg(default_value = ".")]
         site: PathBuf,
@@ -53,6 +56,34 @@ pub enum Command {
         /// can make a ledger look years long).
         #[arg(long)]
         yes: bool,
+        /// Print what would be sealed and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Seal no week after this one (like 2026-W47).
+        #[arg(long, value_name = "WEEK", value_parser = week)]
+        until: Option<WeekId>,
+    },
+    /// Show where the site stands: the week in progress, provisional weeks, what
+    /// `tally seal` would seal, draft invoices, what is missing, and what to run next.
+    Status {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+    },
+    /// Record a correction of a sealed week: appends to data/amendments.csv, seals the
+    /// corrected rows into tally.lock and prints the rows that changed.
+    Amend {
+        /// The sealed week that was corrected (like 2026-W47).
+        #[arg(value_parser = week)]
+        week: WeekId,
+        /// Why the sealed week was changed (shown on its report).
+        #[arg(long)]
+        reason: String,
+        /// The amendment's date (default: today, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// The site folder (holding tally.toml).
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
     },
     /// Check a published copy of a site against its manifest and seal chain.
     Verify {
@@ -171,16 +202,40 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         site: PathBuf,
     },
-    /// Create a new site with example content.
+    /// Create a new site with example content, or (`tally new minutes`) a file in a site.
+    #[command(args_conflicts_with_subcommands = true)]
     New {
+        #[command(subcommand)]
+        what: Option<NewCommand>,
         /// The folder to create (must not exist or be empty).
-        dir: PathBuf,
+        #[arg(required = true)]
+        dir: Option<PathBuf>,
     },
     /// Work with the site's manuals.
     Manual {
         #[command(subcommand)]
         command: ManualCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Write content/minutes/<date>-<slug>.md with the documented fields, to fill in.
+    Minutes {
+        /// The assembly's title, like "North ward assembly".
+        title: String,
+        /// The date of the assembly (default: today, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// The site folder (holding tally.toml).
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+    },
+}
+
+/// Parses `2026-W47`.
+fn week(text: &str) -> Result<WeekId, String> {
+    WeekId::parse(text).ok_or_else(|| format!("{text:?} is not an ISO week like 2026-W47"))
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@
 //! validated) → [`model`] (the site as plain data) → [`render`] (templates, Markdown) →
 //! [`output`] (temporary folder, swapped in whole). [`build`] calls them in order.
 
+pub mod amend;
 pub mod beacon;
 pub mod check;
 pub mod cli;
@@ -29,6 +30,7 @@ pub mod seal;
 pub mod serve;
 pub mod signing;
 pub mod slug;
+pub mod status;
 pub mod unsteerable;
 pub mod verify;
 
@@ -64,6 +66,8 @@ pub struct BuildSummary {
     /// What the build reports without failing (an issued invoice whose recomputed
     /// figures differ from its record, one not recorded yet).
     pub warnings: Vec<String>,
+    /// Closed weeks not sealed yet: their figures may still change.
+    pub provisional: usize,
 }
 
 /// Whether a build signed its manifest.
@@ -90,6 +94,16 @@ pub fn prepare_with(
 ) -> Result<model::Site> {
     let config = configure(site, base_url)?;
     let sources = load::load_with(site, config, cache);
+    let checked = check::check(sources)?;
+    Ok(model::build(checked))
+}
+
+/// [`prepare`] as if `data/amendments.csv` also held `amendment` (`tally amend` checks
+/// the amendment it is about to record).
+pub fn prepare_amended(site: &Path, amendment: load::seals::RawAmendment) -> Result<model::Site> {
+    let config = configure(site, None)?;
+    let mut sources = load::load(site, config);
+    sources.amendments.push(amendment);
     let checked = check::check(sources)?;
     Ok(model::build(checked))
 }
@@ -154,6 +168,7 @@ pub fn build_release(
         signing,
         as_of: site.as_of.map(|d| d.to_string()),
         warnings: site.warnings.clone(),
+        provisional: site.seals.count(model::seal::SealState::Provisional),
     })
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use tally::cli::{Cli, Command, ManualCommand};
+use tally::cli::{Cli, Command, ManualCommand, NewCommand};
 use tally::{BuildOptions, Error, Signing};
 
 fn main() -> ExitCode {
@@ -90,6 +90,17 @@ fn run(command: Command) -> Result<(), Error> {
             for warning in &summary.warnings {
                 eprintln!("warning: {warning}");
             }
+            if summary.provisional > 0 {
+                note(format_args!(
+                    "{} closed week{} not sealed yet (provisional, figures may change): see `tally status`",
+                    summary.provisional,
+                    if summary.provisional == 1 {
+                        " is"
+                    } else {
+                        "s are"
+                    }
+                ));
+            }
         }
         Command::Check { site } => {
             let model = tally::check(&site)?;
@@ -103,36 +114,38 @@ fn run(command: Command) -> Result<(), Error> {
                 model.seals.count(SealState::Provisional),
             ))?;
         }
-        Command::Seal { site, yes } => {
-            let summary = tally::seal::seal(&site, yes)?;
-            match (summary.sealed.first(), summary.sealed.last()) {
-                (Some(first), Some(last)) => say(format_args!(
-                    "sealed {} {} ({} to {}) into {}; chain {}",
-                    summary.sealed.len(),
-                    if summary.sealed.len() == 1 {
-                        "entry"
-                    } else {
-                        "entries"
-                    },
-                    first.week,
-                    last.week,
-                    summary.lock.display(),
-                    summary.head
-                ))?,
-                _ => say(format_args!(
-                    "nothing to seal: every closed week is sealed; chain {}",
-                    summary.head
-                ))?,
-            }
-            for record in &summary.issued {
-                say(format_args!(
-                    "issued {} {} ({}, total {}), recorded in tally.lock",
-                    record.kind.title().to_lowercase(),
-                    record.number,
-                    record.issued,
-                    record.total
-                ))?;
-            }
+        Command::Seal {
+            site,
+            yes,
+            dry_run,
+            until,
+        } => {
+            let summary = tally::seal::seal_with(
+                &site,
+                &tally::seal::SealOptions {
+                    confirmed: yes,
+                    dry_run,
+                    until,
+                },
+            )?;
+            print_seal(&summary)?;
+        }
+        Command::Status { site } => {
+            put(&tally::status::status(&site)?.to_text())?;
+        }
+        Command::Amend {
+            week,
+            reason,
+            date,
+            site,
+        } => {
+            let amended = tally::amend::amend(&tally::amend::AmendRequest {
+                site,
+                week,
+                reason,
+                date,
+            })?;
+            print_amended(&amended)?;
         }
         Command::Verify {
             dir,
@@ -323,7 +336,23 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Import { file, site } => {
             put(&tally::import::import(&file, &site)?)?;
         }
-        Command::New { dir } => {
+        Command::New {
+            what: Some(NewCommand::Minutes { title, date, site }),
+            ..
+        } => {
+            let file = tally::new::minutes(&site, &title, date.as_deref())?;
+            println!(
+                "wrote {}: fill in the attendance and the body, uncomment what the assembly decided, then: tally check {}",
+                file.display(),
+                site.display()
+            );
+        }
+        Command::New { dir, .. } => {
+            let Some(dir) = dir else {
+                return Err(Error::Usage(
+                    "tally new DIR: name the folder to create".into(),
+                ));
+            };
             tally::new::create(&dir)?;
             say(format_args!(
                 "created a new site in {}; build it with: tally build {}",
@@ -385,6 +414,100 @@ fn secret_key(sign: bool, key: Option<PathBuf>) -> Result<Option<PathBuf>, Error
         },
         None => Ok(None),
     }
+}
+
+/// What `tally seal` sealed, or with `--dry-run` would seal.
+fn print_seal(summary: &tally::seal::SealSummary) -> Result<(), Error> {
+    let verb = if summary.dry_run {
+        "would seal"
+    } else {
+        "sealed"
+    };
+    match (summary.sealed.first(), summary.sealed.last()) {
+        (Some(first), Some(last)) => {
+            println!(
+                "{verb} {} {} ({} to {}) into {}; chain {}",
+                summary.sealed.len(),
+                if summary.sealed.len() == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                },
+                first.week,
+                last.week,
+                summary.lock.display(),
+                summary.head
+            );
+            if summary.dry_run {
+                for entry in &summary.sealed {
+                    let amended = entry
+                        .amended
+                        .map(|d| format!(", amended {d}"))
+                        .unwrap_or_default();
+                    println!("  {}: {} rows{amended}", entry.week, entry.rows);
+                }
+                println!("nothing written (--dry-run)");
+            }
+        }
+        _ => println!(
+            "nothing to seal: every closed week is sealed; chain {}",
+            summary.head
+        ),
+    }
+    if let (Some(first), Some(last)) = (summary.held_back.first(), summary.held_back.last()) {
+        note(format_args!(
+            "not sealed: {} week{} after the latest ledger row ({first} to {last}); if a date in the minutes is a typo, fix it",
+            summary.held_back.len(),
+            if summary.held_back.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+        ));
+    }
+    for record in &summary.issued {
+        println!(
+            "issued {} {} ({}, total {}), recorded in tally.lock",
+            record.kind.title().to_lowercase(),
+            record.number,
+            record.issued,
+            record.total
+        );
+    }
+    Ok(())
+}
+
+/// What `tally amend` recorded, and the row diff against the week's latest seal.
+fn print_amended(amended: &tally::amend::Amended) -> Result<(), Error> {
+    let entry = &amended.entry;
+    println!(
+        "recorded the amendment of {} dated {} in {}:{}",
+        amended.week,
+        amended.date,
+        tally::load::seals::AMENDMENTS_FILE,
+        amended.line
+    );
+    println!(
+        "sealed the corrected rows into {} ({} rows, sealed with {} before); chain {}",
+        tally::load::seals::LOCK_FILE,
+        entry.rows,
+        amended.sealed_rows,
+        entry.chain
+    );
+    match &amended.diff {
+        Some(diff) if diff.is_empty() => {
+            println!("only private columns (counterparty, memo) changed")
+        }
+        Some(diff) => {
+            println!("--- {} as sealed", amended.week);
+            println!("+++ {} now", amended.week);
+            put(&diff.to_text(""))?;
+        }
+        None => println!(
+            "the rows as sealed were not kept (no data/sealed/ file), so the changed rows cannot be listed"
+        ),
+    }
+    Ok(())
 }
 
 /// The build summary's line on signing.
