@@ -229,3 +229,68 @@ fn the_rules_catch_a_missing_country_and_a_bad_unit_code() {
             .all(|f| f.flag == "fatal" && !f.message.is_empty())
     );
 }
+
+#[test]
+fn credit_notes_and_supplementary_invoices_pass_the_cen_and_peppol_rules() {
+    let site = fixture_site("quarter", "peppol");
+    // Amended sealed weeks: one more kilogram in May (W21), one kWh less in July (W29).
+    common::replace(
+        site.path(),
+        "data/ledger/network.csv",
+        "2026-05-20,food-coop,food,service,7.5,kg",
+        "2026-05-20,food-coop,food,service,8.5,kg",
+    );
+    common::replace(
+        site.path(),
+        "data/ledger/network.csv",
+        "2026-07-15,solar-coop,energy,service,10.1,kWh",
+        "2026-07-15,solar-coop,energy,service,9.1,kWh",
+    );
+    common::write(
+        site.path(),
+        "data/amendments.csv",
+        "week,date,reason\n2026-W21,2026-10-06,a bag weighed twice\n2026-W29,2026-10-06,a meter misread\n",
+    );
+    let summary = tally::seal::seal(site.path(), true).expect("seals the amendments");
+    let issued: Vec<(String, String)> = summary
+        .issued
+        .iter()
+        .map(|r| (r.number.clone(), r.total.to_string()))
+        .collect();
+    assert_eq!(
+        issued,
+        [
+            ("TN-2026-Q2-C1".to_string(), "3.80".to_string()),
+            ("TN-2026-Q3-C1".to_string(), "-0.34".to_string())
+        ]
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("public");
+    common::build_to(site.path(), &out);
+    let corrections: Vec<PathBuf> = invoice_xml(&out)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("-C1"))
+        .collect();
+    assert_eq!(corrections.len(), 2);
+    let supplementary = std::fs::read_to_string(&corrections[0]).expect("xml");
+    assert!(supplementary.contains("<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>"));
+    assert!(supplementary.contains("<cac:BillingReference>"));
+    let credit = std::fs::read_to_string(&corrections[1]).expect("xml");
+    assert!(credit.contains("<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>"));
+    assert_passes(CEN, &corrections);
+    assert_passes(PEPPOL, &corrections);
+    // The rules read credit notes: one whose amount due disagrees with its total fails.
+    let bad = credit.replace(
+        "<cbc:PayableAmount currencyID=\"EUR\">0.34</cbc:PayableAmount>",
+        "<cbc:PayableAmount currencyID=\"EUR\">3.40</cbc:PayableAmount>",
+    );
+    assert_ne!(bad, credit);
+    let path = dir.path().join("bad-credit-note.xml");
+    std::fs::write(&path, bad).expect("write");
+    if let Some(failures) = validate(CEN, &[path]) {
+        assert!(
+            failures.iter().any(|f| f.rule == "BR-CO-16"),
+            "{failures:?}"
+        );
+    }
+}

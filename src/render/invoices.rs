@@ -251,7 +251,7 @@ pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
     fields.push(field(
         "document",
         "string",
-        "invoice, credit note (UBL type 381) or supplementary invoice (type 384).".into(),
+        "invoice, credit note (UBL CreditNote, type 381) or supplementary invoice (type 380 referencing the invoice it adds to).".into(),
     ));
     fields.push(field(
         "references",

@@ -38,8 +38,9 @@ pub const TAX_EXEMPTION_REASON: &str =
 /// neither the built-in table nor `[invoices] unit_codes` names (the check prevents it).
 const MUTUALLY_DEFINED: &str = "ZZ";
 
-/// The UBL document, UTF-8, ending in a newline: an `Invoice` (type 380, or 384 for a
-/// supplementary invoice) or a `CreditNote` (381) whose amounts are what it credits.
+/// The UBL document, UTF-8, ending in a newline: an `Invoice` (type 380; a supplementary
+/// invoice with a `BillingReference` to the invoice it adds to) or a `CreditNote` (381)
+/// whose amounts are what it credits.
 pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> String {
     let cur = xml_escape(&invoice.currency);
     let credit = invoice.kind == DocumentKind::CreditNote;

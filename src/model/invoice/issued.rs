@@ -11,7 +11,9 @@ use rust_decimal::Decimal;
 
 use super::{Invoice, InvoiceLine, Period, due_date, subtotals};
 
-/// What a document is: UNCL 1001 codes 380, 381 and 384.
+/// What a document is: an invoice (UNCL 1001 code 380), a credit note (381) or a
+/// supplementary invoice (380 again, with a reference to the invoice it adds to: Peppol
+/// allows the corrected-invoice code 384 only between German organisations).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum DocumentKind {
     #[default]
@@ -56,7 +58,7 @@ impl DocumentKind {
         match self {
             DocumentKind::Invoice => "380",
             DocumentKind::CreditNote => "381",
-            DocumentKind::Supplementary => "384",
+            DocumentKind::Supplementary => "380",
         }
     }
 }
