@@ -12,7 +12,7 @@ use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest};
 use crate::model::seal::{CHAIN_START, chain, is_digest};
-use crate::render::seals::{SEALS_FILE, SealsFile};
+use crate::render::seals::{SEALS_FILE, SealRecord, SealsFile, WeekRecord};
 use crate::signing::{PublicKey, SIGNATURE_FILE};
 
 /// What `tally verify` checks.
@@ -217,17 +217,28 @@ fn check_seals(
         }
         // A sealed week's rows are those of its latest entry.
         let latest = file.seals.iter().rev().find(|s| s.week == week.week);
-        if let (Some(seal), "sealed") = (latest, week.state.as_str())
-            && (seal.digest != week.digest || seal.public_digest != week.public_digest)
-        {
-            problems.push(format!(
-                "seals: {} is marked sealed with digest {}, but {SEALS_FILE} gives its rows as {}",
-                week.week, seal.digest, week.digest
-            ));
+        if let (Some(seal), "sealed") = (latest, week.state.as_str()) {
+            sealed_mismatch(week, seal, problems);
         }
     }
     let chains = file.seals.iter().map(|s| s.chain.clone()).collect();
     (file.seals.len(), chains)
+}
+
+/// A week marked sealed whose digests differ from its entry's: each digest that
+/// differs named once, with both values.
+fn sealed_mismatch(week: &WeekRecord, seal: &SealRecord, problems: &mut Vec<String>) {
+    for (what, sealed, now) in [
+        ("digest", &seal.digest, &week.digest),
+        ("public digest", &seal.public_digest, &week.public_digest),
+    ] {
+        if sealed != now {
+            problems.push(format!(
+                "seals: {} is marked sealed with {what} {sealed}, but {SEALS_FILE} gives its rows the {what} {now}",
+                week.week
+            ));
+        }
+    }
 }
 
 /// Checks `manifest.json.minisig` against the manifest's bytes with `key`; the key's id

@@ -694,3 +694,219 @@ fn a_base_url_that_is_not_http_never_reaches_the_feed() {
         assert_eq!(result.status.code(), Some(2), "{url}: {}", stderr(&result));
     }
 }
+
+/// The lines of `text` that hold one 64-digit hex hash more than once.
+fn lines_repeating_a_hash(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| {
+            let hashes: Vec<&str> = line
+                .split(|c: char| !c.is_ascii_hexdigit())
+                .filter(|w| w.len() == 64)
+                .collect();
+            hashes
+                .iter()
+                .enumerate()
+                .any(|(i, h)| hashes[i + 1..].contains(h))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_protocol_relative_forked_from_url_is_refused_not_taken_for_a_local_path() {
+    let site = minimal_site_with(&[
+        (
+            "content/manuals/tools/manual.toml",
+            "title = \"Tools\"\nlicense = \"CC-BY-SA-4.0\"\n\n[forked_from]\ntitle = \"Elsewhere\"\nurl = \"//evil.example/manuals/x/1.0/\"\n",
+        ),
+        ("content/manuals/tools/1.0/01-intro.md", "# Intro\n\nHi.\n"),
+    ]);
+    let errors = problems(site.path());
+    assert!(
+        errors.iter().any(|e| e
+            .starts_with("content/manuals/tools/manual.toml:4: forked_from: url \"//evil.example")
+            && e.contains("starts with `//`")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn pages_minutes_and_manuals_named_after_windows_devices_are_refused_by_file() {
+    for (rel, text) in [
+        ("content/pages/con.md", "+++\ntitle = \"Con\"\n+++\nx\n"),
+        ("content/pages/aux.md", "+++\ntitle = \"Aux\"\n+++\nx\n"),
+        ("content/pages/nul.md", "+++\ntitle = \"Nul\"\n+++\nx\n"),
+        (
+            "content/manuals/prn/manual.toml",
+            "title = \"P\"\nlicense = \"CC0-1.0\"\n",
+        ),
+    ] {
+        let site = minimal_site_with(&[(rel, text)]);
+        if rel.contains("manuals") {
+            write(site.path(), "content/manuals/prn/1.0/01-a.md", "# A\n\nx\n");
+        }
+        let result = run(&["build", site.path().to_str().unwrap()]);
+        no_panic(&result);
+        assert_eq!(result.status.code(), Some(1), "{rel}: {}", stderr(&result));
+        let err = stderr(&result);
+        let folder = rel.rsplit_once('/').unwrap().0;
+        assert!(
+            err.contains(&format!(
+                "{}",
+                if rel.contains("manuals") { folder } else { rel }
+            )) && err.contains("is a device name on Windows"),
+            "{rel}: {err}"
+        );
+        assert!(!site.path().join("public").exists());
+    }
+}
+
+#[test]
+fn votes_above_attendance_are_an_error_with_the_decision_line() {
+    let site = minimal_site_with(&[(
+        "content/minutes/2026-03-02-assembly.md",
+        "+++\ntitle = \"M\"\ndate = 2026-03-02\nassembly = \"north-ward\"\nattendance = 10\n\n[[decisions]]\ntext = \"Buy a freezer\"\noutcome = \"passed\"\nvotes = { for = 9, against = 2, abstain = 1 }\n+++\nWe met.\n",
+    )]);
+    assert_eq!(
+        problems(site.path()),
+        vec!["content/minutes/2026-03-02-assembly.md:7: votes: 12 votes cast but attendance is 10"]
+    );
+}
+
+#[test]
+fn a_minutes_file_named_for_another_day_than_its_date_names_both() {
+    let site = minimal_site_with(&[(
+        "content/minutes/2026-03-02-assembly.md",
+        "+++\ntitle = \"M\"\nassembly = \"north-ward\"\ndate = 2026-03-09\n+++\nWe met.\n",
+    )]);
+    assert_eq!(
+        problems(site.path()),
+        vec![
+            "content/minutes/2026-03-02-assembly.md:4: date: the file name says 2026-03-02 but the front matter says 2026-03-09; rename the file or correct the date"
+        ]
+    );
+}
+
+#[test]
+fn a_rates_file_without_its_header_is_one_error_not_one_per_row() {
+    let mut ledger = LEDGER_HEADER.to_string();
+    for i in 0..500 {
+        ledger.push_str(&format!("2026-03-02,pantry,food,service,5,kg,,,hh-{i},\n"));
+    }
+    let site = site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        ("data/ledger/pantry.csv", &ledger),
+        (
+            "data/rates.csv",
+            "kg,,2,EUR,2020-01-01,Market\nkWh,,0.3,EUR,2020-01-01,Market\n",
+        ),
+    ]);
+    let errors = problems(site.path());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("data/rates.csv:1: missing required columns unit, rate, valid_from;")
+            && errors[0].contains("is the header line missing?"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn categories_that_differ_only_in_case_are_an_error_naming_both_rows() {
+    let site = site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        (
+            "data/ledger/pantry.csv",
+            &format!(
+                "{LEDGER_HEADER}\
+                 2026-03-02,pantry,Food,service,5,kg,,,hh-1,\n\
+                 2026-03-03,pantry,food,service,7,kg,,,hh-2,\n\
+                 2026-03-04,pantry,food,service,7,KG,,,hh-3,\n"
+            ),
+        ),
+        (
+            "data/rates.csv",
+            "unit,category,rate,currency,valid_from,source\nkg,,2,EUR,2020-01-01,Market\nKG,,2,EUR,2020-01-01,Market\n",
+        ),
+    ]);
+    let mut errors = problems(site.path());
+    errors.retain(|e| !e.contains("UN/ECE"));
+    errors.sort();
+    assert_eq!(
+        errors,
+        vec![
+            "data/ledger/pantry.csv:3: category: \"food\" differs from \"Food\" (data/ledger/pantry.csv:2) only in case; their charts would collide on a case-insensitive file system: spell them alike",
+            "data/ledger/pantry.csv:4: unit: \"KG\" differs from \"kg\" (data/ledger/pantry.csv:2) only in case; their charts would collide on a case-insensitive file system: spell them alike",
+        ]
+    );
+}
+
+#[test]
+fn control_characters_in_a_category_never_reach_an_svg_or_xml_file() {
+    let site = site_with(&[
+        ("tally.toml", CONFIG_EUR),
+        (
+            "data/ledger/pantry.csv",
+            &format!("{LEDGER_HEADER}2026-03-02,pantry,fo\u{1}od\u{b}\u{0},service,5,kg,,,hh-1,\n"),
+        ),
+        (
+            "data/rates.csv",
+            "unit,category,rate,currency,valid_from,source\nkg,,2,EUR,2020-01-01,Market\n",
+        ),
+    ]);
+    let out = build(site.path());
+    let forbidden = |b: &u8| matches!(b, 0..=8 | 0x0b | 0x0c | 0x0e..=0x1f);
+    let mut checked = 0;
+    for (path, bytes) in read_tree(&out) {
+        if path.ends_with(".svg") || path.ends_with(".xml") {
+            assert!(
+                !bytes.iter().any(forbidden),
+                "{path} holds a control character"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 5, "only {checked} SVG and XML files");
+    let svg = read(&out, "reports/2026-W10/charts/governance.svg");
+    assert!(svg.contains("food"), "{svg}");
+    if external_tool("xmllint", "parses the charts as XML") {
+        let status = std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg(out.join("reports/2026-W10/charts/governance.svg"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+#[test]
+fn verify_names_each_differing_digest_once_never_the_same_hash_twice() {
+    let (dir, site) = example_copy();
+    let out = dir.path().join("out");
+    let built = run(&[
+        "build",
+        site.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    // A sealed week whose public digest was edited in the published seals.
+    let seals = read(&out, "data/seals.json");
+    let week = seals.find("\"state\": \"sealed\"").expect("a sealed week");
+    let at = week + seals[week..].find("\"public_digest\": \"").unwrap() + 18;
+    let mut edited = seals.clone();
+    edited.replace_range(at..at + 64, &"0".repeat(64));
+    std::fs::write(out.join("data/seals.json"), edited).unwrap();
+    let result = run(&["verify", out.to_str().unwrap()]);
+    no_panic(&result);
+    assert_eq!(result.status.code(), Some(1));
+    let text = format!(
+        "{}{}",
+        stderr(&result),
+        String::from_utf8_lossy(&result.stdout)
+    );
+    assert!(
+        text.contains("is marked sealed with public digest"),
+        "{text}"
+    );
+    assert_eq!(lines_repeating_a_hash(&text), Vec::<String>::new());
+}

@@ -29,6 +29,9 @@ pub fn check(
     config: &Config,
     problems: &mut Diagnostics,
 ) -> CheckedLedger {
+    // A rates file whose header is unreadable is reported once, by its own error, not
+    // again on every row that needs a rate.
+    let rates_readable = rates.is_none_or(|t| t.has_columns(RATE_COLUMNS));
     let rates = check_rates(rates, &config.currency, problems);
     let budget = check_budget(budget, &config.currency, problems);
     let dates = config.dates.bounds().unwrap_or_else(|why| {
@@ -40,6 +43,7 @@ pub fn check(
         date_format: config.ledger.date_format.as_deref(),
         dates,
         rates: &rates,
+        rates_readable,
     };
     let checked: Vec<CheckedFile> = files
         .par_iter()
@@ -64,11 +68,47 @@ pub fn check(
     }
     let entries = Entries::with_latest(parts, latest);
     check_receipts(&entries, &receipts, problems);
+    check_case_twins(&entries, problems);
     CheckedLedger {
         entries,
         files: rows,
         rates,
         budget,
+    }
+}
+
+/// Categories (or units) spelt alike but for case (`Food`, `food`) name the same chart
+/// and CSV files on a case-insensitive file system, so one would overwrite the other:
+/// an error at the first row of each later spelling.
+fn check_case_twins(entries: &Entries, problems: &mut Diagnostics) {
+    let mut first: HashMap<(bool, Name), Source> = HashMap::new();
+    for entry in entries.iter() {
+        for key in [(true, entry.category), (false, entry.unit)] {
+            first.entry(key).or_insert(entry.source);
+        }
+    }
+    let mut by_lower: HashMap<(bool, String), Vec<(Source, &str)>> = HashMap::new();
+    for ((is_category, name), source) in first {
+        let spelling = name.as_str();
+        by_lower
+            .entry((is_category, spelling.to_lowercase()))
+            .or_default()
+            .push((source, spelling));
+    }
+    for ((is_category, _), mut twins) in by_lower.into_iter().filter(|(_, t)| t.len() > 1) {
+        twins.sort_unstable();
+        let (first_source, first_spelling) = twins[0];
+        let column = if is_category { "category" } else { "unit" };
+        for (source, spelling) in &twins[1..] {
+            problems.push(Diagnostic::at(
+                source.file.as_path(),
+                usize::try_from(source.line).unwrap_or(usize::MAX),
+                format!(
+                    "{column}: {spelling:?} differs from {first_spelling:?} ({first_source}) only in case; \
+                     their charts would collide on a case-insensitive file system: spell them alike"
+                ),
+            ));
+        }
     }
 }
 
@@ -79,6 +119,8 @@ struct Rules<'a> {
     /// The first and last plausible dates (`[dates]` in `tally.toml`).
     dates: (Date, Date),
     rates: &'a Rates,
+    /// `false` when `data/rates.csv` lacks a required column (already reported).
+    rates_readable: bool,
 }
 
 /// What checking one file found.
@@ -352,6 +394,9 @@ impl<'a> RowChecker<'a> {
         let unit = self.name(2, unit);
         let rate = if kind == Kind::Service {
             let Some(index) = self.rate(unit, category, date) else {
+                if !self.rules.rates_readable {
+                    return Err(Vec::new());
+                }
                 return Err(vec![self.problem(
                     line,
                     Column::Unit,
@@ -664,6 +709,9 @@ fn currency_problem(
     })
 }
 
+/// The columns `data/rates.csv` must have.
+const RATE_COLUMNS: &[&str] = &["unit", "rate", "valid_from"];
+
 /// `data/rates.csv` → [`Rates`]; two rates for one unit, category and day are an error.
 pub fn check_rates(table: Option<&RawTable>, site: &str, problems: &mut Diagnostics) -> Rates {
     let Some(table) = table else {
@@ -673,7 +721,7 @@ pub fn check_rates(table: Option<&RawTable>, site: &str, problems: &mut Diagnost
         path: table.path.clone(),
         rates: Vec::new(),
     };
-    if !table.require(&["unit", "rate", "valid_from"], problems) {
+    if !table.require(RATE_COLUMNS, problems) {
         return rates;
     }
     let [unit, category, rate, currency, valid_from, source] = [

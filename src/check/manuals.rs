@@ -50,6 +50,14 @@ fn check_manual(
                 raw.slug
             ),
         ));
+    } else if let Some(why) = crate::paths::name_problem(&raw.slug) {
+        problems.push(Diagnostic::new(
+            &raw.path,
+            format!(
+                "the manual's folder name {:?} cannot name a folder of the site: {why}; rename the folder",
+                raw.slug
+            ),
+        ));
     }
     if raw.file.title.trim().is_empty() {
         problems.push(Diagnostic::at(
@@ -141,6 +149,16 @@ fn check_origin(
         ));
     }
     if let Some(url) = &raw.url
+        && url.starts_with("//")
+    {
+        problems.push(Diagnostic::at(
+            file,
+            line,
+            format!(
+                "{key}: url {url:?} starts with `//`, which browsers read as another site's address; write https://… for another site or one `/` for a path on this site"
+            ),
+        ));
+    } else if let Some(url) = &raw.url
         && !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
     {
         problems.push(Diagnostic::at(

@@ -127,17 +127,29 @@ impl Memo {
 
 /// Everything about one minutes file that does not depend on the other files.
 fn check_file(m: &RawMinutes, pools: &BTreeMap<String, RawPool>) -> Findings {
-    let name = (!is_slug(&m.slug)).then(|| {
-        Diagnostic::at(
+    let name = if !is_slug(&m.slug) {
+        Some(Diagnostic::at(
             &m.path,
             1,
             format!(
                 "file name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
                 m.slug
             ),
-        )
-    });
+        ))
+    } else {
+        crate::paths::name_problem(&m.slug).map(|why| {
+            Diagnostic::at(
+                &m.path,
+                1,
+                format!(
+                    "the file name {:?} cannot name a folder of the site: {why}; rename the file",
+                    m.slug
+                ),
+            )
+        })
+    };
     let mut problems = Diagnostics::default();
+    check_name_date(m, &mut problems);
     if !is_slug(&m.front.assembly) {
         problems.push(Diagnostic::at(
             &m.path,
@@ -193,6 +205,27 @@ fn check_file(m: &RawMinutes, pools: &BTreeMap<String, RawPool>) -> Findings {
         problems: problems.0,
         minutes,
         events,
+    }
+}
+
+/// A file named after a day (`2026-04-13-assembly.md`) must hold the minutes of that
+/// day: a name and a `date` that disagree are an error naming both.
+fn check_name_date(m: &RawMinutes, problems: &mut Diagnostics) {
+    let Some(prefix) = m.slug.get(..10) else {
+        return;
+    };
+    let Ok(named) = prefix.parse::<jiff::civil::Date>() else {
+        return;
+    };
+    if named != m.front.date.0 {
+        problems.push(Diagnostic::at(
+            &m.path,
+            m.date_line,
+            format!(
+                "date: the file name says {named} but the front matter says {}; rename the file or correct the date",
+                m.front.date.0
+            ),
+        ));
     }
 }
 

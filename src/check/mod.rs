@@ -165,6 +165,10 @@ fn check_pages(raw: Vec<RawPage>, problems: &mut Diagnostics) -> Vec<Page> {
             Some(format!(
                 "the page name {slug:?} is taken by a section of the site; rename the file"
             ))
+        } else if let Some(why) = crate::paths::name_problem(slug) {
+            Some(format!(
+                "the page name {slug:?} cannot name a folder of the site: {why}; rename the file"
+            ))
         } else {
             seen.insert(slug.clone(), page.path.clone())
                 .map(|first| format!("another page has the slug {slug:?}: {}", first.display()))

@@ -127,6 +127,8 @@ pub struct RawMinutes {
     pub path: PathBuf,
     pub slug: String,
     pub front: MinutesFront,
+    /// The line of the front matter's `date`.
+    pub date_line: usize,
     pub decision_lines: Vec<usize>,
     pub committee_lines: Vec<usize>,
     pub draw_lines: Vec<usize>,
@@ -189,6 +191,7 @@ pub fn load_minutes(
                 path: path.to_path_buf(),
                 slug,
                 front,
+                date_line: front_matter::key_line(split, "date").unwrap_or(split.front_line),
                 decision_lines: front_matter::entry_lines(split, "decisions"),
                 committee_lines: front_matter::entry_lines(split, "committees"),
                 draw_lines: front_matter::entry_lines(split, "draws"),

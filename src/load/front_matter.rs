@@ -103,6 +103,23 @@ fn strip_yaml_location(message: &str) -> String {
     }
 }
 
+/// The file line (1-based) of the top-level `key` (`key = …` in TOML, `key: …` in YAML),
+/// if the front matter has one.
+pub fn key_line(split: &Split<'_>, key: &str) -> Option<usize> {
+    let sign = match split.format {
+        Format::Toml => '=',
+        Format::Yaml => ':',
+    };
+    split
+        .front
+        .lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(sign))
+        })
+        .map(|i| split.front_line + i)
+}
+
 /// The file lines (1-based) where each entry of the array `key` starts: `[[key]]` headers
 /// in TOML, `- ` items under `key:` in YAML. Used to point errors at one decision or draw.
 pub fn entry_lines(split: &Split<'_>, key: &str) -> Vec<usize> {

@@ -36,24 +36,39 @@ impl RawTable {
             .position(|h| h.eq_ignore_ascii_case(name))
     }
 
-    /// Reports each of `required` missing from the header; `true` when all are there.
+    /// `true` when the header names every column of `required`.
+    pub fn has_columns(&self, required: &[&str]) -> bool {
+        required.iter().all(|name| self.column(name).is_some())
+    }
+
+    /// Reports the columns of `required` missing from the header, in one problem (a
+    /// file without a header line misses them all); `true` when all are there.
     pub fn require(&self, required: &[&str], problems: &mut Diagnostics) -> bool {
-        let mut ok = true;
-        for name in required {
-            if self.column(name).is_none() {
-                problems.push(Diagnostic::at(
-                    &self.path,
-                    1,
-                    format!(
-                        "{name}: missing required column; expected {}; found {}",
-                        required.join(", "),
-                        self.header.join(", ")
-                    ),
-                ));
-                ok = false;
-            }
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|name| self.column(name).is_none())
+            .collect();
+        if missing.is_empty() {
+            return true;
         }
-        ok
+        let hint = if missing.len() == required.len() {
+            " (is the header line missing? the first line must name the columns)"
+        } else {
+            ""
+        };
+        problems.push(Diagnostic::at(
+            &self.path,
+            1,
+            format!(
+                "missing required column{} {}; expected {}; found {}{hint}",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                required.join(", "),
+                self.header.join(", ")
+            ),
+        ));
+        false
     }
 }
 

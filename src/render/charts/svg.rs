@@ -85,15 +85,17 @@ pub fn finish(plotters: &str, id: &str, title: &str, desc: &str) -> String {
     out.push_str(STYLE);
     out.push_str(&defs(id, &used));
     out.push_str(&body);
+    // Labels inside plotters' body come from the ledger too: no character XML 1.0
+    // forbids may reach the file, or it would not parse.
+    if out.chars().any(crate::render::escape::xml_forbidden) {
+        out.retain(|c| !crate::render::escape::xml_forbidden(c));
+    }
     out
 }
 
 /// Escapes text for an element's content or a double-quoted attribute.
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    crate::render::escape::xml_escape(text)
 }
 
 /// The value of `name="…"` in a tag.
