@@ -105,10 +105,17 @@ fn the_week_in_progress_is_marked_and_not_compared_with_the_city() {
     assert!(page.contains("<span class=\"badge in-progress\">so far (3 of 7 days)</span>"));
     assert!(page.contains("<div class=\"figures partial\">"));
     assert!(!page.contains("of what the city budgets, met by the network"));
+    // No share of needs met until it closes: not as a figure, nor in the share chart,
+    // whose row for the week is empty and whose title compares closed weeks only.
+    assert!(!page.contains(">18%<"), "no share of needs met until it closes");
+    let share = &page[page.find("id=\"chart-share\"").expect("share chart")..];
     assert!(
-        !page.contains("18%"),
-        "no share of needs met until it closes"
+        share.contains("<tr><th scope=\"row\">2026-W48</th><td class=\"num\">–</td></tr>"),
+        "{share}"
     );
+    assert!(page.contains("The share of needs met fell from 43% to 36% since September"));
+    // The charts hatch the week and say so.
+    assert!(share.contains("so far (3 of 7 days)"));
     let list = read(&out, "reports/index.html");
     assert!(list.contains("<tr class=\"partial\">"), "{list}");
     let closed = read(&out, "reports/2026-W47/index.html");
@@ -174,6 +181,47 @@ fn every_scroll_box_can_be_reached_by_keyboard_and_is_named() {
             let tag = &part[..part.find('>').unwrap()];
             assert!(tag.contains("tabindex=\"0\""), "{rel}: {tag}");
             assert!(tag.contains("aria-label=\""), "{rel}: {tag}");
+        }
+    }
+}
+
+#[test]
+fn every_figure_is_defined_once_on_the_glossary_and_the_figures_link_to_it() {
+    let (_dir, out) = example_output();
+    let glossary = read(&out, "glossary/index.html");
+    for id in [
+        "replacement-value",
+        "city-weekly-budget",
+        "share-of-needs",
+        "commons-receipts",
+        "week-in-progress",
+        "provisional",
+        "sealed",
+        "amendment",
+    ] {
+        let dfn = format!("<dfn id=\"{id}\">");
+        assert_eq!(glossary.matches(&dfn).count(), 1, "{id} defined once");
+    }
+    let report = read(&out, "reports/2026-W47/index.html");
+    for id in [
+        "replacement-value",
+        "city-weekly-budget",
+        "share-of-needs",
+        "commons-receipts",
+    ] {
+        let link = format!("href=\"../../glossary/index.html#{id}\"");
+        assert!(report.contains(&link), "the report links {id}");
+    }
+    let home = read(&out, "index.html");
+    assert!(home.contains("href=\"glossary/index.html#replacement-value\""));
+    // One name per figure: the older names are gone from reports and charts.
+    for page in [&report, &home, &read(&out, "reports/index.html")] {
+        for old in [
+            "City's share",
+            "city's budget share",
+            "Share of the city's budget",
+        ] {
+            assert!(!page.replace("&apos;", "'").contains(old), "{old} is gone");
         }
     }
 }

@@ -95,6 +95,11 @@ impl Numbers {
         self.write(&machine_exact(d))
     }
 
+    /// Money rounded to whole units, for a label on a chart: `€5,124`.
+    pub fn money_whole(&self, d: Decimal, currency: &str) -> String {
+        self.with_currency(self.fixed(d, 0), currency)
+    }
+
     /// A price as exact as given, at least to the cent: `€0.315`, `€3.80`.
     pub fn price(&self, d: Decimal, currency: &str) -> String {
         self.with_currency(self.rate(d), currency)
@@ -214,6 +219,7 @@ mod tests {
         assert_eq!(n.money(d("12"), "CHF"), "CHF\u{a0}12.00");
         assert_eq!(n.price(d("0.315"), "EUR"), "€0.315");
         assert_eq!(n.price(d("3.8"), "EUR"), "€3.80");
+        assert_eq!(n.money_whole(d("5123.5"), "EUR"), "€5,124");
         assert_eq!(n.quantity(d("1234567.50")), "1,234,567.5");
         assert_eq!(n.count(1000), "1,000");
         assert_eq!(n.percent(d("0.374")), "37%");

@@ -88,6 +88,12 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         ));
     }
 
+    // Every figure, defined once; the figures on reports and the home page link here.
+    jobs.push(Job::page(
+        "glossary/",
+        "glossary.html",
+        r.context("What the figures mean", "glossary"),
+    ));
     jobs.push(Job::page(
         "404.html",
         "404.html",

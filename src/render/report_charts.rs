@@ -16,6 +16,7 @@ use super::charts::{
     self, Chart, Comparison, Frame, Measure, NETWORK_COLOUR, Series, Table, category_colour,
 };
 use super::numbers::Numbers;
+use super::reports::headline::so_far_label;
 use crate::error::Result;
 use crate::model::Site;
 use crate::model::ledger::{Ledger, WeekReport, WeekStatus};
@@ -62,6 +63,8 @@ pub struct ChartSet {
 pub struct ReportCharts<'a> {
     ledger: &'a Ledger,
     numbers: Numbers,
+    /// The week in progress and its label, `so far (3 of 7 days)`.
+    so_far: Option<(WeekId, String)>,
     root: String,
     /// Categories with services in any week.
     served: Vec<String>,
@@ -100,6 +103,9 @@ impl<'a> ReportCharts<'a> {
         ReportCharts {
             ledger,
             numbers: Numbers::of(&site.config),
+            so_far: ledger
+                .current()
+                .map(|w| (w.week, so_far_label(w.week, ledger.as_of))),
             root: root.to_string(),
             served: served.into_iter().collect(),
             compared: compared.into_iter().collect(),
@@ -228,6 +234,11 @@ impl<'a> ReportCharts<'a> {
             weeks,
             numbers: self.numbers,
             currency: &self.ledger.currency,
+            partial: self
+                .so_far
+                .as_ref()
+                .filter(|(week, _)| weeks.last() == Some(week))
+                .map(|(_, label)| label.as_str()),
         }
     }
 
@@ -347,7 +358,11 @@ impl<'a> ReportCharts<'a> {
     }
 
     fn share(&self, span: &[WeekReport]) -> Result<Chart> {
-        let ratios: Vec<Option<Decimal>> = span.iter().map(|w| w.ratio()).collect();
+        // A week in progress is never compared with the city's budget for a whole week.
+        let ratios: Vec<Option<Decimal>> = span
+            .iter()
+            .map(|w| w.ratio().filter(|_| w.status == WeekStatus::Closed))
+            .collect();
         Ok(charts::share(&self.frame(&Self::ids(span)), &ratios)?)
     }
 }

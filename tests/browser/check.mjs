@@ -66,12 +66,26 @@ await open(url("reports/2026-W47/index.html"), 1280);
 const reportPdf = Buffer.from(await page.pdf({ format: "A4" })).toString("latin1");
 console.log(`note weekly report prints on ${(reportPdf.match(/\/Type\s*\/Page[^s]/g) ?? []).length} A4 pages`);
 
+// A manual's one-page print and a chapter with a wide table fit a 390 px phone, on
+// screen and printed there: nothing wider than the page.
+for (const rel of ["manuals/community-solar/1.1/print/index.html",
+                   "manuals/community-solar/1.1/site-survey/index.html"]) {
+  for (const media of ["screen", "print"]) {
+    await page.emulateMediaType(media);
+    await open(url(rel), 390);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > 390) fail(`${rel} (${media}) is ${wide} px wide at 390 px`);
+    else console.log(`ok   ${rel} (${media}) fits 390 px`);
+  }
+}
+await page.emulateMediaType(null);
+
 // 3. axe-core on the pages residents read most, phone and desktop.
 const minutes = "minutes/2026-11-23-care-circle-assembly/index.html";
 const chapter = "manuals/community-solar/1.1/site-survey/index.html";
 const pages = ["index.html", "reports/2026-W47/index.html", "reports/2026-W48/index.html",
                "reports/index.html", minutes, chapter, "invoices/INV-2026-Q3/index.html",
-               "decisions/index.html"];
+               "decisions/index.html", "glossary/index.html"];
 let checked = 0;
 for (const rel of pages) {
   if (!existsSync(path.join(out, rel))) { fail(`${rel}: missing`); continue; }

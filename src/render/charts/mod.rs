@@ -3,12 +3,13 @@
 //! numbers and the CSV it was drawn from. No file I/O and no model types beyond
 //! [`WeekId`]; the caller decides where the files go.
 //!
-//! Drawing uses plotters' SVG backend ([`draw`]); [`svg`] then makes the result
+//! Plotting uses plotters' SVG backend ([`plot`]); [`svg`] then makes the result
 //! scalable, accessible, colour-blind safe and readable in greyscale and dark mode.
 //! Floats are used for drawing only: tables and CSV files print the decimals.
 
 pub mod axis;
-mod draw;
+pub mod finding;
+mod plot;
 pub mod svg;
 
 use jiff::civil::Date;
@@ -20,7 +21,7 @@ use crate::error::ChartError;
 use crate::model::week::WeekId;
 use crate::render::numbers::{Numbers, machine};
 use crate::render::views::long_date;
-use draw::{Ink, Key, Layer, Plot, XAxis};
+use plot::{EndLabel, Ink, Key, Layer, Plot, XAxis};
 
 /// Width and plot height of a full-size chart, and of a small one (units per week).
 const WIDE: (u32, u32) = (480, 300);
@@ -121,12 +122,45 @@ pub struct Frame<'a> {
     pub weeks: &'a [WeekId],
     pub numbers: Numbers,
     pub currency: &'a str,
+    /// The last week is in progress, labelled so (`so far`): hatched in the plot and
+    /// left out of the title's finding and the labelled latest values.
+    pub partial: Option<&'a str>,
 }
 
 impl Frame<'_> {
     /// Money as on the report pages: `€1,234.50`.
     fn money(&self, value: Decimal) -> String {
         self.numbers.money(value, self.currency)
+    }
+
+    /// How many weeks from the start are closed.
+    fn closed(&self) -> usize {
+        self.weeks.len() - usize::from(self.partial.is_some() && !self.weeks.is_empty())
+    }
+
+    /// The last closed week's index.
+    fn latest_closed(&self) -> Option<usize> {
+        self.closed().checked_sub(1)
+    }
+
+    /// `since September` for the closed weeks, or `None` under two of them.
+    fn since(&self) -> Option<String> {
+        let closed = self.closed();
+        (closed >= 2).then(|| finding::since(self.weeks[0].monday(), closed))
+    }
+
+    /// The finding over `trends` (closed weeks only), or `fallback`.
+    fn title(&self, trends: &[finding::Trend], fallback: String) -> String {
+        self.since()
+            .and_then(|since| finding::sentence(trends, &since, self.numbers))
+            .unwrap_or(fallback)
+    }
+
+    /// Marks `plot`'s last week when it is in progress.
+    fn mark(&self, mut plot: Plot, end_labels: Vec<EndLabel>) -> Plot {
+        plot.partial = self.partial.map(str::to_string);
+        plot.end_labels = end_labels;
+        plot
     }
 }
 
@@ -148,6 +182,8 @@ fn weekly_plot(
         layers,
         keys,
         empty_note: "No weeks recorded yet".into(),
+        partial: None,
+        end_labels: Vec::new(),
     }
 }
 
@@ -259,7 +295,7 @@ fn finish(
     };
     let csv = csv_text(&figures.csv_head, &figures.csv_rows);
     let id = format!("{id_prefix}{slug}");
-    let raw = draw::draw(plot).map_err(|message| ChartError {
+    let raw = plot::render(plot).map_err(|message| ChartError {
         chart: slug.to_string(),
         message,
     })?;
@@ -285,7 +321,27 @@ pub fn governance(
     let n = weeks.len();
     let total = |i: usize| -> Decimal { categories.iter().filter_map(|s| s.get(i)).sum() };
     let city_at = |i: usize| city.get(i).copied().flatten();
-    let title = "Governance performed: value per week by category".to_string();
+    let closed = frame.closed();
+    let trends: Vec<finding::Trend> = categories
+        .iter()
+        .filter_map(|s| {
+            let values: Vec<Option<Decimal>> = (0..closed).map(|i| s.get(i)).collect();
+            finding::Trend::of(s.name.to_lowercase(), &values)
+        })
+        .collect();
+    let title = frame.title(
+        &trends,
+        "Governance performed: value per week by category".to_string(),
+    );
+    let end_labels = frame
+        .latest_closed()
+        .map(|i| EndLabel {
+            index: i,
+            y: total(i).to_f64().unwrap_or(0.0),
+            text: frame.numbers.money_whole(total(i), currency),
+        })
+        .into_iter()
+        .collect();
     let latest_week = latest(n, |_| true);
     let desc = match latest_week {
         Some(i) => format!(
@@ -311,7 +367,7 @@ pub fn governance(
             .map(|s| format!("{} ({currency})", s.name)),
     );
     head.push(format!("Total ({currency})"));
-    head.push(format!("City's share ({currency})"));
+    head.push(format!("City's weekly budget ({currency})"));
     let mut csv_head = vec!["week".to_string(), "week_start".to_string()];
     csv_head.extend(categories.iter().map(|s| s.name.clone()));
     csv_head.extend(["total".to_string(), "city_share".to_string()]);
@@ -333,7 +389,7 @@ pub fn governance(
     keys.push(Key {
         ink: Ink::City,
         line: true,
-        label: "City's share".into(),
+        label: "City's weekly budget".into(),
     });
     let plot = weekly_plot(
         WIDE,
@@ -359,6 +415,7 @@ pub fn governance(
         ],
         keys,
     );
+    let plot = frame.mark(plot, end_labels);
     finish(
         "governance",
         frame.id_prefix,
@@ -366,7 +423,7 @@ pub fn governance(
         desc,
         &plot,
         figures,
-        format!("Value per week by category and the city's share ({currency})"),
+        format!("Value per week by category and the city's weekly budget ({currency})"),
     )
 }
 
@@ -387,12 +444,12 @@ pub fn commons_vs_city(frame: &Frame<'_>, rows: &[Comparison]) -> Result<Chart, 
     let city: Decimal = rows.iter().map(|r| r.city).sum();
     let title = "Commons vs city, by category".to_string();
     let desc = if weeks.is_empty() || rows.is_empty() {
-        "The network's value beside the city's budget share, per category: no weeks recorded yet."
+        "The network's value beside the city's weekly budget, per category: no weeks recorded yet."
             .to_string()
     } else {
         format!(
             "The value at replacement cost of what the network provided in each category over {} \
-             beside the city's budget share for the same needs and weeks; in all, the network \
+             beside the city's weekly budget for the same needs and weeks; in all, the network \
              provided {} against the city's {}.",
             period(weeks),
             frame.money(network),
@@ -402,7 +459,7 @@ pub fn commons_vs_city(frame: &Frame<'_>, rows: &[Comparison]) -> Result<Chart, 
     let head = vec![
         "Category".to_string(),
         format!("Network ({currency})"),
-        format!("City's share ({currency})"),
+        format!("City's weekly budget ({currency})"),
     ];
     let csv_head = vec![
         "category".to_string(),
@@ -448,13 +505,15 @@ pub fn commons_vs_city(frame: &Frame<'_>, rows: &[Comparison]) -> Result<Chart, 
             Key {
                 ink: Ink::City,
                 line: false,
-                label: "City's budget share".into(),
+                label: "City's weekly budget".into(),
             },
         ],
         empty_note: "No weeks recorded yet".into(),
+        partial: None,
+        end_labels: Vec::new(),
     };
     let caption = format!(
-        "The network's value and the city's share per category ({currency}){}",
+        "The network's value and the city's weekly budget per category ({currency}){}",
         match (weeks.first(), weeks.last()) {
             (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
             (Some(a), _) => format!(", {a}"),
@@ -489,7 +548,27 @@ pub fn units(frame: &Frame<'_>, measure: &Measure, series: &Series) -> Result<Ch
     let n = weeks.len();
     let unit = &measure.unit;
     let slug = format!("units-{}-{}", slug_of(&series.name), slug_of(unit));
-    let title = format!("{} per week ({unit})", measure.label);
+    let subject = format!("{} per week ({unit})", measure.label);
+    let closed = frame.closed();
+    let values: Vec<Option<Decimal>> = (0..closed).map(|i| series.get(i)).collect();
+    let title = frame.title(
+        &finding::Trend::of(measure.label.clone(), &values)
+            .into_iter()
+            .collect::<Vec<_>>(),
+        subject.clone(),
+    );
+    let end_labels = frame
+        .latest_closed()
+        .map(|i| {
+            let v = series.get(i).unwrap_or_default();
+            EndLabel {
+                index: i,
+                y: v.to_f64().unwrap_or(0.0),
+                text: format!("{} {unit}", frame.numbers.fixed(v, 0)),
+            }
+        })
+        .into_iter()
+        .collect();
     let desc = match latest(n, |_| true) {
         Some(i) => format!(
             "{} per week in {unit} for {}; in the latest week, {}, {} {unit}.",
@@ -528,8 +607,8 @@ pub fn units(frame: &Frame<'_>, measure: &Measure, series: &Series) -> Result<Ch
         )])],
         Vec::new(),
     );
-    let caption = title.clone();
-    finish(&slug, frame.id_prefix, title, desc, &plot, figures, caption)
+    let plot = frame.mark(plot, end_labels);
+    finish(&slug, frame.id_prefix, title, desc, &plot, figures, subject)
 }
 
 /// `kWh` → `kwh`: a file-name-safe form of a unit or category name. When characters
@@ -559,7 +638,26 @@ fn slug_of(text: &str) -> String {
 pub fn balances(frame: &Frame<'_>, accounts: &[Series]) -> Result<Chart, ChartError> {
     let (weeks, currency) = (frame.weeks, frame.currency);
     let n = weeks.len();
-    let title = "Treasury and fund balances".to_string();
+    let closed = frame.closed();
+    let trends: Vec<finding::Trend> = accounts
+        .iter()
+        .filter_map(|a| {
+            let values: Vec<Option<Decimal>> = (0..closed).map(|i| a.get(i)).collect();
+            finding::Trend::of(a.name.to_lowercase(), &values)
+        })
+        .collect();
+    let title = frame.title(&trends, "Treasury and fund balances".to_string());
+    // The treasury's latest balance, beside its line.
+    let end_labels = frame
+        .latest_closed()
+        .and_then(|i| Some((i, accounts.first()?.get(i)?)))
+        .map(|(i, v)| EndLabel {
+            index: i,
+            y: v.to_f64().unwrap_or(0.0),
+            text: frame.numbers.money_whole(v, currency),
+        })
+        .into_iter()
+        .collect();
     let desc = match latest(n, |i| accounts.iter().any(|a| a.get(i).is_some())) {
         Some(i) => format!(
             "The balance of the treasury and of each fund at the end of every week for {}; at \
@@ -610,6 +708,7 @@ pub fn balances(frame: &Frame<'_>, accounts: &[Series]) -> Result<Chart, ChartEr
             })
             .collect(),
     );
+    let plot = frame.mark(plot, end_labels);
     finish(
         "balances",
         frame.id_prefix,
@@ -628,7 +727,25 @@ pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, Cha
     let n = weeks.len();
     let hundred = Decimal::ONE_HUNDRED;
     let percent = |i: usize| ratios.get(i).copied().flatten().map(|r| r * hundred);
-    let title = "Share of needs met by the commons".to_string();
+    let closed = frame.closed();
+    let first = (0..closed).find_map(|i| ratios.get(i).copied().flatten());
+    let last = (0..closed)
+        .rev()
+        .find_map(|i| ratios.get(i).copied().flatten());
+    let title = match (first, last, frame.since()) {
+        (Some(a), Some(b), Some(since)) => finding::share_sentence(a, b, &since, frame.numbers),
+        _ => "Share of needs met".to_string(),
+    };
+    let end_labels = (0..closed)
+        .rev()
+        .find_map(|i| Some((i, ratios.get(i).copied().flatten()?)))
+        .map(|(i, r)| EndLabel {
+            index: i,
+            y: (r * hundred).to_f64().unwrap_or(0.0),
+            text: frame.numbers.percent(r),
+        })
+        .into_iter()
+        .collect();
     let desc = match latest(n, |i| percent(i).is_some()) {
         Some(i) => format!(
             "The value of the network's services as a percentage of the city's weekly budget \
@@ -645,7 +762,7 @@ pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, Cha
         ),
         None => "The share of needs met by the commons: no weeks recorded yet.".to_string(),
     };
-    let head = vec!["Week".to_string(), "Network ÷ city's share (%)".to_string()];
+    let head = vec!["Week".to_string(), "Share of needs met (%)".to_string()];
     let csv_head = vec![
         "week".to_string(),
         "week_start".to_string(),
@@ -671,7 +788,7 @@ pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, Cha
     let mut keys = vec![Key {
         ink,
         line: true,
-        label: "Network ÷ city's share".into(),
+        label: "Share of needs met".into(),
     }];
     if highest >= 50.0 {
         layers.push(Layer::Rule { y: 100.0 });
@@ -686,11 +803,12 @@ pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, Cha
         ..weekly_plot(
             WIDE,
             weeks,
-            "% of the city's share".to_string(),
+            "% of the city's weekly budget".to_string(),
             layers,
             keys,
         )
     };
+    let plot = frame.mark(plot, end_labels);
     finish(
         "share",
         frame.id_prefix,
@@ -698,7 +816,7 @@ pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, Cha
         desc,
         &plot,
         figures,
-        "The network's value as a percentage of the city's weekly share".into(),
+        "The network's value as a percentage of the city's weekly budget".into(),
     )
 }
 

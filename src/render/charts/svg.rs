@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::draw::{self, Ink};
+use super::plot::{self, Ink};
 
 /// The Okabe–Ito palette without black: orange, sky blue, bluish green, yellow, blue,
 /// vermillion, reddish purple.
@@ -69,8 +69,8 @@ pub fn finish(plotters: &str, id: &str, title: &str, desc: &str) -> String {
     let view_box = attribute(head, "viewBox").unwrap_or("0 0 640 360");
     let mut used = BTreeSet::new();
     let body = body.replace(
-        &format!("font-size=\"{}\"", draw::plotters_font_size()),
-        &format!("font-size=\"{}\"", draw::FONT_PX),
+        &format!("font-size=\"{}\"", plot::plotters_font_size()),
+        &format!("font-size=\"{}\"", plot::FONT_PX),
     );
     let body = recolour(&body, id, &mut used);
 

@@ -21,6 +21,7 @@ fn frame<'a>(id_prefix: &'a str, weeks: &'a [WeekId]) -> Frame<'a> {
         weeks,
         numbers: Numbers::default(),
         currency: "EUR",
+        partial: None,
     }
 }
 
@@ -341,7 +342,9 @@ fn units_chart_is_small_and_named_after_its_unit() {
     let chart = units(&frame("w-", &weeks("2026-W47", 2)), &measure, &series).unwrap();
     assert_eq!(chart.slug, "units-energy-kwh");
     assert_eq!(chart.id, "w-units-energy-kwh");
-    assert_eq!(chart.title, "Energy supplied per week (kWh)");
+    // The title states the finding; the table's caption still names the measure.
+    assert_eq!(chart.title, "Energy supplied fell 92% since last week");
+    assert_eq!(chart.table.caption, "Energy supplied per week (kWh)");
     assert!(
         chart
             .desc
@@ -381,4 +384,62 @@ fn five_years_of_weeks_label_the_axis_by_year_without_crowding() {
         .filter(|t| t.len() == 4 && t.starts_with("20"))
         .collect();
     assert_eq!(years, vec!["2022", "2023", "2024", "2025", "2026"]);
+}
+
+#[test]
+fn the_week_in_progress_is_hatched_labelled_and_left_out_of_the_finding() {
+    let w = weeks("2026-W45", 4);
+    let frame = Frame {
+        partial: Some("so far (3 of 7 days)"),
+        ..frame("chart-", &w)
+    };
+    // Three closed weeks at 100, 100, 70; the week in progress at 20 would read as a
+    // collapse.
+    let series = Series::full(
+        "food",
+        category_colour(2),
+        vec![dec("100"), dec("100"), dec("70"), dec("20")],
+    );
+    let measure = Measure {
+        label: "Food handed out".into(),
+        unit: "kg".into(),
+        decimals: 1,
+    };
+    let chart = units(&frame, &measure, &series).unwrap();
+    assert_eq!(chart.title, "Food handed out fell 30% since November");
+    assert!(chart.svg.contains("so far (3 of 7 days)"), "{}", chart.svg);
+    assert!(
+        chart.svg.contains("url(#chart-units-food-kg-city)"),
+        "hatched"
+    );
+    // The latest closed week's value is written beside its bar.
+    assert!(chart.svg.contains("70 kg"), "{}", chart.svg);
+    assert!(!chart.svg.contains("20 kg"));
+
+    let ratios = vec![
+        Some(dec("0.30")),
+        Some(dec("0.33")),
+        Some(dec("0.36")),
+        None,
+    ];
+    let share = share(&frame, &ratios).unwrap();
+    assert_eq!(
+        share.title,
+        "The share of needs met rose from 30% to 36% since November"
+    );
+    assert!(share.svg.contains("36%"));
+}
+
+#[test]
+fn without_a_week_in_progress_nothing_is_hatched_as_partial() {
+    let w = weeks("2026-W45", 3);
+    let series = Series::full("food", category_colour(2), vec![dec("1"); 3]);
+    let measure = Measure {
+        label: "Food handed out".into(),
+        unit: "kg".into(),
+        decimals: 1,
+    };
+    let chart = units(&frame("chart-", &w), &measure, &series).unwrap();
+    assert!(!chart.svg.contains("so far"));
+    assert_eq!(chart.title, "Food handed out held steady");
 }

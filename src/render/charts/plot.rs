@@ -1,4 +1,4 @@
-//! Drawing a plot with plotters' SVG backend. Colours here are placeholder inks (see
+//! Plotting with plotters' SVG backend ("plot", not "draw": a draw is a lottery). Colours here are placeholder inks (see
 //! [`Ink`]) that [`super::svg`] replaces with palette colours, hatch patterns, dash
 //! styles and `currentColor`; this module knows nothing about accessibility or themes.
 
@@ -87,6 +87,16 @@ pub struct Key {
     pub label: String,
 }
 
+/// A value written beside its mark (the latest week's), as Our World in Data does, so
+/// that the reader needs no legend or axis to read it.
+#[derive(Debug, Clone)]
+pub struct EndLabel {
+    /// The week (or group) the label sits on.
+    pub index: usize,
+    pub y: f64,
+    pub text: String,
+}
+
 /// Everything needed to draw one plot.
 #[derive(Debug, Clone)]
 pub struct Plot {
@@ -101,10 +111,14 @@ pub struct Plot {
     pub keys: Vec<Key>,
     /// Shown in the middle of the plot instead of marks when there is nothing to draw.
     pub empty_note: String,
+    /// The last week is in progress: its column is hatched and labelled with this
+    /// (`so far`).
+    pub partial: Option<String>,
+    pub end_labels: Vec<EndLabel>,
 }
 
 /// Draws `plot` and returns plotters' SVG text (placeholder colours, fixed size).
-pub fn draw(plot: &Plot) -> Result<String, String> {
+pub fn render(plot: &Plot) -> Result<String, String> {
     let mut svg = String::new();
     {
         let legend_rows = legend_layout(&plot.keys, plot.width);
@@ -457,6 +471,54 @@ fn draw_body(root: &Area<'_, '_>, area: &Area<'_, '_>, plot: &Plot) -> DrawResul
                 )))?;
             }
         }
+    }
+    if let Some(label) = &plot.partial {
+        draw_partial(root, &chart, n, (y_lo, y_hi), label)?;
+    }
+    draw_end_labels(root, &chart, n, &plot.end_labels)
+}
+
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Coords>;
+
+/// The week in progress: its column hatched over its marks, "so far" at its top.
+fn draw_partial(
+    root: &Area<'_, '_>,
+    chart: &Chart<'_, '_>,
+    n: usize,
+    (y_lo, y_hi): (f64, f64),
+    label: &str,
+) -> DrawResult {
+    let x = n as f64 - 1.0;
+    let (left, top) = chart.backend_coord(&(x - 0.5, y_hi));
+    let (right, bottom) = chart.backend_coord(&(x + 0.5, y_lo));
+    root.draw(&Rectangle::new(
+        [(left, top), (right, bottom)],
+        Ink::City.placeholder().mix(0.45).filled(),
+    ))?;
+    root.draw(&Text::new(
+        label.to_string(),
+        (right, top + 2),
+        font(Ink::Fg).pos(Pos::new(HPos::Right, VPos::Top)),
+    ))
+}
+
+/// Each label just above its point; the last column's labels end at the plot's edge.
+fn draw_end_labels(
+    root: &Area<'_, '_>,
+    chart: &Chart<'_, '_>,
+    n: usize,
+    labels: &[EndLabel],
+) -> DrawResult {
+    for label in labels {
+        let (px, py) = chart.backend_coord(&(label.index as f64, label.y));
+        let (edge, _) = chart.backend_coord(&(n as f64 - 0.5, label.y));
+        let width = axis::text_width(&label.text, FONT_PX) as i32;
+        let x = (px + width / 2).min(edge);
+        root.draw(&Text::new(
+            label.text.clone(),
+            (x, py - 8),
+            font(Ink::Fg).pos(Pos::new(HPos::Right, VPos::Bottom)),
+        ))?;
     }
     Ok(())
 }
