@@ -4,6 +4,7 @@
 mod beacon_view;
 mod cache;
 pub mod charts;
+pub mod commons;
 pub mod csv_safe;
 pub mod data_package;
 pub mod escape;
@@ -23,6 +24,7 @@ pub mod registers;
 mod relative;
 pub mod releases;
 pub mod report_charts;
+pub mod receipts;
 pub mod reports;
 pub mod seals;
 pub mod signing;
@@ -287,6 +289,8 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     jobs.extend(feed::jobs(&renderer));
     jobs.extend(manuals::jobs(&renderer)?);
     jobs.extend(invoices::jobs(&renderer)?);
+    jobs.extend(commons::jobs(&renderer)?);
+    jobs.extend(receipts::jobs(&renderer)?);
     let contexts = started.elapsed();
     let mut files = cache.run(&renderer, jobs)?;
     cache.timed(contexts, started.elapsed() - contexts);

@@ -20,7 +20,13 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         .take(5)
         .map(|m| MinutesSummary::source(m))
         .collect();
-    let fingerprint = r.fingerprint(&(r.ledger_fingerprint(), &latest_decisions, &latest_minutes));
+    let commons = super::commons::home(site);
+    let fingerprint = r.fingerprint(&(
+        r.ledger_fingerprint(),
+        &latest_decisions,
+        &latest_minutes,
+        &commons,
+    ));
     jobs.push(Job::keyed("", "index.html", fingerprint, move || {
         let latest: Vec<MinutesSummary> = site
             .minutes
@@ -38,6 +44,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             &latest,
         );
         let home = Renderer::with(home, "glance", &super::reports::glance(site, root));
+        let home = Renderer::with(home, "commons", &commons);
         Ok(Renderer::with(
             home,
             "charts",

@@ -59,6 +59,12 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             let context = r.context("Committees", "minutes");
             let context = Renderer::with(context, "register", "committees");
             let context = Renderer::with(context, "committees", &committees);
+            let back = &site.resurrections;
+            let context = Renderer::with(
+                context,
+                "resurrections",
+                &[back.lapses, back.resurrected, back.let_lapse()],
+            );
             Ok(Renderer::with(context, "as_of", &site.as_of.map(long_date)))
         },
     ));

@@ -8,6 +8,7 @@
 //! Floats are used for drawing only: tables and CSV files print the decimals.
 
 pub mod axis;
+pub mod commons;
 pub mod finding;
 mod plot;
 pub mod svg;

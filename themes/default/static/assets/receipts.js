@@ -1,0 +1,101 @@
+// The receipt lookup of /receipts/: hashes the id typed (FNV-1a, 32 bits), reads the one
+// shard that holds it (receipts/shards/<hex>.json) and shows the receipt.
+(function () {
+  "use strict";
+  var form = document.getElementById("receipt-form");
+  var out = document.getElementById("receipt-result");
+  if (!form || !out) return;
+  var bits = parseInt(form.getAttribute("data-bits"), 10) || 0;
+
+  function fnv1a(text) {
+    var bytes = new TextEncoder().encode(text);
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      hash ^= bytes[i];
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash >>> 0;
+  }
+
+  function shardOf(id) {
+    var index = bits === 0 ? 0 : fnv1a(id) >>> (32 - bits);
+    var width = Math.max(1, Math.ceil(bits / 4));
+    var hex = index.toString(16);
+    while (hex.length < width) hex = "0" + hex;
+    return "shards/" + hex + ".json";
+  }
+
+  function el(tag, text) {
+    var node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function link(text, href) {
+    var a = el("a", text);
+    a.href = href;
+    return a;
+  }
+
+  function show(id, r, week) {
+    out.textContent = "";
+    var dl = el("dl");
+    dl.className = "facts receipt";
+    function row(label, value) {
+      var div = el("div");
+      div.appendChild(el("dt", label));
+      var dd = el("dd");
+      if (typeof value === "string") dd.textContent = value; else dd.appendChild(value);
+      div.appendChild(dd);
+      dl.appendChild(div);
+    }
+    row("Receipt", id);
+    row("Week", link(week[0] + " (" + r[1] + ")", "../reports/" + r[1] + "/index.html"));
+    row("Date", r[0]);
+    row("Cell", r[2]);
+    row("Need", r[3]);
+    row("Quantity", r[5] + " " + r[6]);
+    row("Replacement value", r[7] || "not valued (" + r[4] + ")");
+    row("Week's seal", week[1] + (week[2] ? ": " + week[2] : ""));
+    row("Invoice", r[8] ? link(r[8], "../invoices/" + r[8] + "/index.html") : "not billed yet");
+    out.appendChild(dl);
+    var p = el("p");
+    p.className = "meta";
+    p.appendChild(document.createTextNode("Check it yourself: the line of this receipt is in "));
+    p.appendChild(link("the week's canonical file", "../data/canonical/" + r[1] + ".txt"));
+    p.appendChild(document.createTextNode(", whose SHA-256 is the digest above."));
+    out.appendChild(p);
+  }
+
+  function notFound(id, why) {
+    out.textContent = "";
+    out.appendChild(el("p", why || "No receipt " + id + " was found. Check the id on your slip; receipts of the week in progress appear once the site is rebuilt."));
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var id = document.getElementById("receipt-id").value.trim();
+    if (!id) return;
+    out.textContent = "Looking up " + id + "…";
+    // XMLHttpRequest rather than fetch: it also reads a copy opened from disk where the
+    // browser allows it.
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", shardOf(id));
+    xhr.onload = function () {
+      if (xhr.status !== 200 && xhr.status !== 0) return notFound(id);
+      try {
+        var shard = JSON.parse(xhr.responseText);
+        var r = shard.receipts[id];
+        if (!r) return notFound(id);
+        show(id, r, shard.weeks[r[1]] || ["", "", ""]);
+      } catch (e) {
+        notFound(id);
+      }
+    };
+    xhr.onerror = function () {
+      notFound(id, "This copy of the site cannot read its receipt files (opened from disk?). Find your receipt in its week's canonical file below.");
+      document.getElementById("receipt-weeks").open = true;
+    };
+    xhr.send();
+  });
+})();
