@@ -1,13 +1,13 @@
 //! `/rules/`, `/acts/`, `/audit/` (the People's Audit) and `/independence/`, their
 //! charts, and the home page's sentences about them ([`home`]).
 
-use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use super::charts::commons::{Lines, lines};
 use super::charts::{Chart, NETWORK_COLOUR, Series, category_colour};
 use super::report_charts::{ChartView, ChartsView};
-use super::reports::{count, money, percent, week_dates};
+use super::numbers::Numbers;
+use super::reports::week_dates;
 use super::views::long_date;
 use super::{Job, OutputFile, Renderer};
 use crate::error::Result;
@@ -20,12 +20,6 @@ use crate::model::week::WeekId;
 
 const ID_PREFIX: &str = "chart-";
 
-/// `8.3`: a decimal to one place.
-fn one_place(d: Decimal) -> String {
-    let mut r = d.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(1);
-    r.to_string()
-}
 
 /// `tree-planted` → `tree planted`.
 pub fn act_name(kind: &str) -> String {
@@ -155,12 +149,12 @@ pub struct ActsView {
 }
 
 impl ActsView {
-    pub fn new(standing: &Standing, root: &str) -> ActsView {
+    pub fn new(standing: &Standing, n: Numbers, root: &str) -> ActsView {
         ActsView {
             tally: standing
                 .tally()
                 .into_iter()
-                .map(|t| (act_name(&t.kind), count(t.count)))
+                .map(|t| (act_name(&t.kind), n.count(t.count)))
                 .collect(),
             acts: standing
                 .acts
@@ -190,16 +184,16 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    fn new(p: &AuditPoint, currency: &str) -> AuditRow {
+    fn new(p: &AuditPoint, n: Numbers, currency: &str) -> AuditRow {
         AuditRow {
             date: long_date(p.date),
             iso_date: p.date.to_string(),
-            residents: count(p.residents),
-            pledged: money(p.pledged, currency),
-            city_budget: p.city_budget.map_or("—".into(), |b| money(b, currency)),
-            of_city: p.of_city().map_or("—".into(), percent),
-            value_performed: money(p.value_performed, currency),
-            of_value: p.of_value().map_or("—".into(), percent),
+            residents: n.count(p.residents),
+            pledged: n.money(p.pledged, currency),
+            city_budget: p.city_budget.map_or("—".into(), |b| n.money(b, currency)),
+            of_city: p.of_city().map_or("—".into(), |r| n.percent(r)),
+            value_performed: n.money(p.value_performed, currency),
+            of_value: p.of_value().map_or("—".into(), |r| n.percent(r)),
             source: p.source.clone(),
         }
     }
@@ -227,8 +221,9 @@ pub struct IndependenceView {
 impl IndependenceView {
     fn new(site: &Site, ind: &Independence) -> IndependenceView {
         let currency = &site.config.currency;
+        let n = Numbers::of(&site.config);
         IndependenceView {
-            wage: money(ind.wage, currency),
+            wage: n.money(ind.wage, currency),
             source: ind.source.clone(),
             fund: super::names::cell(&site.config, &ind.fund),
             neighbours: ind.neighbours,
@@ -239,9 +234,9 @@ impl IndependenceView {
                 .map(|w| FundRow {
                     week: w.week.to_string(),
                     dates: week_dates(w.week),
-                    balance: money(w.balance, currency),
-                    weeks_of_wages: one_place(w.weeks_of_wages),
-                    weeks_for_neighbours: one_place(w.weeks_for_neighbours),
+                    balance: n.money(w.balance, currency),
+                    weeks_of_wages: n.fixed(w.weeks_of_wages, 1),
+                    weeks_for_neighbours: n.fixed(w.weeks_for_neighbours, 1),
                 })
                 .collect(),
         }
@@ -261,15 +256,16 @@ pub struct HomeView {
 
 pub fn home(site: &Site) -> HomeView {
     let currency = &site.config.currency;
+    let n = Numbers::of(&site.config);
     let audit = site.audit.latest().map(|p| {
         let of_city = p
             .of_city()
-            .map(|r| format!(" — {} of what the city budgets in a year for the same needs", percent(r)))
+            .map(|r| format!(" — {} of what the city budgets in a year for the same needs", n.percent(r)))
             .unwrap_or_default();
         format!(
             "{} residents have pledged {} a year of their taxes to the commons treasury{of_city}.",
-            count(p.residents),
-            money(p.pledged, currency)
+            n.count(p.residents),
+            n.money(p.pledged, currency)
         )
     });
     let ind = site.independence.as_ref();
@@ -278,25 +274,25 @@ pub fn home(site: &Site) -> HomeView {
             "The {} ({}) could replace a living wage of {} a week for one neighbour for {} \
              weeks, or for {} neighbours for {} weeks.",
             super::names::in_sentence(&super::names::cell(&site.config, &i.fund)),
-            money(w.balance, currency),
-            money(i.wage, currency),
-            one_place(w.weeks_of_wages),
+            n.money(w.balance, currency),
+            n.money(i.wage, currency),
+            n.fixed(w.weeks_of_wages, 1),
             i.neighbours,
-            one_place(w.weeks_for_neighbours)
+            n.fixed(w.weeks_for_neighbours, 1)
         )
     });
     HomeView {
         audit,
         fund,
-        share: ind.and_then(share_sentence),
+        share: ind.and_then(|i| share_sentence(i, n)),
         rules: rules_sentence(&site.standing),
-        acts: acts_sentence(&site.standing),
+        acts: acts_sentence(&site.standing, n),
     }
 }
 
 /// The commons' share of the budgeted needs in the last closed week, against twelve
 /// weeks before (or the first week, if fewer).
-fn share_sentence(ind: &Independence) -> Option<String> {
+fn share_sentence(ind: &Independence, n: Numbers) -> Option<String> {
     let last = ind.overall.iter().rposition(Option::is_some)?;
     let now = ind.overall.get(last).copied().flatten()?;
     let back = last.saturating_sub(12);
@@ -304,7 +300,7 @@ fn share_sentence(ind: &Independence) -> Option<String> {
     let trend = match then {
         Some(t) => format!(
             ", against {} {} weeks before",
-            percent(t),
+            n.percent(t),
             last - back
         ),
         None => String::new(),
@@ -312,7 +308,7 @@ fn share_sentence(ind: &Independence) -> Option<String> {
     Some(format!(
         "Of what the commons and the city together spent on the needs the city budgets for, \
          the commons met {} in {}{trend}.",
-        percent(now),
+        n.percent(now),
         week_dates(*ind.weeks.get(last)?)
     ))
 }
@@ -332,14 +328,14 @@ fn rules_sentence(standing: &Standing) -> Option<String> {
     ))
 }
 
-fn acts_sentence(standing: &Standing) -> Option<String> {
+fn acts_sentence(standing: &Standing, n: Numbers) -> Option<String> {
     let tally = standing.tally();
     if tally.is_empty() {
         return None;
     }
     let parts: Vec<String> = tally
         .iter()
-        .map(|t| format!("{} × {}", count(t.count), act_name(&t.kind)))
+        .map(|t| format!("{} × {}", n.count(t.count), act_name(&t.kind)))
         .collect();
     Some(format!(
         "After assemblies, neighbours have recorded {}.",
@@ -400,6 +396,7 @@ fn independence_charts(
             caption: "Weeks of a living wage the strike fund can replace".into(),
             decimals: 1,
             percent: false,
+            numbers: Numbers::of(&site.config),
         },
     )?;
     let mut needs: Vec<Series> = ind
@@ -427,6 +424,7 @@ fn independence_charts(
             caption: "Share of each need met by the commons (%)".into(),
             decimals: 1,
             percent: true,
+            numbers: Numbers::of(&site.config),
         },
     )?;
     Ok(vec![
@@ -473,6 +471,7 @@ fn audit_chart(site: &Site, files: &mut Vec<OutputFile>) -> Result<Option<ChartV
             caption: format!("Pledges, the city's budget and the value performed ({currency})"),
             decimals: 2,
             percent: false,
+            numbers: Numbers::of(&site.config),
         },
     )?;
     Ok(Some(chart_view(chart, "audit/charts/", &site.config.root_path(), files)))
@@ -488,7 +487,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         "rules.html",
         Renderer::with(r.context("Standing rules", "minutes"), "rules", &rules),
     ));
-    let acts = ActsView::new(&site.standing, root);
+    let acts = ActsView::new(&site.standing, Numbers::of(&site.config), root);
     jobs.push(Job::page(
         "acts/",
         "acts.html",
@@ -501,7 +500,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             .points
             .iter()
             .rev()
-            .map(|p| AuditRow::new(p, &site.config.currency))
+            .map(|p| AuditRow::new(p, Numbers::of(&site.config), &site.config.currency))
             .collect();
         let chart = audit_chart(site, &mut files)?;
         let context = Renderer::with(r.context("The People's Audit", "audit"), "audit", &rows);

@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::reports::{money, quantity, week_dates};
+use super::numbers::Numbers;
+use super::reports::week_dates;
 use super::{Job, OutputFile, Renderer};
 use crate::error::Result;
 use crate::model::receipts::{Receipt, receipts};
@@ -75,6 +76,7 @@ pub fn shards(r: &Renderer<'_>) -> (u32, usize, Vec<OutputFile>) {
     let bits = bits_for(all.len());
     let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
     let currency = &site.config.currency;
+    let n = Numbers::of(&site.config);
     for receipt in &all {
         let shard = shards.entry(shard_path(receipt.id, bits)).or_default();
         let week = receipt.week.to_string();
@@ -87,9 +89,9 @@ pub fn shards(r: &Renderer<'_>) -> (u32, usize, Vec<OutputFile>) {
                 super::names::cell(&site.config, &receipt.cell),
                 super::names::category(&site.config, &receipt.category),
                 receipt.kind.name().to_string(),
-                quantity(receipt.quantity),
+                n.quantity(receipt.quantity),
                 receipt.unit.to_string(),
-                receipt.value.map(|v| money(v, currency)).unwrap_or_default(),
+                receipt.value.map(|v| n.money(v, currency)).unwrap_or_default(),
                 receipt.invoice.unwrap_or_default().to_string(),
             ],
         );
@@ -132,7 +134,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         .collect();
     let context = r.context("Look up a receipt", "receipts");
     let context = Renderer::with(context, "bits", &bits);
-    let context = Renderer::with(context, "receipt_count", &super::reports::count(count as u64));
+    let context = Renderer::with(context, "receipt_count", &Numbers::of(&site.config).count(count as u64));
     let context = Renderer::with(context, "weeks", &weeks);
     let mut jobs = vec![Job::page("receipts/", "receipts.html", context)];
     jobs.extend(files.into_iter().map(Job::File));

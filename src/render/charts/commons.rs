@@ -3,9 +3,10 @@
 
 use rust_decimal::Decimal;
 
-use super::draw::{Ink, Key, Layer, Plot};
+use super::plot::{Ink, Key, Layer, Plot};
 use super::{Chart, Figures, Series, WIDE, finish, period, weekly_plot};
 use crate::error::ChartError;
+use crate::render::numbers::Numbers;
 use crate::model::week::WeekId;
 
 /// What a line chart says about itself.
@@ -21,6 +22,8 @@ pub struct Lines<'a> {
     pub decimals: u32,
     /// Values are fractions, drawn and tabled as percentages.
     pub percent: bool,
+    /// How the site's language writes the table's numbers.
+    pub numbers: Numbers,
 }
 
 /// A line per series over `weeks`.
@@ -40,7 +43,7 @@ pub fn lines(
     head.extend(series.iter().map(|s| s.name.clone()));
     let mut csv_head = vec!["week".to_string(), "week_end".to_string()];
     csv_head.extend(series.iter().map(|s| s.name.clone()));
-    let mut figures = Figures::new(head, csv_head);
+    let mut figures = Figures::new(about.numbers, head, csv_head);
     for (i, week) in weeks.iter().enumerate() {
         let values: Vec<Option<Decimal>> = series.iter().map(|s| value(s, i)).collect();
         figures.week(*week, week.sunday(), &values, about.decimals);
@@ -101,6 +104,7 @@ mod tests {
             caption: "Fund".into(),
             decimals: 1,
             percent: false,
+            numbers: Numbers::for_language("en"),
         };
         let chart = lines("chart-", &weeks, &series, about).unwrap();
         assert_eq!(chart.table.rows.len(), 2);
