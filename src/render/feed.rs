@@ -14,8 +14,19 @@ pub fn jobs(r: &Renderer<'_>) -> Vec<Job<'static>> {
     vec![Job::File(OutputFile::new("feed.xml", atom(r)))]
 }
 
-fn timestamp(week: &WeekReport) -> String {
-    format!("{}T23:59:59Z", week.week.sunday())
+/// When a week's entry last changed: the end of the week, or the day of its latest
+/// amendment after that, so that feed readers show the correction.
+fn timestamp(site: &crate::model::Site, week: &WeekReport) -> String {
+    let amended = site
+        .seals
+        .weeks
+        .get(&week.week)
+        .and_then(|s| s.amendments.iter().map(|a| a.date).max())
+        .filter(|d| *d > week.week.sunday());
+    match amended {
+        Some(date) => format!("{date}T00:00:00Z"),
+        None => format!("{}T23:59:59Z", week.week.sunday()),
+    }
 }
 
 fn atom(r: &Renderer<'_>) -> String {
@@ -29,12 +40,16 @@ fn atom(r: &Renderer<'_>) -> String {
         .filter(|w| w.status == WeekStatus::Closed)
         .take(ENTRIES)
         .collect();
-    let updated = closed.first().map(|w| timestamp(w)).unwrap_or_else(|| {
-        site.as_of.map_or_else(
-            || "1970-01-01T00:00:00Z".into(),
-            |d| format!("{d}T00:00:00Z"),
-        )
-    });
+    let updated = closed
+        .iter()
+        .map(|w| timestamp(site, w))
+        .max()
+        .unwrap_or_else(|| {
+            site.as_of.map_or_else(
+                || "1970-01-01T00:00:00Z".into(),
+                |d| format!("{d}T00:00:00Z"),
+            )
+        });
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     xml.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
     xml.push_str(&xml_escape(&site.config.language));
@@ -98,7 +113,7 @@ fn atom(r: &Renderer<'_>) -> String {
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             xml_escape(&url)
         ));
-        xml.push_str(&format!("    <updated>{}</updated>\n", timestamp(w)));
+        xml.push_str(&format!("    <updated>{}</updated>\n", timestamp(site, w)));
         xml.push_str(&format!(
             "    <summary>{} rows, {} receipts</summary>\n",
             w.reconciliation.rows_read,

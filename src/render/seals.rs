@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Job;
 use super::views::long_date;
-use crate::model::seal::{CHAIN_START, Seal, SealState, Seals, WeekSeal};
+use crate::model::seal::{
+    CHAIN_START, RowDiff, Seal, SealState, Seals, WeekSeal, normal_decimal, quantity_totals,
+};
 use crate::model::week::WeekId;
 use crate::render::OutputFile;
 
@@ -166,12 +168,70 @@ pub struct SealView {
     pub sealed_digest: Option<String>,
     pub sealed_rows: Option<u64>,
     pub amendments: Vec<AmendmentView>,
+    /// For an amended week whose first sealed rows were kept: its rows as sealed and
+    /// now, public columns only, and the quantities that changed.
+    pub changed_rows: Vec<ChangedRowView>,
+    pub figures: Vec<FigureView>,
     /// Link to `/data/seals.json`.
     pub seals_url: String,
     /// `sha256sum 2026-W47.txt`: the command that checks the public digest.
     pub check_command: String,
     /// `printf '%s%s' PREVIOUS DIGEST | sha256sum`: the command that prints the chain hash.
     pub chain_command: Option<String>,
+}
+
+/// A public row removed, added or changed by an amendment.
+#[derive(Debug, Clone, Hash, Serialize)]
+pub struct ChangedRowView {
+    /// `changed`, `removed` or `added`.
+    pub change: &'static str,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A quantity, added up by kind and unit, as first sealed and now.
+#[derive(Debug, Clone, Hash, Serialize)]
+pub struct FigureView {
+    pub kind: String,
+    pub unit: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// The rows and figures an amendment changed, from the rows first sealed to the rows now.
+fn amended_changes(seal: &WeekSeal) -> (Vec<ChangedRowView>, Vec<FigureView>) {
+    let (SealState::Amended, Some(old)) = (seal.state, &seal.sealed_public_text) else {
+        return (Vec::new(), Vec::new());
+    };
+    let new = &seal.current.public_text;
+    let diff = RowDiff::between(old, new);
+    let row = |change, before: Option<&String>, after: Option<&String>| ChangedRowView {
+        change,
+        before: before.cloned(),
+        after: after.cloned(),
+    };
+    let mut rows: Vec<ChangedRowView> = diff
+        .changed
+        .iter()
+        .map(|(b, a)| row("changed", Some(b), Some(a)))
+        .collect();
+    rows.extend(diff.removed.iter().map(|b| row("removed", Some(b), None)));
+    rows.extend(diff.added.iter().map(|a| row("added", None, Some(a))));
+    let (before, after) = (quantity_totals(old), quantity_totals(new));
+    let mut keys: Vec<&(String, String)> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let figures = keys
+        .into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(|k| FigureView {
+            kind: k.0.clone(),
+            unit: k.1.clone(),
+            before: before.get(k).map_or("0".into(), |d| normal_decimal(*d)),
+            after: after.get(k).map_or("0".into(), |d| normal_decimal(*d)),
+        })
+        .collect();
+    (rows, figures)
 }
 
 #[derive(Debug, Clone, Hash, Serialize)]
@@ -192,6 +252,7 @@ impl SealView {
             let digest = &lock.get(at)?.digest;
             Some(format!("printf '%s%s' {previous} {digest} | sha256sum"))
         });
+        let (changed_rows, figures) = amended_changes(seal);
         let (state, badge) = match seal.state {
             SealState::Sealed => ("sealed", "sealed"),
             SealState::Amended => ("amended", "amended"),
@@ -223,6 +284,8 @@ impl SealView {
                     reason: a.reason.clone(),
                 })
                 .collect(),
+            changed_rows,
+            figures,
             seals_url: format!("{root}{SEALS_FILE}"),
             check_command: format!("sha256sum {week}.txt"),
             chain_command,
