@@ -5,6 +5,7 @@
 //! validated) → [`model`] (the site as plain data) → [`render`] (templates, Markdown) →
 //! [`output`] (temporary folder, swapped in whole). [`build`] calls them in order.
 
+pub mod append;
 pub mod beacon;
 pub mod check;
 pub mod cli;
