@@ -178,6 +178,13 @@ pub enum Command {
         /// The role drawn, written into the block (a slug like `facilitator`).
         #[arg(long)]
         role: Option<String>,
+        /// The site that --pool-file and --append are relative to.
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// Write the block into these minutes (relative to the site), in their own
+        /// front-matter language (TOML or YAML), instead of printing it.
+        #[arg(long, value_name = "MINUTES.md", conflicts_with = "next_round")]
+        append: Option<PathBuf>,
     },
     /// Build the site into memory, serve it, rebuild on change and reload the browser.
     Serve {

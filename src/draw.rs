@@ -3,10 +3,10 @@
 //! [`crate::model::lottery`]; this command adds reading the pool and writing the block.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::model::lottery::{Ticket, rank};
+use crate::model::lottery::{Ticket, pool_digest, rank};
 
 /// Where a draw's pool is written in the minutes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,33 +16,120 @@ pub enum PoolSpec {
     File(String),
 }
 
-/// The `[[draws]]` block to paste into minutes front matter (TOML).
-pub fn toml_block(
-    role: Option<&str>,
-    seats: usize,
-    seed: &str,
-    pool: &PoolSpec,
-    selected: &[String],
-) -> String {
-    let mut out = String::from("[[draws]]\n");
-    match role {
-        Some(role) => {
-            let _ = writeln!(out, "role = {}", toml_string(role));
+/// One value of a draw block: text, a whole number or a list of ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Number(u64),
+    List(Vec<String>),
+}
+
+/// One `key = value` of a draw block, with an optional comment after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub key: &'static str,
+    pub value: Value,
+    pub note: Option<String>,
+}
+
+impl Field {
+    pub fn new(key: &'static str, value: Value) -> Field {
+        Field {
+            key,
+            value,
+            note: None,
         }
-        None => out.push_str("role = \"\"  # the role drawn, a slug like \"facilitator\"\n"),
     }
-    let _ = writeln!(out, "seats = {seats}");
-    let _ = writeln!(out, "seed = {}", toml_string(seed));
-    match pool {
-        PoolSpec::Inline(ids) => {
-            let _ = writeln!(out, "pool = {}", toml_list(ids));
-        }
-        PoolSpec::File(path) => {
-            let _ = writeln!(out, "pool_file = {}", toml_string(path));
-        }
+
+    pub fn text(key: &'static str, text: &str) -> Field {
+        Field::new(key, Value::Text(text.to_string()))
     }
-    let _ = writeln!(out, "selected = {}", toml_list(selected));
-    out
+
+    fn with_note(mut self, note: String) -> Field {
+        self.note = Some(note);
+        self
+    }
+}
+
+/// A draw as the minutes record it, field by field, written in either front-matter
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block(pub Vec<Field>);
+
+impl Block {
+    /// The `[[draws]]` table (TOML front matter).
+    pub fn toml(&self) -> String {
+        let mut out = String::from("[[draws]]\n");
+        for field in &self.0 {
+            let value = match &field.value {
+                Value::Text(text) => toml_string(text),
+                Value::Number(n) => n.to_string(),
+                Value::List(ids) => toml_list(ids),
+            };
+            let _ = write!(out, "{} = {value}", field.key);
+            note(&mut out, field.note.as_deref());
+        }
+        out
+    }
+
+    /// One item of the `draws:` list (YAML front matter), its dash `indent` spaces in.
+    pub fn yaml_item(&self, indent: usize) -> String {
+        let mut out = String::new();
+        for (i, field) in self.0.iter().enumerate() {
+            let lead = if i == 0 { "- " } else { "  " };
+            let value = match &field.value {
+                Value::Text(text) => yaml_string(text),
+                Value::Number(n) => n.to_string(),
+                Value::List(ids) => {
+                    let items: Vec<String> = ids.iter().map(|id| yaml_string(id)).collect();
+                    format!("[{}]", items.join(", "))
+                }
+            };
+            let _ = write!(out, "{:indent$}{lead}{}: {value}", "", field.key);
+            note(&mut out, field.note.as_deref());
+        }
+        out
+    }
+}
+
+fn note(out: &mut String, note: Option<&str>) {
+    match note {
+        Some(note) => {
+            let _ = writeln!(out, "  # {note}");
+        }
+        None => out.push('\n'),
+    }
+}
+
+/// A YAML double-quoted scalar: JSON's string syntax, which YAML reads the same.
+fn yaml_string(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
+/// The block's first fields: the role (or a placeholder to fill in) and the seats.
+pub fn head(role: Option<&str>, seats: usize) -> Vec<Field> {
+    let role = match role {
+        Some(role) => Field::text("role", role),
+        None => Field::text("role", "")
+            .with_note("the role drawn, a slug like \"facilitator\"".to_string()),
+    };
+    vec![role, Field::new("seats", Value::Number(seats as u64))]
+}
+
+/// The block's last fields: the pinned pool, where the pool is, and who was selected.
+pub fn tail(digest: &str, pool: &PoolSpec, selected: &[String]) -> Vec<Field> {
+    let mut fields = vec![Field::text("pool_digest", digest)];
+    fields.push(match pool {
+        PoolSpec::Inline(ids) => Field::new("pool", Value::List(ids.clone())),
+        PoolSpec::File(path) => Field::text("pool_file", path),
+    });
+    fields.push(Field::new("selected", Value::List(selected.to_vec())));
+    fields
+}
+
+/// A beacon round's field, with the moment it was published as its comment.
+pub fn round_field(round: u64, published: impl std::fmt::Display) -> Field {
+    Field::new("round", Value::Number(round)).with_note(format!("published {published}"))
 }
 
 pub(crate) fn toml_string(text: &str) -> String {
@@ -61,13 +148,15 @@ pub struct DrawRequest {
     pub seats: usize,
     pub role: Option<String>,
     pub pool: PoolSpec,
+    /// The site a pool file's path is relative to.
+    pub site: PathBuf,
 }
 
 /// A draw performed by `tally draw`.
 #[derive(Debug, Clone)]
 pub struct Performed {
-    /// The `[[draws]]` block.
-    pub block: String,
+    /// The draw as the minutes record it.
+    pub block: Block,
     /// Every candidate in draw order.
     pub ranking: Vec<Ticket>,
 }
@@ -79,28 +168,37 @@ pub fn perform(request: &DrawRequest) -> Result<Performed> {
     if request.seed.trim().is_empty() {
         return Err(Error::Usage("--seed must not be empty".into()));
     }
-    let pool = read_pool(request.role.as_deref(), &request.pool, request.seats)?;
+    let pool = read_pool(
+        request.role.as_deref(),
+        &request.pool,
+        request.seats,
+        &request.site,
+    )?;
+    let digest = pool_digest(&pool);
     let ranking = rank(&request.seed, &pool);
     let selected: Vec<String> = ranking
         .iter()
         .take(request.seats)
         .map(|t| t.id.clone())
         .collect();
+    let mut fields = head(request.role.as_deref(), request.seats);
+    fields.push(Field::text("seed", &request.seed));
+    fields.extend(tail(&digest, &written_pool(&request.pool, pool), &selected));
     Ok(Performed {
-        block: toml_block(
-            request.role.as_deref(),
-            request.seats,
-            &request.seed,
-            &written_pool(&request.pool, pool),
-            &selected,
-        ),
+        block: Block(fields),
         ranking,
     })
 }
 
 /// The candidates of a draw asked for on the command line, checked with its role and
-/// seats: bad requests are [`Error::Usage`], a malformed pool file [`Error::Input`].
-pub fn read_pool(role: Option<&str>, spec: &PoolSpec, seats: usize) -> Result<Vec<String>> {
+/// seats: bad requests are [`Error::Usage`], a malformed pool file [`Error::Input`]. A
+/// pool file's path is relative to `site`, as the minutes write it.
+pub fn read_pool(
+    role: Option<&str>,
+    spec: &PoolSpec,
+    seats: usize,
+    site: &Path,
+) -> Result<Vec<String>> {
     if let Some(role) = role
         && !crate::slug::is_slug(role)
     {
@@ -122,7 +220,7 @@ pub fn read_pool(role: Option<&str>, spec: &PoolSpec, seats: usize) -> Result<Ve
         }
         PoolSpec::File(path) => {
             let file = Path::new(path);
-            crate::load::pool::read(file, file)?
+            crate::load::pool::read(&site.join(file), file)?
                 .ids
                 .into_iter()
                 .map(|(id, _)| id)
@@ -168,19 +266,34 @@ mod tests {
         list.iter().map(|s| s.to_string()).collect()
     }
 
+    fn block() -> Block {
+        let mut fields = head(Some("facilitator"), 1);
+        fields.push(Field::text("seed", "seed \"quoted\" it's: #1"));
+        fields.extend(tail(
+            &"a".repeat(64),
+            &PoolSpec::Inline(ids(&["a", "b: c"])),
+            &ids(&["b: c"]),
+        ));
+        Block(fields)
+    }
+
     #[test]
     fn block_is_toml_that_reads_back() {
-        let block = toml_block(
-            Some("facilitator"),
-            1,
-            "seed \"quoted\"",
-            &PoolSpec::Inline(ids(&["a", "b"])),
-            &ids(&["b"]),
-        );
-        let value: toml::Table = toml::from_str(&block).unwrap();
+        let value: toml::Table = toml::from_str(&block().toml()).unwrap();
         let draw = &value["draws"].as_array().unwrap()[0];
-        assert_eq!(draw["seed"].as_str(), Some("seed \"quoted\""));
+        assert_eq!(draw["seed"].as_str(), Some("seed \"quoted\" it's: #1"));
         assert_eq!(draw["selected"].as_array().unwrap().len(), 1);
+        assert_eq!(draw["pool_digest"].as_str(), Some(&*"a".repeat(64)));
+    }
+
+    #[test]
+    fn block_is_yaml_that_reads_back() {
+        let text = format!("draws:\n{}", block().yaml_item(2));
+        let value: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+        let draw = &value["draws"][0];
+        assert_eq!(draw["seed"].as_str(), Some("seed \"quoted\" it's: #1"));
+        assert_eq!(draw["seats"].as_u64(), Some(1));
+        assert_eq!(draw["selected"][0].as_str(), Some("b: c"));
     }
 
     #[test]
@@ -190,6 +303,7 @@ mod tests {
             seats: 3,
             role: None,
             pool: PoolSpec::Inline(ids(&["a", "b"])),
+            site: PathBuf::from("."),
         };
         let e = perform(&request).unwrap_err();
         assert_eq!(e.exit_code(), 2, "{e}");

@@ -6,6 +6,7 @@
 //! [`output`] (temporary folder, swapped in whole). [`build`] calls them in order.
 
 pub mod amend;
+pub mod append;
 pub mod beacon;
 pub mod check;
 pub mod cli;

@@ -215,6 +215,8 @@ fn run(command: Command) -> Result<(), Error> {
             pool,
             pool_file,
             role,
+            site,
+            append,
         } => {
             if next_round {
                 put(&tally::unsteerable::next_round_text(at.as_deref())?)?;
@@ -242,6 +244,7 @@ fn run(command: Command) -> Result<(), Error> {
                             seats,
                             role,
                             pool,
+                            site: site.clone(),
                         })?;
                     note(format_args!(
                         "drand quicknet round {} verified: published {}; the minutes' pool_fixed must be earlier",
@@ -255,6 +258,7 @@ fn run(command: Command) -> Result<(), Error> {
                         seats,
                         role,
                         pool,
+                        site: site.clone(),
                     })?,
                     "seed:id",
                 ),
@@ -264,7 +268,13 @@ fn run(command: Command) -> Result<(), Error> {
                     ));
                 }
             };
-            put(&performed.block)?;
+            match append {
+                Some(minutes) => {
+                    let path = tally::append::append_draw(&site, &minutes, &performed.block)?;
+                    note(format_args!("wrote the draw into {}", path.display()));
+                }
+                None => put(&performed.block.toml())?,
+            }
             note(format_args!("draw order (lowest SHA-256 of {rule} first):"));
             for (rank, ticket) in performed.ranking.iter().enumerate() {
                 let mark = if rank < seats { "  selected" } else { "" };

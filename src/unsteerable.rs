@@ -5,9 +5,10 @@
 //! Pure functions only.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use crate::beacon::{self, VerifiedRound};
-use crate::draw::{self, Performed, PoolSpec, toml_list, toml_string};
+use crate::draw::{self, Block, Field, Performed, PoolSpec};
 use crate::error::{Error, Result};
 use crate::model::lottery::{pool_digest, rank, ticket_prefix};
 
@@ -20,6 +21,8 @@ pub struct BeaconDrawRequest {
     pub seats: usize,
     pub role: Option<String>,
     pub pool: PoolSpec,
+    /// The site a pool file's path is relative to.
+    pub site: PathBuf,
 }
 
 /// Performs a beacon draw: checks the round offline, reads the pool, pins its digest
@@ -32,7 +35,12 @@ pub fn perform(request: &BeaconDrawRequest) -> Result<(Performed, VerifiedRound)
         &request.signature,
     )
     .map_err(|problem| Error::Usage(format!("--{problem}")))?;
-    let pool = draw::read_pool(request.role.as_deref(), &request.pool, request.seats)?;
+    let pool = draw::read_pool(
+        request.role.as_deref(),
+        &request.pool,
+        request.seats,
+        &request.site,
+    )?;
     let digest = pool_digest(&pool);
     let ranking = rank(&ticket_prefix(&digest, &round.randomness), &pool);
     let selected: Vec<String> = ranking
@@ -77,7 +85,7 @@ pub fn next_round_text(at: Option<&str>) -> Result<String> {
     Ok(out)
 }
 
-/// The `[[draws]]` block of a beacon draw (TOML).
+/// The draw block of a beacon draw.
 fn beacon_block(
     role: Option<&str>,
     seats: usize,
@@ -85,30 +93,16 @@ fn beacon_block(
     digest: &str,
     pool: &PoolSpec,
     selected: &[String],
-) -> String {
-    let mut out = String::from("[[draws]]\n");
-    match role {
-        Some(role) => {
-            let _ = writeln!(out, "role = {}", toml_string(role));
-        }
-        None => out.push_str("role = \"\"  # the role drawn, a slug like \"facilitator\"\n"),
-    }
-    let _ = writeln!(out, "seats = {seats}");
-    let _ = writeln!(out, "beacon = {}", toml_string(beacon::QUICKNET));
-    let _ = writeln!(out, "round = {}  # published {}", round.round, round.time);
-    let _ = writeln!(out, "randomness = {}", toml_string(&round.randomness));
-    let _ = writeln!(out, "signature = {}", toml_string(&round.signature));
-    let _ = writeln!(out, "pool_digest = {}", toml_string(digest));
-    match pool {
-        PoolSpec::Inline(ids) => {
-            let _ = writeln!(out, "pool = {}", toml_list(ids));
-        }
-        PoolSpec::File(path) => {
-            let _ = writeln!(out, "pool_file = {}", toml_string(path));
-        }
-    }
-    let _ = writeln!(out, "selected = {}", toml_list(selected));
-    out
+) -> Block {
+    let mut fields = draw::head(role, seats);
+    fields.extend([
+        Field::text("beacon", beacon::QUICKNET),
+        draw::round_field(round.round, round.time),
+        Field::text("randomness", &round.randomness),
+        Field::text("signature", &round.signature),
+    ]);
+    fields.extend(draw::tail(digest, pool, selected));
+    Block(fields)
 }
 
 #[cfg(test)]

@@ -63,6 +63,7 @@ const COMMANDS: &[&str] = &[
     "cli",
     "serve",
     "draw",
+    "append",
     "unsteerable",
     "seal",
     "issue",

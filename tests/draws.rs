@@ -429,3 +429,119 @@ fn a_pool_files_name_column_is_shown_beside_the_ids() {
         "{minutes}"
     );
 }
+/// `tally draw --seed` on the site's pool file, appended to the minutes at `minutes`.
+fn draw_appended(site: &Path, minutes: &str, role: &str) {
+    let output = tally(&[
+        "draw",
+        "--site",
+        site.to_str().unwrap(),
+        "--pool-file",
+        "data/pools/2026-11.csv",
+        "--seats",
+        "2",
+        "--role",
+        role,
+        "--seed",
+        &format!("minutes:2026-11-02:{role}"),
+        "--append",
+        minutes,
+    ]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(
+        output.stdout.is_empty(),
+        "the block goes into the file, not stdout"
+    );
+}
+
+const POOL_2026_11: &str = "id\nalice\nbob\ncarol\ndave\nerin\n";
+
+#[test]
+fn tally_draw_appends_its_block_to_toml_and_yaml_minutes_relative_to_the_site() {
+    let site = Site::new();
+    common::write(site.path(), "data/pools/2026-11.csv", POOL_2026_11);
+    site.minutes("2026-11-02", "", "");
+    common::write(
+        site.path(),
+        "content/minutes/ward.md",
+        "---\ntitle: Ward\ndate: 2026-11-02\nassembly: north-ward\n---\n\nThe ward met.\n",
+    );
+    draw_appended(site.path(), "content/minutes/council.md", "steward");
+    draw_appended(site.path(), "content/minutes/ward.md", "facilitator");
+    draw_appended(site.path(), "content/minutes/ward.md", "minute-taker");
+    let toml = common::read(site.path(), "content/minutes/council.md");
+    // `printf '%s\n' alice bob carol dave erin | sha256sum`
+    let digest = "772e62f2c1ae2609e508d7168a41ad1398189960ebee4991b9443f15fd4fda22";
+    assert!(
+        toml.contains("[[draws]]\nrole = \"steward\"\nseats = 2\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains(&format!("pool_digest = \"{digest}\"")),
+        "{toml}"
+    );
+    assert!(toml.ends_with("+++\n\nThe council met.\n"), "{toml}");
+    let yaml = common::read(site.path(), "content/minutes/ward.md");
+    assert!(
+        yaml.contains("draws:\n  - role: \"facilitator\"\n    seats: 2\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("  - role: \"minute-taker\"\n"), "{yaml}");
+    assert!(
+        yaml.contains(&format!("pool_digest: \"{digest}\"")),
+        "{yaml}"
+    );
+    build_to(site.path(), &site.out());
+    assert!(
+        site.out()
+            .join("roles/ward-facilitator/index.html")
+            .is_file()
+    );
+    assert!(
+        site.out()
+            .join("roles/council-steward/index.html")
+            .is_file()
+    );
+}
+
+#[test]
+fn a_pool_file_edited_after_its_draws_fails_once_naming_every_draw() {
+    let site = Site::new();
+    common::write(site.path(), "data/pools/2026-11.csv", POOL_2026_11);
+    site.minutes("2026-11-02", "", "");
+    common::write(
+        site.path(),
+        "content/minutes/ward.md",
+        "+++\ntitle = \"Ward\"\ndate = 2026-11-02\nassembly = \"north-ward\"\n+++\n\nThe ward met.\n",
+    );
+    draw_appended(site.path(), "content/minutes/council.md", "steward");
+    draw_appended(site.path(), "content/minutes/ward.md", "facilitator");
+    build_to(site.path(), &site.out());
+    // Someone drops a name from the pool after both draws were published.
+    common::write(
+        site.path(),
+        "data/pools/2026-11.csv",
+        "id\nalice\nbob\ncarol\ndave\n",
+    );
+    let errors = build_errors(site.path());
+    let at_pool: Vec<&String> = errors
+        .iter()
+        .filter(|e| e.starts_with("data/pools/2026-11.csv:1: "))
+        .collect();
+    assert_eq!(at_pool.len(), 1, "{errors:#?}");
+    for part in [
+        "edited after 2 draws pinned it",
+        "\"steward\" in content/minutes/council.md:6",
+        "\"facilitator\" in content/minutes/ward.md:6",
+        "restore data/pools/2026-11.csv as it was when drawn",
+        "do not edit the old minutes",
+    ] {
+        assert!(at_pool[0].contains(part), "{part:?} in {}", at_pool[0]);
+    }
+    assert!(
+        at_pool[0].contains("would select") || at_pool[0].contains("still selects"),
+        "{}",
+        at_pool[0]
+    );
+    // Each draw also fails at its own line, pointing back at the pool.
+    one_error_containing(&errors, &["council.md:6", "do not edit these minutes"]);
+}

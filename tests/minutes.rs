@@ -569,7 +569,8 @@ fn tally_draw_prints_a_block_that_builds() {
     let block = String::from_utf8(output.stdout).unwrap();
     assert_eq!(
         block,
-        "[[draws]]\nrole = \"facilitator\"\nseats = 2\nseed = \"test-vector\"\npool = [\"alice\", \"bob\", \"carol\", \"dave\"]\nselected = [\"bob\", \"dave\"]\n"
+        // The digest: `printf '%s\n' alice bob carol dave | sha256sum`.
+        "[[draws]]\nrole = \"facilitator\"\nseats = 2\nseed = \"test-vector\"\npool_digest = \"67eaa975731a93ef91d35b00a6e6c40c7253ce1142d4e5cb0032b1ceb68b75c2\"\npool = [\"alice\", \"bob\", \"carol\", \"dave\"]\nselected = [\"bob\", \"dave\"]\n"
     );
     let site = Site::new();
     site.minutes("2026-11-02-ward", "2026-11-02", &block);

@@ -3,6 +3,8 @@
 //! `pool_digest` that a later edit of the pool contradicts. Called by `minutes` for
 //! each draw; problems name what to fix.
 
+use std::path::Path;
+
 use crate::beacon;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::RawMinutes;
@@ -141,8 +143,76 @@ pub fn check_pin(
         None => "the pool written in these minutes".to_string(),
     };
     problems.push(at(format!(
-        "pool_digest: {pool_name} was edited after the pool was fixed: its digest is now {digest}, the draw pinned {pinned}; the edit would change the draw of {:?} in {} (restore the pool as it was fixed)",
+        "pool_digest: {pool_name} was edited after the pool was fixed: its digest is now {digest}, the draw pinned {pinned}; the edit would change the draw of {:?} in {} (restore the pool as it was fixed; do not edit these minutes)",
         d.role, m.slug
     )));
     None
+}
+
+/// One error for each pool file edited after draws pinned it, at the pool file, naming
+/// every draw it would change and what each would select now: the fix is to restore the
+/// pool, not to rewrite old minutes.
+pub fn edited_pools(
+    minutes: &[std::sync::Arc<RawMinutes>],
+    pools: &std::collections::BTreeMap<String, crate::load::RawPool>,
+    problems: &mut Diagnostics,
+) {
+    let mut edited: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for m in minutes {
+        for (i, d) in m.front.draws.iter().enumerate() {
+            let (Some(name), Some(pinned)) = (&d.pool_file, &d.pool_digest) else {
+                continue;
+            };
+            let Some(pool) = pools.get(name) else {
+                continue;
+            };
+            let ids: Vec<String> = pool.ids.iter().map(|(id, _)| id.clone()).collect();
+            let digest = lottery::pool_digest(&ids);
+            if digest == *pinned || !lottery::is_digest(pinned) {
+                continue;
+            }
+            let line = RawMinutes::line_of(&m.draw_lines, i);
+            edited.entry(name).or_default().push(format!(
+                "{:?} in {}:{line} ({})",
+                d.role,
+                m.path.display(),
+                change_of(d, &digest, &ids)
+            ));
+        }
+    }
+    for (name, draws) in edited {
+        problems.push(Diagnostic::at(
+            Path::new(name),
+            1,
+            format!(
+                "edited after {} draw{} pinned it by pool_digest: {}; restore {name} as it was when drawn (from the site's history or backup, e.g. `git log -p -- {name}`), and do not edit the old minutes",
+                draws.len(),
+                if draws.len() == 1 { "" } else { "s" },
+                draws.join("; ")
+            ),
+        ));
+    }
+}
+
+/// What a draw would select with the pool as it is now.
+fn change_of(d: &RawDraw, digest: &str, ids: &[String]) -> String {
+    let prefix = match (&d.seed, &d.randomness) {
+        (Some(seed), _) => seed.clone(),
+        (None, Some(randomness)) => lottery::ticket_prefix(digest, randomness),
+        (None, None) => return "its draw no longer matches its pool".to_string(),
+    };
+    let now: Vec<String> = lottery::rank(&prefix, ids)
+        .into_iter()
+        .take(d.seats as usize)
+        .map(|t| t.id)
+        .collect();
+    let mut was = d.selected.clone();
+    was.sort();
+    let mut sorted = now.clone();
+    sorted.sort();
+    if sorted == was {
+        format!("still selects {now:?}, but from another pool")
+    } else {
+        format!("would select {now:?} instead of {:?}", d.selected)
+    }
 }

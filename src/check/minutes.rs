@@ -59,6 +59,7 @@ pub fn check(
             minutes.push(Arc::clone(checked));
         }
     }
+    draw_source::edited_pools(&raw, pools, problems);
     // The findings of files that are gone (or changed) are no longer needed.
     let this = memo.checks;
     memo.found.retain(|_, (_, _, check)| *check == this);
@@ -512,8 +513,14 @@ fn recompute(
         return None;
     }
     if written != expected.iter().copied().collect::<BTreeSet<&str>>() {
+        let restore = match &d.pool_file {
+            Some(file) => format!(
+                "; if {file} was edited after the draw, restore it rather than these minutes"
+            ),
+            None => String::new(),
+        };
         problems.push(at(format!(
-            "selected: the draw selects {} ({rule}, lowest first), not {}",
+            "selected: the draw selects {} ({rule}, lowest first), not {}{restore}",
             quoted_list(&expected),
             quoted_list(&d.selected.iter().map(String::as_str).collect::<Vec<_>>())
         )));
