@@ -79,7 +79,8 @@ fn unsafe_parts(html: &str) -> Vec<String> {
         // standard): anything else before the colon makes the URL relative.
         let is_scheme = |s: &str| {
             s.starts_with(|c: char| c.is_ascii_alphabetic())
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         };
         let relative = scheme.is_none_or(|s| !is_scheme(s));
         if !relative && !matches!(scheme, Some("http" | "https" | "mailto")) {
@@ -104,7 +105,9 @@ fn decode(value: &str) -> String {
             (_, Some(dec)) => dec.as_str().parse().ok(),
             _ => None,
         };
-        n.and_then(char::from_u32).map(String::from).unwrap_or_default()
+        n.and_then(char::from_u32)
+            .map(String::from)
+            .unwrap_or_default()
     })
     .into_owned()
 }
@@ -126,7 +129,10 @@ fn the_checker_finds_what_it_looks_for() {
 #[test]
 fn the_classic_xss_vectors_are_kept_out_on_both_paths() {
     for vector in VECTORS {
-        for text in [vector.to_string(), format!("Before.\n\n{vector}\n\nAfter.\n")] {
+        for text in [
+            vector.to_string(),
+            format!("Before.\n\n{vector}\n\nAfter.\n"),
+        ] {
             for (path, html) in [
                 ("events", to_html(&text)),
                 ("sanitizer", to_html_through_sanitizer(&text)),

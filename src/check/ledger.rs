@@ -484,10 +484,8 @@ fn check_receipts(entries: &Entries, hashes: &[ReceiptHashes], problems: &mut Di
 fn repeats_in(entries: &Entries, part: &[(usize, &[(u32, u32)])]) -> Vec<(u32, u32)> {
     use std::collections::hash_map::Entry as Slot;
     let receipt_of = |i: u32| entries.receipt(i as usize);
-    let mut seen: HashMap<u32, u32, Fast> = HashMap::with_capacity_and_hasher(
-        part.iter().map(|(_, p)| p.len()).sum(),
-        Fast::default(),
-    );
+    let mut seen: HashMap<u32, u32, Fast> =
+        HashMap::with_capacity_and_hasher(part.iter().map(|(_, p)| p.len()).sum(), Fast::default());
     let mut collided: HashMap<&str, u32, Fast> = HashMap::default();
     let mut repeats = Vec::new();
     let in_order = part.iter().flat_map(|&(start, hashes)| {
