@@ -1,19 +1,18 @@
-//! Ledger throughput: generates 1,000,000 rows over five years, then times load +
-//! check + aggregate through the library's public functions against a bare csv-crate
-//! loop that only sums the quantities (the practical limit). Run with
-//! `cargo bench --bench ledger`; `TALLY_BENCH_ROWS` changes the row count,
-//! `TALLY_BENCH_PHASES=1` prints each stage's time and reads the rows alone once more, after each timed run;
+//! Ledger throughput: generates 1,000,000 rows over five years, then times what the
+//! user runs, `tally build` (everything: weeks, seals, canonical files, open data,
+//! pages, written to disk) and `tally check` (the same, writing nothing), through the
+//! library, against a bare csv-crate loop that only sums the quantities (the practical
+//! limit). Run with `cargo bench --bench ledger`; `TALLY_BENCH_ROWS` changes the row
+//! count, `TALLY_BENCH_PHASES=1` prints each stage's time of every build;
 //! `TALLY_BENCH_ONLY=bare`, `tally` or `none` runs one side alone or neither (for a
-//! profiler: the difference is the side's own cost).
+//! profiler: the difference is the side's own cost); `TALLY_BENCH_KEEP=DIR` only writes
+//! the site into DIR (for timing the `tally` binary on it).
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
-use tally::config::Config;
-use tally::error::Diagnostics;
-use tally::model::ledger::Ledger;
 
 const CELLS: [(&str, &str, &str, &str); 3] = [
     ("food-coop", "food", "kg", "FC"),
@@ -21,13 +20,21 @@ const CELLS: [(&str, &str, &str, &str); 3] = [
     ("care-circle", "care", "h", "CC"),
 ];
 const YEARS: [i16; 5] = [2022, 2023, 2024, 2025, 2026];
-const RUNS: usize = 5;
+const RUNS: usize = 3;
 
 fn main() {
     let rows: usize = std::env::var("TALLY_BENCH_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    if let Some(keep) = std::env::var_os("TALLY_BENCH_KEEP") {
+        let (written, bytes) = generate(Path::new(&keep), rows);
+        println!(
+            "generated {written} rows ({:.1} MB) in {keep:?}",
+            bytes as f64 / 1e6
+        );
+        return;
+    }
     let dir = tempfile::tempdir().expect("a temporary folder");
     let started = Instant::now();
     let (written, bytes) = generate(dir.path(), rows);
@@ -43,19 +50,13 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
-    let mut baseline = Duration::MAX;
-    let mut library = Duration::MAX;
-    let mut check_sum = (Decimal::ZERO, Decimal::ZERO);
-    // Each run's tally time over the bare loop's time just before it: on a shared
-    // machine whose speed drifts, the median of these is steadier than the bests.
-    let mut pairs = Vec::with_capacity(RUNS);
-    // `TALLY_BENCH_ONLY=bare` or `=tally` runs one side alone (for a profiler).
+    let out = dir.path().join("public");
     let only = std::env::var("TALLY_BENCH_ONLY").unwrap_or_default();
     if !only.is_empty() {
         for _ in 0..RUNS {
             let n = match only.as_str() {
                 "bare" => bare_sum(dir.path()).0,
-                "tally" => tally_pipeline(dir.path()).0,
+                "tally" => tally_build(dir.path(), &out).0,
                 // Anything else: only the rows are generated.
                 _ => written,
             };
@@ -63,81 +64,64 @@ fn main() {
         }
         return;
     }
+    // Each run's tally time over the bare loop's time just before it: on a shared
+    // machine whose speed drifts, the median of these is steadier than the bests.
+    let (mut bare, mut builds, mut checks) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let t = Instant::now();
-        let cpu = cpu_seconds();
         let (n, sum) = bare_sum(dir.path());
-        let bare = t.elapsed();
-        if std::env::var_os("TALLY_BENCH_PHASES").is_some() {
-            println!("  bare loop: cpu {:.3} s", cpu_seconds() - cpu);
-        }
-        baseline = baseline.min(bare);
+        bare.push(t.elapsed());
         assert_eq!(n, written);
-        check_sum.0 = sum;
 
         let t = Instant::now();
-        let cpu = cpu_seconds();
-        let (n, sum, phases) = tally_pipeline(dir.path());
-        let elapsed = t.elapsed();
-        let cpu = cpu_seconds() - cpu;
-        library = library.min(elapsed);
-        pairs.push(elapsed.as_secs_f64() / bare.as_secs_f64());
+        let (n, timings) = tally_build(dir.path(), &out);
+        builds.push(t.elapsed());
         assert_eq!(n, written);
-        check_sum.1 = sum;
         if std::env::var_os("TALLY_BENCH_PHASES").is_some() {
-            // Printed, and the rows read again alone, after the timed run.
-            println!(
-                "  load {:.3?}, check {:.3?}, aggregate {:.3?}, drop {:.3?}",
-                phases.load, phases.check, phases.aggregate, phases.drop
-            );
-            println!(
-                "  tally: cpu {cpu:.3} s, wall {elapsed:.3?}; reading rows alone (untimed pass) {:.3?}",
-                read_rows_alone(dir.path())
-            );
+            println!("  build: {timings}");
         }
-    }
-    assert_eq!(check_sum.0, check_sum.1, "both add up to the same total");
-    let rate = |d: Duration| written as f64 / d.as_secs_f64();
-    println!(
-        "bare csv loop (read + sum quantities): {:>12.0} rows/s  ({:.3} s, best of {RUNS})",
-        rate(baseline),
-        baseline.as_secs_f64()
-    );
-    println!(
-        "tally load + check + aggregate:        {:>12.0} rows/s  ({:.3} s, best of {RUNS})",
-        rate(library),
-        library.as_secs_f64()
-    );
-    println!(
-        "ratio: tally takes {:.2}× the bare loop's time (target: within 1.5×)",
-        library.as_secs_f64() / baseline.as_secs_f64()
-    );
-    pairs.sort_by(f64::total_cmp);
-    println!(
-        "run by run: {} (median {:.2}×)",
-        pairs
-            .iter()
-            .map(|r| format!("{r:.2}×"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        pairs.get(pairs.len() / 2).copied().unwrap_or(f64::NAN)
-    );
-}
 
-/// User and system time of this process so far (Linux; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
+        let t = Instant::now();
+        let (n, total) = tally_check(dir.path());
+        checks.push(t.elapsed());
+        assert_eq!(n, written);
+        assert_eq!(sum, total, "both add up to the same total");
+    }
+    let median = |v: &[Duration]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v[v.len() / 2]
     };
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
+    let ratios = |side: &[Duration]| {
+        let mut r: Vec<f64> = side
+            .iter()
+            .zip(&bare)
+            .map(|(t, b)| t.as_secs_f64() / b.as_secs_f64())
+            .collect();
+        r.sort_by(f64::total_cmp);
+        r[r.len() / 2]
     };
-    (ticks(11) + ticks(12)) / 100.0
+    let rate = |d: Duration| written as f64 / d.as_secs_f64();
+    for (name, times) in [
+        ("bare csv loop (read + sum)", &bare),
+        ("tally build (all, to disk)", &builds),
+        ("tally check (writes nothing)", &checks),
+    ] {
+        let m = median(times);
+        println!(
+            "{name:<30} {:>10.0} rows/s  ({:.3} s, median of {RUNS})",
+            rate(m),
+            m.as_secs_f64()
+        );
+    }
+    println!(
+        "ratio (median of run-by-run): build {:.2}× (target ≤ 3×), check {:.2}× (target ≤ 2×) the bare loop; machine load {}",
+        ratios(&builds),
+        ratios(&checks),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
 }
 
 /// The practical limit: read every row with one reused record and add up the
@@ -162,74 +146,28 @@ fn bare_sum(site: &Path) -> (usize, Decimal) {
     (rows, total)
 }
 
-/// How long each stage of one run took.
-struct Phases {
-    load: Duration,
-    check: Duration,
-    aggregate: Duration,
-    drop: Duration,
+/// `tally build` through the library, into `out`: rows built and each stage's time.
+fn tally_build(site: &Path, out: &Path) -> (usize, tally::timings::Timings) {
+    let summary = tally::build(&tally::BuildOptions {
+        site: site.to_path_buf(),
+        out: Some(out.to_path_buf()),
+        base_url: None,
+    })
+    .expect("the generated site builds");
+    (summary.rows, summary.timings)
 }
 
-/// Load, check and aggregate through the library, as `tally build` does; nothing
-/// else runs inside it, so its time is the headline figure.
-fn tally_pipeline(site: &Path) -> (usize, Decimal, Phases) {
-    let t = Instant::now();
-    let config = Config::load(site).expect("tally.toml");
-    let mut problems = Diagnostics::default();
-    let cache = tally::load::FileCache::disabled();
-    let files = tally::load::ledger::load(site, &config.ledger, &cache, &mut problems);
-    let rates =
-        tally::load::valuation::load_table(site, tally::load::valuation::RATES_FILE, &mut problems);
-    let budget = tally::load::valuation::load_table(
-        site,
-        tally::load::valuation::BUDGET_FILE,
-        &mut problems,
-    );
-    let loaded = t.elapsed();
-    let checked = tally::check::ledger::check(
-        &files,
-        rates.as_ref(),
-        budget.as_ref(),
-        &config,
-        &mut problems,
-    );
-    assert!(problems.is_empty(), "{:?}", problems.0.first());
-    let checked_at = t.elapsed();
-    let as_of = checked.latest_date();
-    let ledger = Ledger::build(checked, as_of, &config.currency);
-    let aggregated = t.elapsed();
-    let total = ledger
+/// `tally check` through the library: rows checked and the sum of their quantities.
+fn tally_check(site: &Path) -> (usize, Decimal) {
+    let site = tally::check(site).expect("the generated site checks");
+    let total = site
+        .ledger
         .weeks
         .iter()
         .flat_map(|w| &w.reconciliation.units)
         .map(|u| u.quantity)
         .sum();
-    let n = ledger.entries.len();
-    let d = Instant::now();
-    drop(ledger);
-    drop(files);
-    let phases = Phases {
-        load: loaded,
-        check: checked_at - loaded,
-        aggregate: aggregated - checked_at,
-        drop: d.elapsed(),
-    };
-    (n, total, phases)
-}
-
-/// Reading the rows alone, without checking them: a separate, untimed pass.
-fn read_rows_alone(site: &Path) -> Duration {
-    let config = Config::load(site).expect("tally.toml");
-    let mut problems = Diagnostics::default();
-    let cache = tally::load::FileCache::disabled();
-    let files = tally::load::ledger::load(site, &config.ledger, &cache, &mut problems);
-    let r = Instant::now();
-    let mut n = 0usize;
-    for f in &files {
-        f.read_rows(|row| n += usize::from(row.is_ok()));
-    }
-    assert!(n > 0);
-    r.elapsed()
+    (site.ledger.entries.len(), total)
 }
 
 /// Writes a site with `rows` ledger rows: one file per cell and year, and a treasury.

@@ -84,7 +84,7 @@ fn main() {
     times.sort();
     cpu.sort();
     println!(
-        "serve: save one page → rebuilt output: median {}, max {} ({rounds} rounds; target ≤ 100 ms)",
+        "serve: save one page → rebuilt output: median {}, max {} ({rounds} rounds; target ≤ 50 ms)",
         ms(times[times.len() / 2]),
         ms(times[times.len() - 1])
     );

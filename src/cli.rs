@@ -41,6 +41,10 @@ pub enum Command {
         /// With --sign alone, the file named by TALLY_SIGNING_KEY.
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
+        /// Print the time of each stage, pages and ledger rows per second, and the peak
+        /// memory.
+        #[arg(long)]
+        timings: bool,
     },
     /// Check everything a build checks, writing nothing.
     Check {

@@ -32,14 +32,17 @@ pub mod serve;
 pub mod signing;
 pub mod slug;
 pub mod status;
+pub mod timings;
 pub mod unsteerable;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 pub use error::{Diagnostic, Error, Result};
 
 use config::Config;
+use timings::Timings;
 
 /// What `tally build` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +72,57 @@ pub struct BuildSummary {
     pub warnings: Vec<String>,
     /// Closed weeks not sealed yet: their figures may still change.
     pub provisional: usize,
+    /// Ledger rows read.
+    pub rows: usize,
+    /// The time of each stage (`tally build --timings`).
+    pub timings: Timings,
+}
+
+/// What a build keeps so that the next one redoes only what changed (`tally serve`);
+/// [`Caches::disabled`] keeps nothing (a one-off build).
+#[derive(Default)]
+pub struct Caches {
+    /// Parsed source files.
+    pub files: load::FileCache,
+    /// What each minutes file holds on its own, checked.
+    pub checks: check::CheckCache,
+    /// Rendered pages and the files made from data.
+    pub renders: render::RenderCache,
+}
+
+impl Caches {
+    /// Caches that remember.
+    pub fn new() -> Caches {
+        Caches {
+            files: load::FileCache::new(),
+            checks: check::CheckCache::new(),
+            renders: render::RenderCache::new(),
+        }
+    }
+
+    /// Caches that remember nothing.
+    pub fn disabled() -> Caches {
+        Caches {
+            files: load::FileCache::disabled(),
+            checks: check::CheckCache::disabled(),
+            renders: render::RenderCache::disabled(),
+        }
+    }
+
+    /// Forgets everything: the next build is a full one.
+    pub fn clear(&mut self) {
+        self.files.clear();
+        self.checks.clear();
+        self.renders.clear();
+    }
+}
+
+/// A site rendered in memory: its model, every output file but `manifest.json` (sorted
+/// by path) and the digest of its inputs, which the manifest names.
+pub struct Rendered {
+    pub site: model::Site,
+    pub files: Vec<render::OutputFile>,
+    pub inputs: String,
 }
 
 /// Whether a build signed its manifest.
@@ -82,21 +136,33 @@ pub enum Signing {
     Signed { key_id: String },
 }
 
-/// Load, check and model a site: everything short of rendering. `tally check` is this.
+/// Load, check and model a site: everything short of rendering.
 pub fn prepare(site: &Path, base_url: Option<&str>) -> Result<model::Site> {
-    prepare_with(site, base_url, &load::FileCache::disabled())
+    prepare_with(
+        site,
+        base_url,
+        &mut Caches::disabled(),
+        &mut Timings::default(),
+    )
 }
 
-/// [`prepare`], re-reading only the files that `cache` does not hold (`tally serve`).
+/// [`prepare`], re-reading and re-checking only what `caches` do not hold (`tally
+/// serve`); the time of each stage is added to `timings`.
 pub fn prepare_with(
     site: &Path,
     base_url: Option<&str>,
-    cache: &load::FileCache,
+    caches: &mut Caches,
+    timings: &mut Timings,
 ) -> Result<model::Site> {
+    let mut since = Instant::now();
     let config = configure(site, base_url)?;
-    let sources = load::load_with(site, config, cache);
-    let checked = check::check(sources)?;
-    Ok(model::build(checked))
+    let sources = load::load_with(site, config, &caches.files);
+    timings.lap("load", &mut since);
+    let checked = check::check_with(sources, &mut caches.checks)?;
+    timings.lap("check", &mut since);
+    let site = model::build(checked);
+    timings.lap("model", &mut since);
+    Ok(site)
 }
 
 /// [`prepare`] as if `data/amendments.csv` also held `amendment` (`tally amend` checks
@@ -157,9 +223,20 @@ pub fn build_release(
         }
         None => None,
     };
-    let (site, mut files) = render_release(&options.site, options.base_url.as_deref(), release)?;
+    let mut timings = Timings::default();
+    let rendered = render_with(
+        &options.site,
+        options.base_url.as_deref(),
+        release,
+        &mut Caches::disabled(),
+        &mut timings,
+    )?;
+    let mut since = Instant::now();
+    let (site, mut files) = with_manifest(rendered);
     let signing = sign(&site, key.as_ref(), &mut files)?;
+    timings.lap("manifest", &mut since);
     output::write(&out, &files)?;
+    timings.lap("write", &mut since);
     Ok(BuildSummary {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         files: files.len(),
@@ -170,6 +247,8 @@ pub fn build_release(
         as_of: site.as_of.map(|d| d.to_string()),
         warnings: site.warnings.clone(),
         provisional: site.seals.count(model::seal::SealState::Provisional),
+        rows: site.ledger.entries.len(),
+        timings,
     })
 }
 
@@ -188,8 +267,45 @@ fn render_release(
     base_url: Option<&str>,
     release: Option<&str>,
 ) -> Result<(model::Site, Vec<render::OutputFile>)> {
+    let rendered = render_with(
+        site_dir,
+        base_url,
+        release,
+        &mut Caches::disabled(),
+        &mut Timings::default(),
+    )?;
+    Ok(with_manifest(rendered))
+}
+
+/// The site's files with `manifest.json`, which lists every other file, added last.
+fn with_manifest(rendered: Rendered) -> (model::Site, Vec<render::OutputFile>) {
+    let Rendered {
+        site,
+        files,
+        inputs,
+    } = rendered;
+    let head = manifest::Head {
+        release: site.config.version.as_deref(),
+        inputs: &inputs,
+        seal_chain: site.seals.head(),
+    };
+    let files = manifest::add(files, &head);
+    (site, files)
+}
+
+/// The pipeline short of the manifest: load, check, model, render (and the release
+/// pages), taking from `caches` what did not change (`tally serve`) and adding the time
+/// of each stage to `timings`. `release` labels the build as [`build_release`] says.
+pub fn render_with(
+    site_dir: &Path,
+    base_url: Option<&str>,
+    release: Option<&str>,
+    caches: &mut Caches,
+    timings: &mut Timings,
+) -> Result<Rendered> {
     // Problems in releases.toml are reported with those of the other sources.
-    let (mut site, releases) = match (prepare(site_dir, base_url), releases::read(site_dir)) {
+    let prepared = prepare_with(site_dir, base_url, caches, timings);
+    let (mut site, releases) = match (prepared, releases::read(site_dir)) {
         (Ok(site), Ok(releases)) => (site, releases),
         (Err(Error::Input(mut all)), Err(more)) => {
             all.extend(more);
@@ -200,12 +316,18 @@ fn render_release(
         (Err(e), _) => return Err(e),
         (Ok(_), Err(all)) => return Err(Error::Input(all)),
     };
-    let inputs = load::inputs::digest(site_dir)?;
+    let mut since = Instant::now();
+    let inputs = load::inputs::digest_with(site_dir, &caches.files)?;
+    timings.lap("inputs", &mut since);
     let recorded = releases.iter().find(|r| r.inputs == inputs);
     if let Some(version) = release.or(recorded.map(|r| r.version.as_str())) {
         site.config.version = Some(version.to_string());
     }
-    let mut files = render::render(&site)?;
+    let mut files = render::render_with(&site, &mut caches.renders)?;
+    let stats = caches.renders.stats();
+    timings.0.push(("contexts", stats.contexts));
+    timings.0.push(("render", stats.rendering));
+    since += stats.contexts + stats.rendering;
     let (frozen_errors, warnings) = issue::check_files(&site, &files);
     if !frozen_errors.is_empty() {
         return Err(Error::Input(frozen_errors));
@@ -217,14 +339,12 @@ fn render_release(
         &releases::before(&releases, &inputs),
     )?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    // Last: the manifest lists every other file.
-    let head = manifest::Head {
-        release: site.config.version.as_deref(),
-        inputs: &inputs,
-        seal_chain: site.seals.head(),
-    };
-    let files = manifest::add(files, &head);
-    Ok((site, files))
+    timings.lap("templates, statics, sitemap", &mut since);
+    Ok(Rendered {
+        site,
+        files,
+        inputs,
+    })
 }
 
 /// Adds `manifest.json.minisig` to `files` when `key` is given; the key must be the

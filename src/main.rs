@@ -62,6 +62,7 @@ fn run(command: Command) -> Result<(), Error> {
             quiet,
             sign,
             key,
+            timings,
         } => {
             let started = std::time::Instant::now();
             let key = secret_key(sign, key)?;
@@ -100,6 +101,9 @@ fn run(command: Command) -> Result<(), Error> {
                         "s are"
                     }
                 ));
+            }
+            if timings {
+                put(&timings_text(&summary, started.elapsed()))?;
             }
         }
         Command::Check { site } => {
@@ -518,6 +522,36 @@ fn print_amended(amended: &tally::amend::Amended) -> Result<(), Error> {
         ),
     }
     Ok(())
+/// `tally build --timings`: each stage's time, the rates and the peak memory.
+fn timings_text(summary: &tally::BuildSummary, elapsed: std::time::Duration) -> String {
+    let per_second = |n: usize| n as f64 / elapsed.as_secs_f64().max(1e-9);
+    let mut text = String::from("timings:\n");
+    for (stage, took) in &summary.timings.0 {
+        text.push_str(&format!(
+            "  {stage:<28} {:>9.1} ms\n",
+            took.as_secs_f64() * 1000.0
+        ));
+    }
+    text.push_str(&format!(
+        "  {:<28} {:>9.1} ms\n",
+        "total",
+        elapsed.as_secs_f64() * 1000.0
+    ));
+    text.push_str(&format!(
+        "  {} pages, {:.0} pages/s; {} ledger rows, {:.0} rows/s\n",
+        summary.pages,
+        per_second(summary.pages),
+        summary.rows,
+        per_second(summary.rows)
+    ));
+    match tally::timings::peak_memory() {
+        Some(bytes) => text.push_str(&format!(
+            "  peak memory (VmHWM) {:.1} MB\n",
+            bytes as f64 / 1e6
+        )),
+        None => text.push_str("  peak memory: not known on this system\n"),
+    }
+    text
 }
 
 /// The build summary's line on signing.

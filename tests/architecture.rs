@@ -13,6 +13,7 @@ use std::path::Path;
 const RULES: &[(&str, &[&str])] = &[
     ("error", &[]),
     ("digest", &[]),
+    ("timings", &[]),
     ("slug", &[]),
     ("beacon", &["digest"]),
     ("signing", &["error"]),

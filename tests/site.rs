@@ -277,3 +277,51 @@ fn a_missing_config_names_the_file() {
     let err = fails(&["build", dir.path().to_str().unwrap()]);
     assert!(err.contains("tally.toml"), "{err}");
 }
+
+#[test]
+fn build_timings_give_each_stage_the_rates_and_the_peak_memory() {
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().join("public");
+    let site = example_site();
+    let result = tally(&[
+        "build",
+        site.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--quiet",
+        "--timings",
+    ]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let text = String::from_utf8(result.stdout).unwrap();
+    for stage in [
+        "load", "check", "model", "inputs", "render", "manifest", "write", "total",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(stage) && l.trim_end().ends_with(" ms")),
+            "no {stage} in {text}"
+        );
+    }
+    let rates = text.lines().find(|l| l.contains("pages/s")).unwrap();
+    let numbers: Vec<u64> = rates
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // pages, pages/s, rows, rows/s: the example site has both.
+    assert_eq!(numbers.len(), 4, "{rates}");
+    assert!(numbers.iter().all(|&n| n > 0), "{rates}");
+    assert!(rates.contains("ledger rows"), "{rates}");
+    let peak = text.lines().find(|l| l.contains("peak memory")).unwrap();
+    if cfg!(target_os = "linux") {
+        assert!(peak.contains("(VmHWM)") && peak.ends_with(" MB"), "{peak}");
+    }
+    // Without --timings and with --quiet, nothing is printed.
+    let quiet = tally(&[
+        "build",
+        site.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(quiet.stdout.is_empty());
+}

@@ -4,7 +4,7 @@
 //! then checked for duplicates across the whole ledger.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 use std::path::Path;
 
 use jiff::civil::Date;
@@ -460,9 +460,7 @@ impl<'a> RowChecker<'a> {
 /// so that each part's table is small enough to stay in the processor's cache and the
 /// parts are checked in parallel, each over the files in input order.
 fn receipt_hash(receipt: &str) -> u64 {
-    let mut hasher = FxHasher::default();
-    hasher.write(receipt.as_bytes());
-    hasher.finish()
+    Fast::default().hash_one(receipt.as_bytes())
 }
 
 /// Number of parts the receipts' hashes are spread over.
@@ -531,11 +529,8 @@ fn check_receipts(entries: &Entries, hashes: &[ReceiptHashes], problems: &mut Di
 fn repeats_in(entries: &Entries, part: &[(usize, &[(u32, u32)])]) -> Vec<(u32, u32)> {
     use std::collections::hash_map::Entry as Slot;
     let receipt_of = |i: u32| entries.receipt(i as usize);
-    let mut seen: HashMap<u32, u32, BuildHasherDefault<PreHashed>> =
-        HashMap::with_capacity_and_hasher(
-            part.iter().map(|(_, p)| p.len()).sum(),
-            BuildHasherDefault::default(),
-        );
+    let mut seen: HashMap<u32, u32, Fast> =
+        HashMap::with_capacity_and_hasher(part.iter().map(|(_, p)| p.len()).sum(), Fast::default());
     let mut collided: HashMap<&str, u32, Fast> = HashMap::default();
     let mut repeats = Vec::new();
     let in_order = part.iter().flat_map(|&(start, hashes)| {
@@ -569,32 +564,6 @@ fn repeats_in(entries: &Entries, part: &[(usize, &[(u32, u32)])]) -> Vec<(u32, u
         }
     }
     repeats
-}
-
-/// A hasher for keys that are hashes already.
-#[derive(Default, Clone, Copy)]
-struct PreHashed(u64);
-
-impl Hasher for PreHashed {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.0 = i;
-    }
-
-    /// 32 bits of a hash, in both halves: the table takes its buckets from the low bits
-    /// and its tags from the top ones.
-    fn write_u32(&mut self, i: u32) {
-        self.0 = u64::from(i) << 32 | u64::from(i);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// `YYYY-MM-DD`.
@@ -857,63 +826,11 @@ pub fn check_budget(
     budget
 }
 
-/// A quick hash for short keys checked a million times (receipt ids, cells): each
-/// word is mixed in by a folded multiply (the full 128-bit product's halves xored, as
-/// foldhash and aHash do), so every input bit reaches every bit of the state. Not
-/// resistant to crafted collisions, which a site's own ledger has no reason to contain.
-#[derive(Default, Clone, Copy)]
-struct FxHasher {
-    hash: u64,
-}
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        let product = u128::from(self.hash ^ word) * u128::from(SEED);
-        self.hash = (product as u64) ^ ((product >> 64) as u64);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        // The last bytes as one word: added one by one, they only stir the low bits
-        // and short ids that differ near their end (receipt numbers) often collide.
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    /// Mixed (MurmurHash3's finaliser) so that the low bits, which pick the bucket,
-    /// depend on every byte.
-    fn finish(&self) -> u64 {
-        let mut x = self.hash;
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        x ^ (x >> 33)
-    }
-}
-
-type Fast = BuildHasherDefault<FxHasher>;
+/// Hash tables for keys read a million times (receipt ids, cells): foldhash, with a
+/// fixed seed so that a build does the same work each time. Not resistant to crafted
+/// collisions, which a site's own ledger has no reason to contain (and a collision
+/// only costs time: the ids themselves are compared).
+type Fast = foldhash::fast::FixedState;
 
 #[cfg(test)]
 mod tests {
@@ -1009,9 +926,7 @@ mod tests {
         for prefix in ["FC", "SC", "CC"] {
             for year in 0..5 {
                 for i in (0..2_000_000).step_by(41) {
-                    let mut hasher = FxHasher::default();
-                    hasher.write(format!("{prefix}-{year}{i:07}").as_bytes());
-                    hashes.insert(hasher.finish());
+                    hashes.insert(receipt_hash(&format!("{prefix}-{year}{i:07}")));
                     n += 1;
                 }
             }

@@ -1,7 +1,15 @@
 //! Markdown → sanitized HTML: CommonMark with tables, footnotes, strikethrough, task
-//! lists and heading anchors; then `ammonia`, so content (a remixed manual included)
-//! cannot inject script. An embedded `<iframe>`, `<video>` or `<audio>` (which the
-//! sanitizer removes) leaves a visible link to its `src`, never nothing.
+//! lists and heading anchors, so that content (a remixed manual included) cannot inject
+//! script. An embedded `<iframe>`, `<video>` or `<audio>` (which the sanitizer removes)
+//! leaves a visible link to its `src`, never nothing.
+//!
+//! Two paths give the same safe HTML. Most pages hold no raw HTML: their Markdown events
+//! are checked one by one (every link and image URL must be relative or http, https or
+//! mailto; a heading may carry an id but no class or attribute; a code block's class
+//! must be on the allow list) and rendered as they are, which is safe because
+//! pulldown-cmark escapes all text and attributes. A page with raw HTML, or with any
+//! event that fails those checks, is rendered whole and then cleaned by `ammonia`
+//! ([`sanitize`]), as every page used to be.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -10,7 +18,7 @@ use std::sync::{LazyLock, Mutex, PoisonError};
 
 use crate::model::markup::attribute;
 pub use crate::model::markup::{add_heading_ids, anchors, image_sources, slugify};
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag};
 
 /// Renders Markdown to safe HTML.
 pub fn to_html(markdown: &str) -> String {
@@ -103,81 +111,198 @@ impl Memo {
 }
 
 fn convert(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> String {
+    let (events, raw) = events(markdown, rewrite_link);
+    let events = if raw { None } else { safe_events(events) };
+    match events {
+        Some(events) => {
+            let mut html = String::with_capacity(markdown.len() * 3 / 2);
+            pulldown_cmark::html::push_html(&mut html, events.into_iter());
+            with_link_rel(&html)
+        }
+        None => through_sanitizer(markdown, rewrite_link),
+    }
+}
+
+/// Whether `markdown` is made safe at the event level (no raw HTML, nothing that needs
+/// the sanitizer), rather than through the sanitizer.
+pub fn sanitised_at_event_level(markdown: &str) -> bool {
+    let (events, raw) = events(markdown, &|_| None);
+    !raw && safe_events(events).is_some()
+}
+
+/// Renders Markdown to HTML and cleans all of it with the sanitizer, raw HTML or not:
+/// the reference that the event-level path must equal (tests compare them).
+pub fn to_html_through_sanitizer(markdown: &str) -> String {
+    through_sanitizer(markdown, &|_| None)
+}
+
+fn through_sanitizer(markdown: &str, rewrite_link: &dyn Fn(&str) -> Option<String>) -> String {
+    let (events, _) = events(markdown, rewrite_link);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    sanitize(&html)
+}
+
+/// The Markdown's events with links rewritten, embeds made links, task-list boxes
+/// described and headings given ids; and whether the text holds raw HTML.
+fn events<'a>(
+    markdown: &'a str,
+    rewrite_link: &dyn Fn(&str) -> Option<String>,
+) -> (Vec<Event<'a>>, bool) {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut raw = false;
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options)
-        .flat_map(|event| match event {
-            // The sanitizer removes the embed (and would keep anything inside it as
-            // text): its link takes its place.
-            Event::Html(html) | Event::InlineHtml(html) if has_embed(&html) => {
-                vec![Event::Html(CowStr::from(embed_links(&html)))]
-            }
-            // `<img src="img/x.png">` written as HTML moves with its file like `![](…)`.
-            Event::Html(html) if !image_sources(&html).is_empty() => {
-                vec![Event::Html(CowStr::from(rewrite_image_sources(
-                    &html,
-                    rewrite_link,
-                )))]
-            }
-            Event::InlineHtml(html) if !image_sources(&html).is_empty() => {
-                vec![Event::InlineHtml(CowStr::from(rewrite_image_sources(
-                    &html,
-                    rewrite_link,
-                )))]
-            }
-            other => vec![other],
-        })
-        .map(|event| match event {
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = match rewrite_link(&dest_url) {
-                    Some(new) => CowStr::from(new),
-                    None => dest_url,
-                };
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = match rewrite_link(&dest_url) {
-                    Some(new) => CowStr::from(new),
-                    None => dest_url,
-                };
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
-            }
-            // A task-list box is a statement, not a control: it says what it states.
-            Event::TaskListMarker(done) => Event::InlineHtml(CowStr::from(if done {
-                "<input type=\"checkbox\" disabled checked aria-label=\"done\"> "
-            } else {
-                "<input type=\"checkbox\" disabled aria-label=\"not done\"> "
-            })),
-            other => other,
-        })
+        .inspect(|event| raw |= matches!(event, Event::Html(_) | Event::InlineHtml(_)))
+        .flat_map(|event| raw_html(event, rewrite_link))
+        .map(|event| rewritten(event, rewrite_link))
         .collect();
-    let events = add_heading_ids(events);
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    sanitize(&html)
+    (add_heading_ids(events), raw)
+}
+
+/// Raw HTML as the sanitizer should see it: embeds replaced by links to them, the
+/// sources of `<img>` rewritten like Markdown images.
+fn raw_html<'a>(
+    event: Event<'a>,
+    rewrite_link: &dyn Fn(&str) -> Option<String>,
+) -> Option<Event<'a>> {
+    Some(match event {
+        // The sanitizer removes the embed (and would keep anything inside it as
+        // text): its link takes its place.
+        Event::Html(html) | Event::InlineHtml(html) if has_embed(&html) => {
+            Event::Html(CowStr::from(embed_links(&html)))
+        }
+        // `<img src="img/x.png">` written as HTML moves with its file like `![](…)`.
+        Event::Html(html) if !image_sources(&html).is_empty() => {
+            Event::Html(CowStr::from(rewrite_image_sources(&html, rewrite_link)))
+        }
+        Event::InlineHtml(html) if !image_sources(&html).is_empty() => {
+            Event::InlineHtml(CowStr::from(rewrite_image_sources(&html, rewrite_link)))
+        }
+        other => other,
+    })
+}
+
+/// Links and images pointed where `rewrite_link` says; task-list boxes that say what
+/// they state.
+fn rewritten<'a>(event: Event<'a>, rewrite_link: &dyn Fn(&str) -> Option<String>) -> Event<'a> {
+    let to = |dest_url: CowStr<'a>| match rewrite_link(&dest_url) {
+        Some(new) => CowStr::from(new),
+        None => dest_url,
+    };
+    match event {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: to(dest_url),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: to(dest_url),
+            title,
+            id,
+        }),
+        // A task-list box is a statement, not a control: it says what it states.
+        Event::TaskListMarker(done) => Event::InlineHtml(CowStr::from(if done {
+            "<input type=\"checkbox\" disabled checked aria-label=\"done\"> "
+        } else {
+            "<input type=\"checkbox\" disabled aria-label=\"not done\"> "
+        })),
+        other => other,
+    }
+}
+
+/// `events` (of Markdown without raw HTML) made safe to render as they are, or `None`
+/// when one of them needs the sanitizer: a link or image URL of another scheme (or one
+/// the sanitizer could not read), a heading with classes or attributes. A code block's
+/// language off the allow list is dropped, as the sanitizer drops its class.
+fn safe_events(events: Vec<Event<'_>>) -> Option<Vec<Event<'_>>> {
+    let mut safe = Vec::with_capacity(events.len());
+    for event in events {
+        match &event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
+                if !allowed_url(dest_url) =>
+            {
+                return None;
+            }
+            Event::Start(Tag::Heading { classes, attrs, .. })
+                if !classes.is_empty() || !attrs.is_empty() =>
+            {
+                return None;
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if !allowed_code_class(info) =>
+            {
+                safe.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)));
+                continue;
+            }
+            _ => {}
+        }
+        safe.push(event);
+    }
+    Some(safe)
+}
+
+/// Link and image URL schemes kept (besides relative URLs).
+const URL_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
+/// Whether the sanitizer keeps `dest` as a link's or image's URL: it reads the
+/// attribute pulldown-cmark writes (`dest` escaped for an `href`) and keeps it when it is
+/// relative or of a scheme in [`URL_SCHEMES`].
+fn allowed_url(dest: &str) -> bool {
+    let mut href = String::with_capacity(dest.len());
+    if pulldown_cmark_escape::escape_href(&mut href, dest).is_err() {
+        return false;
+    }
+    // The attribute's value once read back: the escaper writes only these two entities.
+    let href = href.replace("&amp;", "&").replace("&#x27;", "'");
+    match url::Url::parse(&href) {
+        Ok(url) => URL_SCHEMES.contains(&url.scheme()),
+        Err(url::ParseError::RelativeUrlWithoutBase) => true,
+        Err(_) => false,
+    }
+}
+
+/// Whether a fenced code block's class (`language-` and the info string's first word,
+/// as pulldown-cmark writes it) is kept by the sanitizer.
+fn allowed_code_class(info: &str) -> bool {
+    let lang = info.split(' ').next().unwrap_or("");
+    lang.is_empty()
+        || CODE_CLASSES
+            .iter()
+            .any(|c| c.strip_prefix("language-") == Some(lang))
+}
+
+/// `html` (rendered from safe events, so every `<a ` in it opens a link) with
+/// `rel="noopener"` on each link, as the sanitizer adds it.
+fn with_link_rel(html: &str) -> String {
+    const REL: &str = " rel=\"noopener\"";
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = rest.find("<a ") {
+        let Some(end) = rest[at..].find('>').map(|e| at + e) else {
+            break;
+        };
+        out.push_str(&rest[..end]);
+        out.push_str(REL);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Tags whose content the sanitizer removes but whose `src` a reader should still reach.
@@ -275,6 +400,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b.add_allowed_classes("li", ["task-list-item"]);
     b.filter_style_properties(BTreeSet::from(["text-align"]).into_iter().collect());
     b.link_rel(Some("noopener"));
+    b.url_schemes(URL_SCHEMES.into_iter().collect());
     b
 });
 

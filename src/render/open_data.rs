@@ -146,26 +146,9 @@ fn ledger_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
     writer
         .write_record(&header)
         .map_err(|e| csv_error("data/ledger.csv", e))?;
+    let mut row = LedgerCsvRow::default();
     for e in &order {
-        let rate = ledger.rate_of(e).map(|r| plain(r.rate));
-        let mut record = vec![
-            e.date.to_string(),
-            e.week.to_string(),
-            e.cell.to_string(),
-            e.category.to_string(),
-            e.kind.name().to_string(),
-            e.quantity.to_string(),
-            e.unit.to_string(),
-            e.receipt().unwrap_or("").to_string(),
-            e.to_cell.as_deref().unwrap_or("").to_string(),
-            rate.unwrap_or_default(),
-            ledger.value_of(e).map(plain).unwrap_or_default(),
-        ];
-        if memos {
-            record.push(e.memo().unwrap_or("").to_string());
-        }
-        writer
-            .write_record(super::csv_safe::record(record.iter().map(String::as_str)))
+        row.write(&mut writer, ledger, e, memos)
             .map_err(|e| csv_error("data/ledger.csv", e))?;
     }
     let bytes = writer
@@ -190,6 +173,66 @@ fn ledger_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
         size: size(bytes.len()),
     };
     Ok((descriptor, bytes))
+}
+
+/// Writes rows of `data/ledger.csv` field by field, the numbers and dates through one
+/// reused buffer: a million rows make no string each.
+#[derive(Default)]
+struct LedgerCsvRow {
+    text: String,
+}
+
+impl LedgerCsvRow {
+    fn write(
+        &mut self,
+        writer: &mut csv::Writer<Vec<u8>>,
+        ledger: &Ledger,
+        e: &LedgerRow<'_>,
+        memos: bool,
+    ) -> csv::Result<()> {
+        use std::fmt::Write as _;
+        let mut shown = |writer: &mut csv::Writer<Vec<u8>>, value: &dyn std::fmt::Display| {
+            self.text.clear();
+            // Writing into a String cannot fail.
+            let _ = write!(self.text, "{value}");
+            writer.write_field(super::csv_safe::cell(&self.text).as_bytes())
+        };
+        shown(writer, &e.date)?;
+        shown(writer, &e.week)?;
+        writer.write_field(super::csv_safe::cell(e.cell.as_str()).as_bytes())?;
+        writer.write_field(super::csv_safe::cell(e.category.as_str()).as_bytes())?;
+        writer.write_field(e.kind.name())?;
+        shown(writer, &e.quantity)?;
+        writer.write_field(super::csv_safe::cell(e.unit.as_str()).as_bytes())?;
+        writer.write_field(super::csv_safe::cell(e.receipt().unwrap_or("")).as_bytes())?;
+        let to_cell = e.to_cell.as_deref().unwrap_or("");
+        writer.write_field(super::csv_safe::cell(to_cell).as_bytes())?;
+        match ledger.rate_of(e) {
+            Some(rate) => shown(writer, &Plain(rate.rate))?,
+            None => writer.write_field("")?,
+        }
+        match ledger.value_of(e) {
+            Some(value) => shown(writer, &Plain(value))?,
+            None => writer.write_field("")?,
+        }
+        if memos {
+            writer.write_field(super::csv_safe::cell(e.memo().unwrap_or("")).as_bytes())?;
+        }
+        writer.write_record(None::<&[u8]>)
+    }
+}
+
+/// A decimal as [`plain`] writes it, without making a string of it.
+struct Plain(Decimal);
+
+impl std::fmt::Display for Plain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rounded = self.0.normalize();
+        if rounded.scale() < 2 {
+            rounded.rescale(2);
+        }
+        std::fmt::Display::fmt(&rounded, f)
+    }
 }
 
 fn round(d: Decimal, dp: u32) -> String {

@@ -21,13 +21,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::check::CheckCache;
 use crate::config::CONFIG_FILE;
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::load::{self, FileCache};
 use crate::manifest::{Head, MANIFEST_FILE, Manifest};
-use crate::render::{self, RenderCache, RenderStats, markdown};
+use crate::render::{OutputFile, RenderStats, markdown};
+use crate::timings::Timings;
+use crate::{Caches, Rendered};
 
 /// A built site in memory: file bytes by output path (`minutes/x/index.html`).
 #[derive(Debug, Default)]
@@ -112,30 +112,7 @@ pub struct Rebuild {
 }
 
 /// The time each stage of one build took, in the order they ran.
-#[derive(Debug, Clone, Default)]
-pub struct Phases(pub Vec<(&'static str, Duration)>);
-
-impl Phases {
-    /// Ends the stage called `name` that began at `*since`; the next one begins now.
-    fn lap(&mut self, name: &'static str, since: &mut Instant) {
-        let now = Instant::now();
-        self.0.push((name, now - *since));
-        *since = now;
-    }
-}
-
-impl std::fmt::Display for Phases {
-    /// `load 3.1 ms, check 0.4 ms, …`
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, (name, took)) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            write!(f, "{name} {:.1} ms", took.as_secs_f64() * 1000.0)?;
-        }
-        Ok(())
-    }
-}
+pub type Phases = Timings;
 
 /// Drops `value` on another thread (here, if no thread can be started).
 fn drop_elsewhere<T: Send + 'static>(value: T) {
@@ -148,9 +125,7 @@ fn drop_elsewhere<T: Send + 'static>(value: T) {
 pub struct SiteBuilder {
     site: PathBuf,
     base_url: Option<String>,
-    files: FileCache,
-    checks: CheckCache,
-    renders: RenderCache,
+    caches: Caches,
     output: Arc<Output>,
     built_once: bool,
 }
@@ -165,9 +140,7 @@ impl SiteBuilder {
         Ok(SiteBuilder {
             site,
             base_url,
-            files: FileCache::new(),
-            checks: CheckCache::new(),
-            renders: RenderCache::new(),
+            caches: Caches::new(),
             output: Arc::default(),
             built_once: false,
         })
@@ -184,10 +157,57 @@ impl SiteBuilder {
     }
 
     /// Builds the site again after the files or folders `changed` (absolute paths, or
-    /// relative to the site) were written, created or removed. On failure the previous
-    /// output stays as it was.
+    /// relative to the site) were written, created or removed, through the library's
+    /// stages ([`crate::render_with`]) with this builder's caches. On failure the
+    /// previous output stays as it was.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuild> {
         let started = Instant::now();
+        let full = self.forget(changed);
+        let mut phases = Phases::default();
+        let rendered = crate::render_with(
+            &self.site,
+            self.base_url.as_deref(),
+            None,
+            &mut self.caches,
+            &mut phases,
+        )?;
+        let stats = self.caches.renders.stats();
+        if stats.reused == 0 {
+            // Every page was made again: the conversions not used now are of no page.
+            markdown::forget_unused_conversions();
+        }
+        self.built_once = true;
+        let mut since = Instant::now();
+        let Rendered {
+            site,
+            files,
+            inputs,
+        } = rendered;
+        let head = Head {
+            release: site.config.version.as_deref(),
+            inputs: &inputs,
+            seal_chain: site.seals.head(),
+        };
+        let (after, changed, removed) = diff(&self.output, files, &head);
+        phases.lap("diff", &mut since);
+        let before = std::mem::replace(&mut self.output, Arc::new(after));
+        // Freeing the previous model, contexts and files takes a while; not on this path.
+        drop_elsewhere((site, self.caches.renders.take_garbage(), before));
+        phases.lap("free", &mut since);
+        Ok(Rebuild {
+            changed,
+            removed,
+            pages: self.caches.renders.stats(),
+            files: self.output.len(),
+            full,
+            elapsed: started.elapsed(),
+            phases,
+        })
+    }
+
+    /// Forgets the cached files that `changed`; everything when the configuration or
+    /// the whole site changed, or nothing was built yet. Whether the build is a full one.
+    fn forget(&mut self, changed: &[PathBuf]) -> bool {
         let mut full = !self.built_once;
         for path in changed {
             let path = if path.is_absolute() {
@@ -198,121 +218,93 @@ impl SiteBuilder {
             if path == self.site.join(CONFIG_FILE) || path == self.site {
                 full = true;
             }
-            self.files.forget(&path);
+            self.caches.files.forget(&path);
         }
         if full {
-            self.files.clear();
-            self.checks.clear();
-            self.renders.clear();
+            self.caches.clear();
         }
-        let mut phases = Phases::default();
-        let mut since = Instant::now();
-        let config = crate::configure(&self.site, self.base_url.as_deref())?;
-        let sources = load::load_with(&self.site, config, &self.files);
-        phases.lap("load", &mut since);
-        let checked = crate::check::check_with(sources, &mut self.checks)?;
-        phases.lap("check", &mut since);
-        let site = crate::model::build(checked);
-        phases.lap("model", &mut since);
-        let inputs = load::inputs::digest_with(&self.site, &self.files)?;
-        phases.lap("inputs", &mut since);
-        let files = render::render_with(&site, &mut self.renders)?;
-        let stats = self.renders.stats();
-        phases.0.push(("contexts", stats.contexts));
-        phases.0.push(("render", stats.rendering));
-        since += stats.contexts + stats.rendering;
-        phases.lap("statics and sitemap", &mut since);
-        if stats.reused == 0 {
-            // Every page was made again: the conversions not used now are of no page.
-            markdown::forget_unused_conversions();
-        }
-        self.built_once = true;
-
-        // Keep the digests of unchanged files; hash only the changed ones. Both lists
-        // are sorted by path: one pass over them pairs each file with its previous
-        // version. A page taken from the render cache shares its bytes with the previous
-        // output: no comparison.
-        let before = &self.output;
-        let mut after = Output {
-            files: Vec::with_capacity(files.len() + 1),
-        };
-        let mut changed = Vec::new();
-        let mut removed = Vec::new();
-        let mut old = before.files.iter().peekable();
-        for file in files {
-            if file.path == MANIFEST_FILE {
-                continue;
-            }
-            while let Some(gone) = old.next_if(|k| k.path < file.path) {
-                if gone.path != MANIFEST_FILE {
-                    removed.push(gone.path.clone());
-                }
-            }
-            let unchanged = old
-                .next_if(|k| k.path == file.path)
-                .filter(|k| Arc::ptr_eq(&k.bytes, &file.bytes) || k.bytes[..] == file.bytes[..]);
-            let (bytes, digest) = match unchanged.and_then(|k| Some((k, k.digest.as_ref()?))) {
-                Some((kept, digest)) => (Arc::clone(&kept.bytes), Arc::clone(digest)),
-                None => {
-                    changed.push(file.path.clone());
-                    let digest: Arc<str> = sha256_hex(&file.bytes).into();
-                    (file.bytes, digest)
-                }
-            };
-            after.files.push(Kept {
-                path: file.path,
-                bytes,
-                digest: Some(digest),
-            });
-        }
-        removed.extend(
-            old.filter(|k| k.path != MANIFEST_FILE)
-                .map(|k| k.path.clone()),
-        );
-        // Last, as `tally build` does: the manifest lists every other file.
-        let manifest = Manifest::json_of_digests(
-            after
-                .files
-                .iter()
-                .filter_map(|f| Some((f.path.as_str(), f.digest.as_deref()?))),
-            &Head {
-                release: site.config.version.as_deref(),
-                inputs: &inputs,
-                seal_chain: site.seals.head(),
-            },
-        );
-        if before
-            .get(MANIFEST_FILE)
-            .is_none_or(|old| **old != *manifest.as_bytes())
-        {
-            changed.push(MANIFEST_FILE.to_string());
-        }
-        let at = after
-            .files
-            .partition_point(|f| f.path.as_str() < MANIFEST_FILE);
-        after.files.insert(
-            at,
-            Kept {
-                path: MANIFEST_FILE.to_string(),
-                bytes: Arc::from(manifest.into_bytes()),
-                digest: None,
-            },
-        );
-        changed.sort_unstable();
-        removed.sort_unstable();
-        phases.lap("diff", &mut since);
-        let before = std::mem::replace(&mut self.output, Arc::new(after));
-        // Freeing the previous model, contexts and files takes a while; not on this path.
-        drop_elsewhere((site, self.renders.take_garbage(), before));
-        phases.lap("free", &mut since);
-        Ok(Rebuild {
-            changed,
-            removed,
-            pages: self.renders.stats(),
-            files: self.output.len(),
-            full,
-            elapsed: started.elapsed(),
-            phases,
-        })
+        full
     }
+}
+
+/// The new output made of `files` (sorted, without the manifest) and the manifest,
+/// with the paths added or changed and the paths gone since `before`.
+///
+/// The digests of unchanged files are kept; only the changed ones are hashed. Both
+/// lists are sorted by path: one pass over them pairs each file with its previous
+/// version. A page taken from the render cache shares its bytes with the previous
+/// output: no comparison.
+fn diff(
+    before: &Output,
+    files: Vec<OutputFile>,
+    head: &Head<'_>,
+) -> (Output, Vec<String>, Vec<String>) {
+    let mut after = Output {
+        files: Vec::with_capacity(files.len() + 1),
+    };
+    let mut changed = Vec::new();
+    let mut removed = Vec::new();
+    let mut old = before.files.iter().peekable();
+    for file in files {
+        if file.path == MANIFEST_FILE {
+            continue;
+        }
+        while let Some(gone) = old.next_if(|k| k.path < file.path) {
+            if gone.path != MANIFEST_FILE {
+                removed.push(gone.path.clone());
+            }
+        }
+        let unchanged = old
+            .next_if(|k| k.path == file.path)
+            .filter(|k| Arc::ptr_eq(&k.bytes, &file.bytes) || k.bytes[..] == file.bytes[..]);
+        let (bytes, digest) = match unchanged.and_then(|k| Some((k, k.digest.as_ref()?))) {
+            Some((kept, digest)) => (Arc::clone(&kept.bytes), Arc::clone(digest)),
+            None => {
+                changed.push(file.path.clone());
+                let digest: Arc<str> = sha256_hex(&file.bytes).into();
+                (file.bytes, digest)
+            }
+        };
+        after.files.push(Kept {
+            path: file.path,
+            bytes,
+            digest: Some(digest),
+        });
+    }
+    removed.extend(
+        old.filter(|k| k.path != MANIFEST_FILE)
+            .map(|k| k.path.clone()),
+    );
+    add_manifest(before, &mut after, head, &mut changed);
+    changed.sort_unstable();
+    removed.sort_unstable();
+    (after, changed, removed)
+}
+
+/// Adds the manifest, which lists every other file of `after`, as `tally build` does.
+fn add_manifest(before: &Output, after: &mut Output, head: &Head<'_>, changed: &mut Vec<String>) {
+    let manifest = Manifest::json_of_digests(
+        after
+            .files
+            .iter()
+            .filter_map(|f| Some((f.path.as_str(), f.digest.as_deref()?))),
+        head,
+    );
+    if before
+        .get(MANIFEST_FILE)
+        .is_none_or(|old| **old != *manifest.as_bytes())
+    {
+        changed.push(MANIFEST_FILE.to_string());
+    }
+    let at = after
+        .files
+        .partition_point(|f| f.path.as_str() < MANIFEST_FILE);
+    after.files.insert(
+        at,
+        Kept {
+            path: MANIFEST_FILE.to_string(),
+            bytes: Arc::from(manifest.into_bytes()),
+            digest: None,
+        },
+    );
 }
