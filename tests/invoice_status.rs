@@ -53,12 +53,31 @@ fn site(events: Option<&str>) -> tempfile::TempDir {
 2026-11-20,food-coop,food,service,3,kg,F-4,,hh-2,
 "
     );
-    let site = common::site_with(&[
-        ("tally.toml", CONFIG),
-        ("data/rates.csv", RATES),
-        ("data/ledger/network.csv", ledger.as_str()),
-    ]);
-    // Every week sealed: the invoices are issued.
+    let site = common::site_with(&[("tally.toml", CONFIG), ("data/rates.csv", RATES)]);
+    // Sealed as the quarters close: a treasurers' meeting on the Monday after each
+    // quarter's last week seals it, which issues the quarter's invoice on that day.
+    for day in ["2026-04-06", "2026-07-06", "2026-10-05"] {
+        let rows: String = ledger
+            .lines()
+            .skip(1)
+            .filter(|row| &row[..10] <= day)
+            .map(|row| format!("{row}\n"))
+            .collect();
+        common::write(
+            site.path(),
+            "data/ledger/network.csv",
+            &format!("{LEDGER_HEADER}{rows}"),
+        );
+        common::write(
+            site.path(),
+            &format!("content/minutes/{day}-treasury.md"),
+            &format!(
+                "+++\ntitle = \"Treasury\"\ndate = {day}\nassembly = \"treasury\"\n+++\nWe sealed the quarter.\n"
+            ),
+        );
+        tally::seal::seal(site.path(), true).expect("seals");
+    }
+    common::write(site.path(), "data/ledger/network.csv", ledger.as_str());
     tally::seal::seal(site.path(), true).expect("seals");
     if let Some(events) = events {
         common::write(site.path(), "data/invoice-events.csv", events);
@@ -126,9 +145,9 @@ fn paid_partly_paid_overdue_and_disputed_invoices_show_on_the_list_the_pages_and
                 "partly paid",
                 "100.00",
                 "23.57",
-                "112"
+                "107"
             ],
-            ["TN-2026-Q3", "14.73", "disputed", "0.00", "14.73", "20"],
+            ["TN-2026-Q3", "14.73", "disputed", "0.00", "14.73", "16"],
         ]
     );
 
@@ -140,11 +159,11 @@ fn paid_partly_paid_overdue_and_disputed_invoices_show_on_the_list_the_pages_and
     let q3 = list.find("TN-2026-Q3/").expect("Q3 listed");
     let q1 = list.find("TN-2026-Q1/").expect("Q1 listed");
     assert!(q3 < q1, "newest first");
-    assert!(list.contains("112 days") && list.contains("partly paid"));
+    assert!(list.contains("107 days") && list.contains("partly paid"));
 
     let page = common::read(&out, "invoices/TN-2026-Q2/index.html");
     assert!(
-        page.contains("Status: <strong>partly paid</strong>. Paid €100.00; outstanding €23.57, 112 days overdue."),
+        page.contains("Status: <strong>partly paid</strong>. Paid €100.00; outstanding €23.57, 107 days overdue."),
         "{page}"
     );
     assert!(page.contains("First part") && page.contains("By post"));
@@ -164,10 +183,11 @@ fn without_events_every_invoice_is_issued_and_overdue_once_past_its_due_date() {
         .iter()
         .map(|r| (r["status"].as_str(), r["days_overdue"].as_str()))
         .collect();
-    // Due 1 May, 31 July and 31 October; the site is as of 20 November.
+    // Issued 6 April, 6 July and 5 October, due 30 days later: 6 May, 5 August and
+    // 4 November; the site is as of 20 November.
     assert_eq!(
         states,
-        [("issued", "203"), ("issued", "112"), ("issued", "20")]
+        [("issued", "198"), ("issued", "107"), ("issued", "16")]
     );
 }
 
