@@ -751,10 +751,8 @@ fn pages_minutes_and_manuals_named_after_windows_devices_are_refused_by_file() {
         let err = stderr(&result);
         let folder = rel.rsplit_once('/').unwrap().0;
         assert!(
-            err.contains(&format!(
-                "{}",
-                if rel.contains("manuals") { folder } else { rel }
-            )) && err.contains("is a device name on Windows"),
+            err.contains(if rel.contains("manuals") { folder } else { rel })
+                && err.contains("is a device name on Windows"),
             "{rel}: {err}"
         );
         assert!(!site.path().join("public").exists());

@@ -5,5 +5,5 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|text: &str| {
     let html = tally::render::markdown::to_html(text);
     assert!(!html.to_ascii_lowercase().contains("<script"));
-    let _ = tally::render::markdown::first_heading(text);
+    let _ = tally::render::markdown::without_repeated_title(text, "Title");
 });

@@ -6,7 +6,7 @@
 //! Every problem names its file and line.
 
 mod links;
-mod summary;
+pub mod summary;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -6,7 +6,10 @@
 //!
 //! The HTTP side uses tiny_http with a thread per request: a local preview server has a
 //! handful of clients, needs no async runtime, and Server-Sent Events are plain writes.
+//! tiny_http listens on loopback only, behind [`gate`], which owns the public socket
+//! and bounds what a client may send.
 
+pub mod gate;
 pub mod http;
 pub mod rebuild;
 pub mod reload;
@@ -80,15 +83,18 @@ impl Server {
     /// Builds the site, starts listening and watching; returns once the site is served.
     pub fn start(options: &ServeOptions) -> Result<Server> {
         let listen = SocketAddr::new(options.interface, options.port);
-        let http = tiny_http::Server::http(listen).map_err(|e| {
+        let cannot = |e: &dyn std::fmt::Display| {
             Error::Usage(format!(
                 "cannot listen on {listen}: {e} (choose another port with --port)"
             ))
-        })?;
-        let addr = http
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| Error::Usage(format!("cannot listen on {listen}: not an IP address")))?;
+        };
+        let public = std::net::TcpListener::bind(listen).map_err(|e| cannot(&e))?;
+        let addr = public.local_addr().map_err(|e| cannot(&e))?;
+        let inner = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+            .map_err(|e| cannot(&e))?;
+        gate::no_delay(&inner);
+        let upstream = inner.local_addr().map_err(|e| cannot(&e))?;
+        let http = tiny_http::Server::from_listener(inner, None).map_err(|e| cannot(&e))?;
         let http = Arc::new(http);
         let mut builder = SiteBuilder::new(&options.site, Some(format!("http://{addr}/")))?;
         let quiet = options.quiet;
@@ -112,6 +118,10 @@ impl Server {
             let shared = Arc::clone(&shared);
             let stopping = Arc::clone(&stopping);
             move || rebuild_loop(builder, watcher, &batches, &shared, &stopping, quiet)
+        })?);
+        threads.push(spawn("tally-gate", {
+            let stopping = Arc::clone(&stopping);
+            move || gate::run(&public, upstream, &stopping)
         })?);
         threads.push(spawn("tally-http", {
             let http = Arc::clone(&http);
@@ -150,6 +160,7 @@ impl Server {
         self.stopping.store(true, Ordering::SeqCst);
         self.shared.hub.close();
         self.http.unblock();
+        gate::wake(self.addr);
         for thread in self.threads.drain(..) {
             let _ = thread.join();
         }

@@ -95,7 +95,10 @@ pub fn finish(plotters: &str, id: &str, title: &str, desc: &str) -> String {
 
 /// Escapes text for an element's content or a double-quoted attribute.
 fn escape(text: &str) -> String {
-    crate::render::escape::xml_escape(text)
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The value of `name="…"` in a tag.

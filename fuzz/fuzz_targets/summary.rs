@@ -1,0 +1,10 @@
+//! A manual's `SUMMARY.md` read into chapter entries and numbered: never a panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use tally::check::manuals::summary;
+
+fuzz_target!(|text: &str| {
+    let entries = summary::entries(text);
+    let depths: Vec<usize> = entries.iter().map(|e| e.depth).collect();
+    let _ = summary::numbers(&depths);
+});
