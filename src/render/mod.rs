@@ -25,6 +25,7 @@ pub mod releases;
 pub mod report_charts;
 pub mod reports;
 pub mod seals;
+mod share_card;
 pub mod signing;
 mod sources;
 pub mod ubl;
