@@ -107,7 +107,10 @@ fn the_week_in_progress_is_marked_and_not_compared_with_the_city() {
     assert!(!page.contains("of what the city budgets, met by the network"));
     // No share of needs met until it closes: not as a figure, nor in the share chart,
     // whose row for the week is empty and whose title compares closed weeks only.
-    assert!(!page.contains(">18%<"), "no share of needs met until it closes");
+    assert!(
+        !page.contains(">18%<"),
+        "no share of needs met until it closes"
+    );
     let share = &page[page.find("id=\"chart-share\"").expect("share chart")..];
     assert!(
         share.contains("<tr><th scope=\"row\">2026-W48</th><td class=\"num\">–</td></tr>"),
@@ -153,7 +156,7 @@ fn every_page_describes_itself_for_sharing_and_has_an_icon() {
             "<meta property=\"og:title\" content=\"",
             "<meta property=\"og:description\" content=\"",
             "<meta property=\"og:image\" content=\"https://riverside.example/",
-            "<meta name=\"twitter:card\" content=\"summary\">",
+            "<meta name=\"twitter:card\" content=\"summary",
             "favicon.svg\" type=\"image/svg+xml\">",
             "<link rel=\"apple-touch-icon\" href=\"",
         ] {
@@ -224,4 +227,22 @@ fn every_figure_is_defined_once_on_the_glossary_and_the_figures_link_to_it() {
             assert!(!page.replace("&apos;", "'").contains(old), "{old} is gone");
         }
     }
+}
+
+#[test]
+fn a_weekly_report_is_shared_with_a_card_of_its_figures() {
+    let (_dir, out) = example_output();
+    let page = read(&out, "reports/2026-W47/index.html");
+    assert!(page.contains(
+        "<meta property=\"og:image\" content=\"https://riverside.example/reports/2026-W47/share.png\">"
+    ));
+    assert!(page.contains("<meta name=\"twitter:card\" content=\"summary_large_image\">"));
+    let png = std::fs::read(out.join("reports/2026-W47/share.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(&png[12..16], b"IHDR");
+    let size = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert_eq!((size(16), size(20)), (1200, 630));
+    // Other pages keep the site's icon.
+    let home = read(&out, "index.html");
+    assert!(home.contains("assets/icon-512.png") && !home.contains("share.png"));
 }

@@ -27,6 +27,7 @@ pub mod report_charts;
 pub mod receipts;
 pub mod reports;
 pub mod seals;
+mod share_card;
 pub mod signing;
 mod sources;
 pub mod ubl;

@@ -19,7 +19,8 @@ use super::report_charts::{ChartSet, ReportCharts};
 use super::seals::SealView;
 use super::views::{MinutesSummary, long_date};
 use super::{Job, Renderer};
-use crate::error::Result;
+use super::{OutputFile, share_card};
+use crate::error::{Error, Result};
 use crate::model::ledger::{Kind, Line, Treasury, WeekReport, WeekStatus};
 use crate::model::week::WeekId;
 use crate::model::{Minutes, Site};
@@ -71,7 +72,11 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             r.made(
                 &format!("reports/{}/charts/", week.week),
                 r.fingerprint(&(ledger_fingerprint, i)),
-                || charter.week(i),
+                || {
+                    let mut set = charter.week(i)?;
+                    set.files.push(share_card_file(site, week)?);
+                    Ok(set)
+                },
             )
         })
         .collect::<Result<_>>()?;
@@ -114,12 +119,62 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
                     &super::headline::description(&site.config, ledger, week),
                 );
                 context.insert("charts", &charts.view);
+                context.insert(
+                    "og_image",
+                    &format!("{}reports/{}/share.png", site.config.base_url, week.week),
+                );
                 context.insert("seal", &seal);
                 Ok(context)
             },
         ));
     }
     Ok(jobs)
+}
+
+/// `reports/<week>/share.png`: the card a chat shows when the report is shared.
+fn share_card_file(site: &Site, w: &WeekReport) -> Result<OutputFile> {
+    let config = &site.config;
+    let ledger = &site.ledger;
+    let n = Numbers::of(config);
+    let closed = w.status == WeekStatus::Closed;
+    let card = share_card::Card {
+        network: if config.network.name.is_empty() {
+            config.title.clone()
+        } else {
+            config.network.name.clone()
+        },
+        dates: week_dates(w.week),
+        status: if closed {
+            format!("ISO week {} · closed", w.week)
+        } else {
+            format!(
+                "ISO week {} · {}",
+                w.week,
+                so_far_label(w.week, ledger.as_of)
+            )
+        },
+        figures: super::headline::provided_parts(config, w),
+        share: match w.ratio().filter(|_| closed) {
+            Some(r) => format!(
+                "{} of what the city budgets for the same needs",
+                n.percent(r)
+            ),
+            None if closed => "The city publishes no budget for these needs".to_string(),
+            None => "Compared with the city's budget once the week closes".to_string(),
+        },
+        value: format!(
+            "{} of services at replacement cost",
+            n.money_whole(w.value(), &ledger.currency)
+        ),
+    };
+    let bytes = share_card::png(&card).map_err(|message| Error::Template {
+        template: "share card".into(),
+        message,
+    })?;
+    Ok(OutputFile::new(
+        format!("reports/{}/share.png", w.week),
+        bytes,
+    ))
 }
 
 /// The overview's charts (`reports/charts/`), shared by `/reports/` and the home page:

@@ -71,7 +71,7 @@ pub fn sentence(trends: &[Trend], since: &str, numbers: Numbers) -> Option<Strin
             None => {}
         }
     }
-    moved.sort_by(|a, b| b.0.cmp(&a.0));
+    moved.sort_by_key(|m| std::cmp::Reverse(m.0));
     let mut parts = Vec::new();
     let steady: Vec<String> = steady.into_iter().take(NAMED).collect();
     if !steady.is_empty() {

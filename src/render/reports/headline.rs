@@ -113,21 +113,34 @@ pub fn days_so_far(week: WeekId, as_of: Option<Date>) -> i64 {
 
 /// What the week's services provided, unit by unit, in a sentence.
 fn provided(config: &Config, w: &WeekReport) -> String {
-    let parts: Vec<String> = w
-        .lines
+    let parts: Vec<String> = provided_parts(config, w)
+        .into_iter()
+        .map(|(measure, need)| format!("{measure} of {need}"))
+        .collect();
+    join_words(&parts)
+}
+
+/// What the week's services provided, unit by unit: (`385 kg`, `food`).
+pub fn provided_parts(config: &Config, w: &WeekReport) -> Vec<(String, String)> {
+    let n = Numbers::of(config);
+    w.lines
         .iter()
         .filter(|l| l.services > 0 && !l.drawn.is_zero())
         .map(|l| {
             let need = names::in_sentence(&names::category(config, &l.category));
-            amount(&Numbers::of(config), l.drawn, &l.unit, &need)
+            (measure(&n, l.drawn, &l.unit), need)
         })
-        .collect();
-    join_words(&parts)
+        .collect()
 }
 
 /// `385 kg of food`, `122 hours of care`: whole units from ten up, as exact as
 /// recorded below.
 pub fn amount(n: &Numbers, q: Decimal, unit: &str, need: &str) -> String {
+    format!("{} of {need}", measure(n, q, unit))
+}
+
+/// `385 kg`, `122 hours`, `2.3 kWh`: whole units from ten up, one decimal below.
+fn measure(n: &Numbers, q: Decimal, unit: &str) -> String {
     let shown = if q.abs() >= Decimal::TEN {
         q.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
     } else {
@@ -139,7 +152,7 @@ pub fn amount(n: &Numbers, q: Decimal, unit: &str, need: &str) -> String {
         "h" => "hours",
         other => other,
     };
-    format!("{number} {unit} of {need}")
+    format!("{number} {unit}")
 }
 
 /// `a`, `a and b`, `a, b and c`.
