@@ -4,7 +4,8 @@
 //! `cargo bench --bench ledger`; `TALLY_BENCH_ROWS` changes the row count,
 //! `TALLY_BENCH_PHASES=1` prints each stage's time and reads the rows alone once more, after each timed run;
 //! `TALLY_BENCH_ONLY=bare`, `tally` or `none` runs one side alone or neither (for a
-//! profiler: the difference is the side's own cost).
+//! profiler: the difference is the side's own cost). `TALLY_BENCH_SITE=DIR` only writes
+//! the generated site into DIR (for `tally build` on a million rows) and stops.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -28,6 +29,11 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    if let Some(site) = std::env::var_os("TALLY_BENCH_SITE") {
+        let (written, bytes) = generate(Path::new(&site), rows);
+        println!("generated {written} rows ({:.1} MB) into {}", bytes as f64 / 1e6, Path::new(&site).display());
+        return;
+    }
     let dir = tempfile::tempdir().expect("a temporary folder");
     let started = Instant::now();
     let (written, bytes) = generate(dir.path(), rows);

@@ -27,6 +27,14 @@ fn one_place(d: Decimal) -> String {
     r.to_string()
 }
 
+/// The fund's name in `[cells]`, or its slug in words (`strike-fund` → `strike fund`).
+fn fund_name(site: &Site, slug: &str) -> String {
+    match site.config.cells.get(slug) {
+        Some(named) => named.name.clone(),
+        None => act_name(slug),
+    }
+}
+
 /// `tree-planted` → `tree planted`.
 pub fn act_name(kind: &str) -> String {
     kind.replace('-', " ")
@@ -230,7 +238,7 @@ impl IndependenceView {
         IndependenceView {
             wage: money(ind.wage, currency),
             source: ind.source.clone(),
-            fund: super::names::cell(&site.config, &ind.fund),
+            fund: super::names::in_sentence(&fund_name(site, &ind.fund)),
             neighbours: ind.neighbours,
             fund_weeks: ind
                 .fund_weeks
@@ -277,7 +285,7 @@ pub fn home(site: &Site) -> HomeView {
         format!(
             "The {} ({}) could replace a living wage of {} a week for one neighbour for {} \
              weeks, or for {} neighbours for {} weeks.",
-            super::names::in_sentence(&super::names::cell(&site.config, &i.fund)),
+            super::names::in_sentence(&fund_name(site, &i.fund)),
             money(w.balance, currency),
             money(i.wage, currency),
             one_place(w.weeks_of_wages),
@@ -301,13 +309,10 @@ fn share_sentence(ind: &Independence) -> Option<String> {
     let now = ind.overall.get(last).copied().flatten()?;
     let back = last.saturating_sub(12);
     let then = ind.overall.get(back).copied().flatten().filter(|_| back < last);
-    let trend = match then {
-        Some(t) => format!(
-            ", against {} {} weeks before",
-            percent(t),
-            last - back
-        ),
-        None => String::new(),
+    let trend = match (then, last - back) {
+        (Some(t), 1) => format!(", against {} the week before", percent(t)),
+        (Some(t), n) => format!(", against {} {n} weeks before", percent(t)),
+        (None, _) => String::new(),
     };
     Some(format!(
         "Of what the commons and the city together spent on the needs the city budgets for, \
