@@ -31,7 +31,11 @@ fn main() {
         .unwrap_or(1_000_000);
     if let Some(site) = std::env::var_os("TALLY_BENCH_SITE") {
         let (written, bytes) = generate(Path::new(&site), rows);
-        println!("generated {written} rows ({:.1} MB) into {}", bytes as f64 / 1e6, Path::new(&site).display());
+        println!(
+            "generated {written} rows ({:.1} MB) into {}",
+            bytes as f64 / 1e6,
+            Path::new(&site).display()
+        );
         return;
     }
     let dir = tempfile::tempdir().expect("a temporary folder");

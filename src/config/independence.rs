@@ -92,7 +92,10 @@ pub fn check(config: Option<&IndependenceConfig>, text: &str, path: &Path) -> Ve
         problems.push(Diagnostic::at(
             path,
             key_line("fund"),
-            format!("independence.fund: {:?} is not a fund slug like \"strike-fund\"", config.fund),
+            format!(
+                "independence.fund: {:?} is not a fund slug like \"strike-fund\"",
+                config.fund
+            ),
         ));
     }
     if config.neighbours == 0 {
@@ -124,10 +127,14 @@ mod tests {
             independence: Option<IndependenceConfig>,
         }
         let only: Only = toml::from_str(toml_text).unwrap();
-        check(only.independence.as_ref(), toml_text, Path::new("tally.toml"))
-            .iter()
-            .map(|d| d.to_string())
-            .collect()
+        check(
+            only.independence.as_ref(),
+            toml_text,
+            Path::new("tally.toml"),
+        )
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
     }
 
     #[test]
@@ -135,7 +142,10 @@ mod tests {
         let found = problems("title = \"x\"\n\n[independence]\nweekly_living_wage = \"520\"\n");
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].starts_with("tally.toml:3:"), "{found:?}");
-        assert!(found[0].contains("independence.source: missing"), "{found:?}");
+        assert!(
+            found[0].contains("independence.source: missing"),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -147,6 +157,8 @@ mod tests {
 
     #[test]
     fn a_cited_wage_passes() {
-        assert!(problems("[independence]\nweekly_living_wage = \"520\"\nsource = \"LWF\"\n").is_empty());
+        assert!(
+            problems("[independence]\nweekly_living_wage = \"520\"\nsource = \"LWF\"\n").is_empty()
+        );
     }
 }

@@ -105,7 +105,11 @@ impl RulesView {
                 slug: r.slug.clone(),
                 name: act_name(&r.slug),
                 state: r.state.as_str(),
-                adopted: r.adoptions.first().map(|a| long_date(a.date)).unwrap_or_default(),
+                adopted: r
+                    .adoptions
+                    .first()
+                    .map(|a| long_date(a.date))
+                    .unwrap_or_default(),
                 adoptions: r
                     .adoptions
                     .iter()
@@ -272,7 +276,12 @@ pub fn home(site: &Site) -> HomeView {
     let audit = site.audit.latest().map(|p| {
         let of_city = p
             .of_city()
-            .map(|r| format!(" — {} of what the city budgets in a year for the same needs", percent(r)))
+            .map(|r| {
+                format!(
+                    " — {} of what the city budgets in a year for the same needs",
+                    percent(r)
+                )
+            })
             .unwrap_or_default();
         format!(
             "{} residents have pledged {} a year of their taxes to the commons treasury{of_city}.",
@@ -308,7 +317,12 @@ fn share_sentence(ind: &Independence) -> Option<String> {
     let last = ind.overall.iter().rposition(Option::is_some)?;
     let now = ind.overall.get(last).copied().flatten()?;
     let back = last.saturating_sub(12);
-    let then = ind.overall.get(back).copied().flatten().filter(|_| back < last);
+    let then = ind
+        .overall
+        .get(back)
+        .copied()
+        .flatten()
+        .filter(|_| back < last);
     let trend = match (then, last - back) {
         (Some(t), 1) => format!(", against {} the week before", percent(t)),
         (Some(t), n) => format!(", against {} {n} weeks before", percent(t)),
@@ -390,7 +404,10 @@ fn independence_charts(
         Series::full(
             format!("{} neighbours", ind.neighbours),
             category_colour(0),
-            ind.fund_weeks.iter().map(|w| w.weeks_for_neighbours).collect(),
+            ind.fund_weeks
+                .iter()
+                .map(|w| w.weeks_for_neighbours)
+                .collect(),
         ),
     ];
     let fund = lines(
@@ -419,7 +436,11 @@ fn independence_charts(
             )
         })
         .collect();
-    needs.push(Series::new("All these needs", NETWORK_COLOUR, ind.overall.clone()));
+    needs.push(Series::new(
+        "All these needs",
+        NETWORK_COLOUR,
+        ind.overall.clone(),
+    ));
     let needs = lines(
         ID_PREFIX,
         &ind.weeks,
@@ -453,16 +474,26 @@ fn audit_chart(site: &Site, files: &mut Vec<OutputFile>) -> Result<Option<ChartV
     }
     let at = |week: &WeekId| points.iter().rev().find(|p| p.date <= week.sunday());
     let series = [
-        Series::new("Pledged", NETWORK_COLOUR, weeks.iter().map(|w| at(w).map(|p| p.pledged)).collect()),
+        Series::new(
+            "Pledged",
+            NETWORK_COLOUR,
+            weeks.iter().map(|w| at(w).map(|p| p.pledged)).collect(),
+        ),
         Series::new(
             "City's budget for the same needs",
             category_colour(1),
-            weeks.iter().map(|w| at(w).and_then(|p| p.city_budget)).collect(),
+            weeks
+                .iter()
+                .map(|w| at(w).and_then(|p| p.city_budget))
+                .collect(),
         ),
         Series::new(
             "Value performed",
             category_colour(0),
-            weeks.iter().map(|w| at(w).map(|p| p.value_performed)).collect(),
+            weeks
+                .iter()
+                .map(|w| at(w).map(|p| p.value_performed))
+                .collect(),
         ),
     ];
     let currency = &site.config.currency;
@@ -480,7 +511,12 @@ fn audit_chart(site: &Site, files: &mut Vec<OutputFile>) -> Result<Option<ChartV
             percent: false,
         },
     )?;
-    Ok(Some(chart_view(chart, "audit/charts/", &site.config.root_path(), files)))
+    Ok(Some(chart_view(
+        chart,
+        "audit/charts/",
+        &site.config.root_path(),
+        files,
+    )))
 }
 
 pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
@@ -528,7 +564,11 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             charts: independence_charts(site, ind, &mut files)?,
         };
         let view = IndependenceView::new(site, ind);
-        let context = Renderer::with(r.context("Independence", "independence"), "independence", &view);
+        let context = Renderer::with(
+            r.context("Independence", "independence"),
+            "independence",
+            &view,
+        );
         jobs.push(Job::page(
             "independence/",
             "independence.html",
