@@ -88,7 +88,7 @@ pub fn check(config: Option<&IndependenceConfig>, text: &str, path: &Path) -> Ve
              source = \"Living Wage Foundation, 2026 rate\"",
         ));
     }
-    if !crate::slug::is_slug(&config.fund) {
+    if !is_fund_slug(&config.fund) {
         problems.push(Diagnostic::at(
             path,
             key_line("fund"),
@@ -106,6 +106,17 @@ pub fn check(config: Option<&IndependenceConfig>, text: &str, path: &Path) -> Ve
         ));
     }
     problems
+}
+
+/// A fund's slug as the ledger's `to_cell` names it: lowercase letters, digits and
+/// dashes between them (the rule of `crate::slug`, which configuration may not import).
+fn is_fund_slug(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// The 1-based line, from line `from` on, of the first line (trimmed) that `matches`.
