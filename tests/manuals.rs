@@ -487,7 +487,10 @@ fn script_in_a_chapter_does_not_reach_the_output() {
             let html = String::from_utf8_lossy(&bytes);
             for tag in tags(&html) {
                 let tag = tag.to_ascii_lowercase();
-                assert!(!tag.starts_with("<script"), "{path}: {tag}");
+                // The one script of the theme itself: the receipt lookup.
+                let own = path == "receipts/index.html"
+                    && tag == "<script src=\"../assets/receipts.js\">";
+                assert!(!tag.starts_with("<script") || own, "{path}: {tag}");
                 assert!(!tag.contains("javascript:"), "{path}: {tag}");
                 assert!(
                     !tag.split_whitespace().any(|attr| attr.starts_with("on")),

@@ -46,7 +46,7 @@ fn broken_front_matter_a_bad_ledger_row_and_a_bad_manual_link_are_reported_in_on
         err.lines().collect::<Vec<_>>(),
         [
             "error: content/manuals/tools/1.0/01-intro.md:3:20: link to \"02-repairs.md\": no such chapter or file in this version (02-repairs.md); chapters: 01-intro.md",
-            "content/minutes/2026-03-09-assembly.md:5:1: unknown field `quorum`, expected one of `title`, `date`, `assembly`, `attendance`, `decisions`, `committees`, `draws`, `pool_fixed`, `delegates`",
+            "content/minutes/2026-03-09-assembly.md:5:1: unknown field `quorum`, expected one of `title`, `date`, `assembly`, `attendance`, `decisions`, `committees`, `draws`, `pool_fixed`, `delegates`, `kind`, `festivals`, `acts`",
             "data/ledger/pantry.csv:3: quantity: \"12,5\" is not a decimal (use a dot)",
             "3 problems found; nothing was written",
         ]

@@ -23,10 +23,17 @@ pub fn check(table: Option<&RawTable>, currency: &str, problems: &mut Diagnostic
         let mut found = Vec::new();
         let parsed_date = row.get(date).parse::<jiff::civil::Date>().ok();
         if parsed_date.is_none() {
-            found.push(format!("date: {:?} is not a date like 2026-11-02", row.get(date)));
+            found.push(format!(
+                "date: {:?} is not a date like 2026-11-02",
+                row.get(date)
+            ));
         }
-        let count = count_of(row.get(pledges)).map_err(|why| found.push(why)).ok();
-        let sum = amount_of(row.get(amount)).map_err(|why| found.push(why)).ok();
+        let count = count_of(row.get(pledges))
+            .map_err(|why| found.push(why))
+            .ok();
+        let sum = amount_of(row.get(amount))
+            .map_err(|why| found.push(why))
+            .ok();
         if row.get(money) != currency {
             found.push(format!(
                 "currency: {:?} is not the site's currency {currency:?}",
@@ -56,10 +63,16 @@ pub fn check(table: Option<&RawTable>, currency: &str, problems: &mut Diagnostic
 
 fn count_of(text: &str) -> Result<u64, String> {
     match text.parse::<i64>() {
-        Ok(n) if n < 0 => Err(format!("pledges: {n} is negative: a count of residents is 0 or more")),
-        Ok(n) if n > 100_000_000 => Err(format!("pledges: {n} is more residents than a city holds")),
+        Ok(n) if n < 0 => Err(format!(
+            "pledges: {n} is negative: a count of residents is 0 or more"
+        )),
+        Ok(n) if n > 100_000_000 => {
+            Err(format!("pledges: {n} is more residents than a city holds"))
+        }
         Ok(n) => Ok(n.unsigned_abs()),
-        Err(_) => Err(format!("pledges: {text:?} is not a whole number of residents")),
+        Err(_) => Err(format!(
+            "pledges: {text:?} is not a whole number of residents"
+        )),
     }
 }
 
@@ -72,7 +85,9 @@ fn amount_of(text: &str) -> Result<Decimal, String> {
             Err(format!("amount: {text} is above 1,000,000,000,000"))
         }
         Ok(a) => Ok(a),
-        Err(_) => Err(format!("amount: {text:?} is not an amount with a dot, like 1250.50")),
+        Err(_) => Err(format!(
+            "amount: {text:?} is not an amount with a dot, like 1250.50"
+        )),
     }
 }
 
@@ -95,8 +110,14 @@ mod tests {
         );
         assert_eq!(ok.len(), 1);
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found[0].starts_with("data/pledges.csv:3: pledges: -3 is negative"), "{found:?}");
-        assert!(found[1].starts_with("data/pledges.csv:3: amount: -50 is negative"), "{found:?}");
+        assert!(
+            found[0].starts_with("data/pledges.csv:3: pledges: -3 is negative"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with("data/pledges.csv:3: amount: -50 is negative"),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -104,6 +125,9 @@ mod tests {
         let (ok, found) = run("date,pledges,amount,currency,source\n2026-13-01,1,5,USD,\n");
         assert!(ok.is_empty());
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found.iter().all(|f| f.starts_with("data/pledges.csv:2: ")), "{found:?}");
+        assert!(
+            found.iter().all(|f| f.starts_with("data/pledges.csv:2: ")),
+            "{found:?}"
+        );
     }
 }

@@ -45,11 +45,14 @@ pub fn check(minutes: &[Arc<RawMinutes>], all_read: bool, problems: &mut Diagnos
         readoptions.extend(again);
         acts.extend(acts_of(m, &record, problems));
     }
-    let first: BTreeMap<&str, Date> = adoptions.iter().fold(BTreeMap::new(), |mut first, (rule, a)| {
-        let at = first.entry(rule.as_str()).or_insert(a.date);
-        *at = (*at).min(a.date);
-        first
-    });
+    let first: BTreeMap<&str, Date> =
+        adoptions
+            .iter()
+            .fold(BTreeMap::new(), |mut first, (rule, a)| {
+                let at = first.entry(rule.as_str()).or_insert(a.date);
+                *at = (*at).min(a.date);
+                first
+            });
     let mut more = Vec::new();
     for r in readoptions {
         match first.get(r.rule.as_str()) {
@@ -85,7 +88,11 @@ pub fn check(minutes: &[Arc<RawMinutes>], all_read: bool, problems: &mut Diagnos
 }
 
 /// The rules adopted by the passed decisions of `m`.
-fn decisions(m: &RawMinutes, record: &Record, problems: &mut Diagnostics) -> Vec<(String, Adoption)> {
+fn decisions(
+    m: &RawMinutes,
+    record: &Record,
+    problems: &mut Diagnostics,
+) -> Vec<(String, Adoption)> {
     let mut adopted = Vec::new();
     for (i, d) in m.front.decisions.iter().enumerate() {
         let Some(rule) = &d.rule else { continue };
@@ -100,7 +107,10 @@ fn decisions(m: &RawMinutes, record: &Record, problems: &mut Diagnostics) -> Vec
             problems.push(Diagnostic::at(
                 &m.path,
                 line,
-                format!("rule: only a passed decision adopts a standing rule; this one is {:?}", outcome(d.outcome)),
+                format!(
+                    "rule: only a passed decision adopts a standing rule; this one is {:?}",
+                    outcome(d.outcome)
+                ),
             ));
         } else {
             adopted.push((
@@ -183,9 +193,10 @@ fn acts_of(m: &RawMinutes, record: &Record, problems: &mut Diagnostics) -> Vec<A
             ));
             continue;
         }
-        let Ok(count) = u64::try_from(a.count).map_err(drop).and_then(|c| {
-            if c == 0 { Err(()) } else { Ok(c) }
-        }) else {
+        let Ok(count) = u64::try_from(a.count)
+            .map_err(drop)
+            .and_then(|c| if c == 0 { Err(()) } else { Ok(c) })
+        else {
             problems.push(Diagnostic::at(
                 &m.path,
                 line,

@@ -88,11 +88,14 @@ pub fn check(config: Option<&IndependenceConfig>, text: &str, path: &Path) -> Ve
              source = \"Living Wage Foundation, 2026 rate\"",
         ));
     }
-    if !crate::slug::is_slug(&config.fund) {
+    if !is_fund_slug(&config.fund) {
         problems.push(Diagnostic::at(
             path,
             key_line("fund"),
-            format!("independence.fund: {:?} is not a fund slug like \"strike-fund\"", config.fund),
+            format!(
+                "independence.fund: {:?} is not a fund slug like \"strike-fund\"",
+                config.fund
+            ),
         ));
     }
     if config.neighbours == 0 {
@@ -103,6 +106,17 @@ pub fn check(config: Option<&IndependenceConfig>, text: &str, path: &Path) -> Ve
         ));
     }
     problems
+}
+
+/// A fund's slug as the ledger's `to_cell` names it: lowercase letters, digits and
+/// dashes between them (the rule of `crate::slug`, which configuration may not import).
+fn is_fund_slug(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// The 1-based line, from line `from` on, of the first line (trimmed) that `matches`.
@@ -124,10 +138,14 @@ mod tests {
             independence: Option<IndependenceConfig>,
         }
         let only: Only = toml::from_str(toml_text).unwrap();
-        check(only.independence.as_ref(), toml_text, Path::new("tally.toml"))
-            .iter()
-            .map(|d| d.to_string())
-            .collect()
+        check(
+            only.independence.as_ref(),
+            toml_text,
+            Path::new("tally.toml"),
+        )
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
     }
 
     #[test]
@@ -135,7 +153,10 @@ mod tests {
         let found = problems("title = \"x\"\n\n[independence]\nweekly_living_wage = \"520\"\n");
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].starts_with("tally.toml:3:"), "{found:?}");
-        assert!(found[0].contains("independence.source: missing"), "{found:?}");
+        assert!(
+            found[0].contains("independence.source: missing"),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -147,6 +168,8 @@ mod tests {
 
     #[test]
     fn a_cited_wage_passes() {
-        assert!(problems("[independence]\nweekly_living_wage = \"520\"\nsource = \"LWF\"\n").is_empty());
+        assert!(
+            problems("[independence]\nweekly_living_wage = \"520\"\nsource = \"LWF\"\n").is_empty()
+        );
     }
 }

@@ -128,7 +128,7 @@ impl Standing {
         let rules = by_rule
             .into_iter()
             .map(|(slug, mut adoptions)| {
-                adoptions.sort_by(|a, b| a.date.cmp(&b.date));
+                adoptions.sort_by_key(|a| a.date);
                 let dates: Vec<Date> = adoptions.iter().map(|a| a.date).collect();
                 let (passages, state) = judge(&dates, &days);
                 Rule {

@@ -21,6 +21,14 @@ use crate::model::week::WeekId;
 const ID_PREFIX: &str = "chart-";
 
 
+/// The fund's name in `[cells]`, or its slug in words (`strike-fund` → `strike fund`).
+fn fund_name(site: &Site, slug: &str) -> String {
+    match site.config.cells.get(slug) {
+        Some(named) => named.name.clone(),
+        None => act_name(slug),
+    }
+}
+
 /// `tree-planted` → `tree planted`.
 pub fn act_name(kind: &str) -> String {
     kind.replace('-', " ")
@@ -91,7 +99,11 @@ impl RulesView {
                 slug: r.slug.clone(),
                 name: act_name(&r.slug),
                 state: r.state.as_str(),
-                adopted: r.adoptions.first().map(|a| long_date(a.date)).unwrap_or_default(),
+                adopted: r
+                    .adoptions
+                    .first()
+                    .map(|a| long_date(a.date))
+                    .unwrap_or_default(),
                 adoptions: r
                     .adoptions
                     .iter()
@@ -225,7 +237,7 @@ impl IndependenceView {
         IndependenceView {
             wage: n.money(ind.wage, currency),
             source: ind.source.clone(),
-            fund: super::names::cell(&site.config, &ind.fund),
+            fund: super::names::in_sentence(&fund_name(site, &ind.fund)),
             neighbours: ind.neighbours,
             fund_weeks: ind
                 .fund_weeks
@@ -260,7 +272,12 @@ pub fn home(site: &Site) -> HomeView {
     let audit = site.audit.latest().map(|p| {
         let of_city = p
             .of_city()
-            .map(|r| format!(" — {} of what the city budgets in a year for the same needs", n.percent(r)))
+            .map(|r| {
+                format!(
+                    " — {} of what the city budgets in a year for the same needs",
+                    n.percent(r)
+                )
+            })
             .unwrap_or_default();
         format!(
             "{} residents have pledged {} a year of their taxes to the commons treasury{of_city}.",
@@ -273,7 +290,7 @@ pub fn home(site: &Site) -> HomeView {
         format!(
             "The {} ({}) could replace a living wage of {} a week for one neighbour for {} \
              weeks, or for {} neighbours for {} weeks.",
-            super::names::in_sentence(&super::names::cell(&site.config, &i.fund)),
+            super::names::in_sentence(&fund_name(site, &i.fund)),
             n.money(w.balance, currency),
             n.money(i.wage, currency),
             n.fixed(w.weeks_of_wages, 1),
@@ -296,14 +313,16 @@ fn share_sentence(ind: &Independence, n: Numbers) -> Option<String> {
     let last = ind.overall.iter().rposition(Option::is_some)?;
     let now = ind.overall.get(last).copied().flatten()?;
     let back = last.saturating_sub(12);
-    let then = ind.overall.get(back).copied().flatten().filter(|_| back < last);
-    let trend = match then {
-        Some(t) => format!(
-            ", against {} {} weeks before",
-            n.percent(t),
-            last - back
-        ),
-        None => String::new(),
+    let then = ind
+        .overall
+        .get(back)
+        .copied()
+        .flatten()
+        .filter(|_| back < last);
+    let trend = match (then, last - back) {
+        (Some(t), 1) => format!(", against {} the week before", n.percent(t)),
+        (Some(t), weeks) => format!(", against {} {weeks} weeks before", n.percent(t)),
+        (None, _) => String::new(),
     };
     Some(format!(
         "Of what the commons and the city together spent on the needs the city budgets for, \
@@ -381,7 +400,10 @@ fn independence_charts(
         Series::full(
             format!("{} neighbours", ind.neighbours),
             category_colour(0),
-            ind.fund_weeks.iter().map(|w| w.weeks_for_neighbours).collect(),
+            ind.fund_weeks
+                .iter()
+                .map(|w| w.weeks_for_neighbours)
+                .collect(),
         ),
     ];
     let fund = lines(
@@ -411,7 +433,11 @@ fn independence_charts(
             )
         })
         .collect();
-    needs.push(Series::new("All these needs", NETWORK_COLOUR, ind.overall.clone()));
+    needs.push(Series::new(
+        "All these needs",
+        NETWORK_COLOUR,
+        ind.overall.clone(),
+    ));
     let needs = lines(
         ID_PREFIX,
         &ind.weeks,
@@ -446,16 +472,26 @@ fn audit_chart(site: &Site, files: &mut Vec<OutputFile>) -> Result<Option<ChartV
     }
     let at = |week: &WeekId| points.iter().rev().find(|p| p.date <= week.sunday());
     let series = [
-        Series::new("Pledged", NETWORK_COLOUR, weeks.iter().map(|w| at(w).map(|p| p.pledged)).collect()),
+        Series::new(
+            "Pledged",
+            NETWORK_COLOUR,
+            weeks.iter().map(|w| at(w).map(|p| p.pledged)).collect(),
+        ),
         Series::new(
             "City's budget for the same needs",
             category_colour(1),
-            weeks.iter().map(|w| at(w).and_then(|p| p.city_budget)).collect(),
+            weeks
+                .iter()
+                .map(|w| at(w).and_then(|p| p.city_budget))
+                .collect(),
         ),
         Series::new(
             "Value performed",
             category_colour(0),
-            weeks.iter().map(|w| at(w).map(|p| p.value_performed)).collect(),
+            weeks
+                .iter()
+                .map(|w| at(w).map(|p| p.value_performed))
+                .collect(),
         ),
     ];
     let currency = &site.config.currency;
@@ -474,7 +510,12 @@ fn audit_chart(site: &Site, files: &mut Vec<OutputFile>) -> Result<Option<ChartV
             numbers: Numbers::of(&site.config),
         },
     )?;
-    Ok(Some(chart_view(chart, "audit/charts/", &site.config.root_path(), files)))
+    Ok(Some(chart_view(
+        chart,
+        "audit/charts/",
+        &site.config.root_path(),
+        files,
+    )))
 }
 
 pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
@@ -522,7 +563,11 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             charts: independence_charts(site, ind, &mut files)?,
         };
         let view = IndependenceView::new(site, ind);
-        let context = Renderer::with(r.context("Independence", "independence"), "independence", &view);
+        let context = Renderer::with(
+            r.context("Independence", "independence"),
+            "independence",
+            &view,
+        );
         jobs.push(Job::page(
             "independence/",
             "independence.html",

@@ -20,11 +20,11 @@ pub mod open_data;
 mod pages;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod receipts;
 pub mod registers;
 mod relative;
 pub mod releases;
 pub mod report_charts;
-pub mod receipts;
 pub mod reports;
 pub mod seals;
 mod share_card;

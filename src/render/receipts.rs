@@ -48,7 +48,11 @@ pub fn bits_for(n: usize) -> u32 {
 
 /// The shard file of `id` (`receipts/shards/3f.json`).
 pub fn shard_path(id: &str, bits: u32) -> String {
-    let index = if bits == 0 { 0 } else { fnv1a(id) >> (32 - bits) };
+    let index = if bits == 0 {
+        0
+    } else {
+        fnv1a(id) >> (32 - bits)
+    };
     let width = bits.div_ceil(4).max(1) as usize;
     format!("receipts/shards/{index:0width$x}.json")
 }
@@ -80,7 +84,10 @@ pub fn shards(r: &Renderer<'_>) -> (u32, usize, Vec<OutputFile>) {
     for receipt in &all {
         let shard = shards.entry(shard_path(receipt.id, bits)).or_default();
         let week = receipt.week.to_string();
-        shard.weeks.entry(week.clone()).or_insert_with(|| week_row(site, receipt.week));
+        shard
+            .weeks
+            .entry(week.clone())
+            .or_insert_with(|| week_row(site, receipt.week));
         shard.receipts.insert(
             receipt.id.to_string(),
             [
@@ -91,7 +98,10 @@ pub fn shards(r: &Renderer<'_>) -> (u32, usize, Vec<OutputFile>) {
                 receipt.kind.name().to_string(),
                 n.quantity(receipt.quantity),
                 receipt.unit.to_string(),
-                receipt.value.map(|v| n.money(v, currency)).unwrap_or_default(),
+                receipt
+                    .value
+                    .map(|v| n.money(v, currency))
+                    .unwrap_or_default(),
                 receipt.invoice.unwrap_or_default().to_string(),
             ],
         );
@@ -112,7 +122,8 @@ fn week_row(site: &crate::model::Site, week: WeekId) -> [String; 3] {
     [
         week_dates(week),
         seal.map_or("in progress", |s| s.state.as_str()).to_string(),
-        seal.map(|s| s.current.public_digest.clone()).unwrap_or_default(),
+        seal.map(|s| s.current.public_digest.clone())
+            .unwrap_or_default(),
     ]
 }
 
@@ -134,7 +145,11 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         .collect();
     let context = r.context("Look up a receipt", "receipts");
     let context = Renderer::with(context, "bits", &bits);
-    let context = Renderer::with(context, "receipt_count", &Numbers::of(&site.config).count(count as u64));
+    let context = Renderer::with(
+        context,
+        "receipt_count",
+        &Numbers::of(&site.config).count(count as u64),
+    );
     let context = Renderer::with(context, "weeks", &weeks);
     let mut jobs = vec![Job::page("receipts/", "receipts.html", context)];
     jobs.extend(files.into_iter().map(Job::File));

@@ -94,8 +94,15 @@ mod tests {
 
     #[test]
     fn a_line_chart_tables_every_week() {
-        let weeks = [WeekId::parse("2026-W40").unwrap(), WeekId::parse("2026-W41").unwrap()];
-        let series = [Series::full("Fund", 4, vec![Decimal::new(15, 1), Decimal::from(2)])];
+        let weeks = [
+            WeekId::parse("2026-W40").unwrap(),
+            WeekId::parse("2026-W41").unwrap(),
+        ];
+        let series = [Series::full(
+            "Fund",
+            4,
+            vec![Decimal::new(15, 1), Decimal::from(2)],
+        )];
         let about = Lines {
             slug: "fund",
             title: "Fund".into(),
@@ -109,7 +116,11 @@ mod tests {
         let chart = lines("chart-", &weeks, &series, about).unwrap();
         assert_eq!(chart.table.rows.len(), 2);
         assert_eq!(chart.table.rows[1][1], "2.0");
-        assert!(chart.csv.contains("2026-W41,2026-10-11,2.0"), "{}", chart.csv);
+        assert!(
+            chart.csv.contains("2026-W41,2026-10-11,2.0"),
+            "{}",
+            chart.csv
+        );
         assert!(chart.svg.contains("<title"));
     }
 }

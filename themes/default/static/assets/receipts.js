@@ -72,10 +72,7 @@
     out.appendChild(el("p", why || "No receipt " + id + " was found. Check the id on your slip; receipts of the week in progress appear once the site is rebuilt."));
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var id = document.getElementById("receipt-id").value.trim();
-    if (!id) return;
+  function lookUp(id) {
     out.textContent = "Looking up " + id + "…";
     // XMLHttpRequest rather than fetch: it also reads a copy opened from disk where the
     // browser allows it.
@@ -97,5 +94,18 @@
       document.getElementById("receipt-weeks").open = true;
     };
     xhr.send();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var id = document.getElementById("receipt-id").value.trim();
+    if (id) lookUp(id);
   });
+
+  // receipts/#FC-000123 (a link or QR code on the slip) looks the receipt up at once.
+  var given = decodeURIComponent(location.hash.replace(/^#/, "")).trim();
+  if (given) {
+    document.getElementById("receipt-id").value = given;
+    lookUp(given);
+  }
 })();
