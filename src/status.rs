@@ -20,7 +20,6 @@ const MID_WEEK_WORDING: &[&str] = &[
     "still open",
     "so far this week",
     "this week so far",
-    "so far,",
     "in progress",
     "until sunday",
     "more to come",

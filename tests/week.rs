@@ -66,8 +66,21 @@ fn status_shows_the_week_provisional_weeks_what_to_seal_drafts_and_the_next_step
         "content/reports/2026-W03.md",
         "A busy week so far, and the week is still open.\n",
     );
+    // Written on the Thursday of its week, in words that read fine.
+    write(site.path(), "content/reports/2026-W04.md", "A good week.\n");
+    let thursday = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_769_040_000);
+    std::fs::File::options()
+        .write(true)
+        .open(site.path().join("content/reports/2026-W04.md"))
+        .unwrap()
+        .set_modified(thursday)
+        .unwrap();
     let said = ok(&["status", site_arg(site.path())]);
     assert!(said.contains("as of 2026-02-03"), "{said}");
+    assert!(
+        said.contains("content/reports/2026-W04.md: last changed on 2026-01-22, before 2026-W04 ended (2026-01-25)"),
+        "{said}"
+    );
     assert!(
         said.contains("week in progress: 2026-W06 (2026-02-02 to 2026-02-08), day 2 of 7"),
         "{said}"
