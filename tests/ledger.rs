@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use common::{
     CONFIG_EUR, LEDGER_HEADER, build, build_errors, contains, example_site, problems, read,
-    read_tree, site_with,
+    read_tree, site_with, write,
 };
 use rust_decimal::Decimal;
 use tally::BuildOptions;
@@ -741,6 +741,58 @@ fn a_week_shows_its_commentary() {
     .unwrap();
     let out = build(dir.path());
     assert!(read(&out, "reports/2026-W02/index.html").contains("The <em>first</em> full week."));
+}
+
+#[test]
+fn commentary_front_matter_is_read_as_front_matter_not_shown() {
+    let dir = small_network();
+    write(
+        dir.path(),
+        "content/reports/2026-W02.md",
+        "+++\ntitle = \"Week two\"\n+++\n\nThe *first* full week.\n",
+    );
+    write(
+        dir.path(),
+        "content/reports/2026-W03.md",
+        "---\nauthor: the communicator\n---\nA quiet week.\n",
+    );
+    let out = build(dir.path());
+    let w2 = read(&out, "reports/2026-W02/index.html");
+    assert!(w2.contains("The <em>first</em> full week."), "{w2}");
+    assert!(!w2.contains("Week two") && !w2.contains("+++"), "{w2}");
+    let w3 = read(&out, "reports/2026-W03/index.html");
+    assert!(w3.contains("A quiet week."), "{w3}");
+    assert!(!w3.contains("author"), "{w3}");
+    // A broken front matter is an error with its line, as in other content.
+    write(
+        dir.path(),
+        "content/reports/2026-W03.md",
+        "---\nauthor: [unclosed\n---\nA quiet week.\n",
+    );
+    let found = problems(dir.path());
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with("content/reports/2026-W03.md:")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_commentary_for_a_week_without_rows_is_an_error_naming_the_file() {
+    let dir = small_network();
+    write(
+        dir.path(),
+        "content/reports/2026-W09.md",
+        "Typo in the week.\n",
+    );
+    let found = problems(dir.path());
+    assert_eq!(
+        found,
+        [
+            "content/reports/2026-W09.md:1: a commentary for 2026-W09, a week with no ledger rows (the ledger has weeks 2026-W02 to 2026-W03); rename it after the week it is about, or remove it"
+        ]
+    );
 }
 
 #[test]

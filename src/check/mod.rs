@@ -82,7 +82,11 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     );
     // Sealed weeks are judged on a ledger that checked clean: a row left out for an
     // error would otherwise also show as a changed week.
-    let weeks = (unread.is_empty() && problems.0.len() == before_ledger).then(|| {
+    let ledger_clean = unread.is_empty() && problems.0.len() == before_ledger;
+    if ledger_clean {
+        notes_without_rows(&report_notes, &ledger, &mut problems);
+    }
+    let weeks = ledger_clean.then(|| {
         let open_week = crate::model::as_of(&minutes, &ledger).map(WeekId::of);
         (crate::model::seal::week_digests(&ledger.entries), open_week)
     });
@@ -209,6 +213,38 @@ fn check_report_notes(raw: Vec<RawNote>, problems: &mut Diagnostics) -> BTreeMap
         }
     }
     notes_by_key(valid)
+}
+
+/// A commentary for a week without ledger rows is shown nowhere: most often a typo in
+/// its week number, so it is an error rather than silently left out.
+fn notes_without_rows(
+    notes: &BTreeMap<String, Note>,
+    ledger: &crate::model::ledger::CheckedLedger,
+    problems: &mut Diagnostics,
+) {
+    if notes.is_empty() {
+        return;
+    }
+    let weeks: std::collections::BTreeSet<WeekId> = ledger.entries.iter().map(|e| e.week).collect();
+    for (key, note) in notes {
+        let Some(week) = WeekId::parse(key) else {
+            continue;
+        };
+        if !weeks.contains(&week) {
+            let (first, last) = (weeks.first(), weeks.last());
+            let range = match (first, last) {
+                (Some(first), Some(last)) => format!("the ledger has weeks {first} to {last}"),
+                _ => "the ledger has no rows yet".to_string(),
+            };
+            problems.push(Diagnostic::at(
+                &note.path,
+                1,
+                format!(
+                    "a commentary for {week}, a week with no ledger rows ({range}); rename it after the week it is about, or remove it"
+                ),
+            ));
+        }
+    }
 }
 
 fn notes_by_key(raw: Vec<RawNote>) -> BTreeMap<String, Note> {

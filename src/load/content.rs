@@ -145,7 +145,7 @@ impl RawMinutes {
     }
 }
 
-/// A Markdown file without front matter, keyed by its file stem
+/// A Markdown file whose front matter (if any) is left out, keyed by its file stem
 /// (`content/reports/2026-W47.md`, `content/invoices/INV-2026-Q3.md`).
 #[derive(Debug, Clone)]
 pub struct RawNote {
@@ -204,7 +204,7 @@ pub fn load_minutes(
     )
 }
 
-/// Plain Markdown notes in `dir` (no front matter), keyed by file stem.
+/// Markdown notes in `dir`, with or without front matter, keyed by file stem.
 pub fn load_notes(
     site: &Path,
     dir: &str,
@@ -216,15 +216,30 @@ pub fn load_notes(
         let note = cache.parse(&file, problems, |problems| {
             let path = relative(site, &file);
             let text = read_text(site, &file, &path, problems)?;
+            let body = note_body(&path, &text).map_err(|d| problems.push(d)).ok()?;
             Some(RawNote {
                 key: stem(&file),
                 path,
-                body: text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(),
+                body,
             })
         });
         notes.extend(note);
     }
     notes
+}
+
+/// A note's Markdown: the whole file, or what follows its front matter when it has one
+/// (TOML between `+++` or YAML between `---`, as other content). The front matter is
+/// checked as TOML or YAML; a note reads no field of it.
+fn note_body(path: &Path, text: &str) -> Result<String, Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().next().unwrap_or("").trim_end();
+    if first != "+++" && first != "---" {
+        return Ok(text.to_string());
+    }
+    let split = front_matter::split(path, text)?;
+    let _: serde::de::IgnoredAny = front_matter::parse(path, &split)?;
+    Ok(split.body.trim_start_matches(['\r', '\n']).to_string())
 }
 
 /// Reads every `*.md` under `dir`, splitting front matter and handing it to `parse`;
