@@ -31,6 +31,7 @@ cat > "$work/hugo/config.toml" <<'TOML'
 baseURL = "https://bench.example/"
 title = "Benchmark Network"
 disableKinds = ["taxonomy", "term", "RSS"]
+buildFuture = true
 TOML
 cat > "$work/hugo/layouts/_default/baseof.html" <<'HTML'
 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
