@@ -189,6 +189,10 @@ fn render_release(
     if let Some(version) = release.or(recorded.map(|r| r.version.as_str())) {
         site.config.version = Some(version.to_string());
     }
+    site.releases = releases::before(&releases, &inputs)
+        .into_iter()
+        .cloned()
+        .collect();
     let mut files = render::render(&site)?;
     let (frozen_errors, warnings) = issue::check_files(&site, &files);
     if !frozen_errors.is_empty() {

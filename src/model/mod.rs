@@ -108,6 +108,9 @@ pub struct Site {
     /// What the build reports without failing: recomputed figures that differ from an
     /// issued invoice, an issued invoice not yet recorded in `tally.lock`.
     pub warnings: Vec<String>,
+    /// The recorded releases before this build, oldest first (`releases.toml`): the
+    /// footer links to `/releases/` and the feed has an entry for each.
+    pub releases: Vec<release::Release>,
 }
 
 pub fn build(checked: Checked) -> Site {
@@ -141,6 +144,7 @@ pub fn build(checked: Checked) -> Site {
         manuals,
         invoices,
         warnings: settled.warnings,
+        releases: Vec::new(),
     }
 }
 
