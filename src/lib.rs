@@ -323,6 +323,10 @@ pub fn render_with(
     if let Some(version) = release.or(recorded.map(|r| r.version.as_str())) {
         site.config.version = Some(version.to_string());
     }
+    site.releases = releases::before(&releases, &inputs)
+        .into_iter()
+        .cloned()
+        .collect();
     let mut files = render::render_with(&site, &mut caches.renders)?;
     let stats = caches.renders.stats();
     timings.0.push(("contexts", stats.contexts));

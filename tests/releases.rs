@@ -93,6 +93,19 @@ fn releases_are_recorded_listed_with_their_changes_and_identify_an_old_copy() {
     );
     assert!(!newest.contains("thanks/index.html"), "{newest}");
     assert!(newest.contains("page /volunteer/"), "{newest}");
+    // The footer names the release and links to /releases/; the feed has both releases.
+    let home = read(&out, "index.html");
+    assert!(
+        home.contains("<a href=\"releases/index.html\">release "),
+        "no link to the releases in the footer"
+    );
+    let feed = read(&out, "feed.xml");
+    for title in [
+        "<title>Release 2026.49: A volunteering page</title>",
+        "<title>Release 2026.48: The first release</title>",
+    ] {
+        assert!(feed.contains(title), "missing {title} in the feed");
+    }
 
     // The old copy is identified by its release…
     let said = tally(&[

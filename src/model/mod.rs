@@ -124,6 +124,9 @@ pub struct Site {
     pub audit: audit::PeoplesAudit,
     /// With `[independence]` in `tally.toml`.
     pub independence: Option<independence::Independence>,
+    /// The recorded releases before this build, oldest first (`releases.toml`): the
+    /// footer links to `/releases/` and the feed has an entry for each.
+    pub releases: Vec<release::Release>,
 }
 
 pub fn build(checked: Checked) -> Site {
@@ -168,6 +171,7 @@ pub fn build(checked: Checked) -> Site {
         resurrections,
         audit,
         independence,
+        releases: Vec::new(),
     }
 }
 

@@ -1,11 +1,13 @@
-//! `/feed.xml`: an Atom feed with one entry per closed week, newest first. Dates come
-//! from the weeks themselves, never the clock, so the feed is the same on every build.
+//! `/feed.xml`: an Atom feed with one entry per closed week, newest first, and one per
+//! recorded release. Dates come from the weeks and releases themselves, never the
+//! clock, so the feed is the same on every build.
 
 use super::markdown;
 use super::numbers::Numbers;
 use super::views::xml_escape;
 use super::{Job, OutputFile, Renderer};
 use crate::model::ledger::{WeekReport, WeekStatus};
+use crate::model::release::Release;
 
 /// How many closed weeks the feed carries.
 const ENTRIES: usize = 52;
@@ -125,6 +127,39 @@ fn atom(r: &Renderer<'_>) -> String {
         ));
         xml.push_str("  </entry>\n");
     }
+    for release in site.releases.iter().rev() {
+        release_entry(&mut xml, base, release);
+    }
     xml.push_str("</feed>\n");
     xml
+}
+
+/// One entry per recorded release, dated with its "as of" date, linking to `/releases/`.
+fn release_entry(xml: &mut String, base: &str, release: &Release) {
+    let url = format!("{base}releases/");
+    let title = if release.note.is_empty() {
+        format!("Release {}", release.version)
+    } else {
+        format!("Release {}: {}", release.version, release.note)
+    };
+    xml.push_str("  <entry>\n");
+    xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&title)));
+    xml.push_str(&format!(
+        "    <id>{}</id>\n",
+        xml_escape(&format!("{base}releases/{}/manifest.json", release.version))
+    ));
+    xml.push_str(&format!(
+        "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml_escape(&url)
+    ));
+    xml.push_str(&format!(
+        "    <updated>{}T00:00:00Z</updated>\n",
+        release.date
+    ));
+    xml.push_str(&format!(
+        "    <summary>Manifest SHA-256 {}, seal chain {}</summary>\n",
+        xml_escape(&release.manifest),
+        xml_escape(&release.seal_chain)
+    ));
+    xml.push_str("  </entry>\n");
 }

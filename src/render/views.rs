@@ -24,6 +24,8 @@ pub struct SiteView {
     pub language: String,
     pub currency: String,
     pub version: Option<String>,
+    /// `/releases/`, when the site has recorded releases.
+    pub releases_url: Option<String>,
     pub network: String,
     pub as_of: Option<String>,
     pub nav: Vec<NavItem>,
@@ -63,6 +65,7 @@ impl SiteView {
             .iter()
             .any(|p| p.slug == "methodology")
             .then(|| format!("{root}methodology/"));
+        let releases_url = (!site.releases.is_empty()).then(|| format!("{root}releases/"));
         SiteView {
             title: site.config.title.clone(),
             base_url: site.config.base_url.clone(),
@@ -70,6 +73,7 @@ impl SiteView {
             language: site.config.language.clone(),
             currency: site.config.currency.clone(),
             version: site.config.version.clone(),
+            releases_url,
             network: if site.config.network.name.is_empty() {
                 site.config.title.clone()
             } else {
