@@ -154,7 +154,7 @@ fn the_home_page_states_the_hand_computed_figures() {
     let home = text_of(&read(&out, "index.html"));
     // The fund at the end of W11: 2,000 EUR ÷ 500 = 4.0 weeks; ÷ (4 × 500) = 1.0.
     assert!(
-        home.contains("The strike fund (2,000.00 EUR) could replace a living wage of 500.00 EUR a week for one neighbour for 4.0 weeks, or for 4 neighbours for 1.0 weeks."),
+        home.contains("The strike fund (€2,000.00) could replace a living wage of €500.00 a week for one neighbour for 4.0 weeks, or for 4 neighbours for 1.0 weeks."),
         "{home}"
     );
     // W11: 200 ÷ (200 + 700) = 22%; W10, one week before: 150 ÷ 850 = 18%.
@@ -164,7 +164,7 @@ fn the_home_page_states_the_hand_computed_figures() {
     );
     // 15 residents, 1,000 EUR a year: 1,000 ÷ 36,500 = 2.7%, shown as 3%.
     assert!(
-        home.contains("15 residents have pledged 1,000.00 EUR a year of their taxes to the commons treasury — 3% of what the city budgets in a year for the same needs."),
+        home.contains("15 residents have pledged €1,000.00 a year of their taxes to the commons treasury — 3% of what the city budgets in a year for the same needs."),
         "{home}"
     );
     assert!(
@@ -193,19 +193,18 @@ fn the_pages_show_the_rules_the_audit_and_the_fund_week_by_week() {
     let audit = text_of(&read(&out, "audit/index.html"));
     // 3 March: 600 ÷ 36,500 = 1.6% → 2%; value to date 150 EUR; 600 ÷ 150 = 400%.
     assert!(
-        audit.contains("3 March 2026 10 600.00 EUR 36,500.00 EUR 2% 150.00 EUR 400% pledge cards"),
+        audit.contains("3 March 2026 10 €600.00 €36,500.00 2% €150.00 400% pledge cards"),
         "{audit}"
     );
     // 10 March: 1,000 ÷ 36,500 = 2.7% → 3%; value 150 + 200 = 350 EUR; 1,000 ÷ 350 = 286%.
     assert!(
-        audit
-            .contains("10 March 2026 15 1,000.00 EUR 36,500.00 EUR 3% 350.00 EUR 286% online form"),
+        audit.contains("10 March 2026 15 €1,000.00 €36,500.00 3% €350.00 286% online form"),
         "{audit}"
     );
     let independence = text_of(&read(&out, "independence/index.html"));
     // W10: 1,250 ÷ 500 = 2.5; 1,250 ÷ 2,000 = 0.625 → 0.6.
     assert!(
-        independence.contains("2–8 March 2026 2026-W10 1,250.00 EUR 2.5 0.6"),
+        independence.contains("2–8 March 2026 2026-W10 €1,250.00 2.5 0.6"),
         "{independence}"
     );
     assert!(

@@ -385,7 +385,7 @@ fn full_build(site: &Path) -> Vec<(String, Vec<u8>)> {
         base_url: None,
     })
     .expect("the site builds");
-    files_under(&public)
+    let mut files = files_under(&public)
         .into_iter()
         .map(|file| {
             let rel = file
@@ -396,7 +396,11 @@ fn full_build(site: &Path) -> Vec<(String, Vec<u8>)> {
             let bytes = std::fs::read(&file).expect("read a built file");
             (rel, bytes)
         })
-        .collect()
+        .collect::<Vec<_>>();
+    // In the order of the output's paths as text (`Q3-C1/` before `Q3/`), not of their
+    // components.
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
 }
 
 fn contents(builder: &SiteBuilder) -> Vec<(String, Vec<u8>)> {
@@ -697,15 +701,26 @@ fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_
         "data/weekly.csv",
         "data/invoices.csv",
         "index.html",
-        "invoices/INV-2026-Q3/INV-2026-Q3.csv",
-        "invoices/INV-2026-Q3/INV-2026-Q3.xml",
+        // Q3 is issued and frozen: the new rate gives a draft correction of it, and its
+        // page links to that draft; its own files stay as issued.
+        "invoices/INV-2026-Q3-C2/INV-2026-Q3-C2.csv",
+        "invoices/INV-2026-Q3-C2/index.html",
         "invoices/INV-2026-Q3/index.html",
         "reports/2026-W47/index.html",
         "reports/2026-W47/charts/governance.svg",
         "reports/index.html",
     ];
     if tally::render::invoices::PDF_ENABLED {
-        expected.push("invoices/INV-2026-Q3/INV-2026-Q3.pdf");
+        expected.push("invoices/INV-2026-Q3-C2/INV-2026-Q3-C2.pdf");
+    }
+    for frozen in [
+        "invoices/INV-2026-Q3/INV-2026-Q3.csv",
+        "invoices/INV-2026-Q3/INV-2026-Q3.xml",
+    ] {
+        assert!(
+            !revalued.changed.iter().any(|c| c == frozen),
+            "{frozen} changed after its issue: {revalued:?}"
+        );
     }
     for path in expected {
         assert!(
