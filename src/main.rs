@@ -522,6 +522,8 @@ fn print_amended(amended: &tally::amend::Amended) -> Result<(), Error> {
         ),
     }
     Ok(())
+}
+
 /// `tally build --timings`: each stage's time, the rates and the peak memory.
 fn timings_text(summary: &tally::BuildSummary, elapsed: std::time::Duration) -> String {
     let per_second = |n: usize| n as f64 / elapsed.as_secs_f64().max(1e-9);
