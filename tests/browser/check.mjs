@@ -106,7 +106,7 @@ for (const rel of pages) {
   }
 }
 // 4. Search. From disk: the search page explains and links to the registers.
-await open(url("search/index.html?q=stipend"), 1280);
+await open(`${url("search/index.html")}?q=stipend`, 1280);
 const offline = await page.$eval("#search-offline", (p) => !p.hidden);
 if (!offline) fail("search from disk: no explanation shown");
 else console.log("ok   search from disk: says it needs a web host, lists the registers");

@@ -17,6 +17,9 @@
     showImages: false,
     resetStyles: false,
   });
+  // pagefind's box is named only by its placeholder: give it a name of its own.
+  var input = box.querySelector("input");
+  if (input) input.setAttribute("aria-label", "Search the site");
   var query = new URLSearchParams(location.search).get("q");
   if (query) ui.triggerSearch(query);
 })();
