@@ -70,7 +70,11 @@ fn the_index_is_built_listed_deterministic_and_public_only() {
         "pagefind/pagefind-ui.css",
         "pagefind/pagefind-entry.json",
     ] {
-        assert!(index.contains_key(needed), "{needed} missing: {:?}", index.keys());
+        assert!(
+            index.contains_key(needed),
+            "{needed} missing: {:?}",
+            index.keys()
+        );
     }
     let kinds = |ext: &str| index.keys().filter(|p| p.ends_with(ext)).count();
     assert!(kinds(".pf_fragment") > 2, "{:?}", index.keys());
@@ -78,7 +82,10 @@ fn the_index_is_built_listed_deterministic_and_public_only() {
 
     let manifest = read(&one, "manifest.json");
     for path in index.keys() {
-        assert!(manifest.contains(&format!("\"{path}\"")), "{path} not in manifest");
+        assert!(
+            manifest.contains(&format!("\"{path}\"")),
+            "{path} not in manifest"
+        );
     }
 
     let all = |needle: &str| {
@@ -98,8 +105,16 @@ fn the_index_is_built_listed_deterministic_and_public_only() {
         }),
         "{found:?}"
     );
-    for secret in ["Xq7counterpartysecret", "Zp9memosecret", "xq7counterpartysecret"] {
-        assert_eq!(all(secret), Vec::<String>::new(), "{secret} is in the index");
+    for secret in [
+        "Xq7counterpartysecret",
+        "Zp9memosecret",
+        "xq7counterpartysecret",
+    ] {
+        assert_eq!(
+            all(secret),
+            Vec::<String>::new(),
+            "{secret} is in the index"
+        );
     }
 }
 
@@ -117,9 +132,15 @@ fn pages_mark_their_content_and_the_header_searches() {
         "{minutes}"
     );
     let search = read(&out, "search/index.html");
-    assert!(!search.contains("data-pagefind-body"), "the search page is not indexed");
+    assert!(
+        !search.contains("data-pagefind-body"),
+        "the search page is not indexed"
+    );
     assert!(search.contains("src=\"../pagefind/pagefind-ui.js\""));
     assert!(search.contains("src=\"../assets/search.js\""));
     assert!(search.contains("id=\"search-offline\""));
-    assert!(search.contains("href=\"../minutes/index.html\""), "fallback links");
+    assert!(
+        search.contains("href=\"../minutes/index.html\""),
+        "fallback links"
+    );
 }

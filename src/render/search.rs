@@ -18,7 +18,11 @@ pub const BUNDLE_DIR: &str = "pagefind";
 
 /// The search page, which loads pagefind's UI from [`BUNDLE_DIR`].
 pub fn jobs<'a>(r: &Renderer<'a>) -> Vec<Job<'a>> {
-    vec![Job::page("search/", "search.html", r.context("Search", "search"))]
+    vec![Job::page(
+        "search/",
+        "search.html",
+        r.context("Search", "search"),
+    )]
 }
 
 /// Whether the page at `path` is indexed: every HTML page but the not-found page, the
@@ -74,7 +78,10 @@ async fn build(
             .map_err(|e| e.to_string())?;
     }
     let files = index.get_files().await.map_err(|e| e.to_string())?;
-    Ok(files.into_iter().map(|f| (f.filename, f.contents)).collect())
+    Ok(files
+        .into_iter()
+        .map(|f| (f.filename, f.contents))
+        .collect())
 }
 
 /// `pagefind/…` for a file pagefind names under its own output folder.
@@ -125,12 +132,18 @@ mod tests {
     #[test]
     fn bundle_files_keep_their_folder() {
         let p = std::path::Path::new;
-        assert_eq!(bundle_path(p("x/pagefind/pagefind.js")), "pagefind/pagefind.js");
+        assert_eq!(
+            bundle_path(p("x/pagefind/pagefind.js")),
+            "pagefind/pagefind.js"
+        );
         assert_eq!(
             bundle_path(p("pagefind/fragment/en_1a.pf_fragment")),
             "pagefind/fragment/en_1a.pf_fragment"
         );
-        assert_eq!(bundle_path(p("index/en_2.pf_index")), "pagefind/index/en_2.pf_index");
+        assert_eq!(
+            bundle_path(p("index/en_2.pf_index")),
+            "pagefind/index/en_2.pf_index"
+        );
     }
 
     #[test]
