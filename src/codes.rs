@@ -96,7 +96,9 @@ mod tests {
         assert_eq!(suggest_unit("bags").map(|s| s.0), Some("XBG"));
         assert_eq!(suggest_unit("boxes").map(|s| s.0), Some("XBX"));
         assert_eq!(suggest_unit("widgets"), None);
-        for word in ["bag", "box", "hours", "days", "m3", "pairs", "dozen", "meals"] {
+        for word in [
+            "bag", "box", "hours", "days", "m3", "pairs", "dozen", "meals",
+        ] {
             let code = suggest_unit(word).map(|s| s.0).unwrap_or_default();
             assert!(is_unit(code), "{word} → {code}");
         }

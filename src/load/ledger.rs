@@ -641,7 +641,9 @@ mod tests {
         );
         assert!(message.contains("found date, cell, kind, quantity, unit"));
         assert!(
-            message.ends_with("map it in tally.toml: [ledger.columns] category = \"the export's header\""),
+            message.ends_with(
+                "map it in tally.toml: [ledger.columns] category = \"the export's header\""
+            ),
             "{message}"
         );
         let (_, problems) = file("Date,Cell,Need Category,kind,quantity,unit,catgory\n");

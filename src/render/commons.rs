@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::charts::commons::{Lines, lines};
 use super::charts::{Chart, NETWORK_COLOUR, Series, category_colour};
-use super::report_charts::{ChartView, ChartsView};
 use super::numbers::Numbers;
+use super::report_charts::{ChartView, ChartsView};
 use super::reports::week_dates;
 use super::views::long_date;
 use super::{Job, OutputFile, Renderer};
@@ -19,7 +19,6 @@ use crate::model::rules::{RuleState, Standing};
 use crate::model::week::WeekId;
 
 const ID_PREFIX: &str = "chart-";
-
 
 /// The fund's name in `[cells]`, or its slug in words (`strike-fund` → `strike fund`).
 fn fund_name(site: &Site, slug: &str) -> String {

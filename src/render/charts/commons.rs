@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 use super::plot::{Ink, Key, Layer, Plot};
 use super::{Chart, Figures, Series, WIDE, finish, period, weekly_plot};
 use crate::error::ChartError;
-use crate::render::numbers::Numbers;
 use crate::model::week::WeekId;
+use crate::render::numbers::Numbers;
 
 /// What a line chart says about itself.
 pub struct Lines<'a> {
