@@ -241,3 +241,39 @@ fn build_archive_zips_the_current_release_deterministically() {
     assert_eq!(changed.status.code(), Some(2));
     assert!(stderr(&changed).contains("changed since release 2026.48"));
 }
+
+/// The example site's first release, 2026.47, was released from the example without
+/// its two November assembly minutes: a copy of that state's output is that release.
+#[test]
+fn a_copy_of_the_example_sites_first_release_is_identified() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_example_site(&site);
+    for minutes in [
+        "2026-11-02-north-ward-assembly.md",
+        "2026-11-23-care-circle-assembly.md",
+    ] {
+        std::fs::remove_file(site.join("content/minutes").join(minutes)).unwrap();
+    }
+    // The release record as it stood then: its first entry and manifest.
+    let example = example_site();
+    let recorded = read(&example, "releases.toml");
+    let second = recorded.match_indices("[[release]]").nth(1).unwrap().0;
+    write(&site, "releases.toml", &recorded[..second]);
+    write(
+        &site,
+        "releases/2026.47.json",
+        &read(&example, "releases/2026.47.json"),
+    );
+    let copy = dir.path().join("copy");
+    build_to(&site, &copy);
+    let verified = tally(&[
+        "verify",
+        copy.to_str().unwrap(),
+        "--releases",
+        example.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&verified.stdout).to_string() + &stderr(&verified);
+    assert!(verified.status.success(), "{said}");
+    assert!(said.contains("release 2026.47 exactly"), "{said}");
+}
