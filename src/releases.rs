@@ -360,21 +360,6 @@ fn release_manifests(dir: &Path) -> Result<Vec<(String, Manifest)>> {
     Ok(found)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn version_names_are_safe_file_names() {
-        assert!(is_version_name("2026.48"));
-        assert!(is_version_name("v1-rc_2"));
-        assert!(!is_version_name("../x"));
-        assert!(!is_version_name(".hidden"));
-        assert!(!is_version_name(""));
-        assert!(!is_version_name("a b"));
-    }
-}
-
 /// The path of release `version`'s archive in the output: `releases/<version>.zip`.
 /// The manifest does not list it (the archive holds the manifest, so it cannot be listed
 /// in it); `tally verify` skips it, and its content is checked by unzipping it and
@@ -417,4 +402,19 @@ pub fn archive(version: &str, files: &[OutputFile]) -> Result<OutputFile> {
     }
     let cursor = writer.finish().map_err(|e| failed(&e))?;
     Ok(OutputFile::new(archive_path(version), cursor.into_inner()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_names_are_safe_file_names() {
+        assert!(is_version_name("2026.48"));
+        assert!(is_version_name("v1-rc_2"));
+        assert!(!is_version_name("../x"));
+        assert!(!is_version_name(".hidden"));
+        assert!(!is_version_name(""));
+        assert!(!is_version_name("a b"));
+    }
 }
