@@ -145,10 +145,7 @@ fn check_files(manifest: &Manifest, found: &BTreeMap<String, Vec<u8>>) -> Vec<St
     paths.sort();
     paths.dedup();
     for path in paths {
-        // Release archives are not in the manifest, which they hold (see
-        // `releases::archive_path`).
-        if path == MANIFEST_FILE || path == SIGNATURE_FILE || crate::releases::is_archive_path(path)
-        {
+        if path == MANIFEST_FILE || path == SIGNATURE_FILE {
             continue;
         }
         match (manifest.files.get(path), found.get(path)) {
