@@ -873,8 +873,10 @@ fn a_client_that_never_finishes_its_request_blocks_no_one_and_is_dropped() {
     }
     let started = Instant::now();
     assert_eq!(get(addr, "/about/").status, 200);
+    // Blocked, the answer would wait for the 5 s drop of the stalled clients; the margin
+    // below it is for a machine busy with the other tests.
     assert!(
-        started.elapsed() < Duration::from_secs(4),
+        started.elapsed() < Duration::from_millis(4800),
         "{:?}",
         started.elapsed()
     );
