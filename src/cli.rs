@@ -45,6 +45,10 @@ pub enum Command {
         /// memory.
         #[arg(long)]
         timings: bool,
+        /// Also write public/releases/<V>.zip, the whole built site of the current
+        /// release V (the build's sources must be those of a recorded release).
+        #[arg(long)]
+        archive: bool,
     },
     /// Check everything a build checks, writing nothing.
     Check {

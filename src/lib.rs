@@ -210,6 +210,21 @@ pub fn build_release(
     key: Option<&Path>,
     release: Option<&str>,
 ) -> Result<BuildSummary> {
+    build_with(options, key, release, false)
+}
+
+/// [`build_signed`] that also writes the current release's archive,
+/// `releases/<V>.zip` (`tally build --archive`): the build must be a recorded release.
+pub fn build_archived(options: &BuildOptions, key: Option<&Path>) -> Result<BuildSummary> {
+    build_with(options, key, None, true)
+}
+
+fn build_with(
+    options: &BuildOptions,
+    key: Option<&Path>,
+    release: Option<&str>,
+    archive: bool,
+) -> Result<BuildSummary> {
     let out = options
         .out
         .clone()
@@ -232,8 +247,13 @@ pub fn build_release(
         &mut timings,
     )?;
     let mut since = Instant::now();
+    let inputs = rendered.inputs.clone();
     let (site, mut files) = with_manifest(rendered);
     let signing = sign(&site, key.as_ref(), &mut files)?;
+    if archive {
+        let version = current_release(&options.site, &inputs)?;
+        files.push(releases::archive(&version, &files)?);
+    }
     timings.lap("manifest", &mut since);
     output::write(&out, &files)?;
     timings.lap("write", &mut since);
@@ -250,6 +270,21 @@ pub fn build_release(
         rows: site.ledger.entries.len(),
         timings,
     })
+}
+
+/// The version of the recorded release whose inputs are `inputs`, or why there is none.
+fn current_release(site_dir: &Path, inputs: &str) -> Result<String> {
+    let releases = releases::read(site_dir).map_err(Error::Input)?;
+    match releases.iter().find(|r| r.inputs == inputs) {
+        Some(release) => Ok(release.version.clone()),
+        None => Err(Error::Usage(match releases.last() {
+            None => "--archive: the site has no release yet; record one with `tally release --version V`".to_string(),
+            Some(last) => format!(
+                "--archive: the sources changed since release {}; record a new one with `tally release --version V`",
+                last.version
+            ),
+        })),
+    }
 }
 
 /// Every output file of the site in memory, the manifest last; nothing is written.

@@ -63,17 +63,20 @@ fn run(command: Command) -> Result<(), Error> {
             sign,
             key,
             timings,
+            archive,
         } => {
             let started = std::time::Instant::now();
             let key = secret_key(sign, key)?;
-            let summary = tally::build_signed(
-                &BuildOptions {
-                    site,
-                    out,
-                    base_url,
-                },
-                key.as_deref(),
-            )?;
+            let options = BuildOptions {
+                site,
+                out,
+                base_url,
+            };
+            let summary = if archive {
+                tally::build_archived(&options, key.as_deref())?
+            } else {
+                tally::build_signed(&options, key.as_deref())?
+            };
             if !quiet {
                 say(format_args!(
                     "built {} pages ({} files, {} KiB) into {} in {} ms",

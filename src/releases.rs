@@ -360,6 +360,50 @@ fn release_manifests(dir: &Path) -> Result<Vec<(String, Manifest)>> {
     Ok(found)
 }
 
+/// The path of release `version`'s archive in the output: `releases/<version>.zip`.
+/// The manifest does not list it (the archive holds the manifest, so it cannot be listed
+/// in it); `tally verify` skips it, and its content is checked by unzipping it and
+/// verifying the folder.
+pub fn archive_path(version: &str) -> String {
+    format!("{RELEASES_DIR}/{version}.zip")
+}
+
+/// Whether `path` in an output folder is a release archive (see [`archive_path`]).
+pub fn is_archive_path(path: &str) -> bool {
+    path.strip_prefix(RELEASES_DIR)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|name| name.strip_suffix(".zip"))
+        .is_some_and(is_version_name)
+}
+
+/// `tally build --archive`: the whole built site (`files`, manifest included) zipped as
+/// `releases/<version>.zip`. The bytes depend only on the files: entries in path order,
+/// fixed timestamps and permissions. Links in the site are relative, so the unzipped
+/// folder opens from disk.
+pub fn archive(version: &str, files: &[OutputFile]) -> Result<OutputFile> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    use zip::{CompressionMethod, DateTime, ZipWriter};
+    let failed = |e: &dyn std::fmt::Display| {
+        Error::Usage(format!("cannot write {}: {e}", archive_path(version)))
+    };
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644);
+    let mut sorted: Vec<&OutputFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut writer = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for file in sorted {
+        writer
+            .start_file(file.path.as_str(), options)
+            .map_err(|e| failed(&e))?;
+        writer.write_all(&file.bytes).map_err(|e| failed(&e))?;
+    }
+    let cursor = writer.finish().map_err(|e| failed(&e))?;
+    Ok(OutputFile::new(archive_path(version), cursor.into_inner()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,7 +145,10 @@ fn check_files(manifest: &Manifest, found: &BTreeMap<String, Vec<u8>>) -> Vec<St
     paths.sort();
     paths.dedup();
     for path in paths {
-        if path == MANIFEST_FILE || path == SIGNATURE_FILE {
+        // Release archives are not in the manifest, which they hold (see
+        // `releases::archive_path`).
+        if path == MANIFEST_FILE || path == SIGNATURE_FILE || crate::releases::is_archive_path(path)
+        {
             continue;
         }
         match (manifest.files.get(path), found.get(path)) {

@@ -156,3 +156,124 @@ fn a_rewritten_entry_of_releases_toml_fails_the_build() {
         "{errors:?}"
     );
 }
+
+/// The files of the zip archive `bytes`, by path.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        files.insert(entry.name().unwrap().to_string(), content);
+    }
+    files
+}
+
+#[test]
+fn build_archive_zips_the_current_release_deterministically() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_example_site(&site);
+    let site_arg = site.to_str().unwrap();
+    // Without a release for these sources, --archive says why and writes nothing.
+    std::fs::remove_file(site.join("releases.toml")).ok();
+    std::fs::remove_dir_all(site.join("releases")).ok();
+    let none = tally(&["build", site_arg, "--archive"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(
+        stderr(&none).contains("no release yet"),
+        "{}",
+        stderr(&none)
+    );
+    assert!(!site.join("public").exists());
+
+    let first = release(&site, "2026.48", "The first release");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let built = tally(&["build", site_arg, "--archive", "--quiet"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let out = site.join("public");
+    let zip_path = out.join("releases/2026.48.zip");
+    let bytes = std::fs::read(&zip_path).unwrap();
+    // The same release built again gives the same bytes.
+    assert!(
+        tally(&["build", site_arg, "--archive", "-q"])
+            .status
+            .success()
+    );
+    assert!(
+        std::fs::read(&zip_path).unwrap() == bytes,
+        "archive bytes differ"
+    );
+
+    // The archive holds every other file of the built site, byte for byte.
+    let mut site_files = read_tree(&out);
+    site_files.remove("releases/2026.48.zip");
+    let unzipped = unzip(&bytes);
+    assert_eq!(
+        unzipped.keys().collect::<Vec<_>>(),
+        site_files.keys().collect::<Vec<_>>()
+    );
+    let css = site_files.keys().find(|p| p.ends_with(".css")).unwrap();
+    for path in ["index.html", "manifest.json", css.as_str()] {
+        assert!(unzipped[path] == site_files[path], "{path} differs");
+    }
+    // The output with its archive verifies, and so does the unzipped copy.
+    let verified = tally(&["verify", out.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    let copy = dir.path().join("unzipped");
+    for (rel, content) in &unzipped {
+        let path = copy.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    let verified = tally(&["verify", copy.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+
+    // Once the sources change, the build is no release: --archive refuses.
+    write(
+        &site,
+        "content/pages/thanks.md",
+        "+++\ntitle = \"Thanks\"\n+++\nThank you.\n",
+    );
+    let changed = tally(&["build", site_arg, "--archive"]);
+    assert_eq!(changed.status.code(), Some(2));
+    assert!(stderr(&changed).contains("changed since release 2026.48"));
+}
+
+/// The example site's first release, 2026.47, was released from the example without
+/// its two November assembly minutes: a copy of that state's output is that release.
+#[test]
+fn a_copy_of_the_example_sites_first_release_is_identified() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_example_site(&site);
+    for minutes in [
+        "2026-11-02-north-ward-assembly.md",
+        "2026-11-23-care-circle-assembly.md",
+    ] {
+        std::fs::remove_file(site.join("content/minutes").join(minutes)).unwrap();
+    }
+    // The release record as it stood then: its first entry and manifest.
+    let example = example_site();
+    let recorded = read(&example, "releases.toml");
+    let second = recorded.match_indices("[[release]]").nth(1).unwrap().0;
+    write(&site, "releases.toml", &recorded[..second]);
+    write(
+        &site,
+        "releases/2026.47.json",
+        &read(&example, "releases/2026.47.json"),
+    );
+    let copy = dir.path().join("copy");
+    build_to(&site, &copy);
+    let verified = tally(&[
+        "verify",
+        copy.to_str().unwrap(),
+        "--releases",
+        example.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&verified.stdout).to_string() + &stderr(&verified);
+    assert!(verified.status.success(), "{said}");
+    assert!(said.contains("release 2026.47 exactly"), "{said}");
+}
