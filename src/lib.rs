@@ -379,6 +379,10 @@ pub fn render_with(
     )?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     timings.lap("templates, statics, sitemap", &mut since);
+    let index = render::search::index(&site, &files)?;
+    files.extend(index);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    timings.lap("search index", &mut since);
     Ok(Rendered {
         site,
         files,

@@ -27,6 +27,7 @@ pub mod releases;
 pub mod report_charts;
 pub mod reports;
 pub mod seals;
+pub mod search;
 mod share_card;
 pub mod signing;
 mod sources;
@@ -292,6 +293,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     jobs.extend(invoices::jobs(&renderer)?);
     jobs.extend(commons::jobs(&renderer)?);
     jobs.extend(receipts::jobs(&renderer)?);
+    jobs.extend(search::jobs(&renderer));
     let contexts = started.elapsed();
     let mut files = cache.run(&renderer, jobs)?;
     cache.timed(contexts, started.elapsed() - contexts);

@@ -1,9 +1,12 @@
 // Browser checks of a built site, opened from disk in Debian's Chromium:
 // home → the last closed report by its link, charts drawn with a size, every link of
-// the visited pages reachable, an invoice printing to one or two A4 pages, and axe-core
-// at 390 and 1280 px with no serious or critical violation.
+// the visited pages reachable, an invoice printing to one or two A4 pages, axe-core
+// at 390 and 1280 px with no serious or critical violation, and search: served over
+// HTTP (pagefind fetches its index, which a browser refuses from disk), a query from the
+// header's box finds its minutes page first; from disk the search page says why not.
 // Usage: node check.mjs PUBLIC_DIR   (CHROMIUM=/path overrides the browser)
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, statSync } from "node:fs";
+import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
@@ -102,6 +105,49 @@ for (const rel of pages) {
     }
   }
 }
+// 4. Search. From disk: the search page explains and links to the registers.
+await open(`${url("search/index.html")}?q=stipend`, 1280);
+const offline = await page.$eval("#search-offline", (p) => !p.hidden);
+if (!offline) fail("search from disk: no explanation shown");
+else console.log("ok   search from disk: says it needs a web host, lists the registers");
+
+// Over HTTP, a static server of the output under a sub-path, as a host under base_url.
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+                ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png" };
+const prefix = "/site/";
+const server = http.createServer((req, res) => {
+  const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  let file = pathname.startsWith(prefix) ? path.join(out, pathname.slice(prefix.length)) : null;
+  if (file && !file.startsWith(out)) file = null;
+  if (file && existsSync(file) && statSync(file).isDirectory()) file = path.join(file, "index.html");
+  if (!file || !existsSync(file)) { res.writeHead(404); res.end("not found"); return; }
+  res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+  res.end(readFileSync(file));
+});
+await new Promise((done) => server.listen(0, "127.0.0.1", done));
+const site = `http://127.0.0.1:${server.address().port}${prefix}`;
+await page.setViewport({ width: 1280, height: 900 });
+// The header's search box, a plain GET form, leads to the search page with the query.
+await page.goto(`${site}minutes/index.html`, { waitUntil: "load" });
+await page.type("#site-search-q", "stipend");
+await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.keyboard.press("Enter")]);
+if (!page.url().startsWith(`${site}search/index.html?q=stipend`)) fail(`search box led to ${page.url()}`);
+const expected = `${site}${minutes}`;
+for (const word of ["stipend", "unanswered"]) {
+  await page.goto(`${site}search/index.html?q=${word}`, { waitUntil: "load" });
+  const results = await page.waitForSelector(".pagefind-ui__result-link", { timeout: 10000 })
+    .then(() => page.$$eval(".pagefind-ui__result-link", (as) => as.map((a) => a.href)))
+    .catch(() => []);
+  if (results[0] !== expected) fail(`search "${word}": first of ${results.length} results is ${results[0]}, not ${expected}`);
+  else console.log(`ok   search "${word}" over HTTP: its minutes page first of ${results.length} result(s)`);
+}
+await page.evaluate(axeSource);
+const searchAxe = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+const searchBad = searchAxe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+for (const v of searchBad) fail(`axe search page: ${v.id} (${v.impact}): ${v.nodes[0].target}`);
+if (searchBad.length === 0) console.log("ok   axe search page with results: 0 serious or critical");
+server.close();
+
 await browser.close();
 console.log(`${checked} axe runs on ${pages.length} pages; ${failures.length} failure(s)`);
 process.exit(failures.length === 0 ? 0 : 1);
