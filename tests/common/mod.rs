@@ -26,6 +26,8 @@ pub fn copy_example_site(to: &Path) {
             Some(
                 "tally.toml"
                     | "tally.lock"
+                    | "releases.toml"
+                    | "releases"
                     | "content"
                     | "data"
                     | "templates"
