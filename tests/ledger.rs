@@ -913,6 +913,24 @@ fn numbers_follow_the_sites_language_on_pages_and_stay_plain_in_csv() {
     assert!(page.contains("58,90\u{a0}€"), "food value");
     assert!(page.contains("15,20\u{a0}€ per h"), "rate applied");
     assert!(!page.contains("€58"), "no English money on a French site");
+    // The axes of the charts too: `2 000`, not `2,000`.
+    let chart = read(&out, "reports/charts/commons-vs-city.svg");
+    let ticks: Vec<&str> = chart
+        .split('>')
+        .filter_map(|t| t.split('<').next())
+        .map(str::trim)
+        .filter(|t| t.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .collect();
+    assert!(
+        ticks.iter().any(|t| t.contains('\u{202f}')),
+        "grouped the French way: {ticks:?}"
+    );
+    assert!(
+        !ticks
+            .iter()
+            .any(|t| t.contains(',') && !t.contains('\u{202f}')),
+        "no English grouping: {ticks:?}"
+    );
     let weekly = read(&out, "data/weekly.csv");
     assert!(
         weekly.contains(",58.90,58.90,700,0.0841\n"),

@@ -135,6 +135,12 @@ impl Numbers {
         }
     }
 
+    /// A number given as plain ASCII text (`-1234.5`, as an axis computes it) in this
+    /// language's separators and minus: `−1,234.5`, `−1 234,5`.
+    pub fn plain(&self, ascii: &str) -> String {
+        self.write(ascii)
+    }
+
     /// A decimal written as ASCII text (`-1234.5`) in this language's separators.
     fn write(&self, ascii: &str) -> String {
         let (negative, rest) = match ascii.strip_prefix('-') {

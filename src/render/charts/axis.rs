@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 
 use crate::model::week::WeekId;
+use crate::render::numbers::Numbers;
 
 /// A labelled position on the x axis: the index of a week and its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,16 +138,16 @@ pub fn year_span(weeks: &[WeekId]) -> String {
 /// An axis tick value: `0`, `2,500`, `12k`, `1.2M`, `0.5`. `step` is the distance
 /// between ticks and decides the decimals; `largest` is the largest absolute tick on the
 /// axis, so that every tick of one axis is written the same way.
-pub fn axis_number(value: f64, step: f64, largest: f64) -> String {
+pub fn axis_number(value: f64, step: f64, largest: f64, numbers: Numbers) -> String {
     if value == 0.0 {
         return "0".to_string();
     }
     let magnitude = step.abs().max(largest.abs());
     if magnitude >= 1_000_000.0 && step.abs() >= 100_000.0 {
-        return format!("{}M", trim_float(value / 1_000_000.0, 1));
+        return format!("{}M", numbers.plain(&trim_float(value / 1_000_000.0, 1)));
     }
     if magnitude >= 10_000.0 && step.abs() >= 1_000.0 {
-        return format!("{}k", trim_float(value / 1_000.0, 1));
+        return format!("{}k", numbers.plain(&trim_float(value / 1_000.0, 1)));
     }
     let decimals = if step.abs() >= 1.0 || step == 0.0 {
         0
@@ -155,18 +156,7 @@ pub fn axis_number(value: f64, step: f64, largest: f64) -> String {
     } else {
         2
     };
-    let rounded = format!("{value:.decimals$}");
-    let rounded = if rounded
-        .trim_start_matches('-')
-        .chars()
-        .all(|c| c == '0' || c == '.')
-    {
-        // No `-0`.
-        rounded.trim_start_matches('-').to_string()
-    } else {
-        rounded
-    };
-    group_thousands(&rounded).replacen('-', "−", 1)
+    numbers.plain(&format!("{value:.decimals$}"))
 }
 
 /// `value` with at most `decimals` decimals, trailing zeros dropped: `1.5`, `12`.
@@ -178,31 +168,6 @@ fn trim_float(value: f64, decimals: usize) -> String {
         text
     };
     if text == "-0" { "0".to_string() } else { text }
-}
-
-/// Inserts `,` between groups of three digits of the integer part.
-fn group_thousands(text: &str) -> String {
-    let (sign, rest) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text),
-    };
-    let (int, frac) = match rest.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (rest, None),
-    };
-    let mut grouped = String::with_capacity(text.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let mut out = format!("{sign}{grouped}");
-    if let Some(frac) = frac {
-        out.push('.');
-        out.push_str(frac);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -269,15 +234,31 @@ mod tests {
 
     #[test]
     fn numbers_read_well_on_axes_and_in_tables() {
-        assert_eq!(axis_number(2500.0, 500.0, 3000.0), "2,500");
-        assert_eq!(axis_number(12000.0, 2000.0, 12000.0), "12k");
-        assert_eq!(axis_number(12500.0, 2500.0, 12500.0), "12.5k");
+        let en = Numbers::for_language("en");
+        let axis = |v, step, largest| axis_number(v, step, largest, en);
+        assert_eq!(axis(2500.0, 500.0, 3000.0), "2,500");
+        assert_eq!(axis(12000.0, 2000.0, 12000.0), "12k");
+        assert_eq!(axis(12500.0, 2500.0, 12500.0), "12.5k");
         // One axis, one style: 7,500 beside 12.5k reads as 7.5k.
-        assert_eq!(axis_number(7500.0, 2500.0, 12500.0), "7.5k");
-        assert_eq!(axis_number(0.5, 0.1, 1.0), "0.5");
-        assert_eq!(axis_number(-0.0, 1.0, 5.0), "0");
-        assert_eq!(axis_number(-2000.0, 1000.0, 3000.0), "−2,000");
-        assert_eq!(axis_number(2_000_000.0, 500_000.0, 2_000_000.0), "2M");
+        assert_eq!(axis(7500.0, 2500.0, 12500.0), "7.5k");
+        assert_eq!(axis(0.5, 0.1, 1.0), "0.5");
+        assert_eq!(axis(-0.0, 1.0, 5.0), "0");
+        assert_eq!(axis(-2000.0, 1000.0, 3000.0), "−2,000");
+        assert_eq!(axis(2_000_000.0, 500_000.0, 2_000_000.0), "2M");
+    }
+
+    #[test]
+    fn axes_write_numbers_as_the_sites_language_does() {
+        let fr = Numbers::for_language("fr");
+        assert_eq!(axis_number(2500.0, 500.0, 3000.0, fr), "2\u{202f}500");
+        assert_eq!(axis_number(12500.0, 2500.0, 12500.0, fr), "12,5k");
+        assert_eq!(axis_number(0.5, 0.1, 1.0, fr), "0,5");
+        let de = Numbers::for_language("de");
+        assert_eq!(axis_number(-2000.0, 1000.0, 3000.0, de), "−2.000");
+    }
+
+    #[test]
+    fn year_spans_name_both_years() {
         assert_eq!(year_span(&run("2025-W50", 4)), "2025–2026");
     }
 }

@@ -296,7 +296,7 @@ fn finish(
     };
     let csv = csv_text(&figures.csv_head, &figures.csv_rows);
     let id = format!("{id_prefix}{slug}");
-    let raw = plot::render(plot).map_err(|message| ChartError {
+    let raw = plot::render(plot, figures.numbers).map_err(|message| ChartError {
         chart: slug.to_string(),
         message,
     })?;

@@ -8,6 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::{self, Tick};
 use crate::model::week::WeekId;
+use crate::render::numbers::Numbers;
 
 /// The font size of every label, in SVG pixels.
 pub const FONT_PX: f64 = 15.0;
@@ -118,7 +119,7 @@ pub struct Plot {
 }
 
 /// Draws `plot` and returns plotters' SVG text (placeholder colours, fixed size).
-pub fn render(plot: &Plot) -> Result<String, String> {
+pub fn render(plot: &Plot, numbers: Numbers) -> Result<String, String> {
     let mut svg = String::new();
     {
         let legend_rows = legend_layout(&plot.keys, plot.width);
@@ -134,7 +135,7 @@ pub fn render(plot: &Plot) -> Result<String, String> {
         if plot.x.len() == 0 {
             draw_empty(&body, &plot.empty_note).map_err(|e| e.to_string())?;
         } else {
-            draw_body(&root, &body, plot).map_err(|e| e.to_string())?;
+            draw_body(&root, &body, plot, numbers).map_err(|e| e.to_string())?;
         }
         root.present().map_err(|e| e.to_string())?;
     }
@@ -263,7 +264,12 @@ fn nice_step(span: f64, ticks: f64) -> f64 {
     nice * magnitude
 }
 
-fn draw_body(root: &Area<'_, '_>, area: &Area<'_, '_>, plot: &Plot) -> DrawResult {
+fn draw_body(
+    root: &Area<'_, '_>,
+    area: &Area<'_, '_>,
+    plot: &Plot,
+    numbers: Numbers,
+) -> DrawResult {
     let n = plot.x.len();
     let (lo, hi) = y_extent(&plot.layers);
     let (lo, hi) = if hi - lo <= f64::EPSILON {
@@ -281,7 +287,7 @@ fn draw_body(root: &Area<'_, '_>, area: &Area<'_, '_>, plot: &Plot) -> DrawResul
     };
     let largest = y_lo.abs().max(y_hi.abs());
     let y_label = |v: f64| {
-        let text = axis::axis_number(v, step, largest);
+        let text = axis::axis_number(v, step, largest, numbers);
         if plot.percent {
             format!("{text}%")
         } else {
