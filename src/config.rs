@@ -230,6 +230,10 @@ pub struct LedgerConfig {
     /// `[[ledger.sources]]`: other exports' layouts, each read as it is.
     #[serde(default)]
     pub sources: Vec<SourceConfig>,
+    /// `strict = true`: a row's cell, category or unit must be declared (`[cells.<slug>]`,
+    /// `[categories.<slug>]`, a unit of `data/rates.csv`), or the row is an error.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// One `[[ledger.sources]]` block: how to read the files its glob claims.
@@ -319,6 +323,7 @@ impl Config {
             )]));
         }
         let mut problems = invoicing::check(&config, &text, shown);
+        problems.extend(strict_problems(&config, &text, shown));
         problems.extend(independence::check(
             config.independence.as_ref(),
             &text,
@@ -392,6 +397,34 @@ impl Config {
             None => "/".to_string(),
         }
     }
+}
+
+/// `strict = true` with no `[cells.<slug>]` or no `[categories.<slug>]`: every row
+/// would fail for want of a declaration, so the cause is reported once, here.
+fn strict_problems(config: &Config, text: &str, path: &Path) -> Vec<Diagnostic> {
+    if !config.ledger.strict {
+        return Vec::new();
+    }
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("strict"))
+        .map_or(1, |l| l + 1);
+    [
+        (config.cells.is_empty(), "[cells.<slug>]"),
+        (config.categories.is_empty(), "[categories.<slug>]"),
+    ]
+    .into_iter()
+    .filter(|(empty, _)| *empty)
+    .map(|(_, table)| {
+        Diagnostic::at(
+            path,
+            line,
+            format!(
+                "ledger.strict: strict = true needs the names declared, but tally.toml has no {table} table; declare each with its name, e.g. {table} name = \"…\""
+            ),
+        )
+    })
+    .collect()
 }
 
 /// Replaces the key at `at` (up to the end of its line) with spaces, so the rest of the

@@ -11,6 +11,8 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
+use super::names::{Declared, NameKind, Verdict};
+use super::root_causes::{RejectedRate, RejectedRates, RowsByCause};
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
@@ -32,7 +34,8 @@ pub fn check(
     // A rates file whose header is unreadable is reported once, by its own error, not
     // again on every row that needs a rate.
     let rates_readable = rates.is_none_or(|t| t.has_columns(RATE_COLUMNS));
-    let rates = check_rates(rates, &config.currency, problems);
+    let declared = Declared::from_config(config, rates);
+    let (rates, rejected) = check_rates_rejecting(rates, &config.currency, problems);
     let budget = check_budget(budget, &config.currency, problems);
     let dates = config.dates.bounds().unwrap_or_else(|why| {
         problems.push(Diagnostic::new(crate::config::CONFIG_FILE, why));
@@ -44,6 +47,8 @@ pub fn check(
         dates,
         rates: &rates,
         rates_readable,
+        rejected: &rejected,
+        declared: &declared,
     };
     let checked: Vec<CheckedFile> = files
         .par_iter()
@@ -53,8 +58,12 @@ pub fn check(
     let mut rows = Vec::with_capacity(files.len());
     let mut receipts = Vec::with_capacity(files.len());
     let mut latest = None;
+    let mut needs = RowsByCause::default();
+    let mut near = NearMisses::default();
     for (file, checked) in files.iter().zip(checked) {
         latest = latest.max(checked.latest);
+        needs.merge(checked.needs);
+        near.merge(checked.near);
         parts.push(FileEntries {
             entries: checked.entries,
             texts: checked.texts,
@@ -66,6 +75,7 @@ pub fn check(
             rows: checked.rows,
         });
     }
+    rejected.report(&needs, problems);
     let entries = Entries::with_latest(parts, latest);
     check_receipts(&entries, &receipts, problems);
     check_case_twins(&entries, problems);
@@ -74,6 +84,36 @@ pub fn check(
         files: rows,
         rates,
         budget,
+        warnings: near.warnings(),
+    }
+}
+
+/// Names a few letters from a declared one (`bike-kitchn`), by kind and name: the
+/// first row using each and how many do.
+#[derive(Default)]
+struct NearMisses(HashMap<(NameKind, Name, &'static str), (Source, u64)>);
+
+impl NearMisses {
+    fn add(&mut self, kind: NameKind, name: Name, near: &'static str, row: Source) {
+        self.0.entry((kind, name, near)).or_insert((row, 0)).1 += 1;
+    }
+
+    /// Adds a later file's: its rows come after this one's.
+    fn merge(&mut self, later: NearMisses) {
+        for (key, (first, rows)) in later.0 {
+            self.0.entry(key).or_insert((first, 0)).1 += rows;
+        }
+    }
+
+    /// One warning per name, in order of kind and name.
+    fn warnings(self) -> Vec<String> {
+        let mut all: Vec<_> = self.0.into_iter().collect();
+        all.sort_unstable_by(|a, b| (a.0.0, a.0.1).cmp(&(b.0.0, b.0.1)));
+        all.into_iter()
+            .map(|((kind, name, near), (first, rows))| {
+                super::names::near_miss(kind, &name, near, &first.to_string(), rows)
+            })
+            .collect()
     }
 }
 
@@ -121,6 +161,10 @@ struct Rules<'a> {
     rates: &'a Rates,
     /// `false` when `data/rates.csv` lacks a required column (already reported).
     rates_readable: bool,
+    /// Rates left out for their own problems: the root cause of rows without a rate.
+    rejected: &'a RejectedRates,
+    /// The cells, categories and units `tally.toml` declares.
+    declared: &'a Declared,
 }
 
 /// What checking one file found.
@@ -134,6 +178,10 @@ struct CheckedFile {
     receipts: ReceiptHashes,
     /// The latest date of its entries.
     latest: Option<Date>,
+    /// Rows without a rate because theirs was rejected, by rejected rate.
+    needs: RowsByCause,
+    /// Names a few letters from a declared one.
+    near: NearMisses,
 }
 
 fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
@@ -187,6 +235,8 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
         rows,
         receipts,
         latest,
+        needs: row_checker.needs,
+        near: row_checker.near,
     }
 }
 
@@ -226,11 +276,24 @@ struct RowChecker<'a> {
     file: SourceFile,
     rules: &'a Rules<'a>,
     interned: HashMap<Box<str>, Name, Fast>,
-    /// The last name read as cell, category, unit and to_cell, with its text.
-    recent: [Option<(Name, &'static str)>; 4],
+    /// The last name read as cell, category, unit and to_cell, with its text and the
+    /// verdict on it.
+    recent: [Option<(Name, &'static str, Verdict)>; 4],
+    /// The verdict on each name read, by slot.
+    verdicts: HashMap<(usize, Name), Verdict, Fast>,
     last_date: Option<(Box<str>, Date, WeekId)>,
     last_rate: Option<RateMemo>,
+    needs: RowsByCause,
+    near: NearMisses,
 }
+
+/// What the name in each of [`RowChecker::name`]'s slots is read as.
+const SLOT_KINDS: [NameKind; 4] = [
+    NameKind::Cell,
+    NameKind::Category,
+    NameKind::Unit,
+    NameKind::Cell,
+];
 
 impl<'a> RowChecker<'a> {
     fn new(path: &'a Path, rules: &'a Rules<'a>) -> RowChecker<'a> {
@@ -240,18 +303,22 @@ impl<'a> RowChecker<'a> {
             rules,
             interned: HashMap::default(),
             recent: [None; 4],
+            verdicts: HashMap::default(),
             last_date: None,
             last_rate: None,
+            needs: RowsByCause::default(),
+            near: NearMisses::default(),
         }
     }
 
-    /// The name in `text`, read as cell, category, unit or to_cell (`slot` 0 to 3).
-    fn name(&mut self, slot: usize, text: &str) -> Name {
+    /// The name in `text`, read as cell, category, unit or to_cell (`slot` 0 to 3), and
+    /// the verdict on it.
+    fn name(&mut self, slot: usize, text: &str) -> (Name, Verdict) {
         // Rows of one export repeat the same few names: look at the column's last first.
-        if let Some(Some((name, kept))) = self.recent.get(slot)
+        if let Some(Some((name, kept, verdict))) = self.recent.get(slot)
             && *kept == text
         {
-            return *name;
+            return (*name, *verdict);
         }
         let name = match self.interned.get(text) {
             Some(name) => *name,
@@ -261,10 +328,76 @@ impl<'a> RowChecker<'a> {
                 name
             }
         };
+        let declared = self.rules.declared;
+        let verdict = *self.verdicts.entry((slot, name)).or_insert_with(|| {
+            SLOT_KINDS
+                .get(slot)
+                .map_or(Verdict::Fine, |&kind| declared.judge(kind, text))
+        });
         if let Some(recent) = self.recent.get_mut(slot) {
-            *recent = Some((name, name.as_str()));
+            *recent = Some((name, name.as_str(), verdict));
         }
-        name
+        (name, verdict)
+    }
+
+    /// The row's names that are not declared: errors under `strict = true`, else near
+    /// misses counted for one warning each.
+    fn judge_names(&mut self, line: u64, names: &[(Column, Name, Verdict)]) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        if names.iter().all(|n| n.2 == Verdict::Fine) {
+            return problems;
+        }
+        for &(column, name, verdict) in names {
+            let kind = match column {
+                Column::Category => NameKind::Category,
+                Column::Unit => NameKind::Unit,
+                _ => NameKind::Cell,
+            };
+            match verdict {
+                Verdict::Fine => {}
+                Verdict::Undeclared(near) => problems.push(self.problem(
+                    line,
+                    column,
+                    super::names::undeclared(kind, &name, near),
+                )),
+                Verdict::Near(near) => {
+                    let row = Source {
+                        file: self.file,
+                        line: u32::try_from(line).unwrap_or(u32::MAX),
+                    };
+                    self.near.add(kind, name, near, row);
+                }
+            }
+        }
+        problems
+    }
+
+    /// The problem of a service row without a rate, or none when the cause is a rate
+    /// already reported (a rate file without its columns, a rejected rate row).
+    fn no_rate(&mut self, line: u64, names: &[(Column, Name, Verdict)], date: Date) -> Vec<Diagnostic> {
+        let [_, (_, category, category_verdict), (_, unit, unit_verdict)] = names[..3] else {
+            return Vec::new();
+        };
+        if !self.rules.rates_readable {
+            return Vec::new();
+        }
+        if let Some(cause) = self.rules.rejected.cause(&unit, &category, date) {
+            let row = Source {
+                file: self.file,
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+            };
+            self.needs.add(cause, row);
+            return Vec::new();
+        }
+        let mut reason = format!(
+            "no rate for {unit} (category {category}) in force on {date} in data/rates.csv"
+        );
+        for (what, verdict) in [("unit", unit_verdict), ("category", category_verdict)] {
+            if let Verdict::Near(near) = verdict {
+                reason.push_str(&format!("; the {what} is not declared: did you mean `{near}`?"));
+            }
+        }
+        vec![self.problem(line, Column::Unit, reason)]
     }
 
     fn problem(&self, line: u64, column: Column, reason: String) -> Diagnostic {
@@ -389,21 +522,28 @@ impl<'a> RowChecker<'a> {
         else {
             return Err(problems);
         };
-        let cell = self.name(0, cell);
-        let category = self.name(1, category);
-        let unit = self.name(2, unit);
+        let (cell, cell_verdict) = self.name(0, cell);
+        let (category, category_verdict) = self.name(1, category);
+        let (unit, unit_verdict) = self.name(2, unit);
+        // Only a transfer's to_cell is a cell (an allocation's is a fund).
+        let (to, to_verdict) = if kind == Kind::Transfer {
+            self.name(3, to_cell)
+        } else {
+            (cell, Verdict::Fine)
+        };
+        let names = [
+            (Column::Cell, cell, cell_verdict),
+            (Column::Category, category, category_verdict),
+            (Column::Unit, unit, unit_verdict),
+            (Column::ToCell, to, to_verdict),
+        ];
+        let undeclared = self.judge_names(line, &names);
+        if !undeclared.is_empty() {
+            return Err(undeclared);
+        }
         let rate = if kind == Kind::Service {
             let Some(index) = self.rate(unit, category, date) else {
-                if !self.rules.rates_readable {
-                    return Err(Vec::new());
-                }
-                return Err(vec![self.problem(
-                    line,
-                    Column::Unit,
-                    format!(
-                        "no rate for {unit} (category {category}) in force on {date} in data/rates.csv"
-                    ),
-                )]);
+                return Err(self.no_rate(line, &names, date));
             };
             let per_unit = self.rules.rates.get(index).map(|r| r.rate);
             // The same product as `Rates::value_of` gives later: it must not overflow.
@@ -420,7 +560,7 @@ impl<'a> RowChecker<'a> {
         } else {
             RateIndex::NONE
         };
-        let to_cell = (!to_cell.is_empty()).then(|| self.name(3, to_cell));
+        let to_cell = (!to_cell.is_empty()).then(|| self.name(3, to_cell).0);
         let Some(text) = texts.push(
             row.get(Column::Receipt),
             row.get(Column::Counterparty),
@@ -683,83 +823,146 @@ const RATE_COLUMNS: &[&str] = &["unit", "rate", "valid_from"];
 
 /// `data/rates.csv` → [`Rates`]; two rates for one unit, category and day are an error.
 pub fn check_rates(table: Option<&RawTable>, site: &str, problems: &mut Diagnostics) -> Rates {
+    let (rates, rejected) = check_rates_rejecting(table, site, problems);
+    rejected.report(&RowsByCause::default(), problems);
+    rates
+}
+
+/// [`check_rates`], keeping back the rows rejected for their own problems (with those
+/// problems), to be reported with the ledger rows that needed them.
+fn check_rates_rejecting(
+    table: Option<&RawTable>,
+    site: &str,
+    problems: &mut Diagnostics,
+) -> (Rates, RejectedRates) {
+    let mut rejected = RejectedRates::default();
     let Some(table) = table else {
-        return Rates::default();
+        return (Rates::default(), rejected);
     };
     let mut rates = Rates {
         path: table.path.clone(),
         rates: Vec::new(),
     };
     if !table.require(RATE_COLUMNS, problems) {
-        return rates;
+        return (rates, rejected);
     }
-    let [unit, category, rate, currency, valid_from, source] = [
-        "unit",
-        "category",
-        "rate",
-        "currency",
-        "valid_from",
-        "source",
-    ]
-    .map(|name| table.column(name));
+    let columns = RateColumns::of(table);
     let mut seen: HashMap<(String, Option<String>, Date), usize> = HashMap::new();
     for row in &table.rows {
-        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
-        let mut ok = true;
-        let unit_text = row.get(unit);
-        if unit_text.is_empty() {
-            problems.push(at("unit: must not be empty".into()));
-            ok = false;
-        }
-        let value = parse_decimal(row.get(rate)).and_then(|r| {
-            if r < Decimal::ZERO {
-                Err(format!("must not be negative, not {r}"))
-            } else {
-                at_most(r, MAX_RATE, row.get(rate))
+        let rate = match columns.read(table, row, site) {
+            Ok(rate) => rate,
+            Err(rate) if rate.unit.is_empty() => {
+                problems.extend(rate.problems);
+                continue;
             }
-        });
-        let value = value
-            .map_err(|reason| problems.push(at(format!("rate: {reason}"))))
+            Err(rate) => {
+                rejected.0.push(rate);
+                continue;
+            }
+        };
+        let key = (rate.unit.clone(), rate.category.clone(), rate.valid_from);
+        if let Some(first) = seen.insert(key, row.line) {
+            problems.push(Diagnostic::at(
+                &table.path,
+                row.line,
+                format!(
+                    "valid_from: a second rate for {} ({}) from {}; the first is at {}:{first}",
+                    rate.unit,
+                    rate.category.as_deref().unwrap_or("any category"),
+                    rate.valid_from,
+                    table.path.display()
+                ),
+            ));
+            continue;
+        }
+        rates.rates.push(rate);
+    }
+    (rates, rejected)
+}
+
+/// The columns of `data/rates.csv`, by index.
+struct RateColumns {
+    unit: Option<usize>,
+    category: Option<usize>,
+    rate: Option<usize>,
+    currency: Option<usize>,
+    valid_from: Option<usize>,
+    source: Option<usize>,
+}
+
+impl RateColumns {
+    fn of(table: &RawTable) -> RateColumns {
+        RateColumns {
+            unit: table.column("unit"),
+            category: table.column("category"),
+            rate: table.column("rate"),
+            currency: table.column("currency"),
+            valid_from: table.column("valid_from"),
+            source: table.column("source"),
+        }
+    }
+
+    /// One row as a [`Rate`], or as a rejected rate holding all its problems.
+    fn read(
+        &self,
+        table: &RawTable,
+        row: &crate::load::valuation::RawTableRow,
+        site: &str,
+    ) -> Result<Rate, RejectedRate> {
+        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
+        let mut found = Vec::new();
+        let unit = row.get(self.unit);
+        if unit.is_empty() {
+            found.push(at("unit: must not be empty".into()));
+        }
+        let rate_text = row.get(self.rate);
+        let value = parse_decimal(rate_text)
+            .and_then(|r| {
+                if r < Decimal::ZERO {
+                    Err(format!("must not be negative, not {r}"))
+                } else {
+                    at_most(r, MAX_RATE, rate_text)
+                }
+            })
+            .map_err(|reason| found.push(at(format!("rate: {reason}{}", symbol_hint(rate_text)))))
             .ok();
-        let from_text = row.get(valid_from);
+        let from_text = row.get(self.valid_from);
         let from = parse_iso_date(from_text);
         if from.is_none() {
-            problems.push(at(format!(
+            found.push(at(format!(
                 "valid_from: {from_text:?} is not a date (expected YYYY-MM-DD)"
             )));
         }
-        let currency_text = row.get(currency);
-        if let Some(d) = currency_problem(table, row.line, currency_text, site) {
-            problems.push(d);
-            ok = false;
+        found.extend(currency_problem(table, row.line, row.get(self.currency), site));
+        let category = row.get(self.category);
+        let category = (!category.is_empty()).then(|| category.to_string());
+        match (value, from, found.is_empty()) {
+            (Some(rate), Some(valid_from), true) => Ok(Rate {
+                unit: unit.to_string(),
+                category,
+                rate,
+                currency: site.to_string(),
+                valid_from,
+                source: row.get(self.source).to_string(),
+                line: row.line,
+            }),
+            _ => Err(RejectedRate {
+                unit: unit.to_string(),
+                category,
+                valid_from: from,
+                problems: found,
+            }),
         }
-        let (Some(value), Some(from), true) = (value, from, ok) else {
-            continue;
-        };
-        let category_text = row.get(category);
-        let category_key = (!category_text.is_empty()).then(|| category_text.to_string());
-        if let Some(first) = seen.insert(
-            (unit_text.to_string(), category_key.clone(), from),
-            row.line,
-        ) {
-            problems.push(at(format!(
-                "valid_from: a second rate for {unit_text} ({}) from {from}; the first is at {}:{first}",
-                category_key.as_deref().unwrap_or("any category"),
-                table.path.display()
-            )));
-            continue;
-        }
-        rates.rates.push(Rate {
-            unit: unit_text.to_string(),
-            category: category_key,
-            rate: value,
-            currency: site.to_string(),
-            valid_from: from,
-            source: row.get(source).to_string(),
-            line: row.line,
-        });
     }
-    rates
+}
+
+/// A hint for an amount written with its currency (`£6.50`, `6,50 €`).
+fn symbol_hint(text: &str) -> &'static str {
+    if text.chars().any(|c| matches!(c, '£' | '€' | '$' | '¥') || c.is_alphabetic()) {
+        " (write the number alone: the currency is the site's, set in tally.toml)"
+    } else {
+        ""
+    }
 }
 
 /// `data/city-budget.csv` → [`CityBudget`].

@@ -8,6 +8,8 @@ mod issued;
 pub mod ledger;
 pub mod manuals;
 mod minutes;
+pub mod names;
+mod root_causes;
 mod pledges;
 pub mod seals;
 mod standing;
