@@ -420,7 +420,7 @@ fn strict_problems(config: &Config, text: &str, path: &Path) -> Vec<Diagnostic> 
             path,
             line,
             format!(
-                "ledger.strict: strict = true needs the names declared, but tally.toml has no {table} table; declare each with its name, e.g. {table} name = \"…\""
+                "ledger.strict: strict = true needs the names declared, but tally.toml has no {table} table; declare each one as {table} with name = \"…\""
             ),
         )
     })

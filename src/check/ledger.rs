@@ -958,7 +958,11 @@ impl RateColumns {
 
 /// A hint for an amount written with its currency (`£6.50`, `6,50 €`).
 fn symbol_hint(text: &str) -> &'static str {
-    if text.chars().any(|c| matches!(c, '£' | '€' | '$' | '¥') || c.is_alphabetic()) {
+    let code = text
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.iter().all(u8::is_ascii_uppercase));
+    if code || text.chars().any(|c| matches!(c, '£' | '€' | '$' | '¥')) {
         " (write the number alone: the currency is the site's, set in tally.toml)"
     } else {
         ""
