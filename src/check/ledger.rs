@@ -18,7 +18,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name,
+    CheckedLedger, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name,
     Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
 };
 use crate::model::week::WeekId;
@@ -36,7 +36,7 @@ pub fn check(
     let rates_readable = rates.is_none_or(|t| t.has_columns(RATE_COLUMNS));
     let declared = Declared::from_config(config, rates);
     let (rates, rejected) = check_rates_rejecting(rates, &config.currency, problems);
-    let budget = check_budget(budget, &config.currency, problems);
+    let budget = super::budget::check_budget(budget, &config.currency, problems);
     let dates = config.dates.bounds().unwrap_or_else(|why| {
         problems.push(Diagnostic::new(crate::config::CONFIG_FILE, why));
         (Date::MIN, Date::MAX)
@@ -79,12 +79,14 @@ pub fn check(
     let entries = Entries::with_latest(parts, latest);
     check_receipts(&entries, &receipts, problems);
     check_case_twins(&entries, problems);
+    let mut warnings = near.warnings();
+    warnings.extend(super::budget::weeks_without_budget(&budget, &entries));
     CheckedLedger {
         entries,
         files: rows,
         rates,
         budget,
-        warnings: near.warnings(),
+        warnings,
     }
 }
 
@@ -794,7 +796,7 @@ pub fn parse_quantity(text: &str) -> Result<Decimal, String> {
 }
 
 /// `value` (zero or more) if it is at most `max`; `text` is how it was written.
-fn at_most(value: Decimal, max: Decimal, text: &str) -> Result<Decimal, String> {
+pub(super) fn at_most(value: Decimal, max: Decimal, text: &str) -> Result<Decimal, String> {
     // A value is at most its digits read as a whole number: compared first, that
     // settles nearly every row without bringing the two to one scale.
     if value.mantissa() > max.mantissa() && value > max {
@@ -803,7 +805,7 @@ fn at_most(value: Decimal, max: Decimal, text: &str) -> Result<Decimal, String> 
     Ok(value)
 }
 
-fn currency_problem(
+pub(super) fn currency_problem(
     table: &RawTable,
     line: usize,
     currency: &str,
@@ -967,70 +969,6 @@ fn symbol_hint(text: &str) -> &'static str {
     } else {
         ""
     }
-}
-
-/// `data/city-budget.csv` → [`CityBudget`].
-pub fn check_budget(
-    table: Option<&RawTable>,
-    site: &str,
-    problems: &mut Diagnostics,
-) -> CityBudget {
-    let Some(table) = table else {
-        return CityBudget::default();
-    };
-    let mut budget = CityBudget {
-        path: table.path.clone(),
-        lines: Vec::new(),
-    };
-    if !table.require(&["year", "category", "amount"], problems) {
-        return budget;
-    }
-    let [year, category, amount, currency, name, source] =
-        ["year", "category", "amount", "currency", "line", "source"].map(|n| table.column(n));
-    for row in &table.rows {
-        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
-        let mut ok = true;
-        let year_text = row.get(year);
-        let year_value = year_text
-            .parse::<i16>()
-            .ok()
-            .filter(|y| (1000..=9999).contains(y));
-        if year_value.is_none() {
-            problems.push(at(format!("year: {year_text:?} is not a year like 2026")));
-        }
-        let category_text = row.get(category);
-        if category_text.is_empty() {
-            problems.push(at("category: must not be empty".into()));
-            ok = false;
-        }
-        let value = parse_decimal(row.get(amount)).and_then(|a| {
-            if a < Decimal::ZERO {
-                Err(format!("must not be negative, not {a}"))
-            } else {
-                at_most(a, MAX_AMOUNT, row.get(amount))
-            }
-        });
-        let value = value
-            .map_err(|reason| problems.push(at(format!("amount: {reason}"))))
-            .ok();
-        if let Some(d) = currency_problem(table, row.line, row.get(currency), site) {
-            problems.push(d);
-            ok = false;
-        }
-        let (Some(year_value), Some(value), true) = (year_value, value, ok) else {
-            continue;
-        };
-        budget.lines.push(BudgetLine {
-            year: year_value,
-            category: category_text.to_string(),
-            amount: value,
-            currency: site.to_string(),
-            name: row.get(name).to_string(),
-            source: row.get(source).to_string(),
-            line: row.line,
-        });
-    }
-    budget
 }
 
 /// Hash tables for keys read a million times (receipt ids, cells): foldhash, with a

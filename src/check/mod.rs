@@ -8,6 +8,7 @@ mod issued;
 pub mod ledger;
 pub mod manuals;
 mod minutes;
+pub mod budget;
 pub mod names;
 mod root_causes;
 mod pledges;

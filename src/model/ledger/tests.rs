@@ -148,7 +148,7 @@ fn rate_is_the_most_specific_category_then_the_latest_in_force() {
 #[test]
 fn weekly_share_is_pro_rata_by_days_across_new_year() {
     let line = |year, amount: &str| BudgetLine {
-        year,
+        period: BudgetPeriod::year(year),
         category: "food".into(),
         amount: amount.parse().unwrap(),
         currency: "EUR".into(),
