@@ -127,7 +127,7 @@ impl BudgetColumns {
             .ok()
             .filter(|y| (1000..=9999).contains(y))
             .map(BudgetPeriod::year)
-            .ok_or_else(|| format!("year: {text:?} is not a year like 2026 (or give period_start and period_end)"))
+            .ok_or_else(|| format!("year: {text:?} is not a year like 2026"))
     }
 }
 
