@@ -951,11 +951,18 @@ impl RateColumns {
             _ => Err(RejectedRate {
                 unit: unit.to_string(),
                 category,
-                valid_from: from,
+                valid_from: from.or_else(|| year_of(from_text)),
                 problems: found,
             }),
         }
     }
+}
+
+/// 1 January of the year a mistyped date starts with (`2026-02-30`): the earliest the
+/// date can have meant.
+fn year_of(text: &str) -> Option<Date> {
+    let year: i16 = text.get(..4)?.parse().ok()?;
+    Date::new(year, 1, 1).ok()
 }
 
 /// A hint for an amount written with its currency (`£6.50`, `6,50 €`).

@@ -17,7 +17,8 @@ pub struct RejectedRate {
     pub unit: String,
     /// `None`: any category.
     pub category: Option<String>,
-    /// `None` when the date itself is what is wrong: then any date.
+    /// 1 January of its year when the date itself is what is wrong (`2026-02-30`);
+    /// `None` when not even the year can be read: then any date.
     pub valid_from: Option<Date>,
     /// The rate row's own problems, reported whether or not a row needs it.
     pub problems: Vec<Diagnostic>,
