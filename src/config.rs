@@ -21,6 +21,9 @@ pub struct Config {
     pub language: String,
     #[serde(default = "default_currency")]
     pub currency: String,
+    /// The line of `tally.toml` that sets `currency`, if one does (for messages).
+    #[serde(skip)]
+    pub currency_line: Option<usize>,
     /// Optional release label, shown in the footer.
     #[serde(default)]
     pub version: Option<String>,
@@ -370,6 +373,7 @@ impl Config {
                         ]);
                     }
                     source_lines(&text, &mut config.ledger.sources);
+                    config.currency_line = top_level_line(&text, "currency");
                     return Ok(config);
                 }
                 Ok(_) => return Err(found),
@@ -425,6 +429,18 @@ fn strict_problems(config: &Config, text: &str, path: &Path) -> Vec<Diagnostic> 
         )
     })
     .collect()
+}
+
+/// The line (from 1) setting a top-level `key`, before the first table.
+fn top_level_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|l| l + 1)
 }
 
 /// Replaces the key at `at` (up to the end of its line) with spaces, so the rest of the

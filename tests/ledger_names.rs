@@ -146,3 +146,21 @@ fn a_bad_rate_no_row_needs_is_still_an_error_and_other_rows_still_fail() {
         ]
     );
 }
+
+#[test]
+fn a_mistaken_site_currency_is_one_error_in_tally_toml() {
+    // The network's money is EUR, but tally.toml says GBP: 30 rows in EUR, 1 in GBP.
+    let mut rows: String = (0..30)
+        .map(|i| format!("2026-03-02,food-coop,food,income,5,EUR,I{i},,,\n"))
+        .collect();
+    rows.push_str("2026-03-03,food-coop,food,expense,5,GBP,E1,,,\n");
+    rows.push_str("2026-03-03,food-coop,food,expense,5,USD,E2,,,\n");
+    let found = problems(site(DECLARED, RATES, &rows).path());
+    assert_eq!(
+        found,
+        [
+            "data/ledger/2026.csv:33: unit: expense is money in the site's currency GBP, not \"USD\"",
+            "tally.toml:3: currency: the site's currency is GBP, but 30 money rows of the ledger are in EUR (first: data/ledger/2026.csv:2) and 1 in GBP; if the network's money is EUR, set currency = \"EUR\"",
+        ]
+    );
+}

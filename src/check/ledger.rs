@@ -60,7 +60,9 @@ pub fn check(
     let mut latest = None;
     let mut needs = RowsByCause::default();
     let mut near = NearMisses::default();
+    let mut money = MoneyRows::default();
     for (file, checked) in files.iter().zip(checked) {
+        money.merge(checked.money);
         latest = latest.max(checked.latest);
         needs.merge(checked.needs);
         near.merge(checked.near);
@@ -76,6 +78,7 @@ pub fn check(
         });
     }
     rejected.report(&needs, problems);
+    money.report(config, problems);
     let entries = Entries::with_latest(parts, latest);
     check_receipts(&entries, &receipts, problems);
     check_case_twins(&entries, problems);
@@ -87,6 +90,53 @@ pub fn check(
         rates,
         budget,
         warnings,
+    }
+}
+
+/// Money rows: how many are in the site's currency, and each one that is not (its
+/// currency, the row, the row's problem), in input order.
+#[derive(Default)]
+struct MoneyRows {
+    own: u64,
+    foreign: Vec<(Name, Source, Diagnostic)>,
+}
+
+impl MoneyRows {
+    fn merge(&mut self, later: MoneyRows) {
+        self.own += later.own;
+        self.foreign.extend(later.foreign);
+    }
+
+    /// A currency more of the ledger's money rows are in than the site's own is the
+    /// site's currency mistaken in `tally.toml`: one error there, with the count. Other
+    /// rows in another currency are each an error of their own.
+    fn report(self, config: &Config, problems: &mut Diagnostics) {
+        let mut counts: HashMap<Name, (Source, u64)> = HashMap::new();
+        for (unit, row, _) in &self.foreign {
+            counts.entry(*unit).or_insert((*row, 0)).1 += 1;
+        }
+        let mistaken = |unit: &Name| counts.get(unit).is_some_and(|(_, n)| *n > self.own.max(1));
+        let mut causes: Vec<(&Name, &(Source, u64))> =
+            counts.iter().filter(|(unit, _)| mistaken(unit)).collect();
+        causes.sort_unstable_by_key(|(unit, _)| **unit);
+        for (unit, (first, rows)) in causes {
+            let site = &config.currency;
+            let message = format!(
+                "currency: the site's currency is {site}, but {} money rows of the ledger are in {unit} (first: {first}) and {} in {site}; if the network's money is {unit}, set currency = \"{unit}\"",
+                super::root_causes::grouped(*rows),
+                super::root_causes::grouped(self.own),
+            );
+            problems.push(match config.currency_line {
+                Some(line) => Diagnostic::at(crate::config::CONFIG_FILE, line, message),
+                None => Diagnostic::new(crate::config::CONFIG_FILE, message),
+            });
+        }
+        problems.extend(
+            self.foreign
+                .into_iter()
+                .filter(|(unit, _, _)| !mistaken(unit))
+                .map(|(_, _, problem)| problem),
+        );
     }
 }
 
@@ -184,6 +234,7 @@ struct CheckedFile {
     needs: RowsByCause,
     /// Names a few letters from a declared one.
     near: NearMisses,
+    money: MoneyRows,
 }
 
 fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
@@ -239,6 +290,7 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
         latest,
         needs: row_checker.needs,
         near: row_checker.near,
+        money: row_checker.money,
     }
 }
 
@@ -287,6 +339,7 @@ struct RowChecker<'a> {
     last_rate: Option<RateMemo>,
     needs: RowsByCause,
     near: NearMisses,
+    money: MoneyRows,
 }
 
 /// What the name in each of [`RowChecker::name`]'s slots is read as.
@@ -310,6 +363,7 @@ impl<'a> RowChecker<'a> {
             last_rate: None,
             needs: RowsByCause::default(),
             near: NearMisses::default(),
+            money: MoneyRows::default(),
         }
     }
 
@@ -340,6 +394,34 @@ impl<'a> RowChecker<'a> {
             *recent = Some((name, name.as_str(), verdict));
         }
         (name, verdict)
+    }
+
+    /// Counts a money row's currency: `false` when it is not the site's (the row's
+    /// problem is kept back, to be reported per row or, when most money rows share the
+    /// currency, once against `tally.toml`).
+    fn money_unit(&mut self, line: u64, kind: Kind, unit: &str) -> bool {
+        if !kind.is_money() || unit.is_empty() {
+            return true;
+        }
+        if unit == self.rules.currency {
+            self.money.own += 1;
+            return true;
+        }
+        let problem = self.problem(
+            line,
+            Column::Unit,
+            format!(
+                "{} is money in the site's currency {}, not {unit:?}",
+                kind.name(),
+                self.rules.currency
+            ),
+        );
+        let row = Source {
+            file: self.file,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        };
+        self.money.foreign.push((Name::new(unit), row, problem));
+        false
     }
 
     /// The row's names that are not declared: errors under `strict = true`, else near
@@ -498,6 +580,7 @@ impl<'a> RowChecker<'a> {
             .map_err(|reason| problems.push(self.problem(line, Column::Quantity, reason)))
             .ok();
         let to_cell = row.get(Column::ToCell);
+        let mut foreign_money = false;
         if let Some(kind) = kind {
             if kind.needs_to_cell() && to_cell.is_empty() {
                 let what = if kind == Kind::Transfer {
@@ -507,20 +590,10 @@ impl<'a> RowChecker<'a> {
                 };
                 problems.push(self.problem(line, Column::ToCell, what.into()));
             }
-            if kind.is_money() && !unit.is_empty() && unit != self.rules.currency {
-                problems.push(self.problem(
-                    line,
-                    Column::Unit,
-                    format!(
-                        "{} is money in the site's currency {}, not {unit:?}",
-                        kind.name(),
-                        self.rules.currency
-                    ),
-                ));
-            }
+            foreign_money = !self.money_unit(line, kind, unit);
         }
         let (Some((date, week)), Some(kind), Some(quantity), true) =
-            (date, kind, quantity, problems.is_empty())
+            (date, kind, quantity, problems.is_empty() && !foreign_money)
         else {
             return Err(problems);
         };
