@@ -123,7 +123,9 @@ fn status_names_the_coming_days_without_a_budget() {
     let status = tally(&["status", site.path().to_str().unwrap()]);
     let said = String::from_utf8_lossy(&status.stdout);
     assert!(
-        said.contains("no city budget for care from 2027-04-01 to 2027-04-04 (data/city-budget.csv)"),
+        said.contains(
+            "no city budget for care from 2027-04-01 to 2027-04-04 (data/city-budget.csv)"
+        ),
         "{said}"
     );
 }

@@ -52,7 +52,9 @@ fn strict_names_far_from_every_declared_one_say_where_to_declare() {
     let found = problems(site(&strict(DECLARED), RATES, rows).path());
     assert_eq!(
         found,
-        ["data/ledger/2026.csv:2: cell: \"pantries\" is not a declared cell ([ledger] strict = true); declare it in a [cells.<slug>] table in tally.toml"]
+        [
+            "data/ledger/2026.csv:2: cell: \"pantries\" is not a declared cell ([ledger] strict = true); declare it in a [cells.<slug>] table in tally.toml"
+        ]
     );
     // Declared, the same row is fine.
     let declared = format!("{DECLARED}[cells.pantries]\nname = \"Pantries\"\n");
@@ -77,7 +79,9 @@ fn without_strict_a_near_miss_is_a_warning_with_its_first_row_and_count() {
     let model = tally::prepare(site.path(), None).expect("a near miss is not an error");
     assert_eq!(
         model.warnings,
-        ["data/ledger/2026.csv:2: cell: \"bike-kitchn\" is not declared; did you mean `bike-kitchen`? (2 rows use it; declare it in a [cells.<slug>] table in tally.toml if it is new)"]
+        [
+            "data/ledger/2026.csv:2: cell: \"bike-kitchn\" is not declared; did you mean `bike-kitchen`? (2 rows use it; declare it in a [cells.<slug>] table in tally.toml if it is new)"
+        ]
     );
     // `tally check` says it, and still succeeds.
     let checked = tally(&["check", site.path().to_str().unwrap()]);
@@ -94,7 +98,9 @@ fn a_category_without_a_rate_suggests_the_declared_one() {
     let found = problems(site(DECLARED, RATES, rows).path());
     assert_eq!(
         found,
-        ["data/ledger/2026.csv:2: unit: no rate for h (category transprot) in force on 2026-03-02 in data/rates.csv; the category is not declared: did you mean `transport`?"]
+        [
+            "data/ledger/2026.csv:2: unit: no rate for h (category transprot) in force on 2026-03-02 in data/rates.csv; the category is not declared: did you mean `transport`?"
+        ]
     );
 }
 
@@ -118,7 +124,9 @@ h,transport,£6.50,GBP,2026-01-01,wage\n";
     let found = problems(site(DECLARED, rates, &hours(500)).path());
     assert_eq!(
         found,
-        ["data/rates.csv:4: rate: \"£6.50\" is not a decimal (write the number alone: the currency is the site's, set in tally.toml); 500 ledger rows need this rate (first: data/ledger/2026.csv:2)"]
+        [
+            "data/rates.csv:4: rate: \"£6.50\" is not a decimal (write the number alone: the currency is the site's, set in tally.toml); 500 ledger rows need this rate (first: data/ledger/2026.csv:2)"
+        ]
     );
 }
 
@@ -129,7 +137,9 @@ h,transport,12.00,EUR,2026-01-01,wage\n";
     let found = problems(site(DECLARED, rates, &hours(1203)).path());
     assert_eq!(
         found,
-        ["data/rates.csv:2: currency: \"EUR\" is not the site's currency GBP; 1,203 ledger rows need this rate (first: data/ledger/2026.csv:2)"]
+        [
+            "data/rates.csv:2: currency: \"EUR\" is not the site's currency GBP; 1,203 ledger rows need this rate (first: data/ledger/2026.csv:2)"
+        ]
     );
 }
 

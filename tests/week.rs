@@ -99,7 +99,9 @@ fn status_shows_the_week_provisional_weeks_what_to_seal_drafts_and_the_next_step
         "{said}"
     );
     assert!(
-        said.contains("no food budget covers 2026-01-05: 5 weeks with ledger rows (2026-W02 to 2026-W06)"),
+        said.contains(
+            "no food budget covers 2026-01-05: 5 weeks with ledger rows (2026-W02 to 2026-W06)"
+        ),
         "the weeks with rows but no budget: {said}"
     );
     assert!(

@@ -59,7 +59,12 @@ pub fn check_budget(
             })
             .map_err(|reason| found.push(at(format!("amount: {reason}"))))
             .ok();
-        found.extend(currency_problem(table, row.line, row.get(columns.currency), site));
+        found.extend(currency_problem(
+            table,
+            row.line,
+            row.get(columns.currency),
+            site,
+        ));
         let (Some(period), Some(amount), true) = (period, amount, found.is_empty()) else {
             problems.extend(found);
             continue;
@@ -116,9 +121,7 @@ impl BudgetColumns {
             };
             let (start, end) = (date("period_start", start)?, date("period_end", end)?);
             if end < start {
-                return Err(format!(
-                    "period_end: {end} is before period_start {start}"
-                ));
+                return Err(format!("period_end: {end} is before period_start {start}"));
             }
             return Ok(BudgetPeriod { start, end });
         }
@@ -209,4 +212,3 @@ pub fn weeks_without_budget(budget: &CityBudget, entries: &Entries) -> Vec<Strin
     }
     warnings
 }
-

@@ -18,8 +18,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    CheckedLedger, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name,
-    Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
+    CheckedLedger, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name, Rate, RateIndex, Rates,
+    RowTexts, Source, SourceFile,
 };
 use crate::model::week::WeekId;
 
@@ -160,7 +160,7 @@ impl NearMisses {
     /// One warning per name, in order of kind and name.
     fn warnings(self) -> Vec<String> {
         let mut all: Vec<_> = self.0.into_iter().collect();
-        all.sort_unstable_by(|a, b| (a.0.0, a.0.1).cmp(&(b.0.0, b.0.1)));
+        all.sort_unstable_by_key(|a| (a.0.0, a.0.1));
         all.into_iter()
             .map(|((kind, name, near), (first, rows))| {
                 super::names::near_miss(kind, &name, near, &first.to_string(), rows)
@@ -458,7 +458,12 @@ impl<'a> RowChecker<'a> {
 
     /// The problem of a service row without a rate, or none when the cause is a rate
     /// already reported (a rate file without its columns, a rejected rate row).
-    fn no_rate(&mut self, line: u64, names: &[(Column, Name, Verdict)], date: Date) -> Vec<Diagnostic> {
+    fn no_rate(
+        &mut self,
+        line: u64,
+        names: &[(Column, Name, Verdict)],
+        date: Date,
+    ) -> Vec<Diagnostic> {
         let [_, (_, category, category_verdict), (_, unit, unit_verdict)] = names[..3] else {
             return Vec::new();
         };
@@ -478,7 +483,9 @@ impl<'a> RowChecker<'a> {
         );
         for (what, verdict) in [("unit", unit_verdict), ("category", category_verdict)] {
             if let Verdict::Near(near) = verdict {
-                reason.push_str(&format!("; the {what} is not declared: did you mean `{near}`?"));
+                reason.push_str(&format!(
+                    "; the {what} is not declared: did you mean `{near}`?"
+                ));
             }
         }
         vec![self.problem(line, Column::Unit, reason)]
@@ -1008,7 +1015,12 @@ impl RateColumns {
                 "valid_from: {from_text:?} is not a date (expected YYYY-MM-DD)"
             )));
         }
-        found.extend(currency_problem(table, row.line, row.get(self.currency), site));
+        found.extend(currency_problem(
+            table,
+            row.line,
+            row.get(self.currency),
+            site,
+        ));
         let category = row.get(self.category);
         let category = (!category.is_empty()).then(|| category.to_string());
         match (value, from, found.is_empty()) {

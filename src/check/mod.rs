@@ -1,6 +1,7 @@
 //! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
+pub mod budget;
 mod draw_source;
 mod invoice_events;
 mod invoices;
@@ -8,10 +9,9 @@ mod issued;
 pub mod ledger;
 pub mod manuals;
 mod minutes;
-pub mod budget;
 pub mod names;
-mod root_causes;
 mod pledges;
+mod root_causes;
 pub mod seals;
 mod standing;
 

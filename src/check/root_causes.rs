@@ -83,7 +83,7 @@ pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -100,7 +100,11 @@ mod tests {
             unit: "h".into(),
             category: category.map(String::from),
             valid_from: from,
-            problems: vec![Diagnostic::at("data/rates.csv", 4, "rate: \"£6.50\" is not a decimal")],
+            problems: vec![Diagnostic::at(
+                "data/rates.csv",
+                4,
+                "rate: \"£6.50\" is not a decimal",
+            )],
         }
     }
 
@@ -133,7 +137,9 @@ mod tests {
         let found: Vec<String> = problems.0.iter().map(ToString::to_string).collect();
         assert_eq!(
             found,
-            ["data/rates.csv:4: rate: \"£6.50\" is not a decimal; 1,203 ledger rows need this rate (first: l.csv:17)"]
+            [
+                "data/rates.csv:4: rate: \"£6.50\" is not a decimal; 1,203 ledger rows need this rate (first: l.csv:17)"
+            ]
         );
         assert_eq!(grouped(999), "999");
         assert_eq!(grouped(1_000_000), "1,000,000");

@@ -167,7 +167,10 @@ pub fn build(mut checked: Checked) -> Site {
         ledger_sources: checked.ledger_sources,
         manuals,
         invoices,
-        warnings: ledger_warnings.into_iter().chain(settled.warnings).collect(),
+        warnings: ledger_warnings
+            .into_iter()
+            .chain(settled.warnings)
+            .collect(),
         standing: checked.standing,
         resurrections,
         audit,

@@ -208,7 +208,10 @@ fn weekly_share_of_a_fiscal_year_is_prorated_per_day_across_its_end() {
     };
     assert_eq!(budget.lines[0].period.days(), 365);
     assert_eq!(budget.lines[1].period.days(), 366);
-    assert_eq!(budget.lines[0].period.to_string(), "2026-04-01 to 2027-03-31");
+    assert_eq!(
+        budget.lines[0].period.to_string(),
+        "2026-04-01 to 2027-03-31"
+    );
     assert_eq!(BudgetPeriod::year(2026).to_string(), "2026");
     // 2027-W13 runs Monday 29 March to Sunday 4 April 2027: 3 days at 100 a day and 4
     // at 200 a day.

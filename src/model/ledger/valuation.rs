@@ -94,7 +94,10 @@ impl BudgetPeriod {
 
     /// How many days it holds (at least 1).
     pub fn days(&self) -> i64 {
-        let span = self.start.until(self.end).map_or(0, |s| i64::from(s.get_days()));
+        let span = self
+            .start
+            .until(self.end)
+            .map_or(0, |s| i64::from(s.get_days()));
         span.max(0) + 1
     }
 }
