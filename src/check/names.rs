@@ -138,9 +138,10 @@ pub fn undeclared(kind: NameKind, text: &str, near: Option<&str>) -> String {
 /// used and by how many rows.
 pub fn near_miss(kind: NameKind, text: &str, near: &str, first: &str, rows: u64) -> String {
     format!(
-        "{first}: {}: {text:?} is not declared; did you mean `{near}`? ({rows} row{} use{} it; \
+        "{first}: {}: {text:?} is not declared; did you mean `{near}`? ({} row{} use{} it; \
          declare it in {} if it is new)",
         kind.column(),
+        super::root_causes::grouped(rows),
         if rows == 1 { "" } else { "s" },
         if rows == 1 { "s" } else { "" },
         kind.declared_by()
