@@ -18,16 +18,17 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    CheckedLedger, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name, Rate, RateIndex, Rates,
-    RowTexts, Source, SourceFile,
+    CheckedLedger, CityBudget, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name, Rate,
+    RateIndex, Rates, RowTexts, Source, SourceFile,
 };
 use crate::model::week::WeekId;
 
-/// Checks the ledger files against the rates and the site's settings.
+/// Checks the ledger files against the rates and the site's settings; `budget` (checked
+/// on its own) comes along into the checked ledger.
 pub fn check(
     files: &[LedgerFile],
     rates: Option<&RawTable>,
-    budget: Option<&RawTable>,
+    budget: CityBudget,
     config: &Config,
     problems: &mut Diagnostics,
 ) -> CheckedLedger {
@@ -36,7 +37,6 @@ pub fn check(
     let rates_readable = rates.is_none_or(|t| t.has_columns(RATE_COLUMNS));
     let declared = Declared::from_config(config, rates);
     let (rates, rejected) = check_rates_rejecting(rates, &config.currency, problems);
-    let budget = super::budget::check_budget(budget, &config.currency, problems);
     let dates = config.dates.bounds().unwrap_or_else(|why| {
         problems.push(Diagnostic::new(crate::config::CONFIG_FILE, why));
         (Date::MIN, Date::MAX)
@@ -82,8 +82,7 @@ pub fn check(
     let entries = Entries::with_latest(parts, latest);
     check_receipts(&entries, &receipts, problems);
     check_case_twins(&entries, problems);
-    let mut warnings = near.warnings();
-    warnings.extend(super::budget::weeks_without_budget(&budget, &entries));
+    let warnings = near.warnings();
     CheckedLedger {
         entries,
         files: rows,

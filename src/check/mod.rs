@@ -76,13 +76,20 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
     let ledger_sources = crate::load::sources::reports(&sources.config.ledger, &sources.ledger);
     let before_ledger = problems.0.len();
-    let ledger = ledger::check(
+    let budget = budget::check_budget(
+        sources.budget.as_ref(),
+        &sources.config.currency,
+        &mut problems,
+    );
+    let mut ledger = ledger::check(
         &sources.ledger,
         sources.rates.as_ref(),
-        sources.budget.as_ref(),
+        budget,
         &sources.config,
         &mut problems,
     );
+    let budget_warnings = budget::weeks_without_budget(&ledger.budget, &ledger.entries);
+    ledger.warnings.extend(budget_warnings);
     // Sealed weeks are judged on a ledger that checked clean: a row left out for an
     // error would otherwise also show as a changed week.
     let ledger_clean = unread.is_empty() && problems.0.len() == before_ledger;
