@@ -76,6 +76,11 @@ pub struct DateRange {
     /// accepted, so the same input still builds the same bytes.
     #[serde(default)]
     pub latest: Option<String>,
+    /// The lines of `tally.toml` setting `earliest` and `latest`, for messages.
+    #[serde(skip)]
+    pub earliest_line: Option<usize>,
+    #[serde(skip)]
+    pub latest_line: Option<usize>,
 }
 
 impl DateRange {
@@ -374,6 +379,8 @@ impl Config {
                     }
                     source_lines(&text, &mut config.ledger.sources);
                     config.currency_line = top_level_line(&text, "currency");
+                    config.dates.earliest_line = table_line(&text, "dates", "earliest");
+                    config.dates.latest_line = table_line(&text, "dates", "latest");
                     return Ok(config);
                 }
                 Ok(_) => return Err(found),
@@ -441,6 +448,25 @@ fn top_level_line(text: &str, key: &str) -> Option<usize> {
                 .is_some_and(|rest| rest.trim_start().starts_with('='))
         })
         .map(|l| l + 1)
+}
+
+/// The line (from 1) setting `key` in the table `[table]`.
+fn table_line(text: &str, table: &str, key: &str) -> Option<usize> {
+    let header = format!("[{table}]");
+    let mut inside = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        if line.starts_with('[') {
+            inside = line.trim_end() == header;
+        } else if inside
+            && line
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(n + 1);
+        }
+    }
+    None
 }
 
 /// Replaces the key at `at` (up to the end of its line) with spaces, so the rest of the

@@ -174,3 +174,23 @@ fn a_mistaken_site_currency_is_one_error_in_tally_toml() {
         ]
     );
 }
+
+#[test]
+fn a_mistyped_latest_date_is_one_error_in_tally_toml() {
+    // `latest` meant 2026-12-31: every row of 2026 is after 2025-12-31.
+    let config = format!("{DECLARED}[dates]\nlatest = \"2025-12-31\"\n");
+    let found = problems(site(&config, RATES, &hours(30)).path());
+    assert_eq!(
+        found,
+        [
+            "tally.toml:13: dates.latest: \"2025-12-31\" leaves out 30 ledger rows dated after it (first: data/ledger/2026.csv:2); is it a typo?"
+        ]
+    );
+    // A few rows beyond it are each a typo of their own.
+    let found = problems(site(&config, RATES, &hours(2)).path());
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0]
+            .starts_with("data/ledger/2026.csv:2: date: 2026-03-02 is outside the plausible dates")
+    );
+}

@@ -61,8 +61,10 @@ pub fn check(
     let mut needs = RowsByCause::default();
     let mut near = NearMisses::default();
     let mut money = MoneyRows::default();
+    let mut outside = DatesOutside::default();
     for (file, checked) in files.iter().zip(checked) {
         money.merge(checked.money);
+        outside.merge(checked.outside);
         latest = latest.max(checked.latest);
         needs.merge(checked.needs);
         near.merge(checked.near);
@@ -79,6 +81,7 @@ pub fn check(
     }
     rejected.report(&needs, problems);
     money.report(config, problems);
+    outside.report(config, problems);
     let entries = Entries::with_latest(parts, latest);
     check_receipts(&entries, &receipts, problems);
     check_case_twins(&entries, problems);
@@ -136,6 +139,68 @@ impl MoneyRows {
                 .filter(|(unit, _, _)| !mistaken(unit))
                 .map(|(_, _, problem)| problem),
         );
+    }
+}
+
+/// Rows dated outside `[dates]`, before the earliest and after the latest, each with
+/// its problem, in input order.
+#[derive(Default)]
+struct DatesOutside {
+    before: Vec<(Source, Diagnostic)>,
+    after: Vec<(Source, Diagnostic)>,
+}
+
+impl DatesOutside {
+    fn add(&mut self, after: bool, row: Source, problem: Diagnostic) {
+        let side = if after {
+            &mut self.after
+        } else {
+            &mut self.before
+        };
+        side.push((row, problem));
+    }
+
+    fn merge(&mut self, later: DatesOutside) {
+        self.before.extend(later.before);
+        self.after.extend(later.after);
+    }
+
+    /// Many rows beyond a bound `tally.toml` sets are more likely a typo in the bound
+    /// than in all of them: one error on its line, with the count. Otherwise (or with
+    /// the default bounds) each row is an error of its own.
+    fn report(self, config: &Config, problems: &mut Diagnostics) {
+        let dates = &config.dates;
+        let sides = [
+            (
+                "earliest",
+                "before",
+                &dates.earliest,
+                dates.earliest_line,
+                self.before,
+            ),
+            (
+                "latest",
+                "after",
+                &dates.latest,
+                dates.latest_line,
+                self.after,
+            ),
+        ];
+        for (key, side, bound, line, rows) in sides {
+            match (bound, line, rows.first()) {
+                (Some(bound), Some(line), Some((first, _))) if rows.len() > crate::error::MANY => {
+                    problems.push(Diagnostic::at(
+                        crate::config::CONFIG_FILE,
+                        line,
+                        format!(
+                            "dates.{key}: {bound:?} leaves out {} ledger rows dated {side} it (first: {first}); is it a typo?",
+                            super::root_causes::grouped(rows.len() as u64)
+                        ),
+                    ));
+                }
+                _ => problems.extend(rows.into_iter().map(|(_, problem)| problem)),
+            }
+        }
     }
 }
 
@@ -234,6 +299,7 @@ struct CheckedFile {
     /// Names a few letters from a declared one.
     near: NearMisses,
     money: MoneyRows,
+    outside: DatesOutside,
 }
 
 fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
@@ -290,6 +356,7 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
         needs: row_checker.needs,
         near: row_checker.near,
         money: row_checker.money,
+        outside: row_checker.outside,
     }
 }
 
@@ -339,6 +406,9 @@ struct RowChecker<'a> {
     needs: RowsByCause,
     near: NearMisses,
     money: MoneyRows,
+    /// Set by [`RowChecker::date`] for a date outside `[dates]`: after the latest?
+    out_of_range: Option<bool>,
+    outside: DatesOutside,
 }
 
 /// What the name in each of [`RowChecker::name`]'s slots is read as.
@@ -363,6 +433,15 @@ impl<'a> RowChecker<'a> {
             needs: RowsByCause::default(),
             near: NearMisses::default(),
             money: MoneyRows::default(),
+            out_of_range: None,
+            outside: DatesOutside::default(),
+        }
+    }
+
+    fn source(&self, line: u64) -> Source {
+        Source {
+            file: self.file,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
         }
     }
 
@@ -513,6 +592,7 @@ impl<'a> RowChecker<'a> {
         }?;
         let (earliest, latest) = self.rules.dates;
         if parsed < earliest || parsed > latest {
+            self.out_of_range = Some(parsed > latest);
             return Err(format!(
                 "{parsed} is outside the plausible dates {earliest} to {latest} (a typo? [dates] in tally.toml sets the range)"
             ));
@@ -563,10 +643,17 @@ impl<'a> RowChecker<'a> {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let date = self
-            .date(row.get(Column::Date))
-            .map_err(|reason| problems.push(self.problem(line, Column::Date, reason)))
-            .ok();
+        let date = match self.date(row.get(Column::Date)) {
+            Ok(date) => Some(date),
+            Err(reason) => {
+                let problem = self.problem(line, Column::Date, reason);
+                match self.out_of_range.take() {
+                    Some(after) => self.outside.add(after, self.source(line), problem),
+                    None => problems.push(problem),
+                }
+                None
+            }
+        };
         let text = |column: Column, problems: &mut Vec<Diagnostic>| {
             let value = row.get(column);
             if value.is_empty() {
