@@ -38,46 +38,10 @@ pub fn check_budget(
     }
     let columns = BudgetColumns::of(table);
     for row in &table.rows {
-        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
-        let mut found = Vec::new();
-        let period = columns
-            .period(row)
-            .map_err(|reason| found.push(at(reason)))
-            .ok();
-        let category = row.get(columns.category);
-        if category.is_empty() {
-            found.push(at("category: must not be empty".into()));
+        match columns.read(table, row, site) {
+            Ok(line) => budget.lines.push(line),
+            Err(found) => problems.extend(found),
         }
-        let amount_text = row.get(columns.amount);
-        let amount = parse_decimal(amount_text)
-            .and_then(|a| {
-                if a < Decimal::ZERO {
-                    Err(format!("must not be negative, not {a}"))
-                } else {
-                    at_most(a, MAX_AMOUNT, amount_text)
-                }
-            })
-            .map_err(|reason| found.push(at(format!("amount: {reason}"))))
-            .ok();
-        found.extend(currency_problem(
-            table,
-            row.line,
-            row.get(columns.currency),
-            site,
-        ));
-        let (Some(period), Some(amount), true) = (period, amount, found.is_empty()) else {
-            problems.extend(found);
-            continue;
-        };
-        budget.lines.push(BudgetLine {
-            period,
-            category: category.to_string(),
-            amount,
-            currency: site.to_string(),
-            name: row.get(columns.name).to_string(),
-            source: row.get(columns.source).to_string(),
-            line: row.line,
-        });
     }
     check_periods(&budget, problems);
     budget
@@ -106,6 +70,54 @@ impl BudgetColumns {
             currency: table.column("currency"),
             name: table.column("line"),
             source: table.column("source"),
+        }
+    }
+
+    /// One row as a [`BudgetLine`], or all its problems.
+    fn read(
+        &self,
+        table: &RawTable,
+        row: &RawTableRow,
+        site: &str,
+    ) -> Result<BudgetLine, Vec<Diagnostic>> {
+        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
+        let mut found = Vec::new();
+        let period = self
+            .period(row)
+            .map_err(|reason| found.push(at(reason)))
+            .ok();
+        let category = row.get(self.category);
+        if category.is_empty() {
+            found.push(at("category: must not be empty".into()));
+        }
+        let amount_text = row.get(self.amount);
+        let amount = parse_decimal(amount_text)
+            .and_then(|a| {
+                if a < Decimal::ZERO {
+                    Err(format!("must not be negative, not {a}"))
+                } else {
+                    at_most(a, MAX_AMOUNT, amount_text)
+                }
+            })
+            .map_err(|reason| found.push(at(format!("amount: {reason}"))))
+            .ok();
+        found.extend(currency_problem(
+            table,
+            row.line,
+            row.get(self.currency),
+            site,
+        ));
+        match (period, amount, found.is_empty()) {
+            (Some(period), Some(amount), true) => Ok(BudgetLine {
+                period,
+                category: category.to_string(),
+                amount,
+                currency: site.to_string(),
+                name: row.get(self.name).to_string(),
+                source: row.get(self.source).to_string(),
+                line: row.line,
+            }),
+            _ => Err(found),
         }
     }
 

@@ -58,16 +58,10 @@ pub fn check(
     let mut rows = Vec::with_capacity(files.len());
     let mut receipts = Vec::with_capacity(files.len());
     let mut latest = None;
-    let mut needs = RowsByCause::default();
-    let mut near = NearMisses::default();
-    let mut money = MoneyRows::default();
-    let mut outside = DatesOutside::default();
+    let mut causes = Causes::default();
     for (file, checked) in files.iter().zip(checked) {
-        money.merge(checked.money);
-        outside.merge(checked.outside);
         latest = latest.max(checked.latest);
-        needs.merge(checked.needs);
-        near.merge(checked.near);
+        causes.merge(checked.causes);
         parts.push(FileEntries {
             entries: checked.entries,
             texts: checked.texts,
@@ -79,19 +73,51 @@ pub fn check(
             rows: checked.rows,
         });
     }
-    rejected.report(&needs, problems);
-    money.report(config, problems);
-    outside.report(config, problems);
+    let warnings = causes.report(rejected, config, problems);
     let entries = Entries::with_latest(parts, latest);
     check_receipts(&entries, &receipts, problems);
     check_case_twins(&entries, problems);
-    let warnings = near.warnings();
     CheckedLedger {
         entries,
         files: rows,
         rates,
         budget,
         warnings,
+    }
+}
+
+/// What rows fail or are warned of for a cause they share, gathered over the files in
+/// input order, to be reported once per cause where the cause is one line.
+#[derive(Default)]
+struct Causes {
+    /// Rows without a rate because theirs was rejected, by rejected rate.
+    needs: RowsByCause,
+    /// Names a few letters from a declared one.
+    near: NearMisses,
+    money: MoneyRows,
+    outside: DatesOutside,
+}
+
+impl Causes {
+    /// Adds a later file's.
+    fn merge(&mut self, later: Causes) {
+        self.needs.merge(later.needs);
+        self.near.merge(later.near);
+        self.money.merge(later.money);
+        self.outside.merge(later.outside);
+    }
+
+    /// Reports the errors; returns the warnings.
+    fn report(
+        self,
+        rejected: RejectedRates,
+        config: &Config,
+        problems: &mut Diagnostics,
+    ) -> Vec<String> {
+        rejected.report(&self.needs, problems);
+        self.money.report(config, problems);
+        self.outside.report(config, problems);
+        self.near.warnings()
     }
 }
 
@@ -294,12 +320,8 @@ struct CheckedFile {
     receipts: ReceiptHashes,
     /// The latest date of its entries.
     latest: Option<Date>,
-    /// Rows without a rate because theirs was rejected, by rejected rate.
-    needs: RowsByCause,
-    /// Names a few letters from a declared one.
-    near: NearMisses,
-    money: MoneyRows,
-    outside: DatesOutside,
+    /// What its rows failed or were warned of for a cause they share.
+    causes: Causes,
 }
 
 fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
@@ -353,10 +375,7 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
         rows,
         receipts,
         latest,
-        needs: row_checker.needs,
-        near: row_checker.near,
-        money: row_checker.money,
-        outside: row_checker.outside,
+        causes: row_checker.causes,
     }
 }
 
@@ -403,12 +422,9 @@ struct RowChecker<'a> {
     verdicts: HashMap<(usize, Name), Verdict, Fast>,
     last_date: Option<(Box<str>, Date, WeekId)>,
     last_rate: Option<RateMemo>,
-    needs: RowsByCause,
-    near: NearMisses,
-    money: MoneyRows,
+    causes: Causes,
     /// Set by [`RowChecker::date`] for a date outside `[dates]`: after the latest?
     out_of_range: Option<bool>,
-    outside: DatesOutside,
 }
 
 /// What the name in each of [`RowChecker::name`]'s slots is read as.
@@ -430,11 +446,8 @@ impl<'a> RowChecker<'a> {
             verdicts: HashMap::default(),
             last_date: None,
             last_rate: None,
-            needs: RowsByCause::default(),
-            near: NearMisses::default(),
-            money: MoneyRows::default(),
+            causes: Causes::default(),
             out_of_range: None,
-            outside: DatesOutside::default(),
         }
     }
 
@@ -474,6 +487,27 @@ impl<'a> RowChecker<'a> {
         (name, verdict)
     }
 
+    /// Fields longer than a field may be.
+    fn oversized(&self, row: &RawRow<'_>) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for column in Column::ALL {
+            let limit = if column == Column::Memo {
+                crate::load::limits::MAX_MEMO_BYTES
+            } else {
+                crate::load::limits::MAX_FIELD_BYTES
+            };
+            let length = row.get(column).len();
+            if length > limit {
+                problems.push(self.problem(
+                    row.line,
+                    column,
+                    format!("{length} bytes; a field may hold at most {limit}"),
+                ));
+            }
+        }
+        problems
+    }
+
     /// Counts a money row's currency: `false` when it is not the site's (the row's
     /// problem is kept back, to be reported per row or, when most money rows share the
     /// currency, once against `tally.toml`).
@@ -482,7 +516,7 @@ impl<'a> RowChecker<'a> {
             return true;
         }
         if unit == self.rules.currency {
-            self.money.own += 1;
+            self.causes.money.own += 1;
             return true;
         }
         let problem = self.problem(
@@ -498,7 +532,10 @@ impl<'a> RowChecker<'a> {
             file: self.file,
             line: u32::try_from(line).unwrap_or(u32::MAX),
         };
-        self.money.foreign.push((Name::new(unit), row, problem));
+        self.causes
+            .money
+            .foreign
+            .push((Name::new(unit), row, problem));
         false
     }
 
@@ -527,7 +564,7 @@ impl<'a> RowChecker<'a> {
                         file: self.file,
                         line: u32::try_from(line).unwrap_or(u32::MAX),
                     };
-                    self.near.add(kind, name, near, row);
+                    self.causes.near.add(kind, name, near, row);
                 }
             }
         }
@@ -553,7 +590,7 @@ impl<'a> RowChecker<'a> {
                 file: self.file,
                 line: u32::try_from(line).unwrap_or(u32::MAX),
             };
-            self.needs.add(cause, row);
+            self.causes.needs.add(cause, row);
             return Vec::new();
         }
         let mut reason = format!(
@@ -624,22 +661,7 @@ impl<'a> RowChecker<'a> {
         texts: &mut RowTexts,
     ) -> Result<&'e Entry, Vec<Diagnostic>> {
         let line = row.line;
-        let mut problems = Vec::new();
-        for column in Column::ALL {
-            let limit = if column == Column::Memo {
-                crate::load::limits::MAX_MEMO_BYTES
-            } else {
-                crate::load::limits::MAX_FIELD_BYTES
-            };
-            let length = row.get(column).len();
-            if length > limit {
-                problems.push(self.problem(
-                    line,
-                    column,
-                    format!("{length} bytes; a field may hold at most {limit}"),
-                ));
-            }
-        }
+        let mut problems = self.oversized(row);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -648,7 +670,7 @@ impl<'a> RowChecker<'a> {
             Err(reason) => {
                 let problem = self.problem(line, Column::Date, reason);
                 match self.out_of_range.take() {
-                    Some(after) => self.outside.add(after, self.source(line), problem),
+                    Some(after) => self.causes.outside.add(after, self.source(line), problem),
                     None => problems.push(problem),
                 }
                 None
