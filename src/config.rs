@@ -21,6 +21,9 @@ pub struct Config {
     pub language: String,
     #[serde(default = "default_currency")]
     pub currency: String,
+    /// The line of `tally.toml` that sets `currency`, if one does (for messages).
+    #[serde(skip)]
+    pub currency_line: Option<usize>,
     /// Optional release label, shown in the footer.
     #[serde(default)]
     pub version: Option<String>,
@@ -73,6 +76,11 @@ pub struct DateRange {
     /// accepted, so the same input still builds the same bytes.
     #[serde(default)]
     pub latest: Option<String>,
+    /// The lines of `tally.toml` setting `earliest` and `latest`, for messages.
+    #[serde(skip)]
+    pub earliest_line: Option<usize>,
+    #[serde(skip)]
+    pub latest_line: Option<usize>,
 }
 
 impl DateRange {
@@ -230,6 +238,10 @@ pub struct LedgerConfig {
     /// `[[ledger.sources]]`: other exports' layouts, each read as it is.
     #[serde(default)]
     pub sources: Vec<SourceConfig>,
+    /// `strict = true`: a row's cell, category or unit must be declared (`[cells.<slug>]`,
+    /// `[categories.<slug>]`, a unit of `data/rates.csv`), or the row is an error.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// One `[[ledger.sources]]` block: how to read the files its glob claims.
@@ -319,6 +331,7 @@ impl Config {
             )]));
         }
         let mut problems = invoicing::check(&config, &text, shown);
+        problems.extend(strict_problems(&config, &text, shown));
         problems.extend(independence::check(
             config.independence.as_ref(),
             &text,
@@ -365,6 +378,9 @@ impl Config {
                         ]);
                     }
                     source_lines(&text, &mut config.ledger.sources);
+                    config.currency_line = top_level_line(&text, "currency");
+                    config.dates.earliest_line = table_line(&text, "dates", "earliest");
+                    config.dates.latest_line = table_line(&text, "dates", "latest");
                     return Ok(config);
                 }
                 Ok(_) => return Err(found),
@@ -392,6 +408,65 @@ impl Config {
             None => "/".to_string(),
         }
     }
+}
+
+/// `strict = true` with no `[cells.<slug>]` or no `[categories.<slug>]`: every row
+/// would fail for want of a declaration, so the cause is reported once, here.
+fn strict_problems(config: &Config, text: &str, path: &Path) -> Vec<Diagnostic> {
+    if !config.ledger.strict {
+        return Vec::new();
+    }
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("strict"))
+        .map_or(1, |l| l + 1);
+    [
+        (config.cells.is_empty(), "[cells.<slug>]"),
+        (config.categories.is_empty(), "[categories.<slug>]"),
+    ]
+    .into_iter()
+    .filter(|(empty, _)| *empty)
+    .map(|(_, table)| {
+        Diagnostic::at(
+            path,
+            line,
+            format!(
+                "ledger.strict: strict = true needs the names declared, but tally.toml has no {table} table; declare each one as {table} with name = \"…\""
+            ),
+        )
+    })
+    .collect()
+}
+
+/// The line (from 1) setting a top-level `key`, before the first table.
+fn top_level_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|l| l + 1)
+}
+
+/// The line (from 1) setting `key` in the table `[table]`.
+fn table_line(text: &str, table: &str, key: &str) -> Option<usize> {
+    let header = format!("[{table}]");
+    let mut inside = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        if line.starts_with('[') {
+            inside = line.trim_end() == header;
+        } else if inside
+            && line
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(n + 1);
+        }
+    }
+    None
 }
 
 /// Replaces the key at `at` (up to the end of its line) with spaces, so the rest of the

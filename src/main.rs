@@ -120,6 +120,9 @@ fn run(command: Command) -> Result<(), Error> {
                 model.seals.count(SealState::Amended),
                 model.seals.count(SealState::Provisional),
             ))?;
+            for warning in &model.warnings {
+                note(format_args!("warning: {warning}"));
+            }
         }
         Command::Seal {
             site,

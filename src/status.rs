@@ -45,6 +45,9 @@ pub struct Status {
     pub missing: Vec<String>,
     /// Commentary of closed weeks that reads as written before the week ended.
     pub stale: Vec<String>,
+    /// What `tally check` warns of (weeks with rows but no city budget, near misses
+    /// of declared names).
+    pub warnings: Vec<String>,
     /// The site's problems, when it does not check clean (nothing else is known then).
     pub problems: Vec<Diagnostic>,
 }
@@ -85,32 +88,25 @@ pub fn status(site_dir: &Path) -> Result<Status> {
         .collect();
     status.missing = missing_budgets(&site);
     status.stale = stale_commentary(site_dir, &site);
+    status.warnings = site.warnings.clone();
     Ok(status)
 }
 
-/// A city budget line for a category in some year, but none for a year the week in
-/// progress or the next one touches.
+/// Days of the week in progress and the next one that a category with a city budget
+/// has none for (no period of `data/city-budget.csv` holds them).
 fn missing_budgets(site: &Site) -> Vec<String> {
     let Some(as_of) = site.as_of else {
         return Vec::new();
     };
     let coming = WeekId::of(as_of);
-    let mut years: Vec<i16> = [coming, coming.next()]
-        .iter()
-        .flat_map(|w| [w.monday().year(), w.sunday().year()])
-        .collect();
-    years.sort_unstable();
-    years.dedup();
     let budget = &site.ledger.budget;
     let mut missing = Vec::new();
     for category in budget.categories() {
-        for &year in &years {
-            if budget.annual(year, category).is_none() {
-                missing.push(format!(
-                    "no city budget for {category} in {year} ({}): weeks of {year} will show no share of the city's budget",
-                    budget.path.display()
-                ));
-            }
+        for (from, to) in budget.uncovered(category, coming.monday(), coming.next().sunday()) {
+            missing.push(format!(
+                "no city budget for {category} from {from} to {to} ({}): those days will show no share of the city's budget",
+                budget.path.display()
+            ));
         }
     }
     missing
@@ -252,6 +248,12 @@ impl Status {
             line("missing for the coming weeks:".to_string());
             for missing in &self.missing {
                 line(format!("  {missing}"));
+            }
+        }
+        if !self.warnings.is_empty() {
+            line("warnings (tally check gives the same):".to_string());
+            for warning in &self.warnings {
+                line(format!("  {warning}"));
             }
         }
         if !self.stale.is_empty() {

@@ -94,7 +94,16 @@ fn status_shows_the_week_provisional_weeks_what_to_seal_drafts_and_the_next_step
         "{said}"
     );
     assert!(said.contains("INV-2026-01"), "January is a draft: {said}");
-    assert!(said.contains("no city budget for food in 2026"), "{said}");
+    assert!(
+        said.contains("no city budget for food from 2026-02-02 to 2026-02-15"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "no food budget covers 2026-01-05: 5 weeks with ledger rows (2026-W02 to 2026-W06)"
+        ),
+        "the weeks with rows but no budget: {said}"
+    );
     assert!(
         said.contains(
             "content/reports/2026-W03.md: 2026-W03 is over, but its commentary says \"still open\""

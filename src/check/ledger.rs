@@ -11,29 +11,32 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
+use super::names::{Declared, NameKind, Verdict};
+use super::root_causes::{RejectedRate, RejectedRates, RowsByCause};
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::ledger::{Column, RawRow};
 use crate::load::{LedgerFile, RawTable};
 use crate::model::ledger::{
-    BudgetLine, CheckedLedger, CityBudget, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name,
-    Rate, RateIndex, Rates, RowTexts, Source, SourceFile,
+    CheckedLedger, CityBudget, Entries, Entry, FileEntries, Kind, LedgerFileRows, Name, Rate,
+    RateIndex, Rates, RowTexts, Source, SourceFile,
 };
 use crate::model::week::WeekId;
 
-/// Checks the ledger files against the rates and the site's settings.
+/// Checks the ledger files against the rates and the site's settings; `budget` (checked
+/// on its own) comes along into the checked ledger.
 pub fn check(
     files: &[LedgerFile],
     rates: Option<&RawTable>,
-    budget: Option<&RawTable>,
+    budget: CityBudget,
     config: &Config,
     problems: &mut Diagnostics,
 ) -> CheckedLedger {
     // A rates file whose header is unreadable is reported once, by its own error, not
     // again on every row that needs a rate.
     let rates_readable = rates.is_none_or(|t| t.has_columns(RATE_COLUMNS));
-    let rates = check_rates(rates, &config.currency, problems);
-    let budget = check_budget(budget, &config.currency, problems);
+    let declared = Declared::from_config(config, rates);
+    let (rates, rejected) = check_rates_rejecting(rates, &config.currency, problems);
     let dates = config.dates.bounds().unwrap_or_else(|why| {
         problems.push(Diagnostic::new(crate::config::CONFIG_FILE, why));
         (Date::MIN, Date::MAX)
@@ -44,6 +47,8 @@ pub fn check(
         dates,
         rates: &rates,
         rates_readable,
+        rejected: &rejected,
+        declared: &declared,
     };
     let checked: Vec<CheckedFile> = files
         .par_iter()
@@ -53,8 +58,10 @@ pub fn check(
     let mut rows = Vec::with_capacity(files.len());
     let mut receipts = Vec::with_capacity(files.len());
     let mut latest = None;
+    let mut causes = Causes::default();
     for (file, checked) in files.iter().zip(checked) {
         latest = latest.max(checked.latest);
+        causes.merge(checked.causes);
         parts.push(FileEntries {
             entries: checked.entries,
             texts: checked.texts,
@@ -66,6 +73,7 @@ pub fn check(
             rows: checked.rows,
         });
     }
+    let warnings = causes.report(rejected, config, problems);
     let entries = Entries::with_latest(parts, latest);
     check_receipts(&entries, &receipts, problems);
     check_case_twins(&entries, problems);
@@ -74,6 +82,180 @@ pub fn check(
         files: rows,
         rates,
         budget,
+        warnings,
+    }
+}
+
+/// What rows fail or are warned of for a cause they share, gathered over the files in
+/// input order, to be reported once per cause where the cause is one line.
+#[derive(Default)]
+struct Causes {
+    /// Rows without a rate because theirs was rejected, by rejected rate.
+    needs: RowsByCause,
+    /// Names a few letters from a declared one.
+    near: NearMisses,
+    money: MoneyRows,
+    outside: DatesOutside,
+}
+
+impl Causes {
+    /// Adds a later file's.
+    fn merge(&mut self, later: Causes) {
+        self.needs.merge(later.needs);
+        self.near.merge(later.near);
+        self.money.merge(later.money);
+        self.outside.merge(later.outside);
+    }
+
+    /// Reports the errors; returns the warnings.
+    fn report(
+        self,
+        rejected: RejectedRates,
+        config: &Config,
+        problems: &mut Diagnostics,
+    ) -> Vec<String> {
+        rejected.report(&self.needs, problems);
+        self.money.report(config, problems);
+        self.outside.report(config, problems);
+        self.near.warnings()
+    }
+}
+
+/// Money rows: how many are in the site's currency, and each one that is not (its
+/// currency, the row, the row's problem), in input order.
+#[derive(Default)]
+struct MoneyRows {
+    own: u64,
+    foreign: Vec<(Name, Source, Diagnostic)>,
+}
+
+impl MoneyRows {
+    fn merge(&mut self, later: MoneyRows) {
+        self.own += later.own;
+        self.foreign.extend(later.foreign);
+    }
+
+    /// A currency more of the ledger's money rows are in than the site's own is the
+    /// site's currency mistaken in `tally.toml`: one error there, with the count. Other
+    /// rows in another currency are each an error of their own.
+    fn report(self, config: &Config, problems: &mut Diagnostics) {
+        let mut counts: HashMap<Name, (Source, u64)> = HashMap::new();
+        for (unit, row, _) in &self.foreign {
+            counts.entry(*unit).or_insert((*row, 0)).1 += 1;
+        }
+        let mistaken = |unit: &Name| counts.get(unit).is_some_and(|(_, n)| *n > self.own.max(1));
+        let mut causes: Vec<(&Name, &(Source, u64))> =
+            counts.iter().filter(|(unit, _)| mistaken(unit)).collect();
+        causes.sort_unstable_by_key(|(unit, _)| **unit);
+        for (unit, (first, rows)) in causes {
+            let site = &config.currency;
+            let message = format!(
+                "currency: the site's currency is {site}, but {} money rows of the ledger are in {unit} (first: {first}) and {} in {site}; if the network's money is {unit}, set currency = \"{unit}\"",
+                super::root_causes::grouped(*rows),
+                super::root_causes::grouped(self.own),
+            );
+            problems.push(match config.currency_line {
+                Some(line) => Diagnostic::at(crate::config::CONFIG_FILE, line, message),
+                None => Diagnostic::new(crate::config::CONFIG_FILE, message),
+            });
+        }
+        problems.extend(
+            self.foreign
+                .into_iter()
+                .filter(|(unit, _, _)| !mistaken(unit))
+                .map(|(_, _, problem)| problem),
+        );
+    }
+}
+
+/// Rows dated outside `[dates]`, before the earliest and after the latest, each with
+/// its problem, in input order.
+#[derive(Default)]
+struct DatesOutside {
+    before: Vec<(Source, Diagnostic)>,
+    after: Vec<(Source, Diagnostic)>,
+}
+
+impl DatesOutside {
+    fn add(&mut self, after: bool, row: Source, problem: Diagnostic) {
+        let side = if after {
+            &mut self.after
+        } else {
+            &mut self.before
+        };
+        side.push((row, problem));
+    }
+
+    fn merge(&mut self, later: DatesOutside) {
+        self.before.extend(later.before);
+        self.after.extend(later.after);
+    }
+
+    /// Many rows beyond a bound `tally.toml` sets are more likely a typo in the bound
+    /// than in all of them: one error on its line, with the count. Otherwise (or with
+    /// the default bounds) each row is an error of its own.
+    fn report(self, config: &Config, problems: &mut Diagnostics) {
+        let dates = &config.dates;
+        let sides = [
+            (
+                "earliest",
+                "before",
+                &dates.earliest,
+                dates.earliest_line,
+                self.before,
+            ),
+            (
+                "latest",
+                "after",
+                &dates.latest,
+                dates.latest_line,
+                self.after,
+            ),
+        ];
+        for (key, side, bound, line, rows) in sides {
+            match (bound, line, rows.first()) {
+                (Some(bound), Some(line), Some((first, _))) if rows.len() > crate::error::MANY => {
+                    problems.push(Diagnostic::at(
+                        crate::config::CONFIG_FILE,
+                        line,
+                        format!(
+                            "dates.{key}: {bound:?} leaves out {} ledger rows dated {side} it (first: {first}); is it a typo?",
+                            super::root_causes::grouped(rows.len() as u64)
+                        ),
+                    ));
+                }
+                _ => problems.extend(rows.into_iter().map(|(_, problem)| problem)),
+            }
+        }
+    }
+}
+
+/// Names a few letters from a declared one (`bike-kitchn`), by kind and name: the
+/// first row using each and how many do.
+#[derive(Default)]
+struct NearMisses(HashMap<(NameKind, Name, &'static str), (Source, u64)>);
+
+impl NearMisses {
+    fn add(&mut self, kind: NameKind, name: Name, near: &'static str, row: Source) {
+        self.0.entry((kind, name, near)).or_insert((row, 0)).1 += 1;
+    }
+
+    /// Adds a later file's: its rows come after this one's.
+    fn merge(&mut self, later: NearMisses) {
+        for (key, (first, rows)) in later.0 {
+            self.0.entry(key).or_insert((first, 0)).1 += rows;
+        }
+    }
+
+    /// One warning per name, in order of kind and name.
+    fn warnings(self) -> Vec<String> {
+        let mut all: Vec<_> = self.0.into_iter().collect();
+        all.sort_unstable_by_key(|a| (a.0.0, a.0.1));
+        all.into_iter()
+            .map(|((kind, name, near), (first, rows))| {
+                super::names::near_miss(kind, &name, near, &first.to_string(), rows)
+            })
+            .collect()
     }
 }
 
@@ -121,6 +303,10 @@ struct Rules<'a> {
     rates: &'a Rates,
     /// `false` when `data/rates.csv` lacks a required column (already reported).
     rates_readable: bool,
+    /// Rates left out for their own problems: the root cause of rows without a rate.
+    rejected: &'a RejectedRates,
+    /// The cells, categories and units `tally.toml` declares.
+    declared: &'a Declared,
 }
 
 /// What checking one file found.
@@ -134,6 +320,8 @@ struct CheckedFile {
     receipts: ReceiptHashes,
     /// The latest date of its entries.
     latest: Option<Date>,
+    /// What its rows failed or were warned of for a cause they share.
+    causes: Causes,
 }
 
 fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
@@ -187,6 +375,7 @@ fn check_file(file: &LedgerFile, rules: &Rules<'_>) -> CheckedFile {
         rows,
         receipts,
         latest,
+        causes: row_checker.causes,
     }
 }
 
@@ -226,11 +415,25 @@ struct RowChecker<'a> {
     file: SourceFile,
     rules: &'a Rules<'a>,
     interned: HashMap<Box<str>, Name, Fast>,
-    /// The last name read as cell, category, unit and to_cell, with its text.
-    recent: [Option<(Name, &'static str)>; 4],
+    /// The last name read as cell, category, unit and to_cell, with its text and the
+    /// verdict on it.
+    recent: [Option<(Name, &'static str, Verdict)>; 4],
+    /// The verdict on each name read, by slot.
+    verdicts: HashMap<(usize, Name), Verdict, Fast>,
     last_date: Option<(Box<str>, Date, WeekId)>,
     last_rate: Option<RateMemo>,
+    causes: Causes,
+    /// Set by [`RowChecker::date`] for a date outside `[dates]`: after the latest?
+    out_of_range: Option<bool>,
 }
+
+/// What the name in each of [`RowChecker::name`]'s slots is read as.
+const SLOT_KINDS: [NameKind; 4] = [
+    NameKind::Cell,
+    NameKind::Category,
+    NameKind::Unit,
+    NameKind::Cell,
+];
 
 impl<'a> RowChecker<'a> {
     fn new(path: &'a Path, rules: &'a Rules<'a>) -> RowChecker<'a> {
@@ -240,18 +443,29 @@ impl<'a> RowChecker<'a> {
             rules,
             interned: HashMap::default(),
             recent: [None; 4],
+            verdicts: HashMap::default(),
             last_date: None,
             last_rate: None,
+            causes: Causes::default(),
+            out_of_range: None,
         }
     }
 
-    /// The name in `text`, read as cell, category, unit or to_cell (`slot` 0 to 3).
-    fn name(&mut self, slot: usize, text: &str) -> Name {
+    fn source(&self, line: u64) -> Source {
+        Source {
+            file: self.file,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The name in `text`, read as cell, category, unit or to_cell (`slot` 0 to 3), and
+    /// the verdict on it.
+    fn name(&mut self, slot: usize, text: &str) -> (Name, Verdict) {
         // Rows of one export repeat the same few names: look at the column's last first.
-        if let Some(Some((name, kept))) = self.recent.get(slot)
+        if let Some(Some((name, kept, verdict))) = self.recent.get(slot)
             && *kept == text
         {
-            return *name;
+            return (*name, *verdict);
         }
         let name = match self.interned.get(text) {
             Some(name) => *name,
@@ -261,10 +475,135 @@ impl<'a> RowChecker<'a> {
                 name
             }
         };
+        let declared = self.rules.declared;
+        let verdict = *self.verdicts.entry((slot, name)).or_insert_with(|| {
+            SLOT_KINDS
+                .get(slot)
+                .map_or(Verdict::Fine, |&kind| declared.judge(kind, text))
+        });
         if let Some(recent) = self.recent.get_mut(slot) {
-            *recent = Some((name, name.as_str()));
+            *recent = Some((name, name.as_str(), verdict));
         }
-        name
+        (name, verdict)
+    }
+
+    /// Fields longer than a field may be.
+    fn oversized(&self, row: &RawRow<'_>) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for column in Column::ALL {
+            let limit = if column == Column::Memo {
+                crate::load::limits::MAX_MEMO_BYTES
+            } else {
+                crate::load::limits::MAX_FIELD_BYTES
+            };
+            let length = row.get(column).len();
+            if length > limit {
+                problems.push(self.problem(
+                    row.line,
+                    column,
+                    format!("{length} bytes; a field may hold at most {limit}"),
+                ));
+            }
+        }
+        problems
+    }
+
+    /// Counts a money row's currency: `false` when it is not the site's (the row's
+    /// problem is kept back, to be reported per row or, when most money rows share the
+    /// currency, once against `tally.toml`).
+    fn money_unit(&mut self, line: u64, kind: Kind, unit: &str) -> bool {
+        if !kind.is_money() || unit.is_empty() {
+            return true;
+        }
+        if unit == self.rules.currency {
+            self.causes.money.own += 1;
+            return true;
+        }
+        let problem = self.problem(
+            line,
+            Column::Unit,
+            format!(
+                "{} is money in the site's currency {}, not {unit:?}",
+                kind.name(),
+                self.rules.currency
+            ),
+        );
+        let row = Source {
+            file: self.file,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        };
+        self.causes
+            .money
+            .foreign
+            .push((Name::new(unit), row, problem));
+        false
+    }
+
+    /// The row's names that are not declared: errors under `strict = true`, else near
+    /// misses counted for one warning each.
+    fn judge_names(&mut self, line: u64, names: &[(Column, Name, Verdict)]) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        if names.iter().all(|n| n.2 == Verdict::Fine) {
+            return problems;
+        }
+        for &(column, name, verdict) in names {
+            let kind = match column {
+                Column::Category => NameKind::Category,
+                Column::Unit => NameKind::Unit,
+                _ => NameKind::Cell,
+            };
+            match verdict {
+                Verdict::Fine => {}
+                Verdict::Undeclared(near) => problems.push(self.problem(
+                    line,
+                    column,
+                    super::names::undeclared(kind, &name, near),
+                )),
+                Verdict::Near(near) => {
+                    let row = Source {
+                        file: self.file,
+                        line: u32::try_from(line).unwrap_or(u32::MAX),
+                    };
+                    self.causes.near.add(kind, name, near, row);
+                }
+            }
+        }
+        problems
+    }
+
+    /// The problem of a service row without a rate, or none when the cause is a rate
+    /// already reported (a rate file without its columns, a rejected rate row).
+    fn no_rate(
+        &mut self,
+        line: u64,
+        names: &[(Column, Name, Verdict)],
+        date: Date,
+    ) -> Vec<Diagnostic> {
+        let [_, (_, category, category_verdict), (_, unit, unit_verdict)] = names[..3] else {
+            return Vec::new();
+        };
+        if !self.rules.rates_readable {
+            return Vec::new();
+        }
+        if let Some(cause) = self.rules.rejected.cause(&unit, &category, date) {
+            let row = Source {
+                file: self.file,
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+            };
+            self.causes.needs.add(cause, row);
+            return Vec::new();
+        }
+        let mut reason = format!(
+            "no rate for {unit} (category {category}) in force on {date} in data/rates.csv"
+        );
+        for (what, verdict) in [("unit", unit_verdict), ("category", category_verdict)] {
+            if let Verdict::Near(near) = verdict {
+                reason.push_str(&format!(
+                    "; the {what} is not declared: did you mean `{near}`?"
+                ));
+            }
+        }
+        vec![self.problem(line, Column::Unit, reason)]
     }
 
     fn problem(&self, line: u64, column: Column, reason: String) -> Diagnostic {
@@ -290,6 +629,7 @@ impl<'a> RowChecker<'a> {
         }?;
         let (earliest, latest) = self.rules.dates;
         if parsed < earliest || parsed > latest {
+            self.out_of_range = Some(parsed > latest);
             return Err(format!(
                 "{parsed} is outside the plausible dates {earliest} to {latest} (a typo? [dates] in tally.toml sets the range)"
             ));
@@ -321,29 +661,21 @@ impl<'a> RowChecker<'a> {
         texts: &mut RowTexts,
     ) -> Result<&'e Entry, Vec<Diagnostic>> {
         let line = row.line;
-        let mut problems = Vec::new();
-        for column in Column::ALL {
-            let limit = if column == Column::Memo {
-                crate::load::limits::MAX_MEMO_BYTES
-            } else {
-                crate::load::limits::MAX_FIELD_BYTES
-            };
-            let length = row.get(column).len();
-            if length > limit {
-                problems.push(self.problem(
-                    line,
-                    column,
-                    format!("{length} bytes; a field may hold at most {limit}"),
-                ));
-            }
-        }
+        let mut problems = self.oversized(row);
         if !problems.is_empty() {
             return Err(problems);
         }
-        let date = self
-            .date(row.get(Column::Date))
-            .map_err(|reason| problems.push(self.problem(line, Column::Date, reason)))
-            .ok();
+        let date = match self.date(row.get(Column::Date)) {
+            Ok(date) => Some(date),
+            Err(reason) => {
+                let problem = self.problem(line, Column::Date, reason);
+                match self.out_of_range.take() {
+                    Some(after) => self.causes.outside.add(after, self.source(line), problem),
+                    None => problems.push(problem),
+                }
+                None
+            }
+        };
         let text = |column: Column, problems: &mut Vec<Diagnostic>| {
             let value = row.get(column);
             if value.is_empty() {
@@ -363,6 +695,7 @@ impl<'a> RowChecker<'a> {
             .map_err(|reason| problems.push(self.problem(line, Column::Quantity, reason)))
             .ok();
         let to_cell = row.get(Column::ToCell);
+        let mut foreign_money = false;
         if let Some(kind) = kind {
             if kind.needs_to_cell() && to_cell.is_empty() {
                 let what = if kind == Kind::Transfer {
@@ -372,38 +705,35 @@ impl<'a> RowChecker<'a> {
                 };
                 problems.push(self.problem(line, Column::ToCell, what.into()));
             }
-            if kind.is_money() && !unit.is_empty() && unit != self.rules.currency {
-                problems.push(self.problem(
-                    line,
-                    Column::Unit,
-                    format!(
-                        "{} is money in the site's currency {}, not {unit:?}",
-                        kind.name(),
-                        self.rules.currency
-                    ),
-                ));
-            }
+            foreign_money = !self.money_unit(line, kind, unit);
         }
         let (Some((date, week)), Some(kind), Some(quantity), true) =
-            (date, kind, quantity, problems.is_empty())
+            (date, kind, quantity, problems.is_empty() && !foreign_money)
         else {
             return Err(problems);
         };
-        let cell = self.name(0, cell);
-        let category = self.name(1, category);
-        let unit = self.name(2, unit);
+        let (cell, cell_verdict) = self.name(0, cell);
+        let (category, category_verdict) = self.name(1, category);
+        let (unit, unit_verdict) = self.name(2, unit);
+        // Only a transfer's to_cell is a cell (an allocation's is a fund).
+        let (to, to_verdict) = if kind == Kind::Transfer {
+            self.name(3, to_cell)
+        } else {
+            (cell, Verdict::Fine)
+        };
+        let names = [
+            (Column::Cell, cell, cell_verdict),
+            (Column::Category, category, category_verdict),
+            (Column::Unit, unit, unit_verdict),
+            (Column::ToCell, to, to_verdict),
+        ];
+        let undeclared = self.judge_names(line, &names);
+        if !undeclared.is_empty() {
+            return Err(undeclared);
+        }
         let rate = if kind == Kind::Service {
             let Some(index) = self.rate(unit, category, date) else {
-                if !self.rules.rates_readable {
-                    return Err(Vec::new());
-                }
-                return Err(vec![self.problem(
-                    line,
-                    Column::Unit,
-                    format!(
-                        "no rate for {unit} (category {category}) in force on {date} in data/rates.csv"
-                    ),
-                )]);
+                return Err(self.no_rate(line, &names, date));
             };
             let per_unit = self.rules.rates.get(index).map(|r| r.rate);
             // The same product as `Rates::value_of` gives later: it must not overflow.
@@ -420,7 +750,7 @@ impl<'a> RowChecker<'a> {
         } else {
             RateIndex::NONE
         };
-        let to_cell = (!to_cell.is_empty()).then(|| self.name(3, to_cell));
+        let to_cell = (!to_cell.is_empty()).then(|| self.name(3, to_cell).0);
         let Some(text) = texts.push(
             row.get(Column::Receipt),
             row.get(Column::Counterparty),
@@ -654,7 +984,7 @@ pub fn parse_quantity(text: &str) -> Result<Decimal, String> {
 }
 
 /// `value` (zero or more) if it is at most `max`; `text` is how it was written.
-fn at_most(value: Decimal, max: Decimal, text: &str) -> Result<Decimal, String> {
+pub(super) fn at_most(value: Decimal, max: Decimal, text: &str) -> Result<Decimal, String> {
     // A value is at most its digits read as a whole number: compared first, that
     // settles nearly every row without bringing the two to one scale.
     if value.mantissa() > max.mantissa() && value > max {
@@ -663,7 +993,7 @@ fn at_most(value: Decimal, max: Decimal, text: &str) -> Result<Decimal, String> 
     Ok(value)
 }
 
-fn currency_problem(
+pub(super) fn currency_problem(
     table: &RawTable,
     line: usize,
     currency: &str,
@@ -683,147 +1013,162 @@ const RATE_COLUMNS: &[&str] = &["unit", "rate", "valid_from"];
 
 /// `data/rates.csv` → [`Rates`]; two rates for one unit, category and day are an error.
 pub fn check_rates(table: Option<&RawTable>, site: &str, problems: &mut Diagnostics) -> Rates {
+    let (rates, rejected) = check_rates_rejecting(table, site, problems);
+    rejected.report(&RowsByCause::default(), problems);
+    rates
+}
+
+/// [`check_rates`], keeping back the rows rejected for their own problems (with those
+/// problems), to be reported with the ledger rows that needed them.
+fn check_rates_rejecting(
+    table: Option<&RawTable>,
+    site: &str,
+    problems: &mut Diagnostics,
+) -> (Rates, RejectedRates) {
+    let mut rejected = RejectedRates::default();
     let Some(table) = table else {
-        return Rates::default();
+        return (Rates::default(), rejected);
     };
     let mut rates = Rates {
         path: table.path.clone(),
         rates: Vec::new(),
     };
     if !table.require(RATE_COLUMNS, problems) {
-        return rates;
+        return (rates, rejected);
     }
-    let [unit, category, rate, currency, valid_from, source] = [
-        "unit",
-        "category",
-        "rate",
-        "currency",
-        "valid_from",
-        "source",
-    ]
-    .map(|name| table.column(name));
+    let columns = RateColumns::of(table);
     let mut seen: HashMap<(String, Option<String>, Date), usize> = HashMap::new();
     for row in &table.rows {
-        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
-        let mut ok = true;
-        let unit_text = row.get(unit);
-        if unit_text.is_empty() {
-            problems.push(at("unit: must not be empty".into()));
-            ok = false;
-        }
-        let value = parse_decimal(row.get(rate)).and_then(|r| {
-            if r < Decimal::ZERO {
-                Err(format!("must not be negative, not {r}"))
-            } else {
-                at_most(r, MAX_RATE, row.get(rate))
+        let rate = match columns.read(table, row, site) {
+            Ok(rate) => rate,
+            Err(rate) if rate.unit.is_empty() => {
+                problems.extend(rate.problems);
+                continue;
             }
-        });
-        let value = value
-            .map_err(|reason| problems.push(at(format!("rate: {reason}"))))
+            Err(rate) => {
+                rejected.0.push(rate);
+                continue;
+            }
+        };
+        let key = (rate.unit.clone(), rate.category.clone(), rate.valid_from);
+        if let Some(first) = seen.insert(key, row.line) {
+            problems.push(Diagnostic::at(
+                &table.path,
+                row.line,
+                format!(
+                    "valid_from: a second rate for {} ({}) from {}; the first is at {}:{first}",
+                    rate.unit,
+                    rate.category.as_deref().unwrap_or("any category"),
+                    rate.valid_from,
+                    table.path.display()
+                ),
+            ));
+            continue;
+        }
+        rates.rates.push(rate);
+    }
+    (rates, rejected)
+}
+
+/// The columns of `data/rates.csv`, by index.
+struct RateColumns {
+    unit: Option<usize>,
+    category: Option<usize>,
+    rate: Option<usize>,
+    currency: Option<usize>,
+    valid_from: Option<usize>,
+    source: Option<usize>,
+}
+
+impl RateColumns {
+    fn of(table: &RawTable) -> RateColumns {
+        RateColumns {
+            unit: table.column("unit"),
+            category: table.column("category"),
+            rate: table.column("rate"),
+            currency: table.column("currency"),
+            valid_from: table.column("valid_from"),
+            source: table.column("source"),
+        }
+    }
+
+    /// One row as a [`Rate`], or as a rejected rate holding all its problems.
+    fn read(
+        &self,
+        table: &RawTable,
+        row: &crate::load::valuation::RawTableRow,
+        site: &str,
+    ) -> Result<Rate, RejectedRate> {
+        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
+        let mut found = Vec::new();
+        let unit = row.get(self.unit);
+        if unit.is_empty() {
+            found.push(at("unit: must not be empty".into()));
+        }
+        let rate_text = row.get(self.rate);
+        let value = parse_decimal(rate_text)
+            .and_then(|r| {
+                if r < Decimal::ZERO {
+                    Err(format!("must not be negative, not {r}"))
+                } else {
+                    at_most(r, MAX_RATE, rate_text)
+                }
+            })
+            .map_err(|reason| found.push(at(format!("rate: {reason}{}", symbol_hint(rate_text)))))
             .ok();
-        let from_text = row.get(valid_from);
+        let from_text = row.get(self.valid_from);
         let from = parse_iso_date(from_text);
         if from.is_none() {
-            problems.push(at(format!(
+            found.push(at(format!(
                 "valid_from: {from_text:?} is not a date (expected YYYY-MM-DD)"
             )));
         }
-        let currency_text = row.get(currency);
-        if let Some(d) = currency_problem(table, row.line, currency_text, site) {
-            problems.push(d);
-            ok = false;
-        }
-        let (Some(value), Some(from), true) = (value, from, ok) else {
-            continue;
-        };
-        let category_text = row.get(category);
-        let category_key = (!category_text.is_empty()).then(|| category_text.to_string());
-        if let Some(first) = seen.insert(
-            (unit_text.to_string(), category_key.clone(), from),
+        found.extend(currency_problem(
+            table,
             row.line,
-        ) {
-            problems.push(at(format!(
-                "valid_from: a second rate for {unit_text} ({}) from {from}; the first is at {}:{first}",
-                category_key.as_deref().unwrap_or("any category"),
-                table.path.display()
-            )));
-            continue;
+            row.get(self.currency),
+            site,
+        ));
+        let category = row.get(self.category);
+        let category = (!category.is_empty()).then(|| category.to_string());
+        match (value, from, found.is_empty()) {
+            (Some(rate), Some(valid_from), true) => Ok(Rate {
+                unit: unit.to_string(),
+                category,
+                rate,
+                currency: site.to_string(),
+                valid_from,
+                source: row.get(self.source).to_string(),
+                line: row.line,
+            }),
+            _ => Err(RejectedRate {
+                unit: unit.to_string(),
+                category,
+                valid_from: from.or_else(|| year_of(from_text)),
+                problems: found,
+            }),
         }
-        rates.rates.push(Rate {
-            unit: unit_text.to_string(),
-            category: category_key,
-            rate: value,
-            currency: site.to_string(),
-            valid_from: from,
-            source: row.get(source).to_string(),
-            line: row.line,
-        });
     }
-    rates
 }
 
-/// `data/city-budget.csv` → [`CityBudget`].
-pub fn check_budget(
-    table: Option<&RawTable>,
-    site: &str,
-    problems: &mut Diagnostics,
-) -> CityBudget {
-    let Some(table) = table else {
-        return CityBudget::default();
-    };
-    let mut budget = CityBudget {
-        path: table.path.clone(),
-        lines: Vec::new(),
-    };
-    if !table.require(&["year", "category", "amount"], problems) {
-        return budget;
+/// 1 January of the year a mistyped date starts with (`2026-02-30`): the earliest the
+/// date can have meant.
+fn year_of(text: &str) -> Option<Date> {
+    let year: i16 = text.get(..4)?.parse().ok()?;
+    Date::new(year, 1, 1).ok()
+}
+
+/// A hint for an amount written with its currency (`£6.50`, `6,50 €`).
+fn symbol_hint(text: &str) -> &'static str {
+    let code = text
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.iter().all(u8::is_ascii_uppercase));
+    if code || text.chars().any(|c| matches!(c, '£' | '€' | '$' | '¥')) {
+        " (write the number alone: the currency is the site's, set in tally.toml)"
+    } else {
+        ""
     }
-    let [year, category, amount, currency, name, source] =
-        ["year", "category", "amount", "currency", "line", "source"].map(|n| table.column(n));
-    for row in &table.rows {
-        let at = |message: String| Diagnostic::at(&table.path, row.line, message);
-        let mut ok = true;
-        let year_text = row.get(year);
-        let year_value = year_text
-            .parse::<i16>()
-            .ok()
-            .filter(|y| (1000..=9999).contains(y));
-        if year_value.is_none() {
-            problems.push(at(format!("year: {year_text:?} is not a year like 2026")));
-        }
-        let category_text = row.get(category);
-        if category_text.is_empty() {
-            problems.push(at("category: must not be empty".into()));
-            ok = false;
-        }
-        let value = parse_decimal(row.get(amount)).and_then(|a| {
-            if a < Decimal::ZERO {
-                Err(format!("must not be negative, not {a}"))
-            } else {
-                at_most(a, MAX_AMOUNT, row.get(amount))
-            }
-        });
-        let value = value
-            .map_err(|reason| problems.push(at(format!("amount: {reason}"))))
-            .ok();
-        if let Some(d) = currency_problem(table, row.line, row.get(currency), site) {
-            problems.push(d);
-            ok = false;
-        }
-        let (Some(year_value), Some(value), true) = (year_value, value, ok) else {
-            continue;
-        };
-        budget.lines.push(BudgetLine {
-            year: year_value,
-            category: category_text.to_string(),
-            amount: value,
-            currency: site.to_string(),
-            name: row.get(name).to_string(),
-            source: row.get(source).to_string(),
-            line: row.line,
-        });
-    }
-    budget
 }
 
 /// Hash tables for keys read a million times (receipt ids, cells): foldhash, with a

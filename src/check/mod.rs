@@ -1,6 +1,7 @@
 //! Stage 2, **check**: raw records → validated ones. Cross-references and rules live
 //! here; every problem is collected so that one run lists them all. Writes nothing.
 
+pub mod budget;
 mod draw_source;
 mod invoice_events;
 mod invoices;
@@ -8,7 +9,9 @@ mod issued;
 pub mod ledger;
 pub mod manuals;
 mod minutes;
+pub mod names;
 mod pledges;
+mod root_causes;
 pub mod seals;
 mod standing;
 
@@ -73,13 +76,20 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     let report_notes = check_report_notes(sources.report_notes, &mut problems);
     let ledger_sources = crate::load::sources::reports(&sources.config.ledger, &sources.ledger);
     let before_ledger = problems.0.len();
-    let ledger = ledger::check(
+    let budget = budget::check_budget(
+        sources.budget.as_ref(),
+        &sources.config.currency,
+        &mut problems,
+    );
+    let mut ledger = ledger::check(
         &sources.ledger,
         sources.rates.as_ref(),
-        sources.budget.as_ref(),
+        budget,
         &sources.config,
         &mut problems,
     );
+    let budget_warnings = budget::weeks_without_budget(&ledger.budget, &ledger.entries);
+    ledger.warnings.extend(budget_warnings);
     // Sealed weeks are judged on a ledger that checked clean: a row left out for an
     // error would otherwise also show as a changed week.
     let ledger_clean = unread.is_empty() && problems.0.len() == before_ledger;

@@ -83,12 +83,11 @@ impl PeoplesAudit {
                 value = value.saturating_add(*v);
                 next += 1;
             }
-            let year = pledge.date.year();
             let budget = ledger
                 .budget
                 .categories()
                 .into_iter()
-                .filter_map(|c| ledger.budget.annual(year, c))
+                .filter_map(|c| ledger.budget.in_force(pledge.date, c).map(|(a, _)| a))
                 .reduce(|a, b| a.saturating_add(b));
             points.push(AuditPoint {
                 date: pledge.date,

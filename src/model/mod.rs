@@ -129,7 +129,8 @@ pub struct Site {
     pub releases: Vec<release::Release>,
 }
 
-pub fn build(checked: Checked) -> Site {
+pub fn build(mut checked: Checked) -> Site {
+    let ledger_warnings = std::mem::take(&mut checked.ledger.warnings);
     let mut minutes = checked.minutes;
     minutes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     let as_of = as_of(&minutes, &checked.ledger);
@@ -166,7 +167,10 @@ pub fn build(checked: Checked) -> Site {
         ledger_sources: checked.ledger_sources,
         manuals,
         invoices,
-        warnings: settled.warnings,
+        warnings: ledger_warnings
+            .into_iter()
+            .chain(settled.warnings)
+            .collect(),
         standing: checked.standing,
         resurrections,
         audit,

@@ -41,6 +41,9 @@ pub struct CheckedLedger {
     pub files: Vec<LedgerFileRows>,
     pub rates: Rates,
     pub budget: CityBudget,
+    /// What the check reports without failing: names a few letters from a declared
+    /// one, weeks with rows but no city budget.
+    pub warnings: Vec<String>,
 }
 
 impl CheckedLedger {

@@ -148,7 +148,7 @@ fn rate_is_the_most_specific_category_then_the_latest_in_force() {
 #[test]
 fn weekly_share_is_pro_rata_by_days_across_new_year() {
     let line = |year, amount: &str| BudgetLine {
-        year,
+        period: BudgetPeriod::year(year),
         category: "food".into(),
         amount: amount.parse().unwrap(),
         currency: "EUR".into(),
@@ -184,6 +184,53 @@ fn weekly_share_is_pro_rata_by_days_across_new_year() {
         only_2026
             .weekly_share(WeekId::parse("2026-W53").unwrap(), "care")
             .is_none()
+    );
+}
+
+#[test]
+fn weekly_share_of_a_fiscal_year_is_prorated_per_day_across_its_end() {
+    let line = |start, end, amount: &str| BudgetLine {
+        period: BudgetPeriod { start, end },
+        category: "care".into(),
+        amount: amount.parse().unwrap(),
+        currency: "GBP".into(),
+        name: String::new(),
+        source: String::new(),
+        line: 0,
+    };
+    // 2026/27 has 365 days, 2027/28 has 366 (29 February 2028).
+    let budget = CityBudget {
+        path: PathBuf::new(),
+        lines: vec![
+            line(date(2026, 4, 1), date(2027, 3, 31), "36500"),
+            line(date(2027, 4, 1), date(2028, 3, 31), "73200"),
+        ],
+    };
+    assert_eq!(budget.lines[0].period.days(), 365);
+    assert_eq!(budget.lines[1].period.days(), 366);
+    assert_eq!(
+        budget.lines[0].period.to_string(),
+        "2026-04-01 to 2027-03-31"
+    );
+    assert_eq!(BudgetPeriod::year(2026).to_string(), "2026");
+    // 2027-W13 runs Monday 29 March to Sunday 4 April 2027: 3 days at 100 a day and 4
+    // at 200 a day.
+    let share = budget
+        .weekly_share(WeekId::parse("2027-W13").unwrap(), "care")
+        .unwrap();
+    assert_eq!((share.amount, share.days), (Decimal::from(1100), 7));
+    // The week 1 April 2026 falls in: Monday 30 and Tuesday 31 March have no budget.
+    let share = budget
+        .weekly_share(WeekId::parse("2026-W14").unwrap(), "care")
+        .unwrap();
+    assert_eq!((share.amount, share.days), (Decimal::from(500), 5));
+    assert_eq!(
+        budget.uncovered("care", date(2026, 3, 30), date(2026, 4, 5)),
+        vec![(date(2026, 3, 30), date(2026, 3, 31))]
+    );
+    assert_eq!(
+        budget.in_force(date(2027, 3, 31), "care"),
+        Some((Decimal::from(36500), budget.lines[0].period))
     );
 }
 

@@ -70,10 +70,52 @@ impl Rates {
     }
 }
 
+/// The days a budget is set for, first and last included: a calendar year (`year` in
+/// `data/city-budget.csv`) or a fiscal year (`period_start`, `period_end`: 1 April to 31
+/// March for a UK council).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BudgetPeriod {
+    pub start: Date,
+    pub end: Date,
+}
+
+impl BudgetPeriod {
+    /// 1 January to 31 December of `year`.
+    pub fn year(year: i16) -> BudgetPeriod {
+        BudgetPeriod {
+            start: Date::new(year, 1, 1).unwrap_or(Date::MIN),
+            end: Date::new(year, 12, 31).unwrap_or(Date::MAX),
+        }
+    }
+
+    pub fn contains(&self, day: Date) -> bool {
+        self.start <= day && day <= self.end
+    }
+
+    /// How many days it holds (at least 1).
+    pub fn days(&self) -> i64 {
+        let span = self
+            .start
+            .until(self.end)
+            .map_or(0, |s| i64::from(s.get_days()));
+        span.max(0) + 1
+    }
+}
+
+impl std::fmt::Display for BudgetPeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if *self == BudgetPeriod::year(self.start.year()) {
+            write!(f, "{}", self.start.year())
+        } else {
+            write!(f, "{} to {}", self.start, self.end)
+        }
+    }
+}
+
 /// One line of `data/city-budget.csv`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BudgetLine {
-    pub year: i16,
+    pub period: BudgetPeriod,
     pub category: String,
     pub amount: Decimal,
     pub currency: String,
@@ -84,7 +126,7 @@ pub struct BudgetLine {
     pub line: usize,
 }
 
-/// The city's annual spending on the needs the network meets.
+/// The city's spending on the needs the network meets, period by period.
 #[derive(Debug, Clone, Default, Hash)]
 pub struct CityBudget {
     pub path: PathBuf,
@@ -95,20 +137,25 @@ pub struct CityBudget {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WeeklyShare {
     pub amount: Decimal,
-    /// Days of the week (0–7) that fall in a year with a budget for the category.
+    /// Days of the week (0–7) that fall in a period with a budget for the category.
     pub days: u8,
 }
 
 impl CityBudget {
-    /// The annual amount for a category (all its lines added up), if the year has any.
-    pub fn annual(&self, year: i16, category: &str) -> Option<Decimal> {
-        let mut total = None;
+    /// The budget for a category in the period holding `day` (all its lines added up),
+    /// and that period, if one holds it.
+    pub fn in_force(&self, day: Date, category: &str) -> Option<(Decimal, BudgetPeriod)> {
+        let mut found: Option<(Decimal, BudgetPeriod)> = None;
         for line in &self.lines {
-            if line.year == year && line.category == category {
-                *total.get_or_insert(Decimal::ZERO) += line.amount;
+            if line.category == category && line.period.contains(day) {
+                match &mut found {
+                    Some((total, period)) if *period == line.period => *total += line.amount,
+                    Some(_) => {}
+                    None => found = Some((line.amount, line.period)),
+                }
             }
         }
-        total
+        found
     }
 
     /// The categories with a budget, sorted.
@@ -119,29 +166,51 @@ impl CityBudget {
         all
     }
 
-    /// The week's pro-rata share: `amount × days of the week in that year ÷ days in the
-    /// year`, added over the years the week touches. `None` when no year has a budget.
+    /// The week's pro-rata share: `amount × days of the week in that period ÷ days in
+    /// the period`, added over the periods the week touches. `None` when no period
+    /// holding one of its days has a budget.
     pub fn weekly_share(&self, week: WeekId, category: &str) -> Option<WeeklyShare> {
         let monday = week.monday();
-        let mut per_year: Vec<(i16, i16, u8)> = Vec::new(); // year, days in year, days
+        // The week's days by the period holding them: (amount, days in period, days).
+        let mut per_period: Vec<(BudgetPeriod, Decimal, u8)> = Vec::new();
         for d in 0..7 {
             let day = monday.saturating_add(jiff::Span::new().days(d));
-            match per_year.last_mut() {
-                Some((y, _, n)) if *y == day.year() => *n += 1,
-                _ => per_year.push((day.year(), day.days_in_year(), 1)),
+            let Some((amount, period)) = self.in_force(day, category) else {
+                continue;
+            };
+            match per_period.last_mut() {
+                Some((p, _, n)) if *p == period => *n += 1,
+                _ => per_period.push((period, amount, 1)),
             }
         }
         let mut share: Option<WeeklyShare> = None;
-        for (year, days_in_year, days) in per_year {
-            if let Some(annual) = self.annual(year, category) {
-                let s = share.get_or_insert(WeeklyShare {
-                    amount: Decimal::ZERO,
-                    days: 0,
-                });
-                s.amount += annual * Decimal::from(days) / Decimal::from(days_in_year);
-                s.days += days;
-            }
+        for (period, amount, days) in per_period {
+            let s = share.get_or_insert(WeeklyShare {
+                amount: Decimal::ZERO,
+                days: 0,
+            });
+            s.amount += amount * Decimal::from(days) / Decimal::from(period.days());
+            s.days += days;
         }
         share
+    }
+
+    /// The days from `first` to `last` no period budgets `category` for, as ranges.
+    pub fn uncovered(&self, category: &str, first: Date, last: Date) -> Vec<(Date, Date)> {
+        let mut gaps: Vec<(Date, Date)> = Vec::new();
+        let mut day = first;
+        while day <= last {
+            if self.in_force(day, category).is_none() {
+                match gaps.last_mut() {
+                    Some((_, end)) if end.tomorrow().ok() == Some(day) => *end = day,
+                    _ => gaps.push((day, day)),
+                }
+            }
+            let Ok(next) = day.tomorrow() else {
+                break;
+            };
+            day = next;
+        }
+        gaps
     }
 }
