@@ -83,7 +83,7 @@ pub fn page(site: &Site, releases: &[&Release]) -> Result<Option<OutputFile>> {
     }
     views.reverse();
     let context = Renderer::with(renderer.context("Releases", "releases"), "releases", &views);
-    let html = renderer.render("releases.html", &context)?;
+    let html = renderer.render_page("releases/index.html", "releases.html", &context)?;
     Ok(Some(OutputFile::new("releases/index.html", html)))
 }
 

@@ -69,50 +69,92 @@ pub fn wake(public: SocketAddr) {
 }
 
 /// One client connection: heads checked and sent on in this thread, responses copied
-/// back in another.
+/// back in another. tiny_http is reached only once a whole head has arrived, so a
+/// client that never finishes one never holds a thread of tiny_http's pool (whose
+/// queued connections would wait behind it).
 fn relay(client: TcpStream, upstream: SocketAddr) {
     let _ = client.set_nodelay(true);
-    let Ok(server) = TcpStream::connect(upstream) else {
-        return;
-    };
-    let _ = server.set_nodelay(true);
-    let (Ok(mut client_out), Ok(mut server_in)) = (client.try_clone(), server.try_clone()) else {
-        return;
-    };
-    let closed = Arc::new(AtomicBool::new(false));
-    let back = std::thread::Builder::new()
-        .name("tally-gate-back".into())
-        .spawn({
-            let closed = Arc::clone(&closed);
-            move || {
-                let _ = io::copy(&mut server_in, &mut client_out);
-                closed.store(true, Ordering::SeqCst);
-                let _ = client_out.shutdown(Shutdown::Both);
-            }
-        });
-    forward_heads(client, &server, &closed);
-    let _ = server.shutdown(Shutdown::Write);
-    if let Ok(back) = back {
-        let _ = back.join();
+    let mut link = None;
+    forward_heads(client, upstream, &mut link);
+    if let Some(link) = link {
+        link.finish();
     }
 }
 
-/// Reads request heads from `client` and writes each to `server`, until the client
-/// closes, breaks a limit or stalls inside a head.
-fn forward_heads(mut client: TcpStream, mut server: &TcpStream, closed: &AtomicBool) {
+/// The connection to tiny_http for one client, and the thread copying its answers back.
+struct Upstream {
+    server: TcpStream,
+    back: Option<std::thread::JoinHandle<()>>,
+    /// Set when tiny_http has closed its side.
+    closed: Arc<AtomicBool>,
+}
+
+impl Upstream {
+    /// Connects to `upstream` and starts copying its answers to `client`.
+    fn open(client: &TcpStream, upstream: SocketAddr) -> Option<Upstream> {
+        let server = TcpStream::connect(upstream).ok()?;
+        let _ = server.set_nodelay(true);
+        let mut client_out = client.try_clone().ok()?;
+        let mut server_in = server.try_clone().ok()?;
+        let closed = Arc::new(AtomicBool::new(false));
+        let back = std::thread::Builder::new()
+            .name("tally-gate-back".into())
+            .spawn({
+                let closed = Arc::clone(&closed);
+                move || {
+                    let _ = io::copy(&mut server_in, &mut client_out);
+                    closed.store(true, Ordering::SeqCst);
+                    let _ = client_out.shutdown(Shutdown::Both);
+                }
+            })
+            .ok();
+        Some(Upstream {
+            server,
+            back,
+            closed,
+        })
+    }
+
+    fn closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    /// No more requests: lets tiny_http finish its answers, then waits for the copy.
+    fn finish(self) {
+        let _ = self.server.shutdown(Shutdown::Write);
+        if let Some(back) = self.back {
+            let _ = back.join();
+        }
+    }
+}
+
+/// Refuses the request on `client` with `answer`, closing tiny_http's side if open.
+fn refuse(client: &mut TcpStream, link: &Option<Upstream>, answer: &str) {
+    let _ = client.write_all(answer.as_bytes());
+    if let Some(link) = link {
+        let _ = link.server.shutdown(Shutdown::Both);
+    }
+}
+
+/// Reads request heads from `client` and writes each to tiny_http (connecting on the
+/// first), until the client closes, breaks a limit or stalls inside a head.
+fn forward_heads(mut client: TcpStream, upstream: SocketAddr, link: &mut Option<Upstream>) {
     let _ = client.set_read_timeout(Some(Duration::from_millis(500)));
     let mut buffer: Vec<u8> = Vec::with_capacity(1024);
     let mut started: Option<Instant> = None;
     let mut chunk = [0u8; 4096];
     loop {
         if let Some(end) = head_end(&buffer) {
-            if let Err(refusal) = check_head(&buffer[..end]) {
+            if let Err(answer) = check_head(&buffer[..end]) {
                 // The answer goes straight back; the connection ends with it.
-                let _ = client.write_all(refusal.as_bytes());
-                let _ = server.shutdown(Shutdown::Both);
+                refuse(&mut client, link, &answer);
                 return;
             }
-            if server.write_all(&buffer[..end]).is_err() {
+            if link.is_none() {
+                *link = Upstream::open(&client, upstream);
+            }
+            let Some(open) = link.as_ref() else { return };
+            if (&open.server).write_all(&buffer[..end]).is_err() {
                 return;
             }
             buffer.drain(..end);
@@ -120,8 +162,11 @@ fn forward_heads(mut client: TcpStream, mut server: &TcpStream, closed: &AtomicB
             continue;
         }
         if buffer.len() > MAX_HEAD {
-            let _ = client.write_all(refusal(431, "Request Header Fields Too Large").as_bytes());
-            let _ = server.shutdown(Shutdown::Both);
+            refuse(
+                &mut client,
+                link,
+                &refusal(431, "Request Header Fields Too Large"),
+            );
             return;
         }
         match client.read(&mut chunk) {
@@ -137,7 +182,7 @@ fn forward_heads(mut client: TcpStream, mut server: &TcpStream, closed: &AtomicB
                 ) =>
             {
                 let stalled = started.is_some_and(|t| t.elapsed() > HEAD_TIMEOUT);
-                if stalled || closed.load(Ordering::SeqCst) {
+                if stalled || link.as_ref().is_some_and(Upstream::closed) {
                     return;
                 }
             }
