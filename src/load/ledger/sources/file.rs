@@ -177,7 +177,8 @@ impl Layout {
                 line as usize,
                 format!(
                     "the header is one field {:?}: {hint} ({:?})",
-                    found[0], source.name
+                    found[0].replace('"', ""),
+                    source.name
                 ),
             )]);
         }
