@@ -3,6 +3,7 @@
 //! the quantity, rules, values, the date) or skipped by a named rule.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -335,9 +336,10 @@ fn map(
             row[c] = to.clone();
         }
     }
+    // Tally's word in its own case (`EXPENSE` is `expense`), changed in place.
     let at = Column::Kind as usize;
-    if let Some(kind) = KINDS.iter().find(|k| k.eq_ignore_ascii_case(&row[at])) {
-        row[at] = (*kind).to_string();
+    if KINDS.iter().any(|k| k.eq_ignore_ascii_case(&row[at])) {
+        row[at].make_ascii_lowercase();
     }
     let d = Column::Date as usize;
     if !row[d].is_empty() {
@@ -374,7 +376,12 @@ pub fn date(text: &str, source: &Source) -> Result<String, String> {
     };
     read(text)
         .or_else(|| read(date_part))
-        .map(|d| d.to_string())
+        .map(|d| {
+            // `YYYY-MM-DD`, written once into a string of its size.
+            let mut iso = String::with_capacity(10);
+            let _ = write!(iso, "{d}");
+            iso
+        })
         .ok_or_else(|| match &source.date_format {
             Some(format) => format!(
                 "{text:?} is not a date in the format {format:?} of source {:?}",
