@@ -613,6 +613,9 @@ mod tests {
         assert_eq!(found[Column::Category as usize], None);
         assert_eq!(found[Column::Quantity as usize], Some(2));
         let filled = vec![strings(&["23.11.2026", "Lebensmittel", "-1.250,50"])];
-        assert_eq!(matches(&header, &filled)[Column::Category as usize], Some(1));
+        assert_eq!(
+            matches(&header, &filled)[Column::Category as usize],
+            Some(1)
+        );
     }
 }

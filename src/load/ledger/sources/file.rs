@@ -3,8 +3,8 @@
 //! the quantity, rules, values, the date) or skipped by a named rule.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
