@@ -5,8 +5,13 @@
 //! limit). Run with `cargo bench --bench ledger`; `TALLY_BENCH_ROWS` changes the row
 //! count, `TALLY_BENCH_PHASES=1` prints each stage's time of every build;
 //! `TALLY_BENCH_ONLY=bare`, `tally` or `none` runs one side alone or neither (for a
-//! profiler: the difference is the side's own cost); `TALLY_BENCH_KEEP=DIR` only writes
-//! the site into DIR (for timing the `tally` binary on it).
+//! profiler: the difference is the side's own cost), `prepare` only reads, checks and
+//! models the ledger and prints each run's time (the stages a layout changes);
+//! `TALLY_BENCH_KEEP=DIR` only writes
+//! the site into DIR (for timing the `tally` binary on it). `TALLY_BENCH_LAYOUT=source`
+//! writes the same rows as a bank's export (`;`, `1250,5`, `23.11.2026`, its own column
+//! names) read by a `[[ledger.sources]]` block: the same figures through the sources
+//! path.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -29,6 +34,9 @@ fn main() {
         .unwrap_or(1_000_000);
     if let Some(keep) = std::env::var_os("TALLY_BENCH_KEEP") {
         let (written, bytes) = generate(Path::new(&keep), rows);
+        if std::env::var("TALLY_BENCH_LAYOUT").as_deref() == Ok("source") {
+            as_export(Path::new(&keep));
+        }
         println!(
             "generated {written} rows ({:.1} MB) in {keep:?}",
             bytes as f64 / 1e6
@@ -38,6 +46,10 @@ fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let started = Instant::now();
     let (written, bytes) = generate(dir.path(), rows);
+    let source = std::env::var("TALLY_BENCH_LAYOUT").as_deref() == Ok("source");
+    if source {
+        as_export(dir.path());
+    }
     println!(
         "generated {written} rows ({:.1} MB) in {} files over {} years in {:.2?}",
         bytes as f64 / 1e6,
@@ -55,8 +67,9 @@ fn main() {
     if !only.is_empty() {
         for _ in 0..RUNS {
             let n = match only.as_str() {
-                "bare" => bare_sum(dir.path()).0,
+                "bare" => bare_sum(dir.path(), source).0,
                 "tally" => tally_build(dir.path(), &out).0,
+                "prepare" => tally_prepare(dir.path()),
                 // Anything else: only the rows are generated.
                 _ => written,
             };
@@ -69,7 +82,7 @@ fn main() {
     let (mut bare, mut builds, mut checks) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let t = Instant::now();
-        let (n, sum) = bare_sum(dir.path());
+        let (n, sum) = bare_sum(dir.path(), source);
         bare.push(t.elapsed());
         assert_eq!(n, written);
 
@@ -125,8 +138,8 @@ fn main() {
 }
 
 /// The practical limit: read every row with one reused record and add up the
-/// quantities as exact decimals.
-fn bare_sum(site: &Path) -> (usize, Decimal) {
+/// quantities as exact decimals (in an export, `;`-separated with decimal commas).
+fn bare_sum(site: &Path, export: bool) -> (usize, Decimal) {
     let mut rows = 0;
     let mut total = Decimal::ZERO;
     let mut files: Vec<_> = std::fs::read_dir(site.join("data/ledger"))
@@ -136,10 +149,18 @@ fn bare_sum(site: &Path) -> (usize, Decimal) {
     files.sort();
     let mut record = csv::ByteRecord::new();
     for file in files {
-        let mut reader = csv::Reader::from_path(&file).expect("a ledger file");
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(if export { b';' } else { b',' })
+            .from_path(&file)
+            .expect("a ledger file");
         while reader.read_byte_record(&mut record).expect("a row") {
             let text = std::str::from_utf8(&record[4]).expect("UTF-8");
-            total += Decimal::from_str_exact(text).expect("a decimal");
+            total += if export {
+                Decimal::from_str_exact(&text.replace(',', "."))
+            } else {
+                Decimal::from_str_exact(text)
+            }
+            .expect("a decimal");
             rows += 1;
         }
     }
@@ -155,6 +176,35 @@ fn tally_build(site: &Path, out: &Path) -> (usize, tally::timings::Timings) {
     })
     .expect("the generated site builds");
     (summary.rows, summary.timings)
+}
+
+/// The ledger read, checked and modelled (`tally::prepare`), timed: rows read.
+/// The processor time too, steadier than the wall clock on a loaded machine.
+fn tally_prepare(site: &Path) -> usize {
+    let (t, cpu) = (Instant::now(), cpu_seconds());
+    let model = tally::prepare(site, None).expect("the generated site prepares");
+    println!(
+        "prepare: {:.3} s, {:.3} s of processor time",
+        t.elapsed().as_secs_f64(),
+        cpu_seconds() - cpu
+    );
+    model.ledger.entries.len()
+}
+
+/// User and system time of this process so far, all threads (`/proc/self/stat`, in
+/// ticks of 1/100 s); 0 where there is no such file.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's closing parenthesis; utime and stime are the
+    // 12th and 13th of them.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
 }
 
 /// `tally check` through the library: rows checked and the sum of their quantities.
@@ -279,4 +329,64 @@ fn generate(site: &Path, rows: usize) -> (usize, usize) {
     bytes += treasury.len();
     write("data/ledger/treasury.csv", &treasury);
     (written, bytes)
+}
+
+/// The export's names for tally's columns, in tally's order.
+const EXPORT_HEADER: [&str; 10] = [
+    "Datum",
+    "Zelle",
+    "Kategorie",
+    "Art",
+    "Menge",
+    "Einheit",
+    "Beleg",
+    "An Zelle",
+    "Gegenpartei",
+    "Notiz",
+];
+
+/// Rewrites every ledger file of the site as a bank's export (`;`, decimal commas,
+/// `DD.MM.YYYY`, `EXPORT_HEADER`) and adds the `[[ledger.sources]]` block that reads
+/// it: the same rows, through the sources path.
+fn as_export(site: &Path) {
+    let ledger = site.join("data/ledger");
+    for entry in std::fs::read_dir(&ledger).expect("the ledger folder") {
+        let path = entry.expect("an entry").path();
+        let mut reader = csv::Reader::from_path(&path).expect("a ledger file");
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(Vec::new());
+        writer.write_record(EXPORT_HEADER).expect("a header");
+        for record in reader.records() {
+            let record = record.expect("a row");
+            let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+            let date = jiff::civil::Date::strptime("%Y-%m-%d", &fields[0]).expect("a date");
+            fields[0] = date.strftime("%d.%m.%Y").to_string();
+            fields[4] = fields[4].replace('.', ",");
+            writer.write_record(&fields).expect("a row");
+        }
+        std::fs::write(&path, writer.into_inner().expect("the rows")).expect("a file");
+    }
+    let mut block = String::from(
+        "\n[[ledger.sources]]\nname = \"bank\"\nfiles = \"data/ledger/*.csv\"\ndelimiter = \";\"\ndecimal = \",\"\ndate_format = \"%d.%m.%Y\"\n[ledger.sources.columns]\n",
+    );
+    let names = [
+        "date",
+        "cell",
+        "category",
+        "kind",
+        "quantity",
+        "unit",
+        "receipt",
+        "to_cell",
+        "counterparty",
+        "memo",
+    ];
+    for (name, header) in names.iter().zip(EXPORT_HEADER) {
+        let _ = writeln!(block, "{name} = \"{header}\"");
+    }
+    let config = site.join("tally.toml");
+    let mut text = std::fs::read_to_string(&config).expect("tally.toml");
+    text.push_str(&block);
+    std::fs::write(&config, text).expect("tally.toml");
 }

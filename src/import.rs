@@ -244,10 +244,19 @@ fn records(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
     out
 }
 
-/// The header that likely holds each column, each header used once.
-fn matches(header: &[String]) -> [Option<usize>; 10] {
+/// The header that likely holds each column, each header used once. A column empty in
+/// every row (a bank's `Kategorie` left blank) is not proposed: mapping it would make
+/// every row fail.
+fn matches(header: &[String], rows: &[Vec<String>]) -> [Option<usize>; 10] {
     let mut found = [None; 10];
-    let mut used = vec![false; header.len()];
+    let mut used: Vec<bool> = (0..header.len())
+        .map(|i| {
+            !rows.is_empty()
+                && rows
+                    .iter()
+                    .all(|r| r.get(i).is_none_or(|v| v.trim().is_empty()))
+        })
+        .collect();
     for whole in [true, false] {
         for (column, names) in NAMES {
             if found[column as usize].is_some() {
@@ -275,7 +284,7 @@ fn quote(text: &str) -> String {
 
 /// The block and what it could not find.
 fn propose(s: &Sniffed, path: &str) -> (String, Vec<String>) {
-    let found = matches(&s.header);
+    let found = matches(&s.header, &s.rows);
     let column = |c: Column| found[c as usize];
     let values = |at: Option<usize>| -> Vec<&str> {
         at.map_or_else(Vec::new, |i| {
@@ -582,4 +591,31 @@ fn preview(block: &str, path: &str, bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn a_column_left_empty_in_every_row_is_not_proposed() {
+        let header = strings(&["Buchungstag", "Kategorie", "Betrag"]);
+        let rows = vec![
+            strings(&["23.11.2026", "", "-1.250,50"]),
+            strings(&["24.11.2026", " ", "25,00"]),
+        ];
+        let found = matches(&header, &rows);
+        assert_eq!(found[Column::Date as usize], Some(0));
+        assert_eq!(found[Column::Category as usize], None);
+        assert_eq!(found[Column::Quantity as usize], Some(2));
+        let filled = vec![strings(&["23.11.2026", "Lebensmittel", "-1.250,50"])];
+        assert_eq!(
+            matches(&header, &filled)[Column::Category as usize],
+            Some(1)
+        );
+    }
 }

@@ -112,7 +112,9 @@ fn parse_with(text: &str, decimal: char) -> Result<Amount, String> {
     if !well_grouped && (!whole.is_empty() || fraction.is_empty()) {
         return Err(not_a_number());
     }
-    let mut digits: String = groups.concat();
+    // Sized once: the digits, a dot and the decimals.
+    let mut digits = String::with_capacity(rest.len() + 2);
+    groups.iter().for_each(|g| digits.push_str(g));
     if digits.is_empty() {
         digits.push('0');
     }

@@ -1,6 +1,8 @@
 //! The bytes of an export → text: its encoding (`encoding_rs`), and the hints given
 //! when a file is read with the wrong encoding or delimiter. No CSV parsing here.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 
 /// The encoding named by a source's `encoding`: any WHATWG label (`utf-8`,
@@ -18,11 +20,15 @@ pub fn encoding(label: &str) -> Option<&'static Encoding> {
 /// Decodes a whole file. UTF-8 is strict: the first invalid byte is reported with its
 /// line and, when the bytes read as Windows-1252, a hint. Other encodings replace what
 /// they cannot decode; a byte-order mark chooses UTF-16LE or BE.
-pub fn decode(bytes: &[u8], encoding: &'static Encoding) -> Result<String, (usize, String)> {
+/// UTF-8 text is borrowed, not copied.
+pub fn decode<'b>(
+    bytes: &'b [u8],
+    encoding: &'static Encoding,
+) -> Result<Cow<'b, str>, (usize, String)> {
     if encoding == UTF_8 {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         return match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(text.to_string()),
+            Ok(text) => Ok(Cow::Borrowed(text)),
             Err(e) => {
                 let valid = e.valid_up_to();
                 let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -31,7 +37,7 @@ pub fn decode(bytes: &[u8], encoding: &'static Encoding) -> Result<String, (usiz
         };
     }
     let (text, _, _) = encoding.decode(bytes);
-    Ok(text.into_owned())
+    Ok(text)
 }
 
 /// "not valid UTF-8 text", with the encoding hint when the bytes read as Windows-1252.

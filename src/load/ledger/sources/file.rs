@@ -2,7 +2,9 @@
 //! the header located, and each row mapped to tally's columns (constants, the sign of
 //! the quantity, rules, values, the date) or skipped by a named rule.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
@@ -50,14 +52,14 @@ pub enum MappedRow {
 pub fn read(source: &Source, path: &Path, bytes: &[u8]) -> Result<MappedFile, Vec<Diagnostic>> {
     let text = decode::decode(bytes, source.encoding)
         .map_err(|(line, reason)| vec![Diagnostic::at(path, line, reason)])?;
-    let text = blank_lines(&text, source);
+    let text = blank_lines(text, source);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(source.delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let Some((header_line, header)) = next(&mut records, &text, path)? else {
+    let mut header = csv::StringRecord::new();
+    let Some(header_line) = next(&mut reader, &mut header, &text, path)? else {
         return Err(vec![Diagnostic::at(
             path,
             source.skip_lines + 1,
@@ -68,9 +70,13 @@ pub fn read(source: &Source, path: &Path, bytes: &[u8]) -> Result<MappedFile, Ve
     let mut file = MappedFile {
         source: source.name.clone(),
         width: header.len(),
+        // About a row a line: the rows are not moved as they grow.
+        rows: Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count()),
         ..MappedFile::default()
     };
-    while let Some((line, record)) = next(&mut records, &text, path)? {
+    // One record, read into again and again.
+    let mut record = csv::StringRecord::new();
+    while let Some(line) = next(&mut reader, &mut record, &text, path)? {
         file.read += 1;
         if record.len() != header.len() {
             file.rows.push(MappedRow::Failed(vec![wrong_width(
@@ -92,9 +98,9 @@ pub fn read(source: &Source, path: &Path, bytes: &[u8]) -> Result<MappedFile, Ve
 
 /// The text with the preamble and the ignored lines made empty (their line numbers
 /// kept): the CSV reader passes over empty lines.
-fn blank_lines(text: &str, source: &Source) -> String {
+fn blank_lines<'t>(text: Cow<'t, str>, source: &Source) -> Cow<'t, str> {
     if source.skip_lines == 0 && source.ignore.is_empty() {
-        return text.to_string();
+        return text;
     }
     let mut out = String::with_capacity(text.len());
     for (n, line) in text.split_inclusive('\n').enumerate() {
@@ -105,27 +111,31 @@ fn blank_lines(text: &str, source: &Source) -> String {
             out.push_str(line);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
-/// The next record that is not blank, with its line.
+/// Reads the next record that is not blank into `record`; its line.
 fn next(
-    records: &mut csv::StringRecordsIter<'_, &[u8]>,
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::StringRecord,
     text: &str,
     path: &Path,
-) -> Result<Option<(u64, csv::StringRecord)>, Vec<Diagnostic>> {
-    for record in records.by_ref() {
-        let record =
-            record.map_err(|e| vec![Diagnostic::new(path, format!("failed to read: {e}"))])?;
+) -> Result<Option<u64>, Vec<Diagnostic>> {
+    loop {
+        let read = reader
+            .read_record(record)
+            .map_err(|e| vec![Diagnostic::new(path, format!("failed to read: {e}"))])?;
+        if !read {
+            return Ok(None);
+        }
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         let line = record
             .position()
             .map_or(0, |p| crate::load::ledger::line_of(text.as_bytes(), p));
-        return Ok(Some((line, record)));
+        return Ok(Some(line));
     }
-    Ok(None)
 }
 
 fn wrong_width(path: &Path, line: u64, record: &csv::StringRecord, width: usize) -> Diagnostic {
@@ -177,7 +187,8 @@ impl Layout {
                 line as usize,
                 format!(
                     "the header is one field {:?}: {hint} ({:?})",
-                    found[0], source.name
+                    found[0].replace('"', ""),
+                    source.name
                 ),
             )]);
         }
@@ -325,9 +336,10 @@ fn map(
             row[c] = to.clone();
         }
     }
+    // Tally's word in its own case (`EXPENSE` is `expense`), changed in place.
     let at = Column::Kind as usize;
-    if let Some(kind) = KINDS.iter().find(|k| k.eq_ignore_ascii_case(&row[at])) {
-        row[at] = (*kind).to_string();
+    if KINDS.iter().any(|k| k.eq_ignore_ascii_case(&row[at])) {
+        row[at].make_ascii_lowercase();
     }
     let d = Column::Date as usize;
     if !row[d].is_empty() {
@@ -364,7 +376,12 @@ pub fn date(text: &str, source: &Source) -> Result<String, String> {
     };
     read(text)
         .or_else(|| read(date_part))
-        .map(|d| d.to_string())
+        .map(|d| {
+            // `YYYY-MM-DD`, written once into a string of its size.
+            let mut iso = String::with_capacity(10);
+            let _ = write!(iso, "{d}");
+            iso
+        })
         .ok_or_else(|| match &source.date_format {
             Some(format) => format!(
                 "{text:?} is not a date in the format {format:?} of source {:?}",

@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 pub use file::{MappedFile, MappedRow};
 pub use source::Source;
 
@@ -29,7 +31,8 @@ pub struct Sourced {
     pub claimed: BTreeSet<PathBuf>,
 }
 
-/// Reads the files of every `[[ledger.sources]]` block of the site.
+/// Reads the files of every `[[ledger.sources]]` block of the site; a source's files
+/// are read and mapped in parallel, their problems reported in file order.
 pub fn load(site: &Path, config: &LedgerConfig, problems: &mut Diagnostics) -> Sourced {
     let mut sourced = Sourced::default();
     let mut owner: BTreeMap<PathBuf, String> = BTreeMap::new();
@@ -39,6 +42,7 @@ pub fn load(site: &Path, config: &LedgerConfig, problems: &mut Diagnostics) -> S
             problems.extend(found);
             continue;
         };
+        let mut paths = Vec::new();
         for path in claim(site, &source, &mut found) {
             if let Some(first) = owner.get(&path) {
                 found.push(source.problem(
@@ -51,27 +55,31 @@ pub fn load(site: &Path, config: &LedgerConfig, problems: &mut Diagnostics) -> S
                 continue;
             }
             owner.insert(path.clone(), source.name.clone());
-            let full = site.join(&path);
-            sourced.claimed.insert(full.clone());
-            let bytes = match std::fs::read(&full) {
-                Ok(bytes) => bytes,
-                Err(e) => {
-                    found.push(Diagnostic::new(&path, format!("failed to read: {e}")));
-                    continue;
-                }
-            };
-            match file::read(&source, &path, &bytes) {
-                Ok(mapped) => {
-                    sourced
-                        .files
-                        .push(LedgerFile::mapped(path, full, bytes.len() as u64, mapped))
-                }
+            sourced.claimed.insert(site.join(&path));
+            paths.push(path);
+        }
+        let read: Vec<Result<LedgerFile, Vec<Diagnostic>>> = paths
+            .into_par_iter()
+            .map(|path| read_file(site, &source, path))
+            .collect();
+        for file in read {
+            match file {
+                Ok(file) => sourced.files.push(file),
                 Err(problems) => found.extend(problems),
             }
         }
         problems.extend(found);
     }
     sourced
+}
+
+/// One file of a source, read and mapped.
+fn read_file(site: &Path, source: &Source, path: PathBuf) -> Result<LedgerFile, Vec<Diagnostic>> {
+    let full = site.join(&path);
+    let bytes = std::fs::read(&full)
+        .map_err(|e| vec![Diagnostic::new(&path, format!("failed to read: {e}"))])?;
+    let mapped = file::read(source, &path, &bytes)?;
+    Ok(LedgerFile::mapped(path, full, bytes.len() as u64, mapped))
 }
 
 /// The files a source's glob matches under the site, relative to it and sorted.
