@@ -128,12 +128,14 @@ pub fn seal_with(site_dir: &Path, options: &SealOptions) -> Result<SealSummary> 
             .as_ref()
             .map(|_| format!(" ({KEY_FILE} was created just now)"))
             .unwrap_or_default();
+        let (count, weeks) = match unkeyed.len() {
+            1 => ("1 week".to_string(), first.to_string()),
+            n => (format!("{n} weeks"), format!("{first} to {last}")),
+        };
         return Err(Error::Usage(format!(
-            "{LOCK_FILE} seals {} week{} ({first} to {last}) with unkeyed digests, from \
-             before the site had a seal key{created}: run `tally seal --rekey` first, which \
-             seals them again with the key, then `tally seal`",
-            unkeyed.len(),
-            if unkeyed.len() == 1 { "" } else { "s" },
+            "{LOCK_FILE} seals {count} ({weeks}) with unkeyed digests, from before the site \
+             had a seal key{created}: run `tally seal --rekey` first, which seals them again \
+             with the key, then `tally seal`"
         )));
     }
     if sealed.len() > CONFIRM_ABOVE
