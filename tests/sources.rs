@@ -110,7 +110,7 @@ fn the_same_rows_in_tallys_own_layout_give_the_same_week_digests() {
         let model = tally::prepare(site, None).unwrap_or_else(|e| panic!("{e}"));
         format!(
             "{:?}",
-            tally::model::seal::week_digests(&model.ledger.entries)
+            tally::model::seal::week_digests(&model.ledger.entries, None)
         )
     };
     let (a, b) = (digests(mapped.path()), digests(own.path()));

@@ -121,6 +121,7 @@ fn check_lock(
         }
         if let Some(key) = &raw.key
             && !key_reported
+            && is_key_id(key)
             && let Some(fault) = site_key_fault(key, site_key, line)
         {
             problems.push(fault);
@@ -764,6 +765,63 @@ mod tests {
         let (_, problems) = run(lock, vec![], &[(2, "b\n"), (3, "c\n")], 4);
         assert!(
             problems[0].message.starts_with("chain: expected"),
+            "{problems:?}"
+        );
+    }
+    #[test]
+    fn entries_after_a_keyed_one_are_keyed_with_the_sites_key() {
+        let data = [(1, "a\n"), (2, "b\n"), (3, "c\n")];
+        let (first, _) = run(vec![], vec![], &data, 4);
+        let key = SealKey::parse(&"1".repeat(64)).unwrap();
+        let mut lock = sealed(&first);
+        lock[1].seal.key = Some(key.id());
+        let mut problems = Diagnostics::default();
+        check(lock.clone(), vec![], None, Some(&key), &mut problems);
+        assert_eq!(problems.0.len(), 1, "{problems:?}");
+        assert_eq!(problems.0[0].line, Some(24));
+        assert!(
+            problems.0[0].message.starts_with("key: missing"),
+            "{problems:?}"
+        );
+        // Without the key, or with another one: one error, naming data/seal.key.
+        lock[2].seal.key = Some(key.id());
+        let other = SealKey::parse(&"2".repeat(64)).unwrap();
+        for (site_key, says) in [(None, "is missing"), (Some(&other), "is the seal key")] {
+            let mut problems = Diagnostics::default();
+            check(lock.clone(), vec![], None, site_key, &mut problems);
+            assert_eq!(problems.0.len(), 1, "{problems:?}");
+            assert_eq!(problems.0[0].path, Path::new(KEY_FILE));
+            assert!(problems.0[0].message.starts_with(says), "{problems:?}");
+        }
+        lock[2].seal.key = Some("KEY".into());
+        let mut problems = Diagnostics::default();
+        check(lock, vec![], None, Some(&key), &mut problems);
+        assert!(
+            problems.0[0].message.contains("16 lowercase hex"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_rekeyed_entry_names_its_key_and_seals_the_very_rows_it_seals_again() {
+        let data = [(1, "a\n"), (2, "b\n"), (3, "c\n")];
+        let (first, _) = run(vec![], vec![], &data, 4);
+        let mut lock = sealed(&first);
+        // The third entry, turned into a rekey of week 1 with week 3's rows.
+        lock[2].seal.week = "2026-W01".into();
+        lock[2].seal.rekeyed = Some("2026-02-01".into());
+        let (_, problems) = run(lock.clone(), vec![], &data, 4);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("names the key's id"), "{messages:?}");
+        assert!(
+            messages[1].contains("a rekey changes no row"),
+            "{messages:?}"
+        );
+        lock[2].seal.amended = Some("2026-02-01".into());
+        let (_, problems) = run(lock, vec![], &data, 4);
+        assert!(
+            problems.iter().any(|p| p.message.contains("not both")),
             "{problems:?}"
         );
     }

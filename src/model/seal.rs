@@ -1,6 +1,7 @@
 //! Seals: the canonical form of a ledger row, a week's digest and the chain that links
 //! the weeks in `tally.lock`. Pure functions over text, so that anyone can recompute
-//! every value with `sha256sum` (the recipe is in the README). No file I/O here.
+//! every public value with `sha256sum`, and whoever holds the seal key the keyed digest
+//! with `openssl` (the recipes are in the README). No file I/O here.
 //!
 //! - A row's **canonical line** is its ten columns in a fixed order — `date, cell,
 //!   category, kind, quantity, unit, receipt, to_cell, counterparty, memo` — joined by
