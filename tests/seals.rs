@@ -745,6 +745,9 @@ fn a_lock_sealed_before_the_key_keeps_building_and_rekey_seals_it_again_with_the
     );
     let result = build(site.path());
     assert!(result.status.success(), "{}", stderr(&result));
+    let status = tally(&["status", site.path().to_str().unwrap()]);
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(status.contains("next: tally seal --rekey"), "{status}");
     let before = lock(site.path());
     let said =
         String::from_utf8_lossy(&tally(&["seal", "--rekey", site.path().to_str().unwrap()]).stdout)
