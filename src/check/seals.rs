@@ -415,9 +415,13 @@ impl Judged<'_> {
                 shown_unkeyed: false,
             };
         };
-        let matching = self.entries.iter().rev().find(|s| s.matches(&current));
-        let chain = matching.map(|s| s.chain.clone());
-        if let Some(entry) = matching {
+        let chain = self
+            .entries
+            .iter()
+            .rev()
+            .find(|s| s.matches(&current))
+            .map(|s| s.chain.clone());
+        for entry in self.entries.iter().filter(|s| s.matches(&current)) {
             self.check_matching_entry(entry, &current, problems);
         }
         let sealed_public_text = match self.entries.first() {
@@ -466,9 +470,9 @@ impl Judged<'_> {
         }
     }
 
-    /// An entry whose digest the rows match must agree with them in every field it
-    /// publishes: an edited `rows` or `public_digest` would contradict the canonical
-    /// files on the site.
+    /// Every entry whose digest the rows match (the first seal, and its rekey) must agree
+    /// with them in every field it publishes: an edited `rows` or `public_digest` would
+    /// contradict the canonical files on the site.
     fn check_matching_entry(&self, entry: &Seal, current: &WeekDigest, problems: &mut Diagnostics) {
         if entry.rows != current.rows as u64 || entry.public_digest != current.public_digest {
             problems.push(Diagnostic::at(
