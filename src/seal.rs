@@ -122,21 +122,8 @@ pub fn seal_with(site_dir: &Path, options: &SealOptions) -> Result<SealSummary> 
     }
     let plan = plan(&site, options.until)?;
     let sealed = plan.entries;
-    let unkeyed = site.seals.unkeyed_weeks();
-    if let (Some(first), Some(last), false) = (unkeyed.first(), unkeyed.last(), sealed.is_empty()) {
-        let created = key_created
-            .as_ref()
-            .map(|_| format!(" ({KEY_FILE} was created just now)"))
-            .unwrap_or_default();
-        let (count, weeks) = match unkeyed.len() {
-            1 => ("1 week".to_string(), first.to_string()),
-            n => (format!("{n} weeks"), format!("{first} to {last}")),
-        };
-        return Err(Error::Usage(format!(
-            "{LOCK_FILE} seals {count} ({weeks}) with unkeyed digests, from before the site \
-             had a seal key{created}: run `tally seal --rekey` first, which seals them again \
-             with the key, then `tally seal`"
-        )));
+    if !sealed.is_empty() {
+        refuse_unkeyed(&site, key_created.is_some())?;
     }
     if sealed.len() > CONFIRM_ABOVE
         && !options.confirmed
@@ -172,6 +159,29 @@ pub fn seal_with(site_dir: &Path, options: &SealOptions) -> Result<SealSummary> 
         key_created,
         rekey: false,
     })
+}
+
+/// New entries are keyed: they are not appended after weeks whose latest entry is
+/// unkeyed, which `tally seal --rekey` seals again first.
+fn refuse_unkeyed(site: &Site, key_created: bool) -> Result<()> {
+    let unkeyed = site.seals.unkeyed_weeks();
+    let (Some(first), Some(last)) = (unkeyed.first(), unkeyed.last()) else {
+        return Ok(());
+    };
+    let created = if key_created {
+        format!(" ({KEY_FILE} was created just now)")
+    } else {
+        String::new()
+    };
+    let (count, weeks) = match unkeyed.len() {
+        1 => ("1 week".to_string(), first.to_string()),
+        n => (format!("{n} weeks"), format!("{first} to {last}")),
+    };
+    Err(Error::Usage(format!(
+        "{LOCK_FILE} seals {count} ({weeks}) with unkeyed digests, from before the site \
+         had a seal key{created}: run `tally seal --rekey` first, which seals them again \
+         with the key, then `tally seal`"
+    )))
 }
 
 /// `tally seal --rekey`: appends an entry sealing again with the key each week whose

@@ -94,28 +94,10 @@ fn check_lock(
                 raw.week
             ));
         }
-        for (name, value) in [
-            ("digest", &raw.digest),
-            ("public_digest", &raw.public_digest),
-            ("chain", &raw.chain),
-        ] {
-            if !is_digest(value) {
-                faults.push(format!(
-                    "{name}: {value:?} is not a SHA-256 in lowercase hex (64 characters)"
-                ));
-            }
-        }
+        link_faults(&raw, &previous, &mut faults);
         let amended = date_field("amended", raw.amended.as_deref(), &mut faults);
         let rekeyed = date_field("rekeyed", raw.rekeyed.as_deref(), &mut faults);
         key_faults(&raw, &lock, &mut faults);
-        let expected = chain(&previous, &raw.digest);
-        if is_digest(&raw.digest) && is_digest(&raw.chain) && raw.chain != expected {
-            faults.push(format!(
-                "chain: expected {expected} (SHA-256 of the previous chain and this digest), \
-                 found {}; an entry of tally.lock was edited, removed or reordered",
-                raw.chain
-            ));
-        }
         if let Some(week) = week {
             order_faults(week, &raw, &lock, &mut faults);
         }
@@ -147,6 +129,29 @@ fn check_lock(
         }
     }
     lock
+}
+
+/// The entry's digests are SHA-256s in hex, and its chain follows from `previous`.
+fn link_faults(raw: &RawSeal, previous: &str, faults: &mut Vec<String>) {
+    for (name, value) in [
+        ("digest", &raw.digest),
+        ("public_digest", &raw.public_digest),
+        ("chain", &raw.chain),
+    ] {
+        if !is_digest(value) {
+            faults.push(format!(
+                "{name}: {value:?} is not a SHA-256 in lowercase hex (64 characters)"
+            ));
+        }
+    }
+    let expected = chain(previous, &raw.digest);
+    if is_digest(&raw.digest) && is_digest(&raw.chain) && raw.chain != expected {
+        faults.push(format!(
+            "chain: expected {expected} (SHA-256 of the previous chain and this digest), \
+             found {}; an entry of tally.lock was edited, removed or reordered",
+            raw.chain
+        ));
+    }
 }
 
 /// An optional date of a lock entry (`amended`, `rekeyed`).
@@ -400,20 +405,7 @@ impl Judged<'_> {
         };
         let Some((sealed_digest, sealed_rows, line)) = original else {
             report_unsealed_amendments(&amendments, problems);
-            return WeekSeal {
-                state: if self.in_progress {
-                    SealState::InProgress
-                } else {
-                    SealState::Provisional
-                },
-                current,
-                sealed_digest: None,
-                sealed_rows: None,
-                chain: None,
-                amendments: Vec::new(),
-                sealed_public_text: None,
-                shown_unkeyed: false,
-            };
+            return self.unsealed(current);
         };
         let chain = self
             .entries
@@ -459,6 +451,24 @@ impl Judged<'_> {
             chain,
             amendments,
             sealed_public_text,
+        }
+    }
+
+    /// A week not sealed yet: in progress, or closed and provisional.
+    fn unsealed(&self, current: WeekDigest) -> WeekSeal {
+        WeekSeal {
+            state: if self.in_progress {
+                SealState::InProgress
+            } else {
+                SealState::Provisional
+            },
+            current,
+            sealed_digest: None,
+            sealed_rows: None,
+            chain: None,
+            amendments: Vec::new(),
+            sealed_public_text: None,
+            shown_unkeyed: false,
         }
     }
 
