@@ -11,7 +11,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::load::front_matter::parse_date;
 use crate::load::seals::{AMENDMENTS_FILE, LOCK_FILE, RawAmendment};
 use crate::model::Site;
-use crate::model::seal::{RowDiff, Seal, chain};
+use crate::model::seal::{RowDiff, Seal};
 use crate::model::week::WeekId;
 
 /// What `tally amend` was asked.
@@ -115,15 +115,7 @@ fn corrected_entry(
         None => Some(String::new()),
     };
     let diff = sealed_text.map(|old| RowDiff::between(&old, &seal.current.public_text));
-    let entry = Seal {
-        week,
-        rows: seal.current.rows as u64,
-        digest: seal.current.digest.clone(),
-        public_digest: seal.current.public_digest.clone(),
-        chain: chain(site.seals.head(), &seal.current.digest),
-        amended: Some(date),
-        line: 0,
-    };
+    let entry = site.seals.entry(seal, site.seals.head(), Some(date));
     let sealed_rows = latest.map_or(0, |s| s.rows);
     Ok((entry, sealed_rows, diff))
 }

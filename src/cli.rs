@@ -70,6 +70,10 @@ pub enum Command {
         /// Seal no week after this one (like 2026-W47).
         #[arg(long, value_name = "WEEK", value_parser = week)]
         until: Option<WeekId>,
+        /// Seal again with the seal key (data/seal.key) every week sealed before the
+        /// site had one; the unkeyed entries stay in the chain.
+        #[arg(long, conflicts_with = "until")]
+        rekey: bool,
     },
     /// Show where the site stands: the week in progress, provisional weeks, what
     /// `tally seal` would seal, draft invoices, what is missing, and what to run next.

@@ -129,6 +129,7 @@ fn run(command: Command) -> Result<(), Error> {
             yes,
             dry_run,
             until,
+            rekey,
         } => {
             let summary = tally::seal::seal_with(
                 &site,
@@ -136,6 +137,7 @@ fn run(command: Command) -> Result<(), Error> {
                     confirmed: yes,
                     dry_run,
                     until,
+                    rekey,
                 },
             )?;
             print_seal(&summary)?;
@@ -438,10 +440,19 @@ fn secret_key(sign: bool, key: Option<PathBuf>) -> Result<Option<PathBuf>, Error
 
 /// What `tally seal` sealed, or with `--dry-run` would seal.
 fn print_seal(summary: &tally::seal::SealSummary) -> Result<(), Error> {
-    let verb = if summary.dry_run {
-        "would seal"
-    } else {
-        "sealed"
+    if let Some(key) = &summary.key_created {
+        note(format_args!(
+            "created the seal key {}: the weeks' digests are keyed with it, so that no one can \
+             test a guess of a private column against them. Never publish or commit it; keep \
+             it with the treasurer, back it up, and give it to an auditor",
+            key.display()
+        ));
+    }
+    let verb = match (summary.dry_run, summary.rekey) {
+        (true, false) => "would seal",
+        (false, false) => "sealed",
+        (true, true) => "would seal again with the key",
+        (false, true) => "sealed again with the key",
     };
     match (summary.sealed.first(), summary.sealed.last()) {
         (Some(first), Some(last)) => {
@@ -463,12 +474,17 @@ fn print_seal(summary: &tally::seal::SealSummary) -> Result<(), Error> {
                     let amended = entry
                         .amended
                         .map(|d| format!(", amended {d}"))
+                        .or_else(|| entry.rekeyed.map(|d| format!(", rekeyed {d}")))
                         .unwrap_or_default();
                     println!("  {}: {} rows{amended}", entry.week, entry.rows);
                 }
                 println!("nothing written (--dry-run)");
             }
         }
+        _ if summary.rekey => println!(
+            "nothing to seal again: every sealed week is sealed with the key; chain {}",
+            summary.head
+        ),
         _ => println!(
             "nothing to seal: every closed week is sealed; chain {}",
             summary.head

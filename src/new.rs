@@ -21,7 +21,10 @@ const FILES: &[(&str, &str)] = &[
         "data/city-budget.csv",
         include_str!("scaffold/city-budget.csv"),
     ),
-    (".gitignore", "/public\n"),
+    (
+        ".gitignore",
+        "/public\n# The seal key (tally seal creates it): the treasurer keeps it and backs it up,\n# and gives it to an auditor. Never commit or publish it.\n/data/seal.key\n",
+    ),
 ];
 
 /// Writes the scaffold into `dir`, which must not exist or be empty.

@@ -2,13 +2,18 @@
 //! yet (and for the amended rows of a sealed week), and keeps each entry's public rows in
 //! `data/sealed/`. Append-only: the bytes already in the
 //! lock are kept as they are; the file is replaced whole, never half-written.
+//!
+//! The digests are keyed with `data/seal.key`, which `tally seal` creates when it is
+//! missing. `tally seal --rekey` seals again with the key every week sealed before the
+//! site had one.
 
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
+use crate::digest::SealKey;
 use crate::error::{Error, Result};
-use crate::load::seals::LOCK_FILE;
+use crate::load::seals::{KEY_FILE, LOCK_FILE};
 use crate::model::Site;
 use crate::model::seal::{LOCK_HEADER, Seal, sealed_rows_path};
 use crate::model::week::WeekId;
@@ -27,6 +32,10 @@ pub struct SealSummary {
     pub dry_run: bool,
     /// Provisional weeks left unsealed because they begin after the latest ledger row.
     pub held_back: Vec<WeekId>,
+    /// `data/seal.key`, when this run created it.
+    pub key_created: Option<PathBuf>,
+    /// `--rekey`: the entries seal sealed weeks again with the key.
+    pub rekey: bool,
 }
 
 /// More weeks than this sealed at once need `--yes`: a weekly release seals one.
@@ -41,6 +50,8 @@ pub struct SealOptions {
     pub dry_run: bool,
     /// `--until WEEK`: seal no week after this one.
     pub until: Option<WeekId>,
+    /// `--rekey`: seal again with the key every week whose latest entry is unkeyed.
+    pub rekey: bool,
 }
 
 /// What sealing the site now would append.
@@ -99,10 +110,21 @@ pub fn seal(site_dir: &Path, confirmed: bool) -> Result<SealSummary> {
 
 /// [`seal`] with every option of `tally seal`.
 pub fn seal_with(site_dir: &Path, options: &SealOptions) -> Result<SealSummary> {
+    let key_created = if options.dry_run {
+        None
+    } else {
+        create_key(site_dir)?
+    };
     let site = crate::prepare(site_dir, None)?;
     let lock = site_dir.join(LOCK_FILE);
+    if options.rekey {
+        return rekey(&site, lock, key_created, options.dry_run);
+    }
     let plan = plan(&site, options.until)?;
     let sealed = plan.entries;
+    if !sealed.is_empty() {
+        refuse_unkeyed(&site, key_created.is_some())?;
+    }
     if sealed.len() > CONFIRM_ABOVE
         && !options.confirmed
         && !options.dry_run
@@ -134,7 +156,91 @@ pub fn seal_with(site_dir: &Path, options: &SealOptions) -> Result<SealSummary> 
         issued,
         dry_run: options.dry_run,
         held_back: plan.held_back,
+        key_created,
+        rekey: false,
     })
+}
+
+/// New entries are keyed: they are not appended after weeks whose latest entry is
+/// unkeyed, which `tally seal --rekey` seals again first.
+fn refuse_unkeyed(site: &Site, key_created: bool) -> Result<()> {
+    let unkeyed = site.seals.unkeyed_weeks();
+    let (Some(first), Some(last)) = (unkeyed.first(), unkeyed.last()) else {
+        return Ok(());
+    };
+    let created = if key_created {
+        format!(" ({KEY_FILE} was created just now)")
+    } else {
+        String::new()
+    };
+    let (count, weeks) = match unkeyed.len() {
+        1 => ("1 week".to_string(), first.to_string()),
+        n => (format!("{n} weeks"), format!("{first} to {last}")),
+    };
+    Err(Error::Usage(format!(
+        "{LOCK_FILE} seals {count} ({weeks}) with unkeyed digests, from before the site \
+         had a seal key{created}: run `tally seal --rekey` first, which seals them again \
+         with the key, then `tally seal`"
+    )))
+}
+
+/// `tally seal --rekey`: appends an entry sealing again with the key each week whose
+/// latest entry is unkeyed (its rows as they are, which the check has compared with that
+/// entry), dated today. Entries are never rewritten: the unkeyed ones stay in the chain.
+fn rekey(
+    site: &Site,
+    lock: PathBuf,
+    key_created: Option<PathBuf>,
+    dry_run: bool,
+) -> Result<SealSummary> {
+    if site.seals.key.is_none() {
+        return Err(Error::Usage(format!(
+            "--rekey: the site has no seal key ({KEY_FILE}); run without --dry-run to create it"
+        )));
+    }
+    let today = jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date();
+    let sealed = site.seals.rekey_entries(today);
+    if !sealed.is_empty() && !dry_run {
+        append(&lock, &sealed)?;
+    }
+    let head = sealed
+        .last()
+        .map_or_else(|| site.seals.head().to_string(), |s| s.chain.clone());
+    Ok(SealSummary {
+        lock,
+        sealed,
+        head,
+        issued: Vec::new(),
+        dry_run,
+        held_back: Vec::new(),
+        key_created,
+        rekey: true,
+    })
+}
+
+/// Writes a new random key to `SITE/data/seal.key` when there is none; its path when
+/// it was created. On Unix only its owner may read it.
+pub fn create_key(site_dir: &Path) -> Result<Option<PathBuf>> {
+    let file = site_dir.join(KEY_FILE);
+    if file.exists() {
+        return Ok(None);
+    }
+    let key = SealKey::generate().map_err(|why| Error::Usage(format!("{KEY_FILE}: {why}")))?;
+    if let Some(folder) = file.parent() {
+        std::fs::create_dir_all(folder).map_err(|e| Error::io("create", folder, e))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut out = options
+        .open(&file)
+        .map_err(|e| Error::io("create", &file, e))?;
+    std::io::Write::write_all(&mut out, key.to_file_text().as_bytes())
+        .map_err(|e| Error::io("write", &file, e))?;
+    Ok(Some(file))
 }
 
 /// Appends `entries` to the lock at `lock`, replacing the file whole.

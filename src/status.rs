@@ -39,6 +39,8 @@ pub struct Status {
     pub amended_unsealed: Vec<WeekId>,
     /// What `tally seal` would append now.
     pub plan: SealPlan,
+    /// Sealed weeks whose latest entry is unkeyed: `tally seal --rekey` seals them again.
+    pub unkeyed: Vec<WeekId>,
     /// Invoices whose period is closed but not wholly sealed: `(number, period)`.
     pub drafts: Vec<(String, String)>,
     /// Budgets or rates the coming weeks will need and do not have.
@@ -80,6 +82,7 @@ pub fn status(site_dir: &Path) -> Result<Status> {
         }
     }
     status.plan = crate::seal::plan(&site, None)?;
+    status.unkeyed = site.seals.unkeyed_weeks();
     status.drafts = site
         .invoices
         .iter()
@@ -283,6 +286,18 @@ impl Status {
         if !self.plan.held_back.is_empty() && self.plan.entries.is_empty() {
             return format!(
                 "check the dates after the latest ledger row, then: tally status {site}"
+            );
+        }
+        if !self.unkeyed.is_empty() {
+            return format!(
+                "tally seal --rekey {site}: {} sealed week{} with unkeyed digests, which let \
+                 anyone test a guess of a private column",
+                self.unkeyed.len(),
+                if self.unkeyed.len() == 1 {
+                    " is"
+                } else {
+                    "s are"
+                }
             );
         }
         if !self.plan.entries.is_empty() {

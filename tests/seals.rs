@@ -218,6 +218,16 @@ fn sealed_value(site: &Path, week: &str, key: &str) -> String {
     line.split('"').nth(1).unwrap().to_string()
 }
 
+/// The canonical lines of week 2026-W02 of [`ledger_site`], sorted: all ten columns.
+const W02_CANONICAL: &str = "2026-01-05,pantry,food,contribution,40,kg,,,farm-01,\n\
+                             2026-01-06,pantry,food,service,6.5,kg,P-0001,,hh-001,\n\
+                             2026-01-07,pantry,food,service,4,kg,P-0002,,hh-002,ate%2C then left\n";
+
+/// The site's `data/seal.key`.
+fn seal_key(site: &Path) -> tally::digest::SealKey {
+    tally::digest::SealKey::parse(&read(site, "data/seal.key")).expect("a seal key")
+}
+
 #[test]
 fn seal_seals_every_closed_week_and_leaves_the_week_in_progress() {
     let site = ledger_site();
@@ -232,13 +242,15 @@ fn seal_seals_every_closed_week_and_leaves_the_week_in_progress() {
         !lock.contains("2026-W05"),
         "the week in progress is not sealed"
     );
-    // The first week's digest is the SHA-256 of its canonical rows, sorted.
-    let canonical = "2026-01-05,pantry,food,contribution,40,kg,,,farm-01,\n\
-                     2026-01-06,pantry,food,service,6.5,kg,P-0001,,hh-001,\n\
-                     2026-01-07,pantry,food,service,4,kg,P-0002,,hh-002,ate%2C then left\n";
+    // The first week's digest is the HMAC-SHA256 of its canonical rows, sorted, under
+    // the seal key that the first seal created.
     assert_eq!(
         sealed_value(site.path(), "2026-W02", "digest"),
-        sha256(canonical.as_bytes())
+        seal_key(site.path()).digest(W02_CANONICAL.as_bytes())
+    );
+    assert_eq!(
+        sealed_value(site.path(), "2026-W02", "key"),
+        seal_key(site.path()).id()
     );
     let first_chain = sha256(
         format!(
@@ -550,7 +562,7 @@ fn the_inputs_digest_is_what_the_readme_recipe_prints() {
         serde_json::from_str(&read(out.path(), "manifest.json")).unwrap();
     let printed = shell(
         site.path(),
-        "find tally.toml tally.lock content data templates static themes -type f ! -name '.*' 2>/dev/null \\\n  | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum",
+        "find tally.toml tally.lock content data templates static themes -type f ! -name '.*' ! -path data/seal.key 2>/dev/null \\\n  | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum",
     );
     assert!(
         printed.starts_with(manifest["inputs"].as_str().unwrap()),
@@ -629,4 +641,199 @@ fn verify_with_a_kept_chain_hash_catches_dropped_seals() {
     );
     let result = tally(&["verify", dir, "--chain", "not-a-hash"]);
     assert_eq!(result.status.code(), Some(2));
+}
+
+/// Whether `openssl` runs here; in CI it must (`.ci/run` installs it).
+fn openssl_runs() -> bool {
+    let runs = std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        runs || std::env::var_os("CI").is_none(),
+        "openssl is needed for the README's keyed digest recipe and CI must install it (see .ci/run)"
+    );
+    if !runs {
+        eprintln!("NOTICE: openssl is not installed; skipping the README's keyed digest recipe");
+    }
+    runs
+}
+
+/// Someone who guessed every private column of a week right (here: knows them) computes
+/// the digest a plain SHA-256 would give: it stands nowhere in the output, so the guess
+/// cannot be confirmed; the keyed digest is published instead, and the README's openssl
+/// recipe gives it from the lines and the key.
+#[test]
+fn a_guess_of_the_private_columns_cannot_be_tested_against_anything_published() {
+    let site = ledger_site();
+    seal(site.path());
+    let out = tempfile::tempdir().unwrap();
+    build_into(site.path(), out.path());
+    let files = read_tree(out.path());
+    let guess = sha256(W02_CANONICAL.as_bytes());
+    for (path, bytes) in &files {
+        assert!(
+            !contains(bytes, guess.as_bytes()),
+            "{path} confirms the guess"
+        );
+    }
+    let keyed = seal_key(site.path()).digest(W02_CANONICAL.as_bytes());
+    assert!(contains(&files["data/seals.json"], keyed.as_bytes()));
+    assert!(read(out.path(), "reports/2026-W02/index.html").contains(&keyed));
+    if openssl_runs() {
+        write(site.path(), "lines.txt", W02_CANONICAL);
+        let printed = shell(
+            site.path(),
+            "LC_ALL=C sort lines.txt | openssl dgst -sha256 -mac HMAC -macopt hexkey:$(cat data/seal.key) -r",
+        );
+        assert!(printed.starts_with(&keyed), "{printed} vs {keyed}");
+    }
+}
+
+#[test]
+fn the_seal_key_never_reaches_the_output_and_is_created_readable_by_its_owner_only() {
+    let site = ledger_site();
+    assert!(!site.path().join("data/seal.key").exists());
+    let said = stderr(&seal(site.path()));
+    assert!(said.contains("created the seal key"), "{said}");
+    assert!(said.contains("data/seal.key"), "{said}");
+    let key = read(site.path(), "data/seal.key");
+    let hex = key.trim();
+    assert_eq!(hex.len(), 64, "{key:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(site.path().join("data/seal.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let out = tempfile::tempdir().unwrap();
+    build_into(site.path(), out.path());
+    let files = read_tree(out.path());
+    assert!(files.len() > 10, "{:?}", files.keys());
+    let hashed = sha256(key.as_bytes());
+    for (path, bytes) in &files {
+        for secret in [hex, hex.to_uppercase().as_str(), hashed.as_str()] {
+            assert!(!contains(bytes, secret.as_bytes()), "{path} holds the key");
+        }
+    }
+    // A second seal keeps the key.
+    seal(site.path());
+    assert_eq!(read(site.path(), "data/seal.key"), key);
+}
+
+/// Writes the lock an older tally wrote: every closed week sealed with the unkeyed
+/// SHA-256, no `key`. `weeks` limits how many are sealed.
+fn seal_without_key(site: &Path, weeks: usize) {
+    assert!(!site.join("data/seal.key").exists());
+    let prepared = tally::prepare(site, None).expect("the site checks");
+    let entries: Vec<_> = prepared.seals.pending().into_iter().take(weeks).collect();
+    assert!(entries.iter().all(|e| e.key.is_none()));
+    tally::seal::keep_sealed_rows(site, &prepared, &entries).unwrap();
+    tally::seal::append(&site.join("tally.lock"), &entries).unwrap();
+}
+
+#[test]
+fn a_lock_sealed_before_the_key_keeps_building_and_rekey_seals_it_again_with_the_key() {
+    let site = ledger_site();
+    seal_without_key(site.path(), 3);
+    assert_eq!(
+        sealed_value(site.path(), "2026-W02", "digest"),
+        sha256(W02_CANONICAL.as_bytes())
+    );
+    let result = build(site.path());
+    assert!(result.status.success(), "{}", stderr(&result));
+    let status = tally(&["status", site.path().to_str().unwrap()]);
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(status.contains("next: tally seal --rekey"), "{status}");
+    let before = lock(site.path());
+    let said =
+        String::from_utf8_lossy(&tally(&["seal", "--rekey", site.path().to_str().unwrap()]).stdout)
+            .into_owned();
+    assert!(
+        said.contains("sealed again with the key 3 entries (2026-W02 to 2026-W04)"),
+        "{said}"
+    );
+    let after = lock(site.path());
+    assert!(
+        after.starts_with(&before),
+        "the unkeyed entries are kept as written"
+    );
+    let rekeyed = &after[before.len()..];
+    assert_eq!(rekeyed.matches("rekeyed = ").count(), 3, "{rekeyed}");
+    let key = seal_key(site.path());
+    assert!(
+        rekeyed.contains(&key.digest(W02_CANONICAL.as_bytes())),
+        "{rekeyed}"
+    );
+    assert!(
+        rekeyed.contains(&format!("key = \"{}\"", key.id())),
+        "{rekeyed}"
+    );
+    let out = tempfile::tempdir().unwrap();
+    build_into(site.path(), out.path());
+    let verified = verify(out.path());
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    // From the rekey on, a change in a private column is caught with the key.
+    replace(
+        site.path(),
+        "data/ledger/pantry.csv",
+        "P-0003,,hh-001,",
+        "P-0003,,hh-009,",
+    );
+    let err = fails(&["build", site.path().to_str().unwrap(), "--quiet"]);
+    assert!(err.contains("2026-W03 was sealed with digest"), "{err}");
+    assert!(err.contains("only private columns"), "{err}");
+}
+
+#[test]
+fn seal_refuses_to_seal_onto_unkeyed_weeks_until_they_are_rekeyed() {
+    let site = ledger_site();
+    seal_without_key(site.path(), 1);
+    let path = site.path().to_str().unwrap();
+    let refused = tally(&["seal", path]);
+    assert_eq!(refused.status.code(), Some(2), "a usage error");
+    let err = stderr(&refused);
+    assert!(err.contains("tally seal --rekey"), "{err}");
+    assert!(
+        err.contains("seals 1 week (2026-W02) with unkeyed digests"),
+        "{err}"
+    );
+    assert!(!lock(site.path()).contains("2026-W03"));
+    let rekey = tally(&["seal", "--rekey", path]);
+    assert!(rekey.status.success(), "{}", stderr(&rekey));
+    seal(site.path());
+    let lock = lock(site.path());
+    assert_eq!(lock.matches("[[seal]]").count(), 4, "{lock}");
+    assert_eq!(lock.matches("key = ").count(), 3, "{lock}");
+}
+
+#[test]
+fn a_missing_or_wrong_seal_key_fails_the_build_naming_the_file() {
+    let site = ledger_site();
+    seal(site.path());
+    let path = site.path().to_str().unwrap();
+    let key = read(site.path(), "data/seal.key");
+    write(
+        site.path(),
+        "data/seal.key",
+        &format!("{}\n", "0".repeat(64)),
+    );
+    let err = fails(&["build", path, "--quiet"]);
+    assert!(err.contains("data/seal.key: is the seal key"), "{err}");
+    assert!(
+        !err.contains("was sealed with digest"),
+        "one error, not one per week: {err}"
+    );
+    write(site.path(), "data/seal.key", "not a key\n");
+    let err = fails(&["build", path, "--quiet"]);
+    assert!(err.contains("data/seal.key:1: not a seal key"), "{err}");
+    std::fs::remove_file(site.path().join("data/seal.key")).unwrap();
+    let err = fails(&["build", path, "--quiet"]);
+    assert!(err.contains("data/seal.key: is missing"), "{err}");
+    write(site.path(), "data/seal.key", &key);
+    let result = build(site.path());
+    assert!(result.status.success(), "{}", stderr(&result));
 }

@@ -117,7 +117,7 @@ fn digests(site: &Path) -> String {
     let model = tally::prepare(site, None).unwrap_or_else(|e| panic!("{e}"));
     format!(
         "{:?}",
-        tally::model::seal::week_digests(&model.ledger.entries)
+        tally::model::seal::week_digests(&model.ledger.entries, None)
     )
 }
 

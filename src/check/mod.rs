@@ -98,9 +98,16 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     }
     let weeks = ledger_clean.then(|| {
         let open_week = crate::model::as_of(&minutes, &ledger).map(WeekId::of);
-        (crate::model::seal::week_digests(&ledger.entries), open_week)
+        let digests = crate::model::seal::week_digests(&ledger.entries, sources.seal_key.as_ref());
+        (digests, open_week)
     });
-    let seals = seals::check(sources.lock, sources.amendments, weeks, &mut problems);
+    let seals = seals::check(
+        sources.lock,
+        sources.amendments,
+        weeks,
+        sources.seal_key.as_ref(),
+        &mut problems,
+    );
     let manuals = manuals::check_manuals(sources.manuals, &read_whole, &mut problems);
     invoices::check(
         &sources.config,

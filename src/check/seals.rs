@@ -5,9 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::digest::SealKey;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::front_matter::parse_date;
-use crate::load::seals::{AMENDMENTS_FILE, LOCK_FILE, RawAmendment, RawSealEntry};
+use crate::load::seals::{
+    AMENDMENTS_FILE, KEY_FILE, LOCK_FILE, RawAmendment, RawSeal, RawSealEntry,
+};
 use crate::model::seal::{
     Amendment, CHAIN_START, EMPTY_DIGEST, RowDiff, Seal, SealState, Seals, WeekDigest, WeekSeal,
     chain, is_digest, sealed_rows_path,
@@ -19,20 +22,24 @@ use crate::model::week::WeekId;
 /// `weeks` holds the digests of the weeks that have rows and the week holding the "as of"
 /// date (in progress), earlier weeks being closed; `None` when the ledger has errors, so
 /// that only the lock and the amendments are checked.
+/// `key` is the site's seal key (`data/seal.key`), which entries sealed with a key need.
 pub fn check(
     raw_lock: Vec<RawSealEntry>,
     raw_amendments: Vec<RawAmendment>,
     weeks: Option<(BTreeMap<WeekId, WeekDigest>, Option<WeekId>)>,
+    key: Option<&SealKey>,
     problems: &mut Diagnostics,
 ) -> Seals {
     let before = problems.0.len();
+    let key_id = key.map(SealKey::id);
     let sealed_rows = check_sealed_rows(&raw_lock, problems);
-    let lock = check_lock(raw_lock, problems);
+    let lock = check_lock(raw_lock, key_id.as_deref(), problems);
     let amendments = check_amendments(raw_amendments, problems);
     let mut seals = Seals {
         lock,
         weeks: BTreeMap::new(),
         sealed_rows,
+        key: key_id,
     };
     let Some((digests, open_week)) = weeks else {
         return seals;
@@ -41,7 +48,7 @@ pub fn check(
         // A broken lock or unreadable amendments: judging the weeks would only add noise.
         return seals;
     }
-    seals.weeks = check_weeks(&seals, amendments, digests, open_week, problems);
+    seals.weeks = check_weeks(&seals, amendments, digests, (open_week, key), problems);
     seals
 }
 
@@ -68,72 +75,45 @@ fn check_sealed_rows(raw: &[RawSealEntry], problems: &mut Diagnostics) -> BTreeM
     kept
 }
 
-fn check_lock(raw: Vec<RawSealEntry>, problems: &mut Diagnostics) -> Vec<Seal> {
+fn check_lock(
+    raw: Vec<RawSealEntry>,
+    site_key: Option<&str>,
+    problems: &mut Diagnostics,
+) -> Vec<Seal> {
     let path = Path::new(LOCK_FILE);
     let mut lock: Vec<Seal> = Vec::new();
     let mut previous = CHAIN_START.to_string();
+    let mut key_reported = false;
     for entry in raw {
-        let line = entry.line;
-        let raw = entry.seal;
-        let mut ok = true;
-        let mut fail = |message: String| {
-            problems.push(Diagnostic::at(path, line, message));
-            ok = false;
-        };
+        let (line, raw) = (entry.line, entry.seal);
+        let mut faults = Vec::new();
         let week = WeekId::parse(&raw.week);
         if week.is_none() {
-            fail(format!(
+            faults.push(format!(
                 "week: {:?} is not an ISO week like 2026-W47",
                 raw.week
             ));
         }
-        for (name, value) in [
-            ("digest", &raw.digest),
-            ("public_digest", &raw.public_digest),
-            ("chain", &raw.chain),
-        ] {
-            if !is_digest(value) {
-                fail(format!(
-                    "{name}: {value:?} is not a SHA-256 in lowercase hex (64 characters)"
-                ));
-            }
-        }
-        let amended = match raw.amended.as_deref().map(parse_date) {
-            None => None,
-            Some(Ok(date)) => Some(date),
-            Some(Err(reason)) => {
-                fail(format!("amended: {reason}"));
-                None
-            }
-        };
-        let expected = chain(&previous, &raw.digest);
-        if is_digest(&raw.digest) && is_digest(&raw.chain) && raw.chain != expected {
-            fail(format!(
-                "chain: expected {expected} (SHA-256 of the previous chain and this digest), \
-                 found {}; an entry of tally.lock was edited, removed or reordered",
-                raw.chain
-            ));
-        }
+        link_faults(&raw, &previous, &mut faults);
+        let amended = date_field("amended", raw.amended.as_deref(), &mut faults);
+        let rekeyed = date_field("rekeyed", raw.rekeyed.as_deref(), &mut faults);
+        key_faults(&raw, &lock, &mut faults);
         if let Some(week) = week {
-            let last_sealed = lock
-                .iter()
-                .filter(|s| s.amended.is_none())
-                .map(|s| s.week)
-                .max();
-            match (amended, last_sealed) {
-                (None, Some(last)) if week <= last => fail(format!(
-                    "week: {week} is sealed after {last}; weeks are sealed once, oldest first"
-                )),
-                (Some(_), None) => fail(format!(
-                    "amended: {week} is amended before any week was sealed"
-                )),
-                (Some(_), Some(last)) if week > last => fail(format!(
-                    "amended: {week} is amended but was never sealed (the last sealed week is {last})"
-                )),
-                _ => {}
-            }
+            order_faults(week, &raw, &lock, &mut faults);
+        }
+        if let Some(key) = &raw.key
+            && !key_reported
+            && is_key_id(key)
+            && let Some(fault) = site_key_fault(key, site_key, line)
+        {
+            problems.push(fault);
+            key_reported = true;
         }
         previous = raw.chain.clone();
+        let ok = faults.is_empty();
+        for fault in faults {
+            problems.push(Diagnostic::at(path, line, fault));
+        }
         if let (true, Some(week)) = (ok, week) {
             lock.push(Seal {
                 week,
@@ -142,11 +122,137 @@ fn check_lock(raw: Vec<RawSealEntry>, problems: &mut Diagnostics) -> Vec<Seal> {
                 public_digest: raw.public_digest,
                 chain: raw.chain,
                 amended,
+                key: raw.key,
+                rekeyed,
                 line,
             });
         }
     }
     lock
+}
+
+/// The entry's digests are SHA-256s in hex, and its chain follows from `previous`.
+fn link_faults(raw: &RawSeal, previous: &str, faults: &mut Vec<String>) {
+    for (name, value) in [
+        ("digest", &raw.digest),
+        ("public_digest", &raw.public_digest),
+        ("chain", &raw.chain),
+    ] {
+        if !is_digest(value) {
+            faults.push(format!(
+                "{name}: {value:?} is not a SHA-256 in lowercase hex (64 characters)"
+            ));
+        }
+    }
+    let expected = chain(previous, &raw.digest);
+    if is_digest(&raw.digest) && is_digest(&raw.chain) && raw.chain != expected {
+        faults.push(format!(
+            "chain: expected {expected} (SHA-256 of the previous chain and this digest), \
+             found {}; an entry of tally.lock was edited, removed or reordered",
+            raw.chain
+        ));
+    }
+}
+
+/// An optional date of a lock entry (`amended`, `rekeyed`).
+fn date_field(
+    name: &str,
+    value: Option<&str>,
+    faults: &mut Vec<String>,
+) -> Option<jiff::civil::Date> {
+    match value.map(parse_date)? {
+        Ok(date) => Some(date),
+        Err(reason) => {
+            faults.push(format!("{name}: {reason}"));
+            None
+        }
+    }
+}
+
+/// The entry's `key` and `rekeyed` against each other and the entries before it: once
+/// an entry is sealed with the key, every later one is.
+fn key_faults(raw: &RawSeal, lock: &[Seal], faults: &mut Vec<String>) {
+    match &raw.key {
+        Some(key) if !is_key_id(key) => faults.push(format!(
+            "key: {key:?} is not the id of a seal key (16 lowercase hex digits)"
+        )),
+        Some(_) => {}
+        None if raw.rekeyed.is_some() => faults.push(
+            "rekeyed: an entry that seals a week again with the seal key names the key's id \
+             (`key = ...`)"
+                .to_string(),
+        ),
+        None if lock.iter().any(|s| s.key.is_some()) => faults.push(format!(
+            "key: missing, but an earlier entry was sealed with the seal key ({KEY_FILE}): \
+             every entry after it is, since an unkeyed digest lets anyone test a guess of \
+             a private column"
+        )),
+        None => {}
+    }
+    if raw.amended.is_some() && raw.rekeyed.is_some() {
+        faults.push("an entry is amended or rekeyed, not both".to_string());
+    }
+}
+
+/// Weeks are sealed once, oldest first; an amended or rekeyed entry seals again a week
+/// that was sealed. A rekeyed entry seals the very rows of the entry it follows.
+fn order_faults(week: WeekId, raw: &RawSeal, lock: &[Seal], faults: &mut Vec<String>) {
+    let last_sealed = lock
+        .iter()
+        .filter(|s| s.is_first_seal())
+        .map(|s| s.week)
+        .max();
+    let again = match (&raw.amended, &raw.rekeyed) {
+        (Some(_), _) => Some("amended"),
+        (None, Some(_)) => Some("rekeyed"),
+        (None, None) => None,
+    };
+    match (again, last_sealed) {
+        (None, Some(last)) if week <= last => faults.push(format!(
+            "week: {week} is sealed after {last}; weeks are sealed once, oldest first"
+        )),
+        (Some(how), None) => {
+            faults.push(format!("{how}: {week} is {how} before any week was sealed"))
+        }
+        (Some(how), Some(last)) if week > last => faults.push(format!(
+            "{how}: {week} is {how} but was never sealed (the last sealed week is {last})"
+        )),
+        _ => {}
+    }
+    if again == Some("rekeyed")
+        && let Some(before) = lock.iter().rev().find(|s| s.week == week)
+        && (before.rows != raw.rows || before.public_digest != raw.public_digest)
+    {
+        faults.push(format!(
+            "rekeyed: {week} is sealed again with {} rows and public digest {}, but the entry \
+             it seals again ({LOCK_FILE}:{}) has {} rows and public digest {}: a rekey \
+             changes no row",
+            raw.rows, raw.public_digest, before.line, before.rows, before.public_digest
+        ));
+    }
+}
+
+/// `data/seal.key` against the key an entry names: missing, or another key.
+fn site_key_fault(key: &str, site_key: Option<&str>, line: usize) -> Option<Diagnostic> {
+    let message = match site_key {
+        Some(site_key) if site_key == key => return None,
+        Some(site_key) => format!(
+            "is the seal key {site_key}, but the entry at {LOCK_FILE}:{line} was sealed with \
+             the key {key}: put back the key the treasurer keeps (a wrong key makes every \
+             sealed week look changed)"
+        ),
+        None => format!(
+            "is missing or unreadable, and the entry at {LOCK_FILE}:{line} was sealed with the \
+             seal key {key}: restore the file from the treasurer's backup; without it no \
+             sealed week can be checked"
+        ),
+    };
+    Some(Diagnostic::new(KEY_FILE, message))
+}
+
+/// Whether `text` names a seal key: 16 lowercase hex digits.
+fn is_key_id(text: &str) -> bool {
+    text.len() == 16 && text.bytes().all(|b| crate::digest::HEX.contains(&b))
 }
 
 fn check_amendments(raw: Vec<RawAmendment>, problems: &mut Diagnostics) -> Vec<Amendment> {
@@ -203,13 +309,13 @@ fn check_weeks(
     seals: &Seals,
     amendments: Vec<Amendment>,
     mut digests: BTreeMap<WeekId, WeekDigest>,
-    open_week: Option<WeekId>,
+    (open_week, key): (Option<WeekId>, Option<&SealKey>),
     problems: &mut Diagnostics,
 ) -> BTreeMap<WeekId, WeekSeal> {
     let lock = seals.lock.as_slice();
     let last_sealed = lock
         .iter()
-        .filter(|s| s.amended.is_none())
+        .filter(|s| s.is_first_seal())
         .map(|s| s.week)
         .max();
     let first = [
@@ -244,7 +350,7 @@ fn check_weeks(
     while week <= last {
         let current = digests
             .remove(&week)
-            .unwrap_or_else(|| WeekDigest::of(week, []));
+            .unwrap_or_else(|| WeekDigest::of(week, [], key));
         let entries: Vec<&Seal> = lock.iter().filter(|s| s.week == week).collect();
         let amendments = by_week.remove(&week).unwrap_or_default();
         // A week sealed empty has no entry: point at the first entry sealed after it.
@@ -299,54 +405,23 @@ impl Judged<'_> {
         };
         let Some((sealed_digest, sealed_rows, line)) = original else {
             report_unsealed_amendments(&amendments, problems);
-            return WeekSeal {
-                state: if self.in_progress {
-                    SealState::InProgress
-                } else {
-                    SealState::Provisional
-                },
-                current,
-                sealed_digest: None,
-                sealed_rows: None,
-                chain: None,
-                amendments: Vec::new(),
-                sealed_public_text: None,
-            };
+            return self.unsealed(current);
         };
         let chain = self
             .entries
             .iter()
             .rev()
-            .find(|s| s.digest == current.digest)
+            .find(|s| s.matches(&current))
             .map(|s| s.chain.clone());
-        // What the rows must digest to now: the week's latest entry, or the empty seal.
-        let (expected, expected_rows) = self
-            .entries
-            .last()
-            .map_or((sealed_digest.as_str(), sealed_rows), |s| {
-                (s.digest.as_str(), s.rows)
-            });
-        // An entry whose digest the rows match must agree with them in every field it
-        // publishes: an edited `rows` or `public_digest` would contradict the canonical
-        // files on the site.
-        if let Some(entry) = self.entries.iter().find(|s| s.digest == current.digest)
-            && (entry.rows != current.rows as u64 || entry.public_digest != current.public_digest)
-        {
-            problems.push(Diagnostic::at(
-                LOCK_FILE,
-                entry.line,
-                format!(
-                    "{week}: the entry's digest matches the rows but rows = {} and public_digest = {} do not: the rows give {} and {} (an entry, once written, never changes)",
-                    entry.rows, entry.public_digest, current.rows, current.public_digest
-                ),
-            ));
+        for entry in self.entries.iter().filter(|s| s.matches(&current)) {
+            self.check_matching_entry(entry, &current, problems);
         }
         let sealed_public_text = match self.entries.first() {
             Some(first) => self.kept.get(&first.public_digest).cloned(),
             None => Some(String::new()),
         };
         let state = if let Some(last) = amendments.last() {
-            if current.digest == sealed_digest {
+            if self.matches_original(&current) {
                 problems.push(Diagnostic::at(
                     AMENDMENTS_FILE,
                     last.line,
@@ -358,22 +433,17 @@ impl Judged<'_> {
             }
             SealState::Amended
         } else {
-            if expected != current.digest {
-                let diff = self.changed_rows(&current);
-                problems.push(Diagnostic::at(
-                    LOCK_FILE,
-                    line,
-                    format!(
-                        "{week} was sealed with digest {expected} ({expected_rows} rows) but its \
-                         rows now digest to {} ({} rows): restore the sealed rows, or record \
-                         the change with `tally amend {week} --reason TEXT` (it writes {AMENDMENTS_FILE}){diff}",
-                        current.digest, current.rows
-                    ),
-                ));
-            }
+            self.check_unchanged(&current, line, problems);
             SealState::Sealed
         };
+        // Rows as sealed by an entry from before the site had a key are shown with the
+        // unkeyed digest that entry published already.
+        let shown_unkeyed = self
+            .entries
+            .last()
+            .is_some_and(|latest| latest.key.is_none() && latest.matches(&current));
         WeekSeal {
+            shown_unkeyed,
             state,
             current,
             sealed_digest: Some(sealed_digest),
@@ -382,6 +452,72 @@ impl Judged<'_> {
             amendments,
             sealed_public_text,
         }
+    }
+
+    /// A week not sealed yet: in progress, or closed and provisional.
+    fn unsealed(&self, current: WeekDigest) -> WeekSeal {
+        WeekSeal {
+            state: if self.in_progress {
+                SealState::InProgress
+            } else {
+                SealState::Provisional
+            },
+            current,
+            sealed_digest: None,
+            sealed_rows: None,
+            chain: None,
+            amendments: Vec::new(),
+            sealed_public_text: None,
+            shown_unkeyed: false,
+        }
+    }
+
+    /// Whether the rows are as the week was first sealed (an entry, or sealed empty).
+    fn matches_original(&self, current: &WeekDigest) -> bool {
+        match self.entries.first() {
+            Some(first) => first.matches(current),
+            None => current.unkeyed == EMPTY_DIGEST,
+        }
+    }
+
+    /// Every entry whose digest the rows match (the first seal, and its rekey) must agree
+    /// with them in every field it publishes: an edited `rows` or `public_digest` would
+    /// contradict the canonical files on the site.
+    fn check_matching_entry(&self, entry: &Seal, current: &WeekDigest, problems: &mut Diagnostics) {
+        if entry.rows != current.rows as u64 || entry.public_digest != current.public_digest {
+            problems.push(Diagnostic::at(
+                LOCK_FILE,
+                entry.line,
+                format!(
+                    "{}: the entry's digest matches the rows but rows = {} and public_digest = {} do not: the rows give {} and {} (an entry, once written, never changes)",
+                    self.week, entry.rows, entry.public_digest, current.rows, current.public_digest
+                ),
+            ));
+        }
+    }
+
+    /// The rows must digest to the week's latest entry, or to nothing when it was
+    /// sealed empty; else an error naming both digests and the rows that changed.
+    fn check_unchanged(&self, current: &WeekDigest, line: usize, problems: &mut Diagnostics) {
+        let week = self.week;
+        let (expected, expected_rows, now) = match self.entries.last() {
+            Some(latest) => (latest.digest.as_str(), latest.rows, current.under(latest)),
+            None => (EMPTY_DIGEST, 0, current.unkeyed.as_str()),
+        };
+        if expected == now {
+            return;
+        }
+        let diff = self.changed_rows(current);
+        problems.push(Diagnostic::at(
+            LOCK_FILE,
+            line,
+            format!(
+                "{week} was sealed with digest {expected} ({expected_rows} rows) but its \
+                 rows now digest to {now} ({} rows): restore the sealed rows, or record \
+                 the change with `tally amend {week} --reason TEXT` (it writes {AMENDMENTS_FILE}){diff}",
+                current.rows
+            ),
+        ));
     }
 
     /// What changed since the week's latest seal, as lines to add to an error: the row
@@ -439,6 +575,7 @@ mod tests {
             week,
             rows: text.lines().count(),
             digest: sha256_hex(text.as_bytes()),
+            unkeyed: sha256_hex(text.as_bytes()),
             public_digest: sha256_hex(format!("public {text}").as_bytes()),
             public_text: format!("public {text}"),
         }
@@ -465,6 +602,8 @@ mod tests {
                     public_digest: s.public_digest.clone(),
                     chain: s.chain.clone(),
                     amended: s.amended.map(|d| d.to_string()),
+                    key: s.key.clone(),
+                    rekeyed: s.rekeyed.map(|d| d.to_string()),
                 },
                 rows: None,
             })
@@ -486,6 +625,7 @@ mod tests {
             lock,
             amendments,
             Some((weeks(data), Some(w(open)))),
+            None,
             &mut problems,
         );
         (seals, problems.0)
@@ -639,6 +779,63 @@ mod tests {
         let (_, problems) = run(lock, vec![], &[(2, "b\n"), (3, "c\n")], 4);
         assert!(
             problems[0].message.starts_with("chain: expected"),
+            "{problems:?}"
+        );
+    }
+    #[test]
+    fn entries_after_a_keyed_one_are_keyed_with_the_sites_key() {
+        let data = [(1, "a\n"), (2, "b\n"), (3, "c\n")];
+        let (first, _) = run(vec![], vec![], &data, 4);
+        let key = SealKey::parse(&"1".repeat(64)).unwrap();
+        let mut lock = sealed(&first);
+        lock[1].seal.key = Some(key.id());
+        let mut problems = Diagnostics::default();
+        check(lock.clone(), vec![], None, Some(&key), &mut problems);
+        assert_eq!(problems.0.len(), 1, "{problems:?}");
+        assert_eq!(problems.0[0].line, Some(24));
+        assert!(
+            problems.0[0].message.starts_with("key: missing"),
+            "{problems:?}"
+        );
+        // Without the key, or with another one: one error, naming data/seal.key.
+        lock[2].seal.key = Some(key.id());
+        let other = SealKey::parse(&"2".repeat(64)).unwrap();
+        for (site_key, says) in [(None, "is missing"), (Some(&other), "is the seal key")] {
+            let mut problems = Diagnostics::default();
+            check(lock.clone(), vec![], None, site_key, &mut problems);
+            assert_eq!(problems.0.len(), 1, "{problems:?}");
+            assert_eq!(problems.0[0].path, Path::new(KEY_FILE));
+            assert!(problems.0[0].message.starts_with(says), "{problems:?}");
+        }
+        lock[2].seal.key = Some("KEY".into());
+        let mut problems = Diagnostics::default();
+        check(lock, vec![], None, Some(&key), &mut problems);
+        assert!(
+            problems.0[0].message.contains("16 lowercase hex"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_rekeyed_entry_names_its_key_and_seals_the_very_rows_it_seals_again() {
+        let data = [(1, "a\n"), (2, "b\n"), (3, "c\n")];
+        let (first, _) = run(vec![], vec![], &data, 4);
+        let mut lock = sealed(&first);
+        // The third entry, turned into a rekey of week 1 with week 3's rows.
+        lock[2].seal.week = "2026-W01".into();
+        lock[2].seal.rekeyed = Some("2026-02-01".into());
+        let (_, problems) = run(lock.clone(), vec![], &data, 4);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("names the key's id"), "{messages:?}");
+        assert!(
+            messages[1].contains("a rekey changes no row"),
+            "{messages:?}"
+        );
+        lock[2].seal.amended = Some("2026-02-01".into());
+        let (_, problems) = run(lock, vec![], &data, 4);
+        assert!(
+            problems.iter().any(|p| p.message.contains("not both")),
             "{problems:?}"
         );
     }

@@ -20,8 +20,10 @@ pub const INPUT_ROOTS: &[&str] = &[
 ];
 
 /// One line per input file, sorted by path (bytes), exactly as
-/// `find … -type f ! -name '.*' | LC_ALL=C sort | xargs -d '\n' sha256sum` prints them:
-/// `<sha256>  <path>\n`. Files whose name starts with a dot are left out.
+/// `find … -type f ! -name '.*' ! -path data/seal.key | LC_ALL=C sort | xargs -d '\n' sha256sum`
+/// prints them: `<sha256>  <path>\n`. Files whose name starts with a dot are left out,
+/// and so is the seal key: the published digest of the inputs depends on nothing secret,
+/// and sources shared without the key give the same digest.
 pub fn listing(site: &Path) -> Result<String> {
     listing_with(site, &FileCache::disabled())
 }
@@ -60,7 +62,9 @@ pub fn listing_with(site: &Path, cache: &FileCache) -> Result<String> {
         } else {
             rel.to_string_lossy().into_owned()
         };
-        files.push((rel, path));
+        if rel != crate::load::seals::KEY_FILE {
+            files.push((rel, path));
+        }
     }
     files.sort_unstable();
     let mut text = String::with_capacity(files.len() * 120);
@@ -127,6 +131,7 @@ mod tests {
         write("content/pages/a.md", "y");
         write("content/.hidden", "z");
         write("public/index.html", "out");
+        write("data/seal.key", "secret");
         let listing = listing(site.path()).unwrap();
         let paths: Vec<&str> = listing.lines().map(|l| &l[66..]).collect();
         assert_eq!(

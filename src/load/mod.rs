@@ -58,6 +58,8 @@ pub struct Sources {
     pub issued: Vec<issued::RawIssuedEntry>,
     /// `data/amendments.csv`: recorded changes to sealed weeks.
     pub amendments: Vec<seals::RawAmendment>,
+    /// `data/seal.key`: the key of the sealed weeks' digests, when the site has one.
+    pub seal_key: Option<crate::digest::SealKey>,
     /// `data/ledger/*.csv`, sorted by path.
     pub ledger: Vec<LedgerFile>,
     /// `data/rates.csv`, when present.
@@ -95,6 +97,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
     let lock = seals::load_lock(site, &mut problems);
     let issued = issued::load(site, &mut problems);
     let amendments = seals::load_amendments(site, &mut problems);
+    let seal_key = seals::load_key(site, &mut problems);
     let ledger = ledger::load(site, &config.ledger, cache, &mut problems);
     let rates = valuation::load_table(site, valuation::RATES_FILE, &mut problems);
     let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut problems);
@@ -112,6 +115,7 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
         lock,
         issued,
         amendments,
+        seal_key,
         ledger,
         rates,
         budget,

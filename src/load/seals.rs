@@ -8,10 +8,13 @@ use toml::Spanned;
 
 use super::read_text;
 use crate::config::{line_column, toml_diagnostic};
+use crate::digest::SealKey;
 use crate::error::{Diagnostic, Diagnostics};
 
 pub const LOCK_FILE: &str = "tally.lock";
 pub const AMENDMENTS_FILE: &str = "data/amendments.csv";
+/// The seal key: never published, never copied to the output.
+pub const KEY_FILE: &str = "data/seal.key";
 
 /// One `[[seal]]` entry of `tally.lock`, as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -26,6 +29,14 @@ pub struct RawSeal {
     /// of the amendment recorded in `data/amendments.csv`.
     #[serde(default)]
     pub amended: Option<String>,
+    /// The id of the seal key the digest was computed with; absent on an entry sealed
+    /// before the site had a key (its digest is the unkeyed SHA-256).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Set on an entry written by `tally seal --rekey`: the date the week was sealed
+    /// again with the key.
+    #[serde(default)]
+    pub rekeyed: Option<String>,
 }
 
 /// A raw seal and the line of its `[[seal]]` header.
@@ -68,6 +79,28 @@ pub fn load_lock(site: &Path, problems: &mut Diagnostics) -> Vec<RawSealEntry> {
         Err(d) => {
             problems.push(d);
             Vec::new()
+        }
+    }
+}
+
+/// Reads `SITE/data/seal.key`; `None` when there is none (or it is not a key, which is
+/// reported).
+pub fn load_key(site: &Path, problems: &mut Diagnostics) -> Option<SealKey> {
+    let file = site.join(KEY_FILE);
+    if !file.exists() {
+        return None;
+    }
+    let shown = Path::new(KEY_FILE);
+    let text = read_text(site, &file, shown, problems)?;
+    match SealKey::parse(&text) {
+        Ok(key) => Some(key),
+        Err(reason) => {
+            problems.push(Diagnostic::at(
+                shown,
+                1,
+                format!("not a seal key: {reason}"),
+            ));
+            None
         }
     }
 }

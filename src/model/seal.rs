@@ -1,6 +1,7 @@
 //! Seals: the canonical form of a ledger row, a week's digest and the chain that links
 //! the weeks in `tally.lock`. Pure functions over text, so that anyone can recompute
-//! every value with `sha256sum` (the recipe is in the README). No file I/O here.
+//! every public value with `sha256sum`, and whoever holds the seal key the keyed digest
+//! with `openssl` (the recipes are in the README). No file I/O here.
 //!
 //! - A row's **canonical line** is its ten columns in a fixed order — `date, cell,
 //!   category, kind, quantity, unit, receipt, to_cell, counterparty, memo` — joined by
@@ -9,9 +10,14 @@
 //!   field written as `%25`, `%2C`, `%0A`, `%0D`, so a field can never forge another
 //!   field or row.
 //! - A row's **public line** is the first eight of those columns (no counterparty, no memo).
-//! - A week's **digest** is the SHA-256 of its canonical lines sorted by their text (bytes),
-//!   each followed by `\n`; its **public digest** the same over its public lines. Which
-//!   file a row came from, and where, does not matter; any edit changes the digest.
+//! - A week's **digest** is the HMAC-SHA256, under the site's seal key (`data/seal.key`),
+//!   of its canonical lines sorted by their text (bytes), each followed by `\n`; its
+//!   **public digest** the SHA-256 of its public lines, likewise. Which file a row came
+//!   from, and where, does not matter; any edit changes the digest. Keyed, because the
+//!   digest covers the private columns: a plain SHA-256 of them would let anyone test a
+//!   guess of a memo or a counterparty against the published digest. Entries sealed
+//!   before a site had a key carry the plain SHA-256 (the **unkeyed** digest) and no
+//!   `key`; `tally seal --rekey` seals their weeks again with the key.
 //! - The **chain**: `chain = SHA-256(previous chain + digest)` over the lowercase hex
 //!   texts, the first link's previous chain being 64 zeros ([`CHAIN_START`]).
 
@@ -20,7 +26,7 @@ use rust_decimal::Decimal;
 
 use super::ledger::{Entries, LedgerRow};
 use super::week::WeekId;
-use crate::digest::sha256_hex;
+use crate::digest::{SealKey, sha256_hex};
 
 /// The "previous chain" of the first sealed week: 64 zeros.
 pub const CHAIN_START: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -100,9 +106,12 @@ impl<'a> From<LedgerRow<'a>> for SealedColumns<'a> {
     }
 }
 
-/// The digest of every week that has rows (weeks are digested in parallel; the result
-/// does not depend on the order of the entries).
-pub fn week_digests(entries: &Entries) -> std::collections::BTreeMap<WeekId, WeekDigest> {
+/// The digest of every week that has rows, keyed with `key` when the site has one (weeks
+/// are digested in parallel; the result does not depend on the order of the entries).
+pub fn week_digests(
+    entries: &Entries,
+    key: Option<&SealKey>,
+) -> std::collections::BTreeMap<WeekId, WeekDigest> {
     use rayon::prelude::*;
     let mut by_week: std::collections::BTreeMap<WeekId, Vec<SealedColumns<'_>>> =
         std::collections::BTreeMap::new();
@@ -111,7 +120,7 @@ pub fn week_digests(entries: &Entries) -> std::collections::BTreeMap<WeekId, Wee
     }
     by_week
         .into_par_iter()
-        .map(|(week, rows)| (week, WeekDigest::of(week, rows)))
+        .map(|(week, rows)| (week, WeekDigest::of(week, rows, key)))
         .collect()
 }
 
@@ -158,8 +167,14 @@ pub fn is_digest(text: &str) -> bool {
 pub struct WeekDigest {
     pub week: WeekId,
     pub rows: usize,
-    /// Over all ten columns.
+    /// Over all ten columns: keyed (HMAC-SHA256) when the site has a seal key, else the
+    /// unkeyed SHA-256. What is published for the week, unless its latest entry was
+    /// sealed unkeyed (see [`WeekDigest::under`]).
     pub digest: String,
+    /// The SHA-256 over all ten columns, without the key: compared only with entries
+    /// sealed before the site had a key, and published only where such an entry
+    /// already published it.
+    pub unkeyed: String,
     /// Over the eight public columns.
     pub public_digest: String,
     /// The published canonical file: the sorted public lines; its SHA-256 is `public_digest`.
@@ -167,7 +182,11 @@ pub struct WeekDigest {
 }
 
 impl WeekDigest {
-    pub fn of<'a>(week: WeekId, rows: impl IntoIterator<Item = SealedColumns<'a>>) -> WeekDigest {
+    pub fn of<'a>(
+        week: WeekId,
+        rows: impl IntoIterator<Item = SealedColumns<'a>>,
+        key: Option<&SealKey>,
+    ) -> WeekDigest {
         let mut canonical = Vec::new();
         let mut public = Vec::new();
         for row in rows {
@@ -176,14 +195,25 @@ impl WeekDigest {
             public.push(line);
         }
         let rows = canonical.len();
-        let digest = sha256_hex(sorted_text(canonical).as_bytes());
+        let text = sorted_text(canonical);
+        let unkeyed = sha256_hex(text.as_bytes());
         let public_text = sorted_text(public);
         WeekDigest {
             week,
             rows,
-            digest,
+            digest: key.map_or_else(|| unkeyed.clone(), |key| key.digest(text.as_bytes())),
+            unkeyed,
             public_digest: sha256_hex(public_text.as_bytes()),
             public_text,
+        }
+    }
+
+    /// The rows' digest as `entry` computes it: keyed for an entry sealed with the key,
+    /// unkeyed for one sealed before the site had a key.
+    pub fn under(&self, entry: &Seal) -> &str {
+        match entry.key {
+            Some(_) => &self.digest,
+            None => &self.unkeyed,
         }
     }
 }
@@ -199,6 +229,12 @@ pub struct Seal {
     /// On an entry that seals the amended rows of an already sealed week: the date of
     /// the amendment (from `data/amendments.csv`).
     pub amended: Option<Date>,
+    /// The id of the seal key the digest was computed with ([`SealKey::id`]); `None` on
+    /// an entry sealed before the site had a key, whose digest is the unkeyed SHA-256.
+    pub key: Option<String>,
+    /// On an entry written by `tally seal --rekey`: the week was sealed unkeyed before,
+    /// and this entry seals the same rows again with the key, on this date.
+    pub rekeyed: Option<Date>,
     /// The line of its `[[seal]]` header in `tally.lock` (0 for an entry not written yet).
     pub line: usize,
 }
@@ -210,10 +246,26 @@ impl Seal {
             "\n[[seal]]\nweek = \"{}\"\nrows = {}\ndigest = \"{}\"\npublic_digest = \"{}\"\nchain = \"{}\"\n",
             self.week, self.rows, self.digest, self.public_digest, self.chain
         );
+        if let Some(key) = &self.key {
+            text.push_str(&format!("key = \"{key}\"\n"));
+        }
         if let Some(date) = self.amended {
             text.push_str(&format!("amended = \"{date}\"\n"));
         }
+        if let Some(date) = self.rekeyed {
+            text.push_str(&format!("rekeyed = \"{date}\"\n"));
+        }
         text
+    }
+
+    /// Whether the entry seals a week for the first time (not an amendment, not a rekey).
+    pub fn is_first_seal(&self) -> bool {
+        self.amended.is_none() && self.rekeyed.is_none()
+    }
+
+    /// Whether `rows` digest to what this entry sealed, under the entry's own scheme.
+    pub fn matches(&self, rows: &WeekDigest) -> bool {
+        self.digest == rows.under(self)
     }
 }
 
@@ -221,8 +273,9 @@ impl Seal {
 pub const LOCK_HEADER: &str = "\
 # tally.lock: the sealed weeks of the ledger, written by `tally seal`.
 # Append-only: entries are added at the end and an entry, once written, never changes.
-# Each entry holds a week, its number of rows, the SHA-256 of its canonical rows
-# (all ten columns: `digest`; the eight public ones: `public_digest`) and the chain hash
+# Each entry holds a week, its number of rows, the digest of its canonical rows (all ten
+# columns, HMAC-SHA256 with the key data/seal.key, whose id is `key`: `digest`), the
+# SHA-256 of its eight public columns (`public_digest`) and the chain hash
 # SHA-256(previous chain + digest), the first previous chain being 64 zeros.
 # The README explains how to recompute every value with sha256sum.
 ";
@@ -278,6 +331,21 @@ pub struct WeekSeal {
     /// The public rows the week was first sealed with, when the site keeps them
     /// (`data/sealed/`, written by `tally seal`; empty for a week sealed empty).
     pub sealed_public_text: Option<String>,
+    /// The rows are as sealed by an entry written before the site had a key: the
+    /// unkeyed digest is shown, which that entry published already.
+    pub shown_unkeyed: bool,
+}
+
+impl WeekSeal {
+    /// The digest published for the week's rows: keyed, unless they are as an unkeyed
+    /// entry sealed them.
+    pub fn shown_digest(&self) -> &str {
+        if self.shown_unkeyed {
+            &self.current.unkeyed
+        } else {
+            &self.current.digest
+        }
+    }
 }
 
 /// The site's seals: the lock as written and every week's standing.
@@ -290,6 +358,9 @@ pub struct Seals {
     /// The public rows each lock entry sealed, by its public digest, as kept in
     /// `data/sealed/` (checked against the digest).
     pub sealed_rows: std::collections::BTreeMap<String, String>,
+    /// The id of the site's seal key (`data/seal.key`), when it has one: new entries
+    /// carry it.
+    pub key: Option<String>,
 }
 
 impl Seals {
@@ -308,7 +379,7 @@ impl Seals {
     pub fn pending(&self) -> Vec<Seal> {
         let mut previous = self.head().to_string();
         let mut entries = Vec::new();
-        for (week, seal) in &self.weeks {
+        for seal in self.weeks.values() {
             let amended = match seal.state {
                 SealState::Amended if seal.chain.is_none() => {
                     seal.amendments.last().map(|a| a.date)
@@ -316,17 +387,55 @@ impl Seals {
                 SealState::Provisional => None,
                 _ => continue,
             };
-            let chain = chain(&previous, &seal.current.digest);
-            entries.push(Seal {
-                week: *week,
-                rows: seal.current.rows as u64,
-                digest: seal.current.digest.clone(),
-                public_digest: seal.current.public_digest.clone(),
-                chain: chain.clone(),
-                amended,
-                line: 0,
-            });
-            previous = chain;
+            let entry = self.entry(seal, &previous, amended);
+            previous = entry.chain.clone();
+            entries.push(entry);
+        }
+        entries
+    }
+
+    /// A new entry sealing `seal`'s rows as they are now, chained on from `previous`.
+    pub fn entry(&self, seal: &WeekSeal, previous: &str, amended: Option<Date>) -> Seal {
+        Seal {
+            week: seal.current.week,
+            rows: seal.current.rows as u64,
+            digest: seal.current.digest.clone(),
+            public_digest: seal.current.public_digest.clone(),
+            chain: chain(previous, &seal.current.digest),
+            amended,
+            key: self.key.clone(),
+            rekeyed: None,
+            line: 0,
+        }
+    }
+
+    /// The weeks whose latest entry was sealed without the key: `tally seal --rekey`
+    /// seals each again with it.
+    pub fn unkeyed_weeks(&self) -> Vec<WeekId> {
+        let mut weeks: Vec<WeekId> = Vec::new();
+        for (week, seal) in &self.weeks {
+            if seal.shown_unkeyed {
+                weeks.push(*week);
+            }
+        }
+        weeks
+    }
+
+    /// The entries `tally seal --rekey` appends on `date`: every sealed week whose
+    /// latest entry is unkeyed, sealed again with the key, chained on from the head.
+    /// Each entry's rows are those of the unkeyed entry it follows (the check has
+    /// compared them).
+    pub fn rekey_entries(&self, date: Date) -> Vec<Seal> {
+        let mut previous = self.head().to_string();
+        let mut entries = Vec::new();
+        for week in self.unkeyed_weeks() {
+            let Some(seal) = self.weeks.get(&week) else {
+                continue;
+            };
+            let mut entry = self.entry(seal, &previous, None);
+            entry.rekeyed = Some(date);
+            previous = entry.chain.clone();
+            entries.push(entry);
         }
         entries
     }
@@ -510,28 +619,28 @@ mod tests {
     fn a_week_digest_ignores_row_order_but_not_any_edit() {
         let a = row("1", Some("a"));
         let b = row("2", Some("b"));
-        let forward = WeekDigest::of(week(), [a, b]);
-        let backward = WeekDigest::of(week(), [b, a]);
+        let forward = WeekDigest::of(week(), [a, b], None);
+        let backward = WeekDigest::of(week(), [b, a], None);
         assert_eq!(forward, backward);
         assert_eq!(forward.rows, 2);
-        let edited = WeekDigest::of(week(), [a, row("2", Some("B"))]);
+        let edited = WeekDigest::of(week(), [a, row("2", Some("B"))], None);
         assert_ne!(edited.digest, forward.digest);
         // A private column is covered by the digest only.
         assert_eq!(edited.public_digest, forward.public_digest);
-        let duplicated = WeekDigest::of(week(), [a, b, b]);
+        let duplicated = WeekDigest::of(week(), [a, b, b], None);
         assert_ne!(duplicated.digest, forward.digest);
     }
 
     #[test]
     fn digests_are_what_sha256sum_prints() {
         // printf '' | sha256sum
-        assert_eq!(WeekDigest::of(week(), []).digest, EMPTY_DIGEST);
+        assert_eq!(WeekDigest::of(week(), [], None).digest, EMPTY_DIGEST);
         // printf 'abc' | sha256sum
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        let one = WeekDigest::of(week(), [row("1", None)]);
+        let one = WeekDigest::of(week(), [row("1", None)], None);
         assert_eq!(
             one.public_text,
             "2026-11-16,food-coop,food,service,1,kg,FC-000001,\n"

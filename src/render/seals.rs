@@ -44,6 +44,13 @@ pub struct SealRecord {
     pub chain: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amended: Option<String>,
+    /// The id of the seal key the digest is an HMAC-SHA256 with; absent on an entry
+    /// sealed before the site had a key (its digest is a plain SHA-256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// On an entry that sealed a week again with the key (`tally seal --rekey`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rekeyed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +88,8 @@ impl SealRecord {
             public_digest: seal.public_digest.clone(),
             chain: seal.chain.clone(),
             amended: seal.amended.map(|d| d.to_string()),
+            key: seal.key.clone(),
+            rekeyed: seal.rekeyed.map(|d| d.to_string()),
         }
     }
 }
@@ -91,7 +100,7 @@ impl WeekRecord {
             week: week.to_string(),
             state: seal.state.as_str().to_string(),
             rows: seal.current.rows,
-            digest: seal.current.digest.clone(),
+            digest: seal.shown_digest().to_string(),
             public_digest: seal.current.public_digest.clone(),
             canonical: canonical_path(week),
             chain: seal.chain.clone(),
@@ -263,7 +272,7 @@ impl SealView {
             state,
             badge,
             rows: seal.current.rows,
-            digest: seal.current.digest.clone(),
+            digest: seal.shown_digest().to_string(),
             public_digest: seal.current.public_digest.clone(),
             canonical_url: format!("{root}{}", canonical_path(week)),
             chain: seal.chain.clone(),
