@@ -150,6 +150,18 @@ impl Frame<'_> {
         (closed >= 2).then(|| finding::since(self.weeks[0].monday(), closed))
     }
 
+    /// The trend of each of `series` over the closed weeks, named in lower case.
+    fn trends(&self, series: &[Series]) -> Vec<finding::Trend> {
+        let closed = self.closed();
+        series
+            .iter()
+            .filter_map(|s| {
+                let values: Vec<Option<Decimal>> = (0..closed).map(|i| s.get(i)).collect();
+                finding::Trend::of(s.name.to_lowercase(), &values)
+            })
+            .collect()
+    }
+
     /// The finding over `trends` (closed weeks only), or `fallback`.
     fn title(&self, trends: &[finding::Trend], fallback: String) -> String {
         self.since()
@@ -318,49 +330,69 @@ pub fn governance(
     categories: &[Series],
     city: &[Option<Decimal>],
 ) -> Result<Chart, ChartError> {
-    let (weeks, currency) = (frame.weeks, frame.currency);
-    let n = weeks.len();
-    let total = |i: usize| -> Decimal { categories.iter().filter_map(|s| s.get(i)).sum() };
-    let city_at = |i: usize| city.get(i).copied().flatten();
-    let closed = frame.closed();
-    let trends: Vec<finding::Trend> = categories
-        .iter()
-        .filter_map(|s| {
-            let values: Vec<Option<Decimal>> = (0..closed).map(|i| s.get(i)).collect();
-            finding::Trend::of(s.name.to_lowercase(), &values)
-        })
+    let n = frame.weeks.len();
+    let totals: Vec<Decimal> = (0..n)
+        .map(|i| categories.iter().filter_map(|s| s.get(i)).sum())
         .collect();
+    let city: Vec<Option<Decimal>> = (0..n).map(|i| city.get(i).copied().flatten()).collect();
     let title = frame.title(
-        &trends,
+        &frame.trends(categories),
         "Governance performed: value per week by category".to_string(),
     );
     let end_labels = frame
         .latest_closed()
         .map(|i| EndLabel {
             index: i,
-            y: total(i).to_f64().unwrap_or(0.0),
-            text: frame.numbers.money_whole(total(i), currency),
+            y: totals[i].to_f64().unwrap_or(0.0),
+            text: frame.numbers.money_whole(totals[i], frame.currency),
         })
         .into_iter()
         .collect();
-    let latest_week = latest(n, |_| true);
-    let desc = match latest_week {
+    let desc = governance_desc(frame, &totals, &city);
+    let figures = governance_figures(frame, categories, &totals, &city);
+    let plot = frame.mark(governance_plot(frame, categories, &city), end_labels);
+    finish(
+        "governance",
+        frame.id_prefix,
+        title,
+        desc,
+        &plot,
+        figures,
+        format!(
+            "Value per week by category and the city's weekly budget ({})",
+            frame.currency
+        ),
+    )
+}
+
+/// What chart 1 shows, with the latest week's total beside the city's.
+fn governance_desc(frame: &Frame<'_>, totals: &[Decimal], city: &[Option<Decimal>]) -> String {
+    match latest(frame.weeks.len(), |_| true) {
         Some(i) => format!(
             "The value at replacement cost of the services the network provided, stacked by \
              category, per week for {}, with the city's weekly budget share for the same needs \
              as a dashed line; in the latest week, {}, the network provided {}{}.",
-            period(weeks),
-            weeks[i],
-            frame.money(total(i)),
-            match city_at(i) {
+            period(frame.weeks),
+            frame.weeks[i],
+            frame.money(totals[i]),
+            match city[i] {
                 Some(c) => format!(" against the city's {}", frame.money(c)),
                 None => String::new(),
             }
         ),
         None => "The value of the services the network provided per week: no weeks recorded yet."
             .to_string(),
-    };
+    }
+}
 
+/// Chart 1's numbers: a week a row, each category, the total and the city's share.
+fn governance_figures(
+    frame: &Frame<'_>,
+    categories: &[Series],
+    totals: &[Decimal],
+    city: &[Option<Decimal>],
+) -> Figures {
+    let currency = frame.currency;
     let mut head = vec!["Week".to_string()];
     head.extend(
         categories
@@ -373,12 +405,17 @@ pub fn governance(
     csv_head.extend(categories.iter().map(|s| s.name.clone()));
     csv_head.extend(["total".to_string(), "city_share".to_string()]);
     let mut figures = Figures::new(frame.numbers, head, csv_head);
-    for (i, week) in weeks.iter().enumerate() {
+    for (i, week) in frame.weeks.iter().enumerate() {
         let mut values: Vec<Option<Decimal>> = categories.iter().map(|s| s.get(i)).collect();
-        values.extend([Some(total(i)), city_at(i)]);
+        values.extend([Some(totals[i]), city[i]]);
         figures.week(*week, week.monday(), &values, 2);
     }
+    figures
+}
 
+/// Chart 1's plot: the categories stacked, the city's share a line over them.
+fn governance_plot(frame: &Frame<'_>, categories: &[Series], city: &[Option<Decimal>]) -> Plot {
+    let n = frame.weeks.len();
     let mut keys: Vec<Key> = categories
         .iter()
         .map(|s| Key {
@@ -392,39 +429,26 @@ pub fn governance(
         line: true,
         label: "City's weekly budget".into(),
     });
-    let plot = weekly_plot(
+    let stacked = categories
+        .iter()
+        .map(|s| {
+            let v = s.floats(n).into_iter().map(|v| v.unwrap_or(0.0)).collect();
+            (Ink::Fill(s.colour), v)
+        })
+        .collect();
+    weekly_plot(
         WIDE,
-        weeks,
-        format!("{currency} per week"),
+        frame.weeks,
+        format!("{} per week", frame.currency),
         vec![
-            Layer::Stacked(
-                categories
-                    .iter()
-                    .map(|s| {
-                        let v = s.floats(n).into_iter().map(|v| v.unwrap_or(0.0)).collect();
-                        (Ink::Fill(s.colour), v)
-                    })
-                    .collect(),
-            ),
+            Layer::Stacked(stacked),
             Layer::Line {
                 ink: Ink::City,
-                values: (0..n)
-                    .map(|i| city_at(i).and_then(|d| d.to_f64()))
-                    .collect(),
+                values: city.iter().map(|c| c.and_then(|d| d.to_f64())).collect(),
                 area: false,
             },
         ],
         keys,
-    );
-    let plot = frame.mark(plot, end_labels);
-    finish(
-        "governance",
-        frame.id_prefix,
-        title,
-        desc,
-        &plot,
-        figures,
-        format!("Value per week by category and the city's weekly budget ({currency})"),
     )
 }
 
