@@ -108,9 +108,7 @@ fn beacon_block(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lottery::{
-        beacon_verify_command as verify_command, is_digest, pool_digest, rank,
-    };
+    use crate::model::lottery::{beacon_verify_command as verify_command, is_digest, pool_digest};
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
