@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use tally::{BuildOptions, build};
 
+mod common;
+
 const RUNS: usize = 3;
 
 fn main() {
@@ -67,9 +69,7 @@ fn main() {
     println!(
         "ratio: tally takes {:.1}× bare pulldown-cmark; machine load {}",
         tally.as_secs_f64() / bare.as_secs_f64(),
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .trim()
+        common::machine_load()
     );
 }
 
@@ -118,31 +118,7 @@ const TOPICS: [&str; 6] = [
 
 /// A site with `count` minutes files of about 700 words each.
 fn generate(site: &Path, count: usize) -> Vec<PathBuf> {
-    let minutes = site.join("content/minutes");
-    std::fs::create_dir_all(&minutes).expect("create content/minutes");
-    std::fs::write(
-        site.join("tally.toml"),
-        "title = \"Benchmark Network\"\nbase_url = \"https://bench.example/\"\n",
-    )
-    .expect("write tally.toml");
-    let assemblies = [
-        "north-ward",
-        "south-ward",
-        "food-coop",
-        "solar-coop",
-        "care-circle",
-    ];
-    let mut files = Vec::with_capacity(count);
-    for i in 0..count {
-        let day = jiff::civil::date(2000, 1, 1)
-            .checked_add(jiff::Span::new().days(i as i64))
-            .expect("a date");
-        let assembly = assemblies[i % assemblies.len()];
-        let path = minutes.join(format!("{day}-{assembly}-{i:05}.md"));
-        std::fs::write(&path, page(i, &day.to_string(), assembly)).expect("write a minutes file");
-        files.push(path);
-    }
-    files
+    common::minutes_site(site, count, page)
 }
 
 /// One minutes file: front matter with two decisions, then about 700 words.

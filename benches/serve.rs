@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use tally::serve::SiteBuilder;
 use tally::{BuildOptions, build};
 
+mod common;
+
 fn main() {
     if std::env::args().skip(1).any(|a| a == "example") {
         return example();
@@ -91,9 +93,7 @@ fn main() {
     println!(
         "serve: CPU time of those rebuilds (all threads): median {}; machine load {}",
         ms(cpu[cpu.len() / 2]),
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .trim()
+        common::machine_load()
     );
 
     let theme = site.join("templates/minutes.html");
@@ -175,9 +175,7 @@ fn example() {
         ms(times[times.len() / 2]),
         ms(cpu[cpu.len() / 2]),
         ms(times[times.len() - 1]),
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .trim()
+        common::machine_load()
     );
 }
 
@@ -223,40 +221,20 @@ fn append(file: &Path, text: &str) {
 
 /// A site with `count` minutes files of realistic size.
 fn generate(site: &Path, count: usize) -> Vec<PathBuf> {
-    let minutes = site.join("content/minutes");
-    std::fs::create_dir_all(&minutes).expect("create content/minutes");
-    std::fs::write(
-        site.join("tally.toml"),
-        "title = \"Benchmark Network\"\nbase_url = \"https://bench.example/\"\n",
+    common::minutes_site(site, count, short_page)
+}
+
+/// One minutes file: front matter with two decisions, then a short agenda and a table.
+fn short_page(i: usize, day: &str, assembly: &str) -> String {
+    format!(
+        "+++\ntitle = \"{assembly} assembly {i}\"\ndate = {day}\nassembly = \"{assembly}\"\nattendance = {att}\n\n\
+         [[decisions]]\ntext = \"Adopt the agenda of meeting {i}\"\noutcome = \"passed\"\nvotes = {{ for = 20, against = 2, abstain = 1 }}\n\n\
+         [[decisions]]\ntext = \"Extend the pantry hours\"\noutcome = \"deferred\"\n+++\n\n\
+         Community Hall, 19:00–21:00. {att} residents signed in.\n\n## Agenda\n\n1. Reports\n2. The pantry\n3. Any other business\n\n\
+         ## 1. Reports\n\nThe treasurer reported on the week's receipts and the *strike fund*. Questions were about\n\
+         the cold room and the [methodology](/methodology/).\n\n## 2. The pantry\n\n\
+         | day | hours |\n|---|---|\n| Monday | 16–19 |\n| Thursday | 16–20 |\n\n\
+         The assembly deferred the extension until the volunteers' rota is known.\n",
+        att = 23 + i % 40,
     )
-    .expect("write tally.toml");
-    let assemblies = [
-        "north-ward",
-        "south-ward",
-        "food-coop",
-        "solar-coop",
-        "care-circle",
-    ];
-    let mut files = Vec::with_capacity(count);
-    for i in 0..count {
-        let day = jiff::civil::date(2000, 1, 1)
-            .checked_add(jiff::Span::new().days(i as i64))
-            .expect("a date");
-        let assembly = assemblies[i % assemblies.len()];
-        let path = minutes.join(format!("{day}-{assembly}-{i:05}.md"));
-        let text = format!(
-            "+++\ntitle = \"{assembly} assembly {i}\"\ndate = {day}\nassembly = \"{assembly}\"\nattendance = {att}\n\n\
-             [[decisions]]\ntext = \"Adopt the agenda of meeting {i}\"\noutcome = \"passed\"\nvotes = {{ for = 20, against = 2, abstain = 1 }}\n\n\
-             [[decisions]]\ntext = \"Extend the pantry hours\"\noutcome = \"deferred\"\n+++\n\n\
-             Community Hall, 19:00–21:00. {att} residents signed in.\n\n## Agenda\n\n1. Reports\n2. The pantry\n3. Any other business\n\n\
-             ## 1. Reports\n\nThe treasurer reported on the week's receipts and the *strike fund*. Questions were about\n\
-             the cold room and the [methodology](/methodology/).\n\n## 2. The pantry\n\n\
-             | day | hours |\n|---|---|\n| Monday | 16–19 |\n| Thursday | 16–20 |\n\n\
-             The assembly deferred the extension until the volunteers' rota is known.\n",
-            att = 23 + i % 40,
-        );
-        std::fs::write(&path, text).expect("write a minutes file");
-        files.push(path);
-    }
-    files
 }

@@ -168,26 +168,56 @@ pub fn perform(request: &DrawRequest) -> Result<Performed> {
     if request.seed.trim().is_empty() {
         return Err(Error::Usage("--seed must not be empty".into()));
     }
-    let pool = read_pool(
+    let drawn = Drawn::read(
         request.role.as_deref(),
         &request.pool,
         request.seats,
         &request.site,
+        |_| request.seed.clone(),
     )?;
-    let digest = pool_digest(&pool);
-    let ranking = rank(&request.seed, &pool);
-    let selected: Vec<String> = ranking
-        .iter()
-        .take(request.seats)
-        .map(|t| t.id.clone())
-        .collect();
     let mut fields = head(request.role.as_deref(), request.seats);
     fields.push(Field::text("seed", &request.seed));
-    fields.extend(tail(&digest, &written_pool(&request.pool, pool), &selected));
+    let pool = written_pool(&request.pool, drawn.pool);
+    fields.extend(tail(&drawn.digest, &pool, &drawn.selected));
     Ok(Performed {
         block: Block(fields),
-        ranking,
+        ranking: drawn.ranking,
     })
+}
+
+/// A pool read, pinned and ranked: what every kind of draw does before writing its block.
+pub struct Drawn {
+    /// The candidates, checked.
+    pub pool: Vec<String>,
+    /// The pool's digest (see [`pool_digest`]).
+    pub digest: String,
+    /// Every candidate in draw order.
+    pub ranking: Vec<Ticket>,
+    /// The ids of the first `seats` candidates.
+    pub selected: Vec<String>,
+}
+
+impl Drawn {
+    /// Reads the pool (see [`read_pool`]) and ranks it by the seed that `seed` makes
+    /// of the pool's digest.
+    pub fn read(
+        role: Option<&str>,
+        spec: &PoolSpec,
+        seats: usize,
+        site: &Path,
+        seed: impl FnOnce(&str) -> String,
+    ) -> Result<Drawn> {
+        let pool = read_pool(role, spec, seats, site)?;
+        let digest = pool_digest(&pool);
+        let ranking = rank(&seed(&digest), &pool);
+        let selected = ranking.iter().take(seats).map(|t| t.id.clone()).collect();
+        Ok(Drawn {
+            pool,
+            digest,
+            ranking,
+            selected,
+        })
+    }
 }
 
 /// The candidates of a draw asked for on the command line, checked with its role and

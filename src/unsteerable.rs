@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use crate::beacon::{self, VerifiedRound};
 use crate::draw::{self, Block, Field, Performed, PoolSpec};
 use crate::error::{Error, Result};
-use crate::model::lottery::{pool_digest, rank, ticket_prefix};
+use crate::model::lottery::ticket_prefix;
 
 /// What `tally draw --beacon-round` was asked.
 #[derive(Debug, Clone)]
@@ -35,28 +35,28 @@ pub fn perform(request: &BeaconDrawRequest) -> Result<(Performed, VerifiedRound)
         &request.signature,
     )
     .map_err(|problem| Error::Usage(format!("--{problem}")))?;
-    let pool = draw::read_pool(
+    let drawn = draw::Drawn::read(
         request.role.as_deref(),
         &request.pool,
         request.seats,
         &request.site,
+        |digest| ticket_prefix(digest, &round.randomness),
     )?;
-    let digest = pool_digest(&pool);
-    let ranking = rank(&ticket_prefix(&digest, &round.randomness), &pool);
-    let selected: Vec<String> = ranking
-        .iter()
-        .take(request.seats)
-        .map(|t| t.id.clone())
-        .collect();
     let block = beacon_block(
         request.role.as_deref(),
         request.seats,
         &round,
-        &digest,
-        &draw::written_pool(&request.pool, pool),
-        &selected,
+        &drawn.digest,
+        &draw::written_pool(&request.pool, drawn.pool),
+        &drawn.selected,
     );
-    Ok((Performed { block, ranking }, round))
+    Ok((
+        Performed {
+            block,
+            ranking: drawn.ranking,
+        },
+        round,
+    ))
 }
 
 /// What `tally draw --next-round [--at TIME]` prints: the first quicknet round
@@ -108,7 +108,7 @@ fn beacon_block(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lottery::{beacon_verify_command as verify_command, is_digest};
+    use crate::model::lottery::{beacon_verify_command as verify_command, is_digest, pool_digest};
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()

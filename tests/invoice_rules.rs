@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::LEDGER_HEADER;
+use common::invoicing::{RATES, SERVICES_APRIL_TO_SEPTEMBER};
 
 const CEN: &str = "EN16931-UBL-validation.xslt";
 const PEPPOL: &str = "PEPPOL-EN16931-UBL.xslt";
@@ -107,13 +108,6 @@ fn invoice_xml(out: &Path) -> Vec<PathBuf> {
     files
 }
 
-const RATES: &str = "unit,category,rate,currency,valid_from,source
-kg,food,3.80,EUR,2026-01-01,Market basket
-kWh,,0.34,EUR,2026-01-01,Utility tariff
-kWh,,0.31,EUR,2026-08-01,Utility tariff from August
-h,care,14.50,EUR,2026-01-01,Care worker wage
-";
-
 /// A site with services from April to October 2026 (its parties in Ireland: Peppol adds
 /// national rules for some countries, such as Germany's post codes, that tally's address
 /// lines do not carry), invoiced by `period`, its
@@ -135,15 +129,7 @@ fn fixture_site(period: &str, profile: &str) -> tempfile::TempDir {
         (
             "data/ledger/network.csv",
             &format!(
-                "{LEDGER_HEADER}\
-2026-04-02,food-coop,food,service,12.5,kg,F-1,,hh-1,
-2026-05-20,food-coop,food,service,7.5,kg,F-2,,hh-2,
-2026-06-10,solar-coop,energy,service,33.3,kWh,S-1,,hh-3,
-2026-06-30,care-circle,care,service,2.5,h,,,hh-4,
-2026-07-15,solar-coop,energy,service,10.1,kWh,S-2,,hh-3,
-2026-07-31,solar-coop,energy,service,0.4,kWh,S-3,,hh-5,
-2026-08-01,solar-coop,energy,service,20.05,kWh,S-4,,hh-3,
-2026-09-30,food-coop,food,service,1.3,kg,F-3,,hh-1,
+                "{LEDGER_HEADER}{SERVICES_APRIL_TO_SEPTEMBER}\
 2026-10-05,food-coop,food,service,3,kg,F-4,,hh-2,
 "
             ),

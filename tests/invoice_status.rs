@@ -7,13 +7,7 @@
 mod common;
 
 use common::LEDGER_HEADER;
-
-const RATES: &str = "unit,category,rate,currency,valid_from,source
-kg,food,3.80,EUR,2026-01-01,Market basket
-kWh,,0.34,EUR,2026-01-01,Utility tariff
-kWh,,0.31,EUR,2026-08-01,Utility tariff from August
-h,care,14.50,EUR,2026-01-01,Care worker wage
-";
+use common::invoicing::{RATES, SERVICES_APRIL_TO_SEPTEMBER};
 
 const CONFIG: &str = "title = \"Test Network\"
 base_url = \"https://test.example/\"
@@ -42,14 +36,7 @@ fn site(events: Option<&str>) -> tempfile::TempDir {
     let ledger = format!(
         "{LEDGER_HEADER}\
 2026-02-10,care-circle,care,service,1,h,,,hh-9,
-2026-04-02,food-coop,food,service,12.5,kg,F-1,,hh-1,
-2026-05-20,food-coop,food,service,7.5,kg,F-2,,hh-2,
-2026-06-10,solar-coop,energy,service,33.3,kWh,S-1,,hh-3,
-2026-06-30,care-circle,care,service,2.5,h,,,hh-4,
-2026-07-15,solar-coop,energy,service,10.1,kWh,S-2,,hh-3,
-2026-07-31,solar-coop,energy,service,0.4,kWh,S-3,,hh-5,
-2026-08-01,solar-coop,energy,service,20.05,kWh,S-4,,hh-3,
-2026-09-30,food-coop,food,service,1.3,kg,F-3,,hh-1,
+{SERVICES_APRIL_TO_SEPTEMBER}\
 2026-11-20,food-coop,food,service,3,kg,F-4,,hh-2,
 "
     );

@@ -9,6 +9,7 @@ use std::process::Command;
 use std::str::FromStr;
 
 use common::LEDGER_HEADER;
+use common::invoicing::{RATES, SERVICES_APRIL_TO_SEPTEMBER};
 use jiff::civil::{Date, date};
 use rust_decimal::Decimal;
 use tally::config::{InvoiceConfig, Municipality, Party};
@@ -326,13 +327,6 @@ fn the_example_invoices_with_their_letters_print_on_at_most_two_a4_pages() {
 
 // ---- Invoices built from a fixture site's ledger, through the whole pipeline ----
 
-const RATES: &str = "unit,category,rate,currency,valid_from,source
-kg,food,3.80,EUR,2026-01-01,Market basket
-kWh,energy,0.34,EUR,2026-01-01,Utility tariff
-kWh,energy,0.31,EUR,2026-08-01,Utility tariff revised
-h,care,14.50,EUR,2026-01-01,Wage agreement
-";
-
 /// A network with services in Q2, Q3 and (open) Q4 2026; the latest date, 2026-10-05,
 /// is the site's "as of" date.
 fn fixture_site(period: &str, prefix: &str) -> tempfile::TempDir {
@@ -351,17 +345,9 @@ fn fixture_site(period: &str, prefix: &str) -> tempfile::TempDir {
         dir.path(),
         "data/ledger/network.csv",
         &format!(
-            "{LEDGER_HEADER}\
-2026-04-02,food-coop,food,service,12.5,kg,F-1,,hh-1,
-2026-05-20,food-coop,food,service,7.5,kg,F-2,,hh-2,
-2026-06-10,solar-coop,energy,service,33.3,kWh,S-1,,hh-3,
-2026-06-30,care-circle,care,service,2.5,h,,,hh-4,
-2026-07-15,solar-coop,energy,service,10.1,kWh,S-2,,hh-3,
-2026-07-20,food-coop,food,contribution,50,kg,,,farm-1,
-2026-07-31,solar-coop,energy,service,0.4,kWh,S-3,,hh-5,
-2026-08-01,solar-coop,energy,service,20.05,kWh,S-4,,hh-3,
-2026-09-30,food-coop,food,service,1.3,kg,F-3,,hh-1,
+            "{LEDGER_HEADER}{SERVICES_APRIL_TO_SEPTEMBER}\
 2026-10-05,food-coop,food,service,3,kg,F-4,,hh-2,
+2026-07-20,food-coop,food,contribution,50,kg,,,farm-1,
 "
         ),
     );

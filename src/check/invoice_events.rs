@@ -48,48 +48,14 @@ pub fn check(
             )));
             continue;
         };
-        let text = row.get(date_col);
-        let Ok(date) = Date::from_str(text) else {
-            problems.push(at(format!("date: {text:?} is not a date (YYYY-MM-DD)")));
-            continue;
-        };
-        if date < invoice.issue_date {
-            problems.push(at(format!(
-                "date: {date} is before {number} was issued, on {}",
-                invoice.issue_date
-            )));
-            continue;
-        }
-        let text = row.get(event_col);
-        let Some(kind) = EventKind::parse(text) else {
-            let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
-            problems.push(at(format!(
-                "event: {text:?} is not one of {}",
-                names.join(", ")
-            )));
-            continue;
-        };
-        let amount_text = row.get(amount_col);
-        let amount = match (kind, amount_text) {
-            (EventKind::Paid, "") => {
-                problems.push(at("amount: a payment needs its amount".into()));
-                continue;
-            }
-            (EventKind::Paid, text) => match Decimal::from_str_exact(text) {
-                Ok(amount) if amount > Decimal::ZERO && amount.scale() <= 2 => Some(amount),
-                _ => {
-                    problems.push(at(format!(
-                        "amount: {text:?} is not an amount above zero in cents, like 1250.50"
-                    )));
-                    continue;
-                }
-            },
-            (_, "") => None,
-            (kind, text) => {
-                problems.push(at(format!(
-                    "amount: {text:?} given for a {:?} event; only payments have an amount",
-                    kind.name()
-                )));
+        let row_event = event_date(row.get(date_col), invoice).and_then(|date| {
+            let kind = event_kind(row.get(event_col))?;
+            Ok((date, kind, event_amount(kind, row.get(amount_col))?))
+        });
+        let (date, kind, amount) = match row_event {
+            Ok(parsed) => parsed,
+            Err(problem) => {
+                problems.push(at(problem));
                 continue;
             }
         };
@@ -117,19 +83,53 @@ pub fn check(
     events
 }
 
+/// The date of an event of `invoice`: a date, not before the invoice was issued.
+fn event_date(text: &str, invoice: &Invoice) -> Result<Date, String> {
+    let Ok(date) = Date::from_str(text) else {
+        return Err(format!("date: {text:?} is not a date (YYYY-MM-DD)"));
+    };
+    if date < invoice.issue_date {
+        return Err(format!(
+            "date: {date} is before {} was issued, on {}",
+            invoice.number, invoice.issue_date
+        ));
+    }
+    Ok(date)
+}
+
+/// The kind of event, by its name.
+fn event_kind(text: &str) -> Result<EventKind, String> {
+    EventKind::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
+        format!("event: {text:?} is not one of {}", names.join(", "))
+    })
+}
+
+/// The amount of an event: a payment's, above zero in cents; no other event has one.
+fn event_amount(kind: EventKind, text: &str) -> Result<Option<Decimal>, String> {
+    match (kind, text) {
+        (EventKind::Paid, "") => Err("amount: a payment needs its amount".into()),
+        (EventKind::Paid, text) => match Decimal::from_str_exact(text) {
+            Ok(amount) if amount > Decimal::ZERO && amount.scale() <= 2 => Ok(Some(amount)),
+            _ => Err(format!(
+                "amount: {text:?} is not an amount above zero in cents, like 1250.50"
+            )),
+        },
+        (_, "") => Ok(None),
+        (kind, text) => Err(format!(
+            "amount: {text:?} given for a {:?} event; only payments have an amount",
+            kind.name()
+        )),
+    }
+}
+
 /// The invoices the site issues, as the model will make them.
 fn issued_invoices(config: &Config, ledger: &CheckedLedger, as_of: Option<Date>) -> Vec<Invoice> {
     let Some(as_of) = as_of else {
         return Vec::new();
     };
-    let parties = Parties {
-        issuer: &config.network,
-        addressee: &config.municipality,
-        currency: &config.currency,
-        terms: &config.invoices,
-    };
     let rows = service_rows_of(&ledger.entries, &ledger.rates);
-    invoice::invoices(parties, &rows, as_of, &BTreeMap::new())
+    invoice::invoices(Parties::of(config), &rows, as_of, &BTreeMap::new())
 }
 
 fn list(invoices: &[Invoice]) -> String {

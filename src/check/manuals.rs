@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::load::manuals::{RawManual, RawOrigin, RawVersion};
+use crate::load::manuals::{RawChapter, RawManual, RawOrigin, RawVersion};
 use crate::model::manual::names::{closest, is_introduction};
 use crate::model::manual::title::first_heading;
 use crate::model::manual::{
@@ -203,40 +203,11 @@ fn check_version(raw: RawVersion, read_whole: bool, problems: &mut Diagnostics) 
     let mut chapters = Vec::new();
     for placed in order(&raw, problems) {
         let c = &raw.chapters[placed.index];
-        let slug = Chapter::slug_of(&c.file_name);
-        let name_problem = if !is_slug(&slug) {
-            Some(format!(
-                "file name {:?} does not make a URL name: give it letters or digits",
-                c.file_name
-            ))
-        } else if RESERVED_CHAPTER_SLUGS.contains(&slug.as_str()) {
-            Some(format!(
-                "the chapter name {slug:?} is taken by a page of the version; rename the file"
-            ))
-        } else {
-            slugs
-                .insert(slug.clone(), c.file_name.clone())
-                .map(|first| {
-                    format!(
-                        "{} and {first} make the same URL name {slug:?}; rename one of them",
-                        c.file_name
-                    )
-                })
-        };
         // Kept even with a bad name, so that links to it are still judged.
-        if let Some(message) = name_problem {
+        if let Some(message) = chapter_name_problem(&c.file_name, &mut slugs) {
             problems.push(Diagnostic::new(&c.path, message));
         }
-        let title = placed
-            .title
-            .or_else(|| first_heading(&c.body).map(|t| t.trim().to_string()))
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| Chapter::title_from_file_name(&c.file_name));
-        let mut chapter = Chapter::new(c.path.clone(), &c.file_name, &c.body, title);
-        chapter.depth = placed.depth;
-        chapter.number = placed.number;
-        chapter.part = placed.part;
-        chapters.push(chapter);
+        chapters.push(placed_chapter(c, placed));
     }
     let assets: Vec<Asset> = raw
         .assets
@@ -247,20 +218,7 @@ fn check_version(raw: RawVersion, read_whole: bool, problems: &mut Diagnostics) 
             bytes: Arc::from(a.bytes),
         })
         .collect();
-    for asset in &assets {
-        let taken = asset.path == "index.html"
-            || slugs
-                .keys()
-                .map(String::as_str)
-                .chain(RESERVED_CHAPTER_SLUGS.iter().copied())
-                .any(|slug| asset.path == format!("{slug}/index.html"));
-        if taken {
-            problems.push(Diagnostic::new(
-                &asset.source,
-                "this file would take the place of a page of the version; rename or remove it",
-            ));
-        }
-    }
+    check_asset_places(&assets, &slugs, problems);
     let version = Version {
         label: raw.label,
         number,
@@ -284,6 +242,68 @@ fn check_version(raw: RawVersion, read_whole: bool, problems: &mut Diagnostics) 
         return None;
     }
     Some(version)
+}
+
+/// What is wrong with a chapter's file name as a URL name, if anything: no letters or
+/// digits, a name a page of the version has, or one an earlier chapter in `slugs` took
+/// (else it is added to `slugs`).
+fn chapter_name_problem(file_name: &str, slugs: &mut BTreeMap<String, String>) -> Option<String> {
+    let slug = Chapter::slug_of(file_name);
+    if !is_slug(&slug) {
+        Some(format!(
+            "file name {file_name:?} does not make a URL name: give it letters or digits"
+        ))
+    } else if RESERVED_CHAPTER_SLUGS.contains(&slug.as_str()) {
+        Some(format!(
+            "the chapter name {slug:?} is taken by a page of the version; rename the file"
+        ))
+    } else {
+        slugs
+            .insert(slug.clone(), file_name.to_string())
+            .map(|first| {
+                format!(
+                    "{file_name} and {first} make the same URL name {slug:?}; rename one of them"
+                )
+            })
+    }
+}
+
+/// A chapter in its place: titled by `SUMMARY.md`, else its first heading, else its
+/// file name.
+fn placed_chapter(c: &RawChapter, placed: Placed) -> Chapter {
+    let title = placed
+        .title
+        .or_else(|| first_heading(&c.body).map(|t| t.trim().to_string()))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| Chapter::title_from_file_name(&c.file_name));
+    let mut chapter = Chapter::new(c.path.clone(), &c.file_name, &c.body, title);
+    chapter.depth = placed.depth;
+    chapter.number = placed.number;
+    chapter.part = placed.part;
+    chapter
+}
+
+/// An asset may not take the place of a page of the version: its index, a chapter's
+/// or a reserved page's.
+fn check_asset_places(
+    assets: &[Asset],
+    slugs: &BTreeMap<String, String>,
+    problems: &mut Diagnostics,
+) {
+    for asset in assets {
+        let taken = asset.path == "index.html"
+            || slugs
+                .keys()
+                .map(String::as_str)
+                .chain(RESERVED_CHAPTER_SLUGS.iter().copied())
+                .any(|slug| asset.path == format!("{slug}/index.html"));
+        if taken {
+            problems.push(Diagnostic::new(
+                &asset.source,
+                "this file would take the place of a page of the version; rename or remove it",
+            ));
+        }
+    }
 }
 
 /// A chapter's place in its version: which raw chapter, and what `SUMMARY.md` says of it.

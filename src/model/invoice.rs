@@ -217,13 +217,7 @@ pub fn for_site(
     let Some(as_of) = as_of else {
         return Vec::new();
     };
-    let parties = Parties {
-        issuer: &config.network,
-        addressee: &config.municipality,
-        currency: &config.currency,
-        terms: &config.invoices,
-    };
-    invoices(parties, &service_rows(ledger), as_of, letters)
+    invoices(Parties::of(config), &service_rows(ledger), as_of, letters)
 }
 
 /// The rate a service row is valued at (a row of `data/rates.csv`).
@@ -311,6 +305,19 @@ pub struct Parties<'a> {
     pub addressee: &'a Municipality,
     pub currency: &'a str,
     pub terms: &'a InvoiceConfig,
+}
+
+impl<'a> Parties<'a> {
+    /// The site's network invoicing its municipality, in the site's currency and on
+    /// its invoicing terms.
+    pub fn of(config: &'a Config) -> Self {
+        Parties {
+            issuer: &config.network,
+            addressee: &config.municipality,
+            currency: &config.currency,
+            terms: &config.invoices,
+        }
+    }
 }
 
 /// One invoice per closed period that has services, oldest first. `rows` may hold

@@ -277,71 +277,121 @@ pub fn build(mut manuals: Vec<Manual>, config: &crate::config::Config) -> Vec<Ma
 /// (absolute under `base_url`, or starting with the site's `root` path), or else when
 /// its `title` is the title of another manual here.
 pub fn resolve_lineage(manuals: &mut [Manual], base_url: &str, root: &str) {
-    let titles: BTreeMap<String, String> = manuals
+    let here = LocalIndex::of(manuals, base_url, root);
+    let parents: Vec<Option<LocalManual>> = manuals
         .iter()
-        .map(|m| (normal_title(&m.title), m.slug.clone()))
+        .map(|m| m.forked_from.as_ref().and_then(|f| here.find(f, &m.slug)))
         .collect();
-    let slugs: Vec<String> = manuals.iter().map(|m| m.slug.clone()).collect();
-    // A version that the manual has, compared as numbers (`1` is `1.0`), in its own spelling.
-    let versions: BTreeMap<String, Vec<(VersionNumber, String)>> = manuals
-        .iter()
-        .map(|m| {
-            let labels = m
-                .versions
+    let declared = declared_lines(manuals, &parents);
+    for (manual, parent) in manuals.iter_mut().zip(&parents) {
+        let chain = full_chain(manual, parent.clone(), &declared);
+        manual.lineage.chain = chain
+            .into_iter()
+            .map(|origin| {
+                let local = here.find(&origin, &manual.slug);
+                Ancestor { origin, local }
+            })
+            .collect();
+        manual.lineage.parent = parent.clone();
+    }
+    record_forks(manuals, &parents);
+}
+
+/// This site's manuals, as a `forked_from` or ancestor may point at them: by URL
+/// (absolute under `base_url`, or starting with `root`), by title, and by version.
+struct LocalIndex<'a> {
+    base_url: &'a str,
+    root: &'a str,
+    titles: BTreeMap<String, String>,
+    slugs: Vec<String>,
+    /// A version that the manual has, compared as numbers (`1` is `1.0`), in its own
+    /// spelling.
+    versions: BTreeMap<String, Vec<(VersionNumber, String)>>,
+}
+
+impl<'a> LocalIndex<'a> {
+    /// The index of `manuals` on a site at `base_url` and `root`.
+    fn of(manuals: &[Manual], base_url: &'a str, root: &'a str) -> Self {
+        let versions = manuals
+            .iter()
+            .map(|m| {
+                let labels = m
+                    .versions
+                    .iter()
+                    .map(|v| (v.number.clone(), v.label.clone()))
+                    .collect();
+                (m.slug.clone(), labels)
+            })
+            .collect();
+        Self {
+            base_url,
+            root,
+            titles: manuals
                 .iter()
-                .map(|v| (v.number.clone(), v.label.clone()))
-                .collect();
-            (m.slug.clone(), labels)
-        })
-        .collect();
-    let existing = |slug: &str, version: Option<String>| -> Option<String> {
+                .map(|m| (normal_title(&m.title), m.slug.clone()))
+                .collect(),
+            slugs: manuals.iter().map(|m| m.slug.clone()).collect(),
+            versions,
+        }
+    }
+
+    /// The label of `version` in the manual `slug`, when that manual has it.
+    fn existing(&self, slug: &str, version: Option<String>) -> Option<String> {
         let wanted = VersionNumber::parse(version?.trim())?;
-        versions
+        self.versions
             .get(slug)?
             .iter()
             .find(|(number, _)| number.same_as(&wanted))
             .map(|(_, label)| label.clone())
-    };
-    let find = |origin: &Origin, own: &str| -> Option<LocalManual> {
-        if let Some(url) = &origin.url {
-            let path = url
-                .strip_prefix(base_url)
-                .or_else(|| url.strip_prefix(root))
-                .and_then(|p| p.strip_prefix("manuals/"));
-            if let Some(path) = path {
-                let mut segments = path.split('/');
-                let slug = segments.next().unwrap_or("");
-                if slug != own && slugs.iter().any(|s| s == slug) {
-                    let version = origin
-                        .version
-                        .clone()
-                        .or_else(|| segments.next().map(str::to_string));
-                    return Some(LocalManual {
-                        slug: slug.to_string(),
-                        version: existing(slug, version),
-                    });
-                }
-            }
+    }
+
+    /// The manual here (other than `own`) that `origin` names, by URL first, then title.
+    fn find(&self, origin: &Origin, own: &str) -> Option<LocalManual> {
+        if let Some(found) = self.find_by_url(origin, own) {
+            return Some(found);
         }
-        titles
+        self.titles
             .get(&normal_title(&origin.title))
             .filter(|slug| slug.as_str() != own)
             .map(|slug| LocalManual {
                 slug: slug.clone(),
-                version: existing(slug, origin.version.clone()),
+                version: self.existing(slug, origin.version.clone()),
             })
-    };
+    }
 
-    let parents: Vec<Option<LocalManual>> = manuals
-        .iter()
-        .map(|m| m.forked_from.as_ref().and_then(|f| find(f, &m.slug)))
-        .collect();
+    /// The manual here (other than `own`) whose URL `origin` gives; its version from
+    /// `origin` or else from the URL's next segment.
+    fn find_by_url(&self, origin: &Origin, own: &str) -> Option<LocalManual> {
+        let url = origin.url.as_deref()?;
+        let path = url
+            .strip_prefix(self.base_url)
+            .or_else(|| url.strip_prefix(self.root))
+            .and_then(|p| p.strip_prefix("manuals/"))?;
+        let mut segments = path.split('/');
+        let slug = segments.next().unwrap_or("");
+        if slug == own || !self.slugs.iter().any(|s| s == slug) {
+            return None;
+        }
+        let version = origin
+            .version
+            .clone()
+            .or_else(|| segments.next().map(str::to_string));
+        Some(LocalManual {
+            slug: slug.to_string(),
+            version: self.existing(slug, version),
+        })
+    }
+}
 
-    // The declared line of each manual (forked_from, then ancestors), whether it
-    // declares ancestors, and its parent here.
-    let declared: BTreeMap<String, (Vec<Origin>, bool, Option<LocalManual>)> = manuals
+/// Each manual's declared line (forked_from, then ancestors), whether it declares
+/// ancestors, and its parent here.
+type DeclaredLines = BTreeMap<String, (Vec<Origin>, bool, Option<LocalManual>)>;
+
+/// The declared line of every manual, by slug.
+fn declared_lines(manuals: &[Manual], parents: &[Option<LocalManual>]) -> DeclaredLines {
+    manuals
         .iter()
-        .zip(&parents)
+        .zip(parents)
         .map(|(m, parent)| {
             let line = m.forked_from.iter().chain(&m.ancestors).cloned().collect();
             (
@@ -349,50 +399,51 @@ pub fn resolve_lineage(manuals: &mut [Manual], base_url: &str, root: &str) {
                 (line, !m.ancestors.is_empty(), parent.clone()),
             )
         })
+        .collect()
+}
+
+/// A manual's own line, and, when it has a parent here and declares no ancestors,
+/// the parent's line and its parent's, never visiting a manual twice.
+fn full_chain(
+    manual: &Manual,
+    parent: Option<LocalManual>,
+    declared: &DeclaredLines,
+) -> Vec<Origin> {
+    let mut chain: Vec<Origin> = manual
+        .forked_from
+        .iter()
+        .chain(&manual.ancestors)
+        .cloned()
         .collect();
-
-    for (i, manual) in manuals.iter_mut().enumerate() {
-        let mut chain: Vec<Origin> = manual
-            .forked_from
-            .iter()
-            .chain(&manual.ancestors)
-            .cloned()
-            .collect();
-        // A parent here, and no declared ancestors: continue with the parent's line,
-        // and its parent's, never visiting a manual twice.
-        let mut seen = vec![manual.slug.clone()];
-        let mut cursor = if manual.ancestors.is_empty() {
-            parents[i].clone()
-        } else {
-            None
-        };
-        while let Some(parent) = cursor.take() {
-            if seen.contains(&parent.slug) {
-                break;
-            }
-            seen.push(parent.slug.clone());
-            let Some((line, has_ancestors, grandparent)) = declared.get(&parent.slug) else {
-                break;
-            };
-            chain.extend(line.iter().cloned());
-            if !has_ancestors {
-                cursor = grandparent.clone();
-            }
+    let mut seen = vec![manual.slug.clone()];
+    let mut cursor = if manual.ancestors.is_empty() {
+        parent
+    } else {
+        None
+    };
+    while let Some(parent) = cursor.take() {
+        if seen.contains(&parent.slug) {
+            break;
         }
-        manual.lineage.chain = chain
-            .into_iter()
-            .map(|origin| {
-                let local = find(&origin, &manual.slug);
-                Ancestor { origin, local }
-            })
-            .collect();
-        manual.lineage.parent = parents[i].clone();
+        seen.push(parent.slug.clone());
+        let Some((line, has_ancestors, grandparent)) = declared.get(&parent.slug) else {
+            break;
+        };
+        chain.extend(line.iter().cloned());
+        if !has_ancestors {
+            cursor = grandparent.clone();
+        }
     }
+    chain
+}
 
-    for (i, parent) in parents.iter().enumerate() {
+/// Lists each manual among its parent's forks, forks in slug order.
+fn record_forks(manuals: &mut [Manual], parents: &[Option<LocalManual>]) {
+    let slugs: Vec<String> = manuals.iter().map(|m| m.slug.clone()).collect();
+    for (slug, parent) in slugs.iter().zip(parents) {
         let Some(parent) = parent else { continue };
         let child = LocalManual {
-            slug: slugs[i].clone(),
+            slug: slug.clone(),
             version: None,
         };
         if let Some(p) = manuals.iter_mut().find(|m| m.slug == parent.slug) {

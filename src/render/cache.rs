@@ -183,6 +183,10 @@ struct Todo {
     template: &'static str,
 }
 
+/// What [`RenderCache::sort_out`] decides: the files in job order (`None` still to
+/// render), the pages to render, and how many pages were kept.
+type Sorted<'a> = (Vec<Option<OutputFile>>, Vec<(Todo, Pending<'a>)>, usize);
+
 enum Pending<'a> {
     Ready(Context),
     Later(u64, MakeContext<'a>),
@@ -253,71 +257,10 @@ impl RenderCache {
         renderer: &Renderer<'_>,
         jobs: Vec<Job<'_>>,
     ) -> Result<Vec<OutputFile>> {
-        let templates = &renderer.site.theme.templates;
-        if self.templates.as_ref() != Some(templates) {
-            self.templates = None;
-            self.pages.clear();
-            self.compiled = None;
-            if self.enabled {
-                self.templates = Some(templates.clone());
-            }
-        }
+        self.forget_on_new_templates(&renderer.site.theme.templates);
         self.renders += 1;
         let this = self.renders;
-        let mut files: Vec<Option<OutputFile>> = Vec::with_capacity(jobs.len());
-        let mut todo = Vec::new();
-        let mut reused = 0;
-        // Decide in order (cheap), then render what changed in parallel (dear). A page
-        // kept from the previous render stays where it is; only its render is updated.
-        for job in jobs {
-            let slot = files.len();
-            let (path, template, context) = match job {
-                Job::File(file) => {
-                    files.push(Some(file));
-                    continue;
-                }
-                Job::Page {
-                    path,
-                    template,
-                    context,
-                } => (path, template, Pending::Ready(context)),
-                Job::Keyed {
-                    path,
-                    template,
-                    fingerprint,
-                    context,
-                } => (path, template, Pending::Later(fingerprint, context)),
-            };
-            let kept = self.pages.get_mut(&path).filter(|before| {
-                before.template == template
-                    && match (&before.inputs, &context) {
-                        (Inputs::Context(old), Pending::Ready(new)) => old == new,
-                        (Inputs::Fingerprint(old), Pending::Later(new, _)) => old == new,
-                        _ => false,
-                    }
-            });
-            match kept {
-                Some(before) => {
-                    reused += 1;
-                    before.render = this;
-                    files.push(Some(OutputFile::shared(path, Arc::clone(&before.bytes))));
-                    if let Pending::Ready(context) = context {
-                        self.garbage.push(context);
-                    }
-                }
-                None => {
-                    files.push(None);
-                    todo.push((
-                        Todo {
-                            slot,
-                            path,
-                            template,
-                        },
-                        context,
-                    ));
-                }
-            }
-        }
+        let (mut files, todo, reused) = self.sort_out(jobs, this);
         let rendered = todo.len();
         let done: Result<Vec<(Todo, Rendered)>> = todo
             .into_par_iter()
@@ -351,6 +294,74 @@ impl RenderCache {
             ..RenderStats::default()
         };
         Ok(files.into_iter().flatten().collect())
+    }
+
+    /// Forgets every page, and the compiled templates, when the theme's templates are
+    /// not those of the previous render (and remembers the new ones, when enabled).
+    fn forget_on_new_templates(&mut self, templates: &BTreeMap<String, String>) {
+        if self.templates.as_ref() != Some(templates) {
+            self.templates = None;
+            self.pages.clear();
+            self.compiled = None;
+            if self.enabled {
+                self.templates = Some(templates.clone());
+            }
+        }
+    }
+
+    /// Decides in order (cheap) which job's page is kept from the previous render and
+    /// which must be rendered (dear, done in parallel after): the files in job order
+    /// (`None` where a page is still to render), the pages to render, and how many were
+    /// kept. A kept page stays where it is; only its render is updated to `this`.
+    fn sort_out<'a>(&mut self, jobs: Vec<Job<'a>>, this: u64) -> Sorted<'a> {
+        let mut files: Vec<Option<OutputFile>> = Vec::with_capacity(jobs.len());
+        let mut todo = Vec::new();
+        let mut reused = 0;
+        for job in jobs {
+            let slot = files.len();
+            let (path, template, context) = match job {
+                Job::File(file) => {
+                    files.push(Some(file));
+                    continue;
+                }
+                Job::Page {
+                    path,
+                    template,
+                    context,
+                } => (path, template, Pending::Ready(context)),
+                Job::Keyed {
+                    path,
+                    template,
+                    fingerprint,
+                    context,
+                } => (path, template, Pending::Later(fingerprint, context)),
+            };
+            let kept = self.pages.get_mut(&path).filter(|before| {
+                before.template == template
+                    && match (&before.inputs, &context) {
+                        (Inputs::Context(old), Pending::Ready(new)) => old == new,
+                        (Inputs::Fingerprint(old), Pending::Later(new, _)) => old == new,
+                        _ => false,
+                    }
+            });
+            let Some(before) = kept else {
+                files.push(None);
+                let page = Todo {
+                    slot,
+                    path,
+                    template,
+                };
+                todo.push((page, context));
+                continue;
+            };
+            reused += 1;
+            before.render = this;
+            files.push(Some(OutputFile::shared(path, Arc::clone(&before.bytes))));
+            if let Pending::Ready(context) = context {
+                self.garbage.push(context);
+            }
+        }
+        (files, todo, reused)
     }
 
     fn keep(&mut self, path: String, page: Rendered) {

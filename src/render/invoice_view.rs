@@ -1,12 +1,14 @@
 //! What an invoice page, its print view and its PDF show: the invoice as view types,
 //! every amount, rate and date already written out. No file I/O.
 
+use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::numbers::Numbers;
 use super::views::long_date;
 use super::{markdown, ubl};
+use crate::config::{Municipality, Party};
 use crate::model::invoice::{Invoice, InvoiceLine, Subtotal};
 use crate::model::week::WeekId;
 use crate::payment;
@@ -168,28 +170,6 @@ impl InvoiceView {
         let url = format!("{root}invoices/{}/", invoice.number);
         let start = invoice.period.start();
         let end = invoice.period.end();
-        let weeks = report_weeks
-            .iter()
-            .filter(|w| w.monday() <= end && w.sunday() >= start)
-            .map(|w| WeekLink {
-                week: w.to_string(),
-                url: format!("{root}reports/{w}/"),
-            })
-            .collect();
-        let mut rates: Vec<String> = Vec::new();
-        for line in &invoice.lines {
-            let text = format!(
-                "{}: {} per {} from {} ({})",
-                title_case(&line.category),
-                n.price(line.rate, &invoice.currency),
-                line.unit,
-                long_date(line.from),
-                line.rate_source
-            );
-            if !rates.contains(&text) {
-                rates.push(text);
-            }
-        }
         let link = |number: &String| DocumentLink {
             number: number.clone(),
             url: format!("{root}invoices/{number}/"),
@@ -209,22 +189,8 @@ impl InvoiceView {
             iso_due_date: invoice.due_date.to_string(),
             payment_terms_days: invoice.payment_terms_days,
             currency: invoice.currency.clone(),
-            issuer: PartyView {
-                name: invoice.issuer.name.clone(),
-                attention: None,
-                address: invoice.issuer.address.clone(),
-                email: invoice.issuer.email.clone(),
-                registration_id: invoice.issuer.registration_id.clone(),
-                vat_id: invoice.issuer.vat_id.clone(),
-            },
-            addressee: PartyView {
-                name: invoice.addressee.name.clone(),
-                attention: invoice.addressee.addressee.clone(),
-                address: invoice.addressee.address.clone(),
-                email: None,
-                registration_id: None,
-                vat_id: None,
-            },
+            issuer: PartyView::issuer(&invoice.issuer),
+            addressee: PartyView::addressee(&invoice.addressee),
             buyer_reference: invoice.addressee.buyer_reference.clone(),
             payment: payment_view(invoice, n),
             status: status_view(invoice, n),
@@ -249,15 +215,73 @@ impl InvoiceView {
             xml_url: (!invoice.draft).then(|| format!("{url}{}.xml", invoice.number)),
             draft: invoice.draft,
             pdf_url: PDF_ENABLED.then(|| format!("{url}{}.pdf", invoice.number)),
-            weeks,
+            weeks: week_links(report_weeks, start, end, root),
             ledger_url: format!("{root}data/ledger.csv"),
             data_url: format!("{root}data/"),
             public_url: format!("{base_url}invoices/{}/", invoice.number),
             public_data_url: format!("{base_url}data/"),
-            rates,
+            rates: rate_sentences(invoice, n),
             url,
         }
     }
+}
+
+impl PartyView {
+    /// The network as it signs its invoices.
+    fn issuer(party: &Party) -> PartyView {
+        PartyView {
+            name: party.name.clone(),
+            attention: None,
+            address: party.address.clone(),
+            email: party.email.clone(),
+            registration_id: party.registration_id.clone(),
+            vat_id: party.vat_id.clone(),
+        }
+    }
+
+    /// The municipality, for the attention of its addressee.
+    fn addressee(city: &Municipality) -> PartyView {
+        PartyView {
+            name: city.name.clone(),
+            attention: city.addressee.clone(),
+            address: city.address.clone(),
+            email: None,
+            registration_id: None,
+            vat_id: None,
+        }
+    }
+}
+
+/// Links to the report pages of the weeks that overlap `start` to `end`.
+fn week_links(report_weeks: &[WeekId], start: Date, end: Date, root: &str) -> Vec<WeekLink> {
+    report_weeks
+        .iter()
+        .filter(|w| w.monday() <= end && w.sunday() >= start)
+        .map(|w| WeekLink {
+            week: w.to_string(),
+            url: format!("{root}reports/{w}/"),
+        })
+        .collect()
+}
+
+/// Each rate the invoice applies, once, in words: `Food: €3.80 per kg from 1 January
+/// 2026 (Market basket)`.
+fn rate_sentences(invoice: &Invoice, n: Numbers) -> Vec<String> {
+    let mut rates: Vec<String> = Vec::new();
+    for line in &invoice.lines {
+        let text = format!(
+            "{}: {} per {} from {} ({})",
+            title_case(&line.category),
+            n.price(line.rate, &invoice.currency),
+            line.unit,
+            long_date(line.from),
+            line.rate_source
+        );
+        if !rates.contains(&text) {
+            rates.push(text);
+        }
+    }
+    rates
 }
 
 fn payment_view(invoice: &Invoice, n: Numbers) -> PaymentView {

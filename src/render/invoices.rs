@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::data_package::{DataFile, Field, size};
+use super::data_package::{DataFile, Field, field, size};
 pub use super::invoice_view::PDF_ENABLED;
 use super::invoice_view::*;
 use super::numbers::{Numbers, machine};
@@ -180,136 +180,152 @@ pub fn lines_csv(invoice: &Invoice) -> Result<Vec<u8>> {
     finish_csv(w, "invoice lines")
 }
 
+/// The columns of `/data/invoices.csv`: name, Table Schema type, whether it is an
+/// amount in the site's currency, and its description (`{currency}` filled in).
+const INVOICE_COLUMNS: &[(&str, &str, bool, &str)] = &[
+    (
+        "number",
+        "string",
+        false,
+        "The invoice number, like INV-2026-Q3.",
+    ),
+    (
+        "period_start",
+        "date",
+        false,
+        "The first day of the period invoiced.",
+    ),
+    (
+        "period_end",
+        "date",
+        false,
+        "The last day of the period invoiced.",
+    ),
+    (
+        "issue_date",
+        "date",
+        false,
+        "The date of the tally seal that issued it (recorded in tally.lock); for a draft, a provisional date.",
+    ),
+    (
+        "due_date",
+        "date",
+        false,
+        "The issue date plus the payment terms.",
+    ),
+    ("currency", "string", false, "The currency of the amounts."),
+    (
+        "lines",
+        "integer",
+        false,
+        "Lines: one per category, unit and rate.",
+    ),
+    (
+        "services",
+        "integer",
+        false,
+        "Service rows behind the invoice.",
+    ),
+    (
+        "receipts",
+        "integer",
+        false,
+        "Commons receipts behind the invoice.",
+    ),
+    (
+        "total",
+        "number",
+        true,
+        "The sum of the lines, each quantity × rate rounded to the cent, in {currency}.",
+    ),
+    (
+        "status",
+        "string",
+        false,
+        "Where the invoice stands: draft (a week of its period is not sealed yet, or a correction not yet issued by tally seal), issued, sent, acknowledged, disputed, partly paid, paid or withdrawn (data/invoice-events.csv).",
+    ),
+    (
+        "document",
+        "string",
+        false,
+        "invoice, credit note (UBL CreditNote, type 381) or supplementary invoice (type 380 referencing the invoice it adds to).",
+    ),
+    (
+        "references",
+        "string",
+        false,
+        "For a credit note or supplementary invoice: the number of the issued invoice it corrects.",
+    ),
+    (
+        "paid",
+        "number",
+        true,
+        "The sum of the payments received, in {currency}.",
+    ),
+    (
+        "outstanding",
+        "number",
+        true,
+        "The total less the payments (0 once withdrawn), in {currency}.",
+    ),
+    (
+        "days_overdue",
+        "integer",
+        false,
+        "Days past the due date with an amount outstanding, as of the site's latest date; empty when not overdue.",
+    ),
+];
+
+/// The described columns of `/data/invoices.csv`, amounts in `currency`.
+fn invoice_fields(currency: &str) -> Vec<Field> {
+    INVOICE_COLUMNS
+        .iter()
+        .map(|&(name, kind, amount, description)| {
+            let described = field(name, kind, description.replace("{currency}", currency));
+            if amount {
+                described.unit(currency)
+            } else {
+                described
+            }
+        })
+        .collect()
+}
+
+/// One invoice's row of `/data/invoices.csv`, in the order of [`INVOICE_COLUMNS`].
+fn invoice_row(inv: &Invoice) -> Vec<String> {
+    vec![
+        inv.number.clone(),
+        inv.period.start().to_string(),
+        inv.period.end().to_string(),
+        inv.issue_date.to_string(),
+        inv.due_date.to_string(),
+        inv.currency.clone(),
+        inv.lines.len().to_string(),
+        inv.lines
+            .iter()
+            .map(|l| l.services)
+            .sum::<usize>()
+            .to_string(),
+        inv.receipts.to_string(),
+        machine(inv.total, 2),
+        inv.status.state.name().to_string(),
+        inv.kind.title().to_lowercase(),
+        inv.references.clone().unwrap_or_default(),
+        machine(inv.status.paid, 2),
+        machine(inv.status.outstanding, 2),
+        inv.status
+            .days_overdue
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    ]
+}
+
 /// `/data/invoices.csv`: one row per invoice, described for the open data page and the
 /// Data Package.
 pub fn invoices_data(site: &Site) -> Result<(DataFile, Vec<u8>)> {
-    let currency = &site.config.currency;
-    let field = |name: &'static str, kind: &'static str, description: String| Field {
-        name,
-        kind,
-        description,
-        unit: None,
-    };
-    let mut fields = vec![
-        field(
-            "number",
-            "string",
-            "The invoice number, like INV-2026-Q3.".into(),
-        ),
-        field(
-            "period_start",
-            "date",
-            "The first day of the period invoiced.".into(),
-        ),
-        field(
-            "period_end",
-            "date",
-            "The last day of the period invoiced.".into(),
-        ),
-        field(
-            "issue_date",
-            "date",
-            "The date of the tally seal that issued it (recorded in tally.lock); for a draft, a provisional date.".into(),
-        ),
-        field(
-            "due_date",
-            "date",
-            "The issue date plus the payment terms.".into(),
-        ),
-        field("currency", "string", "The currency of the amounts.".into()),
-        field(
-            "lines",
-            "integer",
-            "Lines: one per category, unit and rate.".into(),
-        ),
-        field(
-            "services",
-            "integer",
-            "Service rows behind the invoice.".into(),
-        ),
-        field(
-            "receipts",
-            "integer",
-            "Commons receipts behind the invoice.".into(),
-        ),
-        field(
-            "total",
-            "number",
-            format!(
-                "The sum of the lines, each quantity × rate rounded to the cent, in {currency}."
-            ),
-        ),
-    ];
-    if let Some(total) = fields.last_mut() {
-        total.unit = Some(currency.clone());
-    }
-    fields.push(field(
-        "status",
-        "string",
-        "Where the invoice stands: draft (a week of its period is not sealed yet, or a correction not yet issued by tally seal), issued, sent, acknowledged, disputed, partly paid, paid or withdrawn (data/invoice-events.csv).".into(),
-    ));
-    fields.push(field(
-        "document",
-        "string",
-        "invoice, credit note (UBL CreditNote, type 381) or supplementary invoice (type 380 referencing the invoice it adds to).".into(),
-    ));
-    fields.push(field(
-        "references",
-        "string",
-        "For a credit note or supplementary invoice: the number of the issued invoice it corrects."
-            .into(),
-    ));
-    for (name, description) in [
-        (
-            "paid",
-            format!("The sum of the payments received, in {currency}."),
-        ),
-        (
-            "outstanding",
-            format!("The total less the payments (0 once withdrawn), in {currency}."),
-        ),
-    ] {
-        let mut f = field(name, "number", description);
-        f.unit = Some(currency.clone());
-        fields.push(f);
-    }
-    fields.push(field(
-        "days_overdue",
-        "integer",
-        "Days past the due date with an amount outstanding, as of the site's latest date; empty when not overdue.".into(),
-    ));
+    let fields = invoice_fields(&site.config.currency);
     let header: Vec<&str> = fields.iter().map(|f| f.name).collect();
-    let rows: Vec<Vec<String>> = site
-        .invoices
-        .iter()
-        .map(|inv| {
-            vec![
-                inv.number.clone(),
-                inv.period.start().to_string(),
-                inv.period.end().to_string(),
-                inv.issue_date.to_string(),
-                inv.due_date.to_string(),
-                inv.currency.clone(),
-                inv.lines.len().to_string(),
-                inv.lines
-                    .iter()
-                    .map(|l| l.services)
-                    .sum::<usize>()
-                    .to_string(),
-                inv.receipts.to_string(),
-                machine(inv.total, 2),
-                inv.status.state.name().to_string(),
-                inv.kind.title().to_lowercase(),
-                inv.references.clone().unwrap_or_default(),
-                machine(inv.status.paid, 2),
-                machine(inv.status.outstanding, 2),
-                inv.status
-                    .days_overdue
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = site.invoices.iter().map(invoice_row).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     write_csv(&mut w, &header, &rows)?;
     let bytes = finish_csv(w, "data/invoices.csv")?;
@@ -417,5 +433,18 @@ mod tests {
             paragraphs,
             ["Dear Mayor,", "We enclose our statement.", "• one", "• two"]
         );
+    }
+
+    #[test]
+    fn invoice_amount_columns_carry_the_currency_in_unit_and_description() {
+        let fields = invoice_fields("EUR");
+        let amounts: Vec<&str> = fields
+            .iter()
+            .filter(|f| f.unit.as_deref() == Some("EUR"))
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(amounts, ["total", "paid", "outstanding"]);
+        assert!(fields.iter().all(|f| !f.description.contains("{currency}")));
+        assert!(fields[9].description.ends_with("in EUR."));
     }
 }

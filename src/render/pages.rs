@@ -4,13 +4,36 @@ use super::views::{MinutesSummary, MinutesView, PageView};
 use super::{Job, Renderer};
 use crate::error::Result;
 
+/// The site's own pages: home, free pages, the minutes and their list, the glossary
+/// and the page for a missing address.
 pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
-    let root = &r.site_view.root;
-    let mut jobs = Vec::new();
+    let mut jobs = vec![home(r)?];
+    for page in &site.pages {
+        let view = PageView::new(page);
+        let context = Renderer::with(r.context(&page.title, &page.slug), "page", &view);
+        jobs.push(Job::page(&format!("{}/", page.slug), "page.html", context));
+    }
+    minutes_jobs(r, &mut jobs);
+    // Every figure, defined once; the figures on reports and the home page link here.
+    jobs.push(Job::page(
+        "glossary/",
+        "glossary.html",
+        r.context("What the figures mean", "glossary"),
+    ));
+    jobs.push(Job::page(
+        "404.html",
+        "404.html",
+        r.context("Page not found", "404"),
+    ));
+    Ok(jobs)
+}
 
-    // The home page shows the latest minutes and decisions and the ledger's figures
-    // and charts: keyed by exactly those.
+/// The home page: the latest minutes and decisions and the ledger's figures and
+/// charts, keyed by exactly those.
+fn home<'a>(r: &'a Renderer<'_>) -> Result<Job<'a>> {
+    let site = r.site;
+    let root = &r.site_view.root;
     let charter = super::report_charts::ReportCharts::new(site, root);
     let overview = super::reports::overview(r, &charter)?;
     let latest_decisions: Vec<_> = site.registers.decisions.iter().take(5).collect();
@@ -27,7 +50,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         &latest_minutes,
         &commons,
     ));
-    jobs.push(Job::keyed("", "index.html", fingerprint, move || {
+    Ok(Job::keyed("", "index.html", fingerprint, move || {
         let latest: Vec<MinutesSummary> = site
             .minutes
             .iter()
@@ -50,14 +73,13 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             "charts",
             &super::report_charts::home(&overview.view),
         ))
-    }));
+    }))
+}
 
-    for page in &site.pages {
-        let view = PageView::new(page);
-        let context = Renderer::with(r.context(&page.title, &page.slug), "page", &view);
-        jobs.push(Job::page(&format!("{}/", page.slug), "page.html", context));
-    }
-
+/// The list of minutes and a page for each minutes.
+fn minutes_jobs<'a>(r: &'a Renderer<'_>, jobs: &mut Vec<Job<'a>>) {
+    let site = r.site;
+    let root = &r.site_view.root;
     // The list shows what a summary shows of each minutes, nothing of their text.
     let listed: Vec<_> = site
         .minutes
@@ -94,17 +116,4 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             },
         ));
     }
-
-    // Every figure, defined once; the figures on reports and the home page link here.
-    jobs.push(Job::page(
-        "glossary/",
-        "glossary.html",
-        r.context("What the figures mean", "glossary"),
-    ));
-    jobs.push(Job::page(
-        "404.html",
-        "404.html",
-        r.context("Page not found", "404"),
-    ));
-    Ok(jobs)
 }

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 
 use super::views::xml_escape;
-use crate::config::InvoiceProfile;
+use crate::config::{InvoiceProfile, Municipality, Party};
 use crate::model::invoice::issued::DocumentKind;
 use crate::model::invoice::{Invoice, InvoiceLine, unit_code};
 
@@ -58,52 +58,62 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
         ),
         root = root
     );
+    document_head(&mut x, invoice);
+    supplier_party(&mut x, &invoice.issuer);
+    customer_party(&mut x, &invoice.addressee);
+    if !credit {
+        payment_terms(&mut x, invoice);
+    }
+    totals(&mut x, invoice.total * sign, &cur);
+    for (i, line) in invoice.lines.iter().enumerate() {
+        let line = Signed { line, sign, credit };
+        invoice_line(&mut x, i + 1, &line, &cur, site_codes);
+    }
+    let _ = writeln!(x, "</{root}>");
+    x
+}
+
+/// The document's identity: profile, number, dates and type, note, currency, the
+/// city's reference, the period invoiced and, for a correction, the invoice corrected.
+fn document_head(x: &mut String, invoice: &Invoice) {
     match invoice.profile {
-        InvoiceProfile::En16931 => leaf(&mut x, 1, "cbc:CustomizationID", CUSTOMIZATION_ID),
+        InvoiceProfile::En16931 => leaf(x, 1, "cbc:CustomizationID", CUSTOMIZATION_ID),
         InvoiceProfile::Peppol => {
-            leaf(&mut x, 1, "cbc:CustomizationID", PEPPOL_CUSTOMIZATION_ID);
-            leaf(&mut x, 1, "cbc:ProfileID", PEPPOL_PROFILE_ID);
+            leaf(x, 1, "cbc:CustomizationID", PEPPOL_CUSTOMIZATION_ID);
+            leaf(x, 1, "cbc:ProfileID", PEPPOL_PROFILE_ID);
         }
     }
-    leaf(&mut x, 1, "cbc:ID", &invoice.number);
-    leaf(&mut x, 1, "cbc:IssueDate", &invoice.issue_date.to_string());
-    if credit {
-        leaf(
-            &mut x,
-            1,
-            "cbc:CreditNoteTypeCode",
-            invoice.kind.type_code(),
-        );
+    leaf(x, 1, "cbc:ID", &invoice.number);
+    leaf(x, 1, "cbc:IssueDate", &invoice.issue_date.to_string());
+    if invoice.kind == DocumentKind::CreditNote {
+        leaf(x, 1, "cbc:CreditNoteTypeCode", invoice.kind.type_code());
     } else {
-        leaf(&mut x, 1, "cbc:DueDate", &invoice.due_date.to_string());
-        leaf(&mut x, 1, "cbc:InvoiceTypeCode", invoice.kind.type_code());
+        leaf(x, 1, "cbc:DueDate", &invoice.due_date.to_string());
+        leaf(x, 1, "cbc:InvoiceTypeCode", invoice.kind.type_code());
     }
-    leaf(&mut x, 1, "cbc:Note", NOTE);
-    leaf(&mut x, 1, "cbc:DocumentCurrencyCode", &invoice.currency);
+    leaf(x, 1, "cbc:Note", NOTE);
+    leaf(x, 1, "cbc:DocumentCurrencyCode", &invoice.currency);
     if let Some(reference) = &invoice.addressee.buyer_reference {
-        leaf(&mut x, 1, "cbc:BuyerReference", reference);
+        leaf(x, 1, "cbc:BuyerReference", reference);
     }
-    open(&mut x, 1, "cac:InvoicePeriod");
-    leaf(
-        &mut x,
-        2,
-        "cbc:StartDate",
-        &invoice.period.start().to_string(),
-    );
-    leaf(&mut x, 2, "cbc:EndDate", &invoice.period.end().to_string());
-    close(&mut x, 1, "cac:InvoicePeriod");
+    open(x, 1, "cac:InvoicePeriod");
+    leaf(x, 2, "cbc:StartDate", &invoice.period.start().to_string());
+    leaf(x, 2, "cbc:EndDate", &invoice.period.end().to_string());
+    close(x, 1, "cac:InvoicePeriod");
     if let Some(original) = &invoice.references {
-        open(&mut x, 1, "cac:BillingReference");
-        open(&mut x, 2, "cac:InvoiceDocumentReference");
-        leaf(&mut x, 3, "cbc:ID", original);
-        close(&mut x, 2, "cac:InvoiceDocumentReference");
-        close(&mut x, 1, "cac:BillingReference");
+        open(x, 1, "cac:BillingReference");
+        open(x, 2, "cac:InvoiceDocumentReference");
+        leaf(x, 3, "cbc:ID", original);
+        close(x, 2, "cac:InvoiceDocumentReference");
+        close(x, 1, "cac:BillingReference");
     }
+}
 
-    let issuer = &invoice.issuer;
-    open(&mut x, 1, "cac:AccountingSupplierParty");
+/// The network as seller.
+fn supplier_party(x: &mut String, issuer: &Party) {
+    open(x, 1, "cac:AccountingSupplierParty");
     party(
-        &mut x,
+        x,
         &PartyFields {
             name: &issuer.name,
             address: &issuer.address,
@@ -120,11 +130,14 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
             email: issuer.email.as_deref(),
         },
     );
-    close(&mut x, 1, "cac:AccountingSupplierParty");
-    let city = &invoice.addressee;
-    open(&mut x, 1, "cac:AccountingCustomerParty");
+    close(x, 1, "cac:AccountingSupplierParty");
+}
+
+/// The municipality as buyer, its addressee as contact.
+fn customer_party(x: &mut String, city: &Municipality) {
+    open(x, 1, "cac:AccountingCustomerParty");
     party(
-        &mut x,
+        x,
         &PartyFields {
             name: &city.name,
             address: &city.address,
@@ -136,18 +149,7 @@ pub fn invoice_xml(invoice: &Invoice, site_codes: &BTreeMap<String, String>) -> 
             email: None,
         },
     );
-    close(&mut x, 1, "cac:AccountingCustomerParty");
-
-    if !credit {
-        payment_terms(&mut x, invoice);
-    }
-    totals(&mut x, invoice.total * sign, &cur);
-    for (i, line) in invoice.lines.iter().enumerate() {
-        let line = Signed { line, sign, credit };
-        invoice_line(&mut x, i + 1, &line, &cur, site_codes);
-    }
-    let _ = writeln!(x, "</{root}>");
-    x
+    close(x, 1, "cac:AccountingCustomerParty");
 }
 
 /// What the city pays, how, and by when.

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod invoicing;
+
 /// The repository root: the example site.
 pub fn example_site() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

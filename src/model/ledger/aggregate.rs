@@ -286,6 +286,43 @@ pub(super) fn aggregate(
     budget: &CityBudget,
     as_of: Option<Date>,
 ) -> Vec<WeekReport> {
+    let mut by_week = add_up_by_week(entries, rates);
+    let Some(current) = fill_weeks(&mut by_week, as_of) else {
+        return Vec::new();
+    };
+    let budget_categories = budget.categories();
+    let mut treasury = RunningTreasury::default();
+    let mut weeks = Vec::with_capacity(by_week.len());
+    for (week, acc) in by_week {
+        let mut cells = acc.cells();
+        let mut lines = Acc::lines(&cells);
+        let reconciliation = acc.reconciliation(&cells);
+        lines.sort_by(|a, b| (&a.category, &a.unit).cmp(&(&b.category, &b.unit)));
+        cells.sort_by(|a, b| (&a.cell, &a.category, &a.unit).cmp(&(&b.cell, &b.category, &b.unit)));
+        let categories = category_sheets(week, &lines, budget, &budget_categories);
+        let treasury = treasury.week(&acc);
+        weeks.push(WeekReport {
+            week,
+            status: if week == current && as_of.is_some() {
+                WeekStatus::InProgress
+            } else {
+                WeekStatus::Closed
+            },
+            entries: acc.entries,
+            lines,
+            cells,
+            categories,
+            flows: sorted_flows(acc.flows),
+            treasury,
+            reconciliation,
+        });
+    }
+    weeks
+}
+
+/// Every entry added into its week: each file's part in parallel, then merged in
+/// input order.
+fn add_up_by_week(entries: &Entries, rates: &Rates) -> BTreeMap<WeekId, Acc> {
     use rayon::prelude::*;
     let parts: Vec<(usize, &FileEntries)> = entries.parts().collect();
     let added: Vec<FileWeeks> = parts
@@ -301,12 +338,15 @@ pub(super) fn aggregate(
             std::collections::btree_map::Entry::Occupied(mut slot) => slot.get_mut().merge(acc),
         }
     }
-    let (Some(first), Some(last_row)) = (
-        by_week.keys().next().copied(),
-        by_week.keys().next_back().copied(),
-    ) else {
-        return Vec::new();
-    };
+    by_week
+}
+
+/// Adds an empty week for each week without rows between the first row and the
+/// current week (the later of the last row's and the as-of date's); returns the
+/// current week, or `None` when there are no rows at all.
+fn fill_weeks(by_week: &mut BTreeMap<WeekId, Acc>, as_of: Option<Date>) -> Option<WeekId> {
+    let first = by_week.keys().next().copied()?;
+    let last_row = by_week.keys().next_back().copied()?;
     let current = as_of.map(WeekId::of).map_or(last_row, |w| w.max(last_row));
     let mut week = first;
     while week < current {
@@ -316,61 +356,77 @@ pub(super) fn aggregate(
         week = next;
         by_week.entry(week).or_insert_with(Acc::new);
     }
+    Some(current)
+}
 
-    let budget_categories = budget.categories();
-    let mut balance = Decimal::ZERO;
-    let mut funds: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut weeks = Vec::with_capacity(by_week.len());
-    for (week, acc) in by_week {
-        let mut cells = acc.cells();
-        let mut lines = Acc::lines(&cells);
-        let reconciliation = acc.reconciliation(&cells);
-        lines.sort_by(|a, b| (&a.category, &a.unit).cmp(&(&b.category, &b.unit)));
-        cells.sort_by(|a, b| (&a.cell, &a.category, &a.unit).cmp(&(&b.cell, &b.category, &b.unit)));
-        let mut flows = acc.flows;
-        flows.sort_by(|a, b| {
-            (a.kind, &a.from, &a.to, &a.category, &a.unit).cmp(&(
-                b.kind,
-                &b.from,
-                &b.to,
-                &b.category,
-                &b.unit,
-            ))
-        });
+/// The week's flows in a stable order: kind, from, to, category, unit.
+fn sorted_flows(mut flows: Vec<Flow>) -> Vec<Flow> {
+    flows.sort_by(|a, b| {
+        (a.kind, &a.from, &a.to, &a.category, &a.unit).cmp(&(
+            b.kind,
+            &b.from,
+            &b.to,
+            &b.category,
+            &b.unit,
+        ))
+    });
+    flows
+}
 
-        let mut categories: BTreeMap<String, Decimal> = budget_categories
-            .iter()
-            .map(|c| (c.to_string(), Decimal::ZERO))
-            .collect();
-        for line in lines.iter().filter(|l| l.services > 0) {
-            *categories.entry(line.category.to_string()).or_default() += line.value;
-        }
-        let categories = categories
-            .into_iter()
-            .map(|(category, value)| {
-                let city_share = budget.weekly_share(week, &category);
-                CategorySheet {
-                    ratio: city_share.and_then(|s| ratio(value, s.amount)),
-                    category,
-                    value,
-                    city_share,
-                }
-            })
-            .collect();
+/// The value of the week's services in each category (every budget category, even
+/// at zero), beside the city's weekly share of that category's budget.
+fn category_sheets(
+    week: WeekId,
+    lines: &[Line],
+    budget: &CityBudget,
+    budget_categories: &[&str],
+) -> Vec<CategorySheet> {
+    let mut categories: BTreeMap<String, Decimal> = budget_categories
+        .iter()
+        .map(|c| (c.to_string(), Decimal::ZERO))
+        .collect();
+    for line in lines.iter().filter(|l| l.services > 0) {
+        *categories.entry(line.category.to_string()).or_default() += line.value;
+    }
+    categories
+        .into_iter()
+        .map(|(category, value)| {
+            let city_share = budget.weekly_share(week, &category);
+            CategorySheet {
+                ratio: city_share.and_then(|s| ratio(value, s.amount)),
+                category,
+                value,
+                city_share,
+            }
+        })
+        .collect()
+}
 
+/// The treasury carried from week to week: the balance and each fund's balance.
+#[derive(Default)]
+struct RunningTreasury {
+    balance: Decimal,
+    funds: BTreeMap<String, Decimal>,
+}
+
+impl RunningTreasury {
+    /// The week's treasury sheet: opening balance, income, expense and allocations,
+    /// closing balance and every fund so far; carries the closing balances forward.
+    fn week(&mut self, acc: &Acc) -> Treasury {
         let allocated: Decimal = acc.allocations.values().copied().sum();
-        let opening = balance;
-        balance = opening + acc.income - acc.expense - allocated;
+        let opening = self.balance;
+        self.balance = opening + acc.income - acc.expense - allocated;
         for (name, amount) in &acc.allocations {
-            *funds.entry(name.clone()).or_default() += *amount;
+            *self.funds.entry(name.clone()).or_default() += *amount;
         }
-        let treasury = Treasury {
+        Treasury {
             opening,
             income: acc.income,
             expense: acc.expense,
             allocated,
-            closing: balance,
-            funds: funds
+            closing: self.balance,
+            funds: self
+                .funds
                 .iter()
                 .map(|(name, balance)| Fund {
                     name: name.clone(),
@@ -378,22 +434,6 @@ pub(super) fn aggregate(
                     balance: *balance,
                 })
                 .collect(),
-        };
-        weeks.push(WeekReport {
-            week,
-            status: if week == current && as_of.is_some() {
-                WeekStatus::InProgress
-            } else {
-                WeekStatus::Closed
-            },
-            entries: acc.entries,
-            lines,
-            cells,
-            categories,
-            flows,
-            treasury,
-            reconciliation,
-        });
+        }
     }
-    weeks
 }

@@ -150,6 +150,18 @@ impl Frame<'_> {
         (closed >= 2).then(|| finding::since(self.weeks[0].monday(), closed))
     }
 
+    /// The trend of each of `series` over the closed weeks, named in lower case.
+    fn trends(&self, series: &[Series]) -> Vec<finding::Trend> {
+        let closed = self.closed();
+        series
+            .iter()
+            .filter_map(|s| {
+                let values: Vec<Option<Decimal>> = (0..closed).map(|i| s.get(i)).collect();
+                finding::Trend::of(s.name.to_lowercase(), &values)
+            })
+            .collect()
+    }
+
     /// The finding over `trends` (closed weeks only), or `fallback`.
     fn title(&self, trends: &[finding::Trend], fallback: String) -> String {
         self.since()
@@ -318,49 +330,69 @@ pub fn governance(
     categories: &[Series],
     city: &[Option<Decimal>],
 ) -> Result<Chart, ChartError> {
-    let (weeks, currency) = (frame.weeks, frame.currency);
-    let n = weeks.len();
-    let total = |i: usize| -> Decimal { categories.iter().filter_map(|s| s.get(i)).sum() };
-    let city_at = |i: usize| city.get(i).copied().flatten();
-    let closed = frame.closed();
-    let trends: Vec<finding::Trend> = categories
-        .iter()
-        .filter_map(|s| {
-            let values: Vec<Option<Decimal>> = (0..closed).map(|i| s.get(i)).collect();
-            finding::Trend::of(s.name.to_lowercase(), &values)
-        })
+    let n = frame.weeks.len();
+    let totals: Vec<Decimal> = (0..n)
+        .map(|i| categories.iter().filter_map(|s| s.get(i)).sum())
         .collect();
+    let city: Vec<Option<Decimal>> = (0..n).map(|i| city.get(i).copied().flatten()).collect();
     let title = frame.title(
-        &trends,
+        &frame.trends(categories),
         "Governance performed: value per week by category".to_string(),
     );
     let end_labels = frame
         .latest_closed()
         .map(|i| EndLabel {
             index: i,
-            y: total(i).to_f64().unwrap_or(0.0),
-            text: frame.numbers.money_whole(total(i), currency),
+            y: totals[i].to_f64().unwrap_or(0.0),
+            text: frame.numbers.money_whole(totals[i], frame.currency),
         })
         .into_iter()
         .collect();
-    let latest_week = latest(n, |_| true);
-    let desc = match latest_week {
+    let desc = governance_desc(frame, &totals, &city);
+    let figures = governance_figures(frame, categories, &totals, &city);
+    let plot = frame.mark(governance_plot(frame, categories, &city), end_labels);
+    finish(
+        "governance",
+        frame.id_prefix,
+        title,
+        desc,
+        &plot,
+        figures,
+        format!(
+            "Value per week by category and the city's weekly budget ({})",
+            frame.currency
+        ),
+    )
+}
+
+/// What chart 1 shows, with the latest week's total beside the city's.
+fn governance_desc(frame: &Frame<'_>, totals: &[Decimal], city: &[Option<Decimal>]) -> String {
+    match latest(frame.weeks.len(), |_| true) {
         Some(i) => format!(
             "The value at replacement cost of the services the network provided, stacked by \
              category, per week for {}, with the city's weekly budget share for the same needs \
              as a dashed line; in the latest week, {}, the network provided {}{}.",
-            period(weeks),
-            weeks[i],
-            frame.money(total(i)),
-            match city_at(i) {
+            period(frame.weeks),
+            frame.weeks[i],
+            frame.money(totals[i]),
+            match city[i] {
                 Some(c) => format!(" against the city's {}", frame.money(c)),
                 None => String::new(),
             }
         ),
         None => "The value of the services the network provided per week: no weeks recorded yet."
             .to_string(),
-    };
+    }
+}
 
+/// Chart 1's numbers: a week a row, each category, the total and the city's share.
+fn governance_figures(
+    frame: &Frame<'_>,
+    categories: &[Series],
+    totals: &[Decimal],
+    city: &[Option<Decimal>],
+) -> Figures {
+    let currency = frame.currency;
     let mut head = vec!["Week".to_string()];
     head.extend(
         categories
@@ -373,12 +405,17 @@ pub fn governance(
     csv_head.extend(categories.iter().map(|s| s.name.clone()));
     csv_head.extend(["total".to_string(), "city_share".to_string()]);
     let mut figures = Figures::new(frame.numbers, head, csv_head);
-    for (i, week) in weeks.iter().enumerate() {
+    for (i, week) in frame.weeks.iter().enumerate() {
         let mut values: Vec<Option<Decimal>> = categories.iter().map(|s| s.get(i)).collect();
-        values.extend([Some(total(i)), city_at(i)]);
+        values.extend([Some(totals[i]), city[i]]);
         figures.week(*week, week.monday(), &values, 2);
     }
+    figures
+}
 
+/// Chart 1's plot: the categories stacked, the city's share a line over them.
+fn governance_plot(frame: &Frame<'_>, categories: &[Series], city: &[Option<Decimal>]) -> Plot {
+    let n = frame.weeks.len();
     let mut keys: Vec<Key> = categories
         .iter()
         .map(|s| Key {
@@ -392,39 +429,26 @@ pub fn governance(
         line: true,
         label: "City's weekly budget".into(),
     });
-    let plot = weekly_plot(
+    let stacked = categories
+        .iter()
+        .map(|s| {
+            let v = s.floats(n).into_iter().map(|v| v.unwrap_or(0.0)).collect();
+            (Ink::Fill(s.colour), v)
+        })
+        .collect();
+    weekly_plot(
         WIDE,
-        weeks,
-        format!("{currency} per week"),
+        frame.weeks,
+        format!("{} per week", frame.currency),
         vec![
-            Layer::Stacked(
-                categories
-                    .iter()
-                    .map(|s| {
-                        let v = s.floats(n).into_iter().map(|v| v.unwrap_or(0.0)).collect();
-                        (Ink::Fill(s.colour), v)
-                    })
-                    .collect(),
-            ),
+            Layer::Stacked(stacked),
             Layer::Line {
                 ink: Ink::City,
-                values: (0..n)
-                    .map(|i| city_at(i).and_then(|d| d.to_f64()))
-                    .collect(),
+                values: city.iter().map(|c| c.and_then(|d| d.to_f64())).collect(),
                 area: false,
             },
         ],
         keys,
-    );
-    let plot = frame.mark(plot, end_labels);
-    finish(
-        "governance",
-        frame.id_prefix,
-        title,
-        desc,
-        &plot,
-        figures,
-        format!("Value per week by category and the city's weekly budget ({currency})"),
     )
 }
 
@@ -480,10 +504,32 @@ pub fn commons_vs_city(frame: &Frame<'_>, rows: &[Comparison]) -> Result<Chart, 
     if !rows.is_empty() {
         figures.table_row("All".to_string(), &[Some(network), Some(city)], 2);
     }
+    let plot = comparison_plot(weeks, currency, rows);
+    let caption = format!(
+        "The network's value and the city's weekly budget per category ({currency}){}",
+        match (weeks.first(), weeks.last()) {
+            (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
+            (Some(a), _) => format!(", {a}"),
+            _ => String::new(),
+        }
+    );
+    finish(
+        "commons-vs-city",
+        frame.id_prefix,
+        title,
+        desc,
+        &plot,
+        figures,
+        caption,
+    )
+}
+
+/// Chart 2's plot: per category, the network's bar beside the city's.
+fn comparison_plot(weeks: &[WeekId], currency: &str, rows: &[Comparison]) -> Plot {
     let floats = |f: fn(&Comparison) -> Decimal| -> Vec<f64> {
         rows.iter().map(|r| f(r).to_f64().unwrap_or(0.0)).collect()
     };
-    let plot = Plot {
+    Plot {
         width: WIDE.0,
         height: WIDE.1,
         x: XAxis::Groups(rows.iter().map(|r| r.category.clone()).collect()),
@@ -512,24 +558,7 @@ pub fn commons_vs_city(frame: &Frame<'_>, rows: &[Comparison]) -> Result<Chart, 
         empty_note: "No weeks recorded yet".into(),
         partial: None,
         end_labels: Vec::new(),
-    };
-    let caption = format!(
-        "The network's value and the city's weekly budget per category ({currency}){}",
-        match (weeks.first(), weeks.last()) {
-            (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
-            (Some(a), _) => format!(", {a}"),
-            _ => String::new(),
-        }
-    );
-    finish(
-        "commons-vs-city",
-        frame.id_prefix,
-        title,
-        desc,
-        &plot,
-        figures,
-        caption,
-    )
+    }
 }
 
 /// What a unit counts, for [`units`]: `Food handed out`, `kg`, `kilograms of food`.
@@ -638,16 +667,10 @@ fn slug_of(text: &str) -> String {
 /// Chart 4, treasury and fund balances at the end of each week, one line each.
 pub fn balances(frame: &Frame<'_>, accounts: &[Series]) -> Result<Chart, ChartError> {
     let (weeks, currency) = (frame.weeks, frame.currency);
-    let n = weeks.len();
-    let closed = frame.closed();
-    let trends: Vec<finding::Trend> = accounts
-        .iter()
-        .filter_map(|a| {
-            let values: Vec<Option<Decimal>> = (0..closed).map(|i| a.get(i)).collect();
-            finding::Trend::of(a.name.to_lowercase(), &values)
-        })
-        .collect();
-    let title = frame.title(&trends, "Treasury and fund balances".to_string());
+    let title = frame.title(
+        &frame.trends(accounts),
+        "Treasury and fund balances".to_string(),
+    );
     // The treasury's latest balance, beside its line.
     let end_labels = frame
         .latest_closed()
@@ -659,7 +682,33 @@ pub fn balances(frame: &Frame<'_>, accounts: &[Series]) -> Result<Chart, ChartEr
         })
         .into_iter()
         .collect();
-    let desc = match latest(n, |i| accounts.iter().any(|a| a.get(i).is_some())) {
+    let desc = balances_desc(frame, accounts);
+    let mut head = vec!["Week".to_string()];
+    head.extend(accounts.iter().map(|a| format!("{} ({currency})", a.name)));
+    let mut csv_head = vec!["week".to_string(), "week_end".to_string()];
+    csv_head.extend(accounts.iter().map(|a| a.name.clone()));
+    let mut figures = Figures::new(frame.numbers, head, csv_head);
+    for (i, week) in weeks.iter().enumerate() {
+        let values: Vec<Option<Decimal>> = accounts.iter().map(|a| a.get(i)).collect();
+        figures.week(*week, week.sunday(), &values, 2);
+    }
+    let plot = frame.mark(balances_plot(frame, accounts), end_labels);
+    finish(
+        "balances",
+        frame.id_prefix,
+        title,
+        desc,
+        &plot,
+        figures,
+        format!("Balances at the end of each week ({currency})"),
+    )
+}
+
+/// What chart 4 shows, with every account's balance at the end of the latest week
+/// that has one.
+fn balances_desc(frame: &Frame<'_>, accounts: &[Series]) -> String {
+    let weeks = frame.weeks;
+    match latest(weeks.len(), |i| accounts.iter().any(|a| a.get(i).is_some())) {
         Some(i) => format!(
             "The balance of the treasury and of each fund at the end of every week for {}; at \
              the end of {}: {}.",
@@ -672,24 +721,20 @@ pub fn balances(frame: &Frame<'_>, accounts: &[Series]) -> Result<Chart, ChartEr
                 .join(", ")
         ),
         None => "The balance of the treasury and of each fund: no weeks recorded yet.".to_string(),
-    };
-    let mut head = vec!["Week".to_string()];
-    head.extend(accounts.iter().map(|a| format!("{} ({currency})", a.name)));
-    let mut csv_head = vec!["week".to_string(), "week_end".to_string()];
-    csv_head.extend(accounts.iter().map(|a| a.name.clone()));
-    let mut figures = Figures::new(frame.numbers, head, csv_head);
-    for (i, week) in weeks.iter().enumerate() {
-        let values: Vec<Option<Decimal>> = accounts.iter().map(|a| a.get(i)).collect();
-        figures.week(*week, week.sunday(), &values, 2);
     }
+}
+
+/// Chart 4's plot: a line an account, each in its colour and dash style.
+fn balances_plot(frame: &Frame<'_>, accounts: &[Series]) -> Plot {
+    let n = frame.weeks.len();
     let ink = |k: usize, a: &Series| Ink::Line {
         colour: a.colour,
         dash: (k % 4) as u8,
     };
-    let plot = weekly_plot(
+    weekly_plot(
         WIDE,
-        weeks,
-        format!("{currency} at the end of the week"),
+        frame.weeks,
+        format!("{} at the end of the week", frame.currency),
         accounts
             .iter()
             .enumerate()
@@ -708,16 +753,6 @@ pub fn balances(frame: &Frame<'_>, accounts: &[Series]) -> Result<Chart, ChartEr
                 label: a.name.clone(),
             })
             .collect(),
-    );
-    let plot = frame.mark(plot, end_labels);
-    finish(
-        "balances",
-        frame.id_prefix,
-        title,
-        desc,
-        &plot,
-        figures,
-        format!("Balances at the end of each week ({currency})"),
     )
 }
 
@@ -726,34 +761,61 @@ pub fn balances(frame: &Frame<'_>, accounts: &[Series]) -> Result<Chart, ChartEr
 pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, ChartError> {
     let weeks = frame.weeks;
     let n = weeks.len();
-    let hundred = Decimal::ONE_HUNDRED;
-    let percent = |i: usize| ratios.get(i).copied().flatten().map(|r| r * hundred);
+    let ratio = |i: usize| ratios.get(i).copied().flatten();
+    let percent: Vec<Option<Decimal>> = (0..n)
+        .map(|i| ratio(i).map(|r| r * Decimal::ONE_HUNDRED))
+        .collect();
     let closed = frame.closed();
-    let first = (0..closed).find_map(|i| ratios.get(i).copied().flatten());
-    let last = (0..closed)
-        .rev()
-        .find_map(|i| ratios.get(i).copied().flatten());
+    let first = (0..closed).find_map(ratio);
+    let last = (0..closed).rev().find_map(ratio);
     let title = match (first, last, frame.since()) {
         (Some(a), Some(b), Some(since)) => finding::share_sentence(a, b, &since, frame.numbers),
         _ => "Share of needs met".to_string(),
     };
     let end_labels = (0..closed)
         .rev()
-        .find_map(|i| Some((i, ratios.get(i).copied().flatten()?)))
+        .find_map(|i| Some((i, ratio(i)?)))
         .map(|(i, r)| EndLabel {
             index: i,
-            y: (r * hundred).to_f64().unwrap_or(0.0),
+            y: (r * Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0),
             text: frame.numbers.percent(r),
         })
         .into_iter()
         .collect();
-    let desc = match latest(n, |i| percent(i).is_some()) {
+    let desc = share_desc(frame, &percent);
+    let head = vec!["Week".to_string(), "Share of needs met (%)".to_string()];
+    let csv_head = vec![
+        "week".to_string(),
+        "week_start".to_string(),
+        "share_percent".to_string(),
+    ];
+    let mut figures = Figures::new(frame.numbers, head, csv_head);
+    for (week, value) in weeks.iter().zip(&percent) {
+        figures.week(*week, week.monday(), &[*value], 1);
+    }
+    let plot = frame.mark(share_plot(weeks, &percent), end_labels);
+    finish(
+        "share",
+        frame.id_prefix,
+        title,
+        desc,
+        &plot,
+        figures,
+        "The network's value as a percentage of the city's weekly budget".into(),
+    )
+}
+
+/// What chart 5 shows, with the latest week's share, or why there is none.
+fn share_desc(frame: &Frame<'_>, percent: &[Option<Decimal>]) -> String {
+    let weeks = frame.weeks;
+    let n = weeks.len();
+    match latest(n, |i| percent[i].is_some()) {
         Some(i) => format!(
             "The value of the network's services as a percentage of the city's weekly budget \
              for the same needs, per week for {}; in {} the commons met {}%.",
             period(weeks),
             weeks[i],
-            cell(frame.numbers, percent(i), 1)
+            cell(frame.numbers, percent[i], 1)
         ),
         None if n > 0 => format!(
             "The value of the network's services as a percentage of the city's weekly budget \
@@ -762,20 +824,13 @@ pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, Cha
             period(weeks)
         ),
         None => "The share of needs met by the commons: no weeks recorded yet.".to_string(),
-    };
-    let head = vec!["Week".to_string(), "Share of needs met (%)".to_string()];
-    let csv_head = vec![
-        "week".to_string(),
-        "week_start".to_string(),
-        "share_percent".to_string(),
-    ];
-    let mut figures = Figures::new(frame.numbers, head, csv_head);
-    for (i, week) in weeks.iter().enumerate() {
-        figures.week(*week, week.monday(), &[percent(i)], 1);
     }
-    let values: Vec<Option<f64>> = (0..n)
-        .map(|i| percent(i).and_then(|d| d.to_f64()))
-        .collect();
+}
+
+/// Chart 5's plot: the share as a shaded line, with a rule at 100% once it comes
+/// within reach (50% or more).
+fn share_plot(weeks: &[WeekId], percent: &[Option<Decimal>]) -> Plot {
+    let values: Vec<Option<f64>> = percent.iter().map(|p| p.and_then(|d| d.to_f64())).collect();
     let highest = values.iter().flatten().fold(0.0f64, |a, &b| a.max(b));
     let ink = Ink::Line {
         colour: NETWORK_COLOUR,
@@ -799,7 +854,7 @@ pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, Cha
             label: "100%: as much as the city".into(),
         });
     }
-    let plot = Plot {
+    Plot {
         percent: true,
         ..weekly_plot(
             WIDE,
@@ -808,17 +863,7 @@ pub fn share(frame: &Frame<'_>, ratios: &[Option<Decimal>]) -> Result<Chart, Cha
             layers,
             keys,
         )
-    };
-    let plot = frame.mark(plot, end_labels);
-    finish(
-        "share",
-        frame.id_prefix,
-        title,
-        desc,
-        &plot,
-        figures,
-        "The network's value as a percentage of the city's weekly budget".into(),
-    )
+    }
 }
 
 #[cfg(test)]

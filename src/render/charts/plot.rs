@@ -271,54 +271,30 @@ fn draw_body(
     numbers: Numbers,
 ) -> DrawResult {
     let n = plot.x.len();
-    let (lo, hi) = y_extent(&plot.layers);
-    let (lo, hi) = if hi - lo <= f64::EPSILON {
-        (lo, lo + 1.0)
-    } else {
-        (lo, hi)
-    };
-    let step = nice_step(hi - lo, 4.0);
-    let y_lo = (lo / step).floor() * step;
-    // Headroom: a line at the very top of the plot would sit on its edge.
-    let y_hi = ((hi + (hi - lo) * 0.04) / step).ceil() * step;
-    let y_ticks: Vec<f64> = {
-        let count = ((y_hi - y_lo) / step).round() as i64;
-        (0..=count).map(|k| y_lo + k as f64 * step).collect()
-    };
-    let largest = y_lo.abs().max(y_hi.abs());
+    let scale = YScale::of(&plot.layers);
     let y_label = |v: f64| {
-        let text = axis::axis_number(v, step, largest, numbers);
+        let text = axis::axis_number(v, scale.step, scale.largest(), numbers);
         if plot.percent {
             format!("{text}%")
         } else {
             text
         }
     };
-    let y_label_w = y_ticks
+    let y_label_w = scale
+        .ticks()
         .iter()
         .map(|&v| axis::text_width(&y_label(v), FONT_PX))
         .fold(0.0, f64::max);
     let y_area = (y_label_w + FONT_PX * 2.2 + 10.0).ceil() as u32;
     let plot_w = f64::from(plot.width) - f64::from(y_area) - 20.0;
-
-    let ticks: Vec<Tick> = match &plot.x {
-        XAxis::Weeks(weeks) => axis::week_ticks(weeks, plot_w, FONT_PX),
-        XAxis::Groups(groups) => groups
-            .iter()
-            .enumerate()
-            .map(|(index, label)| Tick {
-                index,
-                label: label.clone(),
-            })
-            .collect(),
-    };
+    let ticks = x_ticks(&plot.x, plot_w);
     let mut chart = ChartBuilder::on(area)
         .margin_top(6)
         .margin_right(20)
         .margin_bottom(4)
         .x_label_area_size((FONT_PX * 3.6) as u32)
         .y_label_area_size(y_area)
-        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, y_lo..y_hi)?;
+        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, scale.lo..scale.hi)?;
     // Axis lines and descriptions from plotters; ticks, labels and grid drawn below so
     // that they sit exactly on weeks and on the chosen y steps.
     chart
@@ -331,8 +307,87 @@ fn draw_body(
         .x_desc(plot.x_desc.as_str())
         .y_desc(plot.y_desc.as_str())
         .draw()?;
-    for &v in &y_ticks {
-        if v != y_lo {
+    draw_y_grid(root, &mut chart, n, &scale, &y_label)?;
+    draw_x_ticks(root, &chart, &ticks, scale.lo)?;
+    let marks = Marks {
+        n,
+        banded: plot_w / (n as f64) < MIN_BAR_PX,
+        groups: most_groups(&plot.layers),
+        scale: &scale,
+    };
+    for layer in &plot.layers {
+        marks.draw(&mut chart, layer)?;
+    }
+    if let Some(label) = &plot.partial {
+        draw_partial(root, &chart, n, (scale.lo, scale.hi), label)?;
+    }
+    draw_end_labels(root, &chart, n, &plot.end_labels)
+}
+
+/// The y axis's range and step: round numbers around every layer, with headroom on top.
+struct YScale {
+    lo: f64,
+    hi: f64,
+    step: f64,
+}
+
+impl YScale {
+    /// The scale that holds every value of `layers` (a flat chart gets a span of one).
+    fn of(layers: &[Layer]) -> Self {
+        let (lo, hi) = y_extent(layers);
+        let (lo, hi) = if hi - lo <= f64::EPSILON {
+            (lo, lo + 1.0)
+        } else {
+            (lo, hi)
+        };
+        let step = nice_step(hi - lo, 4.0);
+        // Headroom: a line at the very top of the plot would sit on its edge.
+        Self {
+            lo: (lo / step).floor() * step,
+            hi: ((hi + (hi - lo) * 0.04) / step).ceil() * step,
+            step,
+        }
+    }
+
+    /// The values that get a grid line and a label, from bottom to top.
+    fn ticks(&self) -> Vec<f64> {
+        let count = ((self.hi - self.lo) / self.step).round() as i64;
+        (0..=count)
+            .map(|k| self.lo + k as f64 * self.step)
+            .collect()
+    }
+
+    /// The largest magnitude on the axis, which sets how labels are abbreviated.
+    fn largest(&self) -> f64 {
+        self.lo.abs().max(self.hi.abs())
+    }
+}
+
+/// The labelled positions on the x axis: chosen weeks, or every group.
+fn x_ticks(x: &XAxis, plot_w: f64) -> Vec<Tick> {
+    match x {
+        XAxis::Weeks(weeks) => axis::week_ticks(weeks, plot_w, FONT_PX),
+        XAxis::Groups(groups) => groups
+            .iter()
+            .enumerate()
+            .map(|(index, label)| Tick {
+                index,
+                label: label.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// A faint grid line at each y step above the axis, and each step's label left of it.
+fn draw_y_grid(
+    root: &Area<'_, '_>,
+    chart: &mut Chart<'_, '_>,
+    n: usize,
+    scale: &YScale,
+    y_label: &dyn Fn(f64) -> String,
+) -> DrawResult {
+    for v in scale.ticks() {
+        if v != scale.lo {
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(-0.5, v), (n as f64 - 0.5, v)],
                 Ink::Fg.placeholder().mix(0.18).stroke_width(1),
@@ -345,7 +400,17 @@ fn draw_body(
             font(Ink::Fg).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
     }
-    for tick in &ticks {
+    Ok(())
+}
+
+/// A short tick below the x axis at each labelled position, its label under it.
+fn draw_x_ticks(
+    root: &Area<'_, '_>,
+    chart: &Chart<'_, '_>,
+    ticks: &[Tick],
+    y_lo: f64,
+) -> DrawResult {
+    for tick in ticks {
         let (px, py) = chart.backend_coord(&(tick.index as f64, y_lo));
         root.draw(&PathElement::new(
             vec![(px, py), (px, py + 5)],
@@ -357,131 +422,185 @@ fn draw_body(
             font(Ink::Fg).pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
     }
+    Ok(())
+}
 
-    let line_width = if plot_w / (n as f64) < MIN_BAR_PX {
-        2
-    } else {
-        3
-    };
-    let groups = plot
-        .layers
+/// The most series any grouped layer holds: how many bars share one x position.
+fn most_groups(layers: &[Layer]) -> usize {
+    layers
         .iter()
         .map(|l| match l {
             Layer::Grouped(s) => s.len(),
             _ => 0,
         })
         .max()
-        .unwrap_or(0);
-    for layer in &plot.layers {
+        .unwrap_or(0)
+}
+
+/// What every layer's marks are laid out by: the number of x positions, whether
+/// they are too narrow for bars, how many grouped bars share one, and the y scale.
+struct Marks<'s> {
+    n: usize,
+    banded: bool,
+    groups: usize,
+    scale: &'s YScale,
+}
+
+impl Marks<'_> {
+    /// One layer's marks.
+    fn draw(&self, chart: &mut Chart<'_, '_>, layer: &Layer) -> DrawResult {
         match layer {
-            Layer::Stacked(series) if plot_w / (n as f64) < MIN_BAR_PX => {
-                // Too many weeks for bars: stacked bands, each between the running total
-                // below it and the running total with it.
-                let mut below = vec![0.0; n];
-                for (ink, values) in series {
-                    let above: Vec<f64> = (0..n)
-                        .map(|i| below[i] + values.get(i).copied().unwrap_or(0.0).max(0.0))
-                        .collect();
-                    let mut outline: Vec<(f64, f64)> =
-                        (0..n).map(|i| (i as f64, above[i])).collect();
-                    outline.extend((0..n).rev().map(|i| (i as f64, below[i])));
-                    chart.draw_series(std::iter::once(Polygon::new(
-                        outline,
-                        ink.placeholder().filled(),
-                    )))?;
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        (0..n).map(|i| (i as f64, above[i])).collect::<Vec<_>>(),
-                        Ink::Fg.placeholder().mix(0.6).stroke_width(1),
-                    )))?;
-                    below = above;
-                }
-            }
-            Layer::Stacked(series) => {
-                let mut up = vec![0.0; n];
-                let mut down = vec![0.0; n];
-                for (ink, values) in series {
-                    let mut bars = Vec::new();
-                    for (i, &v) in values.iter().enumerate().take(n) {
-                        if v == 0.0 || !v.is_finite() {
-                            continue;
-                        }
-                        let base = if v > 0.0 { &mut up[i] } else { &mut down[i] };
-                        let x = i as f64;
-                        bars.push(Rectangle::new(
-                            [(x - 0.38, *base), (x + 0.38, *base + v)],
-                            ink.placeholder().filled(),
-                        ));
-                        *base += v;
-                    }
-                    chart.draw_series(bars)?;
-                }
-            }
-            Layer::Grouped(series) => {
-                let slot = 0.8 / groups.max(1) as f64;
-                for (k, (ink, values)) in series.iter().enumerate() {
-                    let bars = values.iter().enumerate().take(n).map(|(i, &v)| {
-                        let left = i as f64 - 0.4 + k as f64 * slot;
-                        Rectangle::new(
-                            [(left + slot * 0.06, 0.0), (left + slot * 0.94, v)],
-                            ink.placeholder().filled(),
-                        )
-                    });
-                    chart.draw_series(bars)?;
-                    let outlines = values.iter().enumerate().take(n).map(|(i, &v)| {
-                        let left = i as f64 - 0.4 + k as f64 * slot;
-                        Rectangle::new(
-                            [(left + slot * 0.06, 0.0), (left + slot * 0.94, v)],
-                            Ink::Fg.placeholder().mix(0.6).stroke_width(1),
-                        )
-                    });
-                    chart.draw_series(outlines)?;
-                }
-            }
-            Layer::Line { ink, values, area } => {
-                for run in runs(values) {
-                    let points: Vec<(f64, f64)> = run.iter().map(|&(i, v)| (i as f64, v)).collect();
-                    if *area {
-                        let base = y_lo.max(0.0).min(y_hi);
-                        let mut outline = points.clone();
-                        if let (Some(&(x0, _)), Some(&(x1, _))) = (points.first(), points.last()) {
-                            outline.push((x1, base));
-                            outline.push((x0, base));
-                        }
-                        let fill = match ink {
-                            Ink::Line { colour, .. } => Ink::Fill(*colour),
-                            other => *other,
-                        };
-                        chart.draw_series(std::iter::once(Polygon::new(
-                            outline,
-                            fill.placeholder().mix(0.35).filled(),
-                        )))?;
-                    }
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        points,
-                        ink.placeholder().stroke_width(line_width),
-                    )))?;
-                }
-                if let Some((i, v)) = values
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .find_map(|(i, v)| v.map(|v| (i, v)))
-                {
-                    draw_marker(&mut chart, *ink, (i as f64, v))?;
-                }
-            }
+            Layer::Stacked(series) if self.banded => self.draw_bands(chart, series),
+            Layer::Stacked(series) => self.draw_stacked_bars(chart, series),
+            Layer::Grouped(series) => self.draw_grouped_bars(chart, series),
+            Layer::Line { ink, values, area } => self.draw_line(chart, *ink, values, *area),
             Layer::Rule { y } => {
                 chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(-0.5, *y), (n as f64 - 0.5, *y)],
+                    vec![(-0.5, *y), (self.n as f64 - 0.5, *y)],
                     Ink::City.placeholder().stroke_width(2),
                 )))?;
+                Ok(())
             }
         }
     }
-    if let Some(label) = &plot.partial {
-        draw_partial(root, &chart, n, (y_lo, y_hi), label)?;
+
+    /// Too many weeks for bars: stacked bands, each between the running total below
+    /// it and the running total with it.
+    fn draw_bands(&self, chart: &mut Chart<'_, '_>, series: &[(Ink, Vec<f64>)]) -> DrawResult {
+        let n = self.n;
+        let mut below = vec![0.0; n];
+        for (ink, values) in series {
+            let above: Vec<f64> = (0..n)
+                .map(|i| below[i] + values.get(i).copied().unwrap_or(0.0).max(0.0))
+                .collect();
+            let mut outline: Vec<(f64, f64)> = (0..n).map(|i| (i as f64, above[i])).collect();
+            outline.extend((0..n).rev().map(|i| (i as f64, below[i])));
+            chart.draw_series(std::iter::once(Polygon::new(
+                outline,
+                ink.placeholder().filled(),
+            )))?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                (0..n).map(|i| (i as f64, above[i])).collect::<Vec<_>>(),
+                Ink::Fg.placeholder().mix(0.6).stroke_width(1),
+            )))?;
+            below = above;
+        }
+        Ok(())
     }
-    draw_end_labels(root, &chart, n, &plot.end_labels)
+
+    /// Stacked bars: positive values stack up from zero, negative ones down.
+    fn draw_stacked_bars(
+        &self,
+        chart: &mut Chart<'_, '_>,
+        series: &[(Ink, Vec<f64>)],
+    ) -> DrawResult {
+        let mut up = vec![0.0; self.n];
+        let mut down = vec![0.0; self.n];
+        for (ink, values) in series {
+            let mut bars = Vec::new();
+            for (i, &v) in values.iter().enumerate().take(self.n) {
+                if v == 0.0 || !v.is_finite() {
+                    continue;
+                }
+                let base = if v > 0.0 { &mut up[i] } else { &mut down[i] };
+                let x = i as f64;
+                bars.push(Rectangle::new(
+                    [(x - 0.38, *base), (x + 0.38, *base + v)],
+                    ink.placeholder().filled(),
+                ));
+                *base += v;
+            }
+            chart.draw_series(bars)?;
+        }
+        Ok(())
+    }
+
+    /// Grouped bars: each series its own slot beside the others, filled then outlined.
+    fn draw_grouped_bars(
+        &self,
+        chart: &mut Chart<'_, '_>,
+        series: &[(Ink, Vec<f64>)],
+    ) -> DrawResult {
+        let slot = 0.8 / self.groups.max(1) as f64;
+        for (k, (ink, values)) in series.iter().enumerate() {
+            let bar = |i: usize, v: f64, style: ShapeStyle| {
+                let left = i as f64 - 0.4 + k as f64 * slot;
+                Rectangle::new([(left + slot * 0.06, 0.0), (left + slot * 0.94, v)], style)
+            };
+            let fill = ink.placeholder().filled();
+            chart.draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .take(self.n)
+                    .map(|(i, &v)| bar(i, v, fill)),
+            )?;
+            let outline = Ink::Fg.placeholder().mix(0.6).stroke_width(1);
+            chart.draw_series(
+                values
+                    .iter()
+                    .enumerate()
+                    .take(self.n)
+                    .map(|(i, &v)| bar(i, v, outline)),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A line broken where values are missing, optionally filled down to the axis,
+    /// with a marker on its latest point.
+    fn draw_line(
+        &self,
+        chart: &mut Chart<'_, '_>,
+        ink: Ink,
+        values: &[Option<f64>],
+        area: bool,
+    ) -> DrawResult {
+        let line_width = if self.banded { 2 } else { 3 };
+        for run in runs(values) {
+            let points: Vec<(f64, f64)> = run.iter().map(|&(i, v)| (i as f64, v)).collect();
+            if area {
+                self.draw_area_under(chart, ink, &points)?;
+            }
+            chart.draw_series(std::iter::once(PathElement::new(
+                points,
+                ink.placeholder().stroke_width(line_width),
+            )))?;
+        }
+        if let Some((i, v)) = values
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, v)| v.map(|v| (i, v)))
+        {
+            draw_marker(chart, ink, (i as f64, v))?;
+        }
+        Ok(())
+    }
+
+    /// The translucent fill between a run of a line and zero (or the nearest axis edge).
+    fn draw_area_under(
+        &self,
+        chart: &mut Chart<'_, '_>,
+        ink: Ink,
+        points: &[(f64, f64)],
+    ) -> DrawResult {
+        let base = self.scale.lo.max(0.0).min(self.scale.hi);
+        let mut outline = points.to_vec();
+        if let (Some(&(x0, _)), Some(&(x1, _))) = (points.first(), points.last()) {
+            outline.push((x1, base));
+            outline.push((x0, base));
+        }
+        let fill = match ink {
+            Ink::Line { colour, .. } => Ink::Fill(colour),
+            other => other,
+        };
+        chart.draw_series(std::iter::once(Polygon::new(
+            outline,
+            fill.placeholder().mix(0.35).filled(),
+        )))?;
+        Ok(())
+    }
 }
 
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Coords>;
