@@ -7,6 +7,7 @@ pub mod charts;
 pub mod commons;
 pub mod csv_safe;
 pub mod data_package;
+pub mod decisions_data;
 pub mod escape;
 mod feed;
 pub use reports::headline;
