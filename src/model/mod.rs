@@ -127,6 +127,8 @@ pub struct Site {
     /// The recorded releases before this build, oldest first (`releases.toml`): the
     /// footer links to `/releases/` and the feed has an entry for each.
     pub releases: Vec<release::Release>,
+    /// With `[[federation.members]]`: the region built from the members' fetched data.
+    pub federation: Option<Arc<crate::federation::Federation>>,
 }
 
 pub fn build(checked: Checked) -> Site {
@@ -172,6 +174,7 @@ pub fn build(checked: Checked) -> Site {
         audit,
         independence,
         releases: Vec::new(),
+        federation: None,
     }
 }
 

@@ -293,6 +293,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     jobs.extend(invoices::jobs(&renderer)?);
     jobs.extend(commons::jobs(&renderer)?);
     jobs.extend(receipts::jobs(&renderer)?);
+    jobs.extend(crate::federation::render::jobs(&renderer)?);
     let contexts = started.elapsed();
     let mut files = cache.run(&renderer, jobs)?;
     cache.timed(contexts, started.elapsed() - contexts);

@@ -1,0 +1,289 @@
+//! Stage 1 and 2 for a federation: each member's fetched copy → typed rows, checked.
+//! The copy is checked again against its manifest and seal chain (a copy edited after
+//! the fetch fails the build), then `datapackage.json` (currency, home page, rates),
+//! `weekly.csv`, the transfer rows of `ledger.csv` and `decisions.csv` are read by
+//! their headers. Every problem names the member, the file and the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::config::federation::MemberConfig;
+use crate::error::Diagnostic;
+use crate::model::week::WeekId;
+
+use super::copy::{self, DATAPACKAGE, DECISIONS, Fetched, LEDGER, WEEKLY};
+
+/// One member network as its published data tells it.
+#[derive(Debug, Clone, Hash)]
+pub struct MemberData {
+    pub name: String,
+    pub title: String,
+    /// The member's site, from its data package (`homepage`).
+    pub homepage: String,
+    pub currency: String,
+    pub rates: Vec<Rate>,
+    pub weekly: Vec<WeeklyRow>,
+    /// Its ledger's transfer rows.
+    pub transfers: Vec<Transfer>,
+    /// `None` when the member publishes no `decisions.csv`.
+    pub decisions: Option<Vec<PublishedDecision>>,
+    /// The seal chain head of the copy.
+    pub seal_chain: String,
+}
+
+/// A replacement rate from the member's data package.
+#[derive(Debug, Clone, Hash)]
+pub struct Rate {
+    pub unit: String,
+    pub category: String,
+    pub rate: Decimal,
+    pub valid_from: Date,
+}
+
+/// One row of `weekly.csv` (a week, category and unit).
+#[derive(Debug, Clone, Hash)]
+pub struct WeeklyRow {
+    pub week: WeekId,
+    pub in_progress: bool,
+    pub category: String,
+    pub category_value: Decimal,
+    pub city_share: Option<Decimal>,
+}
+
+/// A transfer row of `ledger.csv`.
+#[derive(Debug, Clone, Hash)]
+pub struct Transfer {
+    pub line: usize,
+    pub date: Date,
+    pub cell: String,
+    pub category: String,
+    pub quantity: Decimal,
+    pub unit: String,
+    pub to_cell: String,
+}
+
+/// One row of `decisions.csv`.
+#[derive(Debug, Clone, Hash)]
+pub struct PublishedDecision {
+    pub date: Date,
+    pub minutes: String,
+    pub url: String,
+    pub text: String,
+    pub outcome: String,
+}
+
+/// Reads every member's copy; all problems of all members at once.
+pub fn load(
+    site: &Path,
+    members: &[MemberConfig],
+    currency: &str,
+) -> Result<Vec<MemberData>, Vec<Diagnostic>> {
+    let mut all = Vec::new();
+    let mut problems = Vec::new();
+    for member in members {
+        match load_member(site, member, currency) {
+            Ok(data) => all.push(data),
+            Err(more) => problems.extend(more),
+        }
+    }
+    if problems.is_empty() { Ok(all) } else { Err(problems) }
+}
+
+fn load_member(
+    site: &Path,
+    member: &MemberConfig,
+    currency: &str,
+) -> Result<MemberData, Vec<Diagnostic>> {
+    let name = &member.name;
+    let dir = copy::member_dir(site, name);
+    let shown = Path::new(copy::MEMBERS_DIR).join(name);
+    let io = |e: crate::error::Error| vec![Diagnostic::new(&shown, format!("member {name}: {e}"))];
+    let fetched = Fetched::read(&dir).map_err(io)?;
+    let Some(fetched) = fetched else {
+        return Err(vec![Diagnostic::new(
+            &shown,
+            format!("member {name} has not been fetched yet: run `tally fetch` (builds read only fetched copies)"),
+        )]);
+    };
+    let found = copy::read(&dir).map_err(io)?;
+    let checked = copy::check(&found, Some(&fetched.seal_chain))
+        .map_err(|problems| copy::diagnostics(name, &problems))?;
+    let file = |path: &str| Member { name, path: shown.join(path) };
+    let text = |path: &str| -> Result<&str, Vec<Diagnostic>> {
+        let bytes = found.get(path).map(Vec::as_slice).unwrap_or_default();
+        std::str::from_utf8(bytes).map_err(|_| vec![file(path).problem(1, "not UTF-8 text")])
+    };
+    let package = read_package(&file(DATAPACKAGE), text(DATAPACKAGE)?, currency)?;
+    let weekly = read_weekly(&file(WEEKLY), text(WEEKLY)?)?;
+    let transfers = read_transfers(&file(LEDGER), text(LEDGER)?)?;
+    let decisions = match found.get(DECISIONS) {
+        Some(_) => Some(read_decisions(&file(DECISIONS), text(DECISIONS)?)?),
+        None => None,
+    };
+    Ok(MemberData {
+        name: name.clone(),
+        title: member.title.clone(),
+        homepage: package.0,
+        currency: currency.to_string(),
+        rates: package.1,
+        weekly,
+        transfers,
+        decisions,
+        seal_chain: checked.head,
+    })
+}
+
+/// A member's file, for its diagnostics.
+struct Member<'a> {
+    name: &'a str,
+    path: PathBuf,
+}
+
+impl Member<'_> {
+    fn problem(&self, line: usize, why: impl std::fmt::Display) -> Diagnostic {
+        Diagnostic::at(&self.path, line, format!("member {}: {why}", self.name))
+    }
+}
+
+/// The home page and rates; a currency other than the federation's is an error.
+fn read_package(
+    file: &Member<'_>,
+    text: &str,
+    currency: &str,
+) -> Result<(String, Vec<Rate>), Vec<Diagnostic>> {
+    let package: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| vec![file.problem(e.line().max(1), format!("not JSON: {e}"))])?;
+    let theirs = package["valuation"]["currency"].as_str().unwrap_or("");
+    if theirs != currency {
+        return Err(vec![file.problem(
+            1,
+            format!(
+                "values are in {theirs:?}, the federation's in {currency:?}: a federation adds up one currency (convert in the member's rates.csv, or set currency in tally.toml)"
+            ),
+        )]);
+    }
+    let homepage = package["homepage"].as_str().unwrap_or("").to_string();
+    let mut rates = Vec::new();
+    let listed = package["valuation"]["rates"].as_array().cloned().unwrap_or_default();
+    for r in listed {
+        let field = |k: &str| r[k].as_str().unwrap_or("").to_string();
+        let (Ok(rate), Ok(valid_from)) = (field("rate").parse::<Decimal>(), field("valid_from").parse::<Date>())
+        else {
+            return Err(vec![file.problem(1, format!("valuation.rates: unreadable rate {r}"))]);
+        };
+        rates.push(Rate { unit: field("unit"), category: field("category"), rate, valid_from });
+    }
+    Ok((homepage, rates))
+}
+
+/// Rows of a published CSV by header name, each with its line; missing columns named.
+fn rows<'t>(
+    file: &Member<'_>,
+    text: &'t str,
+    columns: &[&str],
+) -> Result<Vec<(usize, BTreeMap<String, String>)>, Vec<Diagnostic>> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| vec![file.problem(1, e)])?
+        .clone();
+    let missing: Vec<&&str> = columns.iter().filter(|c| !header.iter().any(|h| h == **c)).collect();
+    if !missing.is_empty() {
+        return Err(vec![file.problem(1, format!("header lacks the column(s) {missing:?}"))]);
+    }
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                let line = record.position().map_or(0, |p| p.line() as usize);
+                let row = header.iter().zip(record.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect();
+                out.push((line, row));
+            }
+            Err(e) => problems.push(file.problem(e.position().map_or(0, |p| p.line() as usize), e)),
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+fn decimal(file: &Member<'_>, line: usize, column: &str, text: &str) -> Result<Decimal, Diagnostic> {
+    text.parse::<Decimal>()
+        .map_err(|_| file.problem(line, format!("{column}: {text:?} is not a decimal")))
+}
+
+fn date(file: &Member<'_>, line: usize, column: &str, text: &str) -> Result<Date, Diagnostic> {
+    text.parse::<Date>()
+        .map_err(|_| file.problem(line, format!("{column}: {text:?} is not a date (YYYY-MM-DD)")))
+}
+
+fn read_weekly(file: &Member<'_>, text: &str) -> Result<Vec<WeeklyRow>, Vec<Diagnostic>> {
+    let columns = ["week", "status", "category", "category_value", "city_share"];
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (line, row) in rows(file, text, &columns)? {
+        let week = WeekId::parse(&row["week"])
+            .ok_or_else(|| file.problem(line, format!("week: {:?} is not a week like 2026-W47", row["week"])));
+        let value = decimal(file, line, "category_value", &row["category_value"]);
+        let share = match row["city_share"].as_str() {
+            "" => Ok(None),
+            s => decimal(file, line, "city_share", s).map(Some),
+        };
+        match (week, value, share) {
+            (Ok(week), Ok(category_value), Ok(city_share)) => out.push(WeeklyRow {
+                week,
+                in_progress: row["status"] == "in-progress",
+                category: row["category"].clone(),
+                category_value,
+                city_share,
+            }),
+            (w, v, s) => problems.extend([w.err(), v.err(), s.err()].into_iter().flatten()),
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+fn read_transfers(file: &Member<'_>, text: &str) -> Result<Vec<Transfer>, Vec<Diagnostic>> {
+    let columns = ["date", "cell", "category", "kind", "quantity", "unit", "to_cell"];
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (line, row) in rows(file, text, &columns)? {
+        if row["kind"] != "transfer" {
+            continue;
+        }
+        match (date(file, line, "date", &row["date"]), decimal(file, line, "quantity", &row["quantity"])) {
+            (Ok(date), Ok(quantity)) => out.push(Transfer {
+                line,
+                date,
+                cell: row["cell"].clone(),
+                category: row["category"].clone(),
+                quantity,
+                unit: row["unit"].clone(),
+                to_cell: row["to_cell"].clone(),
+            }),
+            (d, q) => problems.extend([d.err(), q.err()].into_iter().flatten()),
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+fn read_decisions(file: &Member<'_>, text: &str) -> Result<Vec<PublishedDecision>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let columns = crate::render::decisions_data::DECISION_COLUMNS;
+    for (line, row) in rows(file, text, &columns)? {
+        match date(file, line, "date", &row["date"]) {
+            Ok(date) => out.push(PublishedDecision {
+                date,
+                minutes: row["minutes"].clone(),
+                url: row["url"].clone(),
+                text: row["text"].clone(),
+                outcome: row["outcome"].clone(),
+            }),
+            Err(p) => problems.push(p),
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
