@@ -68,7 +68,7 @@ pub fn check(federation: Option<&FederationConfig>, text: &str, path: &Path) -> 
     for member in &federation.members {
         let line = line_of_name(text, &member.name);
         let name = &member.name;
-        if !crate::slug::is_slug(name) {
+        if !is_member_name(name) {
             problems.push(Diagnostic::at(
                 path,
                 line,
@@ -95,6 +95,16 @@ pub fn check(federation: Option<&FederationConfig>, text: &str, path: &Path) -> 
         }
     }
     problems
+}
+
+/// Lowercase ASCII letters, digits and inner `-`: it names a folder and a URL.
+fn is_member_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// The line (1-based) of `name = "<name>"`, or 1.

@@ -10,70 +10,13 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use crate::model::federation::{MemberData, PublishedDecision, Rate, Transfer, WeeklyRow};
+
 use crate::config::federation::MemberConfig;
 use crate::error::Diagnostic;
 use crate::model::week::WeekId;
 
 use super::copy::{self, DATAPACKAGE, DECISIONS, Fetched, LEDGER, WEEKLY};
-
-/// One member network as its published data tells it.
-#[derive(Debug, Clone, Hash)]
-pub struct MemberData {
-    pub name: String,
-    pub title: String,
-    /// The member's site, from its data package (`homepage`).
-    pub homepage: String,
-    pub currency: String,
-    pub rates: Vec<Rate>,
-    pub weekly: Vec<WeeklyRow>,
-    /// Its ledger's transfer rows.
-    pub transfers: Vec<Transfer>,
-    /// `None` when the member publishes no `decisions.csv`.
-    pub decisions: Option<Vec<PublishedDecision>>,
-    /// The seal chain head of the copy.
-    pub seal_chain: String,
-}
-
-/// A replacement rate from the member's data package.
-#[derive(Debug, Clone, Hash)]
-pub struct Rate {
-    pub unit: String,
-    pub category: String,
-    pub rate: Decimal,
-    pub valid_from: Date,
-}
-
-/// One row of `weekly.csv` (a week, category and unit).
-#[derive(Debug, Clone, Hash)]
-pub struct WeeklyRow {
-    pub week: WeekId,
-    pub in_progress: bool,
-    pub category: String,
-    pub category_value: Decimal,
-    pub city_share: Option<Decimal>,
-}
-
-/// A transfer row of `ledger.csv`.
-#[derive(Debug, Clone, Hash)]
-pub struct Transfer {
-    pub line: usize,
-    pub date: Date,
-    pub cell: String,
-    pub category: String,
-    pub quantity: Decimal,
-    pub unit: String,
-    pub to_cell: String,
-}
-
-/// One row of `decisions.csv`.
-#[derive(Debug, Clone, Hash)]
-pub struct PublishedDecision {
-    pub date: Date,
-    pub minutes: String,
-    pub url: String,
-    pub text: String,
-    pub outcome: String,
-}
 
 /// Reads every member's copy; all problems of all members at once.
 pub fn load(

@@ -2,6 +2,7 @@
 //! derived from checked records. No file I/O and no formatting for display here.
 
 pub mod audit;
+pub mod federation;
 pub mod independence;
 mod interned;
 pub mod invoice;
@@ -128,7 +129,7 @@ pub struct Site {
     /// footer links to `/releases/` and the feed has an entry for each.
     pub releases: Vec<release::Release>,
     /// With `[[federation.members]]`: the region built from the members' fetched data.
-    pub federation: Option<Arc<crate::federation::Federation>>,
+    pub federation: Option<Arc<federation::Federation>>,
 }
 
 pub fn build(checked: Checked) -> Site {

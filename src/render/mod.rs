@@ -8,6 +8,7 @@ pub mod commons;
 pub mod csv_safe;
 pub mod data_package;
 pub mod decisions_data;
+mod federation;
 pub mod escape;
 mod feed;
 pub use reports::headline;
@@ -293,7 +294,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     jobs.extend(invoices::jobs(&renderer)?);
     jobs.extend(commons::jobs(&renderer)?);
     jobs.extend(receipts::jobs(&renderer)?);
-    jobs.extend(crate::federation::render::jobs(&renderer)?);
+    jobs.extend(federation::jobs(&renderer)?);
     let contexts = started.elapsed();
     let mut files = cache.run(&renderer, jobs)?;
     cache.timed(contexts, started.elapsed() - contexts);

@@ -10,8 +10,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::Federation;
-use super::model::{FederationWeek, Published, QuarterFlows, quarter_of};
+use crate::model::federation::{Federation, FederationWeek, Published, QuarterFlows, quarter_of};
 use crate::error::Result;
 use crate::model::week::WeekId;
 use crate::render::charts::flows::{FlowBar, flows as flows_chart};

@@ -4,16 +4,106 @@
 //! at the supplier's replacement rate; the reconciliation of what each supplier says it
 //! sent against what each receiver says it received (a receiver books a transfer whose
 //! `cell` is `network:cell` of the supplier); rotation per member seat of the council.
-//! No formatting for display here.
+//! No formatting for display here; reading the members' copies is `crate::federation`'s.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::load::{MemberData, Rate, Transfer};
 use crate::model::registers::Mandate;
 use crate::model::week::WeekId;
+
+/// One member network as its published data tells it.
+#[derive(Debug, Clone, Hash)]
+pub struct MemberData {
+    pub name: String,
+    pub title: String,
+    /// The member's site, from its data package (`homepage`).
+    pub homepage: String,
+    pub currency: String,
+    pub rates: Vec<Rate>,
+    pub weekly: Vec<WeeklyRow>,
+    /// Its ledger's transfer rows.
+    pub transfers: Vec<Transfer>,
+    /// `None` when the member publishes no `decisions.csv`.
+    pub decisions: Option<Vec<PublishedDecision>>,
+    /// The seal chain head of the copy.
+    pub seal_chain: String,
+}
+
+/// A replacement rate from the member's data package.
+#[derive(Debug, Clone, Hash)]
+pub struct Rate {
+    pub unit: String,
+    pub category: String,
+    pub rate: Decimal,
+    pub valid_from: Date,
+}
+
+/// One row of `weekly.csv` (a week, category and unit).
+#[derive(Debug, Clone, Hash)]
+pub struct WeeklyRow {
+    pub week: WeekId,
+    pub in_progress: bool,
+    pub category: String,
+    pub category_value: Decimal,
+    pub city_share: Option<Decimal>,
+}
+
+/// A transfer row of `ledger.csv`.
+#[derive(Debug, Clone, Hash)]
+pub struct Transfer {
+    pub line: usize,
+    pub date: Date,
+    pub cell: String,
+    pub category: String,
+    pub quantity: Decimal,
+    pub unit: String,
+    pub to_cell: String,
+}
+
+/// One row of `decisions.csv`.
+#[derive(Debug, Clone, Hash)]
+pub struct PublishedDecision {
+    pub date: Date,
+    pub minutes: String,
+    pub url: String,
+    pub text: String,
+    pub outcome: String,
+}
+
+/// The region: its members' data and what is made of it.
+#[derive(Debug, Clone)]
+pub struct Federation {
+    /// In `tally.toml` order.
+    pub members: Vec<MemberData>,
+    /// Every week any member published, oldest first.
+    pub weeks: Vec<FederationWeek>,
+    /// Every flow between members, as the suppliers state them.
+    pub flows: Vec<Flow>,
+    /// Per quarter, oldest first.
+    pub quarters: Vec<QuarterFlows>,
+    /// Transfers naming a network outside the federation: (member, row).
+    pub outside: Vec<(String, Transfer)>,
+    /// One per member.
+    pub seats: Vec<Seat>,
+    /// The latest date in the federation's own content and its members' weeks.
+    pub as_of: Option<Date>,
+}
+
+impl Federation {
+    /// The region made of `members` (checked) and the council's `mandates`; `as_of` is
+    /// the federation site's own "as of" date.
+    pub fn build(members: Vec<MemberData>, mandates: &[&Mandate], as_of: Option<Date>) -> Federation {
+        let weeks = weeks(&members);
+        let as_of = as_of.max(weeks.last().map(|w| w.week.sunday()));
+        let (flows, receipts, outside) = flows(&members);
+        let quarters = quarters(&flows, &receipts);
+        let seats = seats(&members, mandates, as_of);
+        Federation { members, weeks, flows, quarters, outside, seats, as_of }
+    }
+}
 
 /// Where a member stands in one week of the federation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
