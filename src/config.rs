@@ -324,11 +324,7 @@ impl Config {
             )]));
         }
         let mut problems = invoicing::check(&config, &text, shown);
-        problems.extend(federation::check(
-            config.federation.as_ref(),
-            &text,
-            shown,
-        ));
+        problems.extend(federation::check(config.federation.as_ref(), &text, shown));
         problems.extend(independence::check(
             config.independence.as_ref(),
             &text,

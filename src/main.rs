@@ -142,7 +142,11 @@ fn run(command: Command) -> Result<(), Error> {
                     m.files,
                     m.bytes,
                     m.seal_chain,
-                    if m.new_seals { " (new)" } else { " (unchanged)" }
+                    if m.new_seals {
+                        " (new)"
+                    } else {
+                        " (unchanged)"
+                    }
                 ))?;
             }
         }

@@ -80,7 +80,8 @@ fn fetch_member(site: &Path, member: &MemberConfig, agent: &ureq::Agent) -> Resu
     let kept = previous.as_ref().map(|f| f.seal_chain.as_str());
     let source = member.source(site);
     let found = download(&source, agent)?;
-    let checked = copy::check(&found, kept).map_err(|problems| Error::Verify(problems.join("\n  ")))?;
+    let checked =
+        copy::check(&found, kept).map_err(|problems| Error::Verify(problems.join("\n  ")))?;
     let record = Fetched {
         source: member.source.clone(),
         seal_chain: checked.head.clone(),
@@ -100,9 +101,8 @@ fn fetch_member(site: &Path, member: &MemberConfig, agent: &ureq::Agent) -> Resu
 /// The member's manifest and every file of it the federation reads.
 fn download(source: &MemberSource, agent: &ureq::Agent) -> Result<BTreeMap<String, Vec<u8>>> {
     let manifest_bytes = get(source, MANIFEST_FILE, agent)?;
-    let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| {
-        Error::Verify(format!("{MANIFEST_FILE}: not a tally manifest: {e}"))
-    })?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+        .map_err(|e| Error::Verify(format!("{MANIFEST_FILE}: not a tally manifest: {e}")))?;
     let mut found = BTreeMap::new();
     found.insert(MANIFEST_FILE.to_string(), manifest_bytes);
     for path in manifest.files.keys().filter(|p| copy::is_read(p)) {
@@ -135,7 +135,10 @@ fn get(source: &MemberSource, path: &str, agent: &ureq::Agent) -> Result<Vec<u8>
 
 /// Writes the copy to `.<name>.fetching` beside `dir`, then puts it in place of `dir`.
 fn swap_in(dir: &Path, found: &BTreeMap<String, Vec<u8>>, record: &Fetched) -> Result<()> {
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let parent = dir.parent().unwrap_or(Path::new("."));
     let fresh = parent.join(format!(".{name}.fetching"));
     let old = parent.join(format!(".{name}.previous"));

@@ -32,7 +32,11 @@ pub fn load(
             Err(more) => problems.extend(more),
         }
     }
-    if problems.is_empty() { Ok(all) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(all)
+    } else {
+        Err(problems)
+    }
 }
 
 fn load_member(
@@ -48,13 +52,18 @@ fn load_member(
     let Some(fetched) = fetched else {
         return Err(vec![Diagnostic::new(
             &shown,
-            format!("member {name} has not been fetched yet: run `tally fetch` (builds read only fetched copies)"),
+            format!(
+                "member {name} has not been fetched yet: run `tally fetch` (builds read only fetched copies)"
+            ),
         )]);
     };
     let found = copy::read(&dir).map_err(io)?;
     let checked = copy::check(&found, Some(&fetched.seal_chain))
         .map_err(|problems| copy::diagnostics(name, &problems))?;
-    let file = |path: &str| Member { name, path: shown.join(path) };
+    let file = |path: &str| Member {
+        name,
+        path: shown.join(path),
+    };
     let text = |path: &str| -> Result<&str, Vec<Diagnostic>> {
         let bytes = found.get(path).map(Vec::as_slice).unwrap_or_default();
         std::str::from_utf8(bytes).map_err(|_| vec![file(path).problem(1, "not UTF-8 text")])
@@ -110,14 +119,26 @@ fn read_package(
     }
     let homepage = package["homepage"].as_str().unwrap_or("").to_string();
     let mut rates = Vec::new();
-    let listed = package["valuation"]["rates"].as_array().cloned().unwrap_or_default();
+    let listed = package["valuation"]["rates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     for r in listed {
         let field = |k: &str| r[k].as_str().unwrap_or("").to_string();
-        let (Ok(rate), Ok(valid_from)) = (field("rate").parse::<Decimal>(), field("valid_from").parse::<Date>())
-        else {
-            return Err(vec![file.problem(1, format!("valuation.rates: unreadable rate {r}"))]);
+        let (Ok(rate), Ok(valid_from)) = (
+            field("rate").parse::<Decimal>(),
+            field("valid_from").parse::<Date>(),
+        ) else {
+            return Err(vec![
+                file.problem(1, format!("valuation.rates: unreadable rate {r}")),
+            ]);
         };
-        rates.push(Rate { unit: field("unit"), category: field("category"), rate, valid_from });
+        rates.push(Rate {
+            unit: field("unit"),
+            category: field("category"),
+            rate,
+            valid_from,
+        });
     }
     Ok((homepage, rates))
 }
@@ -133,9 +154,14 @@ fn rows<'t>(
         .headers()
         .map_err(|e| vec![file.problem(1, e)])?
         .clone();
-    let missing: Vec<&&str> = columns.iter().filter(|c| !header.iter().any(|h| h == **c)).collect();
+    let missing: Vec<&&str> = columns
+        .iter()
+        .filter(|c| !header.iter().any(|h| h == **c))
+        .collect();
     if !missing.is_empty() {
-        return Err(vec![file.problem(1, format!("header lacks the column(s) {missing:?}"))]);
+        return Err(vec![
+            file.problem(1, format!("header lacks the column(s) {missing:?}")),
+        ]);
     }
     let mut out = Vec::new();
     let mut problems = Vec::new();
@@ -143,23 +169,40 @@ fn rows<'t>(
         match record {
             Ok(record) => {
                 let line = record.position().map_or(0, |p| p.line() as usize);
-                let row = header.iter().zip(record.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect();
+                let row = header
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(h, v)| (h.to_string(), v.to_string()))
+                    .collect();
                 out.push((line, row));
             }
             Err(e) => problems.push(file.problem(e.position().map_or(0, |p| p.line() as usize), e)),
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
-fn decimal(file: &Member<'_>, line: usize, column: &str, text: &str) -> Result<Decimal, Diagnostic> {
+fn decimal(
+    file: &Member<'_>,
+    line: usize,
+    column: &str,
+    text: &str,
+) -> Result<Decimal, Diagnostic> {
     text.parse::<Decimal>()
         .map_err(|_| file.problem(line, format!("{column}: {text:?} is not a decimal")))
 }
 
 fn date(file: &Member<'_>, line: usize, column: &str, text: &str) -> Result<Date, Diagnostic> {
-    text.parse::<Date>()
-        .map_err(|_| file.problem(line, format!("{column}: {text:?} is not a date (YYYY-MM-DD)")))
+    text.parse::<Date>().map_err(|_| {
+        file.problem(
+            line,
+            format!("{column}: {text:?} is not a date (YYYY-MM-DD)"),
+        )
+    })
 }
 
 fn read_weekly(file: &Member<'_>, text: &str) -> Result<Vec<WeeklyRow>, Vec<Diagnostic>> {
@@ -167,8 +210,12 @@ fn read_weekly(file: &Member<'_>, text: &str) -> Result<Vec<WeeklyRow>, Vec<Diag
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (line, row) in rows(file, text, &columns)? {
-        let week = WeekId::parse(&row["week"])
-            .ok_or_else(|| file.problem(line, format!("week: {:?} is not a week like 2026-W47", row["week"])));
+        let week = WeekId::parse(&row["week"]).ok_or_else(|| {
+            file.problem(
+                line,
+                format!("week: {:?} is not a week like 2026-W47", row["week"]),
+            )
+        });
         let value = decimal(file, line, "category_value", &row["category_value"]);
         let share = match row["city_share"].as_str() {
             "" => Ok(None),
@@ -185,18 +232,27 @@ fn read_weekly(file: &Member<'_>, text: &str) -> Result<Vec<WeeklyRow>, Vec<Diag
             (w, v, s) => problems.extend([w.err(), v.err(), s.err()].into_iter().flatten()),
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 fn read_transfers(file: &Member<'_>, text: &str) -> Result<Vec<Transfer>, Vec<Diagnostic>> {
-    let columns = ["date", "cell", "category", "kind", "quantity", "unit", "to_cell"];
+    let columns = [
+        "date", "cell", "category", "kind", "quantity", "unit", "to_cell",
+    ];
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (line, row) in rows(file, text, &columns)? {
         if row["kind"] != "transfer" {
             continue;
         }
-        match (date(file, line, "date", &row["date"]), decimal(file, line, "quantity", &row["quantity"])) {
+        match (
+            date(file, line, "date", &row["date"]),
+            decimal(file, line, "quantity", &row["quantity"]),
+        ) {
             (Ok(date), Ok(quantity)) => out.push(Transfer {
                 line,
                 date,
@@ -209,10 +265,17 @@ fn read_transfers(file: &Member<'_>, text: &str) -> Result<Vec<Transfer>, Vec<Di
             (d, q) => problems.extend([d.err(), q.err()].into_iter().flatten()),
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
-fn read_decisions(file: &Member<'_>, text: &str) -> Result<Vec<PublishedDecision>, Vec<Diagnostic>> {
+fn read_decisions(
+    file: &Member<'_>,
+    text: &str,
+) -> Result<Vec<PublishedDecision>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let columns = crate::render::decisions_data::DECISION_COLUMNS;
@@ -228,5 +291,9 @@ fn read_decisions(file: &Member<'_>, text: &str) -> Result<Vec<PublishedDecision
             Err(p) => problems.push(p),
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }

@@ -23,14 +23,21 @@ use crate::model::registers::Mandate;
 /// The federation of the site at `site_dir`, or `None` when `tally.toml` lists no
 /// members. Reads the fetched copies; all problems of all members at once.
 pub fn build(site_dir: &Path, site: &Site) -> Result<Option<Arc<Federation>>> {
-    let Some(config) = site.config.federation.as_ref().filter(|f| !f.members.is_empty()) else {
+    let Some(config) = site
+        .config
+        .federation
+        .as_ref()
+        .filter(|f| !f.members.is_empty())
+    else {
         return Ok(None);
     };
     let members =
         load::load(site_dir, &config.members, &site.config.currency).map_err(Error::Input)?;
     let mandates: Vec<&Mandate> = site.registers.mandates.iter().map(|m| &**m).collect();
     check_seats(&members, &mandates, site)?;
-    Ok(Some(Arc::new(Federation::build(members, &mandates, site.as_of))))
+    Ok(Some(Arc::new(Federation::build(
+        members, &mandates, site.as_of,
+    ))))
 }
 
 /// A delegate of the federation's minutes whose `council` is no member's seat.
@@ -57,5 +64,9 @@ fn check_seats(members: &[MemberData], mandates: &[&Mandate], site: &Site) -> Re
             )
         })
         .collect();
-    if problems.is_empty() { Ok(()) } else { Err(Error::Input(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(problems))
+    }
 }

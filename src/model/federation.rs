@@ -95,13 +95,25 @@ pub struct Federation {
 impl Federation {
     /// The region made of `members` (checked) and the council's `mandates`; `as_of` is
     /// the federation site's own "as of" date.
-    pub fn build(members: Vec<MemberData>, mandates: &[&Mandate], as_of: Option<Date>) -> Federation {
+    pub fn build(
+        members: Vec<MemberData>,
+        mandates: &[&Mandate],
+        as_of: Option<Date>,
+    ) -> Federation {
         let weeks = weeks(&members);
         let as_of = as_of.max(weeks.last().map(|w| w.week.sunday()));
         let (flows, receipts, outside) = flows(&members);
         let quarters = quarters(&flows, &receipts);
         let seats = seats(&members, mandates, as_of);
-        Federation { members, weeks, flows, quarters, outside, seats, as_of }
+        Federation {
+            members,
+            weeks,
+            flows,
+            quarters,
+            outside,
+            seats,
+            as_of,
+        }
     }
 }
 
@@ -151,7 +163,10 @@ impl FederationWeek {
     }
     /// How many members have not published this week yet.
     pub fn not_yet(&self) -> usize {
-        self.members.iter().filter(|m| m.published == Published::NotYet).count()
+        self.members
+            .iter()
+            .filter(|m| m.published == Published::NotYet)
+            .count()
     }
 }
 
@@ -168,7 +183,10 @@ pub fn quarter_of_date(date: Date) -> String {
 
 /// Every week any member published, oldest first, with each member's figures.
 pub fn weeks(members: &[MemberData]) -> Vec<FederationWeek> {
-    let all: BTreeSet<WeekId> = members.iter().flat_map(|m| m.weekly.iter().map(|r| r.week)).collect();
+    let all: BTreeSet<WeekId> = members
+        .iter()
+        .flat_map(|m| m.weekly.iter().map(|r| r.week))
+        .collect();
     let latest: Vec<Option<WeekId>> = members
         .iter()
         .map(|m| m.weekly.iter().map(|r| r.week).max())
@@ -188,7 +206,11 @@ pub fn weeks(members: &[MemberData]) -> Vec<FederationWeek> {
                     t.1 += share;
                 }
             }
-            FederationWeek { week, members, totals }
+            FederationWeek {
+                week,
+                members,
+                totals,
+            }
         })
         .collect()
 }
@@ -198,7 +220,9 @@ pub fn weeks(members: &[MemberData]) -> Vec<FederationWeek> {
 fn member_week(member: &MemberData, week: WeekId, latest: Option<WeekId>) -> MemberWeek {
     let rows: Vec<_> = member.weekly.iter().filter(|r| r.week == week).collect();
     let published = match (rows.first(), latest) {
-        (Some(row), _) => Published::Yes { in_progress: row.in_progress },
+        (Some(row), _) => Published::Yes {
+            in_progress: row.in_progress,
+        },
         (None, Some(latest)) if week > latest => Published::NotYet,
         _ => Published::Nothing,
     };
@@ -208,7 +232,10 @@ fn member_week(member: &MemberData, week: WeekId, latest: Option<WeekId>) -> Mem
             .entry(row.category.clone())
             .or_insert((row.category_value, row.city_share.unwrap_or_default()));
     }
-    MemberWeek { published, categories }
+    MemberWeek {
+        published,
+        categories,
+    }
 }
 
 /// A flow between two members, as the supplier's ledger states it.
@@ -252,7 +279,9 @@ pub struct QuarterFlows {
 impl QuarterFlows {
     /// The pairs whose two sides differ.
     pub fn mismatches(&self) -> impl Iterator<Item = (&Pair, &(Decimal, Decimal))> {
-        self.reconciliation.iter().filter(|(_, (sent, got))| sent != got)
+        self.reconciliation
+            .iter()
+            .filter(|(_, (sent, got))| sent != got)
     }
 }
 
@@ -321,7 +350,10 @@ pub fn quarters(flows: &[Flow], receipts: &[Receipt]) -> Vec<QuarterFlows> {
     for f in flows {
         let q = quarter(&mut by_quarter, &f.quarter);
         let key = (f.from.clone(), f.to.clone(), f.unit.clone());
-        let cell = q.matrix.entry(key.clone()).or_insert((Decimal::ZERO, Some(Decimal::ZERO)));
+        let cell = q
+            .matrix
+            .entry(key.clone())
+            .or_insert((Decimal::ZERO, Some(Decimal::ZERO)));
         cell.0 += f.quantity;
         cell.1 = match (cell.1, f.value) {
             (Some(a), Some(b)) => Some(a + b),
@@ -331,7 +363,11 @@ pub fn quarters(flows: &[Flow], receipts: &[Receipt]) -> Vec<QuarterFlows> {
     }
     for r in receipts {
         let key = (r.from.clone(), r.to.clone(), r.unit.clone());
-        quarter(&mut by_quarter, &r.quarter).reconciliation.entry(key).or_default().1 += r.quantity;
+        quarter(&mut by_quarter, &r.quarter)
+            .reconciliation
+            .entry(key)
+            .or_default()
+            .1 += r.quantity;
     }
     by_quarter.into_values().collect()
 }
@@ -370,10 +406,20 @@ pub fn seats(members: &[MemberData], mandates: &[&Mandate], as_of: Option<Date>)
                 .max_by_key(|(name, days)| (*days, std::cmp::Reverse(name.clone())));
             let current = held
                 .iter()
-                .filter(|d| as_of.is_some_and(|day| d.state_on(day) == crate::model::registers::MandateState::Current))
+                .filter(|d| {
+                    as_of.is_some_and(|day| {
+                        d.state_on(day) == crate::model::registers::MandateState::Current
+                    })
+                })
                 .map(|d| d.name.clone())
                 .collect();
-            Seat { member: m.name.clone(), delegates, mandates: held.len(), longest, current }
+            Seat {
+                member: m.name.clone(),
+                delegates,
+                mandates: held.len(),
+                longest,
+                current,
+            }
         })
         .collect()
 }

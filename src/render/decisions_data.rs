@@ -14,8 +14,16 @@ pub const DECISION_COLUMNS: [&str; 6] = ["date", "minutes", "url", "decision", "
 fn fields() -> Vec<Field> {
     vec![
         field("date", "date", "The day of the assembly (ISO 8601)."),
-        field("minutes", "string", "The slug of the minutes that record the decision."),
-        field("url", "string", "The decision on the minutes page (absolute URL)."),
+        field(
+            "minutes",
+            "string",
+            "The slug of the minutes that record the decision.",
+        ),
+        field(
+            "url",
+            "string",
+            "The decision on the minutes page (absolute URL).",
+        ),
         field(
             "decision",
             "string",
@@ -60,12 +68,10 @@ pub fn decisions_csv(site: &Site) -> Result<(DataFile, Vec<u8>)> {
             .write_record(super::csv_safe::record(row.iter().map(String::as_str)))
             .map_err(problem)?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| Error::Template {
-            template: "data/decisions.csv".into(),
-            message: e.to_string(),
-        })?;
+    let bytes = writer.into_inner().map_err(|e| Error::Template {
+        template: "data/decisions.csv".into(),
+        message: e.to_string(),
+    })?;
     let descriptor = DataFile {
         name: "decisions",
         path: "decisions.csv",

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::model::federation::{Federation, FederationWeek, Published, QuarterFlows, quarter_of};
 use crate::error::Result;
+use crate::model::federation::{Federation, FederationWeek, Published, QuarterFlows, quarter_of};
 use crate::model::week::WeekId;
 use crate::render::charts::flows::{FlowBar, flows as flows_chart};
 use crate::render::charts::{self, Chart, Frame, Series};
@@ -30,22 +30,45 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let totals = totals_view(federation, numbers, currency)?;
     let flows = flows_view(federation, numbers, currency);
     let mut jobs = vec![
-        Job::page("federation/", "federation_totals.html", Renderer::with(r.context("Federation", "federation"), "federation", &totals)),
-        Job::page("flows/", "federation_flows.html", Renderer::with(r.context("Flows between members", "federation"), "flows", &flows)),
+        Job::page(
+            "federation/",
+            "federation_totals.html",
+            Renderer::with(r.context("Federation", "federation"), "federation", &totals),
+        ),
+        Job::page(
+            "flows/",
+            "federation_flows.html",
+            Renderer::with(
+                r.context("Flows between members", "federation"),
+                "flows",
+                &flows,
+            ),
+        ),
         Job::page(
             "federation/delegates/",
             "federation_delegates.html",
-            Renderer::with(r.context("Seats and rotation", "federation"), "seats", &seats_view(federation)),
+            Renderer::with(
+                r.context("Seats and rotation", "federation"),
+                "seats",
+                &seats_view(federation),
+            ),
         ),
         Job::page(
             "federation/decisions/",
             "federation_decisions.html",
-            Renderer::with(r.context("Decisions across the region", "federation"), "regional", &decisions_view(federation)),
+            Renderer::with(
+                r.context("Decisions across the region", "federation"),
+                "regional",
+                &decisions_view(federation),
+            ),
         ),
     ];
     jobs.extend(data_files(federation).into_iter().map(Job::File));
     if let Some(chart) = &totals.chart {
-        jobs.push(Job::File(OutputFile::new("federation/governance.svg", chart.svg.clone())));
+        jobs.push(Job::File(OutputFile::new(
+            "federation/governance.svg",
+            chart.svg.clone(),
+        )));
     }
     Ok(jobs)
 }
@@ -89,10 +112,19 @@ struct TotalsView {
 }
 
 fn ratio(numbers: Numbers, value: Decimal, share: Decimal) -> String {
-    if share.is_zero() { "—".into() } else { numbers.percent(value / share) }
+    if share.is_zero() {
+        "—".into()
+    } else {
+        numbers.percent(value / share)
+    }
 }
 
-fn sum_view(name: String, (value, share): (Decimal, Decimal), numbers: Numbers, currency: &str) -> SumView {
+fn sum_view(
+    name: String,
+    (value, share): (Decimal, Decimal),
+    numbers: Numbers,
+    currency: &str,
+) -> SumView {
     SumView {
         name,
         value: numbers.money(value, currency),
@@ -110,10 +142,20 @@ fn totals_view(f: &Federation, numbers: Numbers, currency: &str) -> Result<Total
             title: m.title.clone(),
             homepage: safe_url(&m.homepage),
             seal_chain: m.seal_chain.clone(),
-            latest_week: m.weekly.iter().map(|r| r.week).max().map_or("none".into(), |w| w.to_string()),
+            latest_week: m
+                .weekly
+                .iter()
+                .map(|r| r.week)
+                .max()
+                .map_or("none".into(), |w| w.to_string()),
         })
         .collect();
-    let weeks = f.weeks.iter().rev().map(|w| week_view(w, numbers, currency)).collect();
+    let weeks = f
+        .weeks
+        .iter()
+        .rev()
+        .map(|w| week_view(w, numbers, currency))
+        .collect();
     let mut quarters: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
     let mut categories: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
     for w in &f.weeks {
@@ -129,8 +171,15 @@ fn totals_view(f: &Federation, numbers: Numbers, currency: &str) -> Result<Total
     Ok(TotalsView {
         members,
         weeks,
-        quarters: quarters.into_iter().rev().map(|(q, s)| sum_view(q, s, numbers, currency)).collect(),
-        categories: categories.into_iter().map(|(c, s)| sum_view(c, s, numbers, currency)).collect(),
+        quarters: quarters
+            .into_iter()
+            .rev()
+            .map(|(q, s)| sum_view(q, s, numbers, currency))
+            .collect(),
+        categories: categories
+            .into_iter()
+            .map(|(c, s)| sum_view(c, s, numbers, currency))
+            .collect(),
         chart: governance_chart(f, numbers, currency)?,
     })
 }
@@ -150,7 +199,11 @@ fn week_view(w: &FederationWeek, numbers: Numbers, currency: &str) -> WeekView {
                 Published::Nothing => "—".into(),
                 Published::Yes { in_progress } => {
                     let value = numbers.money(m.value(), currency);
-                    if in_progress { format!("{value} (so far)") } else { value }
+                    if in_progress {
+                        format!("{value} (so far)")
+                    } else {
+                        value
+                    }
                 }
             })
             .collect(),
@@ -172,19 +225,34 @@ fn governance_chart(f: &Federation, numbers: Numbers, currency: &str) -> Result<
             let values = f
                 .weeks
                 .iter()
-                .map(|w| w.members.get(i).filter(|x| matches!(x.published, Published::Yes { .. })).map(|x| x.value()))
+                .map(|w| {
+                    w.members
+                        .get(i)
+                        .filter(|x| matches!(x.published, Published::Yes { .. }))
+                        .map(|x| x.value())
+                })
                 .collect();
             Series::new(m.title.clone(), charts::category_colour(i), values)
         })
         .collect();
     let city: Vec<Option<Decimal>> = f.weeks.iter().map(|w| Some(w.city_share())).collect();
-    let frame = Frame { id_prefix: "federation", weeks: &weeks, numbers, currency, partial: None };
+    let frame = Frame {
+        id_prefix: "federation",
+        weeks: &weeks,
+        numbers,
+        currency,
+        partial: None,
+    };
     Ok(Some(charts::governance(&frame, &series, &city)?))
 }
 
 /// A member's URL only when it is http(s): a member's data cannot plant a script link.
 fn safe_url(url: &str) -> String {
-    if url.starts_with("https://") || url.starts_with("http://") { url.to_string() } else { String::new() }
+    if url.starts_with("https://") || url.starts_with("http://") {
+        url.to_string()
+    } else {
+        String::new()
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -233,11 +301,26 @@ struct FlowsView {
 
 fn flows_view(f: &Federation, numbers: Numbers, currency: &str) -> FlowsView {
     let names: Vec<&str> = f.members.iter().map(|m| m.name.as_str()).collect();
-    let quarters = f.quarters.iter().rev().map(|q| quarter_view(q, &names, numbers, currency)).collect();
+    let quarters = f
+        .quarters
+        .iter()
+        .rev()
+        .map(|q| quarter_view(q, &names, numbers, currency))
+        .collect();
     let outside = f
         .outside
         .iter()
-        .map(|(member, t)| format!("{member}: {} {} {} from {} to {} on {}", numbers.quantity(t.quantity), t.unit, t.category, t.cell, t.to_cell, t.date))
+        .map(|(member, t)| {
+            format!(
+                "{member}: {} {} {} from {} to {} on {}",
+                numbers.quantity(t.quantity),
+                t.unit,
+                t.category,
+                t.cell,
+                t.to_cell,
+                t.date
+            )
+        })
         .collect();
     FlowsView { quarters, outside }
 }
@@ -257,7 +340,15 @@ fn quarter_view(q: &QuarterFlows, names: &[&str], numbers: Numbers, currency: &s
             UnitMatrix {
                 unit: unit.to_string(),
                 receivers: names.iter().map(|n| n.to_string()).collect(),
-                rows: names.iter().map(|from| (from.to_string(), names.iter().map(|to| cell(from, to)).collect())).collect(),
+                rows: names
+                    .iter()
+                    .map(|from| {
+                        (
+                            from.to_string(),
+                            names.iter().map(|to| cell(from, to)).collect(),
+                        )
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -289,7 +380,12 @@ fn quarter_view(q: &QuarterFlows, names: &[&str], numbers: Numbers, currency: &s
             (unit.to_string(), bars)
         })
         .collect();
-    let chart = flows_chart(&format!("flows-{}", q.quarter), &format!("Flows between members, {}", q.quarter), &groups, numbers);
+    let chart = flows_chart(
+        &format!("flows-{}", q.quarter),
+        &format!("Flows between members, {}", q.quarter),
+        &groups,
+        numbers,
+    );
     let reconciliation = q
         .reconciliation
         .iter()
@@ -303,7 +399,14 @@ fn quarter_view(q: &QuarterFlows, names: &[&str], numbers: Numbers, currency: &s
             matches: sent == received,
         })
         .collect();
-    QuarterView { quarter: q.quarter.clone(), matrices, pairs, chart, reconciliation, mismatches: q.mismatches().count() }
+    QuarterView {
+        quarter: q.quarter.clone(),
+        matrices,
+        pairs,
+        chart,
+        reconciliation,
+        mismatches: q.mismatches().count(),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -378,11 +481,20 @@ fn decisions_view(f: &Federation) -> Vec<MemberDecisions> {
 
 /// `data/federation/totals.csv`, `members.csv` and `flows.csv`.
 fn data_files(f: &Federation) -> Vec<OutputFile> {
-    let mut totals = String::from("week,quarter,category,value,city_share,members_not_yet_published\n");
+    let mut totals =
+        String::from("week,quarter,category,value,city_share,members_not_yet_published\n");
     let mut members = String::from("week,member,status,category,value,city_share\n");
     for w in &f.weeks {
         for (category, (value, share)) in &w.totals {
-            totals.push_str(&format!("{},{},{},{},{},{}\n", w.week, quarter_of(w.week), cell(category), machine_exact(*value), machine_exact(*share), w.not_yet()));
+            totals.push_str(&format!(
+                "{},{},{},{},{},{}\n",
+                w.week,
+                quarter_of(w.week),
+                cell(category),
+                machine_exact(*value),
+                machine_exact(*share),
+                w.not_yet()
+            ));
         }
         for (m, mw) in f.members.iter().zip(&w.members) {
             let status = match mw.published {
@@ -395,15 +507,33 @@ fn data_files(f: &Federation) -> Vec<OutputFile> {
                 members.push_str(&format!("{},{},{status},,,\n", w.week, m.name));
             }
             for (category, (value, share)) in &mw.categories {
-                members.push_str(&format!("{},{},{status},{},{},{}\n", w.week, m.name, cell(category), machine_exact(*value), machine_exact(*share)));
+                members.push_str(&format!(
+                    "{},{},{status},{},{},{}\n",
+                    w.week,
+                    m.name,
+                    cell(category),
+                    machine_exact(*value),
+                    machine_exact(*share)
+                ));
             }
         }
     }
     let mut flows = String::from("quarter,supplier,receiver,unit,sent,received,value\n");
     for q in &f.quarters {
         for ((from, to, unit), (sent, received)) in &q.reconciliation {
-            let value = q.matrix.get(&(from.clone(), to.clone(), unit.clone())).and_then(|c| c.1).map(machine_exact).unwrap_or_default();
-            flows.push_str(&format!("{},{from},{to},{},{},{},{value}\n", q.quarter, cell(unit), machine_exact(*sent), machine_exact(*received)));
+            let value = q
+                .matrix
+                .get(&(from.clone(), to.clone(), unit.clone()))
+                .and_then(|c| c.1)
+                .map(machine_exact)
+                .unwrap_or_default();
+            flows.push_str(&format!(
+                "{},{from},{to},{},{},{},{value}\n",
+                q.quarter,
+                cell(unit),
+                machine_exact(*sent),
+                machine_exact(*received)
+            ));
         }
     }
     vec![

@@ -43,9 +43,15 @@ pub fn flows(id: &str, title: &str, groups: &[(String, Vec<FlowBar>)], numbers: 
             y - 8.0,
             escape(unit)
         );
-        let largest = bars.iter().map(|b| b.quantity).max().unwrap_or(Decimal::ONE);
+        let largest = bars
+            .iter()
+            .map(|b| b.quantity)
+            .max()
+            .unwrap_or(Decimal::ONE);
         for bar in bars {
-            let share = (bar.quantity / largest.max(Decimal::new(1, 6))).to_f64().unwrap_or(0.0);
+            let share = (bar.quantity / largest.max(Decimal::new(1, 6)))
+                .to_f64()
+                .unwrap_or(0.0);
             let length = (share * BAR_AREA).max(1.0);
             let shown = numbers.quantity(bar.quantity);
             let label = format!("{} → {}", bar.supplier, bar.receiver);
@@ -85,7 +91,13 @@ pub fn flows(id: &str, title: &str, groups: &[(String, Vec<FlowBar>)], numbers: 
     svg.push_str("</svg>\n");
     let mut csv = String::from("pair,unit,quantity\n");
     for row in &table_rows {
-        let _ = writeln!(csv, "\"{}\",{},{}", row[0].replace('"', "\"\""), row[1], row[2].replace(',', ""));
+        let _ = writeln!(
+            csv,
+            "\"{}\",{},{}",
+            row[0].replace('"', "\"\""),
+            row[1],
+            row[2].replace(',', "")
+        );
     }
     Chart {
         id: id.to_string(),
@@ -95,7 +107,11 @@ pub fn flows(id: &str, title: &str, groups: &[(String, Vec<FlowBar>)], numbers: 
         svg,
         table: Table {
             caption: title.to_string(),
-            head: vec!["Supplier → receiver".into(), "Unit".into(), "Quantity".into()],
+            head: vec![
+                "Supplier → receiver".into(),
+                "Unit".into(),
+                "Quantity".into(),
+            ],
             rows: table_rows,
         },
         csv,
@@ -122,13 +138,22 @@ mod tests {
             quantity: Decimal::from(q),
         };
         let groups = vec![
-            ("kg".to_string(), vec![bar("a", "b", 100), bar("b", "a", 50)]),
+            (
+                "kg".to_string(),
+                vec![bar("a", "b", 100), bar("b", "a", 50)],
+            ),
             ("kWh".to_string(), vec![bar("a", "c", 7)]),
         ];
         let chart = flows("flows", "Flows", &groups, Numbers::for_language("en"));
         assert_eq!(chart.svg.matches("<rect").count(), 3);
-        assert!(chart.svg.contains("width=\"300.0\""), "the largest of a unit fills the area");
-        assert!(chart.svg.contains("width=\"150.0\""), "half the largest, half the width");
+        assert!(
+            chart.svg.contains("width=\"300.0\""),
+            "the largest of a unit fills the area"
+        );
+        assert!(
+            chart.svg.contains("width=\"150.0\""),
+            "half the largest, half the width"
+        );
         assert!(chart.svg.contains("a → c"));
         assert_eq!(chart.table.rows.len(), 3);
         assert!(roxmltree_free_parse(&chart.svg));
