@@ -144,11 +144,10 @@ fn read_package(
 }
 
 /// Rows of a published CSV by header name, each with its line; missing columns named.
-fn rows<'t>(
-    file: &Member<'_>,
-    text: &'t str,
-    columns: &[&str],
-) -> Result<Vec<(usize, BTreeMap<String, String>)>, Vec<Diagnostic>> {
+/// A published CSV's data rows: (line, column → value).
+type Rows = Vec<(usize, BTreeMap<String, String>)>;
+
+fn rows(file: &Member<'_>, text: &str, columns: &[&str]) -> Result<Rows, Vec<Diagnostic>> {
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header = reader
         .headers()

@@ -423,3 +423,143 @@ pub fn seats(members: &[MemberData], mandates: &[&Mandate], as_of: Option<Date>)
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn member(name: &str, weeks: &[(&str, &str, &str)], transfers: Vec<Transfer>) -> MemberData {
+        MemberData {
+            name: name.into(),
+            title: name.into(),
+            homepage: String::new(),
+            currency: "EUR".into(),
+            rates: vec![
+                Rate {
+                    unit: "kg".into(),
+                    category: String::new(),
+                    rate: d("2"),
+                    valid_from: day("2026-01-01"),
+                },
+                Rate {
+                    unit: "kg".into(),
+                    category: "food".into(),
+                    rate: d("3"),
+                    valid_from: day("2026-01-01"),
+                },
+                Rate {
+                    unit: "kg".into(),
+                    category: "food".into(),
+                    rate: d("4"),
+                    valid_from: day("2026-11-01"),
+                },
+            ],
+            weekly: weeks
+                .iter()
+                .map(|(week, category, value)| WeeklyRow {
+                    week: WeekId::parse(week).unwrap(),
+                    in_progress: false,
+                    category: category.to_string(),
+                    category_value: d(value),
+                    city_share: Some(d("100")),
+                })
+                .collect(),
+            transfers,
+            decisions: None,
+            seal_chain: String::new(),
+        }
+    }
+
+    fn transfer(date: &str, cell: &str, quantity: &str, to_cell: &str) -> Transfer {
+        Transfer {
+            line: 2,
+            date: day(date),
+            cell: cell.into(),
+            category: "food".into(),
+            quantity: d(quantity),
+            unit: "kg".into(),
+            to_cell: to_cell.into(),
+        }
+    }
+
+    #[test]
+    fn rates_prefer_the_category_then_the_latest_in_force() {
+        let m = member("a", &[], Vec::new());
+        assert_eq!(
+            rate_on(&m.rates, "kg", "food", day("2026-10-31")),
+            Some(d("3"))
+        );
+        assert_eq!(
+            rate_on(&m.rates, "kg", "food", day("2026-11-01")),
+            Some(d("4"))
+        );
+        assert_eq!(
+            rate_on(&m.rates, "kg", "care", day("2026-11-01")),
+            Some(d("2"))
+        );
+        assert_eq!(rate_on(&m.rates, "h", "food", day("2026-11-01")), None);
+        assert_eq!(rate_on(&m.rates, "kg", "food", day("2025-12-31")), None);
+    }
+
+    #[test]
+    fn a_category_repeated_on_unit_rows_counts_once_and_later_weeks_are_not_yet_published() {
+        let a = member(
+            "a",
+            &[
+                ("2026-W45", "food", "10"),
+                ("2026-W45", "food", "10"),
+                ("2026-W46", "food", "7"),
+            ],
+            Vec::new(),
+        );
+        let b = member("b", &[("2026-W45", "food", "5")], Vec::new());
+        let weeks = weeks(&[a, b]);
+        assert_eq!(weeks.len(), 2);
+        assert_eq!(weeks[0].value(), d("15"));
+        assert_eq!(weeks[0].city_share(), d("200"));
+        assert_eq!(weeks[1].value(), d("7"));
+        assert_eq!(weeks[1].members[1].published, Published::NotYet);
+        assert_eq!(weeks[1].not_yet(), 1);
+    }
+
+    #[test]
+    fn flows_are_valued_at_the_supplier_rate_and_reconciled_against_the_receiver() {
+        let a = member(
+            "a",
+            &[],
+            vec![
+                transfer("2026-10-20", "store", "120", "b:kitchen"),
+                transfer("2026-10-21", "store", "5", "elsewhere:x"),
+            ],
+        );
+        let b = member(
+            "b",
+            &[],
+            vec![transfer("2026-10-22", "a:store", "100", "kitchen")],
+        );
+        let (flows, receipts, outside) = flows(&[a, b]);
+        assert_eq!(flows.len(), 1);
+        assert_eq!(flows[0].value, Some(d("360")));
+        assert_eq!(outside.len(), 1, "a network outside the federation");
+        let quarters = quarters(&flows, &receipts);
+        assert_eq!(quarters[0].quarter, "2026-Q4");
+        let key = ("a".to_string(), "b".to_string(), "kg".to_string());
+        assert_eq!(quarters[0].reconciliation[&key], (d("120"), d("100")));
+        assert_eq!(quarters[0].mismatches().count(), 1);
+    }
+
+    #[test]
+    fn a_week_belongs_to_the_quarter_of_its_thursday() {
+        // 2026-W40 runs from Monday 28 September to Sunday 4 October; Thursday is 1 October.
+        assert_eq!(quarter_of(WeekId::parse("2026-W40").unwrap()), "2026-Q4");
+        assert_eq!(quarter_of(WeekId::parse("2026-W39").unwrap()), "2026-Q3");
+    }
+}

@@ -459,7 +459,7 @@ fn decisions_view(f: &Federation) -> Vec<MemberDecisions> {
         .iter()
         .map(|m| {
             let mut latest: Vec<_> = m.decisions.iter().flatten().collect();
-            latest.sort_by(|a, b| b.date.cmp(&a.date));
+            latest.sort_by_key(|d| std::cmp::Reverse(d.date));
             MemberDecisions {
                 name: m.name.clone(),
                 title: m.title.clone(),
