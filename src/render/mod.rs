@@ -20,6 +20,8 @@ pub mod names;
 pub mod numbers;
 pub mod open_data;
 mod pages;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod receipts;

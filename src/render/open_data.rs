@@ -37,6 +37,14 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             super::invoices::invoices_data(site)?,
             super::decisions_data::decisions_csv(site)?,
         ] {
+            #[cfg(feature = "parquet")]
+            if matches!(descriptor.name, "ledger" | "weekly") {
+                let parquet = super::parquet::of_csv(&descriptor, &bytes)?;
+                files.push(OutputFile::new(
+                    format!("data/{}.parquet", descriptor.name),
+                    parquet,
+                ));
+            }
             files.push(OutputFile::new(format!("data/{}", descriptor.path), bytes));
             descriptors.push(descriptor);
         }
