@@ -66,7 +66,9 @@ fn read_columns(file: &DataFile, csv: &[u8]) -> std::result::Result<Vec<Vec<Stri
 }
 
 fn typed(kind: &str, cells: &[String]) -> std::result::Result<Column, String> {
-    let present = |c: &String| (!c.is_empty()).then_some(c.as_str());
+    fn present(c: &str) -> Option<&str> {
+        (!c.is_empty()).then_some(c)
+    }
     Ok(match kind {
         "date" => Column::Date(
             cells
