@@ -150,7 +150,8 @@ pub struct PartialCopy {
 /// Checks a partial copy as [`verify`] checks a whole one: every file in `found` must
 /// have the digest `manifest` gives it, each of `required` must be there, the seal
 /// chain of `data/seals.json` is recomputed and each canonical week file present is
-/// checked against its public digest; `kept` (the head seen at an earlier fetch) must
+/// checked against its public digest (`found` may hold the manifest too: it is not
+/// checked against itself); `kept` (the head seen at an earlier fetch) must
 /// still be in the chain. Every problem is listed, one per entry.
 pub fn check_partial(
     manifest: &[u8],
@@ -170,7 +171,7 @@ pub fn check_partial(
             problems.push(format!("missing: {path}"));
         }
     }
-    for (path, bytes) in found {
+    for (path, bytes) in found.iter().filter(|(p, _)| p.as_str() != MANIFEST_FILE) {
         match manifest.files.get(path) {
             Some(expected) => {
                 let actual = sha256_hex(bytes);

@@ -445,3 +445,21 @@ fn fetch_over_loopback_and_a_member_that_is_down_keeps_its_previous_copy() {
         "{error}"
     );
 }
+
+#[test]
+fn a_network_publishes_its_decisions_register_in_its_data_package_and_manifest() {
+    let (_dir, root) = example();
+    let public = root.join("hillside/public");
+    let csv = read(&public, "data/decisions.csv");
+    assert_eq!(
+        csv.lines().take(2).collect::<Vec<_>>(),
+        [
+            "date,minutes,url,decision,text,outcome",
+            "2026-11-09,2026-11-09-assembly,https://hillside.example/minutes/2026-11-09-assembly/#decision-1,2026-11-09-assembly#decision-1,Rotate the federation delegate every quarter,passed",
+        ]
+    );
+    assert_eq!(csv.lines().count(), 4, "a header and three decisions");
+    let package = read(&public, "data/datapackage.json");
+    assert!(package.contains("\"path\": \"decisions.csv\""));
+    assert!(read(&public, "manifest.json").contains("\"data/decisions.csv\""));
+}

@@ -83,12 +83,7 @@ pub fn check(
     let Some(manifest) = found.get(MANIFEST_FILE) else {
         return Err(vec![format!("missing: {MANIFEST_FILE}")]);
     };
-    let files: BTreeMap<String, Vec<u8>> = found
-        .iter()
-        .filter(|(path, _)| path.as_str() != MANIFEST_FILE)
-        .map(|(path, bytes)| (path.clone(), bytes.clone()))
-        .collect();
-    check_partial(manifest, &files, &REQUIRED, kept)
+    check_partial(manifest, found, &REQUIRED, kept)
 }
 
 /// Reads the published files of the copy in `dir` (the manifest and the files the

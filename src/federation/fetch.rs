@@ -17,6 +17,9 @@ use crate::manifest::{MANIFEST_FILE, Manifest};
 
 use super::copy::{self, Fetched};
 
+/// The most one published file may weigh: a member's site cannot fill the disk.
+const MAX_FILE_BYTES: u64 = 4 << 30;
+
 /// What one member's fetch brought.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberFetch {
@@ -126,8 +129,12 @@ fn get(source: &MemberSource, path: &str, agent: &ureq::Agent) -> Result<Vec<u8>
             response
                 .body_mut()
                 .as_reader()
+                .take(MAX_FILE_BYTES + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| failed(e.to_string()))?;
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                return Err(failed(format!("larger than {MAX_FILE_BYTES} bytes")));
+            }
             Ok(bytes)
         }
     }

@@ -4,7 +4,6 @@
 //! `weekly.csv`, the transfer rows of `ledger.csv` and `decisions.csv` are read by
 //! their headers. Every problem names the member, the file and the line.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
@@ -144,42 +143,49 @@ fn read_package(
 }
 
 /// Rows of a published CSV by header name, each with its line; missing columns named.
-/// A published CSV's data rows: (line, column → value).
-type Rows = Vec<(usize, BTreeMap<String, String>)>;
-
-fn rows(file: &Member<'_>, text: &str, columns: &[&str]) -> Result<Rows, Vec<Diagnostic>> {
+/// Calls `f` with each data row's line and its cells of `columns`, in that order (one
+/// reused record: a member's ledger makes no map per row). Every problem is kept.
+fn each_row(
+    file: &Member<'_>,
+    text: &str,
+    columns: &[&str],
+    mut f: impl FnMut(usize, &[&str]) -> Result<(), Vec<Diagnostic>>,
+) -> Result<(), Vec<Diagnostic>> {
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| vec![file.problem(1, e)])?
-        .clone();
+    let header = reader.headers().map_err(|e| vec![file.problem(1, e)])?;
+    let at: Vec<Option<usize>> = columns
+        .iter()
+        .map(|c| header.iter().position(|h| h == *c))
+        .collect();
     let missing: Vec<&&str> = columns
         .iter()
-        .filter(|c| !header.iter().any(|h| h == **c))
+        .zip(&at)
+        .filter(|(_, i)| i.is_none())
+        .map(|(c, _)| c)
         .collect();
     if !missing.is_empty() {
         return Err(vec![
             file.problem(1, format!("header lacks the column(s) {missing:?}")),
         ]);
     }
-    let mut out = Vec::new();
+    let at: Vec<usize> = at.into_iter().flatten().collect();
     let mut problems = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line() as usize);
-                let row = header
-                    .iter()
-                    .zip(record.iter())
-                    .map(|(h, v)| (h.to_string(), v.to_string()))
-                    .collect();
-                out.push((line, row));
+                let cells: Vec<&str> = at.iter().map(|&i| record.get(i).unwrap_or("")).collect();
+                if let Err(more) = f(line, &cells) {
+                    problems.extend(more);
+                }
             }
             Err(e) => problems.push(file.problem(e.position().map_or(0, |p| p.line() as usize), e)),
         }
     }
     if problems.is_empty() {
-        Ok(out)
+        Ok(())
     } else {
         Err(problems)
     }
@@ -207,68 +213,67 @@ fn date(file: &Member<'_>, line: usize, column: &str, text: &str) -> Result<Date
 fn read_weekly(file: &Member<'_>, text: &str) -> Result<Vec<WeeklyRow>, Vec<Diagnostic>> {
     let columns = ["week", "status", "category", "category_value", "city_share"];
     let mut out = Vec::new();
-    let mut problems = Vec::new();
-    for (line, row) in rows(file, text, &columns)? {
-        let week = WeekId::parse(&row["week"]).ok_or_else(|| {
-            file.problem(
-                line,
-                format!("week: {:?} is not a week like 2026-W47", row["week"]),
-            )
+    each_row(file, text, &columns, |line, row| {
+        let [week, status, category, value, share] = row else {
+            return Ok(());
+        };
+        let week = WeekId::parse(week).ok_or_else(|| {
+            file.problem(line, format!("week: {week:?} is not a week like 2026-W47"))
         });
-        let value = decimal(file, line, "category_value", &row["category_value"]);
-        let share = match row["city_share"].as_str() {
+        let value = decimal(file, line, "category_value", value);
+        let share = match *share {
             "" => Ok(None),
             s => decimal(file, line, "city_share", s).map(Some),
         };
         match (week, value, share) {
-            (Ok(week), Ok(category_value), Ok(city_share)) => out.push(WeeklyRow {
-                week,
-                in_progress: row["status"] == "in-progress",
-                category: row["category"].clone(),
-                category_value,
-                city_share,
-            }),
-            (w, v, s) => problems.extend([w.err(), v.err(), s.err()].into_iter().flatten()),
+            (Ok(week), Ok(category_value), Ok(city_share)) => {
+                out.push(WeeklyRow {
+                    week,
+                    in_progress: *status == "in-progress",
+                    category: category.to_string(),
+                    category_value,
+                    city_share,
+                });
+                Ok(())
+            }
+            (w, v, s) => Err([w.err(), v.err(), s.err()].into_iter().flatten().collect()),
         }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    })?;
+    Ok(out)
 }
 
 fn read_transfers(file: &Member<'_>, text: &str) -> Result<Vec<Transfer>, Vec<Diagnostic>> {
     let columns = [
-        "date", "cell", "category", "kind", "quantity", "unit", "to_cell",
+        "kind", "date", "cell", "category", "quantity", "unit", "to_cell",
     ];
     let mut out = Vec::new();
-    let mut problems = Vec::new();
-    for (line, row) in rows(file, text, &columns)? {
-        if row["kind"] != "transfer" {
-            continue;
+    each_row(file, text, &columns, |line, row| {
+        let [kind, day, cell, category, quantity, unit, to_cell] = row else {
+            return Ok(());
+        };
+        if *kind != "transfer" {
+            return Ok(());
         }
         match (
-            date(file, line, "date", &row["date"]),
-            decimal(file, line, "quantity", &row["quantity"]),
+            date(file, line, "date", day),
+            decimal(file, line, "quantity", quantity),
         ) {
-            (Ok(date), Ok(quantity)) => out.push(Transfer {
-                line,
-                date,
-                cell: row["cell"].clone(),
-                category: row["category"].clone(),
-                quantity,
-                unit: row["unit"].clone(),
-                to_cell: row["to_cell"].clone(),
-            }),
-            (d, q) => problems.extend([d.err(), q.err()].into_iter().flatten()),
+            (Ok(date), Ok(quantity)) => {
+                out.push(Transfer {
+                    line,
+                    date,
+                    cell: cell.to_string(),
+                    category: category.to_string(),
+                    quantity,
+                    unit: unit.to_string(),
+                    to_cell: to_cell.to_string(),
+                });
+                Ok(())
+            }
+            (d, q) => Err([d.err(), q.err()].into_iter().flatten().collect()),
         }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    })?;
+    Ok(out)
 }
 
 fn read_decisions(
@@ -276,23 +281,19 @@ fn read_decisions(
     text: &str,
 ) -> Result<Vec<PublishedDecision>, Vec<Diagnostic>> {
     let mut out = Vec::new();
-    let mut problems = Vec::new();
     let columns = crate::render::decisions_data::DECISION_COLUMNS;
-    for (line, row) in rows(file, text, &columns)? {
-        match date(file, line, "date", &row["date"]) {
-            Ok(date) => out.push(PublishedDecision {
-                date,
-                minutes: row["minutes"].clone(),
-                url: row["url"].clone(),
-                text: row["text"].clone(),
-                outcome: row["outcome"].clone(),
-            }),
-            Err(p) => problems.push(p),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    each_row(file, text, &columns, |line, row| {
+        let [day, minutes, url, _, text, outcome] = row else {
+            return Ok(());
+        };
+        out.push(PublishedDecision {
+            date: date(file, line, "date", day).map_err(|p| vec![p])?,
+            minutes: minutes.to_string(),
+            url: url.to_string(),
+            text: text.to_string(),
+            outcome: outcome.to_string(),
+        });
+        Ok(())
+    })?;
+    Ok(out)
 }

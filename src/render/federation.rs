@@ -329,29 +329,6 @@ fn quarter_view(q: &QuarterFlows, names: &[&str], numbers: Numbers, currency: &s
     let mut units: Vec<&str> = q.matrix.keys().map(|(_, _, u)| u.as_str()).collect();
     units.sort_unstable();
     units.dedup();
-    let matrices = units
-        .iter()
-        .map(|unit| {
-            let cell = |from: &str, to: &str| {
-                q.matrix
-                    .get(&(from.to_string(), to.to_string(), unit.to_string()))
-                    .map_or(String::new(), |(quantity, _)| numbers.quantity(*quantity))
-            };
-            UnitMatrix {
-                unit: unit.to_string(),
-                receivers: names.iter().map(|n| n.to_string()).collect(),
-                rows: names
-                    .iter()
-                    .map(|from| {
-                        (
-                            from.to_string(),
-                            names.iter().map(|to| cell(from, to)).collect(),
-                        )
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
     let pairs = q
         .matrix
         .iter()
@@ -365,20 +342,7 @@ fn quarter_view(q: &QuarterFlows, names: &[&str], numbers: Numbers, currency: &s
         .collect();
     let groups: Vec<(String, Vec<FlowBar>)> = units
         .iter()
-        .map(|unit| {
-            let bars = q
-                .matrix
-                .iter()
-                .filter(|((_, _, u), _)| u == unit)
-                .map(|((from, to, _), (quantity, _))| FlowBar {
-                    supplier: from.clone(),
-                    receiver: to.clone(),
-                    supplier_index: names.iter().position(|n| n == from).unwrap_or(0),
-                    quantity: *quantity,
-                })
-                .collect();
-            (unit.to_string(), bars)
-        })
+        .map(|unit| (unit.to_string(), bars(q, unit, names)))
         .collect();
     let chart = flows_chart(
         &format!("flows-{}", q.quarter),
@@ -386,8 +350,57 @@ fn quarter_view(q: &QuarterFlows, names: &[&str], numbers: Numbers, currency: &s
         &groups,
         numbers,
     );
-    let reconciliation = q
-        .reconciliation
+    QuarterView {
+        quarter: q.quarter.clone(),
+        matrices: units
+            .iter()
+            .map(|unit| matrix(q, unit, names, numbers))
+            .collect(),
+        pairs,
+        chart,
+        reconciliation: reconciliation(q, numbers),
+        mismatches: q.mismatches().count(),
+    }
+}
+
+/// Supplier rows × receiver columns of one unit; an empty cell where nothing flowed.
+fn matrix(q: &QuarterFlows, unit: &str, names: &[&str], numbers: Numbers) -> UnitMatrix {
+    let cell = |from: &str, to: &str| {
+        q.matrix
+            .get(&(from.to_string(), to.to_string(), unit.to_string()))
+            .map_or(String::new(), |(quantity, _)| numbers.quantity(*quantity))
+    };
+    UnitMatrix {
+        unit: unit.to_string(),
+        receivers: names.iter().map(|n| n.to_string()).collect(),
+        rows: names
+            .iter()
+            .map(|from| {
+                (
+                    from.to_string(),
+                    names.iter().map(|to| cell(from, to)).collect(),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The chart's bars of one unit, coloured by supplier.
+fn bars(q: &QuarterFlows, unit: &str, names: &[&str]) -> Vec<FlowBar> {
+    q.matrix
+        .iter()
+        .filter(|((_, _, u), _)| u == unit)
+        .map(|((from, to, _), (quantity, _))| FlowBar {
+            supplier: from.clone(),
+            receiver: to.clone(),
+            supplier_index: names.iter().position(|n| n == from).unwrap_or(0),
+            quantity: *quantity,
+        })
+        .collect()
+}
+
+fn reconciliation(q: &QuarterFlows, numbers: Numbers) -> Vec<ReconcileView> {
+    q.reconciliation
         .iter()
         .map(|((from, to, unit), (sent, received))| ReconcileView {
             from: from.clone(),
@@ -398,15 +411,7 @@ fn quarter_view(q: &QuarterFlows, names: &[&str], numbers: Numbers, currency: &s
             difference: numbers.quantity(*sent - *received),
             matches: sent == received,
         })
-        .collect();
-    QuarterView {
-        quarter: q.quarter.clone(),
-        matrices,
-        pairs,
-        chart,
-        reconciliation,
-        mismatches: q.mismatches().count(),
-    }
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -481,12 +486,20 @@ fn decisions_view(f: &Federation) -> Vec<MemberDecisions> {
 
 /// `data/federation/totals.csv`, `members.csv` and `flows.csv`.
 fn data_files(f: &Federation) -> Vec<OutputFile> {
-    let mut totals =
+    vec![
+        OutputFile::new("data/federation/totals.csv", totals_csv(f)),
+        OutputFile::new("data/federation/members.csv", members_csv(f)),
+        OutputFile::new("data/federation/flows.csv", flows_csv(f)),
+    ]
+}
+
+/// One row per week and category, summed over the members.
+fn totals_csv(f: &Federation) -> String {
+    let mut csv =
         String::from("week,quarter,category,value,city_share,members_not_yet_published\n");
-    let mut members = String::from("week,member,status,category,value,city_share\n");
     for w in &f.weeks {
         for (category, (value, share)) in &w.totals {
-            totals.push_str(&format!(
+            csv.push_str(&format!(
                 "{},{},{},{},{},{}\n",
                 w.week,
                 quarter_of(w.week),
@@ -496,6 +509,14 @@ fn data_files(f: &Federation) -> Vec<OutputFile> {
                 w.not_yet()
             ));
         }
+    }
+    csv
+}
+
+/// One row per week, member and category; a week not yet published has one empty row.
+fn members_csv(f: &Federation) -> String {
+    let mut csv = String::from("week,member,status,category,value,city_share\n");
+    for w in &f.weeks {
         for (m, mw) in f.members.iter().zip(&w.members) {
             let status = match mw.published {
                 Published::Yes { in_progress: true } => "in-progress",
@@ -504,10 +525,10 @@ fn data_files(f: &Federation) -> Vec<OutputFile> {
                 Published::Nothing => continue,
             };
             if mw.categories.is_empty() {
-                members.push_str(&format!("{},{},{status},,,\n", w.week, m.name));
+                csv.push_str(&format!("{},{},{status},,,\n", w.week, m.name));
             }
             for (category, (value, share)) in &mw.categories {
-                members.push_str(&format!(
+                csv.push_str(&format!(
                     "{},{},{status},{},{},{}\n",
                     w.week,
                     m.name,
@@ -518,7 +539,12 @@ fn data_files(f: &Federation) -> Vec<OutputFile> {
             }
         }
     }
-    let mut flows = String::from("quarter,supplier,receiver,unit,sent,received,value\n");
+    csv
+}
+
+/// One row per quarter, supplier, receiver and unit: both sides and the value.
+fn flows_csv(f: &Federation) -> String {
+    let mut csv = String::from("quarter,supplier,receiver,unit,sent,received,value\n");
     for q in &f.quarters {
         for ((from, to, unit), (sent, received)) in &q.reconciliation {
             let value = q
@@ -527,7 +553,7 @@ fn data_files(f: &Federation) -> Vec<OutputFile> {
                 .and_then(|c| c.1)
                 .map(machine_exact)
                 .unwrap_or_default();
-            flows.push_str(&format!(
+            csv.push_str(&format!(
                 "{},{from},{to},{},{},{},{value}\n",
                 q.quarter,
                 cell(unit),
@@ -536,11 +562,7 @@ fn data_files(f: &Federation) -> Vec<OutputFile> {
             ));
         }
     }
-    vec![
-        OutputFile::new("data/federation/totals.csv", totals),
-        OutputFile::new("data/federation/members.csv", members),
-        OutputFile::new("data/federation/flows.csv", flows),
-    ]
+    csv
 }
 
 /// A text cell of the federation's CSVs: quoted when it must be, safe in a spreadsheet.

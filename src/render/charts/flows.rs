@@ -49,29 +49,9 @@ pub fn flows(id: &str, title: &str, groups: &[(String, Vec<FlowBar>)], numbers: 
             .max()
             .unwrap_or(Decimal::ONE);
         for bar in bars {
-            let share = (bar.quantity / largest.max(Decimal::new(1, 6)))
-                .to_f64()
-                .unwrap_or(0.0);
-            let length = (share * BAR_AREA).max(1.0);
             let shown = numbers.quantity(bar.quantity);
-            let label = format!("{} → {}", bar.supplier, bar.receiver);
-            let _ = writeln!(
-                body,
-                "<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"end\" fill=\"currentColor\">{}</text>\
-<rect x=\"{LABEL_WIDTH:.0}\" y=\"{:.0}\" width=\"{length:.1}\" height=\"{:.0}\" fill=\"{}\"/>\
-<text x=\"{:.1}\" y=\"{:.0}\" font-size=\"12\" fill=\"currentColor\">{} {}</text>",
-                LABEL_WIDTH - 8.0,
-                y + 15.0,
-                escape(&label),
-                y + 3.0,
-                ROW - 6.0,
-                colour(bar.supplier_index as u8),
-                LABEL_WIDTH + length + 6.0,
-                y + 15.0,
-                escape(&shown),
-                escape(unit)
-            );
-            table_rows.push(vec![label, unit.clone(), shown]);
+            draw_bar(&mut body, y, bar, largest, &format!("{shown} {unit}"));
+            table_rows.push(vec![label(bar), unit.clone(), shown]);
             y += ROW;
         }
     }
@@ -89,22 +69,13 @@ pub fn flows(id: &str, title: &str, groups: &[(String, Vec<FlowBar>)], numbers: 
     let _ = writeln!(svg, "<desc id=\"{id}-desc\">{}</desc>", escape(&desc));
     svg.push_str(&body);
     svg.push_str("</svg>\n");
-    let mut csv = String::from("pair,unit,quantity\n");
-    for row in &table_rows {
-        let _ = writeln!(
-            csv,
-            "\"{}\",{},{}",
-            row[0].replace('"', "\"\""),
-            row[1],
-            row[2].replace(',', "")
-        );
-    }
     Chart {
         id: id.to_string(),
         slug: id.to_string(),
         title: title.to_string(),
         desc,
         svg,
+        csv: csv(groups),
         table: Table {
             caption: title.to_string(),
             head: vec![
@@ -114,8 +85,46 @@ pub fn flows(id: &str, title: &str, groups: &[(String, Vec<FlowBar>)], numbers: 
             ],
             rows: table_rows,
         },
-        csv,
     }
+}
+
+fn label(bar: &FlowBar) -> String {
+    format!("{} → {}", bar.supplier, bar.receiver)
+}
+
+/// One row at `y`: the pair's label, its bar scaled to `largest`, the quantity after it.
+fn draw_bar(body: &mut String, y: f64, bar: &FlowBar, largest: Decimal, shown: &str) {
+    let share = (bar.quantity / largest.max(Decimal::new(1, 6)))
+        .to_f64()
+        .unwrap_or(0.0);
+    let length = (share * BAR_AREA).max(1.0);
+    let _ = writeln!(
+        body,
+        "<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"end\" fill=\"currentColor\">{}</text>\
+<rect x=\"{LABEL_WIDTH:.0}\" y=\"{:.0}\" width=\"{length:.1}\" height=\"{:.0}\" fill=\"{}\"/>\
+<text x=\"{:.1}\" y=\"{:.0}\" font-size=\"12\" fill=\"currentColor\">{}</text>",
+        LABEL_WIDTH - 8.0,
+        y + 15.0,
+        escape(&label(bar)),
+        y + 3.0,
+        ROW - 6.0,
+        colour(bar.supplier_index as u8),
+        LABEL_WIDTH + length + 6.0,
+        y + 15.0,
+        escape(shown)
+    );
+}
+
+/// The chart's numbers as CSV: pair, unit, quantity (exact, a dot for decimals).
+fn csv(groups: &[(String, Vec<FlowBar>)]) -> String {
+    let mut csv = String::from("pair,unit,quantity\n");
+    for (unit, bars) in groups {
+        for bar in bars {
+            let pair = label(bar).replace('"', "\"\"");
+            let _ = writeln!(csv, "\"{pair}\",{unit},{}", bar.quantity.normalize());
+        }
+    }
+    csv
 }
 
 fn escape(text: &str) -> String {
@@ -156,6 +165,10 @@ mod tests {
         );
         assert!(chart.svg.contains("a → c"));
         assert_eq!(chart.table.rows.len(), 3);
+        assert_eq!(
+            chart.csv,
+            "pair,unit,quantity\n\"a → b\",kg,100\n\"b → a\",kg,50\n\"a → c\",kWh,7\n"
+        );
         assert!(roxmltree_free_parse(&chart.svg));
     }
 
