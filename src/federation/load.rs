@@ -23,10 +23,16 @@ pub fn load(
     members: &[MemberConfig],
     currency: &str,
 ) -> Result<Vec<MemberData>, Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    // Members are read and checked in parallel; their order stays that of tally.toml.
+    let results: Vec<_> = members
+        .par_iter()
+        .map(|member| load_member(site, member, currency))
+        .collect();
     let mut all = Vec::new();
     let mut problems = Vec::new();
-    for member in members {
-        match load_member(site, member, currency) {
+    for result in results {
+        match result {
             Ok(data) => all.push(data),
             Err(more) => problems.extend(more),
         }
