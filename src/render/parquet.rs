@@ -90,7 +90,7 @@ fn typed(kind: &str, cells: &[String]) -> std::result::Result<Column, String> {
         _ => Column::Text(
             cells
                 .iter()
-                .map(|c| present(c).map(|t| ByteArray::from(t)))
+                .map(|c| present(c).map(ByteArray::from))
                 .collect(),
         ),
     })
