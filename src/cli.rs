@@ -75,6 +75,13 @@ pub enum Command {
         #[arg(long, conflicts_with = "until")]
         rekey: bool,
     },
+    /// Federation: copy each member's published data into data/members/<name>/ (over
+    /// HTTP or from a folder) and check it as `tally verify` does. A member that fails
+    /// keeps its previous copy.
+    Fetch {
+        #[arg(default_value = ".")]
+        site: PathBuf,
+    },
     /// Show where the site stands: the week in progress, provisional weeks, what
     /// `tally seal` would seal, draft invoices, what is missing, and what to run next.
     Status {

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Error, Result};
 
+pub mod federation;
 pub mod independence;
 mod invoicing;
 
@@ -54,6 +55,10 @@ pub struct Config {
     /// `[independence]`: the living wage the strike fund is measured in.
     #[serde(default)]
     pub independence: Option<independence::IndependenceConfig>,
+    /// `[[federation.members]]`: a federation site, built from its members' published
+    /// data (fetched into `data/members/<name>/` by `tally fetch`).
+    #[serde(default)]
+    pub federation: Option<federation::FederationConfig>,
 }
 
 /// A cell or a category as residents call it.
@@ -332,6 +337,7 @@ impl Config {
         }
         let mut problems = invoicing::check(&config, &text, shown);
         problems.extend(strict_problems(&config, &text, shown));
+        problems.extend(federation::check(config.federation.as_ref(), &text, shown));
         problems.extend(independence::check(
             config.independence.as_ref(),
             &text,

@@ -15,6 +15,7 @@ pub mod config;
 pub mod digest;
 pub mod draw;
 pub mod error;
+pub mod federation;
 pub mod import;
 pub mod issue;
 pub mod load;
@@ -160,9 +161,11 @@ pub fn prepare_with(
     timings.lap("load", &mut since);
     let checked = check::check_with(sources, &mut caches.checks)?;
     timings.lap("check", &mut since);
-    let site = model::build(checked);
+    let mut model = model::build(checked);
     timings.lap("model", &mut since);
-    Ok(site)
+    model.federation = federation::build(site, &model)?;
+    timings.lap("federation", &mut since);
+    Ok(model)
 }
 
 /// [`prepare`] as if `data/amendments.csv` also held `amendment` (`tally amend` checks

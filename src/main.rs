@@ -142,6 +142,22 @@ fn run(command: Command) -> Result<(), Error> {
             )?;
             print_seal(&summary)?;
         }
+        Command::Fetch { site } => {
+            for m in tally::federation::fetch::fetch(&site)? {
+                put(&format!(
+                    "{}: {} files, {} bytes, seal chain {}{}\n",
+                    m.name,
+                    m.files,
+                    m.bytes,
+                    m.seal_chain,
+                    if m.new_seals {
+                        " (new)"
+                    } else {
+                        " (unchanged)"
+                    }
+                ))?;
+            }
+        }
         Command::Status { site } => {
             put(&tally::status::status(&site)?.to_text())?;
         }

@@ -138,6 +138,76 @@ pub fn verify_with(options: &VerifyOptions) -> Result<Verified> {
     }
 }
 
+/// What a partial copy (a federation's copy of a member's `data/`) holds when it checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialCopy {
+    /// The last chain hash of its seal chain.
+    pub head: String,
+    /// Every chain hash of its seal chain, oldest first.
+    pub chains: Vec<String>,
+}
+
+/// Checks a partial copy as [`verify`] checks a whole one: every file in `found` must
+/// have the digest `manifest` gives it, each of `required` must be there, the seal
+/// chain of `data/seals.json` is recomputed and each canonical week file present is
+/// checked against its public digest (`found` may hold the manifest too: it is not
+/// checked against itself); `kept` (the head seen at an earlier fetch) must
+/// still be in the chain. Every problem is listed, one per entry.
+pub fn check_partial(
+    manifest: &[u8],
+    found: &BTreeMap<String, Vec<u8>>,
+    required: &[&str],
+    kept: Option<&str>,
+) -> std::result::Result<PartialCopy, Vec<String>> {
+    let manifest: Manifest = serde_json::from_slice(manifest)
+        .map_err(|e| vec![format!("{MANIFEST_FILE}: not a tally manifest: {e}")])?;
+    let mut problems = Vec::new();
+    for path in required {
+        if !manifest.files.contains_key(*path) {
+            problems.push(format!(
+                "missing: {MANIFEST_FILE} lists no {path} (a site built by an older tally, or not a tally site)"
+            ));
+        } else if !found.contains_key(*path) {
+            problems.push(format!("missing: {path}"));
+        }
+    }
+    for (path, bytes) in found.iter().filter(|(p, _)| p.as_str() != MANIFEST_FILE) {
+        match manifest.files.get(path) {
+            Some(expected) => {
+                let actual = sha256_hex(bytes);
+                if &actual != expected {
+                    problems.push(format!(
+                        "changed: {path}: expected sha256 {expected}, found {actual}"
+                    ));
+                }
+            }
+            None => problems.push(format!("unexpected: {path} is not in the manifest")),
+        }
+    }
+    let (_, chains) = match found.get(SEALS_FILE) {
+        Some(bytes) => check_seals(&manifest, bytes, found, &mut problems),
+        None => (0, Vec::new()),
+    };
+    let head = chains
+        .last()
+        .cloned()
+        .unwrap_or_else(|| manifest.seal_chain.clone());
+    if let Some(kept) = kept
+        && kept != CHAIN_START
+        && !chains.iter().any(|c| c == kept)
+    {
+        problems.push(format!(
+            "seals: the chain hash {kept} recorded at the last fetch is not in the seal chain: \
+             sealed history was rewritten or dropped since"
+        ));
+    }
+    if problems.is_empty() {
+        Ok(PartialCopy { head, chains })
+    } else {
+        Err(problems)
+    }
+}
+
 /// Changed, missing and unexpected files, in path order.
 fn check_files(manifest: &Manifest, found: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut problems = Vec::new();

@@ -2,6 +2,7 @@
 //! derived from checked records. No file I/O and no formatting for display here.
 
 pub mod audit;
+pub mod federation;
 pub mod independence;
 mod interned;
 pub mod invoice;
@@ -127,6 +128,8 @@ pub struct Site {
     /// The recorded releases before this build, oldest first (`releases.toml`): the
     /// footer links to `/releases/` and the feed has an entry for each.
     pub releases: Vec<release::Release>,
+    /// With `[[federation.members]]`: the region built from the members' fetched data.
+    pub federation: Option<Arc<federation::Federation>>,
 }
 
 pub fn build(mut checked: Checked) -> Site {
@@ -176,6 +179,7 @@ pub fn build(mut checked: Checked) -> Site {
         audit,
         independence,
         releases: Vec::new(),
+        federation: None,
     }
 }
 

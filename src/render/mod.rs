@@ -7,7 +7,9 @@ pub mod charts;
 pub mod commons;
 pub mod csv_safe;
 pub mod data_package;
+pub mod decisions_data;
 pub mod escape;
+mod federation;
 mod feed;
 pub use reports::headline;
 pub mod invoice_view;
@@ -18,6 +20,8 @@ pub mod names;
 pub mod numbers;
 pub mod open_data;
 mod pages;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod receipts;
@@ -294,6 +298,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
     jobs.extend(commons::jobs(&renderer)?);
     jobs.extend(receipts::jobs(&renderer)?);
     jobs.extend(search::jobs(&renderer));
+    jobs.extend(federation::jobs(&renderer)?);
     let contexts = started.elapsed();
     let mut files = cache.run(&renderer, jobs)?;
     cache.timed(contexts, started.elapsed() - contexts);

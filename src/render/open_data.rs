@@ -19,8 +19,11 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
     // Made from the ledger and the invoices, which are made from the ledger and their
     // letters: made again only when one of those changed.
+    let decisions: Vec<&crate::model::registers::Decision> =
+        site.registers.decisions.iter().map(|d| &**d).collect();
     let fingerprint = r.fingerprint(&(
         r.ledger_fingerprint(),
+        decisions,
         &site.invoice_letters,
         site.config.privacy.publish_memos,
         &site.ledger_sources,
@@ -32,7 +35,16 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             ledger_csv(site)?,
             weekly_csv(site)?,
             super::invoices::invoices_data(site)?,
+            super::decisions_data::decisions_csv(site)?,
         ] {
+            #[cfg(feature = "parquet")]
+            if matches!(descriptor.name, "ledger" | "weekly") {
+                let parquet = super::parquet::of_csv(&descriptor, &bytes)?;
+                files.push(OutputFile::new(
+                    format!("data/{}.parquet", descriptor.name),
+                    parquet,
+                ));
+            }
             files.push(OutputFile::new(format!("data/{}", descriptor.path), bytes));
             descriptors.push(descriptor);
         }

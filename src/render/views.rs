@@ -53,6 +53,18 @@ impl SiteView {
             url: format!("{root}{section}/"),
         })
         .collect();
+        if site.federation.is_some() {
+            for (title, section, path) in [
+                ("Federation", "federation", "federation/"),
+                ("Flows", "flows", "flows/"),
+            ] {
+                nav.push(NavItem {
+                    title,
+                    section,
+                    url: format!("{root}{path}"),
+                });
+            }
+        }
         if site.pages.iter().any(|p| p.slug == "about") {
             nav.push(NavItem {
                 title: "About",

@@ -10,6 +10,7 @@
 pub mod axis;
 pub mod commons;
 pub mod finding;
+pub mod flows;
 mod plot;
 pub mod svg;
 
