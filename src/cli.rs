@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgGroup, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::model::week::WeekId;
 
@@ -20,36 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into its output folder (default SITE/public).
-    Build {
-        /// The site folder (holding tally.toml).
-        #[arg(default_value = ".")]
-        site: PathBuf,
-        /// Write the output here instead of SITE/public.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Use this base URL instead of the one in tally.toml.
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Print nothing on success.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Sign manifest.json (writes manifest.json.minisig) with the secret key from
-        /// --key or TALLY_SIGNING_KEY.
-        #[arg(long)]
-        sign: bool,
-        /// The secret key file (from `tally keygen`), outside the site; implies --sign.
-        /// With --sign alone, the file named by TALLY_SIGNING_KEY.
-        #[arg(long, value_name = "FILE")]
-        key: Option<PathBuf>,
-        /// Print the time of each stage, pages and ledger rows per second, and the peak
-        /// memory.
-        #[arg(long)]
-        timings: bool,
-        /// Also write public/releases/<V>.zip, the whole built site of the current
-        /// release V (the build's sources must be those of a recorded release).
-        #[arg(long)]
-        archive: bool,
-    },
+    Build(BuildArgs),
     /// Check everything a build checks, writing nothing.
     Check {
         #[arg(default_value = ".")]
@@ -105,47 +76,10 @@ pub enum Command {
         site: PathBuf,
     },
     /// Check a published copy of a site against its manifest and seal chain.
-    Verify {
-        /// The folder holding the copy (with manifest.json at its top).
-        dir: PathBuf,
-        /// A chain hash seen before (on a report, in seals.json or manifest.json): the
-        /// copy's seal chain must still contain it.
-        #[arg(long, value_name = "HASH")]
-        chain: Option<String>,
-        /// The network's public key file (tally.pub): manifest.json.minisig must verify
-        /// with it. Without a key the copy is unauthenticated.
-        #[arg(long, value_name = "PUB", conflicts_with = "key")]
-        key_file: Option<PathBuf>,
-        /// The network's public key itself (RW…), as in tally.toml's [signing].
-        #[arg(long, value_name = "RW…")]
-        key: Option<String>,
-        /// The site's sources: rebuild them and compare the copy byte for byte.
-        #[arg(long, value_name = "SITE")]
-        source: Option<PathBuf>,
-        /// A site (with releases/<V>.json) or a newer copy (with
-        /// releases/<V>/manifest.json): tell which release this copy is.
-        #[arg(long, value_name = "DIR")]
-        releases: Option<PathBuf>,
-    },
+    Verify(VerifyArgs),
     /// Build the site and record a release: releases/<V>.json and an entry appended to
     /// releases.toml.
-    Release {
-        #[arg(default_value = ".")]
-        site: PathBuf,
-        /// The release's version (as `version` in tally.toml).
-        #[arg(long)]
-        version: String,
-        /// What the release is, in a sentence.
-        #[arg(long, default_value = "")]
-        note: String,
-        /// Sign the release's manifest with the secret key from --key or
-        /// TALLY_SIGNING_KEY.
-        #[arg(long)]
-        sign: bool,
-        /// The secret key file, outside the site; implies --sign.
-        #[arg(long, value_name = "FILE")]
-        key: Option<PathBuf>,
-    },
+    Release(ReleaseArgs),
     /// Write an Ed25519 key pair in minisign's formats: DIR/tally.key (secret, keep it
     /// outside the site) and DIR/tally.pub.
     Keygen {
@@ -160,51 +94,7 @@ pub enum Command {
     /// with: printf '%s:%s:%s' POOL_DIGEST RANDOMNESS ID | sha256sum
     ///
     /// With --seed, the ticket is SHA-256(SEED:ID): checkable, not proof against steering.
-    #[command(group(ArgGroup::new("candidates").args(["pool", "pool_file"])))]
-    #[command(group(ArgGroup::new("randomness_source").args(["seed", "beacon_round", "next_round"]).required(true)))]
-    Draw {
-        /// A seed chosen by the assembly (e.g. "minutes:2026-11-02:north-ward:steward").
-        #[arg(long)]
-        seed: Option<String>,
-        /// The drand quicknet round drawn on, published after the pool was fixed.
-        #[arg(long, value_name = "ROUND", requires_all = ["randomness", "signature"])]
-        beacon_round: Option<u64>,
-        /// The round's randomness (64 hex digits, from the beacon's endpoint).
-        #[arg(long, value_name = "HEX", requires = "beacon_round")]
-        randomness: Option<String>,
-        /// The round's signature (96 hex digits), checked against the network's key.
-        #[arg(long, value_name = "HEX", requires = "beacon_round")]
-        signature: Option<String>,
-        /// Print the first drand quicknet round published after --at (default: now).
-        #[arg(long, conflicts_with_all = ["pool", "pool_file", "seats", "role"])]
-        next_round: bool,
-        /// The moment the pool is fixed: 2026-11-02T19:30:00Z, or a date (its end, UTC).
-        #[arg(long, value_name = "TIME", requires = "next_round")]
-        at: Option<String>,
-        /// How many candidates to select.
-        #[arg(long)]
-        seats: Option<usize>,
-        /// The candidates' ids, comma-separated.
-        #[arg(
-            long,
-            value_delimiter = ',',
-            num_args = 1..
-        )]
-        pool: Vec<String>,
-        /// A CSV file with an `id` column (path as written in the minutes: relative to the site).
-        #[arg(long)]
-        pool_file: Option<String>,
-        /// The role drawn, written into the block (a slug like `facilitator`).
-        #[arg(long)]
-        role: Option<String>,
-        /// The site that --pool-file and --append are relative to.
-        #[arg(long, default_value = ".")]
-        site: PathBuf,
-        /// Write the block into these minutes (relative to the site), in their own
-        /// front-matter language (TOML or YAML), instead of printing it.
-        #[arg(long, value_name = "MINUTES.md", conflicts_with = "next_round")]
-        append: Option<PathBuf>,
-    },
+    Draw(DrawArgs),
     /// Build the site into memory, serve it, rebuild on change and reload the browser.
     Serve {
         #[arg(default_value = ".")]
@@ -284,4 +174,126 @@ pub enum ManualCommand {
         #[arg(long, default_value = ".")]
         site: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The site folder (holding tally.toml).
+    #[arg(default_value = ".")]
+    pub site: PathBuf,
+    /// Write the output here instead of SITE/public.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Use this base URL instead of the one in tally.toml.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Sign manifest.json (writes manifest.json.minisig) with the secret key from
+    /// --key or TALLY_SIGNING_KEY.
+    #[arg(long)]
+    pub sign: bool,
+    /// The secret key file (from `tally keygen`), outside the site; implies --sign.
+    /// With --sign alone, the file named by TALLY_SIGNING_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Print the time of each stage, pages and ledger rows per second, and the peak
+    /// memory.
+    #[arg(long)]
+    pub timings: bool,
+    /// Also write public/releases/<V>.zip, the whole built site of the current
+    /// release V (the build's sources must be those of a recorded release).
+    #[arg(long)]
+    pub archive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The folder holding the copy (with manifest.json at its top).
+    pub dir: PathBuf,
+    /// A chain hash seen before (on a report, in seals.json or manifest.json): the
+    /// copy's seal chain must still contain it.
+    #[arg(long, value_name = "HASH")]
+    pub chain: Option<String>,
+    /// The network's public key file (tally.pub): manifest.json.minisig must verify
+    /// with it. Without a key the copy is unauthenticated.
+    #[arg(long, value_name = "PUB", conflicts_with = "key")]
+    pub key_file: Option<PathBuf>,
+    /// The network's public key itself (RW…), as in tally.toml's [signing].
+    #[arg(long, value_name = "RW…")]
+    pub key: Option<String>,
+    /// The site's sources: rebuild them and compare the copy byte for byte.
+    #[arg(long, value_name = "SITE")]
+    pub source: Option<PathBuf>,
+    /// A site (with releases/<V>.json) or a newer copy (with
+    /// releases/<V>/manifest.json): tell which release this copy is.
+    #[arg(long, value_name = "DIR")]
+    pub releases: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("candidates").args(["pool", "pool_file"])))]
+#[command(group(ArgGroup::new("randomness_source").args(["seed", "beacon_round", "next_round"]).required(true)))]
+pub struct DrawArgs {
+    /// A seed chosen by the assembly (e.g. "minutes:2026-11-02:north-ward:steward").
+    #[arg(long)]
+    pub seed: Option<String>,
+    /// The drand quicknet round drawn on, published after the pool was fixed.
+    #[arg(long, value_name = "ROUND", requires_all = ["randomness", "signature"])]
+    pub beacon_round: Option<u64>,
+    /// The round's randomness (64 hex digits, from the beacon's endpoint).
+    #[arg(long, value_name = "HEX", requires = "beacon_round")]
+    pub randomness: Option<String>,
+    /// The round's signature (96 hex digits), checked against the network's key.
+    #[arg(long, value_name = "HEX", requires = "beacon_round")]
+    pub signature: Option<String>,
+    /// Print the first drand quicknet round published after --at (default: now).
+    #[arg(long, conflicts_with_all = ["pool", "pool_file", "seats", "role"])]
+    pub next_round: bool,
+    /// The moment the pool is fixed: 2026-11-02T19:30:00Z, or a date (its end, UTC).
+    #[arg(long, value_name = "TIME", requires = "next_round")]
+    pub at: Option<String>,
+    /// How many candidates to select.
+    #[arg(long)]
+    pub seats: Option<usize>,
+    /// The candidates' ids, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        num_args = 1..
+    )]
+    pub pool: Vec<String>,
+    /// A CSV file with an `id` column (path as written in the minutes: relative to the site).
+    #[arg(long)]
+    pub pool_file: Option<String>,
+    /// The role drawn, written into the block (a slug like `facilitator`).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// The site that --pool-file and --append are relative to.
+    #[arg(long, default_value = ".")]
+    pub site: PathBuf,
+    /// Write the block into these minutes (relative to the site), in their own
+    /// front-matter language (TOML or YAML), instead of printing it.
+    #[arg(long, value_name = "MINUTES.md", conflicts_with = "next_round")]
+    pub append: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    #[arg(default_value = ".")]
+    pub site: PathBuf,
+    /// The release's version (as `version` in tally.toml).
+    #[arg(long)]
+    pub version: String,
+    /// What the release is, in a sentence.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Sign the release's manifest with the secret key from --key or
+    /// TALLY_SIGNING_KEY.
+    #[arg(long)]
+    pub sign: bool,
+    /// The secret key file, outside the site; implies --sign.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }

@@ -55,75 +55,8 @@ macro_rules! println {
 
 fn run(command: Command) -> Result<(), Error> {
     match command {
-        Command::Build {
-            site,
-            out,
-            base_url,
-            quiet,
-            sign,
-            key,
-            timings,
-            archive,
-        } => {
-            let started = std::time::Instant::now();
-            let key = secret_key(sign, key)?;
-            let options = BuildOptions {
-                site,
-                out,
-                base_url,
-            };
-            let summary = if archive {
-                tally::build_archived(&options, key.as_deref())?
-            } else {
-                tally::build_signed(&options, key.as_deref())?
-            };
-            if !quiet {
-                say(format_args!(
-                    "built {} pages ({} files, {} KiB) into {} in {} ms",
-                    summary.pages,
-                    summary.files,
-                    summary.bytes / 1024,
-                    summary.out.display(),
-                    started.elapsed().as_millis()
-                ))?;
-                print_signing(&summary.signing)?;
-                for source in &summary.sources {
-                    println!("{}", tally::load::sources::summary_line(source));
-                }
-            }
-            for warning in &summary.warnings {
-                eprintln!("warning: {warning}");
-            }
-            if summary.provisional > 0 {
-                note(format_args!(
-                    "{} closed week{} not sealed yet (provisional, figures may change): see `tally status`",
-                    summary.provisional,
-                    if summary.provisional == 1 {
-                        " is"
-                    } else {
-                        "s are"
-                    }
-                ));
-            }
-            if timings {
-                put(&timings_text(&summary, started.elapsed()))?;
-            }
-        }
-        Command::Check { site } => {
-            let model = tally::check(&site)?;
-            use tally::model::seal::SealState;
-            say(format_args!(
-                "ok: {} pages, {} minutes, {} weeks sealed ({} amended), {} provisional; nothing written",
-                model.pages.len(),
-                model.minutes.len(),
-                model.seals.count(SealState::Sealed) + model.seals.count(SealState::Amended),
-                model.seals.count(SealState::Amended),
-                model.seals.count(SealState::Provisional),
-            ))?;
-            for warning in &model.warnings {
-                note(format_args!("warning: {warning}"));
-            }
-        }
+        Command::Build(args) => build(args)?,
+        Command::Check { site } => check(&site)?,
         Command::Seal {
             site,
             yes,
@@ -142,22 +75,7 @@ fn run(command: Command) -> Result<(), Error> {
             )?;
             print_seal(&summary)?;
         }
-        Command::Fetch { site } => {
-            for m in tally::federation::fetch::fetch(&site)? {
-                put(&format!(
-                    "{}: {} files, {} bytes, seal chain {}{}\n",
-                    m.name,
-                    m.files,
-                    m.bytes,
-                    m.seal_chain,
-                    if m.new_seals {
-                        " (new)"
-                    } else {
-                        " (unchanged)"
-                    }
-                ))?;
-            }
-        }
+        Command::Fetch { site } => fetch(&site)?,
         Command::Status { site } => {
             put(&tally::status::status(&site)?.to_text())?;
         }
@@ -175,145 +93,8 @@ fn run(command: Command) -> Result<(), Error> {
             })?;
             print_amended(&amended)?;
         }
-        Command::Verify {
-            dir,
-            chain,
-            key_file,
-            key,
-            source,
-            releases,
-        } => {
-            let key = match (key_file, key) {
-                (Some(file), _) => Some(tally::signing::PublicKey::from_file(&file)?),
-                (None, Some(key)) => Some(
-                    tally::signing::PublicKey::parse(&key)
-                        .map_err(|e| Error::Usage(format!("--key: {e}")))?,
-                ),
-                (None, None) => None,
-            };
-            let verified = tally::verify::verify_with(&tally::verify::VerifyOptions {
-                dir: &dir,
-                kept: chain.as_deref(),
-                key: key.as_ref(),
-                source: source.as_deref(),
-                releases: releases.as_deref(),
-            })?;
-            println!(
-                "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
-                verified.files,
-                verified.generator,
-                verified.seals,
-                if verified.seals == 1 {
-                    "entry"
-                } else {
-                    "entries"
-                },
-                verified.head
-            );
-            match &verified.signed_by {
-                Some(id) => println!(
-                    "ok: manifest.json.minisig is a good signature by key {id}; release {}",
-                    verified.release.as_deref().unwrap_or("(none)")
-                ),
-                None if source.is_none() => println!(
-                    "unauthenticated: no key given (--key-file tally.pub or --key RW…), so \
-                     nothing shows this copy is the network's: whoever holds it could have \
-                     rewritten manifest.json along with the files"
-                ),
-                None => {}
-            }
-            if let Some(version) = &verified.is_release {
-                println!("ok: this copy is release {version} exactly");
-            }
-            if let (Some(files), Some(source)) = (verified.rebuilt, &source) {
-                println!(
-                    "ok: {files} files equal a rebuild of {} byte for byte",
-                    source.display()
-                );
-            }
-        }
-        Command::Draw {
-            seed,
-            beacon_round,
-            randomness,
-            signature,
-            next_round,
-            at,
-            seats,
-            pool,
-            pool_file,
-            role,
-            site,
-            append,
-        } => {
-            if next_round {
-                put(&tally::unsteerable::next_round_text(at.as_deref())?)?;
-                return Ok(());
-            }
-            let Some(seats) = seats else {
-                return Err(Error::Usage("--seats is needed to draw".into()));
-            };
-            if pool.is_empty() && pool_file.is_none() {
-                return Err(Error::Usage(
-                    "--pool a,b,c or --pool-file F is needed to draw".into(),
-                ));
-            }
-            let pool = match pool_file {
-                Some(file) => tally::draw::PoolSpec::File(file),
-                None => tally::draw::PoolSpec::Inline(pool),
-            };
-            let (performed, rule) = match (seed, beacon_round, randomness, signature) {
-                (_, Some(round), Some(randomness), Some(signature)) => {
-                    let (performed, checked) =
-                        tally::unsteerable::perform(&tally::unsteerable::BeaconDrawRequest {
-                            round,
-                            randomness,
-                            signature,
-                            seats,
-                            role,
-                            pool,
-                            site: site.clone(),
-                        })?;
-                    note(format_args!(
-                        "drand quicknet round {} verified: published {}; the minutes' pool_fixed must be earlier",
-                        checked.round, checked.time
-                    ));
-                    (performed, "pool_digest:randomness:id")
-                }
-                (Some(seed), ..) => (
-                    tally::draw::perform(&tally::draw::DrawRequest {
-                        seed,
-                        seats,
-                        role,
-                        pool,
-                        site: site.clone(),
-                    })?,
-                    "seed:id",
-                ),
-                _ => {
-                    return Err(Error::Usage(
-                        "give --beacon-round with --randomness and --signature, or --seed".into(),
-                    ));
-                }
-            };
-            match append {
-                Some(minutes) => {
-                    let path = tally::append::append_draw(&site, &minutes, &performed.block)?;
-                    note(format_args!("wrote the draw into {}", path.display()));
-                }
-                None => put(&performed.block.toml())?,
-            }
-            note(format_args!("draw order (lowest SHA-256 of {rule} first):"));
-            for (rank, ticket) in performed.ranking.iter().enumerate() {
-                let mark = if rank < seats { "  selected" } else { "" };
-                note(format_args!(
-                    "{:>4}  {}  {}{mark}",
-                    rank + 1,
-                    ticket.hash,
-                    ticket.id
-                ));
-            }
-        }
+        Command::Verify(args) => verify(args)?,
+        Command::Draw(args) => draw(args)?,
         Command::Serve {
             site,
             port,
@@ -328,76 +109,12 @@ fn run(command: Command) -> Result<(), Error> {
             };
             tally::serve::serve(&options, open)?;
         }
-        Command::Release {
-            site,
-            version,
-            note,
-            sign,
-            key,
-        } => {
-            let key = secret_key(sign, key)?;
-            let summary = tally::releases::release(&tally::releases::ReleaseOptions {
-                site: site.clone(),
-                version,
-                note,
-                key,
-            })?;
-            let release = &summary.release;
-            println!(
-                "released {} (as of {}): {} files built into {}; manifest {}, seal chain {}; \
-                 recorded in {} and {}",
-                release.version,
-                release.date,
-                summary.build.files,
-                summary.build.out.display(),
-                release.manifest,
-                release.seal_chain,
-                site.join(tally::releases::RELEASES_FILE).display(),
-                site.join(tally::releases::RELEASES_DIR)
-                    .join(format!("{}.json", release.version))
-                    .display()
-            );
-            print_signing(&summary.build.signing)?;
-        }
-        Command::Keygen { dir } => {
-            let files = tally::signing::keygen(&dir)?;
-            println!(
-                "wrote the secret key {} (keep it outside the site, never publish it) and \
-                 the public key {} (key id {}).\nAdd to tally.toml:\n\n[signing]\npublic_key = \"{}\"\n\nthen sign with: tally build --sign --key {}",
-                files.secret.display(),
-                files.public.display(),
-                files.key.id(),
-                files.key.to_base64(),
-                files.secret.display()
-            );
-        }
+        Command::Release(args) => release(args)?,
+        Command::Keygen { dir } => keygen(&dir)?,
         Command::Import { file, site } => {
             put(&tally::import::import(&file, &site)?)?;
         }
-        Command::New {
-            what: Some(NewCommand::Minutes { title, date, site }),
-            ..
-        } => {
-            let file = tally::new::minutes(&site, &title, date.as_deref())?;
-            println!(
-                "wrote {}: fill in the attendance and the body, uncomment what the assembly decided, then: tally check {}",
-                file.display(),
-                site.display()
-            );
-        }
-        Command::New { dir, .. } => {
-            let Some(dir) = dir else {
-                return Err(Error::Usage(
-                    "tally new DIR: name the folder to create".into(),
-                ));
-            };
-            tally::new::create(&dir)?;
-            say(format_args!(
-                "created a new site in {}; build it with: tally build {}",
-                dir.display(),
-                dir.display()
-            ))?;
-        }
+        Command::New { what, dir } => new(what, dir)?,
         Command::Manual {
             command:
                 ManualCommand::Import {
@@ -407,34 +124,355 @@ fn run(command: Command) -> Result<(), Error> {
                     git_ref,
                     site,
                 },
-        } => {
-            let imported = tally::manual_import::import(&tally::manual_import::ImportRequest {
-                site,
-                source: src,
-                slug,
-                version,
-                git_ref,
-            })?;
-            println!(
-                "imported {} chapters ({} files) into {}",
-                imported.chapters,
-                imported.files,
-                imported.folder.display()
-            );
-            match (&imported.manual_toml, &imported.license) {
-                (Some(_), Some(license)) => {
-                    println!("wrote manual.toml (license {license}); check its title and summary")
-                }
-                (Some(_), None) => println!(
-                    "wrote manual.toml; no license was recognised: set `license` in it before building"
-                ),
-                (None, _) => println!("kept the manual's manual.toml"),
+        } => manual_import(&tally::manual_import::ImportRequest {
+            site,
+            source: src,
+            slug,
+            version,
+            git_ref,
+        })?,
+    }
+    Ok(())
+}
+
+/// `tally check`: everything a build checks, and what it found.
+fn check(site: &std::path::Path) -> Result<(), Error> {
+    let model = tally::check(site)?;
+    use tally::model::seal::SealState;
+    say(format_args!(
+        "ok: {} pages, {} minutes, {} weeks sealed ({} amended), {} provisional; nothing written",
+        model.pages.len(),
+        model.minutes.len(),
+        model.seals.count(SealState::Sealed) + model.seals.count(SealState::Amended),
+        model.seals.count(SealState::Amended),
+        model.seals.count(SealState::Provisional),
+    ))?;
+    for warning in &model.warnings {
+        note(format_args!("warning: {warning}"));
+    }
+    Ok(())
+}
+
+/// `tally fetch`: the federation's members' published files, checked.
+fn fetch(site: &std::path::Path) -> Result<(), Error> {
+    for m in tally::federation::fetch::fetch(site)? {
+        put(&format!(
+            "{}: {} files, {} bytes, seal chain {}{}\n",
+            m.name,
+            m.files,
+            m.bytes,
+            m.seal_chain,
+            if m.new_seals {
+                " (new)"
+            } else {
+                " (unchanged)"
             }
-            for line in &imported.not_carried {
-                println!("not carried: {line}");
-            }
+        ))?;
+    }
+    Ok(())
+}
+
+/// `tally keygen`: a signing key pair, and how to use it.
+fn keygen(dir: &std::path::Path) -> Result<(), Error> {
+    let files = tally::signing::keygen(dir)?;
+    println!(
+        "wrote the secret key {} (keep it outside the site, never publish it) and \
+         the public key {} (key id {}).\nAdd to tally.toml:\n\n[signing]\npublic_key = \"{}\"\n\nthen sign with: tally build --sign --key {}",
+        files.secret.display(),
+        files.public.display(),
+        files.key.id(),
+        files.key.to_base64(),
+        files.secret.display()
+    );
+    Ok(())
+}
+
+/// `tally manual import`: a handbook imported as a manual version, and what it could
+/// not carry.
+fn manual_import(request: &tally::manual_import::ImportRequest) -> Result<(), Error> {
+    let imported = tally::manual_import::import(request)?;
+    println!(
+        "imported {} chapters ({} files) into {}",
+        imported.chapters,
+        imported.files,
+        imported.folder.display()
+    );
+    match (&imported.manual_toml, &imported.license) {
+        (Some(_), Some(license)) => {
+            println!("wrote manual.toml (license {license}); check its title and summary")
+        }
+        (Some(_), None) => println!(
+            "wrote manual.toml; no license was recognised: set `license` in it before building"
+        ),
+        (None, _) => println!("kept the manual's manual.toml"),
+    }
+    for line in &imported.not_carried {
+        println!("not carried: {line}");
+    }
+    Ok(())
+}
+
+/// `tally new DIR` (a site) or `tally new minutes TITLE` (a minutes file).
+fn new(what: Option<NewCommand>, dir: Option<PathBuf>) -> Result<(), Error> {
+    if let Some(NewCommand::Minutes { title, date, site }) = what {
+        let file = tally::new::minutes(&site, &title, date.as_deref())?;
+        println!(
+            "wrote {}: fill in the attendance and the body, uncomment what the assembly decided, then: tally check {}",
+            file.display(),
+            site.display()
+        );
+        return Ok(());
+    }
+    let Some(dir) = dir else {
+        return Err(Error::Usage(
+            "tally new DIR: name the folder to create".into(),
+        ));
+    };
+    tally::new::create(&dir)?;
+    say(format_args!(
+        "created a new site in {}; build it with: tally build {}",
+        dir.display(),
+        dir.display()
+    ))
+}
+
+/// `tally build`: builds (and signs, and archives) the site, then says what it made.
+fn build(args: tally::cli::BuildArgs) -> Result<(), Error> {
+    let tally::cli::BuildArgs {
+        site,
+        out,
+        base_url,
+        quiet,
+        sign,
+        key,
+        timings,
+        archive,
+    } = args;
+    let started = std::time::Instant::now();
+    let key = secret_key(sign, key)?;
+    let options = BuildOptions {
+        site,
+        out,
+        base_url,
+    };
+    let summary = if archive {
+        tally::build_archived(&options, key.as_deref())?
+    } else {
+        tally::build_signed(&options, key.as_deref())?
+    };
+    if !quiet {
+        say(format_args!(
+            "built {} pages ({} files, {} KiB) into {} in {} ms",
+            summary.pages,
+            summary.files,
+            summary.bytes / 1024,
+            summary.out.display(),
+            started.elapsed().as_millis()
+        ))?;
+        print_signing(&summary.signing)?;
+        for source in &summary.sources {
+            println!("{}", tally::load::sources::summary_line(source));
         }
     }
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if summary.provisional > 0 {
+        note(format_args!(
+            "{} closed week{} not sealed yet (provisional, figures may change): see `tally status`",
+            summary.provisional,
+            if summary.provisional == 1 {
+                " is"
+            } else {
+                "s are"
+            }
+        ));
+    }
+    if timings {
+        put(&timings_text(&summary, started.elapsed()))?;
+    }
+    Ok(())
+}
+
+/// `tally verify`: checks a built copy against its manifest, seals, key and releases.
+fn verify(args: tally::cli::VerifyArgs) -> Result<(), Error> {
+    let tally::cli::VerifyArgs {
+        dir,
+        chain,
+        key_file,
+        key,
+        source,
+        releases,
+    } = args;
+    let key = match (key_file, key) {
+        (Some(file), _) => Some(tally::signing::PublicKey::from_file(&file)?),
+        (None, Some(key)) => Some(
+            tally::signing::PublicKey::parse(&key)
+                .map_err(|e| Error::Usage(format!("--key: {e}")))?,
+        ),
+        (None, None) => None,
+    };
+    let verified = tally::verify::verify_with(&tally::verify::VerifyOptions {
+        dir: &dir,
+        kept: chain.as_deref(),
+        key: key.as_ref(),
+        source: source.as_deref(),
+        releases: releases.as_deref(),
+    })?;
+    println!(
+        "ok: {} files match manifest.json ({}); seal chain of {} {} intact, ending {}",
+        verified.files,
+        verified.generator,
+        verified.seals,
+        if verified.seals == 1 {
+            "entry"
+        } else {
+            "entries"
+        },
+        verified.head
+    );
+    match &verified.signed_by {
+        Some(id) => println!(
+            "ok: manifest.json.minisig is a good signature by key {id}; release {}",
+            verified.release.as_deref().unwrap_or("(none)")
+        ),
+        None if source.is_none() => println!(
+            "unauthenticated: no key given (--key-file tally.pub or --key RW…), so \
+             nothing shows this copy is the network's: whoever holds it could have \
+             rewritten manifest.json along with the files"
+        ),
+        None => {}
+    }
+    if let Some(version) = &verified.is_release {
+        println!("ok: this copy is release {version} exactly");
+    }
+    if let (Some(files), Some(source)) = (verified.rebuilt, &source) {
+        println!(
+            "ok: {files} files equal a rebuild of {} byte for byte",
+            source.display()
+        );
+    }
+    Ok(())
+}
+
+/// `tally draw`: performs a lottery draw and prints or appends its block.
+fn draw(args: tally::cli::DrawArgs) -> Result<(), Error> {
+    let tally::cli::DrawArgs {
+        seed,
+        beacon_round,
+        randomness,
+        signature,
+        next_round,
+        at,
+        seats,
+        pool,
+        pool_file,
+        role,
+        site,
+        append,
+    } = args;
+    if next_round {
+        put(&tally::unsteerable::next_round_text(at.as_deref())?)?;
+        return Ok(());
+    }
+    let Some(seats) = seats else {
+        return Err(Error::Usage("--seats is needed to draw".into()));
+    };
+    if pool.is_empty() && pool_file.is_none() {
+        return Err(Error::Usage(
+            "--pool a,b,c or --pool-file F is needed to draw".into(),
+        ));
+    }
+    let pool = match pool_file {
+        Some(file) => tally::draw::PoolSpec::File(file),
+        None => tally::draw::PoolSpec::Inline(pool),
+    };
+    let (performed, rule) = match (seed, beacon_round, randomness, signature) {
+        (_, Some(round), Some(randomness), Some(signature)) => {
+            let (performed, checked) =
+                tally::unsteerable::perform(&tally::unsteerable::BeaconDrawRequest {
+                    round,
+                    randomness,
+                    signature,
+                    seats,
+                    role,
+                    pool,
+                    site: site.clone(),
+                })?;
+            note(format_args!(
+                "drand quicknet round {} verified: published {}; the minutes' pool_fixed must be earlier",
+                checked.round, checked.time
+            ));
+            (performed, "pool_digest:randomness:id")
+        }
+        (Some(seed), ..) => (
+            tally::draw::perform(&tally::draw::DrawRequest {
+                seed,
+                seats,
+                role,
+                pool,
+                site: site.clone(),
+            })?,
+            "seed:id",
+        ),
+        _ => {
+            return Err(Error::Usage(
+                "give --beacon-round with --randomness and --signature, or --seed".into(),
+            ));
+        }
+    };
+    match append {
+        Some(minutes) => {
+            let path = tally::append::append_draw(&site, &minutes, &performed.block)?;
+            note(format_args!("wrote the draw into {}", path.display()));
+        }
+        None => put(&performed.block.toml())?,
+    }
+    note(format_args!("draw order (lowest SHA-256 of {rule} first):"));
+    for (rank, ticket) in performed.ranking.iter().enumerate() {
+        let mark = if rank < seats { "  selected" } else { "" };
+        note(format_args!(
+            "{:>4}  {}  {}{mark}",
+            rank + 1,
+            ticket.hash,
+            ticket.id
+        ));
+    }
+    Ok(())
+}
+
+/// `tally release`: builds and records a release.
+fn release(args: tally::cli::ReleaseArgs) -> Result<(), Error> {
+    let tally::cli::ReleaseArgs {
+        site,
+        version,
+        note,
+        sign,
+        key,
+    } = args;
+    let key = secret_key(sign, key)?;
+    let summary = tally::releases::release(&tally::releases::ReleaseOptions {
+        site: site.clone(),
+        version,
+        note,
+        key,
+    })?;
+    let release = &summary.release;
+    println!(
+        "released {} (as of {}): {} files built into {}; manifest {}, seal chain {}; \
+         recorded in {} and {}",
+        release.version,
+        release.date,
+        summary.build.files,
+        summary.build.out.display(),
+        release.manifest,
+        release.seal_chain,
+        site.join(tally::releases::RELEASES_FILE).display(),
+        site.join(tally::releases::RELEASES_DIR)
+            .join(format!("{}.json", release.version))
+            .display()
+    );
+    print_signing(&summary.build.signing)?;
     Ok(())
 }
 
