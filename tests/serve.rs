@@ -184,6 +184,13 @@ fn the_served_site_equals_the_built_one() {
         base_url: Some(server.url()),
     })
     .expect("the site builds");
+    // The search index follows the first build on its own thread: wait for it.
+    let manifest = std::fs::read(public.join("manifest.json")).expect("a manifest");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get(server.addr(), "/manifest.json").body != manifest {
+        assert!(Instant::now() < deadline, "the search index never came");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let files = files_under(&public);
     assert!(files.len() > 5, "{files:?}");
     for file in files {
@@ -1009,4 +1016,38 @@ fn an_index_of_pages_a_later_save_changed_is_never_swapped_in() {
         .install_index(newer.version(), files)
         .expect("the latest pages");
     assert_eq!(contents(&builder), full_build(site.path()));
+}
+
+#[test]
+fn the_served_search_index_follows_a_save() {
+    let site = site();
+    let server = start(site.path());
+    edit(site.path(), MINUTES, |t| {
+        format!("{t}\nThe zymurgy circle met.\n")
+    });
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let public = out.path().join("public");
+    build(&BuildOptions {
+        site: site.path().to_path_buf(),
+        out: Some(public.clone()),
+        base_url: Some(server.url()),
+    })
+    .expect("the site builds");
+    let manifest = std::fs::read(public.join("manifest.json")).expect("a manifest");
+    // The page at once (or after the watcher's delay), the index once it is made.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get(server.addr(), "/manifest.json").body != manifest {
+        assert!(Instant::now() < deadline, "the search index never followed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let entry = std::fs::read(public.join("pagefind/pagefind-entry.json")).expect("an entry");
+    assert_eq!(
+        get(server.addr(), "/pagefind/pagefind-entry.json").body,
+        entry
+    );
+    assert!(
+        get(server.addr(), MINUTES_PAGE)
+            .text()
+            .contains("zymurgy circle")
+    );
 }
