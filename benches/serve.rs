@@ -1,13 +1,17 @@
 //! The rebuild benchmark of `tally serve`: a generated site of 10,000 minutes pages is
 //! built in full, then one minutes file is changed and rebuilt through the incremental
-//! path the server uses. Run with `cargo bench --bench serve` (`-- N` for N pages).
+//! path the server uses, alternately with the search index made before the page is
+//! shown and after it, on the indexer's thread, as `tally serve` does. Run with `cargo bench --bench serve` (`-- N` for N pages).
 //! `cargo bench --bench serve -- example` instead copies the example site (the
 //! repository's own, with its ledger) and times saving one week's commentary.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::sync::mpsc::channel;
+
 use tally::serve::SiteBuilder;
+use tally::serve::index::{DEBOUNCE, Indexer};
 use tally::{BuildOptions, build};
 
 mod common;
@@ -50,51 +54,7 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(10);
-    let mut times = Vec::new();
-    let mut cpu = Vec::new();
-    let mut phases = Vec::new();
-    for round in 0..rounds {
-        let file = &files[(round * 7919) % files.len()];
-        let cpu_before = cpu_time();
-        let started = Instant::now();
-        append(file, &format!("\nA late note, number {round}.\n"));
-        let rebuilt = builder
-            .rebuild(std::slice::from_ref(file))
-            .expect("rebuilds");
-        let total = started.elapsed();
-        cpu.push(cpu_time().saturating_sub(cpu_before));
-        assert!(
-            rebuilt.changed.iter().any(|p| p.starts_with("minutes/")),
-            "the changed page is rebuilt"
-        );
-        if round == 0 {
-            println!(
-                "serve: one minutes body changed: {} pages rendered, {} reused, {} files changed",
-                rebuilt.pages.rendered,
-                rebuilt.pages.reused,
-                rebuilt.changed.len()
-            );
-        }
-        times.push(total);
-        phases.push((total, rebuilt.phases));
-    }
-    phases.sort_by_key(|(total, _)| *total);
-    println!(
-        "serve: the median rebuild, stage by stage: {}",
-        phases[phases.len() / 2].1
-    );
-    times.sort();
-    cpu.sort();
-    println!(
-        "serve: save one page → rebuilt output: median {}, max {} ({rounds} rounds; target ≤ 50 ms)",
-        ms(times[times.len() / 2]),
-        ms(times[times.len() - 1])
-    );
-    println!(
-        "serve: CPU time of those rebuilds (all threads): median {}; machine load {}",
-        ms(cpu[cpu.len() / 2]),
-        common::machine_load()
-    );
+    saves(&mut builder, &files, rounds);
 
     let theme = site.join("templates/minutes.html");
     std::fs::create_dir_all(theme.parent().expect("a parent")).expect("create templates/");
@@ -109,6 +69,98 @@ fn main() {
         "serve: a template changed: {} ({} pages rendered)",
         ms(started.elapsed()),
         rebuilt.pages.rendered
+    );
+}
+
+/// How a save reaches its page: with the search index made before the page is shown
+/// (as `tally build` makes it), or made afterwards on the indexer's thread (as `tally
+/// serve` does).
+#[derive(Clone, Copy, PartialEq)]
+enum IndexWhen {
+    Before,
+    After,
+}
+
+/// `rounds` saves of one minutes file each, alternating the two ways; the median of each.
+fn saves(builder: &mut SiteBuilder, files: &[PathBuf], rounds: usize) {
+    let (done, indexed) = channel();
+    let indexer = Indexer::start(DEBOUNCE, done).expect("the indexer's thread");
+    let mut times = [Vec::new(), Vec::new()];
+    let mut cpu = [Vec::new(), Vec::new()];
+    let mut phases = [Vec::new(), Vec::new()];
+    let mut index_after = Vec::new();
+    for round in 0..rounds * 2 {
+        let way = if round % 2 == 0 {
+            IndexWhen::Before
+        } else {
+            IndexWhen::After
+        };
+        let side = way as usize;
+        let file = &files[(round * 7919) % files.len()];
+        let cpu_before = cpu_time();
+        let started = Instant::now();
+        append(file, &format!("\nA late note, number {round}.\n"));
+        let changed = std::slice::from_ref(file);
+        let rebuilt = match way {
+            IndexWhen::Before => builder.rebuild_indexed(changed),
+            IndexWhen::After => builder.rebuild(changed),
+        }
+        .expect("rebuilds");
+        let total = started.elapsed();
+        cpu[side].push(cpu_time().saturating_sub(cpu_before));
+        assert!(
+            rebuilt.changed.iter().any(|p| p.starts_with("minutes/")),
+            "the changed page is rebuilt"
+        );
+        if way == IndexWhen::After {
+            // The next save waits for the index, as a person's next save would.
+            let job = builder.index_job().expect("pages to index");
+            indexer.submit(job);
+            let made = indexed
+                .recv_timeout(Duration::from_secs(300))
+                .expect("an index");
+            let files = made.files.expect("the index is made");
+            builder
+                .install_index(made.version, files)
+                .expect("the latest pages");
+            index_after.push(started.elapsed());
+        }
+        times[side].push(total);
+        phases[side].push((total, rebuilt.phases));
+    }
+    for (side, what) in [
+        "index made first (as before)",
+        "index made after, in the background",
+    ]
+    .iter()
+    .enumerate()
+    {
+        phases[side].sort_by_key(|(total, _)| *total);
+        times[side].sort();
+        cpu[side].sort();
+        let n = times[side].len();
+        println!(
+            "serve, {what}: the median rebuild, stage by stage: {}",
+            phases[side][n / 2].1
+        );
+        println!(
+            "serve, {what}: save one page → page shown: median {}, max {} ({n} rounds, alternating; target ≤ 50 ms); CPU median {}",
+            ms(times[side][n / 2]),
+            ms(times[side][n - 1]),
+            ms(cpu[side][n / 2]),
+        );
+    }
+    index_after.sort();
+    println!(
+        "serve: save one page → its search index swapped in (debounce {}): median {}",
+        ms(DEBOUNCE),
+        ms(index_after[index_after.len() / 2])
+    );
+    println!(
+        "serve: machine load {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
 }
 

@@ -341,6 +341,29 @@ pub fn render_with(
     caches: &mut Caches,
     timings: &mut Timings,
 ) -> Result<Rendered> {
+    let mut rendered = render_pages(site_dir, base_url, release, caches, timings)?;
+    let mut since = Instant::now();
+    let language = &rendered.site.config.language;
+    let pages = rendered
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), &f.bytes[..]));
+    let index = render::search::index_pages(language, pages, &|| false)?.unwrap_or_default();
+    rendered.files.extend(index);
+    rendered.files.sort_by(|a, b| a.path.cmp(&b.path));
+    timings.lap("search index", &mut since);
+    Ok(rendered)
+}
+
+/// [`render_with`] short of the search index: `tally serve` shows the pages at once and
+/// indexes them in the background.
+pub fn render_pages(
+    site_dir: &Path,
+    base_url: Option<&str>,
+    release: Option<&str>,
+    caches: &mut Caches,
+    timings: &mut Timings,
+) -> Result<Rendered> {
     // Problems in releases.toml are reported with those of the other sources.
     let prepared = prepare_with(site_dir, base_url, caches, timings);
     let (mut site, releases) = match (prepared, releases::read(site_dir)) {
@@ -381,11 +404,7 @@ pub fn render_with(
         &releases::before(&releases, &inputs),
     )?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    timings.lap("templates, statics, sitemap", &mut since);
-    let index = render::search::index(&site, &files)?;
-    files.extend(index);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    timings.lap("search index", &mut since);
+    timings.lap("issued invoices, releases", &mut since);
     Ok(Rendered {
         site,
         files,

@@ -44,10 +44,13 @@ pub struct Manifest {
 impl Manifest {
     /// The manifest of `files` (any file already at `manifest.json` is left out).
     pub fn of(files: &[OutputFile], head: &Head) -> Manifest {
-        let digests = files
-            .iter()
+        use rayon::prelude::*;
+        // Each file is hashed on its own: on every core at once.
+        let digests: Vec<(String, String)> = files
+            .par_iter()
             .map(|f| (f.path.clone(), sha256_hex(&f.bytes)))
             .collect();
+        let digests = digests.into_iter().collect();
         Manifest::from_digests(digests, head)
     }
 

@@ -184,6 +184,13 @@ fn the_served_site_equals_the_built_one() {
         base_url: Some(server.url()),
     })
     .expect("the site builds");
+    // The search index follows the first build on its own thread: wait for it.
+    let manifest = std::fs::read(public.join("manifest.json")).expect("a manifest");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get(server.addr(), "/manifest.json").body != manifest {
+        assert!(Instant::now() < deadline, "the search index never came");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let files = files_under(&public);
     assert!(files.len() > 5, "{files:?}");
     for file in files {
@@ -450,7 +457,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
         );
     }
     let mut builder = SiteBuilder::new(site.path(), None).expect("the site exists");
-    let first = builder.rebuild(&[]).expect("builds");
+    let first = builder.rebuild_indexed(&[]).expect("builds");
     assert!(first.full);
     let pages = first.pages.rendered;
     assert_eq!(first.pages.reused, 0);
@@ -461,7 +468,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
         format!("{t}\nA late addition.\n")
     });
     let body = builder
-        .rebuild(std::slice::from_ref(&file))
+        .rebuild_indexed(std::slice::from_ref(&file))
         .expect("rebuilds");
     assert_eq!(body.pages.rendered, 1, "{body:?}");
     assert_eq!(body.pages.reused, pages - 1);
@@ -476,7 +483,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
         t.replace("Pantry meeting 2", "Pantry meeting two")
     });
     let title = builder
-        .rebuild(std::slice::from_ref(&file))
+        .rebuild_indexed(std::slice::from_ref(&file))
         .expect("rebuilds");
     assert!(
         title.changed.contains(&"minutes/index.html".to_string()),
@@ -497,7 +504,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
         )
     });
     let decided = builder
-        .rebuild(std::slice::from_ref(&file))
+        .rebuild_indexed(std::slice::from_ref(&file))
         .expect("rebuilds");
     assert!(
         decided
@@ -516,7 +523,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
         t.replace("date = 2025-03-01", "date = 2025-08-20")
     });
     let moved = builder
-        .rebuild(std::slice::from_ref(&file))
+        .rebuild_indexed(std::slice::from_ref(&file))
         .expect("rebuilds");
     assert!(
         moved.changed.contains(&"minutes/index.html".to_string()),
@@ -529,7 +536,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
         format!("{t}\nA second late addition.\n")
     });
     let body = builder
-        .rebuild(std::slice::from_ref(&file))
+        .rebuild_indexed(std::slice::from_ref(&file))
         .expect("rebuilds");
     assert_eq!(body.pages.rendered, 1, "{body:?}");
     assert_eq!(
@@ -541,7 +548,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
     // A new file and a removed one.
     let added = add_minutes(site.path(), "2025-09-09-pantry", "2025-09-09", "Autumn");
     std::fs::remove_file(&file).expect("remove minutes");
-    let moved = builder.rebuild(&[added, file]).expect("rebuilds");
+    let moved = builder.rebuild_indexed(&[added, file]).expect("rebuilds");
     assert!(
         moved
             .removed
@@ -564,7 +571,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
         "Archived",
     );
     let archived = builder
-        .rebuild(std::slice::from_ref(&archive))
+        .rebuild_indexed(std::slice::from_ref(&archive))
         .expect("rebuilds");
     assert!(
         archived
@@ -575,7 +582,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
     assert_eq!(contents(&builder), full_build(site.path()));
     std::fs::remove_dir_all(&archive).expect("remove a folder");
     let unarchived = builder
-        .rebuild(std::slice::from_ref(&archive))
+        .rebuild_indexed(std::slice::from_ref(&archive))
         .expect("rebuilds");
     assert!(
         unarchived
@@ -593,7 +600,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
         "{% extends \"base.html\" %}{% block content %}<article>{{ page.html | safe }}</article>{% endblock content %}",
     )
     .expect("write a template");
-    let themed = builder.rebuild(&[template]).expect("rebuilds");
+    let themed = builder.rebuild_indexed(&[template]).expect("rebuilds");
     assert_eq!(themed.pages.reused, 0, "{themed:?}");
     assert_eq!(contents(&builder), full_build(site.path()));
 
@@ -605,7 +612,7 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
         )
     });
     let config = builder
-        .rebuild(&[site.path().join("tally.toml")])
+        .rebuild_indexed(&[site.path().join("tally.toml")])
         .expect("rebuilds");
     assert!(config.full);
     assert_eq!(config.pages.reused, 0);
@@ -616,20 +623,20 @@ fn a_rebuild_renders_only_the_pages_whose_inputs_changed() {
 fn a_failed_rebuild_keeps_the_last_good_output() {
     let site = site();
     let mut builder = SiteBuilder::new(site.path(), None).expect("the site exists");
-    builder.rebuild(&[]).expect("builds");
+    builder.rebuild_indexed(&[]).expect("builds");
     let good = contents(&builder);
     let file = site.path().join(MINUTES);
     edit(site.path(), MINUTES, |t| t.replace("title =", "tittle ="));
     let err = builder
-        .rebuild(std::slice::from_ref(&file))
+        .rebuild_indexed(std::slice::from_ref(&file))
         .expect_err("a broken file fails the build");
     assert!(err.to_string().contains("first-assembly.md:2"), "{err}");
     assert_eq!(contents(&builder), good);
     // Unrelated changes still report the broken file: its problems are remembered.
     let other = add_minutes(site.path(), "2025-01-01-pantry", "2025-01-01", "Other");
-    assert!(builder.rebuild(&[other]).is_err());
+    assert!(builder.rebuild_indexed(&[other]).is_err());
     edit(site.path(), MINUTES, |t| t.replace("tittle =", "title ="));
-    builder.rebuild(&[file]).expect("builds again");
+    builder.rebuild_indexed(&[file]).expect("builds again");
     assert_eq!(contents(&builder), full_build(site.path()));
 }
 
@@ -645,7 +652,9 @@ fn example_site() -> TempDir {
 fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_file() {
     let site = example_site();
     let mut builder = SiteBuilder::new(site.path(), None).expect("the site exists");
-    let first = builder.rebuild(&[]).expect("the example site builds");
+    let first = builder
+        .rebuild_indexed(&[])
+        .expect("the example site builds");
     let made = first.pages.made.clone();
     for key in [
         "data/",
@@ -662,7 +671,7 @@ fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_
         format!("{t}\nThe pantry thanks the bakers of Mill Lane.\n")
     });
     let saved = builder
-        .rebuild(std::slice::from_ref(&file))
+        .rebuild_indexed(std::slice::from_ref(&file))
         .expect("rebuilds");
     // The report page and the feed show the commentary; nothing made from the ledger
     // is made again.
@@ -692,7 +701,7 @@ fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_
         t.replace("kg,food,3.80,EUR", "kg,food,3.90,EUR")
     });
     let revalued = builder
-        .rebuild(std::slice::from_ref(&rates))
+        .rebuild_indexed(std::slice::from_ref(&rates))
         .expect("rebuilds");
     for key in [
         "data/",
@@ -754,7 +763,7 @@ fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_
         format!("{t}2026-11-26,food-coop,food,service,4.25,kg,FC-009999,,hh-0001,\n")
     });
     let added = builder
-        .rebuild(std::slice::from_ref(&export))
+        .rebuild_indexed(std::slice::from_ref(&export))
         .expect("rebuilds");
     assert!(
         added
@@ -781,7 +790,7 @@ fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_
         reordered
     });
     builder
-        .rebuild(std::slice::from_ref(&export))
+        .rebuild_indexed(std::slice::from_ref(&export))
         .expect("rebuilds");
     let after = contents(&builder);
     let differing: Vec<&String> = before
@@ -915,4 +924,136 @@ fn a_client_that_never_finishes_its_request_blocks_no_one_and_is_dropped() {
     assert!(read.is_ok() && rest.is_empty(), "{read:?} {rest:?}");
     assert!(closed_at.elapsed() < tally::serve::gate::HEAD_TIMEOUT * 2);
     server.stop();
+}
+
+/// The bytes of every file of the search index in the builder's output.
+fn search_index(builder: &SiteBuilder) -> Vec<(String, Vec<u8>)> {
+    contents(builder)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("pagefind/"))
+        .collect()
+}
+
+#[test]
+fn a_save_shows_its_page_before_the_search_index_follows() {
+    let site = site();
+    let mut builder = SiteBuilder::new(site.path(), None).expect("the site exists");
+    builder.rebuild_indexed(&[]).expect("builds");
+    let indexed = search_index(&builder);
+    assert!(!indexed.is_empty(), "the first build is indexed");
+    assert!(builder.index_job().is_none(), "nothing left to index");
+
+    let file = site.path().join(MINUTES);
+    edit(site.path(), MINUTES, |t| {
+        format!("{t}\nThe rota of the cold room.\n")
+    });
+    let saved = builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect("rebuilds");
+    // The page and the manifest at once; the previous index still served.
+    assert_eq!(
+        saved.changed,
+        [
+            "manifest.json",
+            "minutes/2026-01-12-first-assembly/index.html"
+        ]
+    );
+    assert!(saved.removed.is_empty(), "{saved:?}");
+    assert_eq!(search_index(&builder), indexed);
+    let page = builder
+        .output()
+        .get("minutes/2026-01-12-first-assembly/index.html")
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .expect("the minutes page");
+    assert!(page.contains("rota of the cold room"), "{page}");
+
+    // Indexed after the save: the output is what `tally build` writes.
+    let job = builder.index_job().expect("the new page is to be indexed");
+    assert!(builder.index_job().is_none(), "handed out once");
+    let files = job
+        .run(&|| false)
+        .expect("indexes")
+        .expect("not superseded");
+    let reindexed = builder
+        .install_index(job.version(), files)
+        .expect("the latest pages");
+    assert!(
+        reindexed.changed.iter().any(|p| p.starts_with("pagefind/")),
+        "{reindexed:?}"
+    );
+    assert!(reindexed.changed.contains(&"manifest.json".to_string()));
+    assert_ne!(search_index(&builder), indexed);
+    assert_eq!(contents(&builder), full_build(site.path()));
+}
+
+#[test]
+fn an_index_of_pages_a_later_save_changed_is_never_swapped_in() {
+    let site = site();
+    let mut builder = SiteBuilder::new(site.path(), None).expect("the site exists");
+    builder.rebuild_indexed(&[]).expect("builds");
+    let file = site.path().join(MINUTES);
+    edit(site.path(), MINUTES, |t| format!("{t}\nFirst late note.\n"));
+    builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect("rebuilds");
+    let older = builder.index_job().expect("pages to index");
+    // Stopped midway once a later save is known.
+    assert!(older.run(&|| true).expect("no failure").is_none());
+    let older_files = older.run(&|| false).expect("indexes").expect("whole");
+
+    edit(site.path(), MINUTES, |t| {
+        format!("{t}\nSecond late note.\n")
+    });
+    builder
+        .rebuild(std::slice::from_ref(&file))
+        .expect("rebuilds");
+    let before = contents(&builder);
+    assert!(
+        builder
+            .install_index(older.version(), older_files)
+            .is_none(),
+        "outdated by the second save"
+    );
+    assert_eq!(contents(&builder), before, "nothing swapped in");
+    let newer = builder.index_job().expect("the second save's pages");
+    assert!(newer.version() > older.version());
+    let files = newer.run(&|| false).expect("indexes").expect("whole");
+    builder
+        .install_index(newer.version(), files)
+        .expect("the latest pages");
+    assert_eq!(contents(&builder), full_build(site.path()));
+}
+
+#[test]
+fn the_served_search_index_follows_a_save() {
+    let site = site();
+    let server = start(site.path());
+    edit(site.path(), MINUTES, |t| {
+        format!("{t}\nThe zymurgy circle met.\n")
+    });
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let public = out.path().join("public");
+    build(&BuildOptions {
+        site: site.path().to_path_buf(),
+        out: Some(public.clone()),
+        base_url: Some(server.url()),
+    })
+    .expect("the site builds");
+    let manifest = std::fs::read(public.join("manifest.json")).expect("a manifest");
+    // The page at once (or after the watcher's delay), the index once it is made.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get(server.addr(), "/manifest.json").body != manifest {
+        assert!(Instant::now() < deadline, "the search index never followed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let entry = std::fs::read(public.join("pagefind/pagefind-entry.json")).expect("an entry");
+    assert_eq!(
+        get(server.addr(), "/pagefind/pagefind-entry.json").body,
+        entry
+    );
+    assert!(
+        get(server.addr(), MINUTES_PAGE)
+            .text()
+            .contains("zymurgy circle")
+    );
 }

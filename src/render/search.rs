@@ -11,10 +11,15 @@ use pagefind::options::PagefindServiceConfig;
 
 use super::{Job, OutputFile, Renderer};
 use crate::error::{Error, Result};
-use crate::model::Site;
 
 /// The folder of the index and pagefind's scripts in the output.
 pub const BUNDLE_DIR: &str = "pagefind";
+
+/// Whether `path` is one of pagefind's files, under [`BUNDLE_DIR`].
+pub fn in_bundle(path: &str) -> bool {
+    path.strip_prefix(BUNDLE_DIR)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
 
 /// The search page, which loads pagefind's UI from [`BUNDLE_DIR`].
 pub fn jobs<'a>(r: &Renderer<'a>) -> Vec<Job<'a>> {
@@ -27,7 +32,7 @@ pub fn jobs<'a>(r: &Renderer<'a>) -> Vec<Job<'a>> {
 
 /// Whether the page at `path` is indexed: every HTML page but the not-found page, the
 /// search page and a manual's one-page print (its chapters are indexed one by one).
-fn indexed(path: &str) -> bool {
+pub fn indexed(path: &str) -> bool {
     path.ends_with(".html")
         && path != "404.html"
         && path != "search/index.html"
@@ -35,53 +40,70 @@ fn indexed(path: &str) -> bool {
         && !path.starts_with(BUNDLE_DIR)
 }
 
-/// pagefind's files for `files`, the rendered site, under [`BUNDLE_DIR`]. The same pages
-/// give the same bytes.
-pub fn index(site: &Site, files: &[OutputFile]) -> Result<Vec<OutputFile>> {
-    let pages: Vec<(String, String)> = files
-        .iter()
-        .filter(|f| indexed(&f.path))
-        .map(|f| {
-            let html = String::from_utf8_lossy(&f.bytes).into_owned();
-            (format!("/{}", f.path), html)
+/// pagefind's files for the [`indexed`] ones of `pages` (output path, bytes) in the
+/// site's `language`, sorted by path; `None` once `superseded` says a newer index is
+/// wanted (asked between pages: `tally serve` drops an index a later save outdates).
+pub fn index_pages<'p>(
+    language: &str,
+    pages: impl Iterator<Item = (&'p str, &'p [u8])>,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<Vec<OutputFile>>> {
+    let pages: Vec<(String, String)> = pages
+        .filter(|(path, _)| indexed(path))
+        .map(|(path, bytes)| {
+            let html = String::from_utf8_lossy(bytes).into_owned();
+            (format!("/{path}"), html)
         })
         .collect();
-    let language = primary_language(&site.config.language);
+    let language = primary_language(language);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| failed(&e))?;
     let built = runtime
-        .block_on(build(language, pages))
+        .block_on(build(language, pages, superseded))
         .map_err(|e| failed(e.as_ref()))?;
+    let Some(built) = built else {
+        return Ok(None);
+    };
     let mut out: Vec<OutputFile> = built
         .into_iter()
         .map(|(name, bytes)| OutputFile::new(bundle_path(&name), bytes))
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    Ok(Some(out))
 }
 
-/// Indexes `pages` (URL, HTML) and returns pagefind's files, in memory.
+/// pagefind's files in memory.
+type Bundle = Vec<(std::path::PathBuf, Vec<u8>)>;
+
+/// Indexes `pages` (URL, HTML) and returns pagefind's files, in memory; `None` when
+/// `superseded` said so before the last page.
 async fn build(
     language: String,
     pages: Vec<(String, String)>,
-) -> std::result::Result<Vec<(std::path::PathBuf, Vec<u8>)>, Box<dyn std::error::Error>> {
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> std::result::Result<Option<Bundle>, Box<dyn std::error::Error>> {
     let config = PagefindServiceConfig::builder()
         .keep_index_url(true)
         .force_language(language)
         .build();
     let mut index = PagefindIndex::new(Some(config)).map_err(|e| e.to_string())?;
     for (url, html) in pages {
+        if superseded() {
+            return Ok(None);
+        }
         index
             .add_html_file(None, Some(url), html)
             .await
             .map_err(|e| e.to_string())?;
     }
     let files = index.get_files().await.map_err(|e| e.to_string())?;
-    Ok(files
-        .into_iter()
-        .map(|f| (f.filename, f.contents))
-        .collect())
+    Ok(Some(
+        files
+            .into_iter()
+            .map(|f| (f.filename, f.contents))
+            .collect(),
+    ))
 }
 
 /// `pagefind/…` for a file pagefind names under its own output folder.

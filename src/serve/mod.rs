@@ -11,6 +11,7 @@
 
 pub mod gate;
 pub mod http;
+pub mod index;
 pub mod rebuild;
 pub mod reload;
 pub mod watch;
@@ -30,6 +31,7 @@ pub use rebuild::{Output, Rebuild, SiteBuilder};
 
 use crate::error::{Error, Result};
 use http::Resolved;
+use index::{Indexed, Indexer};
 use reload::{Event, Hub};
 use watch::SourceWatcher;
 
@@ -109,6 +111,13 @@ impl Server {
             hub: Hub::default(),
         });
         rebuild_and_show(&mut builder, &shared, &[], quiet);
+        let (done, indexed) = channel();
+        let indexer = Indexer::start(index::DEBOUNCE, done)
+            .map_err(|e| Error::Usage(format!("cannot start a thread: {e}")))?;
+        if let Some(job) = builder.index_job() {
+            indexer.submit(job);
+        }
+        let search = Search { indexer, indexed };
 
         let (changes, batches) = channel();
         let watcher = SourceWatcher::start(builder.site(), changes)?;
@@ -117,7 +126,11 @@ impl Server {
         threads.push(spawn("tally-rebuild", {
             let shared = Arc::clone(&shared);
             let stopping = Arc::clone(&stopping);
-            move || rebuild_loop(builder, watcher, &batches, &shared, &stopping, quiet)
+            move || {
+                rebuild_loop(
+                    builder, watcher, &batches, &search, &shared, &stopping, quiet,
+                )
+            }
         })?);
         threads.push(spawn("tally-gate", {
             let stopping = Arc::clone(&stopping);
@@ -195,17 +208,28 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
         .map_err(|e| Error::Usage(format!("cannot start a thread: {e}")))
 }
 
-/// Rebuilds on every batch of changes until the server stops.
+/// The search index's thread and what it finished.
+struct Search {
+    indexer: Indexer,
+    indexed: Receiver<Indexed>,
+}
+
+/// Rebuilds on every batch of changes until the server stops; the pages of each build
+/// go to the indexer, and each index it finishes is swapped in.
 fn rebuild_loop(
     mut builder: SiteBuilder,
     watcher: SourceWatcher,
     batches: &Receiver<Vec<PathBuf>>,
+    search: &Search,
     shared: &Shared,
     stopping: &AtomicBool,
     quiet: bool,
 ) {
     let watcher = Mutex::new(watcher);
     while !stopping.load(Ordering::SeqCst) {
+        while let Ok(indexed) = search.indexed.try_recv() {
+            install_and_show(&mut builder, shared, indexed);
+        }
         let mut changed = match batches.recv_timeout(Duration::from_millis(100)) {
             Ok(batch) => batch,
             Err(RecvTimeoutError::Timeout) => continue,
@@ -224,6 +248,39 @@ fn rebuild_loop(
         }
         drop(guard);
         rebuild_and_show(&mut builder, shared, &changed, quiet);
+        if let Some(job) = builder.index_job() {
+            search.indexer.submit(job);
+        }
+    }
+}
+
+/// Swaps a finished search index in and tells the tabs that load it.
+fn install_and_show(builder: &mut SiteBuilder, shared: &Shared, indexed: Indexed) {
+    let files = match indexed.files {
+        Ok(files) => files,
+        Err(why) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: the search index: {why}\n(the search page keeps the previous index)"
+            );
+            return;
+        }
+    };
+    let Some(reindexed) = builder.install_index(indexed.version, files) else {
+        return;
+    };
+    let mut shown = shared.shown.write().unwrap_or_else(PoisonError::into_inner);
+    shown.output = builder.output();
+    let mut touched = reindexed.changed;
+    touched.extend(reindexed.removed);
+    if !touched.is_empty() {
+        shown.build += 1;
+        let event = Event::Reload {
+            build: shown.build,
+            changed: touched,
+        };
+        drop(shown);
+        shared.hub.broadcast(&event);
     }
 }
 

@@ -10,6 +10,10 @@
 //!   converted again only when its text changed; charts, open data, manual bundles and
 //!   invoice files are made again only when the data they are made from changed (see
 //!   `render::Made`), and reports and the home page are keyed like minutes pages;
+//! - search index: not on the way from a save to its page. [`SiteBuilder::rebuild`]
+//!   keeps the previous index in the output; [`SiteBuilder::index_job`] hands out the
+//!   pages to index (on another thread, see [`super::index`]) and
+//!   [`SiteBuilder::install_index`] swaps the index in if no later build outdated it;
 //! - write: nothing is written to disk; the output is kept in memory ([`Output`]), its
 //!   bytes shared with the render cache, and compared with the previous one, so the
 //!   server knows which URLs changed, and only the changed files are hashed for
@@ -25,7 +29,7 @@ use crate::config::CONFIG_FILE;
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::manifest::{Head, MANIFEST_FILE, Manifest};
-use crate::render::{OutputFile, RenderStats, markdown};
+use crate::render::{OutputFile, RenderStats, markdown, search};
 use crate::timings::Timings;
 use crate::{Caches, Rendered};
 
@@ -128,6 +132,71 @@ pub struct SiteBuilder {
     caches: Caches,
     output: Arc<Output>,
     built_once: bool,
+    /// What the manifest of the last build says besides its files.
+    head: OwnedHead,
+    /// Counts the builds that changed an indexed page.
+    pages_version: u64,
+    /// The `pages_version` of the search index in the output.
+    index_version: u64,
+    /// The last `pages_version` handed out by [`SiteBuilder::index_job`].
+    queued_version: u64,
+}
+
+/// [`Head`] kept beyond the build it is of.
+#[derive(Default)]
+struct OwnedHead {
+    release: Option<String>,
+    inputs: String,
+    seal_chain: String,
+    language: String,
+}
+
+impl OwnedHead {
+    fn head(&self) -> Head<'_> {
+        Head {
+            release: self.release.as_deref(),
+            inputs: &self.inputs,
+            seal_chain: &self.seal_chain,
+        }
+    }
+}
+
+/// The pages of one build to index, apart from the builder (see [`super::index`]).
+pub struct IndexJob {
+    version: u64,
+    language: String,
+    pages: Vec<(String, Arc<[u8]>)>,
+}
+
+impl IndexJob {
+    /// The `pages` (output path, bytes) of build `version`, in the site's `language`.
+    pub(crate) fn new(version: u64, language: &str, pages: Vec<(String, Arc<[u8]>)>) -> IndexJob {
+        IndexJob {
+            version,
+            language: language.to_string(),
+            pages,
+        }
+    }
+
+    /// Which build's pages these are: [`SiteBuilder::install_index`] takes only the latest.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// pagefind's files for these pages; `None` once `superseded` says so.
+    pub fn run(&self, superseded: &(dyn Fn() -> bool + Sync)) -> Result<Option<Vec<OutputFile>>> {
+        let pages = self.pages.iter().map(|(p, b)| (p.as_str(), &b[..]));
+        search::index_pages(&self.language, pages, superseded)
+    }
+}
+
+/// What swapping a new search index in changed.
+#[derive(Debug, Clone)]
+pub struct Reindexed {
+    /// Output paths added or whose bytes changed (the manifest among them), sorted.
+    pub changed: Vec<String>,
+    /// Output paths that are gone, sorted.
+    pub removed: Vec<String>,
 }
 
 impl SiteBuilder {
@@ -143,6 +212,10 @@ impl SiteBuilder {
             caches: Caches::new(),
             output: Arc::default(),
             built_once: false,
+            head: OwnedHead::default(),
+            pages_version: 0,
+            index_version: 0,
+            queued_version: 0,
         })
     }
 
@@ -158,13 +231,14 @@ impl SiteBuilder {
 
     /// Builds the site again after the files or folders `changed` (absolute paths, or
     /// relative to the site) were written, created or removed, through the library's
-    /// stages ([`crate::render_with`]) with this builder's caches. On failure the
-    /// previous output stays as it was.
+    /// stages ([`crate::render_pages`]) with this builder's caches. The output keeps the
+    /// previous search index until [`SiteBuilder::install_index`] replaces it. On
+    /// failure the previous output stays as it was.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuild> {
         let started = Instant::now();
         let full = self.forget(changed);
         let mut phases = Phases::default();
-        let rendered = crate::render_with(
+        let rendered = crate::render_pages(
             &self.site,
             self.base_url.as_deref(),
             None,
@@ -180,15 +254,20 @@ impl SiteBuilder {
         let mut since = Instant::now();
         let Rendered {
             site,
-            files,
+            mut files,
             inputs,
         } = rendered;
-        let head = Head {
-            release: site.config.version.as_deref(),
-            inputs: &inputs,
-            seal_chain: site.seals.head(),
+        self.head = OwnedHead {
+            release: site.config.version.clone(),
+            inputs,
+            seal_chain: site.seals.head().to_string(),
+            language: site.config.language.clone(),
         };
-        let (after, changed, removed) = diff(&self.output, files, &head);
+        keep_index(&self.output, &mut files);
+        let (after, changed, removed) = diff(&self.output, files, &self.head.head());
+        if changed.iter().chain(&removed).any(|p| search::indexed(p)) {
+            self.pages_version += 1;
+        }
         phases.lap("diff", &mut since);
         let before = std::mem::replace(&mut self.output, Arc::new(after));
         // Freeing the previous model, contexts and files takes a while; not on this path.
@@ -203,6 +282,73 @@ impl SiteBuilder {
             elapsed: started.elapsed(),
             phases,
         })
+    }
+
+    /// [`SiteBuilder::rebuild`], then the search index built and swapped in at once (as
+    /// `tally build` does): what changed is the pages' and the index's together.
+    pub fn rebuild_indexed(&mut self, changed: &[PathBuf]) -> Result<Rebuild> {
+        let mut rebuild = self.rebuild(changed)?;
+        let started = Instant::now();
+        if let Some(job) = self.index_job() {
+            let files = job.run(&|| false)?.unwrap_or_default();
+            if let Some(reindexed) = self.install_index(job.version(), files) {
+                rebuild.changed.extend(reindexed.changed);
+                rebuild.removed.extend(reindexed.removed);
+                rebuild.changed.sort_unstable();
+                rebuild.changed.dedup();
+                rebuild.removed.sort_unstable();
+                rebuild.removed.dedup();
+            }
+        }
+        rebuild.phases.0.push(("search index", started.elapsed()));
+        rebuild.elapsed = rebuild.phases.total();
+        Ok(rebuild)
+    }
+
+    /// The pages to index when the output's search index is older than its pages and
+    /// they were not handed out yet.
+    pub fn index_job(&mut self) -> Option<IndexJob> {
+        if self.pages_version == self.index_version || self.pages_version == self.queued_version {
+            return None;
+        }
+        self.queued_version = self.pages_version;
+        let pages = self
+            .output
+            .files
+            .iter()
+            .filter(|f| search::indexed(&f.path))
+            .map(|f| (f.path.clone(), Arc::clone(&f.bytes)))
+            .collect();
+        Some(IndexJob::new(
+            self.pages_version,
+            &self.head.language,
+            pages,
+        ))
+    }
+
+    /// Swaps in the search index `files` made of the pages of build `version`, unless a
+    /// later build changed the pages since (`None`: that index is already outdated).
+    pub fn install_index(&mut self, version: u64, files: Vec<OutputFile>) -> Option<Reindexed> {
+        if version != self.pages_version {
+            return None;
+        }
+        let mut all: Vec<OutputFile> = self
+            .output
+            .files
+            .iter()
+            .filter(|f| !search::in_bundle(&f.path) && f.path != MANIFEST_FILE)
+            .map(|f| OutputFile {
+                path: f.path.clone(),
+                bytes: Arc::clone(&f.bytes),
+            })
+            .collect();
+        all.extend(files);
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        let (after, changed, removed) = diff(&self.output, all, &self.head.head());
+        let before = std::mem::replace(&mut self.output, Arc::new(after));
+        drop_elsewhere(before);
+        self.index_version = version;
+        Some(Reindexed { changed, removed })
     }
 
     /// Forgets the cached files that `changed`; everything when the configuration or
@@ -225,6 +371,26 @@ impl SiteBuilder {
         }
         full
     }
+}
+
+/// Adds the search index of `before` to `files` (sorted, without one), unchanged.
+fn keep_index(before: &Output, files: &mut Vec<OutputFile>) {
+    let index: Vec<OutputFile> = before
+        .files
+        .iter()
+        .filter(|f| search::in_bundle(&f.path))
+        .map(|f| OutputFile {
+            path: f.path.clone(),
+            bytes: Arc::clone(&f.bytes),
+        })
+        .collect();
+    if index.is_empty() {
+        return;
+    }
+    // Every path of the bundle sorts after `pagefind/` and before any later path.
+    let folder = format!("{}/", search::BUNDLE_DIR);
+    let at = files.partition_point(|f| f.path < folder);
+    files.splice(at..at, index);
 }
 
 /// The new output made of `files` (sorted, without the manifest) and the manifest,
