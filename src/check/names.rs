@@ -110,14 +110,14 @@ impl Declared {
 }
 
 /// The declared name fewest edits from `text`, if it is at most [`NEAR`] edits away
-/// (and closer than the name is long: `h` is not a typo of `kg`). Ties go to the
-/// first in order.
+/// and fewer edits than either name has letters (`h` is not a typo of `kg`, nor `kWh`
+/// of `h`). Ties go to the first in order.
 pub fn nearest<'a>(text: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = NEAR.min(text.chars().count().saturating_sub(1));
     names
         .into_iter()
         .map(|name| (strsim::osa_distance(text, name), name))
-        .filter(|(distance, _)| *distance <= limit)
+        .filter(|(distance, name)| *distance <= limit && *distance < name.chars().count())
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, name)| name)
 }
@@ -178,6 +178,8 @@ mod tests {
         assert_eq!(names.judge(NameKind::Cell, "pantries"), Verdict::Fine);
         // One letter is not a typo of another one-letter or two-letter unit.
         assert_eq!(names.judge(NameKind::Unit, "m"), Verdict::Fine);
+        // Nor is a longer unit a typo of a one-letter one.
+        assert_eq!(names.judge(NameKind::Unit, "kWh"), Verdict::Fine);
     }
 
     #[test]

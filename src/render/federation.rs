@@ -236,12 +236,22 @@ fn governance_chart(f: &Federation, numbers: Numbers, currency: &str) -> Result<
         })
         .collect();
     let city: Vec<Option<Decimal>> = f.weeks.iter().map(|w| Some(w.city_share())).collect();
+    // A latest week that some members have not published yet is drawn as a week in
+    // progress: hatched, labelled, and left out of the title's finding.
+    let waiting = f.weeks.last().map_or(0, FederationWeek::not_yet);
+    let partial = (waiting > 0).then(|| {
+        format!(
+            "{} of {} members so far",
+            f.members.len() - waiting,
+            f.members.len()
+        )
+    });
     let frame = Frame {
         id_prefix: "federation",
         weeks: &weeks,
         numbers,
         currency,
-        partial: None,
+        partial: partial.as_deref(),
     };
     Ok(Some(charts::governance(&frame, &series, &city)?))
 }
