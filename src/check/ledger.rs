@@ -652,6 +652,62 @@ impl<'a> RowChecker<'a> {
         found
     }
 
+    /// The row's cell, category, unit and to_cell as interned names, each with its
+    /// verdict against the declared names; or the problems of undeclared ones.
+    fn declared_names(
+        &mut self,
+        line: u64,
+        kind: Kind,
+        [cell, category, unit, to_cell]: [&str; 4],
+    ) -> Result<[(Column, Name, Verdict); 4], Vec<Diagnostic>> {
+        let (cell, cell_verdict) = self.name(0, cell);
+        let (category, category_verdict) = self.name(1, category);
+        let (unit, unit_verdict) = self.name(2, unit);
+        // Only a transfer's to_cell is a cell (an allocation's is a fund).
+        let (to, to_verdict) = if kind == Kind::Transfer {
+            self.name(3, to_cell)
+        } else {
+            (cell, Verdict::Fine)
+        };
+        let names = [
+            (Column::Cell, cell, cell_verdict),
+            (Column::Category, category, category_verdict),
+            (Column::Unit, unit, unit_verdict),
+            (Column::ToCell, to, to_verdict),
+        ];
+        let undeclared = self.judge_names(line, &names);
+        if undeclared.is_empty() {
+            Ok(names)
+        } else {
+            Err(undeclared)
+        }
+    }
+
+    /// The rate a service row is valued at, checked to value its `quantity` without
+    /// overflow; or the row's problem (no rate, or too large).
+    fn service_rate(
+        &mut self,
+        line: u64,
+        names: &[(Column, Name, Verdict); 4],
+        date: Date,
+        quantity: Decimal,
+    ) -> Result<RateIndex, Vec<Diagnostic>> {
+        let (category, unit) = (names[1].1, names[2].1);
+        let Some(index) = self.rate(unit, category, date) else {
+            return Err(self.no_rate(line, names, date));
+        };
+        let per_unit = self.rules.rates.get(index).map(|r| r.rate);
+        // The same product as `Rates::value_of` gives later: it must not overflow.
+        match per_unit.and_then(|r| quantity.checked_mul(r)) {
+            Some(_) => Ok(RateIndex::new(Some(index))),
+            None => Err(vec![self.problem(
+                line,
+                Column::Quantity,
+                "too large to value at its rate".into(),
+            )]),
+        }
+    }
+
     /// Adds the row's entry to `entries` and its texts to `texts`, and returns the entry,
     /// or returns every problem of the row.
     fn check<'e>(
@@ -712,41 +768,10 @@ impl<'a> RowChecker<'a> {
         else {
             return Err(problems);
         };
-        let (cell, cell_verdict) = self.name(0, cell);
-        let (category, category_verdict) = self.name(1, category);
-        let (unit, unit_verdict) = self.name(2, unit);
-        // Only a transfer's to_cell is a cell (an allocation's is a fund).
-        let (to, to_verdict) = if kind == Kind::Transfer {
-            self.name(3, to_cell)
-        } else {
-            (cell, Verdict::Fine)
-        };
-        let names = [
-            (Column::Cell, cell, cell_verdict),
-            (Column::Category, category, category_verdict),
-            (Column::Unit, unit, unit_verdict),
-            (Column::ToCell, to, to_verdict),
-        ];
-        let undeclared = self.judge_names(line, &names);
-        if !undeclared.is_empty() {
-            return Err(undeclared);
-        }
+        let names = self.declared_names(line, kind, [cell, category, unit, to_cell])?;
+        let [(_, cell, _), (_, category, _), (_, unit, _), _] = names;
         let rate = if kind == Kind::Service {
-            let Some(index) = self.rate(unit, category, date) else {
-                return Err(self.no_rate(line, &names, date));
-            };
-            let per_unit = self.rules.rates.get(index).map(|r| r.rate);
-            // The same product as `Rates::value_of` gives later: it must not overflow.
-            match per_unit.and_then(|r| quantity.checked_mul(r)) {
-                Some(_) => RateIndex::new(Some(index)),
-                None => {
-                    return Err(vec![self.problem(
-                        line,
-                        Column::Quantity,
-                        "too large to value at its rate".into(),
-                    )]);
-                }
-            }
+            self.service_rate(line, &names, date, quantity)?
         } else {
             RateIndex::NONE
         };
