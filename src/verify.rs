@@ -95,14 +95,8 @@ pub fn verify_with(options: &VerifyOptions) -> Result<Verified> {
         Some(bytes) => check_seals(&manifest, bytes, &found, &mut problems),
         None => (0, Vec::new()),
     };
-    let head = chains
-        .last()
-        .cloned()
-        .unwrap_or_else(|| manifest.seal_chain.clone());
-    if let Some(kept) = kept
-        && kept != CHAIN_START
-        && !chains.iter().any(|c| c == kept)
-    {
+    let head = chain_head(&manifest, &chains);
+    if let Some(kept) = lost(kept, &chains) {
         problems.push(format!(
             "seals: the chain hash {kept} is not in this copy's seal chain: \
              sealed history was rewritten or dropped since it was seen"
@@ -188,14 +182,8 @@ pub fn check_partial(
         Some(bytes) => check_seals(&manifest, bytes, found, &mut problems),
         None => (0, Vec::new()),
     };
-    let head = chains
-        .last()
-        .cloned()
-        .unwrap_or_else(|| manifest.seal_chain.clone());
-    if let Some(kept) = kept
-        && kept != CHAIN_START
-        && !chains.iter().any(|c| c == kept)
-    {
+    let head = chain_head(&manifest, &chains);
+    if let Some(kept) = lost(kept, &chains) {
         problems.push(format!(
             "seals: the chain hash {kept} recorded at the last fetch is not in the seal chain: \
              sealed history was rewritten or dropped since"
@@ -206,6 +194,20 @@ pub fn check_partial(
     } else {
         Err(problems)
     }
+}
+
+/// The copy's seal chain head: its last chain hash, or the manifest's when it has no
+/// seals file.
+fn chain_head(manifest: &Manifest, chains: &[String]) -> String {
+    chains
+        .last()
+        .cloned()
+        .unwrap_or_else(|| manifest.seal_chain.clone())
+}
+
+/// `kept`, a chain hash seen earlier, when the copy's chain no longer holds it.
+fn lost<'a>(kept: Option<&'a str>, chains: &[String]) -> Option<&'a str> {
+    kept.filter(|kept| *kept != CHAIN_START && !chains.iter().any(|c| c == kept))
 }
 
 /// Changed, missing and unexpected files, in path order.

@@ -4,6 +4,7 @@
 //! chart stays legible at 12 members (132 pairs) where a chord diagram would not.
 //! Drawn as SVG by hand (plotters has no labelled horizontal bars); no file I/O.
 
+use crate::render::escape::xml_escape;
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
@@ -41,7 +42,7 @@ pub fn flows(id: &str, title: &str, groups: &[(String, Vec<FlowBar>)], numbers: 
             body,
             "<text x=\"0\" y=\"{:.0}\" font-size=\"14\" font-weight=\"bold\" fill=\"currentColor\">{}</text>",
             y - 8.0,
-            escape(unit)
+            xml_escape(unit)
         );
         let largest = bars
             .iter()
@@ -65,8 +66,12 @@ pub fn flows(id: &str, title: &str, groups: &[(String, Vec<FlowBar>)], numbers: 
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" class=\"tally-chart\" id=\"{id}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">"
     );
-    let _ = writeln!(svg, "<title id=\"{id}-title\">{}</title>", escape(title));
-    let _ = writeln!(svg, "<desc id=\"{id}-desc\">{}</desc>", escape(&desc));
+    let _ = writeln!(
+        svg,
+        "<title id=\"{id}-title\">{}</title>",
+        xml_escape(title)
+    );
+    let _ = writeln!(svg, "<desc id=\"{id}-desc\">{}</desc>", xml_escape(&desc));
     svg.push_str(&body);
     svg.push_str("</svg>\n");
     Chart {
@@ -105,13 +110,13 @@ fn draw_bar(body: &mut String, y: f64, bar: &FlowBar, largest: Decimal, shown: &
 <text x=\"{:.1}\" y=\"{:.0}\" font-size=\"12\" fill=\"currentColor\">{}</text>",
         LABEL_WIDTH - 8.0,
         y + 15.0,
-        escape(&label(bar)),
+        xml_escape(&label(bar)),
         y + 3.0,
         ROW - 6.0,
         colour(bar.supplier_index as u8),
         LABEL_WIDTH + length + 6.0,
         y + 15.0,
-        escape(shown)
+        xml_escape(shown)
     );
 }
 
@@ -125,13 +130,6 @@ fn csv(groups: &[(String, Vec<FlowBar>)]) -> String {
         }
     }
     csv
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
