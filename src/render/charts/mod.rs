@@ -151,14 +151,15 @@ impl Frame<'_> {
         (closed >= 2).then(|| finding::since(self.weeks[0].monday(), closed))
     }
 
-    /// The trend of each of `series` over the closed weeks, named in lower case.
+    /// The trend of each of `series` over the closed weeks, named as in a sentence:
+    /// `care` for "Care", but a proper name ("Hillside Mutual Aid") as it is written.
     fn trends(&self, series: &[Series]) -> Vec<finding::Trend> {
         let closed = self.closed();
         series
             .iter()
             .filter_map(|s| {
                 let values: Vec<Option<Decimal>> = (0..closed).map(|i| s.get(i)).collect();
-                finding::Trend::of(s.name.to_lowercase(), &values)
+                finding::Trend::of(in_sentence(&s.name), &values)
             })
             .collect()
     }
@@ -175,6 +176,16 @@ impl Frame<'_> {
         plot.partial = self.partial.map(str::to_string);
         plot.end_labels = end_labels;
         plot
+    }
+}
+
+/// `name` as it reads inside a sentence: lower case when only its first letter is a
+/// capital ("Care", "Food bank"), as written otherwise ("Hillside Mutual Aid", "kWh").
+fn in_sentence(name: &str) -> String {
+    if name.chars().skip(1).any(char::is_uppercase) {
+        name.to_string()
+    } else {
+        name.to_lowercase()
     }
 }
 

@@ -443,3 +443,11 @@ fn without_a_week_in_progress_nothing_is_hatched_as_partial() {
     assert!(!chart.svg.contains("so far"));
     assert_eq!(chart.title, "Food handed out held steady");
 }
+
+#[test]
+fn a_finding_names_a_need_in_lower_case_and_a_member_as_written() {
+    assert_eq!(in_sentence("Care"), "care");
+    assert_eq!(in_sentence("Food bank"), "food bank");
+    assert_eq!(in_sentence("Hillside Mutual Aid"), "Hillside Mutual Aid");
+    assert_eq!(in_sentence("kWh"), "kWh");
+}
