@@ -1,11 +1,13 @@
 //! Adding up: every entry into its week, once, each file in parallel; then the empty
-//! weeks, the treasury balances and each week beside the city.
+//! weeks, and each week's sheets (`sheets.rs`): the treasury balances and the week
+//! beside the city.
 
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use super::sheets::{RunningTreasury, category_sheets};
 use super::sum::CellSums;
 use super::*;
 use crate::model::week::WeekId;
@@ -300,7 +302,7 @@ pub(super) fn aggregate(
         lines.sort_by(|a, b| (&a.category, &a.unit).cmp(&(&b.category, &b.unit)));
         cells.sort_by(|a, b| (&a.cell, &a.category, &a.unit).cmp(&(&b.cell, &b.category, &b.unit)));
         let categories = category_sheets(week, &lines, budget, &budget_categories);
-        let treasury = treasury.week(&acc);
+        let treasury = treasury.week(acc.income, acc.expense, &acc.allocations);
         weeks.push(WeekReport {
             week,
             status: if week == current && as_of.is_some() {
@@ -371,69 +373,4 @@ fn sorted_flows(mut flows: Vec<Flow>) -> Vec<Flow> {
         ))
     });
     flows
-}
-
-/// The value of the week's services in each category (every budget category, even
-/// at zero), beside the city's weekly share of that category's budget.
-fn category_sheets(
-    week: WeekId,
-    lines: &[Line],
-    budget: &CityBudget,
-    budget_categories: &[&str],
-) -> Vec<CategorySheet> {
-    let mut categories: BTreeMap<String, Decimal> = budget_categories
-        .iter()
-        .map(|c| (c.to_string(), Decimal::ZERO))
-        .collect();
-    for line in lines.iter().filter(|l| l.services > 0) {
-        *categories.entry(line.category.to_string()).or_default() += line.value;
-    }
-    categories
-        .into_iter()
-        .map(|(category, value)| {
-            let city_share = budget.weekly_share(week, &category);
-            CategorySheet {
-                ratio: city_share.and_then(|s| ratio(value, s.amount)),
-                category,
-                value,
-                city_share,
-            }
-        })
-        .collect()
-}
-
-/// The treasury carried from week to week: the balance and each fund's balance.
-#[derive(Default)]
-struct RunningTreasury {
-    balance: Decimal,
-    funds: BTreeMap<String, Decimal>,
-}
-
-impl RunningTreasury {
-    /// The week's treasury sheet: opening balance, income, expense and allocations,
-    /// closing balance and every fund so far; carries the closing balances forward.
-    fn week(&mut self, acc: &Acc) -> Treasury {
-        let allocated: Decimal = acc.allocations.values().copied().sum();
-        let opening = self.balance;
-        self.balance = opening + acc.income - acc.expense - allocated;
-        for (name, amount) in &acc.allocations {
-            *self.funds.entry(name.clone()).or_default() += *amount;
-        }
-        Treasury {
-            opening,
-            income: acc.income,
-            expense: acc.expense,
-            allocated,
-            closing: self.balance,
-            funds: self
-                .funds
-                .iter()
-                .map(|(name, balance)| Fund {
-                    name: name.clone(),
-                    allocated: acc.allocations.get(name).copied().unwrap_or_default(),
-                    balance: *balance,
-                })
-                .collect(),
-        }
-    }
 }

@@ -6,6 +6,7 @@
 mod aggregate;
 mod entries;
 mod names;
+mod sheets;
 mod sum;
 #[cfg(test)]
 mod tests;
