@@ -1,12 +1,11 @@
-//! Search: pagefind's index is written with the site, listed in the manifest, the same
-//! bytes build after build, finds the words of minutes, and holds no private column.
+//! Search: the index is written with the site, listed in the manifest, the same bytes
+//! build after build, finds the words of minutes (a decision's words weigh more), and
+//! holds no private column.
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::io::Read;
-
 use common::{CONFIG_EUR, LEDGER_HEADER, build_to, read, read_tree, site_with};
+use std::collections::BTreeMap;
 
 const RATES: &str = "unit,category,rate,currency,valid_from,source
 kg,food,3.80,EUR,2026-01-01,Market basket
@@ -31,26 +30,28 @@ fn site() -> tempfile::TempDir {
     ])
 }
 
-/// The files under `pagefind/`, the compressed ones (index, fragments, meta) unpacked.
-fn index_files(tree: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+/// The files under `search/index/`, parsed.
+fn index_files(tree: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, serde_json::Value> {
     tree.iter()
-        .filter(|(path, _)| path.starts_with("pagefind/"))
+        .filter(|(path, _)| path.starts_with("search/index/"))
         .map(|(path, bytes)| {
-            let packed = path.ends_with(".pf_fragment")
-                || path.ends_with(".pf_index")
-                || path.ends_with(".pf_meta");
-            let text = if packed {
-                let mut out = Vec::new();
-                flate2::read::GzDecoder::new(&bytes[..])
-                    .read_to_end(&mut out)
-                    .unwrap_or_else(|e| panic!("{path} is not gzip: {e}"));
-                out
-            } else {
-                bytes.clone()
-            };
-            (path.clone(), text)
+            let value =
+                serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"));
+            (path.clone(), value)
         })
         .collect()
+}
+
+/// The path of page `number` in the index's chunks of titles.
+fn page_path(index: &BTreeMap<String, serde_json::Value>, number: u64) -> String {
+    let chunk = index["search/index/meta.json"]["chunk"]
+        .as_u64()
+        .expect("a chunk size");
+    let titles = &index[&format!("search/index/pages/{}.json", number / chunk)];
+    titles[(number % chunk) as usize][0]
+        .as_str()
+        .expect("a path")
+        .to_string()
 }
 
 #[test]
@@ -64,21 +65,26 @@ fn the_index_is_built_listed_deterministic_and_public_only() {
     assert_eq!(tree, read_tree(&two), "two builds differ");
 
     let index = index_files(&tree);
-    for needed in [
-        "pagefind/pagefind.js",
-        "pagefind/pagefind-ui.js",
-        "pagefind/pagefind-ui.css",
-        "pagefind/pagefind-entry.json",
-    ] {
-        assert!(
-            index.contains_key(needed),
-            "{needed} missing: {:?}",
-            index.keys()
-        );
-    }
-    let kinds = |ext: &str| index.keys().filter(|p| p.ends_with(ext)).count();
-    assert!(kinds(".pf_fragment") > 2, "{:?}", index.keys());
-    assert!(kinds(".pf_index") >= 1 && kinds(".pf_meta") == 1);
+    let meta = &index["search/index/meta.json"];
+    assert_eq!(meta["format"], 1);
+    assert_eq!(meta["language"], "en");
+    let pages = meta["pages"].as_u64().expect("a page count");
+    let html_pages = tree
+        .keys()
+        .filter(|p| {
+            p.ends_with(".html") && p.as_str() != "404.html" && p.as_str() != "search/index.html"
+        })
+        .count() as u64;
+    assert_eq!(pages, html_pages, "every readable page is indexed");
+    // Each shard meta lists is there, and no other.
+    let shards: Vec<String> = meta["shards"]
+        .as_array()
+        .expect("shards")
+        .iter()
+        .map(|s| format!("search/index/words/{}.json", s.as_str().expect("a key")))
+        .collect();
+    let written: Vec<&String> = index.keys().filter(|p| p.contains("/words/")).collect();
+    assert_eq!(written, shards.iter().collect::<Vec<_>>());
 
     let manifest = read(&one, "manifest.json");
     for path in index.keys() {
@@ -88,34 +94,62 @@ fn the_index_is_built_listed_deterministic_and_public_only() {
         );
     }
 
-    let all = |needle: &str| {
-        index
-            .iter()
-            .filter(|(_, b)| common::contains(b, needle.as_bytes()))
-            .map(|(p, _)| p.clone())
-            .collect::<Vec<_>>()
-    };
-    // The minutes' rare word is in its fragment, under the minutes' URL.
-    let found = all("quorndyke");
-    assert!(!found.is_empty(), "the minutes' words are not indexed");
-    assert!(
-        found.iter().any(|p| {
-            p.ends_with(".pf_fragment")
-                && common::contains(&index[p], b"/minutes/2026-03-02-assembly/")
-        }),
-        "{found:?}"
+    // The minutes' rare word is in the shard of "qu" ("7175"), on the minutes' page only.
+    let postings = index["search/index/words/7175.json"]["quorndyke"]
+        .as_array()
+        .expect("the minutes' words are indexed")
+        .clone();
+    assert_eq!(postings.len(), 2, "{postings:?}");
+    let number = postings[0].as_u64().expect("a page number");
+    assert_eq!(
+        page_path(&index, number),
+        "minutes/2026-03-02-assembly/index.html"
     );
-    for secret in [
-        "Xq7counterpartysecret",
-        "Zp9memosecret",
-        "xq7counterpartysecret",
-    ] {
-        assert_eq!(
-            all(secret),
-            Vec::<String>::new(),
-            "{secret} is in the index"
-        );
+
+    let all_text: String = tree
+        .iter()
+        .filter(|(p, _)| p.starts_with("search/index/"))
+        .map(|(_, b)| String::from_utf8_lossy(b).to_lowercase())
+        .collect();
+    for secret in ["xq7counterpartysecret", "zp9memosecret"] {
+        assert!(!all_text.contains(secret), "{secret} is in the index");
     }
+}
+
+#[test]
+fn a_decisions_words_weigh_more_than_the_same_words_in_the_text() {
+    let dir = site();
+    std::fs::write(
+        dir.path().join("content/minutes/2026-03-09-assembly.md"),
+        "+++\ntitle = \"Second Assembly\"\ndate = 2026-03-09\nassembly = \"north-ward\"\nattendance = 20\n\n\
+         [[decisions]]\ntext = \"Fund the wexbarrow repair\"\noutcome = \"passed\"\n+++\nNothing else.\n",
+    )
+    .expect("write minutes");
+    std::fs::write(
+        dir.path().join("content/minutes/2026-03-16-assembly.md"),
+        "+++\ntitle = \"Third Assembly\"\ndate = 2026-03-16\nassembly = \"north-ward\"\nattendance = 20\n+++\nThe wexbarrow was mentioned.\n",
+    )
+    .expect("write minutes");
+    let out = dir.path().join("public");
+    build_to(dir.path(), &out);
+    let index = index_files(&read_tree(&out));
+    let postings = index["search/index/words/7765.json"]["wexbarrow"]
+        .as_array()
+        .expect("indexed")
+        .clone();
+    // Pages are numbered by the gap from the previous one.
+    let mut page = 0;
+    let weights: Vec<(String, u64)> = postings
+        .chunks(2)
+        .map(|p| {
+            page += p[0].as_u64().expect("a gap");
+            (page_path(&index, page), p[1].as_u64().expect("a weight"))
+        })
+        .collect();
+    let weight_on = |path: &str| weights.iter().find(|(p, _)| p == path).map(|(_, w)| *w);
+    let decided = weight_on("minutes/2026-03-09-assembly/index.html").expect("decided");
+    let mentioned = weight_on("minutes/2026-03-16-assembly/index.html").expect("mentioned");
+    assert!(decided >= 5 * mentioned, "{decided} vs {mentioned}");
 }
 
 #[test]
@@ -124,8 +158,8 @@ fn pages_mark_their_content_and_the_header_searches() {
     let out = dir.path().join("public");
     build_to(dir.path(), &out);
     let minutes = read(&out, "minutes/2026-03-02-assembly/index.html");
-    assert!(minutes.contains("<main id=\"main\" class=\"wrap\" data-pagefind-body>"));
-    assert!(minutes.contains("<footer class=\"site-footer\" data-pagefind-ignore>"));
+    assert!(minutes.contains("<main id=\"main\" class=\"wrap\" data-search-body>"));
+    assert!(minutes.contains("<footer class=\"site-footer\" data-search-ignore>"));
     // A plain GET form to the search page, relative like every link.
     assert!(
         minutes.contains("action=\"../../search/index.html\" method=\"get\""),
@@ -133,10 +167,9 @@ fn pages_mark_their_content_and_the_header_searches() {
     );
     let search = read(&out, "search/index.html");
     assert!(
-        !search.contains("data-pagefind-body"),
+        !search.contains("data-search-body"),
         "the search page is not indexed"
     );
-    assert!(search.contains("src=\"../pagefind/pagefind-ui.js\""));
     assert!(search.contains("src=\"../assets/search.js\""));
     assert!(search.contains("id=\"search-offline\""));
     assert!(

@@ -434,13 +434,13 @@ fn add_minutes(site: &Path, slug: &str, date: &str, title: &str) -> PathBuf {
 /// site's last release, once the sources differ from it).
 fn beside_the_index(changed: &[String]) -> Vec<&str> {
     assert!(
-        changed.iter().any(|c| c.starts_with("pagefind/")),
+        changed.iter().any(|c| c.starts_with("search/index/")),
         "the search index follows the change: {changed:?}"
     );
     changed
         .iter()
         .map(String::as_str)
-        .filter(|c| !c.starts_with("pagefind/") && !c.starts_with("releases/"))
+        .filter(|c| !c.starts_with("search/index/") && !c.starts_with("releases/"))
         .collect()
 }
 
@@ -684,7 +684,7 @@ fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_
         ["feed.xml", "manifest.json", "reports/2026-W47/index.html"]
     );
     assert!(
-        saved.removed.iter().all(|r| r.starts_with("pagefind/")),
+        saved.removed.iter().all(|r| r.starts_with("search/index/")),
         "only superseded parts of the search index: {saved:?}"
     );
     let page = builder
@@ -930,7 +930,7 @@ fn a_client_that_never_finishes_its_request_blocks_no_one_and_is_dropped() {
 fn search_index(builder: &SiteBuilder) -> Vec<(String, Vec<u8>)> {
     contents(builder)
         .into_iter()
-        .filter(|(p, _)| p.starts_with("pagefind/"))
+        .filter(|(p, _)| p.starts_with("search/index/"))
         .collect()
 }
 
@@ -978,7 +978,10 @@ fn a_save_shows_its_page_before_the_search_index_follows() {
         .install_index(job.version(), files)
         .expect("the latest pages");
     assert!(
-        reindexed.changed.iter().any(|p| p.starts_with("pagefind/")),
+        reindexed
+            .changed
+            .iter()
+            .any(|p| p.starts_with("search/index/")),
         "{reindexed:?}"
     );
     assert!(reindexed.changed.contains(&"manifest.json".to_string()));
@@ -1046,11 +1049,8 @@ fn the_served_search_index_follows_a_save() {
         assert!(Instant::now() < deadline, "the search index never followed");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let entry = std::fs::read(public.join("pagefind/pagefind-entry.json")).expect("an entry");
-    assert_eq!(
-        get(server.addr(), "/pagefind/pagefind-entry.json").body,
-        entry
-    );
+    let entry = std::fs::read(public.join("search/index/meta.json")).expect("an entry");
+    assert_eq!(get(server.addr(), "/search/index/meta.json").body, entry);
     assert!(
         get(server.addr(), MINUTES_PAGE)
             .text()

@@ -80,7 +80,7 @@ mod tests {
 
     fn job(version: u64, words: &str) -> IndexJob {
         let page =
-            format!("<html><body><main data-pagefind-body><p>{words}</p></main></body></html>");
+            format!("<html><body><main data-search-body><p>{words}</p></main></body></html>");
         IndexJob::new(
             version,
             "en",
@@ -101,7 +101,7 @@ mod tests {
         assert!(
             first
                 .files
-                .is_ok_and(|f| f.iter().any(|f| f.path.starts_with("pagefind/")))
+                .is_ok_and(|f| f.iter().any(|f| f.path.starts_with("search/index/")))
         );
         assert!(
             indexed.recv_timeout(Duration::from_millis(800)).is_err(),

@@ -183,7 +183,7 @@ impl IndexJob {
         self.version
     }
 
-    /// pagefind's files for these pages; `None` once `superseded` says so.
+    /// The search index of these pages; `None` once `superseded` says so.
     pub fn run(&self, superseded: &(dyn Fn() -> bool + Sync)) -> Result<Option<Vec<OutputFile>>> {
         let pages = self.pages.iter().map(|(p, b)| (p.as_str(), &b[..]));
         search::index_pages(&self.language, pages, superseded)
@@ -387,7 +387,7 @@ fn keep_index(before: &Output, files: &mut Vec<OutputFile>) {
     if index.is_empty() {
         return;
     }
-    // Every path of the bundle sorts after `pagefind/` and before any later path.
+    // Every path of the index sorts after `search/index/` and before any later path.
     let folder = format!("{}/", search::BUNDLE_DIR);
     let at = files.partition_point(|f| f.path < folder);
     files.splice(at..at, index);

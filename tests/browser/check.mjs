@@ -2,7 +2,7 @@
 // home → the last closed report by its link, charts drawn with a size, every link of
 // the visited pages reachable, an invoice printing to one or two A4 pages, axe-core
 // at 390 and 1280 px with no serious or critical violation, and search: served over
-// HTTP (pagefind fetches its index, which a browser refuses from disk), a query from the
+// HTTP (the search page fetches its index, which a browser refuses from disk), a query from the
 // header's box finds its minutes page first; from disk the search page says why not.
 // Usage: node check.mjs PUBLIC_DIR   (CHROMIUM=/path overrides the browser)
 import { readFileSync, existsSync, statSync } from "node:fs";
@@ -135,8 +135,8 @@ if (!page.url().startsWith(`${site}search/index.html?q=stipend`)) fail(`search b
 const expected = `${site}${minutes}`;
 for (const word of ["stipend", "unanswered"]) {
   await page.goto(`${site}search/index.html?q=${word}`, { waitUntil: "load" });
-  const results = await page.waitForSelector(".pagefind-ui__result-link", { timeout: 10000 })
-    .then(() => page.$$eval(".pagefind-ui__result-link", (as) => as.map((a) => a.href)))
+  const results = await page.waitForSelector(".search-result a", { timeout: 10000 })
+    .then(() => page.$$eval(".search-result a", (as) => as.map((a) => a.href)))
     .catch(() => []);
   if (results[0] !== expected) fail(`search "${word}": first of ${results.length} results is ${results[0]}, not ${expected}`);
   else console.log(`ok   search "${word}" over HTTP: its minutes page first of ${results.length} result(s)`);

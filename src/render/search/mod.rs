@@ -1,0 +1,228 @@
+//! The site's search: the `/search/` page, and the index over the rendered pages that
+//! its script (`assets/search.js`) reads in the reader's browser.
+//!
+//! The index is made from the rendered HTML ([`text`]) and becomes ordinary output files
+//! under [`BUNDLE_DIR`] (so they are in the manifest and swapped in with the rest), the
+//! same bytes build after build. It is split so that a phone fetches little: a query
+//! word fetches one shard of words (those sharing its first two letters), and the
+//! results fetch only the chunks of page titles they show.
+//!
+//! - `meta.json`: the format, the site's language, the number of pages, the chunk size
+//!   and the shards there are;
+//! - `words/<hex of the first two letters>.json`: each word, with the pages it is on
+//!   and its weight there, flattened and numbered by the gap from the previous page
+//!   (`[first page, weight, gap, weight, …]`: small numbers, short files);
+//! - `pages/<n>.json`: `[path, title, opening text]` of pages `n × CHUNK` onwards.
+
+pub mod text;
+
+use std::collections::{BTreeMap, HashMap};
+
+use foldhash::fast::FixedState;
+use rayon::prelude::*;
+
+use super::{Job, OutputFile, Renderer};
+use crate::error::{Error, Result};
+
+/// The folder of the index in the output.
+pub const BUNDLE_DIR: &str = "search/index";
+
+/// Pages per file of titles.
+const CHUNK: usize = 100;
+
+/// The version of the index's layout, read by `assets/search.js`.
+const FORMAT: u32 = 1;
+
+/// Whether `path` is one of the index's files, under [`BUNDLE_DIR`].
+pub fn in_bundle(path: &str) -> bool {
+    path.strip_prefix(BUNDLE_DIR)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The search page, whose script reads the index under [`BUNDLE_DIR`].
+pub fn jobs<'a>(r: &Renderer<'a>) -> Vec<Job<'a>> {
+    vec![Job::page(
+        "search/",
+        "search.html",
+        r.context("Search", "search"),
+    )]
+}
+
+/// Whether the page at `path` is indexed: every HTML page but the not-found page, the
+/// search page and a manual's one-page print (its chapters are indexed one by one).
+pub fn indexed(path: &str) -> bool {
+    path.ends_with(".html")
+        && path != "404.html"
+        && path != "search/index.html"
+        && !path.ends_with("/print/index.html")
+        && !in_bundle(path)
+}
+
+/// The index's files for the [`indexed`] ones of `pages` (output path, bytes) in the
+/// site's `language`, sorted by path; `None` once `superseded` says a newer index is
+/// wanted (asked between pages: `tally serve` drops an index a later save outdates).
+pub fn index_pages<'p>(
+    language: &str,
+    pages: impl Iterator<Item = (&'p str, &'p [u8])>,
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<Vec<OutputFile>>> {
+    let mut pages: Vec<(&str, &[u8])> = pages.filter(|(path, _)| indexed(path)).collect();
+    pages.sort_unstable_by_key(|(path, _)| *path);
+    let read: Option<Vec<Option<(&str, text::PageText)>>> = pages
+        .par_iter()
+        .map(|&(path, bytes)| {
+            if superseded() {
+                return None;
+            }
+            let html = String::from_utf8_lossy(bytes);
+            Some(text::read(&html).map(|page| (path, page)))
+        })
+        .collect();
+    let Some(read) = read else {
+        return Ok(None);
+    };
+    let read: Vec<(&str, text::PageText)> = read.into_iter().flatten().collect();
+    Ok(Some(files(language, &read)?))
+}
+
+/// The index's files for `pages`, in order: a page's number is its place here.
+fn files(language: &str, pages: &[(&str, text::PageText)]) -> Result<Vec<OutputFile>> {
+    let mut shards: BTreeMap<String, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
+    // Each word's pages as (the gap from its previous page, weight) pairs, in page order.
+    let mut by_word: HashMap<&str, (u32, Vec<u32>), FixedState> = HashMap::default();
+    for (number, (_, page)) in pages.iter().enumerate() {
+        let number = u32::try_from(number).map_err(|_| failed(&"more than 4 billion pages"))?;
+        for (word, weight) in page.words() {
+            let (last, postings) = by_word.entry(word).or_default();
+            postings.push(number - *last);
+            postings.push(weight);
+            *last = number;
+        }
+    }
+    for (word, (_, postings)) in by_word {
+        shards
+            .entry(shard_key(word))
+            .or_default()
+            .insert(word, postings);
+    }
+    let mut out = Vec::with_capacity(shards.len() + pages.len() / CHUNK + 2);
+    for (key, words) in &shards {
+        out.push(json(format!("{BUNDLE_DIR}/words/{key}.json"), words)?);
+    }
+    for (n, chunk) in pages.chunks(CHUNK).enumerate() {
+        let titles: Vec<[&str; 3]> = chunk
+            .iter()
+            .map(|(path, page)| [*path, page.title.as_str(), page.excerpt.as_str()])
+            .collect();
+        out.push(json(format!("{BUNDLE_DIR}/pages/{n}.json"), &titles)?);
+    }
+    let meta = serde_json::json!({
+        "format": FORMAT,
+        "language": language,
+        "pages": pages.len(),
+        "chunk": CHUNK,
+        "shards": shards.keys().collect::<Vec<_>>(),
+    });
+    out.push(json(format!("{BUNDLE_DIR}/meta.json"), &meta)?);
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// The shard of `word`: the hexadecimal UTF-8 bytes of its first two letters (file names
+/// stay ASCII whatever the language; `assets/search.js` computes the same).
+pub fn shard_key(word: &str) -> String {
+    word.chars()
+        .take(2)
+        .collect::<String>()
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn json(path: String, value: &impl serde::Serialize) -> Result<OutputFile> {
+    let bytes = serde_json::to_vec(value).map_err(|e| failed(&e))?;
+    Ok(OutputFile::new(path, bytes))
+}
+
+fn failed(e: &dyn std::fmt::Display) -> Error {
+    Error::Template {
+        template: "search index".to_string(),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_readable_pages_are_indexed() {
+        assert!(indexed("minutes/a/index.html"));
+        assert!(indexed("index.html"));
+        assert!(!indexed("404.html"));
+        assert!(!indexed("search/index.html"));
+        assert!(!indexed("manuals/m/1.0/print/index.html"));
+        assert!(!indexed("feed.xml"));
+        assert!(in_bundle("search/index/meta.json"));
+        assert!(!in_bundle("search/index.html"));
+    }
+
+    #[test]
+    fn shards_are_named_by_the_hex_of_two_letters() {
+        assert_eq!(shard_key("stipend"), "7374");
+        assert_eq!(shard_key("été"), "c3a974");
+        assert_eq!(shard_key("x1"), "7831");
+    }
+
+    fn page(words: &str) -> String {
+        format!("<title>T</title><main data-search-body><h1>{words}</h1><p>{words} body</p></main>")
+    }
+
+    #[test]
+    fn a_word_lists_its_pages_with_their_weights() {
+        let (a, b) = (page("pantry rota"), page("pantry"));
+        let pages = [
+            ("b/index.html", b.as_bytes()),
+            ("a/index.html", a.as_bytes()),
+            ("404.html", a.as_bytes()),
+        ];
+        let files = index_pages("en", pages.into_iter(), &|| false)
+            .expect("indexes")
+            .expect("whole");
+        let file = |path: &str| -> serde_json::Value {
+            let f = files.iter().find(|f| f.path == path).expect(path);
+            serde_json::from_slice(&f.bytes).expect("json")
+        };
+        // Pages are numbered in path order: a is 0, b is 1; the 404 page is not read.
+        assert_eq!(
+            file("search/index/words/7061.json")["pantry"],
+            serde_json::json!([0, 6, 1, 6]),
+            "page 0, then 1 more: page 1"
+        );
+        assert_eq!(
+            file("search/index/words/726f.json")["rota"],
+            serde_json::json!([0, 6])
+        );
+        assert_eq!(
+            file("search/index/pages/0.json"),
+            serde_json::json!([
+                ["a/index.html", "pantry rota", "pantry rota body"],
+                ["b/index.html", "pantry", "pantry body"]
+            ])
+        );
+        let meta = file("search/index/meta.json");
+        assert_eq!(meta["pages"], 2);
+        assert_eq!(meta["shards"], serde_json::json!(["626f", "7061", "726f"]));
+    }
+
+    #[test]
+    fn a_newer_build_stops_the_index() {
+        let a = page("pantry");
+        let pages = [("a/index.html", a.as_bytes())];
+        assert!(
+            index_pages("en", pages.into_iter(), &|| true)
+                .expect("no failure")
+                .is_none()
+        );
+    }
+}
