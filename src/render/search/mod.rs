@@ -49,12 +49,19 @@ pub fn jobs<'a>(r: &Renderer<'a>) -> Vec<Job<'a>> {
 }
 
 /// Whether the page at `path` is indexed: every HTML page but the not-found page, the
-/// search page and a manual's one-page print (its chapters are indexed one by one).
+/// search page, a manual's one-page print (its chapters are indexed one by one) and a
+/// manual's own page (`manuals/<m>/`, which repeats its latest version's contents page:
+/// a query would find both).
 pub fn indexed(path: &str) -> bool {
+    let manual_root = path
+        .strip_prefix("manuals/")
+        .and_then(|rest| rest.strip_suffix("/index.html"))
+        .is_some_and(|slug| !slug.is_empty() && !slug.contains('/'));
     path.ends_with(".html")
         && path != "404.html"
         && path != "search/index.html"
         && !path.ends_with("/print/index.html")
+        && !manual_root
         && !in_bundle(path)
 }
 
@@ -163,6 +170,12 @@ mod tests {
         assert!(!indexed("search/index.html"));
         assert!(!indexed("manuals/m/1.0/print/index.html"));
         assert!(!indexed("feed.xml"));
+        assert!(
+            !indexed("manuals/solar/index.html"),
+            "the latest version's repeat"
+        );
+        assert!(indexed("manuals/solar/1.0/index.html"));
+        assert!(indexed("manuals/index.html"));
         assert!(in_bundle("search/index/meta.json"));
         assert!(!in_bundle("search/index.html"));
     }

@@ -35,12 +35,12 @@ pub struct PageText {
     pub excerpt: String,
     /// The page's text in lower case, which [`Self::words`] point into.
     lower: String,
-    /// Each word's first place in `lower`, with its summed weight, sorted by word.
+    /// Each word's first place in `lower`, with its summed weight.
     places: Vec<(u32, u32, u32)>,
 }
 
 impl PageText {
-    /// Each word (lower case) with its summed weight, sorted by word.
+    /// Each word (lower case) once, with its summed weight.
     pub fn words(&self) -> impl Iterator<Item = (&str, u32)> {
         self.places
             .iter()
@@ -138,9 +138,8 @@ pub fn read(html: &str) -> Option<PageText> {
             place.2 += weight;
         }
     }
-    let mut places: Vec<(&str, (u32, u32, u32))> = first.into_iter().collect();
-    places.sort_unstable_by_key(|(word, _)| *word);
-    let places = places.into_iter().map(|(_, place)| place).collect();
+    // In the hasher's fixed order: the same page gives the same order, build after build.
+    let places = first.into_values().collect();
     Some(PageText {
         title: collapse(&title),
         excerpt: excerpt(&reader.text),
@@ -286,8 +285,12 @@ impl<'h> Reader<'h> {
             self.text.push_str(&self.decoded);
         }
         let start = self.lower.len();
-        self.lower
-            .extend(self.decoded.chars().flat_map(char::to_lowercase));
+        if self.decoded.is_ascii() {
+            self.lower.push_str(&self.decoded);
+            self.lower[start..].make_ascii_lowercase();
+        } else {
+            self.lower.push_str(&self.decoded.to_lowercase());
+        }
         // A part of its own, so that words never join across elements.
         self.lower.push(' ');
         self.spans.push((start..self.lower.len(), weight));
@@ -317,8 +320,8 @@ fn has_attribute(tag: &str, name: &str) -> bool {
 
 /// The value of attribute `name` in the tag text `tag`, quoted or not.
 fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-    let at = tag.find(&format!("{name}="))?;
-    let value = &tag[at + name.len() + 1..];
+    let at = tag.find(name)?;
+    let value = tag[at + name.len()..].strip_prefix('=')?;
     match value.chars().next()? {
         q @ ('"' | '\'') => value[1..].split(q).next(),
         _ => value.split(|c: char| c.is_ascii_whitespace()).next(),
