@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::load::ledger::Column;
+use crate::load::sources::file::MappedFile;
 use crate::load::sources::{MappedRow, decode, file, source};
 
 /// Header names that likely hold each column, best first: matched whole, then within.
@@ -642,37 +643,7 @@ fn preview(block: &str, path: &str, bytes: &[u8]) -> String {
         );
     };
     match file::read(&source, Path::new(path), bytes) {
-        Ok(mapped) => {
-            for row in mapped.rows.iter().take(5) {
-                match row {
-                    MappedRow::Row { line, columns } => {
-                        let shown: Vec<String> = [
-                            Column::Date,
-                            Column::Cell,
-                            Column::Category,
-                            Column::Kind,
-                            Column::Quantity,
-                            Column::Unit,
-                        ]
-                        .iter()
-                        .map(|c| format!("{}={}", c.name(), columns[*c as usize]))
-                        .collect();
-                        let _ = writeln!(out, "# line {line}: {}", shown.join(" "));
-                    }
-                    MappedRow::Failed(problems) => {
-                        for p in problems {
-                            let _ = writeln!(out, "# {p}");
-                        }
-                    }
-                }
-            }
-            let skipped: u64 = mapped.skipped.values().sum();
-            let _ = writeln!(
-                out,
-                "# {} rows read, {} skipped by a rule",
-                mapped.read, skipped
-            );
-        }
+        Ok(mapped) => write_rows(&mut out, &mapped),
         Err(problems) => {
             for p in problems {
                 let _ = writeln!(out, "# {p}");
@@ -680,6 +651,39 @@ fn preview(block: &str, path: &str, bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// The first five rows of `mapped` (or why they failed), and how many were read.
+fn write_rows(out: &mut String, mapped: &MappedFile) {
+    for row in mapped.rows.iter().take(5) {
+        match row {
+            MappedRow::Row { line, columns } => {
+                let shown: Vec<String> = [
+                    Column::Date,
+                    Column::Cell,
+                    Column::Category,
+                    Column::Kind,
+                    Column::Quantity,
+                    Column::Unit,
+                ]
+                .iter()
+                .map(|c| format!("{}={}", c.name(), columns[*c as usize]))
+                .collect();
+                let _ = writeln!(out, "# line {line}: {}", shown.join(" "));
+            }
+            MappedRow::Failed(problems) => {
+                for p in problems {
+                    let _ = writeln!(out, "# {p}");
+                }
+            }
+        }
+    }
+    let skipped: u64 = mapped.skipped.values().sum();
+    let _ = writeln!(
+        out,
+        "# {} rows read, {} skipped by a rule",
+        mapped.read, skipped
+    );
 }
 
 #[cfg(test)]
