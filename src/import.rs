@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::load::ledger::Column;
+use crate::load::sources::file::MappedFile;
 use crate::load::sources::{MappedRow, decode, file, source};
 
 /// Header names that likely hold each column, best first: matched whole, then within.
@@ -282,23 +283,282 @@ fn quote(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
-/// The block and what it could not find.
-fn propose(s: &Sniffed, path: &str) -> (String, Vec<String>) {
-    let found = matches(&s.header, &s.rows);
-    let column = |c: Column| found[c as usize];
-    let values = |at: Option<usize>| -> Vec<&str> {
-        at.map_or_else(Vec::new, |i| {
-            s.rows
-                .iter()
+/// What an export's header and rows suggest for its block.
+struct Guesses<'a> {
+    sniffed: &'a Sniffed,
+    found: [Option<usize>; 10],
+    decimal: char,
+    date_format: Option<&'static str>,
+    /// Some quantity carries a minus sign: the sign tells income from expense.
+    signed: bool,
+    /// A currency written in the quantities' cells.
+    cell_unit: Option<String>,
+    /// A unit named in the quantity's header (`kWh`, `Stunden`).
+    header_unit: Option<String>,
+    unit: Option<String>,
+    /// The unit is a currency code.
+    money: bool,
+    /// A double-entry export: one row per account of each posting.
+    posting: bool,
+    /// The source's name, from the file's name.
+    slug: String,
+}
+
+impl<'a> Guesses<'a> {
+    fn new(s: &'a Sniffed, path: &str) -> Self {
+        let mut g = Guesses {
+            sniffed: s,
+            found: matches(&s.header, &s.rows),
+            decimal: '.',
+            date_format: None,
+            signed: false,
+            cell_unit: None,
+            header_unit: None,
+            unit: None,
+            money: false,
+            posting: false,
+            slug: slug(path),
+        };
+        let quantities = g.values(Column::Quantity);
+        g.decimal = decimal_mark(&quantities);
+        g.date_format = date_format(&g.values(Column::Date));
+        g.signed = quantities
+            .iter()
+            .any(|q| q.starts_with('-') || q.contains("-€") || q.ends_with('-'));
+        // The unit: a column, the cells' own currency, or a word in the quantity's header.
+        g.cell_unit = quantities
+            .iter()
+            .find_map(|q| crate::load::sources::amount::parse(q, g.decimal).ok()?.unit);
+        g.header_unit = g.header_of(Column::Quantity).and_then(header_unit);
+        g.unit = g
+            .values(Column::Unit)
+            .first()
+            .map(|u| u.to_string())
+            .or(g.cell_unit.clone())
+            .or(g.header_unit.clone());
+        g.money = g
+            .unit
+            .as_deref()
+            .is_some_and(|u| u.len() == 3 && u.chars().all(|c| c.is_ascii_uppercase()));
+        g.posting = s.header.iter().any(|h| h.eq_ignore_ascii_case("account"))
+            && s.header.iter().any(|h| {
+                h.eq_ignore_ascii_case("txnidx") || h.eq_ignore_ascii_case("transaction id")
+            });
+        g
+    }
+
+    fn column(&self, c: Column) -> Option<usize> {
+        self.found[c as usize]
+    }
+
+    /// The trimmed values of column `c` in every row; none if it was not found.
+    fn values(&self, c: Column) -> Vec<&'a str> {
+        let rows = &self.sniffed.rows;
+        self.column(c).map_or_else(Vec::new, |i| {
+            rows.iter()
                 .filter_map(|r| r.get(i))
                 .map(|v| v.trim())
                 .collect()
         })
-    };
-    let quantities = values(column(Column::Quantity));
-    let decimal = decimal_mark(&quantities);
-    let dates = values(column(Column::Date));
-    let date_format = DATE_FORMATS.into_iter().find(|f| {
+    }
+
+    fn header_of(&self, c: Column) -> Option<&'a str> {
+        let header = &self.sniffed.header;
+        self.column(c)
+            .and_then(|i| header.get(i))
+            .map(String::as_str)
+    }
+
+    /// `[[ledger.sources]]` with the file's name, format and the lines to skip.
+    fn write_source(&self, b: &mut String, path: &str) {
+        let s = self.sniffed;
+        let delimiter = match s.delimiter {
+            b'\t' => "\\t".to_string(),
+            d => (d as char).to_string(),
+        };
+        let _ = writeln!(
+            b,
+            "# proposed by `tally import {path}`: check every line marked \"guessed\""
+        );
+        b.push_str("[[ledger.sources]]\n");
+        let _ = writeln!(b, "name = {}", quote(&self.slug));
+        let _ = writeln!(b, "files = {}", quote(path));
+        if s.delimiter != b',' {
+            let _ = writeln!(b, "delimiter = {}", quote(&delimiter));
+        }
+        if s.encoding != "utf-8" {
+            let _ = writeln!(b, "encoding = {}", quote(s.encoding));
+        }
+        if self.decimal == ',' {
+            b.push_str("decimal = \",\"\n");
+        }
+        if s.header_line > 1 {
+            let _ = writeln!(
+                b,
+                "skip_lines = {}                  # the lines before the header",
+                s.header_line - 1
+            );
+        }
+        if !s.ignore.is_empty() {
+            let list: Vec<String> = s.ignore.iter().map(|p| quote(p)).collect();
+            let _ = writeln!(
+                b,
+                "ignore_lines = [{}]   # lines that are not rows",
+                list.join(", ")
+            );
+        }
+        if let Some(f) = self.date_format.filter(|f| *f != "%Y-%m-%d") {
+            let _ = writeln!(b, "date_format = {}", quote(f));
+        }
+    }
+
+    /// `[ledger.sources.columns]`: each column found and the header it is read from.
+    fn write_columns(&self, b: &mut String) {
+        b.push_str("[ledger.sources.columns]\n");
+        for c in Column::ALL {
+            if let Some(h) = self.header_of(c) {
+                let _ = writeln!(b, "{} = {}", c.name(), quote(h));
+            }
+        }
+    }
+
+    /// The `[ledger.sources.set]` lines for columns the export lacks, and what could not
+    /// be guessed at all.
+    fn set_lines(&self, missing: &mut Vec<String>) -> Vec<String> {
+        let mut set = Vec::new();
+        if self.column(Column::Cell).is_none() {
+            set.push(format!(
+                "cell = {}   # guessed from the file's name",
+                quote(&self.slug)
+            ));
+        }
+        if self.column(Column::Unit).is_none() && self.cell_unit.is_none() {
+            match &self.header_unit {
+                Some(u) => set.push(format!(
+                    "unit = {}   # guessed from the quantity's header",
+                    quote(u)
+                )),
+                None => missing
+                    .push("no unit: add `unit = \"…\"` under [ledger.sources.set]".to_string()),
+            }
+        }
+        if self.column(Column::Category).is_none() {
+            match self.category() {
+                Some(g) => set.push(format!("category = {}   # guessed from the unit", quote(g))),
+                None => missing.push(
+                    "no category: add `category = \"…\"` under [ledger.sources.set]".to_string(),
+                ),
+            }
+        }
+        if self.column(Column::Kind).is_none() && !self.signed {
+            set.push(format!(
+                "kind = {}   # guessed: every row is read as this kind",
+                quote(if self.money { "income" } else { "service" })
+            ));
+        }
+        if self.column(Column::Date).is_none() {
+            missing.push("no date column was recognised: map one with `date = \"…\"` under [ledger.sources.columns]".into());
+        }
+        if self.column(Column::Quantity).is_none() {
+            missing.push("no quantity column was recognised: map one with `quantity = \"…\"` under [ledger.sources.columns]".into());
+        }
+        set
+    }
+
+    /// The category the unit suggests: money is the treasury's, kilograms food, and so on.
+    fn category(&self) -> Option<&'static str> {
+        if self.money {
+            return Some("treasury");
+        }
+        match self.unit.as_deref() {
+            Some("kg") => Some("food"),
+            Some("kWh") => Some("energy"),
+            Some("h") => Some("care"),
+            _ => None,
+        }
+    }
+
+    /// How a row's kind is read: from the sign of its quantity, or from the words of a
+    /// kind column that are not tally's own.
+    fn write_kinds(&self, b: &mut String) {
+        let kind_column = self.column(Column::Kind).is_some();
+        if !kind_column && self.signed {
+            let (neg, pos) = if self.posting {
+                ("income", "expense")
+            } else {
+                ("expense", "income")
+            };
+            let _ = writeln!(
+                b,
+                "[ledger.sources.negative]\nkind = {}\n[ledger.sources.positive]\nkind = {}",
+                quote(neg),
+                quote(pos)
+            );
+        }
+        if kind_column {
+            let mut words: Vec<&str> = self
+                .values(Column::Kind)
+                .into_iter()
+                .filter(|w| !w.is_empty() && !file::KINDS.iter().any(|k| k.eq_ignore_ascii_case(w)))
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            if !words.is_empty() {
+                let map: Vec<String> = words
+                    .iter()
+                    .map(|w| format!("{} = {}", quote(w), quote(guess_kind(w))))
+                    .collect();
+                let _ = writeln!(
+                    b,
+                    "[ledger.sources.values]   # guessed: check each word's kind\nkind = {{ {} }}",
+                    map.join(", ")
+                );
+            }
+        }
+    }
+}
+
+/// The block and what it could not find.
+fn propose(s: &Sniffed, path: &str) -> (String, Vec<String>) {
+    let guesses = Guesses::new(s, path);
+    let mut b = String::new();
+    guesses.write_source(&mut b, path);
+    let mut missing = Vec::new();
+    guesses.write_columns(&mut b);
+    let set = guesses.set_lines(&mut missing);
+    if !set.is_empty() {
+        b.push_str("[ledger.sources.set]\n");
+        for line in set {
+            b.push_str(&line);
+            b.push('\n');
+        }
+    }
+    guesses.write_kinds(&mut b);
+    if guesses.posting {
+        let _ = writeln!(
+            b,
+            "[[ledger.sources.rules]]   # a posting export: one row per account; count one side\nwhen = {{ account = \"^assets:\" }}\nskip = \"the bank or cash side of a posting: its other side is counted\""
+        );
+    }
+    (b, missing)
+}
+
+/// The source's name: the file's stem in lower case, other than letters and digits as `-`.
+fn slug(path: &str) -> String {
+    let stem = Path::new(path)
+        .file_stem()
+        .map_or("export".to_string(), |s| s.to_string_lossy().to_string());
+    stem.to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
+}
+
+/// The first of [`DATE_FORMATS`] every date (its part before a time) reads with.
+fn date_format(dates: &[&str]) -> Option<&'static str> {
+    DATE_FORMATS.into_iter().find(|f| {
         !dates.is_empty()
             && dates.iter().all(|d| {
                 let part = d
@@ -307,193 +567,23 @@ fn propose(s: &Sniffed, path: &str) -> (String, Vec<String>) {
                     .unwrap_or(d);
                 jiff::civil::Date::strptime(f, part).is_ok()
             })
-    });
-    let signed = quantities
-        .iter()
-        .any(|q| q.starts_with('-') || q.contains("-€") || q.ends_with('-'));
-    let header_of = |c: Column| column(c).and_then(|i| s.header.get(i)).map(String::as_str);
-    // The unit: a column, the cells' own currency, or a word in the quantity's header.
-    let cell_unit = quantities
-        .iter()
-        .find_map(|q| crate::load::sources::amount::parse(q, decimal).ok()?.unit);
-    let header_unit = header_of(Column::Quantity).and_then(|h| {
-        let h = h.to_lowercase();
-        [
-            ("kwh", "kWh"),
-            ("kg", "kg"),
-            ("hour", "h"),
-            ("stunden", "h"),
-            ("heures", "h"),
-            ("horas", "h"),
-        ]
-        .into_iter()
-        .find(|(w, _)| h.contains(w))
-        .map(|(_, u)| u.to_string())
-    });
-    let unit_values = values(column(Column::Unit));
-    let unit = unit_values
-        .first()
-        .map(|u| u.to_string())
-        .or(cell_unit.clone())
-        .or(header_unit.clone());
-    let money = unit
-        .as_deref()
-        .is_some_and(|u| u.len() == 3 && u.chars().all(|c| c.is_ascii_uppercase()));
-    let posting = s.header.iter().any(|h| h.eq_ignore_ascii_case("account"))
-        && s.header
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case("txnidx") || h.eq_ignore_ascii_case("transaction id"));
+    })
+}
 
-    let mut b = String::new();
-    let stem = Path::new(path)
-        .file_stem()
-        .map_or("export".to_string(), |s| s.to_string_lossy().to_string());
-    let slug: String = stem
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .to_string();
-    let delimiter = match s.delimiter {
-        b'\t' => "\\t".to_string(),
-        d => (d as char).to_string(),
-    };
-    let _ = writeln!(
-        b,
-        "# proposed by `tally import {path}`: check every line marked \"guessed\""
-    );
-    b.push_str("[[ledger.sources]]\n");
-    let _ = writeln!(b, "name = {}", quote(&slug));
-    let _ = writeln!(b, "files = {}", quote(path));
-    if s.delimiter != b',' {
-        let _ = writeln!(b, "delimiter = {}", quote(&delimiter));
-    }
-    if s.encoding != "utf-8" {
-        let _ = writeln!(b, "encoding = {}", quote(s.encoding));
-    }
-    if decimal == ',' {
-        b.push_str("decimal = \",\"\n");
-    }
-    if s.header_line > 1 {
-        let _ = writeln!(
-            b,
-            "skip_lines = {}                  # the lines before the header",
-            s.header_line - 1
-        );
-    }
-    if !s.ignore.is_empty() {
-        let list: Vec<String> = s.ignore.iter().map(|p| quote(p)).collect();
-        let _ = writeln!(
-            b,
-            "ignore_lines = [{}]   # lines that are not rows",
-            list.join(", ")
-        );
-    }
-    if let Some(f) = date_format.filter(|f| *f != "%Y-%m-%d") {
-        let _ = writeln!(b, "date_format = {}", quote(f));
-    }
-    let mut missing = Vec::new();
-    b.push_str("[ledger.sources.columns]\n");
-    for c in Column::ALL {
-        if let Some(h) = header_of(c) {
-            let _ = writeln!(b, "{} = {}", c.name(), quote(h));
-        }
-    }
-    let mut set = Vec::new();
-    if column(Column::Cell).is_none() {
-        set.push(format!(
-            "cell = {}   # guessed from the file's name",
-            quote(&slug)
-        ));
-    }
-    if column(Column::Unit).is_none() && cell_unit.is_none() {
-        match &header_unit {
-            Some(u) => set.push(format!(
-                "unit = {}   # guessed from the quantity's header",
-                quote(u)
-            )),
-            None => {
-                missing.push("no unit: add `unit = \"…\"` under [ledger.sources.set]".to_string())
-            }
-        }
-    }
-    if column(Column::Category).is_none() {
-        let guess = if money {
-            Some("treasury")
-        } else {
-            match unit.as_deref() {
-                Some("kg") => Some("food"),
-                Some("kWh") => Some("energy"),
-                Some("h") => Some("care"),
-                _ => None,
-            }
-        };
-        match guess {
-            Some(g) => set.push(format!("category = {}   # guessed from the unit", quote(g))),
-            None => missing
-                .push("no category: add `category = \"…\"` under [ledger.sources.set]".to_string()),
-        }
-    }
-    let kind_column = column(Column::Kind).is_some();
-    if !kind_column && !signed {
-        set.push(format!(
-            "kind = {}   # guessed: every row is read as this kind",
-            quote(if money { "income" } else { "service" })
-        ));
-    }
-    if column(Column::Date).is_none() {
-        missing.push("no date column was recognised: map one with `date = \"…\"` under [ledger.sources.columns]".into());
-    }
-    if column(Column::Quantity).is_none() {
-        missing.push("no quantity column was recognised: map one with `quantity = \"…\"` under [ledger.sources.columns]".into());
-    }
-    if !set.is_empty() {
-        b.push_str("[ledger.sources.set]\n");
-        for line in set {
-            b.push_str(&line);
-            b.push('\n');
-        }
-    }
-    if !kind_column && signed {
-        let (neg, pos) = if posting {
-            ("income", "expense")
-        } else {
-            ("expense", "income")
-        };
-        let _ = writeln!(
-            b,
-            "[ledger.sources.negative]\nkind = {}\n[ledger.sources.positive]\nkind = {}",
-            quote(neg),
-            quote(pos)
-        );
-    }
-    if kind_column {
-        let mut words: Vec<&str> = values(column(Column::Kind))
-            .into_iter()
-            .filter(|w| !w.is_empty() && !file::KINDS.iter().any(|k| k.eq_ignore_ascii_case(w)))
-            .collect();
-        words.sort_unstable();
-        words.dedup();
-        if !words.is_empty() {
-            let map: Vec<String> = words
-                .iter()
-                .map(|w| format!("{} = {}", quote(w), quote(guess_kind(w))))
-                .collect();
-            let _ = writeln!(
-                b,
-                "[ledger.sources.values]   # guessed: check each word's kind\nkind = {{ {} }}",
-                map.join(", ")
-            );
-        }
-    }
-    if posting {
-        let _ = writeln!(
-            b,
-            "[[ledger.sources.rules]]   # a posting export: one row per account; count one side\nwhen = {{ account = \"^assets:\" }}\nskip = \"the bank or cash side of a posting: its other side is counted\""
-        );
-    }
-    (b, missing)
+/// A unit named in a quantity's header: `Menge (kg)`, `Stunden`, `kWh`.
+fn header_unit(header: &str) -> Option<String> {
+    let h = header.to_lowercase();
+    [
+        ("kwh", "kWh"),
+        ("kg", "kg"),
+        ("hour", "h"),
+        ("stunden", "h"),
+        ("heures", "h"),
+        ("horas", "h"),
+    ]
+    .into_iter()
+    .find(|(w, _)| h.contains(w))
+    .map(|(_, u)| u.to_string())
 }
 
 fn guess_kind(word: &str) -> &'static str {
@@ -553,37 +643,7 @@ fn preview(block: &str, path: &str, bytes: &[u8]) -> String {
         );
     };
     match file::read(&source, Path::new(path), bytes) {
-        Ok(mapped) => {
-            for row in mapped.rows.iter().take(5) {
-                match row {
-                    MappedRow::Row { line, columns } => {
-                        let shown: Vec<String> = [
-                            Column::Date,
-                            Column::Cell,
-                            Column::Category,
-                            Column::Kind,
-                            Column::Quantity,
-                            Column::Unit,
-                        ]
-                        .iter()
-                        .map(|c| format!("{}={}", c.name(), columns[*c as usize]))
-                        .collect();
-                        let _ = writeln!(out, "# line {line}: {}", shown.join(" "));
-                    }
-                    MappedRow::Failed(problems) => {
-                        for p in problems {
-                            let _ = writeln!(out, "# {p}");
-                        }
-                    }
-                }
-            }
-            let skipped: u64 = mapped.skipped.values().sum();
-            let _ = writeln!(
-                out,
-                "# {} rows read, {} skipped by a rule",
-                mapped.read, skipped
-            );
-        }
+        Ok(mapped) => write_rows(&mut out, &mapped),
         Err(problems) => {
             for p in problems {
                 let _ = writeln!(out, "# {p}");
@@ -591,6 +651,39 @@ fn preview(block: &str, path: &str, bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// The first five rows of `mapped` (or why they failed), and how many were read.
+fn write_rows(out: &mut String, mapped: &MappedFile) {
+    for row in mapped.rows.iter().take(5) {
+        match row {
+            MappedRow::Row { line, columns } => {
+                let shown: Vec<String> = [
+                    Column::Date,
+                    Column::Cell,
+                    Column::Category,
+                    Column::Kind,
+                    Column::Quantity,
+                    Column::Unit,
+                ]
+                .iter()
+                .map(|c| format!("{}={}", c.name(), columns[*c as usize]))
+                .collect();
+                let _ = writeln!(out, "# line {line}: {}", shown.join(" "));
+            }
+            MappedRow::Failed(problems) => {
+                for p in problems {
+                    let _ = writeln!(out, "# {p}");
+                }
+            }
+        }
+    }
+    let skipped: u64 = mapped.skipped.values().sum();
+    let _ = writeln!(
+        out,
+        "# {} rows read, {} skipped by a rule",
+        mapped.read, skipped
+    );
 }
 
 #[cfg(test)]

@@ -357,70 +357,15 @@ fn verify(args: tally::cli::VerifyArgs) -> Result<(), Error> {
 
 /// `tally draw`: performs a lottery draw and prints or appends its block.
 fn draw(args: tally::cli::DrawArgs) -> Result<(), Error> {
-    let tally::cli::DrawArgs {
-        seed,
-        beacon_round,
-        randomness,
-        signature,
-        next_round,
-        at,
-        seats,
-        pool,
-        pool_file,
-        role,
-        site,
-        append,
-    } = args;
-    if next_round {
-        put(&tally::unsteerable::next_round_text(at.as_deref())?)?;
+    if args.next_round {
+        put(&tally::unsteerable::next_round_text(args.at.as_deref())?)?;
         return Ok(());
     }
-    let Some(seats) = seats else {
+    let Some(seats) = args.seats else {
         return Err(Error::Usage("--seats is needed to draw".into()));
     };
-    if pool.is_empty() && pool_file.is_none() {
-        return Err(Error::Usage(
-            "--pool a,b,c or --pool-file F is needed to draw".into(),
-        ));
-    }
-    let pool = match pool_file {
-        Some(file) => tally::draw::PoolSpec::File(file),
-        None => tally::draw::PoolSpec::Inline(pool),
-    };
-    let (performed, rule) = match (seed, beacon_round, randomness, signature) {
-        (_, Some(round), Some(randomness), Some(signature)) => {
-            let (performed, checked) =
-                tally::unsteerable::perform(&tally::unsteerable::BeaconDrawRequest {
-                    round,
-                    randomness,
-                    signature,
-                    seats,
-                    role,
-                    pool,
-                    site: site.clone(),
-                })?;
-            note(format_args!(
-                "drand quicknet round {} verified: published {}; the minutes' pool_fixed must be earlier",
-                checked.round, checked.time
-            ));
-            (performed, "pool_digest:randomness:id")
-        }
-        (Some(seed), ..) => (
-            tally::draw::perform(&tally::draw::DrawRequest {
-                seed,
-                seats,
-                role,
-                pool,
-                site: site.clone(),
-            })?,
-            "seed:id",
-        ),
-        _ => {
-            return Err(Error::Usage(
-                "give --beacon-round with --randomness and --signature, or --seed".into(),
-            ));
-        }
-    };
+    let (site, append) = (args.site.clone(), args.append.clone());
+    let (performed, rule) = perform_draw(args, seats)?;
     match append {
         Some(minutes) => {
             let path = tally::append::append_draw(&site, &minutes, &performed.block)?;
@@ -439,6 +384,66 @@ fn draw(args: tally::cli::DrawArgs) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// Draws `seats` from the pool with a verified drand round or with the assembly's seed;
+/// also says what each ticket's hash is taken of.
+fn perform_draw(
+    args: tally::cli::DrawArgs,
+    seats: usize,
+) -> Result<(tally::draw::Performed, &'static str), Error> {
+    let tally::cli::DrawArgs {
+        seed,
+        beacon_round,
+        randomness,
+        signature,
+        pool,
+        pool_file,
+        role,
+        site,
+        ..
+    } = args;
+    if pool.is_empty() && pool_file.is_none() {
+        return Err(Error::Usage(
+            "--pool a,b,c or --pool-file F is needed to draw".into(),
+        ));
+    }
+    let pool = match pool_file {
+        Some(file) => tally::draw::PoolSpec::File(file),
+        None => tally::draw::PoolSpec::Inline(pool),
+    };
+    match (seed, beacon_round, randomness, signature) {
+        (_, Some(round), Some(randomness), Some(signature)) => {
+            let (performed, checked) =
+                tally::unsteerable::perform(&tally::unsteerable::BeaconDrawRequest {
+                    round,
+                    randomness,
+                    signature,
+                    seats,
+                    role,
+                    pool,
+                    site,
+                })?;
+            note(format_args!(
+                "drand quicknet round {} verified: published {}; the minutes' pool_fixed must be earlier",
+                checked.round, checked.time
+            ));
+            Ok((performed, "pool_digest:randomness:id"))
+        }
+        (Some(seed), ..) => Ok((
+            tally::draw::perform(&tally::draw::DrawRequest {
+                seed,
+                seats,
+                role,
+                pool,
+                site,
+            })?,
+            "seed:id",
+        )),
+        _ => Err(Error::Usage(
+            "give --beacon-round with --randomness and --signature, or --seed".into(),
+        )),
+    }
 }
 
 /// `tally release`: builds and records a release.
@@ -502,6 +507,32 @@ fn print_seal(summary: &tally::seal::SealSummary) -> Result<(), Error> {
             key.display()
         ));
     }
+    print_sealed(summary)?;
+    if let (Some(first), Some(last)) = (summary.held_back.first(), summary.held_back.last()) {
+        note(format_args!(
+            "not sealed: {} week{} after the latest ledger row ({first} to {last}); if a date in the minutes is a typo, fix it",
+            summary.held_back.len(),
+            if summary.held_back.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+        ));
+    }
+    for record in &summary.issued {
+        println!(
+            "issued {} {} ({}, total {}), recorded in tally.lock",
+            record.kind.title().to_lowercase(),
+            record.number,
+            record.issued,
+            record.total
+        );
+    }
+    Ok(())
+}
+
+/// The weeks sealed (or that would be, with `--dry-run`), or why none was.
+fn print_sealed(summary: &tally::seal::SealSummary) -> Result<(), Error> {
     let verb = match (summary.dry_run, summary.rekey) {
         (true, false) => "would seal",
         (false, false) => "sealed",
@@ -543,26 +574,6 @@ fn print_seal(summary: &tally::seal::SealSummary) -> Result<(), Error> {
             "nothing to seal: every closed week is sealed; chain {}",
             summary.head
         ),
-    }
-    if let (Some(first), Some(last)) = (summary.held_back.first(), summary.held_back.last()) {
-        note(format_args!(
-            "not sealed: {} week{} after the latest ledger row ({first} to {last}); if a date in the minutes is a typo, fix it",
-            summary.held_back.len(),
-            if summary.held_back.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
-        ));
-    }
-    for record in &summary.issued {
-        println!(
-            "issued {} {} ({}, total {}), recorded in tally.lock",
-            record.kind.title().to_lowercase(),
-            record.number,
-            record.issued,
-            record.total
-        );
     }
     Ok(())
 }

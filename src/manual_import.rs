@@ -45,24 +45,7 @@ pub struct Imported {
 type Tree = BTreeMap<String, Vec<u8>>;
 
 pub fn import(request: &ImportRequest) -> Result<Imported> {
-    if !crate::slug::is_slug(&request.slug) || request.slug.contains('.') {
-        return Err(Error::Usage(format!(
-            "--slug {:?} is not a URL slug: use lowercase letters, digits and dashes",
-            request.slug
-        )));
-    }
-    if VersionNumber::parse(&request.version).is_none() {
-        return Err(Error::Usage(format!(
-            "--version {:?} is not a version number like 1.0 or 2.10",
-            request.version
-        )));
-    }
-    if !request.site.join("tally.toml").is_file() {
-        return Err(Error::Usage(format!(
-            "{} is not a tally site (no tally.toml); pass --site",
-            request.site.display()
-        )));
-    }
+    check_request(request)?;
     let manual_dir = request.site.join(MANUALS_DIR).join(&request.slug);
     let folder = manual_dir.join(&request.version);
     if folder.exists() {
@@ -114,6 +97,30 @@ pub fn import(request: &ImportRequest) -> Result<Imported> {
         license,
         not_carried,
     })
+}
+
+/// The slug, version and site asked for are usable: a slug, a version number, a folder
+/// holding `tally.toml`.
+fn check_request(request: &ImportRequest) -> Result<()> {
+    if !crate::slug::is_slug(&request.slug) || request.slug.contains('.') {
+        return Err(Error::Usage(format!(
+            "--slug {:?} is not a URL slug: use lowercase letters, digits and dashes",
+            request.slug
+        )));
+    }
+    if VersionNumber::parse(&request.version).is_none() {
+        return Err(Error::Usage(format!(
+            "--version {:?} is not a version number like 1.0 or 2.10",
+            request.version
+        )));
+    }
+    if !request.site.join("tally.toml").is_file() {
+        return Err(Error::Usage(format!(
+            "{} is not a tally site (no tally.toml); pass --site",
+            request.site.display()
+        )));
+    }
+    Ok(())
 }
 
 fn is_markdown(path: &str) -> bool {
@@ -175,14 +182,7 @@ fn read_folder(dir: &Path) -> Result<Tree> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel = crate::paths::slash_path(dir, entry.path());
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
         tree.insert(rel, bytes);
     }
@@ -381,6 +381,27 @@ impl Book {
         }
     }
 
+    /// A file of the book that is not part of the manual: the book's configuration, its
+    /// licence (read into `manual.toml`), npm and GitBook build files, custom layouts and
+    /// styles.
+    fn left_behind(&self, rel: &str) -> bool {
+        let top = rel.split('/').next().unwrap_or(rel);
+        let upper = top.to_ascii_uppercase();
+        self.config_files.iter().any(|c| c == rel)
+            || ["LICENSE", "LICENCE", "COPYING"]
+                .iter()
+                .any(|l| upper == *l || upper.starts_with(&format!("{l}.")))
+            || [
+                "package.json",
+                "package-lock.json",
+                "_book",
+                "node_modules",
+                "_layouts",
+            ]
+            .contains(&top)
+            || (rel.contains('/') && top == "styles")
+    }
+
     /// The files that make the handbook, by path inside its root, and what was left out.
     /// With a `SUMMARY.md`, Markdown files it does not list are left out (as mdBook and
     /// GitBook leave them out).
@@ -398,24 +419,10 @@ impl Book {
                 continue;
             };
             let top = rel.split('/').next().unwrap_or(rel);
-            let upper = top.to_ascii_uppercase();
-            let skip = self.config_files.iter().any(|c| c == rel)
-                || ["LICENSE", "LICENCE", "COPYING"]
-                    .iter()
-                    .any(|l| upper == *l || upper.starts_with(&format!("{l}.")))
-                || [
-                    "package.json",
-                    "package-lock.json",
-                    "_book",
-                    "node_modules",
-                    "_layouts",
-                ]
-                .contains(&top)
-                || (rel.contains('/') && top == "styles");
             if top == "styles" || top == "_layouts" {
                 styles.push(rel.to_string());
             }
-            if !skip {
+            if !self.left_behind(rel) {
                 files.insert(rel.to_string(), bytes.clone());
             }
         }

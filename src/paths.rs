@@ -6,6 +6,8 @@
 //! - **Writing**: an output path is a `/`-separated relative path of plain names (no
 //!   `..`, `.`, empty or absolute parts, no control characters, no backslash, no names
 //!   Windows reserves); anything else is refused before a single byte is written.
+//! - **Naming**: a file read from a folder is known by its `/`-separated path below that
+//!   folder, on every system.
 //!
 //! Leaf module: it knows paths and the error type, nothing of the stages.
 
@@ -124,9 +126,31 @@ pub fn relative_name(name: &str) -> Option<PathBuf> {
     (!clean.as_os_str().is_empty()).then_some(clean)
 }
 
+/// `path` below `base` as `/`-separated parts (`css/site.css` on every system): the
+/// key a file read from a folder is known by. `path` itself, so written, when it is not
+/// below `base`.
+pub fn slash_path(base: &Path, path: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slash_paths_are_relative_and_slash_separated() {
+        let base = Path::new("site").join("content");
+        assert_eq!(
+            slash_path(&base, &base.join("css").join("a.css")),
+            "css/a.css"
+        );
+        assert_eq!(slash_path(&base, Path::new("elsewhere")), "elsewhere");
+    }
 
     #[test]
     fn output_paths_stay_below_the_output_folder() {

@@ -68,25 +68,9 @@ pub fn is_version_name(version: &str) -> bool {
 
 /// Reads and checks `releases.toml` and every stored manifest; no file is no releases.
 pub fn read(site: &Path) -> std::result::Result<Vec<Release>, Vec<Diagnostic>> {
-    let path = site.join(RELEASES_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(vec![Diagnostic::new(
-                RELEASES_FILE,
-                format!("cannot be read: {e}"),
-            )]);
-        }
+    let Some((text, raw)) = read_file(site)? else {
+        return Ok(Vec::new());
     };
-    let raw: RawFile = toml::from_str(&text).map_err(|e| {
-        vec![crate::config::toml_diagnostic(
-            Path::new(RELEASES_FILE),
-            &text,
-            &e,
-            0,
-        )]
-    })?;
     let mut problems = Vec::new();
     let mut releases: Vec<Release> = Vec::new();
     let mut previous = CHAIN_START.to_string();
@@ -140,6 +124,31 @@ pub fn read(site: &Path) -> std::result::Result<Vec<Release>, Vec<Diagnostic>> {
     } else {
         Err(problems)
     }
+}
+
+/// The text of `releases.toml` and its entries as written; `None` when there is no
+/// such file yet.
+fn read_file(site: &Path) -> std::result::Result<Option<(String, RawFile)>, Vec<Diagnostic>> {
+    let path = site.join(RELEASES_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(vec![Diagnostic::new(
+                RELEASES_FILE,
+                format!("cannot be read: {e}"),
+            )]);
+        }
+    };
+    let raw: RawFile = toml::from_str(&text).map_err(|e| {
+        vec![crate::config::toml_diagnostic(
+            Path::new(RELEASES_FILE),
+            &text,
+            &e,
+            0,
+        )]
+    })?;
+    Ok(Some((text, raw)))
 }
 
 /// The stored manifest against its entry: digest, seal chain and inputs.

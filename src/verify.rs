@@ -73,22 +73,8 @@ pub fn verify_with(options: &VerifyOptions) -> Result<Verified> {
             "--chain {kept:?} is not a SHA-256 in lowercase hex (64 characters)"
         )));
     }
-    let manifest_path = dir.join(MANIFEST_FILE);
-    let text = std::fs::read(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
     let mut problems = Vec::new();
-    let signed_by = options
-        .key
-        .and_then(|key| check_signature(dir, &text, key, &mut problems));
-    let manifest: Manifest = match serde_json::from_slice(&text) {
-        Ok(manifest) => manifest,
-        Err(e) => {
-            problems.push(format!(
-                "{}: not a tally manifest: {e}",
-                manifest_path.display()
-            ));
-            return Err(Error::Verify(problems.join("\n")));
-        }
-    };
+    let (manifest, signed_by) = read_manifest(options, &mut problems)?;
     let found = read_tree(dir)?;
     problems.extend(check_files(&manifest, &found));
     let (seals, chains) = match found.get(SEALS_FILE) {
@@ -316,6 +302,29 @@ fn sealed_mismatch(week: &WeekRecord, seal: &SealRecord, problems: &mut Vec<Stri
     }
 }
 
+/// The copy's `manifest.json`, and the signing key's id when a public key was given and
+/// the signature verifies (when it does not, that is one of `problems`).
+fn read_manifest(
+    options: &VerifyOptions,
+    problems: &mut Vec<String>,
+) -> Result<(Manifest, Option<String>)> {
+    let manifest_path = options.dir.join(MANIFEST_FILE);
+    let text = std::fs::read(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
+    let signed_by = options
+        .key
+        .and_then(|key| check_signature(options.dir, &text, key, problems));
+    match serde_json::from_slice(&text) {
+        Ok(manifest) => Ok((manifest, signed_by)),
+        Err(e) => {
+            problems.push(format!(
+                "{}: not a tally manifest: {e}",
+                manifest_path.display()
+            ));
+            Err(Error::Verify(problems.join("\n")))
+        }
+    }
+}
+
 /// Checks `manifest.json.minisig` against the manifest's bytes with `key`; the key's id
 /// when it verifies, else a problem saying plainly what is wrong.
 fn check_signature(
@@ -435,14 +444,7 @@ fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
         if entry.file_type().is_dir() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel = crate::paths::slash_path(dir, entry.path());
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
         files.insert(rel, bytes);
     }

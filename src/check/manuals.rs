@@ -8,12 +8,12 @@
 mod links;
 pub mod summary;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::load::manuals::{RawChapter, RawManual, RawOrigin, RawVersion};
+use crate::load::manuals::{RawAsset, RawChapter, RawManual, RawOrigin, RawVersion};
 use crate::model::manual::names::{closest, is_introduction};
 use crate::model::manual::title::first_heading;
 use crate::model::manual::{
@@ -42,23 +42,7 @@ fn check_manual(
     let before = problems.0.len();
     let file = &raw.file_path;
     let text = &raw.file_text;
-    if !is_slug(&raw.slug) {
-        problems.push(Diagnostic::new(
-            &raw.path,
-            format!(
-                "folder name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
-                raw.slug
-            ),
-        ));
-    } else if let Some(why) = crate::paths::name_problem(&raw.slug) {
-        problems.push(Diagnostic::new(
-            &raw.path,
-            format!(
-                "the manual's folder name {:?} cannot name a folder of the site: {why}; rename the folder",
-                raw.slug
-            ),
-        ));
-    }
+    check_slug(&raw, problems);
     if raw.file.title.trim().is_empty() {
         problems.push(Diagnostic::at(
             file,
@@ -77,45 +61,15 @@ fn check_manual(
             None
         }
     };
-    let forked_from = raw.file.forked_from.as_ref().map(|o| {
-        let line = table_line(text, "[forked_from]", 0);
-        check_origin(o, file, line, "forked_from", problems)
-    });
-    let ancestors: Vec<Origin> = raw
-        .file
-        .ancestors
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let line = table_line(text, "[[ancestors]]", i);
-            check_origin(o, file, line, "ancestors", problems)
-        })
-        .collect();
+    let (forked_from, ancestors) = check_origins(&raw, problems);
 
-    let mut versions: Vec<Version> = Vec::new();
-    for v in raw.versions {
-        let read = read_whole(&v.path);
-        if let Some(version) = check_version(v, read, problems) {
-            if let Some(same) = versions.iter().find(|o| o.number.same_as(&version.number)) {
-                problems.push(Diagnostic::new(
-                    &version.path,
-                    format!(
-                        "version {} is the same number as version {}: keep one folder",
-                        version.label, same.label
-                    ),
-                ));
-                continue;
-            }
-            versions.push(version);
-        }
-    }
+    let versions = check_versions(raw.versions, read_whole, problems);
     if versions.is_empty() && problems.0.len() == before {
         problems.push(Diagnostic::new(
             &raw.path,
             "a manual needs at least one version folder, like 1.0/, holding its chapters",
         ));
     }
-    versions.sort_by(|a, b| a.number.cmp(&b.number));
 
     if problems.0.len() > before {
         return None;
@@ -132,6 +86,75 @@ fn check_manual(
         versions,
         lineage: Lineage::default(),
     })
+}
+
+/// The manual's folder name must be a slug that can name a folder of the site.
+fn check_slug(raw: &RawManual, problems: &mut Diagnostics) {
+    if !is_slug(&raw.slug) {
+        problems.push(Diagnostic::new(
+            &raw.path,
+            format!(
+                "folder name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
+                raw.slug
+            ),
+        ));
+    } else if let Some(why) = crate::paths::name_problem(&raw.slug) {
+        problems.push(Diagnostic::new(
+            &raw.path,
+            format!(
+                "the manual's folder name {:?} cannot name a folder of the site: {why}; rename the folder",
+                raw.slug
+            ),
+        ));
+    }
+}
+
+/// A manual's versions that check, oldest first; a second folder for the same number
+/// (`1.0/` and `1.0.0/`) is a problem and is dropped.
+fn check_versions(
+    raw: Vec<RawVersion>,
+    read_whole: &dyn Fn(&Path) -> bool,
+    problems: &mut Diagnostics,
+) -> Vec<Version> {
+    let mut versions: Vec<Version> = Vec::new();
+    for v in raw {
+        let read = read_whole(&v.path);
+        if let Some(version) = check_version(v, read, problems) {
+            if let Some(same) = versions.iter().find(|o| o.number.same_as(&version.number)) {
+                problems.push(Diagnostic::new(
+                    &version.path,
+                    format!(
+                        "version {} is the same number as version {}: keep one folder",
+                        version.label, same.label
+                    ),
+                ));
+                continue;
+            }
+            versions.push(version);
+        }
+    }
+    versions.sort_by(|a, b| a.number.cmp(&b.number));
+    versions
+}
+
+/// Where the manual was forked from, and the manuals before that one.
+fn check_origins(raw: &RawManual, problems: &mut Diagnostics) -> (Option<Origin>, Vec<Origin>) {
+    let (file, text) = (&raw.file_path, &raw.file_text);
+    let forked_from = raw.file.forked_from.as_ref().map(|o| {
+        let line = table_line(text, "[forked_from]", 0);
+        check_origin(o, file, line, "forked_from", problems)
+    });
+    let ancestors = raw
+        .file
+        .ancestors
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let line = table_line(text, "[[ancestors]]", i);
+            check_origin(o, file, line, "ancestors", problems)
+        })
+        .collect();
+    (forked_from, ancestors)
 }
 
 fn check_origin(
@@ -209,15 +232,7 @@ fn check_version(raw: RawVersion, read_whole: bool, problems: &mut Diagnostics) 
         }
         chapters.push(placed_chapter(c, placed));
     }
-    let assets: Vec<Asset> = raw
-        .assets
-        .into_iter()
-        .map(|a| Asset {
-            path: a.name,
-            source: a.path,
-            bytes: Arc::from(a.bytes),
-        })
-        .collect();
+    let assets: Vec<Asset> = raw.assets.into_iter().map(asset).collect();
     check_asset_places(&assets, &slugs, problems);
     let version = Version {
         label: raw.label,
@@ -306,6 +321,15 @@ fn check_asset_places(
     }
 }
 
+/// A file of a version that is not a chapter (an image), under its path in the version.
+fn asset(a: RawAsset) -> Asset {
+    Asset {
+        path: a.name,
+        source: a.path,
+        bytes: Arc::from(a.bytes),
+    }
+}
+
 /// A chapter's place in its version: which raw chapter, and what `SUMMARY.md` says of it.
 struct Placed {
     index: usize,
@@ -318,46 +342,13 @@ struct Placed {
 /// The chapters in the order of `SUMMARY.md`, then any it does not list by file name;
 /// without `SUMMARY.md`, the introduction (`README.md`, `index.md`) then file-name order.
 fn order(raw: &RawVersion, problems: &mut Diagnostics) -> Vec<Placed> {
-    let mut listed: Vec<(usize, Option<String>, usize, Option<String>)> = Vec::new();
-    let mut listed_at: BTreeMap<usize, usize> = BTreeMap::new();
-    if let Some(summary) = &raw.summary {
-        let names: Vec<&str> = raw.chapters.iter().map(|c| c.file_name.as_str()).collect();
-        for entry in summary::entries(&summary.body) {
-            let path = entry.destination.split('#').next().unwrap_or("");
-            let found = crate::model::manual::links::join("", path)
-                .and_then(|p| raw.chapters.iter().position(|c| c.file_name == p));
-            let Some(index) = found else {
-                let hint = match closest(path, &names).as_slice() {
-                    [] => String::new(),
-                    some => format!("; did you mean {}?", some.join(" or ")),
-                };
-                problems.push(Diagnostic::at(
-                    &summary.path,
-                    entry.line,
-                    format!(
-                        "{:?} is not a chapter of this version{hint}",
-                        entry.destination
-                    ),
-                ));
-                continue;
-            };
-            if let Some(first) = listed_at.insert(index, entry.line) {
-                problems.push(Diagnostic::at(
-                    &summary.path,
-                    entry.line,
-                    format!(
-                        "{:?} is listed twice (first on line {first}); list a chapter once",
-                        entry.destination
-                    ),
-                ));
-                continue;
-            }
-            let title = Some(entry.title).filter(|t| !t.is_empty());
-            listed.push((index, title, entry.depth, entry.part));
-        }
-    }
+    let mut listed = raw
+        .summary
+        .as_ref()
+        .map_or_else(Vec::new, |summary| listed(raw, summary, problems));
+    let in_summary: BTreeSet<usize> = listed.iter().map(|l| l.index).collect();
     let mut rest: Vec<usize> = (0..raw.chapters.len())
-        .filter(|i| !listed_at.contains_key(i))
+        .filter(|i| !in_summary.contains(i))
         .collect();
     // The introduction first.
     rest.sort_by_key(|&i| {
@@ -365,19 +356,79 @@ fn order(raw: &RawVersion, problems: &mut Diagnostics) -> Vec<Placed> {
         let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
         !is_introduction(stem)
     });
-    listed.extend(rest.into_iter().map(|i| (i, None, 0, None)));
-    let depths: Vec<usize> = listed.iter().map(|l| l.2).collect();
+    listed.extend(rest.into_iter().map(|index| Listed {
+        index,
+        title: None,
+        depth: 0,
+        part: None,
+    }));
+    let depths: Vec<usize> = listed.iter().map(|l| l.depth).collect();
     listed
         .into_iter()
         .zip(summary::numbers(&depths))
-        .map(|((index, title, _, part), (depth, number))| Placed {
-            index,
-            title,
+        .map(|(l, (depth, number))| Placed {
+            index: l.index,
+            title: l.title,
             depth,
             number,
-            part,
+            part: l.part,
         })
         .collect()
+}
+
+/// A chapter as `SUMMARY.md` lists it: which raw chapter, its title there (if any), how
+/// deep it is nested and the part it opens.
+struct Listed {
+    index: usize,
+    title: Option<String>,
+    depth: usize,
+    part: Option<String>,
+}
+
+/// The chapters `summary` lists, in its order; an entry naming no chapter, or one
+/// already listed, is a problem and is left out.
+fn listed(raw: &RawVersion, summary: &RawChapter, problems: &mut Diagnostics) -> Vec<Listed> {
+    let mut listed = Vec::new();
+    let mut listed_at: BTreeMap<usize, usize> = BTreeMap::new();
+    let names: Vec<&str> = raw.chapters.iter().map(|c| c.file_name.as_str()).collect();
+    for entry in summary::entries(&summary.body) {
+        let path = entry.destination.split('#').next().unwrap_or("");
+        let found = crate::model::manual::links::join("", path)
+            .and_then(|p| raw.chapters.iter().position(|c| c.file_name == p));
+        let Some(index) = found else {
+            let hint = match closest(path, &names).as_slice() {
+                [] => String::new(),
+                some => format!("; did you mean {}?", some.join(" or ")),
+            };
+            problems.push(Diagnostic::at(
+                &summary.path,
+                entry.line,
+                format!(
+                    "{:?} is not a chapter of this version{hint}",
+                    entry.destination
+                ),
+            ));
+            continue;
+        };
+        if let Some(first) = listed_at.insert(index, entry.line) {
+            problems.push(Diagnostic::at(
+                &summary.path,
+                entry.line,
+                format!(
+                    "{:?} is listed twice (first on line {first}); list a chapter once",
+                    entry.destination
+                ),
+            ));
+            continue;
+        }
+        listed.push(Listed {
+            index,
+            title: Some(entry.title).filter(|t| !t.is_empty()),
+            depth: entry.depth,
+            part: entry.part,
+        });
+    }
+    listed
 }
 
 /// The line of the `n`th `key = …` in a TOML text (1 when not found).

@@ -128,27 +128,7 @@ impl Memo {
 
 /// Everything about one minutes file that does not depend on the other files.
 fn check_file(m: &RawMinutes, pools: &BTreeMap<String, RawPool>) -> Findings {
-    let name = if !is_slug(&m.slug) {
-        Some(Diagnostic::at(
-            &m.path,
-            1,
-            format!(
-                "file name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
-                m.slug
-            ),
-        ))
-    } else {
-        crate::paths::name_problem(&m.slug).map(|why| {
-            Diagnostic::at(
-                &m.path,
-                1,
-                format!(
-                    "the file name {:?} cannot name a folder of the site: {why}; rename the file",
-                    m.slug
-                ),
-            )
-        })
-    };
+    let name = file_name_problem(m);
     let mut problems = Diagnostics::default();
     check_name_date(m, &mut problems);
     if !is_slug(&m.front.assembly) {
@@ -173,40 +153,69 @@ fn check_file(m: &RawMinutes, pools: &BTreeMap<String, RawPool>) -> Findings {
     check_committee_actions(m, &record, &mut records, &mut events, &mut problems);
     check_draws(m, &record, pools, &mut records, &mut problems);
     check_delegates(m, &record, &mut records, &mut problems);
-    let minutes = (name.is_none() && problems.is_empty()).then(|| {
-        let fingerprint = {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            (
-                &m.path,
-                &m.slug,
-                &m.front.title,
-                m.front.date.0,
-                &m.front.assembly,
-                m.front.attendance,
-                &m.body,
-                &records,
-            )
-                .hash(&mut hasher);
-            hasher.finish()
-        };
-        Arc::new(Minutes {
-            path: m.path.clone(),
-            slug: m.slug.clone(),
-            title: m.front.title.clone(),
-            date: m.front.date.0,
-            assembly: m.front.assembly.clone(),
-            attendance: m.front.attendance,
-            body: m.body.clone(),
-            records,
-            fingerprint,
-        })
-    });
+    let minutes = (name.is_none() && problems.is_empty()).then(|| minutes_of(m, records));
     Findings {
         name,
         problems: problems.0,
         minutes,
         events,
     }
+}
+
+/// The minutes file's name must be a slug that can name a folder of the site.
+fn file_name_problem(m: &RawMinutes) -> Option<Diagnostic> {
+    if !is_slug(&m.slug) {
+        Some(Diagnostic::at(
+            &m.path,
+            1,
+            format!(
+                "file name {:?} is not a URL slug (use lowercase letters, digits and dashes)",
+                m.slug
+            ),
+        ))
+    } else {
+        crate::paths::name_problem(&m.slug).map(|why| {
+            Diagnostic::at(
+                &m.path,
+                1,
+                format!(
+                    "the file name {:?} cannot name a folder of the site: {why}; rename the file",
+                    m.slug
+                ),
+            )
+        })
+    }
+}
+
+/// Minutes that checked clean, with the records found in them and a fingerprint of all
+/// they hold.
+fn minutes_of(m: &RawMinutes, records: Records) -> Arc<Minutes> {
+    let fingerprint = {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (
+            &m.path,
+            &m.slug,
+            &m.front.title,
+            m.front.date.0,
+            &m.front.assembly,
+            m.front.attendance,
+            &m.body,
+            &records,
+        )
+            .hash(&mut hasher);
+        hasher.finish()
+    };
+    Arc::new(Minutes {
+        path: m.path.clone(),
+        slug: m.slug.clone(),
+        title: m.front.title.clone(),
+        date: m.front.date.0,
+        assembly: m.front.assembly.clone(),
+        attendance: m.front.attendance,
+        body: m.body.clone(),
+        records,
+        fingerprint,
+    })
 }
 
 /// A file named after a day (`2026-04-13-assembly.md`) must hold the minutes of that

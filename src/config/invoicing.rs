@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Config, InvoiceProfile, line_column};
+use super::{Config, InvoiceConfig, InvoiceProfile, Party, line_column};
 use crate::codes;
 use crate::error::Diagnostic;
 use crate::payment;
@@ -76,6 +76,26 @@ pub fn check(config: &Config, text: &str, path: &Path) -> Vec<Diagnostic> {
     let city = &config.municipality;
     country(&mut p, "network", network.country.as_deref(), enabled);
     country(&mut p, "municipality", city.country.as_deref(), enabled);
+    bank_details(&mut p, network);
+    for (table, value) in [
+        ("network", network.endpoint.as_deref()),
+        ("municipality", city.endpoint.as_deref()),
+    ] {
+        if let Some(endpoint) = value
+            && let Err(why) = check_endpoint(endpoint)
+        {
+            p.push(table, "endpoint", format!("{endpoint:?}: {why}"));
+        }
+    }
+    invoice_keys(&mut p, &config.invoices);
+    if enabled {
+        required(&mut p, config);
+    }
+    p.found
+}
+
+/// The network's IBAN, BIC and VAT identifier, where given, have their shapes.
+fn bank_details(p: &mut Problems<'_>, network: &Party) {
     if let Some(iban) = &network.iban
         && let Err(why) = payment::iban(iban)
     {
@@ -101,17 +121,11 @@ pub fn check(config: &Config, text: &str, path: &Path) -> Vec<Diagnostic> {
             ),
         );
     }
-    for (table, value) in [
-        ("network", network.endpoint.as_deref()),
-        ("municipality", city.endpoint.as_deref()),
-    ] {
-        if let Some(endpoint) = value
-            && let Err(why) = check_endpoint(endpoint)
-        {
-            p.push(table, "endpoint", format!("{endpoint:?}: {why}"));
-        }
-    }
-    let prefix = &config.invoices.prefix;
+}
+
+/// The invoice prefix names files and fits a payment reference; unit codes are UN/ECE's.
+fn invoice_keys(p: &mut Problems<'_>, invoices: &InvoiceConfig) {
+    let prefix = &invoices.prefix;
     if !is_prefix(prefix) {
         p.push(
             "invoices",
@@ -129,7 +143,7 @@ pub fn check(config: &Config, text: &str, path: &Path) -> Vec<Diagnostic> {
             ),
         );
     }
-    for (unit, code) in &config.invoices.unit_codes {
+    for (unit, code) in &invoices.unit_codes {
         if !codes::is_unit(code) {
             p.push(
                 "invoices",
@@ -140,10 +154,6 @@ pub fn check(config: &Config, text: &str, path: &Path) -> Vec<Diagnostic> {
             );
         }
     }
-    if enabled {
-        required(&mut p, config);
-    }
-    p.found
 }
 
 /// What an invoice cannot do without, once the site issues invoices.

@@ -104,12 +104,7 @@ pub fn read(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel = crate::paths::slash_path(dir, entry.path());
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
         found.insert(rel, bytes);
     }

@@ -205,11 +205,7 @@ fn load_version(site: &Path, dir: &Path, label: &str, problems: &mut Diagnostics
             continue;
         }
         let shown = relative(site, entry.path());
-        let name = relative(dir, entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
+        let name = crate::paths::slash_path(dir, entry.path());
         if !name.to_ascii_lowercase().ends_with(".md") {
             if let Some(bytes) = super::read_bytes(site, entry.path(), &shown, problems) {
                 assets.push(RawAsset {

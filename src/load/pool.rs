@@ -122,6 +122,62 @@ pub fn read(file: &Path, shown: &Path) -> Result<RawPool> {
         .has_headers(true)
         .flexible(true)
         .from_reader(bytes);
+    let (column, name_column) = columns(&mut reader, shown)?;
+    let mut ids: Vec<(String, usize)> = Vec::new();
+    let mut names = BTreeMap::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e
+                    .position()
+                    .map_or(1, |p| line_at(bytes, p.byte() as usize));
+                problems.push(Diagnostic::at(shown, line, format!("not valid CSV: {e}")));
+                continue;
+            }
+        };
+        let line = record
+            .position()
+            .map_or(1, |p| line_at(bytes, p.byte() as usize));
+        let id = record.get(column).unwrap_or("");
+        if let Some(why) = id_problem(id, line, &mut seen) {
+            problems.push(Diagnostic::at(shown, line, why));
+            continue;
+        }
+        let name = name_column
+            .and_then(|c| record.get(c))
+            .map_or("", str::trim);
+        if !name.is_empty() {
+            names.insert(id.to_string(), name.to_string());
+        }
+        ids.push((id.to_string(), line));
+    }
+    problems.finish(RawPool {
+        path: shown.to_path_buf(),
+        ids,
+        names,
+    })
+}
+
+/// What is wrong with the `id` on `line`, if anything; `seen` holds the ids before it
+/// with their lines, and takes this one.
+fn id_problem(id: &str, line: usize, seen: &mut BTreeMap<String, usize>) -> Option<String> {
+    if id.trim().is_empty() {
+        return Some("id: must not be empty".into());
+    }
+    if id.trim() != id {
+        return Some(format!(
+            "id: {id:?} has spaces around it, which would change its ticket"
+        ));
+    }
+    let first = seen.insert(id.to_string(), line)?;
+    Some(format!("id: {id:?} is already in the pool at line {first}"))
+}
+
+/// Where the header puts the `id` column, which a pool file needs, and the optional
+/// `name` column.
+fn columns(reader: &mut csv::Reader<&[u8]>, shown: &Path) -> Result<(usize, Option<usize>)> {
     let (column, name_column) = match reader.headers() {
         Ok(headers) => (
             headers.iter().position(|h| h.trim() == "id"),
@@ -142,57 +198,7 @@ pub fn read(file: &Path, shown: &Path) -> Result<RawPool> {
             "header: a pool file needs an `id` column (one candidate per row)",
         )]));
     };
-    let mut ids: Vec<(String, usize)> = Vec::new();
-    let mut names = BTreeMap::new();
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(1, |p| line_at(bytes, p.byte() as usize));
-                problems.push(Diagnostic::at(shown, line, format!("not valid CSV: {e}")));
-                continue;
-            }
-        };
-        let line = record
-            .position()
-            .map_or(1, |p| line_at(bytes, p.byte() as usize));
-        let id = record.get(column).unwrap_or("");
-        if id.trim().is_empty() {
-            problems.push(Diagnostic::at(shown, line, "id: must not be empty"));
-            continue;
-        }
-        if id.trim() != id {
-            problems.push(Diagnostic::at(
-                shown,
-                line,
-                format!("id: {id:?} has spaces around it, which would change its ticket"),
-            ));
-            continue;
-        }
-        if let Some(first) = seen.insert(id.to_string(), line) {
-            problems.push(Diagnostic::at(
-                shown,
-                line,
-                format!("id: {id:?} is already in the pool at line {first}"),
-            ));
-            continue;
-        }
-        let name = name_column
-            .and_then(|c| record.get(c))
-            .map_or("", str::trim);
-        if !name.is_empty() {
-            names.insert(id.to_string(), name.to_string());
-        }
-        ids.push((id.to_string(), line));
-    }
-    problems.finish(RawPool {
-        path: shown.to_path_buf(),
-        ids,
-        names,
-    })
+    Ok((column, name_column))
 }
 
 #[cfg(test)]

@@ -27,12 +27,7 @@ pub fn load(site: &Path, config: &Config, cache: &FileCache, problems: &mut Diag
                 let Some(bytes) = bytes else {
                     continue;
                 };
-                let rel = relative(&layer, &file);
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let rel = crate::paths::slash_path(&layer, &file);
                 theme.insert(&rel, bytes);
             }
         }

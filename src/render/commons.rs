@@ -390,6 +390,16 @@ fn independence_charts(
 ) -> Result<Vec<ChartView>> {
     let root = site.config.root_path();
     let dir = "independence/charts/";
+    let fund = strike_fund_chart(site, ind)?;
+    let needs = needs_chart(site, ind)?;
+    Ok(vec![
+        chart_view(fund, dir, &root, files),
+        chart_view(needs, dir, &root, files),
+    ])
+}
+
+/// The strike fund in weeks of a living wage: for one neighbour and for all of them.
+fn strike_fund_chart(site: &Site, ind: &Independence) -> Result<Chart> {
     let fund = [
         Series::full(
             "One neighbour",
@@ -405,7 +415,7 @@ fn independence_charts(
                 .collect(),
         ),
     ];
-    let fund = lines(
+    Ok(lines(
         ID_PREFIX,
         &ind.weeks,
         &fund,
@@ -419,7 +429,11 @@ fn independence_charts(
             percent: false,
             numbers: Numbers::of(&site.config),
         },
-    )?;
+    )?)
+}
+
+/// Each need's share met by the commons, week by week, and all of them together.
+fn needs_chart(site: &Site, ind: &Independence) -> Result<Chart> {
     let mut needs: Vec<Series> = ind
         .needs
         .iter()
@@ -437,7 +451,7 @@ fn independence_charts(
         NETWORK_COLOUR,
         ind.overall.clone(),
     ));
-    let needs = lines(
+    Ok(lines(
         ID_PREFIX,
         &ind.weeks,
         &needs,
@@ -451,11 +465,7 @@ fn independence_charts(
             percent: true,
             numbers: Numbers::of(&site.config),
         },
-    )?;
-    Ok(vec![
-        chart_view(fund, dir, &root, files),
-        chart_view(needs, dir, &root, files),
-    ])
+    )?)
 }
 
 /// The audit's chart: pledged beside the city's budget and the value performed,

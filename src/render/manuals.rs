@@ -162,29 +162,77 @@ fn version_jobs(
 
     for (i, chapter) in version.chapters.iter().enumerate() {
         let page = page_of(PageKind::Chapter(chapter));
-        let view = ChapterView::new(manual, version, i, urls);
-        let title = format!("{} · {} {label}", chapter.title, manual.title);
-        let context = Renderer::with(r.context(&title, "manuals"), "page", &page);
-        let context = Renderer::with(context, "chapter", &view);
-        jobs.push(Job::page(
-            &urls.output_path(&urls.chapter(slug, label, &chapter.slug)),
-            "manual_chapter.html",
-            context,
-        ));
+        jobs.push(chapter_job(r, urls, manual, version, i, &page));
     }
 
+    jobs.push(print_job(
+        r,
+        urls,
+        manual,
+        version,
+        &page_of(PageKind::Print),
+    ));
+    jobs.push(changes_job(
+        r,
+        urls,
+        manual,
+        version,
+        &page_of(PageKind::Changes),
+    ));
+    jobs
+}
+
+/// The page of the version's `i`th chapter.
+fn chapter_job(
+    r: &Renderer<'_>,
+    urls: &Urls<'_>,
+    manual: &Manual,
+    version: &Version,
+    i: usize,
+    page: &ManualPage,
+) -> Job<'static> {
+    let chapter = &version.chapters[i];
+    let view = ChapterView::new(manual, version, i, urls);
+    let title = format!("{} · {} {}", chapter.title, manual.title, version.label);
+    let context = Renderer::with(r.context(&title, "manuals"), "page", page);
+    let context = Renderer::with(context, "chapter", &view);
+    Job::page(
+        &urls.output_path(&urls.chapter(&manual.slug, &version.label, &chapter.slug)),
+        "manual_chapter.html",
+        context,
+    )
+}
+
+/// The version's print page: every chapter on one page.
+fn print_job(
+    r: &Renderer<'_>,
+    urls: &Urls<'_>,
+    manual: &Manual,
+    version: &Version,
+    page: &ManualPage,
+) -> Job<'static> {
     let chapters: Vec<PrintChapter> = (0..version.chapters.len())
         .map(|i| PrintChapter::new(manual, version, i, urls))
         .collect();
-    let page = page_of(PageKind::Print);
-    let context = Renderer::with(r.context(&title, "manuals"), "page", &page);
+    let title = format!("{} {}", manual.title, version.label);
+    let context = Renderer::with(r.context(&title, "manuals"), "page", page);
     let context = Renderer::with(context, "chapters", &chapters);
-    jobs.push(Job::page(
-        &urls.output_path(&urls.print(slug, label)),
+    Job::page(
+        &urls.output_path(&urls.print(&manual.slug, &version.label)),
         "manual_print.html",
         context,
-    ));
+    )
+}
 
+/// What changed in the version: each chapter's change since the version before, and
+/// the version's own notes (`CHANGES.md`).
+fn changes_job(
+    r: &Renderer<'_>,
+    urls: &Urls<'_>,
+    manual: &Manual,
+    version: &Version,
+    page: &ManualPage,
+) -> Job<'static> {
     let changes: Vec<ChangeView> = version
         .changes
         .as_ref()
@@ -204,18 +252,13 @@ fn version_jobs(
             urls,
         )
     });
-    let page = page_of(PageKind::Changes);
-    let context = Renderer::with(
-        r.context(&format!("What changed in {title}"), "manuals"),
-        "page",
-        &page,
-    );
+    let title = format!("What changed in {} {}", manual.title, version.label);
+    let context = Renderer::with(r.context(&title, "manuals"), "page", page);
     let context = Renderer::with(context, "changes", &changes);
     let context = Renderer::with(context, "notes_html", &notes);
-    jobs.push(Job::page(
-        &urls.output_path(&urls.changes(slug, label)),
+    Job::page(
+        &urls.output_path(&urls.changes(&manual.slug, &version.label)),
         "manual_changes.html",
         context,
-    ));
-    jobs
+    )
 }

@@ -18,12 +18,17 @@ use crate::model::registers::{
 /// "as of" date where states depend on it), so a change to a minutes file re-renders a
 /// register only when what the register shows of it changed.
 pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
-    let site = r.site;
-    let root = r.site_view.root.as_str();
-    let registers = &site.registers;
-    let mut jobs = Vec::new();
+    let mut jobs = vec![decisions_job(r), committees_job(r)];
+    jobs.extend(roles_jobs(r));
+    jobs.push(delegates_job(r));
+    Ok(jobs)
+}
 
-    jobs.push(Job::keyed(
+/// `/decisions/`: every decision, with the assemblies that took them to filter by.
+fn decisions_job<'a>(r: &'a Renderer<'_>) -> Job<'a> {
+    let registers = &r.site.registers;
+    let root = r.site_view.root.as_str();
+    Job::keyed(
         "decisions/",
         "decisions.html",
         r.fingerprint(&registers.decisions),
@@ -44,9 +49,16 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             let context = Renderer::with(context, "decisions", &decisions);
             Ok(Renderer::with(context, "assemblies", &assemblies))
         },
-    ));
+    )
+}
 
-    jobs.push(Job::keyed(
+/// `/committees/`: each committee's events and state on the "as of" date, and how many
+/// lapsed committees were brought back.
+fn committees_job<'a>(r: &'a Renderer<'_>) -> Job<'a> {
+    let site = r.site;
+    let registers = &site.registers;
+    let root = r.site_view.root.as_str();
+    Job::keyed(
         "committees/",
         "committees.html",
         r.fingerprint(&(&registers.committees, site.as_of)),
@@ -67,9 +79,14 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             );
             Ok(Renderer::with(context, "as_of", &site.as_of.map(long_date)))
         },
-    ));
+    )
+}
 
-    jobs.push(Job::keyed(
+/// `/roles/`, the list of draws, and `/roles/<draw>/`, one page per draw.
+fn roles_jobs<'a>(r: &'a Renderer<'_>) -> Vec<Job<'a>> {
+    let registers = &r.site.registers;
+    let root = r.site_view.root.as_str();
+    let mut jobs = vec![Job::keyed(
         "roles/",
         "roles.html",
         r.fingerprint(&registers.draws),
@@ -83,7 +100,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             let context = Renderer::with(context, "register", "roles");
             Ok(Renderer::with(context, "draws", &draws))
         },
-    ));
+    )];
     for d in &registers.draws {
         jobs.push(Job::keyed(
             &format!("roles/{}/", d.slug()),
@@ -97,8 +114,15 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             },
         ));
     }
+    jobs
+}
 
-    jobs.push(Job::keyed(
+/// `/delegates/`: mandates current, upcoming and past on the "as of" date.
+fn delegates_job<'a>(r: &'a Renderer<'_>) -> Job<'a> {
+    let site = r.site;
+    let registers = &site.registers;
+    let root = r.site_view.root.as_str();
+    Job::keyed(
         "delegates/",
         "delegates.html",
         r.fingerprint(&(&registers.mandates, site.as_of)),
@@ -124,8 +148,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             let context = Renderer::with(context, "past", &past);
             Ok(Renderer::with(context, "as_of", &site.as_of.map(long_date)))
         },
-    ));
-    Ok(jobs)
+    )
 }
 
 /// Adds the five latest decisions to the home page's context as `latest_decisions`.

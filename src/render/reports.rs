@@ -20,51 +20,68 @@ use super::seals::SealView;
 use super::views::{MinutesSummary, long_date};
 use super::{Job, Renderer};
 use super::{OutputFile, share_card};
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::model::ledger::{Kind, Line, Treasury, WeekReport, WeekStatus};
+use crate::model::ledger::{
+    Flow, Kind, Ledger, Line, Reconciliation, Treasury, WeekReport, WeekStatus,
+};
 use crate::model::week::WeekId;
 use crate::model::{Minutes, Site};
 
 pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
-    let ledger = &site.ledger;
-    let root = &r.site_view.root;
     let mut jobs = Vec::new();
-    // Pages and charts made from the ledger alone are keyed by its fingerprint, so a
-    // change to a week's commentary re-renders that week's page and draws no chart.
-    let ledger_fingerprint = r.ledger_fingerprint();
-    let charter = ReportCharts::new(site, root);
-
+    let charter = ReportCharts::new(site, &r.site_view.root);
     let overview = overview(r, &charter)?;
     jobs.extend(overview.files.iter().cloned().map(Job::File));
-    let seal_states = super::seals::states(&site.seals);
-    let fingerprint = r.fingerprint(&(ledger_fingerprint, &seal_states));
-    jobs.push(Job::keyed(
-        "reports/",
-        "reports_list.html",
-        fingerprint,
-        move || {
-            let rows: Vec<WeekSummary> = ledger
-                .weeks
-                .iter()
-                .rev()
-                .map(|w| WeekSummary::new(w, site, root))
-                .collect();
-            let list = ReportsView {
-                weeks: rows,
-                rows_read: ledger.rows_read().to_string(),
-                files: ledger.files.len(),
-                method: METHOD,
-            };
-            let mut context =
-                Renderer::with(r.context("Weekly reports", "reports"), "reports", &list);
-            context.insert("seal_states", &seal_states);
-            Ok(Renderer::with(context, "charts", &overview.view))
-        },
-    ));
+    jobs.push(list_job(r, overview));
+    let week_charts = week_charts(r, &charter)?;
+    let mut minutes_of: BTreeMap<WeekId, Vec<&Minutes>> = BTreeMap::new();
+    for m in &site.minutes {
+        minutes_of.entry(WeekId::of(m.date)).or_default().push(m);
+    }
+    for ((i, week), charts) in site.ledger.weeks.iter().enumerate().zip(week_charts) {
+        jobs.extend(charts.files.iter().cloned().map(Job::File));
+        let minutes = minutes_of.get(&week.week).map_or(&[][..], Vec::as_slice);
+        jobs.push(week_job(r, (i, week), charts, minutes));
+    }
+    Ok(jobs)
+}
 
-    // Each week's charts, drawn in parallel where their data changed.
-    let week_charts: Vec<Arc<ChartSet>> = ledger
+/// `/reports/`: every week, newest first, under the overview's charts.
+///
+/// Pages and charts made from the ledger alone are keyed by its fingerprint, so a change
+/// to a week's commentary re-renders that week's page and draws no chart.
+fn list_job<'a>(r: &'a Renderer<'_>, overview: Arc<ChartSet>) -> Job<'a> {
+    let site = r.site;
+    let ledger = &site.ledger;
+    let root = &r.site_view.root;
+    let seal_states = super::seals::states(&site.seals);
+    let fingerprint = r.fingerprint(&(r.ledger_fingerprint(), &seal_states));
+    Job::keyed("reports/", "reports_list.html", fingerprint, move || {
+        let rows: Vec<WeekSummary> = ledger
+            .weeks
+            .iter()
+            .rev()
+            .map(|w| WeekSummary::new(w, site, root))
+            .collect();
+        let list = ReportsView {
+            weeks: rows,
+            rows_read: ledger.rows_read().to_string(),
+            files: ledger.files.len(),
+            method: METHOD,
+        };
+        let mut context = Renderer::with(r.context("Weekly reports", "reports"), "reports", &list);
+        context.insert("seal_states", &seal_states);
+        Ok(Renderer::with(context, "charts", &overview.view))
+    })
+}
+
+/// Each week's charts and share card, drawn in parallel where their data changed.
+fn week_charts(r: &Renderer<'_>, charter: &ReportCharts<'_>) -> Result<Vec<Arc<ChartSet>>> {
+    let site = r.site;
+    let ledger_fingerprint = r.ledger_fingerprint();
+    site.ledger
         .weeks
         .par_iter()
         .enumerate()
@@ -79,56 +96,56 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
                 },
             )
         })
-        .collect::<Result<_>>()?;
-    let mut minutes_of: BTreeMap<WeekId, Vec<&Minutes>> = BTreeMap::new();
-    for m in &site.minutes {
-        minutes_of.entry(WeekId::of(m.date)).or_default().push(m);
-    }
-    for ((i, week), charts) in ledger.weeks.iter().enumerate().zip(week_charts) {
-        jobs.extend(charts.files.iter().cloned().map(Job::File));
-        let seal = SealView::of(&site.seals, week.week, root);
-        let commentary = site.report_notes.get(&week.week.to_string());
-        let minutes: Vec<_> = minutes_of
-            .get(&week.week)
-            .into_iter()
-            .flatten()
-            .map(|m| MinutesSummary::source(m))
-            .collect();
-        let fingerprint = r.fingerprint(&(
-            ledger_fingerprint,
-            i,
-            commentary.map(|n| &n.body),
-            &minutes,
-            &seal,
-        ));
-        jobs.push(Job::keyed(
-            &format!("reports/{}/", week.week),
-            "report.html",
-            fingerprint,
-            move || {
-                let previous = i
-                    .checked_sub(1)
-                    .and_then(|p| ledger.weeks.get(p))
-                    .map(|w| WeekLink::new(w.week, root));
-                let next = ledger.weeks.get(i + 1).map(|w| WeekLink::new(w.week, root));
-                let view = ReportView::new(site, week, root, previous, next);
-                let title = format!("{} · week {}", week_dates(week.week), week.week);
-                let mut context = Renderer::with(r.context(&title, "reports"), "report", &view);
-                context.insert(
-                    "description",
-                    &super::headline::description(&site.config, ledger, week),
-                );
-                context.insert("charts", &charts.view);
-                context.insert(
-                    "og_image",
-                    &format!("{}reports/{}/share.png", site.config.base_url, week.week),
-                );
-                context.insert("seal", &seal);
-                Ok(context)
-            },
-        ));
-    }
-    Ok(jobs)
+        .collect()
+}
+
+/// `/reports/<week>/`: the `i`th week's balance sheet, its charts, seal, commentary and
+/// the minutes of its meetings.
+fn week_job<'a>(
+    r: &'a Renderer<'_>,
+    (i, week): (usize, &'a WeekReport),
+    charts: Arc<ChartSet>,
+    minutes: &[&Minutes],
+) -> Job<'a> {
+    let site = r.site;
+    let ledger = &site.ledger;
+    let root = &r.site_view.root;
+    let seal = SealView::of(&site.seals, week.week, root);
+    let commentary = site.report_notes.get(&week.week.to_string());
+    let minutes: Vec<_> = minutes.iter().map(|m| MinutesSummary::source(m)).collect();
+    let fingerprint = r.fingerprint(&(
+        r.ledger_fingerprint(),
+        i,
+        commentary.map(|n| &n.body),
+        &minutes,
+        &seal,
+    ));
+    Job::keyed(
+        &format!("reports/{}/", week.week),
+        "report.html",
+        fingerprint,
+        move || {
+            let previous = i
+                .checked_sub(1)
+                .and_then(|p| ledger.weeks.get(p))
+                .map(|w| WeekLink::new(w.week, root));
+            let next = ledger.weeks.get(i + 1).map(|w| WeekLink::new(w.week, root));
+            let view = ReportView::new(site, week, root, previous, next);
+            let title = format!("{} · week {}", week_dates(week.week), week.week);
+            let mut context = Renderer::with(r.context(&title, "reports"), "report", &view);
+            context.insert(
+                "description",
+                &super::headline::description(&site.config, ledger, week),
+            );
+            context.insert("charts", &charts.view);
+            context.insert(
+                "og_image",
+                &format!("{}reports/{}/share.png", site.config.base_url, week.week),
+            );
+            context.insert("seal", &seal);
+            Ok(context)
+        },
+    )
 }
 
 /// `reports/<week>/share.png`: the card a chat shows when the report is shared.
@@ -431,52 +448,13 @@ impl ReportView {
         let ledger = &site.ledger;
         let currency = &ledger.currency;
         let n = Numbers::of(&site.config);
-        let (count, quantity) = (|c: u64| n.count(c), |q: Decimal| n.quantity(q));
-        let money = |d: Decimal, currency: &str| n.money(d, currency);
-        let line = |l: &Line| {
-            let share = w
-                .categories
-                .iter()
-                .find(|c| c.category == *l.category)
-                .and_then(|c| c.city_share);
-            LineView {
-                cell: l
-                    .cell
-                    .as_deref()
-                    .map(|c| names::cell(&site.config, c))
-                    .unwrap_or_default(),
-                category: names::category(&site.config, &l.category),
-                unit: l.unit.to_string(),
-                services: count(l.services),
-                drawn: quantity(l.drawn),
-                receipts: count(l.receipts),
-                contributions: count(l.contribution_rows),
-                contributed: quantity(l.contributed),
-                value: money(l.value, currency),
-                ratio: share
-                    .filter(|_| l.services > 0)
-                    .and_then(|s| crate::model::ledger::ratio(l.value, s.amount))
-                    .map_or_else(String::new, |r| n.percent(r)),
-            }
-        };
-        let t = &w.treasury;
-        let mut rates: Vec<(u32, u64)> = Vec::new();
-        for e in ledger.entries_of(w) {
-            if let Some(index) = e.rate.get() {
-                match rates.iter_mut().find(|(i, _)| *i == index) {
-                    Some((_, n)) => *n += 1,
-                    None => rates.push((index, 1)),
-                }
-            }
-        }
-        rates.sort_unstable();
+        let line = |l: &Line| LineView::new(l, w, &site.config, &n, currency);
         let minutes = site
             .minutes
             .iter()
             .filter(|m| WeekId::of(m.date) == w.week)
             .map(|m| MinutesSummary::new(m, root))
             .collect();
-        let rec = &w.reconciliation;
         ReportView {
             summary: WeekSummary::new(w, site, root),
             monday: long_date(w.week.monday()),
@@ -487,53 +465,11 @@ impl ReportView {
             flows: w
                 .flows
                 .iter()
-                .map(|f| FlowView {
-                    from: names::cell(&site.config, &f.from),
-                    to: names::cell(&site.config, &f.to),
-                    kind: f.kind.name(),
-                    category: names::category(&site.config, &f.category),
-                    quantity: quantity(f.quantity),
-                    unit: f.unit.to_string(),
-                    rows: count(f.rows),
-                })
+                .map(|f| FlowView::new(f, &site.config, &n))
                 .collect(),
-            treasury: TreasuryView::new(t, currency, &site.config),
-            rates: rates
-                .into_iter()
-                .filter_map(|(index, rows)| {
-                    let rate = ledger.rates.get(index)?;
-                    Some(RateView {
-                        unit: rate.unit.clone(),
-                        category: rate.category.clone().unwrap_or_else(|| "any".to_string()),
-                        rate: format!("{} per {}", n.money(rate.rate, currency), rate.unit),
-                        valid_from: long_date(rate.valid_from),
-                        source: rate.source.clone(),
-                        rows: count(rows),
-                    })
-                })
-                .collect(),
-            reconciliation: ReconciliationView {
-                rows_read: count(rec.rows_read),
-                rows_counted: count(rec.rows_counted()),
-                balanced: rec.rows_read == rec.rows_counted(),
-                kinds: Kind::ALL
-                    .into_iter()
-                    .map(|k| KindCount {
-                        kind: k.name(),
-                        rows: count(rec.by_kind[k as usize]),
-                    })
-                    .collect(),
-                units: rec
-                    .units
-                    .iter()
-                    .map(|u| UnitView {
-                        unit: u.unit.to_string(),
-                        rows: count(u.rows),
-                        quantity: quantity(u.quantity),
-                    })
-                    .collect(),
-                value: money(rec.value, currency),
-            },
+            treasury: TreasuryView::new(&w.treasury, currency, &site.config),
+            rates: RateView::used_in(ledger, w, &n),
+            reconciliation: ReconciliationView::new(&w.reconciliation, currency, &n),
             commentary: site
                 .report_notes
                 .get(&w.week.to_string())
@@ -543,6 +479,110 @@ impl ReportView {
             next,
             method: METHOD,
             currency: currency.clone(),
+        }
+    }
+}
+
+impl LineView {
+    /// A line of week `w`'s balance sheet; a cell's line is set against the city's share
+    /// for its category.
+    fn new(l: &Line, w: &WeekReport, config: &Config, n: &Numbers, currency: &str) -> LineView {
+        let share = w
+            .categories
+            .iter()
+            .find(|c| c.category == *l.category)
+            .and_then(|c| c.city_share);
+        LineView {
+            cell: l
+                .cell
+                .as_deref()
+                .map(|c| names::cell(config, c))
+                .unwrap_or_default(),
+            category: names::category(config, &l.category),
+            unit: l.unit.to_string(),
+            services: n.count(l.services),
+            drawn: n.quantity(l.drawn),
+            receipts: n.count(l.receipts),
+            contributions: n.count(l.contribution_rows),
+            contributed: n.quantity(l.contributed),
+            value: n.money(l.value, currency),
+            ratio: share
+                .filter(|_| l.services > 0)
+                .and_then(|s| crate::model::ledger::ratio(l.value, s.amount))
+                .map_or_else(String::new, |r| n.percent(r)),
+        }
+    }
+}
+
+impl FlowView {
+    fn new(f: &Flow, config: &Config, n: &Numbers) -> FlowView {
+        FlowView {
+            from: names::cell(config, &f.from),
+            to: names::cell(config, &f.to),
+            kind: f.kind.name(),
+            category: names::category(config, &f.category),
+            quantity: n.quantity(f.quantity),
+            unit: f.unit.to_string(),
+            rows: n.count(f.rows),
+        }
+    }
+}
+
+impl RateView {
+    /// The rates week `w`'s entries were valued at, in the order of the rates file, each
+    /// with the number of rows valued at it.
+    fn used_in(ledger: &Ledger, w: &WeekReport, n: &Numbers) -> Vec<RateView> {
+        let mut rates: Vec<(u32, u64)> = Vec::new();
+        for e in ledger.entries_of(w) {
+            if let Some(index) = e.rate.get() {
+                match rates.iter_mut().find(|(i, _)| *i == index) {
+                    Some((_, n)) => *n += 1,
+                    None => rates.push((index, 1)),
+                }
+            }
+        }
+        rates.sort_unstable();
+        let currency = &ledger.currency;
+        rates
+            .into_iter()
+            .filter_map(|(index, rows)| {
+                let rate = ledger.rates.get(index)?;
+                Some(RateView {
+                    unit: rate.unit.clone(),
+                    category: rate.category.clone().unwrap_or_else(|| "any".to_string()),
+                    rate: format!("{} per {}", n.money(rate.rate, currency), rate.unit),
+                    valid_from: long_date(rate.valid_from),
+                    source: rate.source.clone(),
+                    rows: n.count(rows),
+                })
+            })
+            .collect()
+    }
+}
+
+impl ReconciliationView {
+    fn new(rec: &Reconciliation, currency: &str, n: &Numbers) -> ReconciliationView {
+        ReconciliationView {
+            rows_read: n.count(rec.rows_read),
+            rows_counted: n.count(rec.rows_counted()),
+            balanced: rec.rows_read == rec.rows_counted(),
+            kinds: Kind::ALL
+                .into_iter()
+                .map(|k| KindCount {
+                    kind: k.name(),
+                    rows: n.count(rec.by_kind[k as usize]),
+                })
+                .collect(),
+            units: rec
+                .units
+                .iter()
+                .map(|u| UnitView {
+                    unit: u.unit.to_string(),
+                    rows: n.count(u.rows),
+                    quantity: n.quantity(u.quantity),
+                })
+                .collect(),
+            value: n.money(rec.value, currency),
         }
     }
 }

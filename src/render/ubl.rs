@@ -243,6 +243,21 @@ fn invoice_line(
     leaf(x, 3, "cbc:StartDate", &line.from.to_string());
     leaf(x, 3, "cbc:EndDate", &line.to.to_string());
     close(x, 2, "cac:InvoicePeriod");
+    item(x, line);
+    open(x, 2, "cac:Price");
+    amount(
+        x,
+        3,
+        "cbc:PriceAmount",
+        &line.rate.normalize().to_string(),
+        cur,
+    );
+    close(x, 2, "cac:Price");
+    close(x, 1, element);
+}
+
+/// A line's item (BT-153): what was provided, at which rate and from which source.
+fn item(x: &mut String, line: &InvoiceLine) {
     open(x, 2, "cac:Item");
     leaf(
         x,
@@ -262,16 +277,6 @@ fn invoice_line(
     tax_scheme(x, 4);
     close(x, 3, "cac:ClassifiedTaxCategory");
     close(x, 2, "cac:Item");
-    open(x, 2, "cac:Price");
-    amount(
-        x,
-        3,
-        "cbc:PriceAmount",
-        &line.rate.normalize().to_string(),
-        cur,
-    );
-    close(x, 2, "cac:Price");
-    close(x, 1, element);
 }
 
 /// SEPA credit transfer to the network's account, quoting the creditor reference.
@@ -354,6 +359,29 @@ fn party(x: &mut String, fields: &PartyFields<'_>) {
     open(x, 3, "cac:PartyName");
     leaf(x, 4, "cbc:Name", name);
     close(x, 3, "cac:PartyName");
+    postal_address(x, address, country);
+    open(x, 3, "cac:PartyLegalEntity");
+    leaf(x, 4, "cbc:RegistrationName", name);
+    if let Some(registration) = registration {
+        leaf(x, 4, "cbc:CompanyID", registration);
+    }
+    close(x, 3, "cac:PartyLegalEntity");
+    if contact_name.is_some() || email.is_some() {
+        open(x, 3, "cac:Contact");
+        if let Some(contact) = contact_name {
+            leaf(x, 4, "cbc:Name", contact);
+        }
+        if let Some(email) = email {
+            leaf(x, 4, "cbc:ElectronicMail", email);
+        }
+        close(x, 3, "cac:Contact");
+    }
+    close(x, 2, "cac:Party");
+}
+
+/// A party's address: the first line is the street and the last the town; of three or
+/// more, the second is an additional street name and any others are address lines.
+fn postal_address(x: &mut String, address: &[String], country: Option<&str>) {
     open(x, 3, "cac:PostalAddress");
     match address {
         [] => {}
@@ -379,23 +407,6 @@ fn party(x: &mut String, fields: &PartyFields<'_>) {
         close(x, 4, "cac:Country");
     }
     close(x, 3, "cac:PostalAddress");
-    open(x, 3, "cac:PartyLegalEntity");
-    leaf(x, 4, "cbc:RegistrationName", name);
-    if let Some(registration) = registration {
-        leaf(x, 4, "cbc:CompanyID", registration);
-    }
-    close(x, 3, "cac:PartyLegalEntity");
-    if contact_name.is_some() || email.is_some() {
-        open(x, 3, "cac:Contact");
-        if let Some(contact) = contact_name {
-            leaf(x, 4, "cbc:Name", contact);
-        }
-        if let Some(email) = email {
-            leaf(x, 4, "cbc:ElectronicMail", email);
-        }
-        close(x, 3, "cac:Contact");
-    }
-    close(x, 2, "cac:Party");
 }
 
 /// Tax category `O`: services outside the scope of tax.

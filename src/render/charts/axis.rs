@@ -37,47 +37,20 @@ pub fn week_ticks(weeks: &[WeekId], width: f64, font_px: f64) -> Vec<Tick> {
         !ticks.is_empty() && ticks.len() as f64 * (widest + gap) <= width
     };
     for step in 1..=4 {
-        // Count back from the latest week so that it is always labelled.
-        let mut ticks: Vec<Tick> = (0..weeks.len())
-            .rev()
-            .step_by(step)
-            .map(|i| Tick {
-                index: i,
-                label: day_month(weeks[i].monday()),
-            })
-            .collect();
-        ticks.reverse();
+        let ticks = week_step_ticks(weeks, step);
         if fits(&ticks) {
             return ticks;
         }
     }
     let starts = month_starts(weeks);
     for step in [1, 2, 3, 6] {
-        let mut ticks = Vec::new();
-        for &(i, date) in &starts {
-            if !(date.month() as usize - 1).is_multiple_of(step) {
-                continue;
-            }
-            let label = if date.month() == 1 || ticks.is_empty() {
-                date.strftime("%b %Y").to_string()
-            } else {
-                date.strftime("%b").to_string()
-            };
-            ticks.push(Tick { index: i, label });
-        }
+        let ticks = month_ticks(&starts, step);
         if ticks.len() >= 2 && fits(&ticks) {
             return ticks;
         }
     }
     for step in [1, 2, 5, 10, 25] {
-        let ticks: Vec<Tick> = starts
-            .iter()
-            .filter(|(_, date)| date.month() == 1 && (date.year() as usize).is_multiple_of(step))
-            .map(|&(i, date)| Tick {
-                index: i,
-                label: date.year().to_string(),
-            })
-            .collect();
+        let ticks = year_ticks(&starts, step);
         if ticks.len() >= 2 && fits(&ticks) {
             return ticks;
         }
@@ -95,6 +68,51 @@ pub fn week_ticks(weeks: &[WeekId], width: f64, font_px: f64) -> Vec<Tick> {
         });
     }
     ticks
+}
+
+/// Every `step`th week by the day and month of its Monday, counted back from the latest
+/// week so that it is always labelled.
+fn week_step_ticks(weeks: &[WeekId], step: usize) -> Vec<Tick> {
+    let mut ticks: Vec<Tick> = (0..weeks.len())
+        .rev()
+        .step_by(step)
+        .map(|i| Tick {
+            index: i,
+            label: day_month(weeks[i].monday()),
+        })
+        .collect();
+    ticks.reverse();
+    ticks
+}
+
+/// The weeks where every `step`th month of the year starts (January, then every
+/// `step` months), by the month's name; the year is given at January and the first tick.
+fn month_ticks(starts: &[(usize, Date)], step: usize) -> Vec<Tick> {
+    let mut ticks = Vec::new();
+    for &(i, date) in starts {
+        if !(date.month() as usize - 1).is_multiple_of(step) {
+            continue;
+        }
+        let label = if date.month() == 1 || ticks.is_empty() {
+            date.strftime("%b %Y").to_string()
+        } else {
+            date.strftime("%b").to_string()
+        };
+        ticks.push(Tick { index: i, label });
+    }
+    ticks
+}
+
+/// The weeks where a year divisible by `step` starts, by the year.
+fn year_ticks(starts: &[(usize, Date)], step: usize) -> Vec<Tick> {
+    starts
+        .iter()
+        .filter(|(_, date)| date.month() == 1 && (date.year() as usize).is_multiple_of(step))
+        .map(|&(i, date)| Tick {
+            index: i,
+            label: date.year().to_string(),
+        })
+        .collect()
 }
 
 /// The weeks whose Monday is the first Monday of its month, with that Monday; the first

@@ -611,23 +611,7 @@ pub fn units(frame: &Frame<'_>, measure: &Measure, series: &Series) -> Result<Ch
         })
         .into_iter()
         .collect();
-    let desc = match latest(n, |_| true) {
-        Some(i) => format!(
-            "{} per week in {unit} for {}; in the latest week, {}, {} {unit}.",
-            measure.label,
-            period(weeks),
-            weeks[i],
-            cell(
-                frame.numbers,
-                Some(series.get(i).unwrap_or_default()),
-                measure.decimals
-            )
-        ),
-        None => format!(
-            "{} per week in {unit}: no weeks recorded yet.",
-            measure.label
-        ),
-    };
+    let desc = units_description(frame, measure, series);
     let head = vec!["Week".to_string(), format!("{} ({unit})", measure.label)];
     let csv_head = vec!["week".to_string(), "week_start".to_string(), unit.clone()];
     let mut figures = Figures::new(frame.numbers, head, csv_head);
@@ -651,6 +635,28 @@ pub fn units(frame: &Frame<'_>, measure: &Measure, series: &Series) -> Result<Ch
     );
     let plot = frame.mark(plot, end_labels);
     finish(&slug, frame.id_prefix, title, desc, &plot, figures, subject)
+}
+
+/// A unit's chart in words: the measure, the period and the latest week's quantity.
+fn units_description(frame: &Frame<'_>, measure: &Measure, series: &Series) -> String {
+    let (weeks, unit) = (frame.weeks, &measure.unit);
+    match latest(weeks.len(), |_| true) {
+        Some(i) => format!(
+            "{} per week in {unit} for {}; in the latest week, {}, {} {unit}.",
+            measure.label,
+            period(weeks),
+            weeks[i],
+            cell(
+                frame.numbers,
+                Some(series.get(i).unwrap_or_default()),
+                measure.decimals
+            )
+        ),
+        None => format!(
+            "{} per week in {unit}: no weeks recorded yet.",
+            measure.label
+        ),
+    }
 }
 
 /// `kWh` → `kwh`: a file-name-safe form of a unit or category name. When characters

@@ -242,49 +242,16 @@ impl ManualPage {
             PageKind::Chapter(c) => Some(c),
             _ => None,
         };
-        let same_page = |v: &Version| -> String {
-            match kind {
-                PageKind::Chapter(c) => v.chapter_by_slug(&c.slug).map_or_else(
-                    || urls.version(slug, &v.label),
-                    |c| urls.chapter(slug, &v.label, &c.slug),
-                ),
-                PageKind::Print => urls.print(slug, &v.label),
-                PageKind::Changes if v.changes.is_some() => urls.changes(slug, &v.label),
-                PageKind::Contents | PageKind::Changes => urls.version(slug, &v.label),
-            }
-        };
-        let previous = manual
-            .versions
-            .iter()
-            .take_while(|v| v.label != version.label)
-            .last();
         ManualPage {
             manual: summary.clone(),
-            version: VersionView {
-                label: version.label.clone(),
-                url: urls.version(slug, &version.label),
-                absolute_url: urls.absolute(&urls.version(slug, &version.label)),
-                is_latest: version.label == latest.label,
-                toc: toc(manual, version, chapter, urls),
-                chapter_count: version.chapters.len(),
-                print_url: urls.print(slug, &version.label),
-                changes_url: urls.changes(slug, &version.label),
-                bundle_url: urls.bundle(slug, &version.label),
-                bundle_name: Urls::bundle_name(slug, &version.label),
-                bundle_size: human_size(bundle_sizes(&version.label)),
-                previous: previous.map(|p| LinkView {
-                    title: p.label.clone(),
-                    url: urls.version(slug, &p.label),
-                }),
-                changes_summary: version.changes.as_ref().map(changes_summary),
-            },
+            version: VersionView::new(manual, version, chapter, urls, bundle_sizes),
             versions: manual
                 .versions
                 .iter()
                 .rev()
                 .map(|v| VersionLink {
                     label: v.label.clone(),
-                    url: same_page(v),
+                    url: kind.url_in(slug, v, urls),
                     current: v.label == version.label,
                     latest: v.label == latest.label,
                     changes_url: v.changes.as_ref().map(|_| urls.changes(slug, &v.label)),
@@ -295,8 +262,61 @@ impl ManualPage {
                 .collect(),
             latest_link: LinkView {
                 title: latest.label.clone(),
-                url: same_page(latest),
+                url: kind.url_in(slug, latest, urls),
             },
+        }
+    }
+}
+
+impl PageKind<'_> {
+    /// This page in version `v` of manual `slug`: the same chapter, print or changes
+    /// page, or the version's contents when it has no such page.
+    fn url_in(self, slug: &str, v: &Version, urls: &Urls<'_>) -> String {
+        match self {
+            PageKind::Chapter(c) => v.chapter_by_slug(&c.slug).map_or_else(
+                || urls.version(slug, &v.label),
+                |c| urls.chapter(slug, &v.label, &c.slug),
+            ),
+            PageKind::Print => urls.print(slug, &v.label),
+            PageKind::Changes if v.changes.is_some() => urls.changes(slug, &v.label),
+            PageKind::Contents | PageKind::Changes => urls.version(slug, &v.label),
+        }
+    }
+}
+
+impl VersionView {
+    /// The version shown, its contents with `chapter` marked, its print, changes and
+    /// bundle links, and the version before it.
+    fn new(
+        manual: &Manual,
+        version: &Version,
+        chapter: Option<&Chapter>,
+        urls: &Urls<'_>,
+        bundle_sizes: &dyn Fn(&str) -> usize,
+    ) -> VersionView {
+        let slug = &manual.slug;
+        let previous = manual
+            .versions
+            .iter()
+            .take_while(|v| v.label != version.label)
+            .last();
+        VersionView {
+            label: version.label.clone(),
+            url: urls.version(slug, &version.label),
+            absolute_url: urls.absolute(&urls.version(slug, &version.label)),
+            is_latest: version.label == manual.latest().label,
+            toc: toc(manual, version, chapter, urls),
+            chapter_count: version.chapters.len(),
+            print_url: urls.print(slug, &version.label),
+            changes_url: urls.changes(slug, &version.label),
+            bundle_url: urls.bundle(slug, &version.label),
+            bundle_name: Urls::bundle_name(slug, &version.label),
+            bundle_size: human_size(bundle_sizes(&version.label)),
+            previous: previous.map(|p| LinkView {
+                title: p.label.clone(),
+                url: urls.version(slug, &p.label),
+            }),
+            changes_summary: version.changes.as_ref().map(changes_summary),
         }
     }
 }
