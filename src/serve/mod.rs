@@ -48,7 +48,7 @@ pub struct ServeOptions {
 
 /// What the server shows right now.
 #[derive(Clone)]
-struct Shown {
+struct OnShow {
     output: Arc<Output>,
     /// The problems of the last rebuild, if it failed.
     problems: Option<String>,
@@ -59,12 +59,12 @@ struct Shown {
 }
 
 struct Shared {
-    shown: RwLock<Shown>,
+    shown: RwLock<OnShow>,
     hub: Hub,
 }
 
 impl Shared {
-    fn shown(&self) -> Shown {
+    fn shown(&self) -> OnShow {
         self.shown
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -102,7 +102,7 @@ impl Server {
         let quiet = options.quiet;
 
         let shared = Arc::new(Shared {
-            shown: RwLock::new(Shown {
+            shown: RwLock::new(OnShow {
                 output: builder.output(),
                 problems: None,
                 build: 0,

@@ -37,12 +37,12 @@ use crate::{Caches, Rendered};
 #[derive(Debug, Default)]
 pub struct Output {
     /// Sorted by path.
-    files: Vec<Kept>,
+    files: Vec<OutputEntry>,
 }
 
 /// One file of an [`Output`].
 #[derive(Debug)]
-struct Kept {
+struct OutputEntry {
     path: String,
     bytes: Arc<[u8]>,
     /// Its SHA-256, for the next build's manifest (none for the manifest itself).
@@ -56,9 +56,9 @@ impl Output {
         P: Into<String>,
         B: AsRef<[u8]>,
     {
-        let mut files: Vec<Kept> = files
+        let mut files: Vec<OutputEntry> = files
             .into_iter()
-            .map(|(path, bytes)| Kept {
+            .map(|(path, bytes)| OutputEntry {
                 path: path.into(),
                 bytes: Arc::from(bytes.as_ref()),
                 digest: None,
@@ -68,7 +68,7 @@ impl Output {
         Output { files }
     }
 
-    fn find(&self, path: &str) -> Option<&Kept> {
+    fn find(&self, path: &str) -> Option<&OutputEntry> {
         self.files
             .binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()
@@ -431,7 +431,7 @@ fn diff(
                 (file.bytes, digest)
             }
         };
-        after.files.push(Kept {
+        after.files.push(OutputEntry {
             path: file.path,
             bytes,
             digest: Some(digest),
@@ -467,7 +467,7 @@ fn add_manifest(before: &Output, after: &mut Output, head: &Head<'_>, changed: &
         .partition_point(|f| f.path.as_str() < MANIFEST_FILE);
     after.files.insert(
         at,
-        Kept {
+        OutputEntry {
             path: MANIFEST_FILE.to_string(),
             bytes: Arc::from(manifest.into_bytes()),
             digest: None,

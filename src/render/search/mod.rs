@@ -68,6 +68,9 @@ pub fn indexed(path: &str) -> bool {
 /// The index's files for the [`indexed`] ones of `pages` (output path, bytes) in the
 /// site's `language`, sorted by path; `None` once `superseded` says a newer index is
 /// wanted (asked between pages: `tally serve` drops an index a later save outdates).
+///
+/// Pages are read in parts on every core; each part keeps its pages' words and titles
+/// only, never their text, so the index of a large site holds little beside its pages.
 pub fn index_pages<'p>(
     language: &str,
     pages: impl Iterator<Item = (&'p str, &'p [u8])>,
@@ -75,53 +78,95 @@ pub fn index_pages<'p>(
 ) -> Result<Option<Vec<OutputFile>>> {
     let mut pages: Vec<(&str, &[u8])> = pages.filter(|(path, _)| indexed(path)).collect();
     pages.sort_unstable_by_key(|(path, _)| *path);
-    let read: Option<Vec<Option<(&str, text::PageText)>>> = pages
-        .par_iter()
-        .map(|&(path, bytes)| {
+    if u32::try_from(pages.len()).is_err() {
+        return Err(failed(&"more than 4 billion pages"));
+    }
+    let parts: Option<Vec<Part>> = pages
+        .par_chunks(PART)
+        .enumerate()
+        .map(|(n, part)| Part::read(n * PART, part, superseded))
+        .collect();
+    let Some(parts) = parts else {
+        return Ok(None);
+    };
+    Ok(Some(files(language, &pages, parts)?))
+}
+
+/// Pages per part read on one core.
+const PART: usize = 128;
+
+/// What a run of consecutive pages gives the index.
+#[derive(Default)]
+struct Part {
+    /// Each page's title and opening text, in page order.
+    titles: Vec<(String, String)>,
+    /// Each word's pages in this part as (page number, weight) pairs, flattened.
+    words: HashMap<String, Vec<u32>, FixedState>,
+}
+
+impl Part {
+    /// Reads `pages`, numbered from `first`; `None` once `superseded` says so.
+    fn read(
+        first: usize,
+        pages: &[(&str, &[u8])],
+        superseded: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Part> {
+        let mut part = Part::default();
+        for (i, (_, bytes)) in pages.iter().enumerate() {
             if superseded() {
                 return None;
             }
-            let html = String::from_utf8_lossy(bytes);
-            Some(text::read(&html).map(|page| (path, page)))
-        })
-        .collect();
-    let Some(read) = read else {
-        return Ok(None);
-    };
-    let read: Vec<(&str, text::PageText)> = read.into_iter().flatten().collect();
-    Ok(Some(files(language, &read)?))
+            let number = u32::try_from(first + i).ok()?;
+            let Some(page) = text::read(&String::from_utf8_lossy(bytes)) else {
+                part.titles.push(Default::default());
+                continue;
+            };
+            for (word, weight) in page.words() {
+                let postings = match part.words.get_mut(word) {
+                    Some(postings) => postings,
+                    None => part.words.entry(word.to_string()).or_default(),
+                };
+                postings.extend([number, weight]);
+            }
+            part.titles.push((page.title, page.excerpt));
+        }
+        Some(part)
+    }
 }
 
-/// The index's files for `pages`, in order: a page's number is its place here.
-fn files(language: &str, pages: &[(&str, text::PageText)]) -> Result<Vec<OutputFile>> {
-    let mut shards: BTreeMap<String, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
-    // Each word's pages as (the gap from its previous page, weight) pairs, in page order.
-    let mut by_word: HashMap<&str, (u32, Vec<u32>), FixedState> = HashMap::default();
-    for (number, (_, page)) in pages.iter().enumerate() {
-        let number = u32::try_from(number).map_err(|_| failed(&"more than 4 billion pages"))?;
-        for (word, weight) in page.words() {
-            let (last, postings) = by_word.entry(word).or_default();
-            postings.push(number - *last);
-            postings.push(weight);
-            *last = number;
+/// The index's files: `pages` are numbered by their place, `parts` hold what was read
+/// of them, in order.
+fn files(language: &str, pages: &[(&str, &[u8])], parts: Vec<Part>) -> Result<Vec<OutputFile>> {
+    let mut by_word: HashMap<String, Vec<u32>, FixedState> = HashMap::default();
+    let mut titles = Vec::with_capacity(pages.len());
+    for part in parts {
+        for (word, postings) in part.words {
+            by_word.entry(word).or_default().extend(postings);
         }
+        titles.extend(part.titles);
     }
-    for (word, (_, postings)) in by_word {
+    // Each word's pages numbered by the gap from the previous one: small numbers.
+    let mut shards: BTreeMap<String, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
+    for (word, postings) in &mut by_word {
+        let mut last = 0;
+        for pair in postings.chunks_exact_mut(2) {
+            (pair[0], last) = (pair[0] - last, pair[0]);
+        }
         shards
             .entry(shard_key(word))
             .or_default()
-            .insert(word, postings);
+            .insert(word.as_str(), std::mem::take(postings));
     }
     let mut out = Vec::with_capacity(shards.len() + pages.len() / CHUNK + 2);
     for (key, words) in &shards {
         out.push(json(format!("{BUNDLE_DIR}/words/{key}.json"), words)?);
     }
-    for (n, chunk) in pages.chunks(CHUNK).enumerate() {
-        let titles: Vec<[&str; 3]> = chunk
-            .iter()
-            .map(|(path, page)| [*path, page.title.as_str(), page.excerpt.as_str()])
-            .collect();
-        out.push(json(format!("{BUNDLE_DIR}/pages/{n}.json"), &titles)?);
+    let listed = pages.iter().zip(&titles);
+    let listed: Vec<[&str; 3]> = listed
+        .map(|((path, _), (title, excerpt))| [*path, title.as_str(), excerpt.as_str()])
+        .collect();
+    for (n, chunk) in listed.chunks(CHUNK).enumerate() {
+        out.push(json(format!("{BUNDLE_DIR}/pages/{n}.json"), &chunk)?);
     }
     let meta = serde_json::json!({
         "format": FORMAT,
