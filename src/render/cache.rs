@@ -11,7 +11,7 @@
 //! another). Bytes are shared ([`Arc`]), never copied, between the cache and the output.
 //!
 //! What is dear to make besides pages (charts, open data, manual bundles, invoice files)
-//! is kept in a [`Made`] by a key and a fingerprint of exactly what it is made from:
+//! is kept in [`Artifacts`] by a key and a fingerprint of exactly what it is made from:
 //! unchanged, it is not made again.
 
 use std::any::Any;
@@ -33,7 +33,7 @@ pub struct RenderStats {
     /// Pages whose template and inputs were unchanged, taken from the previous render.
     pub reused: usize,
     /// The keys of the files made anew (charts, open data, bundles, invoice files: see
-    /// [`Made`]), sorted: `reports/2026-W47/charts/`, `invoices/INV-2026-Q3/`, …
+    /// [`Artifacts`]), sorted: `reports/2026-W47/charts/`, `invoices/INV-2026-Q3/`, …
     pub made: Vec<String>,
     /// How many of those were unchanged and taken from the previous render.
     pub kept: usize,
@@ -74,13 +74,13 @@ pub struct RenderCache {
     /// Counts the renders; pages not produced by the current one are dropped after it.
     renders: u64,
     /// Files and what else is dear to make, by key.
-    made: Arc<Made>,
+    made: Arc<Artifacts>,
 }
 
 /// Things dear to make, each kept by a key with a fingerprint of exactly the data it is
 /// made from; shared by the jobs of one render (see [`super::Renderer::made`]).
 #[derive(Default)]
-pub struct Made {
+pub struct Artifacts {
     enabled: bool,
     kept: Mutex<MadeState>,
 }
@@ -94,9 +94,9 @@ struct MadeState {
     kept: usize,
 }
 
-impl Made {
-    fn enabled() -> Made {
-        Made {
+impl Artifacts {
+    fn enabled() -> Artifacts {
+        Artifacts {
             enabled: true,
             kept: Mutex::default(),
         }
@@ -137,7 +137,7 @@ impl Made {
                 return Ok(value);
             }
         }
-        // Made without the lock held: other jobs make theirs meanwhile.
+        // Artifacts without the lock held: other jobs make theirs meanwhile.
         let value = Arc::new(make()?);
         let mut state = self.lock();
         state.made.push(key.to_string());
@@ -196,14 +196,14 @@ impl RenderCache {
     pub fn new() -> RenderCache {
         RenderCache {
             enabled: true,
-            made: Arc::new(Made::enabled()),
+            made: Arc::new(Artifacts::enabled()),
             ..RenderCache::default()
         }
     }
 
     /// What the jobs of the next render share: the things made by the previous one.
     /// Call before making the jobs; [`Self::run`] ends the render.
-    pub(super) fn begin(&mut self) -> Arc<Made> {
+    pub(super) fn begin(&mut self) -> Arc<Artifacts> {
         self.made.begin();
         Arc::clone(&self.made)
     }

@@ -41,15 +41,15 @@ pub mod views;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
-use serde::Serialize;
 use rayon::prelude::*;
+use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::error::{Error, Result};
 use crate::model::Site;
 use views::SiteView;
 
-pub use cache::{Made, RenderCache, RenderStats};
+pub use cache::{Artifacts, RenderCache, RenderStats};
 
 /// One file of the output, its path relative to the output folder (`/`-separated).
 /// The bytes are shared: a page kept between rebuilds (`tally serve`) is not copied.
@@ -141,7 +141,7 @@ pub struct Renderer<'a> {
     /// A hash of `site_view`, the part of every page's context that is the same for all.
     site_fingerprint: u64,
     /// What is dear to make, kept between renders (see [`Renderer::made`]).
-    made: Arc<Made>,
+    made: Arc<Artifacts>,
     /// A hash of the ledger, made when first asked for.
     ledger_fingerprint: OnceLock<u64>,
 }
@@ -168,7 +168,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// A renderer with templates already compiled from `site.theme.templates`.
-    fn with_tera(site: &'a Site, tera: Arc<Tera>, made: Arc<Made>) -> Renderer<'a> {
+    fn with_tera(site: &'a Site, tera: Arc<Tera>, made: Arc<Artifacts>) -> Renderer<'a> {
         let site_view = SiteView::new(site);
         Renderer {
             site,

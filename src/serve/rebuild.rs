@@ -9,7 +9,7 @@
 //!   records they show, so an unchanged one is not even given a context; Markdown is
 //!   converted again only when its text changed; charts, open data, manual bundles and
 //!   invoice files are made again only when the data they are made from changed (see
-//!   `render::Made`), and reports and the home page are keyed like minutes pages;
+//!   `render::Artifacts`), and reports and the home page are keyed like minutes pages;
 //! - search index: not on the way from a save to its page. [`SiteBuilder::rebuild`]
 //!   keeps the previous index in the output; [`SiteBuilder::index_job`] hands out the
 //!   pages to index (on another thread, see [`super::index`]) and

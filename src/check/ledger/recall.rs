@@ -8,7 +8,7 @@ use jiff::civil::Date;
 
 use super::Rules;
 use super::amounts::parse_iso_date;
-use super::receipts::Fast;
+use super::receipts::ReceiptHasher;
 use crate::check::names::{NameKind, Verdict};
 use crate::model::ledger::Name;
 use crate::model::week::WeekId;
@@ -19,12 +19,12 @@ type RateMemo = (Name, Name, Date, Option<u32>);
 /// The names, dates and rates of one file's rows read so far.
 pub(super) struct Recall<'a> {
     rules: &'a Rules<'a>,
-    interned: HashMap<Box<str>, Name, Fast>,
+    interned: HashMap<Box<str>, Name, ReceiptHasher>,
     /// The last name read as cell, category, unit and to_cell, with its text and the
     /// verdict on it.
     recent: [Option<(Name, &'static str, Verdict)>; 4],
     /// The verdict on each name read, by slot.
-    verdicts: HashMap<(usize, Name), Verdict, Fast>,
+    verdicts: HashMap<(usize, Name), Verdict, ReceiptHasher>,
     last_date: Option<(Box<str>, Date, WeekId)>,
     last_rate: Option<RateMemo>,
     /// Set by [`Recall::date`] for a date outside `[dates]`: after the latest?

@@ -1,5 +1,5 @@
 //! Receipt ids unique across the ledger, checked through tables of their 64-bit hashes;
-//! and [`Fast`], the fixed-seed hasher of the tables keyed a million times.
+//! and [`ReceiptHasher`], the fixed-seed hasher of the tables keyed a million times.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -17,7 +17,7 @@ use crate::model::ledger::Entries;
 /// so that each part's table is small enough to stay in the processor's cache and the
 /// parts are checked in parallel, each over the files in input order.
 pub(super) fn receipt_hash(receipt: &str) -> u64 {
-    Fast::default().hash_one(receipt.as_bytes())
+    ReceiptHasher::default().hash_one(receipt.as_bytes())
 }
 
 /// Number of parts the receipts' hashes are spread over.
@@ -90,9 +90,11 @@ pub(super) fn check_receipts(
 fn repeats_in(entries: &Entries, part: &[(usize, &[(u32, u32)])]) -> Vec<(u32, u32)> {
     use std::collections::hash_map::Entry as Slot;
     let receipt_of = |i: u32| entries.receipt(i as usize);
-    let mut seen: HashMap<u32, u32, Fast> =
-        HashMap::with_capacity_and_hasher(part.iter().map(|(_, p)| p.len()).sum(), Fast::default());
-    let mut collided: HashMap<&str, u32, Fast> = HashMap::default();
+    let mut seen: HashMap<u32, u32, ReceiptHasher> = HashMap::with_capacity_and_hasher(
+        part.iter().map(|(_, p)| p.len()).sum(),
+        ReceiptHasher::default(),
+    );
+    let mut collided: HashMap<&str, u32, ReceiptHasher> = HashMap::default();
     let mut repeats = Vec::new();
     let in_order = part.iter().flat_map(|&(start, hashes)| {
         hashes
@@ -131,4 +133,4 @@ fn repeats_in(entries: &Entries, part: &[(usize, &[(u32, u32)])]) -> Vec<(u32, u
 /// fixed seed so that a build does the same work each time. Not resistant to crafted
 /// collisions, which a site's own ledger has no reason to contain (and a collision
 /// only costs time: the ids themselves are compared).
-pub(super) type Fast = foldhash::fast::FixedState;
+pub(super) type ReceiptHasher = foldhash::fast::FixedState;

@@ -16,7 +16,7 @@ use crate::model::week::WeekId;
 /// lines and the reconciliation's unit totals are derived from them when the week is
 /// finished.
 #[derive(Debug, Clone)]
-struct Acc {
+struct WeekSums {
     entries: Vec<u32>,
     cells: Vec<CellSums>,
     flows: Vec<Flow>,
@@ -29,9 +29,9 @@ struct Acc {
     by_kind: [u64; 6],
 }
 
-impl Acc {
-    fn new() -> Acc {
-        Acc {
+impl WeekSums {
+    fn new() -> WeekSums {
+        WeekSums {
             entries: Vec::new(),
             cells: Vec::new(),
             flows: Vec::new(),
@@ -95,7 +95,7 @@ impl Acc {
     }
 
     /// Adds up what `later` counted from rows after this one's, keeping input order.
-    fn merge(&mut self, later: Acc) {
+    fn merge(&mut self, later: WeekSums) {
         self.entries.extend(later.entries);
         for c in later.cells {
             match self
@@ -224,7 +224,7 @@ fn cell_for<'a>(cells: &'a mut Vec<CellSums>, e: &Entry) -> &'a mut CellSums {
 /// in the whole ledger.
 #[derive(Debug, Clone, Default)]
 struct FileWeeks {
-    accs: Vec<(WeekId, Acc)>,
+    accs: Vec<(WeekId, WeekSums)>,
     slot: HashMap<WeekId, usize>,
     /// The last entry's week and its place in `accs`: rows come in date order.
     last: Option<(WeekId, usize)>,
@@ -240,7 +240,7 @@ impl FileWeeks {
             _ => {
                 let accs = &mut self.accs;
                 let at = *self.slot.entry(e.week).or_insert_with(|| {
-                    accs.push((e.week, Acc::new()));
+                    accs.push((e.week, WeekSums::new()));
                     accs.len() - 1
                 });
                 self.last = Some((e.week, at));
@@ -297,7 +297,7 @@ pub(super) fn aggregate(
     let mut weeks = Vec::with_capacity(by_week.len());
     for (week, acc) in by_week {
         let mut cells = acc.cells();
-        let mut lines = Acc::lines(&cells);
+        let mut lines = WeekSums::lines(&cells);
         let reconciliation = acc.reconciliation(&cells);
         lines.sort_by(|a, b| (&a.category, &a.unit).cmp(&(&b.category, &b.unit)));
         cells.sort_by(|a, b| (&a.cell, &a.category, &a.unit).cmp(&(&b.cell, &b.category, &b.unit)));
@@ -324,14 +324,14 @@ pub(super) fn aggregate(
 
 /// Every entry added into its week: each file's part in parallel, then merged in
 /// input order.
-fn add_up_by_week(entries: &Entries, rates: &Rates) -> BTreeMap<WeekId, Acc> {
+fn add_up_by_week(entries: &Entries, rates: &Rates) -> BTreeMap<WeekId, WeekSums> {
     use rayon::prelude::*;
     let parts: Vec<(usize, &FileEntries)> = entries.parts().collect();
     let added: Vec<FileWeeks> = parts
         .into_par_iter()
         .map(|(start, part)| FileWeeks::of(start, part, rates))
         .collect();
-    let mut by_week: BTreeMap<WeekId, Acc> = BTreeMap::new();
+    let mut by_week: BTreeMap<WeekId, WeekSums> = BTreeMap::new();
     for (week, acc) in added.into_iter().flat_map(|weeks| weeks.accs) {
         match by_week.entry(week) {
             std::collections::btree_map::Entry::Vacant(slot) => {
@@ -346,7 +346,7 @@ fn add_up_by_week(entries: &Entries, rates: &Rates) -> BTreeMap<WeekId, Acc> {
 /// Adds an empty week for each week without rows between the first row and the
 /// current week (the later of the last row's and the as-of date's); returns the
 /// current week, or `None` when there are no rows at all.
-fn fill_weeks(by_week: &mut BTreeMap<WeekId, Acc>, as_of: Option<Date>) -> Option<WeekId> {
+fn fill_weeks(by_week: &mut BTreeMap<WeekId, WeekSums>, as_of: Option<Date>) -> Option<WeekId> {
     let first = by_week.keys().next().copied()?;
     let last_row = by_week.keys().next_back().copied()?;
     let current = as_of.map(WeekId::of).map_or(last_row, |w| w.max(last_row));
@@ -356,7 +356,7 @@ fn fill_weeks(by_week: &mut BTreeMap<WeekId, Acc>, as_of: Option<Date>) -> Optio
             break;
         };
         week = next;
-        by_week.entry(week).or_insert_with(Acc::new);
+        by_week.entry(week).or_insert_with(WeekSums::new);
     }
     Some(current)
 }
