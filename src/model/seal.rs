@@ -52,40 +52,45 @@ pub struct SealedColumns<'a> {
 impl SealedColumns<'_> {
     /// All ten columns: what the week's digest covers.
     pub fn canonical_line(&self) -> String {
-        self.private_part(self.public_line())
+        let mut line = self.public_line();
+        self.write_private(&mut line);
+        line
     }
 
-    /// `line` (this row's public line) followed by the two private columns.
-    fn private_part(&self, mut line: String) -> String {
+    /// Adds the two private columns to a line of the public ones.
+    fn write_private(&self, line: &mut String) {
         for field in [self.counterparty, self.memo] {
             line.push(',');
-            escape_into(&mut line, field.unwrap_or(""));
+            escape_into(line, field.unwrap_or(""));
         }
-        line
     }
 
     /// The eight public columns: what the published canonical file lists.
     pub fn public_line(&self) -> String {
-        let quantity = normal_decimal(self.quantity);
-        let date = self.date.to_string();
-        let fields = [
-            date.as_str(),
-            self.cell,
-            self.category,
-            self.kind,
-            quantity.as_str(),
+        let mut line = String::new();
+        self.write_public(&mut line);
+        line
+    }
+
+    /// [`SealedColumns::public_line`] added to `line`. The date and the quantity are
+    /// written as they are: neither holds a character that is escaped.
+    fn write_public(&self, line: &mut String) {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = write!(line, "{},", self.date);
+        for field in [self.cell, self.category, self.kind] {
+            escape_into(line, field);
+            line.push(',');
+        }
+        let _ = write!(line, "{}", self.quantity.normalize());
+        for field in [
             self.unit,
             self.receipt.unwrap_or(""),
             self.to_cell.unwrap_or(""),
-        ];
-        let mut line = String::new();
-        for (i, field) in fields.into_iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            escape_into(&mut line, field);
+        ] {
+            line.push(',');
+            escape_into(line, field);
         }
-        line
     }
 }
 
@@ -113,14 +118,21 @@ pub fn week_digests(
     key: Option<&SealKey>,
 ) -> std::collections::BTreeMap<WeekId, WeekDigest> {
     use rayon::prelude::*;
-    let mut by_week: std::collections::BTreeMap<WeekId, Vec<SealedColumns<'_>>> =
+    // Each week's rows by their index (not a copy of their columns).
+    let mut by_week: std::collections::BTreeMap<WeekId, Vec<usize>> =
         std::collections::BTreeMap::new();
-    for row in entries.rows() {
-        by_week.entry(row.week).or_default().push(row.into());
+    for (index, entry) in entries.iter().enumerate() {
+        by_week.entry(entry.week).or_default().push(index);
     }
     by_week
         .into_par_iter()
-        .map(|(week, rows)| (week, WeekDigest::of(week, rows, key)))
+        .map(|(week, rows)| {
+            let rows = rows
+                .into_iter()
+                .filter_map(|i| entries.row(i))
+                .map(SealedColumns::from);
+            (week, WeekDigest::of(week, rows, key))
+        })
         .collect()
 }
 
@@ -139,6 +151,18 @@ fn escape_into(out: &mut String, field: &str) {
             c => out.push(c),
         }
     }
+}
+
+/// The lines of `text` at `lines` as [`sorted_text`] gives them.
+fn sorted_lines(text: &str, mut lines: Vec<std::ops::Range<usize>>) -> String {
+    let line = |r: &std::ops::Range<usize>| text.get(r.clone()).unwrap_or("");
+    lines.sort_unstable_by(|a, b| line(a).cmp(line(b)));
+    let mut sorted = String::with_capacity(text.len() + lines.len());
+    for r in &lines {
+        sorted.push_str(line(r));
+        sorted.push('\n');
+    }
+    sorted
 }
 
 /// The lines sorted by their bytes, each followed by `\n`: the text a digest is taken of.
@@ -187,17 +211,23 @@ impl WeekDigest {
         rows: impl IntoIterator<Item = SealedColumns<'a>>,
         key: Option<&SealKey>,
     ) -> WeekDigest {
-        let mut canonical = Vec::new();
-        let mut public = Vec::new();
+        // Every line is written into one text per kind, not a String of its own.
+        let (mut canonical, mut canonical_at) = (String::new(), Vec::new());
+        let (mut public, mut public_at) = (String::new(), Vec::new());
         for row in rows {
-            let line = row.public_line();
-            canonical.push(row.private_part(line.clone()));
-            public.push(line);
+            let start = public.len();
+            row.write_public(&mut public);
+            public_at.push(start..public.len());
+            let from = canonical.len();
+            canonical.push_str(&public[start..]);
+            row.write_private(&mut canonical);
+            canonical_at.push(from..canonical.len());
         }
-        let rows = canonical.len();
-        let text = sorted_text(canonical);
+        let rows = canonical_at.len();
+        let text = sorted_lines(&canonical, canonical_at);
+        drop(canonical);
         let unkeyed = sha256_hex(text.as_bytes());
-        let public_text = sorted_text(public);
+        let public_text = sorted_lines(&public, public_at);
         WeekDigest {
             week,
             rows,

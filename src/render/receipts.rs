@@ -13,15 +13,18 @@
 //! Shard: `{"weeks": {week: [dates, state, public digest]}, "receipts": {id: [date,
 //! week, cell, need, kind, quantity, unit, value, invoice]}}` (an absent value is "").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::numbers::Numbers;
 use super::reports::week_dates;
 use super::{Job, OutputFile, Renderer};
+use crate::config::Named;
 use crate::error::Result;
-use crate::model::receipts::{Receipt, receipts};
+use crate::model::receipts::{Receipt, receipt_at};
 use crate::model::week::WeekId;
 
 /// Receipts per shard, on average: a shard is a few kilobytes.
@@ -48,19 +51,17 @@ pub fn bits_for(n: usize) -> u32 {
 
 /// The shard file of `id` (`receipts/shards/3f.json`).
 pub fn shard_path(id: &str, bits: u32) -> String {
-    let index = if bits == 0 {
-        0
-    } else {
-        fnv1a(id) >> (32 - bits)
-    };
-    let width = bits.div_ceil(4).max(1) as usize;
-    format!("receipts/shards/{index:0width$x}.json")
+    shard_file(shard_index(fnv1a(id), bits), bits)
 }
 
-#[derive(Default, Serialize)]
-struct Shard {
-    weeks: BTreeMap<String, [String; 3]>,
-    receipts: BTreeMap<String, [String; 9]>,
+/// The shard of an id whose hash is `hash`: its first `bits` bits.
+fn shard_index(hash: u32, bits: u32) -> u32 {
+    if bits == 0 { 0 } else { hash >> (32 - bits) }
+}
+
+fn shard_file(index: u32, bits: u32) -> String {
+    let width = bits.div_ceil(4).max(1) as usize;
+    format!("receipts/shards/{index:0width$x}.json")
 }
 
 /// What the page shows without its script: every week's canonical file.
@@ -73,47 +74,146 @@ pub struct WeekLink {
 }
 
 /// Every shard of the site's receipts, by path.
+///
+/// The receipts are not gathered first: each receipt row's hash and index (16 bytes a
+/// receipt) are sorted by shard, and each shard reads its own rows and writes its JSON
+/// straight into its file's bytes, the shards in parallel. A week's entry is written
+/// once for the site and copied into each shard that names it.
 pub fn shards(r: &Renderer<'_>) -> (u32, usize, Vec<OutputFile>) {
     let site = r.site;
-    let all: Vec<Receipt<'_>> =
-        receipts(&site.ledger, &site.invoices, site.config.invoices.period).collect();
-    let bits = bits_for(all.len());
-    let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
-    let currency = &site.config.currency;
-    let n = Numbers::of(&site.config);
-    for receipt in &all {
-        let shard = shards.entry(shard_path(receipt.id, bits)).or_default();
-        let week = receipt.week.to_string();
-        shard
-            .weeks
-            .entry(week.clone())
-            .or_insert_with(|| week_row(site, receipt.week));
-        shard.receipts.insert(
-            receipt.id.to_string(),
-            [
-                receipt.date.to_string(),
-                week,
-                super::names::cell(&site.config, &receipt.cell),
-                super::names::category(&site.config, &receipt.category),
-                receipt.kind.name().to_string(),
-                n.quantity(receipt.quantity),
-                receipt.unit.to_string(),
-                receipt
-                    .value
-                    .map(|v| n.money(v, currency))
-                    .unwrap_or_default(),
-                receipt.invoice.unwrap_or_default().to_string(),
-            ],
-        );
-    }
-    let files = shards
-        .into_iter()
-        .map(|(path, shard)| {
-            let json = serde_json::to_string(&shard).unwrap_or_default();
-            OutputFile::new(path, json)
+    let ledger = &site.ledger;
+    let mut placed: Vec<(u32, usize)> = ledger
+        .entries
+        .rows()
+        .enumerate()
+        .filter_map(|(index, row)| {
+            let id = row.receipt().filter(|id| !id.is_empty())?;
+            Some((fnv1a(id), index))
         })
         .collect();
-    (bits, all.len(), files)
+    let count = placed.len();
+    let bits = bits_for(count);
+    placed.sort_unstable_by_key(|&(hash, index)| (shard_index(hash, bits), index));
+    let weeks: HashMap<WeekId, (String, Vec<u8>)> = ledger
+        .weeks
+        .par_iter()
+        .map(|w| (w.week, week_entry(site, w.week)))
+        .collect();
+    let files = placed
+        .par_chunk_by(|a, b| shard_index(a.0, bits) == shard_index(b.0, bits))
+        .map(|group| {
+            let index = group
+                .first()
+                .map_or(0, |&(hash, _)| shard_index(hash, bits));
+            OutputFile::new(shard_file(index, bits), shard_json(site, &weeks, group))
+        })
+        .collect();
+    (bits, count, files)
+}
+
+/// One shard's JSON, `{"weeks": {...}, "receipts": {...}}`, of the receipts at the
+/// rows `group` (in input order). As the maps of ids and weeks it stands for, its
+/// keys are sorted and a repeated id keeps its last receipt (but every week named).
+fn shard_json(
+    site: &crate::model::Site,
+    weeks: &HashMap<WeekId, (String, Vec<u8>)>,
+    group: &[(u32, usize)],
+) -> Vec<u8> {
+    let ledger = &site.ledger;
+    let period = site.config.invoices.period;
+    let mut members: Vec<Receipt<'_>> = group
+        .iter()
+        .filter_map(|&(_, index)| receipt_at(ledger, &site.invoices, period, index))
+        .collect();
+    // Stable: of one id's receipts, the last in input order stays last.
+    members.sort_by(|a, b| a.id.cmp(b.id));
+    let mut named: Vec<WeekId> = members.iter().map(|m| m.week).collect();
+    named.sort_unstable();
+    named.dedup();
+    let missing: HashMap<WeekId, (String, Vec<u8>)> = named
+        .iter()
+        .filter(|w| !weeks.contains_key(w))
+        .map(|&w| (w, week_entry(site, w)))
+        .collect();
+    let entry = |w: &WeekId| weeks.get(w).or_else(|| missing.get(w));
+    let mut entries: Vec<&(String, Vec<u8>)> = named.iter().filter_map(entry).collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut json = Vec::with_capacity(256 * (members.len() + 1) + 128 * entries.len());
+    json.extend_from_slice(b"{\"weeks\":{");
+    for (i, (_, bytes)) in entries.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        json.extend_from_slice(bytes);
+    }
+    json.extend_from_slice(b"},\"receipts\":{");
+    let n = Numbers::of(&site.config);
+    let currency = &site.config.currency;
+    let mut first = true;
+    let mut scratch = String::new();
+    for (i, receipt) in members.iter().enumerate() {
+        if members.get(i + 1).is_some_and(|next| next.id == receipt.id) {
+            continue;
+        }
+        if !first {
+            json.push(b',');
+        }
+        first = false;
+        json_str(&mut json, receipt.id);
+        json.extend_from_slice(b":[");
+        scratch.clear();
+        let _ = write!(scratch, "{}", receipt.date);
+        json_str(&mut json, &scratch);
+        json.push(b',');
+        scratch.clear();
+        let _ = write!(scratch, "{}", receipt.week);
+        json_str(&mut json, &scratch);
+        json.push(b',');
+        json_str(&mut json, name_of(&site.config.cells, &receipt.cell));
+        json.push(b',');
+        json_str(
+            &mut json,
+            name_of(&site.config.categories, &receipt.category),
+        );
+        json.push(b',');
+        json_str(&mut json, receipt.kind.name());
+        json.push(b',');
+        json_str(&mut json, &n.quantity(receipt.quantity));
+        json.push(b',');
+        json_str(&mut json, &receipt.unit);
+        json.push(b',');
+        match receipt.value {
+            Some(v) => json_str(&mut json, &n.money(v, currency)),
+            None => json_str(&mut json, ""),
+        }
+        json.push(b',');
+        json_str(&mut json, receipt.invoice.unwrap_or_default());
+        json.push(b']');
+    }
+    json.extend_from_slice(b"}}");
+    json
+}
+
+/// The name of a cell or need as [`super::names::cell`] gives it, without a copy.
+fn name_of<'a>(named: &'a BTreeMap<String, Named>, slug: &'a str) -> &'a str {
+    named.get(slug).map_or(slug, |c| c.name.as_str())
+}
+
+/// `text` as a JSON string, escaped as `serde_json` escapes it.
+fn json_str(json: &mut Vec<u8>, text: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *json, text);
+}
+
+/// A week's key and its entry in a shard's weeks (`"2026-W47":[...]`).
+fn week_entry(site: &crate::model::Site, week: WeekId) -> (String, Vec<u8>) {
+    let key = week.to_string();
+    let mut bytes = Vec::with_capacity(128);
+    json_str(&mut bytes, &key);
+    bytes.push(b':');
+    let _ = serde_json::to_writer(&mut bytes, &week_row(site, week));
+    (key, bytes)
 }
 
 /// A week as a shard names it: its dates, its seal's state and its public digest.

@@ -81,8 +81,8 @@ impl std::fmt::Debug for RowTexts {
 pub struct RowText<'a>(&'a [u8]);
 
 impl<'a> RowText<'a> {
-    /// The three texts, empty when absent.
-    fn parts(self) -> [&'a str; 3] {
+    /// The three texts' lengths and where the first text starts.
+    fn lengths(self) -> ([usize; 3], usize) {
         let mut lens = [0usize; 3];
         let mut at = 0;
         for len in &mut lens {
@@ -96,19 +96,24 @@ impl<'a> RowText<'a> {
                 }
             }
         }
-        lens.map(|len| {
-            let text = self
-                .0
-                .get(at..at + len)
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or("");
-            at += len;
-            text
-        })
+        (lens, at)
     }
 
+    /// The text `len` bytes long at `at`, empty when it is not there.
+    fn text(self, at: usize, len: usize) -> &'a str {
+        self.0
+            .get(at..at.saturating_add(len))
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    /// Text `i` alone (only its own bytes are checked as UTF-8: a row's receipt is read
+    /// for every receipt shard and every line of the open data).
     fn part(self, i: usize) -> Option<&'a str> {
-        self.parts().get(i).copied().filter(|text| !text.is_empty())
+        let (lens, at) = self.lengths();
+        let len = *lens.get(i)?;
+        let start = lens[..i].iter().fold(at, |at, &l| at.saturating_add(l));
+        Some(self.text(start, len)).filter(|text| !text.is_empty())
     }
 
     pub fn receipt(self) -> Option<&'a str> {
