@@ -9,7 +9,7 @@ use jiff::civil::Date;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::front_matter::parse_date;
-use crate::load::seals::{AMENDMENTS_FILE, LOCK_FILE, RawAmendment};
+use crate::load::seal::{AMENDMENTS_FILE, LOCK_FILE, RawAmendment};
 use crate::model::Site;
 use crate::model::seal::{RowDiff, Seal};
 use crate::model::week::WeekId;

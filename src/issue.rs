@@ -8,12 +8,12 @@ use std::path::Path;
 
 use crate::digest::sha256_hex;
 use crate::error::{Diagnostic, Error, Result};
-use crate::load::seals::LOCK_FILE;
+use crate::load::seal::LOCK_FILE;
 use crate::model::Site;
 use crate::model::invoice::Invoice;
 use crate::model::invoice::issued::{DocumentKind, IssuedRecord};
 use crate::model::invoice_lifecycle::{amendments_sealed, period_sealed};
-use crate::render::{OutputFile, invoices, ubl};
+use crate::render::{OutputFile, invoice, ubl};
 
 /// Appends to `SITE/tally.lock` the records of the invoices and corrections that are
 /// due to be issued; returns them (none when nothing is due).
@@ -72,7 +72,7 @@ pub fn due(site: &Site) -> Result<Vec<IssuedRecord>> {
 /// The UBL XML and CSV of an issued invoice, as a build writes them.
 fn files(site: &Site, invoice: &Invoice) -> Result<(Vec<u8>, Vec<u8>)> {
     let xml = ubl::invoice_xml(invoice, &site.config.invoices.unit_codes).into_bytes();
-    Ok((xml, invoices::lines_csv(invoice)?))
+    Ok((xml, invoice::lines_csv(invoice)?))
 }
 
 /// Checks the files of every recorded invoice against its record: a CSV that differs

@@ -26,7 +26,7 @@ pub mod new;
 pub mod output;
 pub mod paths;
 pub mod payment;
-pub mod releases;
+pub mod release;
 pub mod render;
 pub mod seal;
 pub mod serve;
@@ -170,7 +170,7 @@ pub fn prepare_with(
 
 /// [`prepare`] as if `data/amendments.csv` also held `amendment` (`tally amend` checks
 /// the amendment it is about to record).
-pub fn prepare_amended(site: &Path, amendment: load::seals::RawAmendment) -> Result<model::Site> {
+pub fn prepare_amended(site: &Path, amendment: load::seal::RawAmendment) -> Result<model::Site> {
     let config = configure(site, None)?;
     let mut sources = load::load(site, config);
     sources.amendments.push(amendment);
@@ -255,7 +255,7 @@ fn build_with(
     let signing = sign(&site, key.as_ref(), &mut files)?;
     if archive {
         let version = current_release(&options.site, &inputs)?;
-        files.push(releases::archive(&version, &files)?);
+        files.push(release::archive(&version, &files)?);
     }
     timings.lap("manifest", &mut since);
     output::write(&out, &files)?;
@@ -277,7 +277,7 @@ fn build_with(
 
 /// The version of the recorded release whose inputs are `inputs`, or why there is none.
 fn current_release(site_dir: &Path, inputs: &str) -> Result<String> {
-    let releases = releases::read(site_dir).map_err(Error::Input)?;
+    let releases = release::read(site_dir).map_err(Error::Input)?;
     match releases.iter().find(|r| r.inputs == inputs) {
         Some(release) => Ok(release.version.clone()),
         None => Err(Error::Usage(match releases.last() {
@@ -366,7 +366,7 @@ pub fn render_pages(
 ) -> Result<Rendered> {
     // Problems in releases.toml are reported with those of the other sources.
     let prepared = prepare_with(site_dir, base_url, caches, timings);
-    let (mut site, releases) = match (prepared, releases::read(site_dir)) {
+    let (mut site, releases) = match (prepared, release::read(site_dir)) {
         (Ok(site), Ok(releases)) => (site, releases),
         (Err(Error::Input(mut all)), Err(more)) => {
             all.extend(more);
@@ -384,7 +384,7 @@ pub fn render_pages(
     if let Some(version) = release.or(recorded.map(|r| r.version.as_str())) {
         site.config.version = Some(version.to_string());
     }
-    site.releases = releases::before(&releases, &inputs)
+    site.releases = release::before(&releases, &inputs)
         .into_iter()
         .cloned()
         .collect();
@@ -398,10 +398,10 @@ pub fn render_pages(
         return Err(Error::Input(frozen_errors));
     }
     site.warnings.extend(warnings);
-    files.extend(releases::published(&releases, &inputs));
-    files.extend(render::releases::page(
+    files.extend(release::published(&releases, &inputs));
+    files.extend(render::release::page(
         &site,
-        &releases::before(&releases, &inputs),
+        &release::before(&releases, &inputs),
     )?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     timings.lap("issued invoices, releases", &mut since);

@@ -456,7 +456,7 @@ fn release(args: tally::cli::ReleaseArgs) -> Result<(), Error> {
         key,
     } = args;
     let key = secret_key(sign, key)?;
-    let summary = tally::releases::release(&tally::releases::ReleaseOptions {
+    let summary = tally::release::release(&tally::release::ReleaseOptions {
         site: site.clone(),
         version,
         note,
@@ -472,8 +472,8 @@ fn release(args: tally::cli::ReleaseArgs) -> Result<(), Error> {
         summary.build.out.display(),
         release.manifest,
         release.seal_chain,
-        site.join(tally::releases::RELEASES_FILE).display(),
-        site.join(tally::releases::RELEASES_DIR)
+        site.join(tally::release::RELEASES_FILE).display(),
+        site.join(tally::release::RELEASES_DIR)
             .join(format!("{}.json", release.version))
             .display()
     );
@@ -585,12 +585,12 @@ fn print_amended(amended: &tally::amend::Amended) -> Result<(), Error> {
         "recorded the amendment of {} dated {} in {}:{}",
         amended.week,
         amended.date,
-        tally::load::seals::AMENDMENTS_FILE,
+        tally::load::seal::AMENDMENTS_FILE,
         amended.line
     );
     println!(
         "sealed the corrected rows into {} ({} rows, sealed with {} before); chain {}",
-        tally::load::seals::LOCK_FILE,
+        tally::load::seal::LOCK_FILE,
         entry.rows,
         amended.sealed_rows,
         entry.chain

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::error::{Error, Result};
-use crate::load::manuals::MANUALS_DIR;
+use crate::load::manual::MANUALS_DIR;
 use crate::model::manual::{MANUAL_FILE, SUMMARY_FILE, VersionNumber};
 
 /// What to import, and where.

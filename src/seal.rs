@@ -13,7 +13,7 @@ use jiff::civil::Date;
 
 use crate::digest::SealKey;
 use crate::error::{Error, Result};
-use crate::load::seals::{KEY_FILE, LOCK_FILE};
+use crate::load::seal::{KEY_FILE, LOCK_FILE};
 use crate::model::Site;
 use crate::model::seal::{LOCK_HEADER, Seal, sealed_rows_path};
 use crate::model::week::WeekId;

@@ -12,7 +12,7 @@ use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::manifest::{MANIFEST_FILE, Manifest};
 use crate::model::seal::{CHAIN_START, chain, is_digest};
-use crate::render::seals::{SEALS_FILE, SealRecord, SealsFile, WeekRecord};
+use crate::render::seal::{SEALS_FILE, SealRecord, SealsFile, WeekRecord};
 use crate::signing::{PublicKey, SIGNATURE_FILE};
 
 /// What `tally verify` checks.
@@ -204,8 +204,8 @@ fn check_files(manifest: &Manifest, found: &BTreeMap<String, Vec<u8>>) -> Vec<St
     paths.dedup();
     for path in paths {
         // Release archives are not in the manifest, which they hold (see
-        // `releases::archive_path`).
-        if path == MANIFEST_FILE || path == SIGNATURE_FILE || crate::releases::is_archive_path(path)
+        // `release::archive_path`).
+        if path == MANIFEST_FILE || path == SIGNATURE_FILE || crate::release::is_archive_path(path)
         {
             continue;
         }
@@ -370,7 +370,7 @@ fn identify_release(
         .filter(|(path, _)| *path != MANIFEST_FILE && *path != SIGNATURE_FILE)
         .map(|(path, bytes)| (path.clone(), sha256_hex(bytes)))
         .collect();
-    match crate::releases::identify(releases, &digests)? {
+    match crate::release::identify(releases, &digests)? {
         Some((version, differ)) if differ.is_empty() => Ok(Some(version)),
         Some((version, differ)) => {
             problems.push(format!(

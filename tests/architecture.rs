@@ -8,7 +8,7 @@ use std::path::Path;
 /// What each layer may import. `model` is the vocabulary every stage speaks; the leaves
 /// below it import nothing of the crate but other leaves (`beacon`: drand rounds,
 /// `signing`: minisign keys). A top-level module not named here is a command (`lib`,
-/// `main`, `cli`, `serve`, `draw`, `unsteerable`, `seal`, `verify`, `new`, `releases`, `status`, `amend`, `federation`): it may import
+/// `main`, `cli`, `serve`, `draw`, `unsteerable`, `seal`, `verify`, `new`, `release`, `status`, `amend`, `federation`): it may import
 /// anything, and nothing named here may import it.
 const RULES: &[(&str, &[&str])] = &[
     ("error", &[]),
@@ -70,7 +70,7 @@ const COMMANDS: &[&str] = &[
     "issue",
     "verify",
     "new",
-    "releases",
+    "release",
     "manual_import",
     "import",
     "status",

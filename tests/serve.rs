@@ -737,7 +737,7 @@ fn a_commentary_save_re_renders_its_report_and_makes_no_chart_bundle_or_invoice_
         "reports/2026-W47/charts/governance.svg",
         "reports/index.html",
     ];
-    if tally::render::invoices::PDF_ENABLED {
+    if tally::render::invoice::PDF_ENABLED {
         expected.push("invoices/INV-2026-Q3-C2/INV-2026-Q3-C2.pdf");
     }
     for frozen in [

@@ -5,9 +5,9 @@ use std::path::Path;
 
 fuzz_target!(|input: (&str, &str, &str)| {
     let (lock, amendments, key) = input;
-    let _ = tally::load::seals::parse_lock(lock, Path::new("tally.lock"));
+    let _ = tally::load::seal::parse_lock(lock, Path::new("tally.lock"));
     let mut problems = tally::error::Diagnostics::default();
-    let _ = tally::load::seals::parse_amendments(
+    let _ = tally::load::seal::parse_amendments(
         amendments,
         Path::new("data/amendments.csv"),
         &mut problems,

@@ -1,7 +1,7 @@
 //! A manual's `SUMMARY.md` read into chapter entries and numbered: never a panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tally::check::manuals::summary;
+use tally::check::manual::summary;
 
 fuzz_target!(|text: &str| {
     let entries = summary::entries(text);

@@ -11,7 +11,7 @@ use crate::load::RawMinutes;
 use crate::load::content::RawDraw;
 use crate::load::moment::FrontMoment;
 use crate::model::lottery;
-use crate::model::registers::DrawSource;
+use crate::model::register::DrawSource;
 
 /// The draw's source, or its problems (pushed to `problems`).
 pub fn source_of(

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::front_matter::parse_date;
 use crate::load::issued::{RawIssued, RawIssuedEntry, RawIssuedLine};
-use crate::load::seals::LOCK_FILE;
+use crate::load::seal::LOCK_FILE;
 use crate::model::invoice::issued::{DocumentKind, IssuedRecord};
 use crate::model::invoice::{InvoiceLine, Period, cents};
 use crate::model::invoice_lifecycle::period_sealed;

@@ -14,8 +14,8 @@ use crate::load::content::RawDraw;
 use crate::load::{RawMinutes, RawPool};
 use crate::model::Minutes;
 use crate::model::lottery;
-use crate::model::registers::CommitteeAction;
-use crate::model::registers::{
+use crate::model::register::CommitteeAction;
+use crate::model::register::{
     self, CommitteeEvent, CommitteeState, Decision, Draw, DrawSource, Mandate, Record, Records,
 };
 use crate::slug::is_slug;
@@ -349,7 +349,7 @@ fn check_committee_timeline(
     let mut history: BTreeMap<String, Vec<CommitteeEvent>> = BTreeMap::new();
     for Located { item, path, line } in timeline {
         let past = history.entry(item.committee.clone()).or_default();
-        let state = registers::state_on(past, item.record.date);
+        let state = register::state_on(past, item.record.date);
         let name = &item.committee;
         let problem = match (item.action, state) {
             (CommitteeAction::Create, CommitteeState::Active { sunsets }) => Some(format!(

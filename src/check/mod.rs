@@ -3,16 +3,16 @@
 
 pub mod budget;
 mod draw_source;
-mod invoice_events;
-mod invoices;
+mod invoice;
+mod invoice_event;
 mod issued;
 pub mod ledger;
-pub mod manuals;
+pub mod manual;
 mod minutes;
 pub mod names;
-mod pledges;
+mod pledge;
 mod root_causes;
-pub mod seals;
+pub mod seal;
 mod standing;
 
 use std::collections::BTreeMap;
@@ -101,22 +101,22 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         let digests = crate::model::seal::week_digests(&ledger.entries, sources.seal_key.as_ref());
         (digests, open_week)
     });
-    let seals = seals::check(
+    let seals = seal::check(
         sources.lock,
         sources.amendments,
         weeks,
         sources.seal_key.as_ref(),
         &mut problems,
     );
-    let manuals = manuals::check_manuals(sources.manuals, &read_whole, &mut problems);
-    invoices::check(
+    let manuals = manual::check_manuals(sources.manuals, &read_whole, &mut problems);
+    invoice::check(
         &sources.config,
         &ledger,
         crate::model::as_of(&minutes, &ledger),
         &sources.invoice_letters,
         &mut problems,
     );
-    let invoice_events = invoice_events::check(
+    let invoice_events = invoice_event::check(
         &sources.config,
         &ledger,
         crate::model::as_of(&minutes, &ledger),
@@ -125,7 +125,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     );
     let issued = issued::check(&sources.config, sources.issued, &seals, &mut problems);
     let invoice_letters = notes_by_key(sources.invoice_letters);
-    let pledges = pledges::check(
+    let pledges = pledge::check(
         sources.pledges.as_ref(),
         &sources.config.currency,
         &mut problems,

@@ -13,8 +13,8 @@ use jiff::civil::Date;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::RawMinutes;
-use crate::model::registers::{Outcome, Record};
-use crate::model::rules::{Act, Adoption, Festival, Standing};
+use crate::model::register::{Outcome, Record};
+use crate::model::rule::{Act, Adoption, Festival, Standing};
 use crate::slug::is_slug;
 
 /// A festival's re-adoption, judged once every decision's adoption is known.

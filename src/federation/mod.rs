@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::Site;
 use crate::model::federation::{Federation, MemberData};
-use crate::model::registers::Mandate;
+use crate::model::register::Mandate;
 
 /// The federation of the site at `site_dir`, or `None` when `tally.toml` lists no
 /// members. Reads the fetched copies; all problems of all members at once.

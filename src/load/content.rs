@@ -11,7 +11,7 @@ use super::moment::FrontMoment;
 use super::standing::{RawAct, RawFestival};
 use super::{FileCache, read_text, relative, sorted_files};
 use crate::error::{Diagnostic, Diagnostics};
-use crate::model::registers::{CommitteeAction, Outcome, Votes};
+use crate::model::register::{CommitteeAction, Outcome, Votes};
 
 /// A free page's front matter.
 #[derive(Debug, Clone, Deserialize)]

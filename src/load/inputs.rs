@@ -62,7 +62,7 @@ pub fn listing_with(site: &Path, cache: &FileCache) -> Result<String> {
         } else {
             rel.to_string_lossy().into_owned()
         };
-        if rel != crate::load::seals::KEY_FILE {
+        if rel != crate::load::seal::KEY_FILE {
             files.push((rel, path));
         }
     }

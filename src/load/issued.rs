@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::read_text;
-use super::seals::LOCK_FILE;
+use super::seal::LOCK_FILE;
 use crate::config::{line_column, toml_diagnostic};
 use crate::error::{Diagnostic, Diagnostics};
 

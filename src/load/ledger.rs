@@ -13,7 +13,7 @@ pub mod sources;
 
 use rayon::prelude::*;
 
-use super::records::{Record, Records};
+use super::record::{Record, Records};
 use super::{FileCache, relative, sorted_files};
 use crate::config::{CONFIG_FILE, LedgerConfig};
 use crate::error::{Diagnostic, Diagnostics};

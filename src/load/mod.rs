@@ -9,11 +9,11 @@ pub mod inputs;
 pub mod issued;
 pub mod ledger;
 pub mod limits;
-pub mod manuals;
+pub mod manual;
 pub mod moment;
 pub mod pool;
-pub mod records;
-pub mod seals;
+pub mod record;
+pub mod seal;
 pub mod standing;
 pub use ledger::sources;
 pub mod theme;
@@ -53,11 +53,11 @@ pub struct Sources {
     /// `content/invoices/<number>.md`: cover letters.
     pub invoice_letters: Vec<RawNote>,
     /// `tally.lock`: the sealed weeks.
-    pub lock: Vec<seals::RawSealEntry>,
+    pub lock: Vec<seal::RawSealEntry>,
     /// The `[[invoice]]` entries of `tally.lock`: the invoices as issued.
     pub issued: Vec<issued::RawIssuedEntry>,
     /// `data/amendments.csv`: recorded changes to sealed weeks.
-    pub amendments: Vec<seals::RawAmendment>,
+    pub amendments: Vec<seal::RawAmendment>,
     /// `data/seal.key`: the key of the sealed weeks' digests, when the site has one.
     pub seal_key: Option<crate::digest::SealKey>,
     /// `data/ledger/*.csv`, sorted by path.
@@ -71,7 +71,7 @@ pub struct Sources {
     /// `data/pledges.csv`, when present.
     pub pledges: Option<RawTable>,
     /// `content/manuals/<slug>/`.
-    pub manuals: Vec<manuals::RawManual>,
+    pub manuals: Vec<manual::RawManual>,
     /// Every problem found reading the files. A file that cannot be read or parsed is
     /// left out of the records above (a bad ledger row, of its file's rows); `check`
     /// reports these problems with its own so that one run lists them all.
@@ -94,15 +94,15 @@ pub fn load_with(site: &Path, config: Config, cache: &FileCache) -> Sources {
     let pools = pool::load_for(site, &minutes, &mut problems);
     let report_notes = content::load_notes(site, "content/reports", cache, &mut problems);
     let invoice_letters = content::load_notes(site, "content/invoices", cache, &mut problems);
-    let lock = seals::load_lock(site, &mut problems);
+    let lock = seal::load_lock(site, &mut problems);
     let issued = issued::load(site, &mut problems);
-    let amendments = seals::load_amendments(site, &mut problems);
-    let seal_key = seals::load_key(site, &mut problems);
+    let amendments = seal::load_amendments(site, &mut problems);
+    let seal_key = seal::load_key(site, &mut problems);
     let ledger = ledger::load(site, &config.ledger, cache, &mut problems);
     let rates = valuation::load_table(site, valuation::RATES_FILE, &mut problems);
     let budget = valuation::load_table(site, valuation::BUDGET_FILE, &mut problems);
     let invoice_events = valuation::load_table(site, INVOICE_EVENTS_FILE, &mut problems);
-    let manuals = manuals::load_manuals(site, &mut problems);
+    let manuals = manual::load_manuals(site, &mut problems);
     let pledges = valuation::load_table(site, PLEDGES_FILE, &mut problems);
     Sources {
         config,

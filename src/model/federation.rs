@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::model::registers::Mandate;
+use crate::model::register::Mandate;
 use crate::model::week::WeekId;
 
 /// One member network as its published data tells it.
@@ -408,7 +408,7 @@ pub fn seats(members: &[MemberData], mandates: &[&Mandate], as_of: Option<Date>)
                 .iter()
                 .filter(|d| {
                     as_of.is_some_and(|day| {
-                        d.state_on(day) == crate::model::registers::MandateState::Current
+                        d.state_on(day) == crate::model::register::MandateState::Current
                     })
                 })
                 .map(|d| d.name.clone())

@@ -12,10 +12,10 @@ pub mod ledger;
 pub mod lottery;
 pub mod manual;
 pub mod markup;
-pub mod receipts;
-pub mod registers;
+pub mod receipt;
+pub mod register;
 pub mod release;
-pub mod rules;
+pub mod rule;
 pub mod seal;
 pub mod source_report;
 pub mod theme;
@@ -51,7 +51,7 @@ pub struct Minutes {
     pub attendance: Option<u32>,
     pub body: String,
     /// Its decisions, committee actions, draws and mandates, validated.
-    pub records: registers::Records,
+    pub records: register::Records,
     /// A hash of all the fields above, the same for equal minutes within one run:
     /// what a page made from these minutes is keyed by (see `render::Job::keyed`).
     pub fingerprint: u64,
@@ -83,7 +83,7 @@ pub struct Checked {
     pub ledger_sources: Vec<source_report::SourceReport>,
     pub manuals: Vec<manual::Manual>,
     /// Standing rules, festivals and acts from every minutes file.
-    pub standing: rules::Standing,
+    pub standing: rule::Standing,
     /// `data/pledges.csv`, in file order.
     pub pledges: Vec<audit::Pledge>,
 }
@@ -100,7 +100,7 @@ pub struct Site {
     /// Newest first. Shared: `tally serve` keeps unchanged minutes between builds.
     pub minutes: Vec<Arc<Minutes>>,
     /// Decisions, committees, draws and mandates gathered from every minutes file.
-    pub registers: registers::Registers,
+    pub registers: register::Registers,
     pub report_notes: BTreeMap<String, Note>,
     pub invoice_letters: BTreeMap<String, Note>,
     /// `tally.lock` and where every week stands against it.
@@ -118,9 +118,9 @@ pub struct Site {
     /// issued invoice, an issued invoice not yet recorded in `tally.lock`.
     pub warnings: Vec<String>,
     /// Standing rules, festivals and acts.
-    pub standing: rules::Standing,
+    pub standing: rule::Standing,
     /// Committees' cycles that lapsed, and how many came back.
-    pub resurrections: rules::Resurrections,
+    pub resurrections: rule::Resurrections,
     /// The People's Audit (empty without `data/pledges.csv`).
     pub audit: audit::PeoplesAudit,
     /// With `[independence]` in `tally.toml`.
@@ -137,7 +137,7 @@ pub fn build(mut checked: Checked) -> Site {
     let mut minutes = checked.minutes;
     minutes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     let as_of = as_of(&minutes, &checked.ledger);
-    let registers = registers::build(minutes.iter().map(|m| &m.records), as_of);
+    let registers = register::build(minutes.iter().map(|m| &m.records), as_of);
     let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
     let recomputed = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
     let settled = invoice_lifecycle::settle(recomputed, &checked.issued, &checked.seals, as_of);
@@ -149,7 +149,7 @@ pub fn build(mut checked: Checked) -> Site {
     let mut pages = checked.pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     let manuals = manual::build(checked.manuals, &checked.config);
-    let resurrections = rules::resurrections(&registers.committees, as_of);
+    let resurrections = rule::resurrections(&registers.committees, as_of);
     let audit = audit::PeoplesAudit::build(checked.pledges, &ledger);
     let independence = checked
         .config

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::beacon;
 use crate::model::lottery;
-use crate::model::registers::{Draw, DrawSource};
+use crate::model::register::{Draw, DrawSource};
 
 /// The beacon round a draw used.
 #[derive(Debug, Clone, Serialize)]

@@ -6,7 +6,7 @@ use super::data_package::{DataFile, Field, field, size};
 use super::numbers::Numbers;
 use crate::error::{Error, Result};
 use crate::model::Site;
-use crate::model::registers::Outcome;
+use crate::model::register::Outcome;
 
 /// The columns of `decisions.csv`, in order.
 pub const DECISION_COLUMNS: [&str; 6] = ["date", "minutes", "url", "decision", "text", "outcome"];

@@ -11,10 +11,10 @@ pub mod decisions_data;
 pub mod escape;
 mod federation;
 mod feed;
-pub use reports::headline;
+pub use report::headline;
+pub mod invoice;
 pub mod invoice_view;
-pub mod invoices;
-pub mod manuals;
+pub mod manual;
 pub mod markdown;
 pub mod names;
 pub mod numbers;
@@ -24,13 +24,13 @@ mod pages;
 pub mod parquet;
 #[cfg(feature = "pdf")]
 pub mod pdf;
-pub mod receipts;
-pub mod registers;
+pub mod receipt;
+pub mod register;
 mod relative;
-pub mod releases;
+pub mod release;
+pub mod report;
 pub mod report_charts;
-pub mod reports;
-pub mod seals;
+pub mod seal;
 pub mod search;
 mod share_card;
 pub mod signing;
@@ -303,16 +303,16 @@ fn all_jobs<'r>(renderer: &'r Renderer<'_>) -> Result<Vec<Job<'r>>> {
     type Section<'s> = for<'r> fn(&'r Renderer<'s>) -> Result<Vec<Job<'r>>>;
     let sections: [Section<'_>; 13] = [
         |r| pages::jobs(r),
-        |r| Ok(seals::jobs(&r.site.seals)),
+        |r| Ok(seal::jobs(&r.site.seals)),
         |r| Ok(signing::jobs(r.site)),
-        |r| registers::jobs(r),
-        |r| reports::jobs(r),
+        |r| register::jobs(r),
+        |r| report::jobs(r),
         |r| open_data::jobs(r),
         |r| Ok(feed::jobs(r)),
-        |r| manuals::jobs(r),
-        |r| invoices::jobs(r),
+        |r| manual::jobs(r),
+        |r| invoice::jobs(r),
         |r| commons::jobs(r),
-        |r| receipts::jobs(r),
+        |r| receipt::jobs(r),
         |r| Ok(search::jobs(r)),
         |r| federation::jobs(r),
     ];

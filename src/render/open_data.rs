@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::data_package::{DataFile, field, size};
 use super::numbers::{Numbers, machine_exact as plain};
-use super::reports::METHOD;
+use super::report::METHOD;
 use super::{Job, OutputFile, Renderer};
 use crate::error::{Error, Result};
 use crate::model::Site;
@@ -19,7 +19,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
     // Made from the ledger and the invoices, which are made from the ledger and their
     // letters: made again only when one of those changed.
-    let decisions: Vec<&crate::model::registers::Decision> =
+    let decisions: Vec<&crate::model::register::Decision> =
         site.registers.decisions.iter().map(|d| &**d).collect();
     let fingerprint = r.fingerprint(&(
         r.ledger_fingerprint(),
@@ -34,7 +34,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         for (descriptor, bytes) in [
             ledger_csv(site)?,
             weekly_csv(site)?,
-            super::invoices::invoices_data(site)?,
+            super::invoice::invoices_data(site)?,
             super::decisions_data::decisions_csv(site)?,
         ] {
             #[cfg(feature = "parquet")]

@@ -35,7 +35,7 @@ fn home<'a>(r: &'a Renderer<'_>) -> Result<Job<'a>> {
     let site = r.site;
     let root = &r.site_view.root;
     let charter = super::report_charts::ReportCharts::new(site, root);
-    let overview = super::reports::overview(r, &charter)?;
+    let overview = super::report::overview(r, &charter)?;
     let latest_decisions: Vec<_> = site.registers.decisions.iter().take(5).collect();
     let latest_minutes: Vec<_> = site
         .minutes
@@ -58,7 +58,7 @@ fn home<'a>(r: &'a Renderer<'_>) -> Result<Job<'a>> {
             .map(|m| MinutesSummary::new(m, root))
             .collect();
         let home = Renderer::with(
-            super::registers::with_latest_decisions(
+            super::register::with_latest_decisions(
                 r.context(&site.config.title, "home"),
                 site,
                 root,
@@ -66,7 +66,7 @@ fn home<'a>(r: &'a Renderer<'_>) -> Result<Job<'a>> {
             "latest_minutes",
             &latest,
         );
-        let home = Renderer::with(home, "glance", &super::reports::glance(site, root));
+        let home = Renderer::with(home, "glance", &super::report::glance(site, root));
         let home = Renderer::with(home, "commons", &commons);
         Ok(Renderer::with(
             home,
@@ -111,7 +111,7 @@ fn minutes_jobs<'a>(r: &'a Renderer<'_>, jobs: &mut Vec<Job<'a>>) {
             move || {
                 let view = MinutesView::new(m, root);
                 let context = Renderer::with(r.context(&m.title, "minutes"), "minutes", &view);
-                let records = super::registers::MinutesRecordsView::new(m, site.as_of, root);
+                let records = super::register::MinutesRecordsView::new(m, site.as_of, root);
                 Ok(Renderer::with(context, "records", &records))
             },
         ));

@@ -16,7 +16,7 @@ use super::charts::{
     self, Chart, Comparison, Frame, Measure, NETWORK_COLOUR, Series, Table, category_colour,
 };
 use super::numbers::Numbers;
-use super::reports::headline::so_far_label;
+use super::report::headline::so_far_label;
 use crate::error::Result;
 use crate::model::Site;
 use crate::model::ledger::{Ledger, WeekReport, WeekStatus};

@@ -15,7 +15,7 @@ mod causes;
 mod declared;
 mod rates;
 mod recall;
-mod receipts;
+mod receipt;
 mod row;
 #[cfg(test)]
 mod tests;
@@ -43,7 +43,7 @@ use crate::model::ledger::{
 };
 use causes::Causes;
 use rates::{RATE_COLUMNS, check_rates_rejecting};
-use receipts::{ReceiptHashes, check_receipts, receipt_hash};
+use receipt::{ReceiptHashes, check_receipts, receipt_hash};
 use row::RowChecker;
 
 /// Checks the ledger files against the rates and the site's settings; `budget` (checked

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 
 use super::Rules;
 use super::amounts::parse_iso_date;
-use super::receipts::ReceiptHasher;
+use super::receipt::ReceiptHasher;
 use crate::check::names::{NameKind, Verdict};
 use crate::model::ledger::Name;
 use crate::model::week::WeekId;

@@ -12,7 +12,7 @@
 
 use jiff::civil::Date;
 
-use super::registers::{Committee, CommitteeAction, Record, sunset};
+use super::register::{Committee, CommitteeAction, Record, sunset};
 
 /// One adoption (or re-adoption) of a standing rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -20,11 +20,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::numbers::Numbers;
-use super::reports::week_dates;
+use super::report::week_dates;
 use super::{Job, OutputFile, Renderer};
 use crate::config::Named;
 use crate::error::Result;
-use crate::model::receipts::{Receipt, receipt_at};
+use crate::model::receipt::{Receipt, receipt_at};
 use crate::model::week::WeekId;
 
 /// Receipts per shard, on average: a shard is a few kilobytes.
@@ -239,7 +239,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
         .map(|week| WeekLink {
             week: week.to_string(),
             dates: week_dates(*week),
-            canonical: format!("{root}{}", super::seals::canonical_path(*week)),
+            canonical: format!("{root}{}", super::seal::canonical_path(*week)),
             report: format!("{root}reports/{week}/"),
         })
         .collect();

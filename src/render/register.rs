@@ -9,7 +9,7 @@ use super::views::long_date;
 use super::{Job, Renderer};
 use crate::error::Result;
 use crate::model::Minutes;
-use crate::model::registers::{
+use crate::model::register::{
     CommitteeAction, CommitteeEvent, CommitteeState, Decision, Draw, Mandate, MandateState,
     Outcome, Record, Votes, sunset,
 };

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::digest::SealKey;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::front_matter::parse_date;
-use crate::load::seals::{
+use crate::load::seal::{
     AMENDMENTS_FILE, KEY_FILE, LOCK_FILE, RawAmendment, RawSeal, RawSealEntry,
 };
 use crate::model::seal::{
@@ -560,7 +560,7 @@ fn report_unsealed_amendments(amendments: &[Amendment], problems: &mut Diagnosti
 mod tests {
     use super::*;
     use crate::digest::sha256_hex;
-    use crate::load::seals::RawSeal;
+    use crate::load::seal::RawSeal;
 
     fn w(n: i8) -> WeekId {
         WeekId {

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::load::manuals::{RawAsset, RawChapter, RawManual, RawOrigin, RawVersion};
+use crate::load::manual::{RawAsset, RawChapter, RawManual, RawOrigin, RawVersion};
 use crate::model::manual::names::{closest, is_introduction};
 use crate::model::manual::title::first_heading;
 use crate::model::manual::{

@@ -16,7 +16,7 @@ use super::markdown;
 use super::names;
 use super::numbers::Numbers;
 use super::report_charts::{ChartSet, ReportCharts};
-use super::seals::SealView;
+use super::seal::SealView;
 use super::views::{MinutesSummary, long_date};
 use super::{Job, Renderer};
 use super::{OutputFile, share_card};
@@ -56,7 +56,7 @@ fn list_job<'a>(r: &'a Renderer<'_>, overview: Arc<ChartSet>) -> Job<'a> {
     let site = r.site;
     let ledger = &site.ledger;
     let root = &r.site_view.root;
-    let seal_states = super::seals::states(&site.seals);
+    let seal_states = super::seal::states(&site.seals);
     let fingerprint = r.fingerprint(&(r.ledger_fingerprint(), &seal_states));
     Job::keyed("reports/", "reports_list.html", fingerprint, move || {
         let rows: Vec<WeekSummary> = ledger
