@@ -658,17 +658,11 @@ fn write_rows(out: &mut String, mapped: &MappedFile) {
     for row in mapped.rows.iter().take(5) {
         match row {
             MappedRow::Row { line, columns } => {
-                let shown: Vec<String> = [
-                    Column::Date,
-                    Column::Cell,
-                    Column::Category,
-                    Column::Kind,
-                    Column::Quantity,
-                    Column::Unit,
-                ]
-                .iter()
-                .map(|c| format!("{}={}", c.name(), columns[*c as usize]))
-                .collect();
+                // Date, cell, category, kind, quantity and unit.
+                let shown: Vec<String> = Column::ALL[..6]
+                    .iter()
+                    .map(|c| format!("{}={}", c.name(), columns[*c as usize]))
+                    .collect();
                 let _ = writeln!(out, "# line {line}: {}", shown.join(" "));
             }
             MappedRow::Failed(problems) => {

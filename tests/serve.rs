@@ -172,25 +172,35 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-#[test]
-fn the_served_site_equals_the_built_one() {
-    let site = site();
-    let server = start(site.path());
+/// `tally build` of `site` for `server`'s address, once the server shows the same
+/// output: its search index follows each build on its own thread, so this waits for it
+/// (the page at once, or after the watcher's delay; the index once it is made).
+fn built_and_served(site: &Path, server: &Server) -> (TempDir, PathBuf) {
     let out = tempfile::tempdir().expect("a temporary folder");
     let public = out.path().join("public");
     build(&BuildOptions {
-        site: site.path().to_path_buf(),
+        site: site.to_path_buf(),
         out: Some(public.clone()),
         base_url: Some(server.url()),
     })
     .expect("the site builds");
-    // The search index follows the first build on its own thread: wait for it.
     let manifest = std::fs::read(public.join("manifest.json")).expect("a manifest");
     let deadline = Instant::now() + Duration::from_secs(60);
     while get(server.addr(), "/manifest.json").body != manifest {
-        assert!(Instant::now() < deadline, "the search index never came");
+        assert!(
+            Instant::now() < deadline,
+            "the served output never matched the build"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
+    (out, public)
+}
+
+#[test]
+fn the_served_site_equals_the_built_one() {
+    let site = site();
+    let server = start(site.path());
+    let (_out, public) = built_and_served(site.path(), &server);
     let files = files_under(&public);
     assert!(files.len() > 5, "{files:?}");
     for file in files {
@@ -1034,21 +1044,7 @@ fn the_served_search_index_follows_a_save() {
     edit(site.path(), MINUTES, |t| {
         format!("{t}\nThe zymurgy circle met.\n")
     });
-    let out = tempfile::tempdir().expect("a temporary folder");
-    let public = out.path().join("public");
-    build(&BuildOptions {
-        site: site.path().to_path_buf(),
-        out: Some(public.clone()),
-        base_url: Some(server.url()),
-    })
-    .expect("the site builds");
-    let manifest = std::fs::read(public.join("manifest.json")).expect("a manifest");
-    // The page at once (or after the watcher's delay), the index once it is made.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while get(server.addr(), "/manifest.json").body != manifest {
-        assert!(Instant::now() < deadline, "the search index never followed");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (_out, public) = built_and_served(site.path(), &server);
     let entry = std::fs::read(public.join("search/index/meta.json")).expect("an entry");
     assert_eq!(get(server.addr(), "/search/index/meta.json").body, entry);
     assert!(

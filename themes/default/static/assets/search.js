@@ -41,13 +41,12 @@
   // The same words as the index keys: runs of letters and digits, lower case, 2 to 40.
   function words(text) {
     var seen = {};
-    return text.split(/[^\p{Alphabetic}\p{N}]+/u).filter(function (w) {
+    return text.toLowerCase().split(/[^\p{Alphabetic}\p{N}]+/u).filter(function (w) {
       var n = Array.from(w).length;
-      w = w.toLowerCase();
       if (n < 2 || n > 40 || seen[w]) return false;
       seen[w] = true;
       return true;
-    }).map(function (w) { return w.toLowerCase(); });
+    });
   }
 
   function shardKey(word) {
