@@ -18,6 +18,9 @@ pub const BODY: &str = "data-search-body";
 pub const IGNORE: &str = "data-search-ignore";
 /// The attribute whose value multiplies the weight of an element's words.
 pub const WEIGHT: &str = "data-search-weight";
+/// The attribute on elements whose words are found but left out of the opening text
+/// shown under a result (a page's facts: date, assembly, attendance).
+pub const FACTS: &str = "data-search-facts";
 
 /// How much more the words of a page's `<h1>` weigh than those of its text.
 const TITLE_WEIGHT: u32 = 5;
@@ -107,10 +110,12 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-/// An open element: its name, whether its text is left out, and its words' weight.
+/// An open element: its name, whether its text is left out, whether it is left out of
+/// the opening text only, and its words' weight.
 struct Open<'h> {
     name: &'h str,
     ignored: bool,
+    facts: bool,
     weight: u32,
 }
 
@@ -231,9 +236,9 @@ impl<'h> Reader<'h> {
     }
 
     fn open(&mut self, name: &'h str, tag: &str) {
-        let (ignored, weight) = match self.open.last() {
-            Some(parent) => (parent.ignored, parent.weight),
-            None => (false, 1),
+        let (ignored, facts, weight) = match self.open.last() {
+            Some(parent) => (parent.ignored, parent.facts, parent.weight),
+            None => (false, false, 1),
         };
         let weight = match name {
             "h1" => weight.max(TITLE_WEIGHT),
@@ -249,6 +254,7 @@ impl<'h> Reader<'h> {
         self.open.push(Open {
             name,
             ignored: ignored || has_attribute(tag, IGNORE),
+            facts: facts || has_attribute(tag, FACTS),
             weight,
         });
     }
@@ -274,14 +280,14 @@ impl<'h> Reader<'h> {
         if open.ignored {
             return;
         }
-        let weight = open.weight;
+        let (weight, facts) = (open.weight, open.facts);
         self.decoded.clear();
         decode_into(raw, &mut self.decoded);
         if self.in_title > 0 {
             if self.title.len() < 200 {
                 self.title.push_str(&self.decoded);
             }
-        } else if self.text.len() < EXCERPT_CHARS * 4 {
+        } else if !facts && self.text.len() < EXCERPT_CHARS * 4 {
             self.text.push_str(&self.decoded);
         }
         let start = self.lower.len();
@@ -437,6 +443,15 @@ mod tests {
             page.excerpt,
             "Volunteers met on Monday. The rota's fine. After the pager."
         );
+    }
+
+    #[test]
+    fn facts_are_found_but_not_shown_as_the_opening() {
+        let html = "<main data-search-body><h1>Assembly</h1>\
+            <dl data-search-facts><dt>Date</dt><dd>23 November</dd></dl><p>We met.</p></main>";
+        let page = read(html).expect("a body");
+        assert_eq!(weight(&page, "november"), Some(1));
+        assert_eq!(page.excerpt, "We met.");
     }
 
     #[test]

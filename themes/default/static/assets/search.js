@@ -54,7 +54,8 @@
     return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
   }
 
-  // Pages holding `word` or a word it begins, with their scores.
+  // Pages holding `word` or a word it begins, with their scores, and the word that
+  // found them (shorter than `word` when `word` itself found nothing).
   function matches(meta, word) {
     var key = shardKey(word);
     var none = Promise.resolve(new Map());
@@ -75,7 +76,7 @@
     });
     return found.then(function (scores) {
       var chars = Array.from(word);
-      if (scores.size > 0 || chars.length <= 3) return scores;
+      if (scores.size > 0 || chars.length <= 3) return { scores: scores, word: word };
       return matches(meta, chars.slice(0, -1).join(""));
     });
   }
@@ -91,7 +92,8 @@
     }
     status.textContent = "Searching…";
     get("meta.json").then(function (meta) {
-      return Promise.all(terms.map(function (t) { return matches(meta, t); })).then(function (each) {
+      return Promise.all(terms.map(function (t) { return matches(meta, t); })).then(function (found) {
+        var each = found.map(function (f) { return f.scores; });
         var scores = each.reduce(function (all, next) {
           var both = new Map();
           all.forEach(function (s, page) { if (next.has(page)) both.set(page, s + next.get(page)); });
@@ -99,7 +101,7 @@
         });
         if (current !== query) return;
         ranked = Array.from(scores).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-        shown = terms;
+        shown = found.map(function (f) { return f.word; });
         status.textContent = ranked.length === 0
           ? "No page holds every word of “" + query + "”."
           : ranked.length + (ranked.length === 1 ? " page" : " pages") + " for “" + query + "”.";
