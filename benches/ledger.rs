@@ -1,8 +1,8 @@
 //! Ledger throughput: generates 1,000,000 rows over five years, then times what the
 //! user runs, `tally build` (everything: weeks, seals, canonical files, open data,
 //! pages, written to disk) and `tally check` (the same, writing nothing), through the
-//! library, against a bare csv-crate loop that only sums the quantities (the practical
-//! limit). Run with `cargo bench --bench ledger`; `TALLY_BENCH_ROWS` changes the row
+//! library, against a bare csv-crate group-by (rows summed per week, cell and category: the
+//! practical limit). Run with `cargo bench --bench ledger`; `TALLY_BENCH_ROWS` changes the row
 //! count, `TALLY_BENCH_PHASES=1` prints each stage's time of every build;
 //! `TALLY_BENCH_ONLY=bare`, `tally` or `none` runs one side alone or neither (for a
 //! profiler: the difference is the side's own cost), `prepare` only reads, checks and
@@ -13,6 +13,7 @@
 //! names) read by a `[[ledger.sources]]` block: the same figures through the sources
 //! path.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -66,6 +67,7 @@ fn main() {
     let only = std::env::var("TALLY_BENCH_ONLY").unwrap_or_default();
     if !only.is_empty() {
         for _ in 0..RUNS {
+            let t = Instant::now();
             let n = match only.as_str() {
                 "bare" => bare_sum(dir.path(), source).0,
                 "tally" => tally_build(dir.path(), &out).0,
@@ -74,6 +76,7 @@ fn main() {
                 _ => written,
             };
             assert_eq!(n, written);
+            println!("{only}: {:.3} s", t.elapsed().as_secs_f64());
         }
         return;
     }
@@ -116,7 +119,7 @@ fn main() {
     };
     let rate = |d: Duration| written as f64 / d.as_secs_f64();
     for (name, times) in [
-        ("bare csv loop (read + sum)", &bare),
+        ("bare csv group-by", &bare),
         ("tally build (all, to disk)", &builds),
         ("tally check (writes nothing)", &checks),
     ] {
@@ -137,34 +140,59 @@ fn main() {
     );
 }
 
-/// The practical limit: read every row with one reused record and add up the
-/// quantities as exact decimals (in an export, `;`-separated with decimal commas).
+/// The practical limit: read every row with one reused record and group it as the
+/// weekly sheets do, adding up the quantities as exact decimals per ISO week, cell and
+/// category (in an export, `;`-separated with decimal commas and `23.11.2026` dates).
+/// Returns the rows read and the sum over all groups.
 fn bare_sum(site: &Path, export: bool) -> (usize, Decimal) {
     let mut rows = 0;
-    let mut total = Decimal::ZERO;
+    let mut groups: HashMap<Vec<u8>, Decimal> = HashMap::new();
     let mut files: Vec<_> = std::fs::read_dir(site.join("data/ledger"))
         .expect("the ledger folder")
         .map(|e| e.expect("an entry").path())
         .collect();
     files.sort();
     let mut record = csv::ByteRecord::new();
+    let mut key = Vec::new();
     for file in files {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(if export { b';' } else { b',' })
             .from_path(&file)
             .expect("a ledger file");
+        // The export keeps the columns in the same order.
+        let (date, cell, category, quantity) = (0, 1, 2, 4);
         while reader.read_byte_record(&mut record).expect("a row") {
-            let text = std::str::from_utf8(&record[4]).expect("UTF-8");
-            total += if export {
+            let text = std::str::from_utf8(&record[date]).expect("UTF-8");
+            let date = if export {
+                jiff::civil::Date::strptime("%d.%m.%Y", text)
+            } else {
+                text.parse::<jiff::civil::Date>()
+            }
+            .expect("a date");
+            let week = date.iso_week_date();
+            key.clear();
+            key.extend_from_slice(&week.year().to_le_bytes());
+            key.push(week.week() as u8);
+            key.extend_from_slice(&record[cell]);
+            key.push(0);
+            key.extend_from_slice(&record[category]);
+            let text = std::str::from_utf8(&record[quantity]).expect("UTF-8");
+            let quantity = if export {
                 Decimal::from_str_exact(&text.replace(',', "."))
             } else {
                 Decimal::from_str_exact(text)
             }
             .expect("a decimal");
+            match groups.get_mut(&key[..]) {
+                Some(sum) => *sum += quantity,
+                None => {
+                    groups.insert(key.clone(), quantity);
+                }
+            }
             rows += 1;
         }
     }
-    (rows, total)
+    (rows, groups.values().sum())
 }
 
 /// `tally build` through the library, into `out`: rows built and each stage's time.

@@ -25,6 +25,9 @@ pub enum Command {
     Check {
         #[arg(default_value = ".")]
         site: PathBuf,
+        /// Print the time of each stage, rows per second and peak memory.
+        #[arg(long)]
+        timings: bool,
     },
     /// Seal every closed week not sealed yet into tally.lock (append-only). Weeks after
     /// the latest ledger row are never sealed.

@@ -364,6 +364,25 @@ pub fn render_pages(
     caches: &mut Caches,
     timings: &mut Timings,
 ) -> Result<Rendered> {
+    render_pages_for(
+        site_dir,
+        base_url,
+        release,
+        caches,
+        timings,
+        render::Purpose::Build,
+    )
+}
+
+/// [`render_pages`] for `purpose`: a check leaves out what [`render::Purpose::Check`] says.
+fn render_pages_for(
+    site_dir: &Path,
+    base_url: Option<&str>,
+    release: Option<&str>,
+    caches: &mut Caches,
+    timings: &mut Timings,
+    purpose: render::Purpose,
+) -> Result<Rendered> {
     // Problems in releases.toml are reported with those of the other sources.
     let prepared = prepare_with(site_dir, base_url, caches, timings);
     let (mut site, releases) = match (prepared, release::read(site_dir)) {
@@ -388,7 +407,7 @@ pub fn render_pages(
         .into_iter()
         .cloned()
         .collect();
-    let mut files = render::render_with(&site, &mut caches.renders)?;
+    let mut files = render::render_for(&site, &mut caches.renders, purpose)?;
     let stats = caches.renders.stats();
     timings.0.push(("contexts", stats.contexts));
     timings.0.push(("render", stats.rendering));
@@ -457,9 +476,23 @@ fn sign(
     })
 }
 
-/// Checks a site as `build` would, writing nothing.
+/// Checks a site as `build` would, writing nothing: its sources, `releases.toml`, every
+/// page and document rendered (a template can fail) and the issued invoices against
+/// their records. The files made from checked data alone are not made
+/// ([`render::Purpose::Check`]); the search index, made from the pages, is not either.
 pub fn check(site: &Path) -> Result<model::Site> {
-    let site = prepare(site, None)?;
-    render::render(&site)?;
-    Ok(site)
+    check_timed(site, &mut Timings::default())
+}
+
+/// [`check`], adding the time of each stage to `timings` (`tally check --timings`).
+pub fn check_timed(site: &Path, timings: &mut Timings) -> Result<model::Site> {
+    let rendered = render_pages_for(
+        site,
+        None,
+        None,
+        &mut Caches::disabled(),
+        timings,
+        render::Purpose::Check,
+    )?;
+    Ok(rendered.site)
 }

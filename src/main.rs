@@ -56,7 +56,7 @@ macro_rules! println {
 fn run(command: Command) -> Result<(), Error> {
     match command {
         Command::Build(args) => build(args)?,
-        Command::Check { site } => check(&site)?,
+        Command::Check { site, timings } => check(&site, timings)?,
         Command::Seal {
             site,
             yes,
@@ -136,8 +136,10 @@ fn run(command: Command) -> Result<(), Error> {
 }
 
 /// `tally check`: everything a build checks, and what it found.
-fn check(site: &std::path::Path) -> Result<(), Error> {
-    let model = tally::check(site)?;
+fn check(site: &std::path::Path, timings: bool) -> Result<(), Error> {
+    let started = std::time::Instant::now();
+    let mut stages = tally::timings::Timings::default();
+    let model = tally::check_timed(site, &mut stages)?;
     use tally::model::seal::SealState;
     say(format_args!(
         "ok: {} pages, {} minutes, {} weeks sealed ({} amended), {} provisional; nothing written",
@@ -149,6 +151,13 @@ fn check(site: &std::path::Path) -> Result<(), Error> {
     ))?;
     for warning in &model.warnings {
         note(format_args!("warning: {warning}"));
+    }
+    if timings {
+        let counts = (
+            model.pages.len() + model.minutes.len(),
+            model.ledger.entries.len(),
+        );
+        put(&timings_text(&stages, counts, started.elapsed()))?;
     }
     Ok(())
 }
@@ -289,7 +298,8 @@ fn build(args: tally::cli::BuildArgs) -> Result<(), Error> {
         ));
     }
     if timings {
-        put(&timings_text(&summary, started.elapsed()))?;
+        let counts = (summary.pages, summary.rows);
+        put(&timings_text(&summary.timings, counts, started.elapsed()))?;
     }
     Ok(())
 }
@@ -611,11 +621,16 @@ fn print_amended(amended: &tally::amend::Amended) -> Result<(), Error> {
     Ok(())
 }
 
-/// `tally build --timings`: each stage's time, the rates and the peak memory.
-fn timings_text(summary: &tally::BuildSummary, elapsed: std::time::Duration) -> String {
+/// `tally build --timings` and `tally check --timings`: each stage's time, the rates of
+/// `(pages, rows)` and the peak memory.
+fn timings_text(
+    stages: &tally::timings::Timings,
+    (pages, rows): (usize, usize),
+    elapsed: std::time::Duration,
+) -> String {
     let per_second = |n: usize| n as f64 / elapsed.as_secs_f64().max(1e-9);
     let mut text = String::from("timings:\n");
-    for (stage, took) in &summary.timings.0 {
+    for (stage, took) in &stages.0 {
         text.push_str(&format!(
             "  {stage:<28} {:>9.1} ms\n",
             took.as_secs_f64() * 1000.0
@@ -628,10 +643,10 @@ fn timings_text(summary: &tally::BuildSummary, elapsed: std::time::Duration) -> 
     ));
     text.push_str(&format!(
         "  {} pages, {:.0} pages/s; {} ledger rows, {:.0} rows/s\n",
-        summary.pages,
-        per_second(summary.pages),
-        summary.rows,
-        per_second(summary.rows)
+        pages,
+        per_second(pages),
+        rows,
+        per_second(rows)
     ));
     match tally::timings::peak_memory() {
         Some(bytes) => text.push_str(&format!(

@@ -324,6 +324,8 @@ fn a_rewritten_invoice_record_fails_the_build() {
             .any(|e| e.starts_with("tally.lock:") && e.contains("csv_sha256")),
         "{errors:?}"
     );
+    // `tally check` finds what the build finds.
+    assert_eq!(common::check_errors(site.path()), errors);
     // Restored as `tally seal` wrote it, it builds again.
     std::fs::write(site.path().join("tally.lock"), &lock).expect("restore");
     common::build(site.path());

@@ -162,6 +162,8 @@ fn a_rewritten_entry_of_releases_toml_fails_the_build() {
             && e.contains("rewritten")),
         "{errors:?}"
     );
+    // `tally check` finds it too.
+    assert_eq!(common::check_errors(&site), errors);
 }
 
 /// The files of the zip archive `bytes`, by path.

@@ -144,6 +144,19 @@ pub struct Renderer<'a> {
     made: Arc<Artifacts>,
     /// A hash of the ledger, made when first asked for.
     ledger_fingerprint: OnceLock<u64>,
+    /// What the files are made for.
+    purpose: Purpose,
+}
+
+/// What a render is for. A build makes every file. A check (`tally check`) renders every
+/// page, chart and document, since a template or a drawing can fail, but not the files
+/// made from checked data alone without a template, which cannot: the receipt shards,
+/// the rows of `data/ledger.csv` and the share cards' pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Purpose {
+    #[default]
+    Build,
+    Check,
 }
 
 impl<'a> Renderer<'a> {
@@ -177,7 +190,13 @@ impl<'a> Renderer<'a> {
             tera,
             made,
             ledger_fingerprint: OnceLock::new(),
+            purpose: Purpose::Build,
         }
+    }
+
+    /// Whether this render only checks (see [`Purpose::Check`]).
+    pub fn checking(&self) -> bool {
+        self.purpose == Purpose::Check
     }
 
     /// The value kept under `key` by the previous render if it was made from data with
@@ -275,8 +294,17 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
 /// Sections need do nothing for this: a page is re-rendered exactly when what its
 /// template sees changed.
 pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFile>> {
+    render_for(site, cache, Purpose::Build)
+}
+
+/// [`render_with`] for `purpose`: a check leaves out what [`Purpose::Check`] says.
+pub fn render_for(
+    site: &Site,
+    cache: &mut RenderCache,
+    purpose: Purpose,
+) -> Result<Vec<OutputFile>> {
     let made = cache.begin();
-    let renderer = match cache.compiled(&site.theme.templates) {
+    let mut renderer = match cache.compiled(&site.theme.templates) {
         Some(tera) => Renderer::with_tera(site, tera, made),
         None => {
             let mut renderer = Renderer::new(site)?;
@@ -285,6 +313,7 @@ pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFil
             renderer
         }
     };
+    renderer.purpose = purpose;
     let started = std::time::Instant::now();
     let jobs = all_jobs(&renderer)?;
     let contexts = started.elapsed();

@@ -141,6 +141,15 @@ pub fn build_errors(site: &Path) -> Vec<String> {
     }
 }
 
+/// The problems `tally check` finds in `site` (it must fail), one `file:line: message` each.
+pub fn check_errors(site: &Path) -> Vec<String> {
+    match tally::check(site) {
+        Ok(_) => panic!("the check of {} should have failed", site.display()),
+        Err(tally::Error::Input(all)) => all.iter().map(ToString::to_string).collect(),
+        Err(other) => panic!("expected input errors, got: {other}"),
+    }
+}
+
 /// The problems `tally check` finds in `site` before rendering, one `file:line: message`
 /// each; empty when there are none.
 pub fn problems(site: &Path) -> Vec<String> {
