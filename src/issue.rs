@@ -91,7 +91,7 @@ pub fn check_files(site: &Site, files: &[OutputFile]) -> (Vec<Diagnostic>, Vec<S
             files
                 .iter()
                 .find(|f| f.path == path)
-                .map(|f| sha256_hex(&f.bytes))
+                .map(OutputFile::sha256_hex)
         };
         if let Some(csv) = digest_of("csv")
             && csv != frozen.csv_sha256

@@ -242,28 +242,36 @@ fn build_with(
         None => None,
     };
     let mut timings = Timings::default();
-    let rendered = render_with(
+    // Files are written into the staging folder as they are made; it becomes the
+    // output only once the whole build succeeded, and is removed if it fails.
+    let staging = output::Staging::create(&out)?;
+    let mut rendered = render_pages_to(
         &options.site,
         options.base_url.as_deref(),
         release,
-        &mut Caches::disabled(),
         &mut timings,
+        &staging,
     )?;
     let mut since = Instant::now();
+    let index = index_staged(&rendered.site.config.language, &rendered.files, &staging)?;
+    rendered.files.extend(index);
+    rendered.files.sort_by(|a, b| a.path.cmp(&b.path));
+    timings.lap("search index", &mut since);
     let inputs = rendered.inputs.clone();
     let (site, mut files) = with_manifest(rendered);
     let signing = sign(&site, key.as_ref(), &mut files)?;
     if archive {
         let version = current_release(&options.site, &inputs)?;
-        files.push(release::archive(&version, &files)?);
+        let archived = release::archive(&version, &files, &|f| staging.read(f))?;
+        files.push(archived);
     }
     timings.lap("manifest", &mut since);
-    output::write(&out, &files)?;
+    staging.commit(&files)?;
     timings.lap("write", &mut since);
     Ok(BuildSummary {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         files: files.len(),
-        bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
+        bytes: files.iter().map(render::OutputFile::len).sum(),
         sources: site.ledger_sources.clone(),
         out,
         signing,
@@ -355,6 +363,25 @@ pub fn render_with(
     Ok(rendered)
 }
 
+/// The search index of `files`, reading the pages written to `staging` back a part at
+/// a time.
+fn index_staged(
+    language: &str,
+    files: &[render::OutputFile],
+    staging: &output::Staging,
+) -> Result<Vec<render::OutputFile>> {
+    let pages: Vec<&render::OutputFile> = files
+        .iter()
+        .filter(|f| render::search::indexed(&f.path))
+        .collect();
+    let paths: Vec<&str> = pages.iter().map(|f| f.path.as_str()).collect();
+    let read = |n: usize| match pages.get(n) {
+        Some(file) => staging.read(file),
+        None => Ok(std::borrow::Cow::Borrowed(&[][..])),
+    };
+    Ok(render::search::index_read(language, &paths, &read, &|| false)?.unwrap_or_default())
+}
+
 /// [`render_with`] short of the search index: `tally serve` shows the pages at once and
 /// indexes them in the background.
 pub fn render_pages(
@@ -370,18 +397,37 @@ pub fn render_pages(
         release,
         caches,
         timings,
-        render::Purpose::Build,
+        (render::Purpose::Build, None),
     )
 }
 
-/// [`render_pages`] for `purpose`: a check leaves out what [`render::Purpose::Check`] says.
+/// [`render_pages`] of a one-off build: each file written into `staging` as it is made.
+fn render_pages_to(
+    site_dir: &Path,
+    base_url: Option<&str>,
+    release: Option<&str>,
+    timings: &mut Timings,
+    staging: &output::Staging,
+) -> Result<Rendered> {
+    render_pages_for(
+        site_dir,
+        base_url,
+        release,
+        &mut Caches::disabled(),
+        timings,
+        (render::Purpose::Build, Some(staging)),
+    )
+}
+
+/// [`render_pages`] for `purpose` (a check leaves out what [`render::Purpose::Check`]
+/// says), the files put into the sink as they are made when there is one.
 fn render_pages_for(
     site_dir: &Path,
     base_url: Option<&str>,
     release: Option<&str>,
     caches: &mut Caches,
     timings: &mut Timings,
-    purpose: render::Purpose,
+    (purpose, sink): (render::Purpose, Option<&dyn render::Sink>),
 ) -> Result<Rendered> {
     // Problems in releases.toml are reported with those of the other sources.
     let prepared = prepare_with(site_dir, base_url, caches, timings);
@@ -407,7 +453,7 @@ fn render_pages_for(
         .into_iter()
         .cloned()
         .collect();
-    let mut files = render::render_for(&site, &mut caches.renders, purpose)?;
+    let mut files = render::render_for(&site, &mut caches.renders, purpose, sink)?;
     let stats = caches.renders.stats();
     timings.0.push(("contexts", stats.contexts));
     timings.0.push(("render", stats.rendering));
@@ -492,7 +538,7 @@ pub fn check_timed(site: &Path, timings: &mut Timings) -> Result<model::Site> {
         None,
         &mut Caches::disabled(),
         timings,
-        render::Purpose::Check,
+        (render::Purpose::Check, None),
     )?;
     Ok(rendered.site)
 }

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::sha256_hex;
 use crate::render::OutputFile;
 use crate::signing::SIGNATURE_FILE;
 
@@ -48,7 +47,7 @@ impl Manifest {
         // Each file is hashed on its own: on every core at once.
         let digests: Vec<(String, String)> = files
             .par_iter()
-            .map(|f| (f.path.clone(), sha256_hex(&f.bytes)))
+            .map(|f| (f.path.clone(), f.sha256_hex()))
             .collect();
         let digests = digests.into_iter().collect();
         Manifest::from_digests(digests, head)
@@ -130,6 +129,7 @@ pub fn add(mut files: Vec<OutputFile>, head: &Head) -> Vec<OutputFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::sha256_hex;
 
     #[test]
     fn the_manifest_of_known_digests_is_the_manifest_of_the_files() {

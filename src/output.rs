@@ -5,7 +5,9 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::render::OutputFile;
+use std::sync::Arc;
+
+use crate::render::{OutputFile, Sink, Stored};
 
 /// Refuses output folders whose replacement would destroy sources or more: anything
 /// inside the site but `public/`, the site folder or any folder holding it, the file
@@ -106,54 +108,157 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 /// that would leave `out` fails the build before anything is written. Leftovers of an
 /// interrupted earlier build are cleaned up first, and a missing `out` restored.
 pub fn write(out: &Path, files: &[OutputFile]) -> Result<()> {
-    let mut refused: Vec<Diagnostic> = files
-        .iter()
-        .filter_map(|f| {
-            crate::paths::output_path_problem(&f.path).map(|why| {
-                Diagnostic::new(
-                    out.join(&f.path),
-                    format!("refusing to write this output file: {why}"),
-                )
-            })
+    Staging::create(out)?.commit(files)
+}
+
+/// The folder a build writes into, `.<name>.tmp-<pid>` beside `out`, swapped in whole
+/// by [`Staging::commit`]; removed if the build fails (dropped uncommitted). Files can
+/// be written into it as they are made ([`Sink`]), so that a large site is never whole
+/// in memory.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    /// Folders already made in `dir`.
+    folders: std::sync::Mutex<std::collections::HashSet<String>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Makes the empty staging folder of `out`, after cleaning up what an interrupted
+    /// earlier build left.
+    pub fn create(out: &Path) -> Result<Staging> {
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| Error::Usage(format!("{} is not a folder name", out.display())))?;
+        let parent = out.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        recover(out)?;
+        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            folders: Default::default(),
+            committed: false,
         })
-        .collect();
-    refused.extend(
-        collisions(files).into_iter().map(|(path, why)| {
-            Diagnostic::new(out.join(path), format!("two outputs collide: {why}"))
-        }),
-    );
-    if !refused.is_empty() {
-        return Err(Error::Input(refused));
     }
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::Usage(format!("{} is not a folder name", out.display())))?;
-    let parent = out.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
-    recover(out)?;
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
+
+    /// The staging folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
-    if let Err(e) = write_all(&tmp, files) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+
+    /// The bytes of `file`: held, or read back from the staging folder.
+    pub fn read<'f>(&self, file: &'f OutputFile) -> Result<std::borrow::Cow<'f, [u8]>> {
+        if file.stored.is_none() {
+            return Ok(std::borrow::Cow::Borrowed(&file.bytes));
+        }
+        let path = self.dir.join(&file.path);
+        std::fs::read(&path)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|e| Error::io("read", &path, e))
     }
-    if out.exists() {
-        std::fs::rename(out, &old).map_err(|e| Error::io("move aside", out, e))?;
+
+    /// Makes `folder` (relative, `/`-separated) in the staging folder once.
+    fn folder(&self, folder: &str) -> std::io::Result<()> {
+        let known = self
+            .folders
+            .lock()
+            .map(|made| made.contains(folder))
+            .unwrap_or(false);
+        if !known {
+            std::fs::create_dir_all(self.dir.join(folder))?;
+            if let Ok(mut made) = self.folders.lock() {
+                made.insert(folder.to_string());
+            }
+        }
+        Ok(())
     }
-    if let Err(e) = std::fs::rename(&tmp, out) {
-        // Put the previous output back before reporting.
-        let _ = std::fs::rename(&old, out);
-        return Err(Error::io("move into place", out, e));
+
+    /// Checks every path of `files` (those written already and the rest), writes the
+    /// files still held, and swaps the staging folder in as `out`. `files` is the whole
+    /// output: a file written already that is not among them (one a later file at the
+    /// same path replaced) is overwritten by it.
+    pub fn commit(mut self, files: &[OutputFile]) -> Result<()> {
+        let mut refused: Vec<Diagnostic> = files
+            .iter()
+            .filter_map(|f| {
+                crate::paths::output_path_problem(&f.path).map(|why| {
+                    Diagnostic::new(
+                        self.out.join(&f.path),
+                        format!("refusing to write this output file: {why}"),
+                    )
+                })
+            })
+            .collect();
+        refused.extend(collisions(files).into_iter().map(|(path, why)| {
+            Diagnostic::new(self.out.join(path), format!("two outputs collide: {why}"))
+        }));
+        if !refused.is_empty() {
+            return Err(Error::Input(refused));
+        }
+        let held: Vec<&OutputFile> = files.iter().filter(|f| f.stored.is_none()).collect();
+        write_all(&self.dir, &held)?;
+        let (out, dir) = (&self.out, &self.dir);
+        let parent = out.parent().unwrap_or(Path::new("."));
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned());
+        let old = parent.join(format!(
+            ".{}.old-{}",
+            name.unwrap_or_default(),
+            std::process::id()
+        ));
+        if out.exists() {
+            std::fs::rename(out, &old).map_err(|e| Error::io("move aside", out, e))?;
+        }
+        if let Err(e) = std::fs::rename(dir, out) {
+            let _ = std::fs::rename(&old, out);
+            return Err(Error::io("move into place", out, e));
+        }
+        self.committed = true;
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(|e| Error::io("remove", &old, e))?;
+        }
+        Ok(())
     }
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io("remove", &old, e))?;
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
-    Ok(())
+}
+
+impl Sink for Staging {
+    /// Writes `bytes` at `path` in the staging folder and keeps their length and
+    /// SHA-256. A path that is refused, or that cannot be written (a file where a
+    /// folder is wanted), keeps its bytes instead: [`Staging::commit`] reports every
+    /// such path at once.
+    fn store(&self, path: String, bytes: &[u8]) -> Result<OutputFile> {
+        if crate::paths::output_path_problem(&path).is_some() {
+            return Ok(OutputFile::new(path, bytes));
+        }
+        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+        let written = self
+            .folder(folder)
+            .and_then(|()| std::fs::write(self.dir.join(&path), bytes));
+        if written.is_err() {
+            return Ok(OutputFile::new(path, bytes));
+        }
+        Ok(OutputFile {
+            path,
+            bytes: Arc::from(Vec::new()),
+            stored: Some(Stored {
+                len: bytes.len() as u64,
+                sha256: Some(crate::digest::sha256(bytes)),
+            }),
+        })
+    }
 }
 
 /// Cleans up after a build into `out` that was killed: when `out` is missing but a
@@ -215,7 +320,7 @@ fn collisions(files: &[OutputFile]) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for file in files {
         match by_path.insert(file.path.to_lowercase(), file) {
-            Some(other) if other.bytes != file.bytes => found.push((
+            Some(other) if !same_content(other, file) => found.push((
                 file.path.clone(),
                 format!(
                     "{} and {} are different files at one path (names that differ only in case or punctuation?)",
@@ -247,10 +352,19 @@ fn collisions(files: &[OutputFile]) -> Vec<(String, String)> {
     found
 }
 
+/// Whether two files hold the same bytes (by digest when one was written out already).
+fn same_content(a: &OutputFile, b: &OutputFile) -> bool {
+    if a.stored.is_none() && b.stored.is_none() {
+        a.bytes == b.bytes
+    } else {
+        a.len() == b.len() && a.sha256_hex() == b.sha256_hex()
+    }
+}
+
 /// Creates every folder first, then writes the files on every core at once: each file
 /// is in memory whole and goes to disk in one write (no buffer in between, nothing
 /// read back; `manifest.json` was made from the same bytes).
-fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {
+fn write_all(dir: &Path, files: &[&OutputFile]) -> Result<()> {
     use rayon::prelude::*;
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
     let mut folders: Vec<&str> = files
@@ -274,6 +388,69 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staged_files_keep_their_length_and_digest_and_appear_only_on_commit() {
+        let parent = tempfile::tempdir().expect("a folder");
+        let out = parent.path().join("public");
+        let staging = Staging::create(&out).expect("staging");
+        let stored = staging
+            .store("a/b/page.html".into(), b"<p>hi</p>")
+            .expect("stored");
+        assert!(stored.bytes.is_empty());
+        assert_eq!(stored.len(), 9);
+        assert_eq!(stored.sha256_hex(), crate::digest::sha256_hex(b"<p>hi</p>"));
+        assert_eq!(
+            staging.read(&stored).expect("read back").as_ref(),
+            b"<p>hi</p>"
+        );
+        assert!(!out.exists(), "nothing is in place before the commit");
+        let held = OutputFile::new("index.html", "home");
+        staging.commit(&[stored, held]).expect("committed");
+        assert_eq!(
+            std::fs::read(out.join("a/b/page.html")).unwrap(),
+            b"<p>hi</p>"
+        );
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"home");
+        let names: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "only the output is left");
+    }
+
+    #[test]
+    fn a_staging_folder_dropped_uncommitted_is_removed_and_the_output_untouched() {
+        let parent = tempfile::tempdir().expect("a folder");
+        let out = parent.path().join("public");
+        write(&out, &[OutputFile::new("index.html", "before")]).expect("first output");
+        {
+            let staging = Staging::create(&out).expect("staging");
+            staging
+                .store("index.html".into(), b"after")
+                .expect("stored");
+            assert!(staging.dir().join("index.html").exists());
+        }
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"before");
+        let names: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "the staging folder is gone");
+    }
+
+    #[test]
+    fn a_written_file_colliding_with_a_held_one_fails_the_commit() {
+        let parent = tempfile::tempdir().expect("a folder");
+        let out = parent.path().join("public");
+        let staging = Staging::create(&out).expect("staging");
+        let stored = staging.store("A.html".into(), b"one").expect("stored");
+        let held = OutputFile::new("a.html", "two");
+        let same = OutputFile::new("B.html", "one");
+        let stored_same = staging.store("b.html".into(), b"one").expect("stored");
+        let Err(Error::Input(problems)) = staging.commit(&[stored, held, same, stored_same]) else {
+            panic!("the commit should fail");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].to_string().contains("a.html"), "{problems:?}");
+        assert!(!out.exists());
+        let names: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
+        assert!(names.is_empty(), "the staging folder is gone");
+    }
 
     #[test]
     fn refuses_the_site_its_sources_and_their_parents() {

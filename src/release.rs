@@ -388,8 +388,13 @@ pub fn is_archive_path(path: &str) -> bool {
 /// `tally build --archive`: the whole built site (`files`, manifest included) zipped as
 /// `releases/<version>.zip`. The bytes depend only on the files: entries in path order,
 /// fixed timestamps and permissions. Links in the site are relative, so the unzipped
-/// folder opens from disk.
-pub fn archive(version: &str, files: &[OutputFile]) -> Result<OutputFile> {
+/// folder opens from disk. `read` gives each file's bytes (held, or read back from
+/// where the build wrote it).
+pub fn archive(
+    version: &str,
+    files: &[OutputFile],
+    read: &dyn for<'f> Fn(&'f OutputFile) -> Result<std::borrow::Cow<'f, [u8]>>,
+) -> Result<OutputFile> {
     use std::io::Write;
     use zip::write::SimpleFileOptions;
     use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -407,7 +412,7 @@ pub fn archive(version: &str, files: &[OutputFile]) -> Result<OutputFile> {
         writer
             .start_file(file.path.as_str(), options)
             .map_err(|e| failed(&e))?;
-        writer.write_all(&file.bytes).map_err(|e| failed(&e))?;
+        writer.write_all(&read(file)?).map_err(|e| failed(&e))?;
     }
     let cursor = writer.finish().map_err(|e| failed(&e))?;
     Ok(OutputFile::new(archive_path(version), cursor.into_inner()))

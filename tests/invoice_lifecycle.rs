@@ -283,6 +283,8 @@ fn schema_check(xml: &Path) {
 fn a_rewritten_invoice_record_fails_the_build() {
     let site = issued_site();
     let lock = common::read(site.path(), "tally.lock");
+    let out = common::build(site.path());
+    let manifest = common::read(&out, "manifest.json");
     // A total changed by hand no longer adds up.
     common::replace(
         site.path(),
@@ -326,6 +328,16 @@ fn a_rewritten_invoice_record_fails_the_build() {
     );
     // `tally check` finds what the build finds.
     assert_eq!(common::check_errors(site.path()), errors);
+    // That build had written its pages into its staging folder before it failed: the
+    // folder is gone and the previous output is untouched.
+    assert_eq!(common::read(&out, "manifest.json"), manifest);
+    let leftovers: Vec<String> = std::fs::read_dir(site.path())
+        .expect("the site")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".public."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     // Restored as `tally seal` wrote it, it builds again.
     std::fs::write(site.path().join("tally.lock"), &lock).expect("restore");
     common::build(site.path());

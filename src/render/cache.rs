@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use super::{Job, MakeContext, OutputFile, Renderer};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// What the last render did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -262,9 +262,26 @@ impl RenderCache {
         let this = self.renders;
         let (mut files, todo, reused) = self.sort_out(jobs, this);
         let rendered = todo.len();
-        let done: Result<Vec<(Todo, Rendered)>> = todo
+        // Files made whole by the sections go out first, before the pages add theirs.
+        files
+            .par_iter_mut()
+            .flatten()
+            .filter(|file| file.stored.is_none())
+            .try_for_each(|file| {
+                if let Some(sink) = renderer.sink {
+                    *file = sink.store(std::mem::take(&mut file.path), &file.bytes)?;
+                }
+                Ok::<(), Error>(())
+            })?;
+        // A page is held past its render only by a cache that keeps it.
+        let keeping = self.enabled;
+        let done: Result<Vec<(Todo, Option<Rendered>, OutputFile)>> = todo
             .into_par_iter()
-            .map(|(todo, context)| render_one(renderer, todo, context))
+            .map(|(todo, context)| {
+                let (todo, page) = render_one(renderer, todo, context)?;
+                let file = renderer.finished(todo.path.clone(), Arc::clone(&page.bytes))?;
+                Ok((todo, keeping.then_some(page), file))
+            })
             .collect();
         let done = match done {
             Ok(done) => done,
@@ -275,13 +292,12 @@ impl RenderCache {
                 return Err(e);
             }
         };
-        for (todo, mut page) in done {
-            page.render = this;
-            files[todo.slot] = Some(OutputFile::shared(
-                todo.path.clone(),
-                Arc::clone(&page.bytes),
-            ));
-            self.keep(todo.path, page);
+        for (todo, page, file) in done {
+            files[todo.slot] = Some(file);
+            if let Some(mut page) = page {
+                page.render = this;
+                self.keep(todo.path, page);
+            }
         }
         // Pages no job asked for this time are gone.
         self.pages.retain(|_, page| page.render == this);

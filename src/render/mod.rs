@@ -53,10 +53,22 @@ pub use cache::{Artifacts, RenderCache, RenderStats};
 
 /// One file of the output, its path relative to the output folder (`/`-separated).
 /// The bytes are shared: a page kept between rebuilds (`tally serve`) is not copied.
+/// A file already written to a build's staging folder ([`Sink`]) holds no bytes but
+/// their length and digest ([`Stored`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
     pub bytes: Arc<[u8]>,
+    /// Set when the bytes were written out and let go.
+    pub stored: Option<Stored>,
+}
+
+/// What is kept of a file written out by a [`Sink`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub len: u64,
+    /// Its SHA-256; `None` when nothing will ask (`tally check` keeps no pages).
+    pub sha256: Option<[u8; 32]>,
 }
 
 impl OutputFile {
@@ -64,6 +76,7 @@ impl OutputFile {
         OutputFile {
             path: path.into(),
             bytes: Arc::from(bytes.into()),
+            stored: None,
         }
     }
 
@@ -72,8 +85,35 @@ impl OutputFile {
         OutputFile {
             path: path.into(),
             bytes,
+            stored: None,
         }
     }
+
+    /// Its size in bytes, held or stored.
+    pub fn len(&self) -> u64 {
+        self.stored.map_or(self.bytes.len() as u64, |s| s.len)
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Its SHA-256 in lowercase hex: the stored digest, or that of the bytes held.
+    pub fn sha256_hex(&self) -> String {
+        match self.stored.and_then(|s| s.sha256) {
+            Some(digest) => crate::digest::to_hex(&digest),
+            None => crate::digest::sha256_hex(&self.bytes),
+        }
+    }
+}
+
+/// Where a build puts its files as they are made, so that a large site is never whole in
+/// memory: [`crate::output::Staging`] writes each into the folder that becomes the
+/// output and keeps its length and digest.
+pub trait Sink: Sync {
+    /// Writes `bytes` out as the file at `path`; what is kept of it.
+    fn store(&self, path: String, bytes: &[u8]) -> Result<OutputFile>;
 }
 
 /// Makes a page's context when it has to be rendered.
@@ -146,6 +186,8 @@ pub struct Renderer<'a> {
     ledger_fingerprint: OnceLock<u64>,
     /// What the files are made for.
     purpose: Purpose,
+    /// Where files go as they are made (a build); without one they are held.
+    sink: Option<&'a dyn Sink>,
 }
 
 /// What a render is for. A build makes every file. A check (`tally check`) renders every
@@ -191,7 +233,44 @@ impl<'a> Renderer<'a> {
             made,
             ledger_fingerprint: OnceLock::new(),
             purpose: Purpose::Build,
+            sink: None,
         }
+    }
+
+    /// The output file `bytes` at `path`: written out at once when the render has a
+    /// [`Sink`], else held.
+    pub fn file(&self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Result<OutputFile> {
+        match self.sink {
+            Some(sink) => sink.store(path.into(), &bytes.into()),
+            None => Ok(OutputFile::new(path, bytes)),
+        }
+    }
+
+    /// [`Renderer::file`] of borrowed bytes: copied only when held.
+    pub fn file_from(&self, path: impl Into<String>, bytes: &[u8]) -> Result<OutputFile> {
+        match self.sink {
+            Some(sink) => sink.store(path.into(), bytes),
+            None => Ok(OutputFile::new(path, bytes)),
+        }
+    }
+
+    /// What is kept of a page rendered at `path`: written out when the render has a
+    /// [`Sink`]; in a check only its length (nothing reads a page after a check).
+    fn finished(&self, path: String, bytes: Arc<[u8]>) -> Result<OutputFile> {
+        if let Some(sink) = self.sink {
+            return sink.store(path, &bytes);
+        }
+        if self.checking() {
+            return Ok(OutputFile {
+                path,
+                stored: Some(Stored {
+                    len: bytes.len() as u64,
+                    sha256: None,
+                }),
+                bytes: Arc::from(Vec::new()),
+            });
+        }
+        Ok(OutputFile::shared(path, bytes))
     }
 
     /// Whether this render only checks (see [`Purpose::Check`]).
@@ -294,14 +373,16 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>> {
 /// Sections need do nothing for this: a page is re-rendered exactly when what its
 /// template sees changed.
 pub fn render_with(site: &Site, cache: &mut RenderCache) -> Result<Vec<OutputFile>> {
-    render_for(site, cache, Purpose::Build)
+    render_for(site, cache, Purpose::Build, None)
 }
 
-/// [`render_with`] for `purpose`: a check leaves out what [`Purpose::Check`] says.
-pub fn render_for(
-    site: &Site,
+/// [`render_with`] for `purpose` (a check leaves out what [`Purpose::Check`] says), each
+/// file put into `sink` as it is made when there is one.
+pub fn render_for<'s>(
+    site: &'s Site,
     cache: &mut RenderCache,
     purpose: Purpose,
+    sink: Option<&'s dyn Sink>,
 ) -> Result<Vec<OutputFile>> {
     let made = cache.begin();
     let mut renderer = match cache.compiled(&site.theme.templates) {
@@ -314,6 +395,7 @@ pub fn render_for(
         }
     };
     renderer.purpose = purpose;
+    renderer.sink = sink;
     let started = std::time::Instant::now();
     let jobs = all_jobs(&renderer)?;
     let contexts = started.elapsed();
@@ -332,7 +414,7 @@ fn all_jobs<'r>(renderer: &'r Renderer<'_>) -> Result<Vec<Job<'r>>> {
     type Section<'s> = for<'r> fn(&'r Renderer<'s>) -> Result<Vec<Job<'r>>>;
     let sections: [Section<'_>; 13] = [
         |r| pages::jobs(r),
-        |r| Ok(seal::jobs(&r.site.seals)),
+        |r| seal::jobs(r),
         |r| Ok(signing::jobs(r.site)),
         |r| register::jobs(r),
         |r| report::jobs(r),

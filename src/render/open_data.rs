@@ -45,7 +45,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
                     parquet,
                 ));
             }
-            files.push(OutputFile::new(format!("data/{}", descriptor.path), bytes));
+            files.push(r.file(format!("data/{}", descriptor.path), bytes)?);
             descriptors.push(descriptor);
         }
         let package = datapackage(site, &descriptors);

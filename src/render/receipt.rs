@@ -79,7 +79,7 @@ pub struct WeekLink {
 /// receipt) are sorted by shard, and each shard reads its own rows and writes its JSON
 /// straight into its file's bytes, the shards in parallel. A week's entry is written
 /// once for the site and copied into each shard that names it.
-pub fn shards(r: &Renderer<'_>) -> (u32, usize, Vec<OutputFile>) {
+pub fn shards(r: &Renderer<'_>) -> Result<(u32, usize, Vec<OutputFile>)> {
     let site = r.site;
     let ledger = &site.ledger;
     let mut placed: Vec<(u32, usize)> = ledger
@@ -105,10 +105,10 @@ pub fn shards(r: &Renderer<'_>) -> (u32, usize, Vec<OutputFile>) {
             let index = group
                 .first()
                 .map_or(0, |&(hash, _)| shard_index(hash, bits));
-            OutputFile::new(shard_file(index, bits), shard_json(site, &weeks, group))
+            r.file(shard_file(index, bits), shard_json(site, &weeks, group))
         })
-        .collect();
-    (bits, count, files)
+        .collect::<Result<_>>()?;
+    Ok((bits, count, files))
 }
 
 /// One shard's JSON, `{"weeks": {...}, "receipts": {...}}`, of the receipts at the
@@ -239,7 +239,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
             .count();
         (bits_for(count), count, Vec::new())
     } else {
-        shards(r)
+        shards(r)?
     };
     let weeks: Vec<WeekLink> = site
         .seals

@@ -92,7 +92,7 @@ fn week_charts(r: &Renderer<'_>, charter: &ReportCharts<'_>) -> Result<Vec<Arc<C
                 || {
                     let mut set = charter.week(i)?;
                     if !r.checking() {
-                        set.files.push(share_card_file(site, week)?);
+                        set.files.push(share_card_file(r, week)?);
                     }
                     Ok(set)
                 },
@@ -151,7 +151,8 @@ fn week_job<'a>(
 }
 
 /// `reports/<week>/share.png`: the card a chat shows when the report is shared.
-fn share_card_file(site: &Site, w: &WeekReport) -> Result<OutputFile> {
+fn share_card_file(r: &Renderer<'_>, w: &WeekReport) -> Result<OutputFile> {
+    let site = r.site;
     let config = &site.config;
     let ledger = &site.ledger;
     let n = Numbers::of(config);
@@ -190,10 +191,7 @@ fn share_card_file(site: &Site, w: &WeekReport) -> Result<OutputFile> {
         template: "share card".into(),
         message,
     })?;
-    Ok(OutputFile::new(
-        format!("reports/{}/share.png", w.week),
-        bytes,
-    ))
+    r.file(format!("reports/{}/share.png", w.week), bytes)
 }
 
 /// The overview's charts (`reports/charts/`), shared by `/reports/` and the home page:

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Job;
 use super::views::long_date;
+use super::{Job, Renderer};
+use crate::error::Result;
 use crate::model::seal::{
     CHAIN_START, RowDiff, Seal, SealState, Seals, WeekSeal, normal_decimal, quantity_totals,
 };
@@ -137,17 +138,16 @@ impl SealsFile {
 }
 
 /// `data/seals.json` and one canonical file per week.
-pub fn jobs(seals: &Seals) -> Vec<Job<'static>> {
+pub fn jobs(r: &Renderer<'_>) -> Result<Vec<Job<'static>>> {
+    let seals = &r.site.seals;
     let mut json = serde_json::to_string_pretty(&SealsFile::new(seals)).unwrap_or_default();
     json.push('\n');
     let mut jobs = vec![Job::File(OutputFile::new(SEALS_FILE, json))];
     for (week, seal) in &seals.weeks {
-        jobs.push(Job::File(OutputFile::new(
-            canonical_path(*week),
-            seal.current.public_text.clone(),
-        )));
+        let text = seal.current.public_text.as_bytes();
+        jobs.push(Job::File(r.file_from(canonical_path(*week), text)?));
     }
-    jobs
+    Ok(jobs)
 }
 
 /// Week → its seal state (`sealed`, `amended`, `provisional`) for lists of weeks; the

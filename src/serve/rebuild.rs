@@ -337,10 +337,7 @@ impl SiteBuilder {
             .files
             .iter()
             .filter(|f| !search::in_bundle(&f.path) && f.path != MANIFEST_FILE)
-            .map(|f| OutputFile {
-                path: f.path.clone(),
-                bytes: Arc::clone(&f.bytes),
-            })
+            .map(|f| OutputFile::shared(f.path.clone(), Arc::clone(&f.bytes)))
             .collect();
         all.extend(files);
         all.sort_by(|a, b| a.path.cmp(&b.path));
@@ -379,10 +376,7 @@ fn keep_index(before: &Output, files: &mut Vec<OutputFile>) {
         .files
         .iter()
         .filter(|f| search::in_bundle(&f.path))
-        .map(|f| OutputFile {
-            path: f.path.clone(),
-            bytes: Arc::clone(&f.bytes),
-        })
+        .map(|f| OutputFile::shared(f.path.clone(), Arc::clone(&f.bytes)))
         .collect();
     if index.is_empty() {
         return;

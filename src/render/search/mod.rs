@@ -16,6 +16,7 @@
 
 pub mod text;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use foldhash::fast::FixedState;
@@ -78,18 +79,36 @@ pub fn index_pages<'p>(
 ) -> Result<Option<Vec<OutputFile>>> {
     let mut pages: Vec<(&str, &[u8])> = pages.filter(|(path, _)| indexed(path)).collect();
     pages.sort_unstable_by_key(|(path, _)| *path);
-    if u32::try_from(pages.len()).is_err() {
+    let paths: Vec<&str> = pages.iter().map(|(path, _)| *path).collect();
+    let read = |n: usize| {
+        Ok(Cow::Borrowed(
+            pages.get(n).map_or(&[][..], |(_, bytes)| bytes),
+        ))
+    };
+    index_read(language, &paths, &read, superseded)
+}
+
+/// [`index_pages`] of the pages at `paths` (the [`indexed`] ones, sorted), the `n`th
+/// read by `read(n)` when its part is reached: a build reads its pages back from the
+/// folder they were written to, a part at a time.
+pub fn index_read<'p>(
+    language: &str,
+    paths: &[&str],
+    read: &(dyn Fn(usize) -> Result<Cow<'p, [u8]>> + Sync),
+    superseded: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<Vec<OutputFile>>> {
+    if u32::try_from(paths.len()).is_err() {
         return Err(failed(&"more than 4 billion pages"));
     }
-    let parts: Option<Vec<Part>> = pages
-        .par_chunks(PART)
-        .enumerate()
-        .map(|(n, part)| Part::read(n * PART, part, superseded))
+    let starts: Vec<usize> = (0..paths.len()).step_by(PART).collect();
+    let parts: Result<Option<Vec<Part>>> = starts
+        .par_iter()
+        .map(|&first| Part::read(first, paths.len().min(first + PART), read, superseded))
         .collect();
-    let Some(parts) = parts else {
+    let Some(parts) = parts? else {
         return Ok(None);
     };
-    Ok(Some(files(language, &pages, parts)?))
+    Ok(Some(files(language, paths, parts)?))
 }
 
 /// Pages per part read on one core.
@@ -105,19 +124,23 @@ struct Part {
 }
 
 impl Part {
-    /// Reads `pages`, numbered from `first`; `None` once `superseded` says so.
-    fn read(
+    /// Reads pages `first..end` with `read`; `None` once `superseded` says so.
+    fn read<'p>(
         first: usize,
-        pages: &[(&str, &[u8])],
+        end: usize,
+        read: &(dyn Fn(usize) -> Result<Cow<'p, [u8]>> + Sync),
         superseded: &(dyn Fn() -> bool + Sync),
-    ) -> Option<Part> {
+    ) -> Result<Option<Part>> {
         let mut part = Part::default();
-        for (i, (_, bytes)) in pages.iter().enumerate() {
+        for n in first..end {
             if superseded() {
-                return None;
+                return Ok(None);
             }
-            let number = u32::try_from(first + i).ok()?;
-            let Some(page) = text::read(&String::from_utf8_lossy(bytes)) else {
+            let Ok(number) = u32::try_from(n) else {
+                return Ok(None);
+            };
+            let bytes = read(n)?;
+            let Some(page) = text::read(&String::from_utf8_lossy(&bytes)) else {
                 part.titles.push(Default::default());
                 continue;
             };
@@ -130,13 +153,13 @@ impl Part {
             }
             part.titles.push((page.title, page.excerpt));
         }
-        Some(part)
+        Ok(Some(part))
     }
 }
 
 /// The index's files: `pages` are numbered by their place, `parts` hold what was read
 /// of them, in order.
-fn files(language: &str, pages: &[(&str, &[u8])], parts: Vec<Part>) -> Result<Vec<OutputFile>> {
+fn files(language: &str, pages: &[&str], parts: Vec<Part>) -> Result<Vec<OutputFile>> {
     let mut by_word: HashMap<String, Vec<u32>, FixedState> = HashMap::default();
     let mut titles = Vec::with_capacity(pages.len());
     for part in parts {
@@ -163,7 +186,7 @@ fn files(language: &str, pages: &[(&str, &[u8])], parts: Vec<Part>) -> Result<Ve
     }
     let listed = pages.iter().zip(&titles);
     let listed: Vec<[&str; 3]> = listed
-        .map(|((path, _), (title, excerpt))| [*path, title.as_str(), excerpt.as_str()])
+        .map(|(path, (title, excerpt))| [*path, title.as_str(), excerpt.as_str()])
         .collect();
     for (n, chunk) in listed.chunks(CHUNK).enumerate() {
         out.push(json(format!("{BUNDLE_DIR}/pages/{n}.json"), &chunk)?);
