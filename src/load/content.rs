@@ -249,17 +249,28 @@ fn load_markdown<T: Send + Sync + 'static>(
     dir: &str,
     cache: &FileCache,
     problems: &mut Diagnostics,
-    parse: impl Fn(&Path, String, &Split<'_>) -> Result<T, Diagnostic>,
+    parse: impl Fn(&Path, String, &Split<'_>) -> Result<T, Diagnostic> + Sync,
 ) -> Vec<Arc<T>> {
-    let mut records = Vec::new();
-    for file in cache.files(&site.join(dir), "md", problems).iter() {
-        let record = cache.parse_shared(file, problems, |problems| {
-            let path = relative(site, file);
-            let text = read_text(site, file, &path, problems)?;
-            let parsed = front_matter::split(&path, &text)
-                .and_then(|split| parse(&path, stem(file), &split));
-            parsed.map_err(|d| problems.push(d)).ok()
-        });
+    use rayon::prelude::*;
+    // Read and parsed on every core; records and problems kept in file order.
+    let files = cache.files(&site.join(dir), "md", problems);
+    let loaded: Vec<(Option<Arc<T>>, Diagnostics)> = files
+        .par_iter()
+        .map(|file| {
+            let mut found = Diagnostics::default();
+            let record = cache.parse_shared(file, &mut found, |problems| {
+                let path = relative(site, file);
+                let text = read_text(site, file, &path, problems)?;
+                let parsed = front_matter::split(&path, &text)
+                    .and_then(|split| parse(&path, stem(file), &split));
+                parsed.map_err(|d| problems.push(d)).ok()
+            });
+            (record, found)
+        })
+        .collect();
+    let mut records = Vec::with_capacity(loaded.len());
+    for (record, found) in loaded {
+        problems.extend(found.0);
         records.extend(record);
     }
     records

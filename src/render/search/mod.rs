@@ -140,7 +140,12 @@ impl Part {
                 return Ok(None);
             };
             let bytes = read(n)?;
-            let Some(page) = text::read(&String::from_utf8_lossy(&bytes)) else {
+            // Pages are written as UTF-8: the lossy reading is for a page that is not.
+            let html = match std::str::from_utf8(&bytes) {
+                Ok(html) => Cow::Borrowed(html),
+                Err(_) => String::from_utf8_lossy(&bytes),
+            };
+            let Some(page) = text::read(&html) else {
                 part.titles.push(Default::default());
                 continue;
             };

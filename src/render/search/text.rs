@@ -248,13 +248,19 @@ impl<'h> Reader<'h> {
         if name == "h1" {
             self.in_title += 1;
         }
-        let weight = attribute(tag, WEIGHT)
-            .and_then(|w| w.parse::<u32>().ok())
-            .map_or(weight, |w| w.clamp(1, 10));
+        // Most tags carry none of the index's attributes: one search tells.
+        let marked = tag.len() > name.len() && marked(tag);
+        let weight = if marked {
+            attribute(tag, WEIGHT)
+                .and_then(|w| w.parse::<u32>().ok())
+                .map_or(weight, |w| w.clamp(1, 10))
+        } else {
+            weight
+        };
         self.open.push(Open {
             name,
-            ignored: ignored || has_attribute(tag, IGNORE),
-            facts: facts || has_attribute(tag, FACTS),
+            ignored: ignored || (marked && has_attribute(tag, IGNORE)),
+            facts: facts || (marked && has_attribute(tag, FACTS)),
             weight,
         });
     }
@@ -315,6 +321,13 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
         };
         (2..=MAX_WORD_CHARS).contains(&chars)
     })
+}
+
+/// Whether the tag text `tag` holds any `data-search-` attribute.
+fn marked(tag: &str) -> bool {
+    static PREFIX: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("data-search-"));
+    PREFIX.find(tag.as_bytes()).is_some()
 }
 
 /// Whether the tag text `tag` (name and attributes) carries attribute `name`.
