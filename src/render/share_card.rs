@@ -52,26 +52,69 @@ pub fn png(card: &Card) -> Result<Vec<u8>, String> {
     encode(&pixmap).map_err(|e| e.to_string())
 }
 
-/// The card as an 8-bit RGB PNG. The card is opaque (its first shape fills it), so the
-/// alpha channel is dropped, and its flat colours need no row filter: on the example's
-/// card this takes 5 ms instead of tiny-skia's 11 ms (RGBA, adaptive filters), for a
-/// file of 44 KB instead of 48 KB.
+/// The card as an 8-bit PNG. The card is opaque (its first shape fills it), so the
+/// alpha channel is dropped. Its flat colours and their anti-aliased edges come to far
+/// fewer than 256 (55 on the example's card), so each pixel is written as its index in
+/// a palette of the exact colours, nothing lost: a third of the bytes to compress,
+/// which png's fast deflate with adaptive filters makes 35 KB in about 1 ms (RGB at the
+/// balanced level: 44 KB in 5 ms). A card of more colours is written as RGB.
 fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|pixel| [pixel[0], pixel[1], pixel[2]])
-        .collect();
     let mut out = Vec::with_capacity(64 * 1024);
     let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-    encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    encoder.set_filter(png::Filter::NoFilter);
+    let data = match palette(pixmap.data()) {
+        Some((colours, indices)) => {
+            encoder.set_color(png::ColorType::Indexed);
+            encoder.set_palette(colours);
+            encoder.set_compression(png::Compression::Fast);
+            encoder.set_filter(png::Filter::Adaptive);
+            indices
+        }
+        None => {
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_compression(png::Compression::Balanced);
+            encoder.set_filter(png::Filter::NoFilter);
+            pixmap
+                .data()
+                .chunks_exact(4)
+                .flat_map(|pixel| [pixel[0], pixel[1], pixel[2]])
+                .collect()
+        }
+    };
     let mut writer = encoder.write_header()?;
-    writer.write_image_data(&rgb)?;
+    writer.write_image_data(&data)?;
     writer.finish()?;
     Ok(out)
+}
+
+/// The colours of the RGBA pixels `rgba` in order of first use (RGB, three bytes
+/// each) and each pixel's index among them; `None` past 256 colours.
+fn palette(rgba: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut colours: Vec<u8> = Vec::with_capacity(3 * 256);
+    // By the whole pixel as one number (alpha too: the card is opaque, and two pixels
+    // differing only in alpha would just take two entries of one colour).
+    let mut index: std::collections::HashMap<u32, u8, foldhash::fast::FixedState> =
+        std::collections::HashMap::default();
+    let mut indices = Vec::with_capacity(rgba.len() / 4);
+    // Runs of one colour are long: the previous pixel's index is tried first.
+    let (mut last, mut last_at) = (None, 0u8);
+    for pixel in rgba.chunks_exact(4) {
+        let whole = u32::from_ne_bytes([pixel[0], pixel[1], pixel[2], pixel[3]]);
+        if last != Some(whole) {
+            last_at = match index.get(&whole) {
+                Some(&at) => at,
+                None => {
+                    let at = u8::try_from(index.len()).ok()?;
+                    index.insert(whole, at);
+                    colours.extend_from_slice(&pixel[..3]);
+                    at
+                }
+            };
+            last = Some(whole);
+        }
+        indices.push(last_at);
+    }
+    Some((colours, indices))
 }
 
 /// The embedded font, loaded once.
@@ -170,6 +213,41 @@ mod tests {
             HEIGHT
         );
         assert_eq!(png(&card()).unwrap(), bytes);
+    }
+
+    #[test]
+    fn the_palette_keeps_every_pixel_exactly() {
+        let tree = usvg::Tree::from_str(
+            &svg(&card()),
+            &usvg::Options {
+                fontdb: fonts(),
+                font_family: FAMILY.to_string(),
+                ..usvg::Options::default()
+            },
+        )
+        .unwrap();
+        let mut pixmap = tiny_skia::Pixmap::new(WIDTH, HEIGHT).unwrap();
+        resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+        let bytes = encode(&pixmap).unwrap();
+        let mut decoder = ::png::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.set_transformations(::png::Transformations::EXPAND);
+        let mut reader = decoder.read_info().unwrap();
+        assert_eq!(reader.info().color_type, ::png::ColorType::Indexed);
+        let mut decoded = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut decoded).unwrap();
+        assert_eq!(frame.color_type, ::png::ColorType::Rgb);
+        let rendered: Vec<u8> = pixmap
+            .data()
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        assert_eq!(&decoded[..frame.buffer_size()], &rendered[..]);
+        // Past 256 colours the pixels are written as RGB.
+        let many: Vec<u8> = (0..300u32)
+            .flat_map(|i| [(i % 256) as u8, (i / 256) as u8, 0, 255])
+            .collect();
+        assert!(palette(&many).is_none());
+        assert_eq!(palette(&many[..256 * 4]).unwrap().0.len(), 256 * 3);
     }
 
     #[test]
