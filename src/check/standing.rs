@@ -33,6 +33,16 @@ pub fn check(minutes: &[Arc<RawMinutes>], all_read: bool, problems: &mut Diagnos
     let mut readoptions = Vec::new();
     let mut acts = Vec::new();
     for m in minutes {
+        let front = &m.front;
+        if front.kind.is_none()
+            && front.festivals.is_empty()
+            && front.acts.is_empty()
+            && front.decisions.iter().all(|d| d.rule.is_none())
+        {
+            // Nothing of standing rules, festivals or acts (most minutes): no record
+            // to make for them.
+            continue;
+        }
         let record = Record {
             slug: m.slug.clone(),
             title: m.front.title.clone(),

@@ -12,6 +12,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use super::inputs::Memo as InputsMemo;
 use crate::error::{Diagnostic, Diagnostics};
 
 /// What one parse of one file produced: the record (if any) and its problems.
@@ -36,6 +37,9 @@ pub struct FileCache {
     /// The files of a folder ([`super::sorted_files`]) by folder and extension, kept up
     /// to date file by file by [`FileCache::forget`].
     listings: Mutex<Listings>,
+    /// The listing of the site's inputs ([`super::inputs::digest_with`]), told what
+    /// [`FileCache::forget`] is told.
+    inputs: Mutex<Option<InputsMemo>>,
 }
 
 impl FileCache {
@@ -45,6 +49,7 @@ impl FileCache {
             enabled: true,
             entries: Mutex::default(),
             listings: Mutex::default(),
+            inputs: Mutex::default(),
         }
     }
 
@@ -135,6 +140,9 @@ impl FileCache {
     /// Drops what was parsed from `changed` and, if it is a folder, from every file in it.
     pub fn forget(&self, changed: &Path) {
         self.update_listings(changed);
+        if let Some(inputs) = self.inputs_memo().as_mut().and_then(|m| m.as_mut()) {
+            inputs.forget(changed);
+        }
         let changed = changed.as_os_str().as_encoded_bytes();
         for files in self.lock().values_mut() {
             files.retain(|path, _| {
@@ -194,6 +202,16 @@ impl FileCache {
     pub fn clear(&self) {
         self.lock().clear();
         self.listings().clear();
+        if let Some(mut inputs) = self.inputs_memo() {
+            *inputs = None;
+        }
+    }
+
+    /// Where [`super::inputs::digest_with`] keeps the listing of the inputs; `None` for a
+    /// disabled cache, which keeps nothing.
+    pub(super) fn inputs_memo(&self) -> Option<MutexGuard<'_, Option<InputsMemo>>> {
+        self.enabled
+            .then(|| self.inputs.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// How many parsed files are remembered.

@@ -16,6 +16,7 @@
 
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -83,6 +84,9 @@ pub struct RenderCache {
 pub struct Artifacts {
     enabled: bool,
     kept: Mutex<MadeState>,
+    /// By key, the items last hashed by [`Artifacts::hash_items`], each with its hash
+    /// (a `Vec<(Arc<T>, u64)>`).
+    hashed: Mutex<HashMap<String, Box<dyn Any + Send + Sync>>>,
 }
 
 #[derive(Default)]
@@ -99,6 +103,7 @@ impl Artifacts {
         Artifacts {
             enabled: true,
             kept: Mutex::default(),
+            hashed: Mutex::default(),
         }
     }
 
@@ -172,7 +177,75 @@ impl Artifacts {
 
     fn clear(&self) {
         self.lock().values.clear();
+        self.hashed_items().clear();
     }
+
+    /// A hash of `items`, each hashed by `hash`: the same for equal items within one run.
+    /// While the cache is enabled, each item's hash is kept with the item under `key`,
+    /// and an item listed again (the same [`Arc`]: records of unchanged files stay the
+    /// same `Arc`s) is not hashed again, so that a long list of records of which one
+    /// changed is not hashed whole again (`tally serve`). `hash` must be the same
+    /// function every time for one `key`.
+    pub fn hash_items<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        items: &[Arc<T>],
+        hash: impl Fn(&T) -> u64,
+    ) -> u64 {
+        if !self.enabled {
+            return combined(items.iter().map(|item| hash(item)), items.len());
+        }
+        let mut hashed = self.hashed_items();
+        let kept = hashed
+            .entry(key.to_string())
+            .or_insert_with(|| Box::new(Vec::<(Arc<T>, u64)>::new()));
+        let Some(kept) = kept.downcast_mut::<Vec<(Arc<T>, u64)>>() else {
+            // Another type under this key: a mistake, but not one to fail on.
+            return combined(items.iter().map(|item| hash(item)), items.len());
+        };
+        // Where items moved (some were added or removed before them), they are found by
+        // address, once the addresses of the items before are taken: an address in
+        // `kept` is that of a live item, which `kept` holds.
+        let mut by_address: Option<HashMap<*const T, u64>> = None;
+        let mut missed = 0;
+        for (i, item) in items.iter().enumerate() {
+            if kept.get(i).is_some_and(|(k, _)| Arc::ptr_eq(k, item)) {
+                continue;
+            }
+            missed += 1;
+            if missed > MOVED && by_address.is_none() {
+                by_address = Some(kept.iter().map(|(k, h)| (Arc::as_ptr(k), *h)).collect());
+            }
+            let moved = by_address
+                .as_ref()
+                .and_then(|index| index.get(&Arc::as_ptr(item)).copied());
+            let h = moved.unwrap_or_else(|| hash(item));
+            match kept.get_mut(i) {
+                Some(slot) => *slot = (Arc::clone(item), h),
+                None => kept.push((Arc::clone(item), h)),
+            }
+        }
+        kept.truncate(items.len());
+        combined(kept.iter().map(|(_, h)| *h), items.len())
+    }
+
+    fn hashed_items(&self) -> MutexGuard<'_, HashMap<String, Box<dyn Any + Send + Sync>>> {
+        self.hashed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// How many items of a list may be new in [`Artifacts::hash_items`] before the items
+/// kept are looked up by address: the items of one changed file are hashed anew without.
+const MOVED: usize = 16;
+
+/// One hash of `count` hashes, in order.
+fn combined(hashes: impl Iterator<Item = u64>, count: usize) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hasher.write_usize(count);
+    for h in hashes {
+        hasher.write_u64(h);
+    }
+    hasher.finish()
 }
 
 /// A page to render now.
@@ -409,4 +482,67 @@ fn render_one(
         render: 0,
     };
     Ok((todo, page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn items_listed_again_are_not_hashed_again_and_the_hash_follows_them() {
+        let artifacts = Artifacts::enabled();
+        let calls = Cell::new(0);
+        let hash = |s: &String| {
+            calls.set(calls.get() + 1);
+            super::super::hash_of(s)
+        };
+        let items: Vec<Arc<String>> = ["a", "b", "c"].map(|s| Arc::new(s.to_string())).into();
+        let first = artifacts.hash_items("k", &items, hash);
+        assert_eq!(calls.get(), 3);
+        assert_eq!(artifacts.hash_items("k", &items, hash), first);
+        assert_eq!(calls.get(), 3, "the same items are not hashed again");
+
+        // Equal items, made anew: hashed, with the same result (as in a one-off build).
+        let fresh: Vec<Arc<String>> = ["a", "b", "c"].map(|s| Arc::new(s.to_string())).into();
+        assert_eq!(artifacts.hash_items("k", &fresh, hash), first);
+        assert_eq!(calls.get(), 6);
+        assert_eq!(Artifacts::default().hash_items("k", &fresh, hash), first);
+
+        // One item changed: only it is hashed.
+        let mut changed = fresh.clone();
+        changed[1] = Arc::new("B".to_string());
+        let calls_before = calls.get();
+        let after = artifacts.hash_items("k", &changed, hash);
+        assert_eq!(calls.get(), calls_before + 1);
+        assert_ne!(after, first);
+        assert_eq!(Artifacts::default().hash_items("k", &changed, hash), after);
+
+        // A long list, then one item added in front and one removed: the items that
+        // moved are found, not hashed again.
+        let long: Vec<Arc<String>> = (0..200).map(|i| Arc::new(i.to_string())).collect();
+        artifacts.hash_items("k", &long, hash);
+        let mut moved = long.clone();
+        moved.insert(0, Arc::new("new".to_string()));
+        moved.remove(100);
+        let calls_before = calls.get();
+        let hashed = artifacts.hash_items("k", &moved, hash);
+        assert!(calls.get() - calls_before < 2 * MOVED, "{}", calls.get());
+        assert_eq!(Artifacts::default().hash_items("k", &moved, hash), hashed);
+        assert_ne!(Artifacts::default().hash_items("k", &long, hash), hashed);
+        let reordered = vec![Arc::clone(&changed[2]), Arc::clone(&changed[1])];
+        assert_ne!(
+            artifacts.hash_items("k", &reordered, hash),
+            Artifacts::default().hash_items("k", &changed, hash),
+        );
+        assert_eq!(
+            artifacts.hash_items("k", &reordered, hash),
+            Artifacts::default().hash_items("k", &reordered, hash),
+        );
+
+        artifacts.clear();
+        let calls_before = calls.get();
+        artifacts.hash_items("k", &reordered, hash);
+        assert_eq!(calls.get(), calls_before + 2, "forgotten");
+    }
 }

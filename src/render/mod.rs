@@ -167,7 +167,8 @@ impl<'a> Job<'a> {
 
 fn page_path(url_path: &str) -> String {
     if url_path.is_empty() || url_path.ends_with('/') {
-        format!("{url_path}index.html")
+        // Not `format!`: this is made for every page of a rebuild.
+        [url_path, "index.html"].concat()
     } else {
         url_path.to_string()
     }
@@ -310,6 +311,18 @@ impl<'a> Renderer<'a> {
         hash_of(&(self.site_fingerprint, data))
     }
 
+    /// A hash of a list of records, to go into a [`Renderer::fingerprint`]: each record
+    /// hashed by `hash`, and (in `tally serve`) not hashed again while it is the same
+    /// [`Arc`] (see [`Artifacts::hash_items`]); `key` names the list.
+    pub fn hash_items<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        items: &[Arc<T>],
+        hash: impl Fn(&T) -> u64,
+    ) -> u64 {
+        self.made.hash_items(key, items, hash)
+    }
+
     /// A context holding `site` and `title`, to which a section adds its view.
     pub fn context(&self, title: &str, section: &str) -> Context {
         let mut context = Context::new();
@@ -346,7 +359,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// A hash of `value`, the same for equal values within one run of the program.
-fn hash_of(value: &impl Hash) -> u64 {
+pub(crate) fn hash_of(value: &impl Hash) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()

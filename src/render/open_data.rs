@@ -19,8 +19,7 @@ pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
     // Made from the ledger and the invoices, which are made from the ledger and their
     // letters: made again only when one of those changed.
-    let decisions: Vec<&crate::model::register::Decision> =
-        site.registers.decisions.iter().map(|d| &**d).collect();
+    let decisions = r.hash_items("decisions", &site.registers.decisions, super::hash_of);
     let fingerprint = r.fingerprint(&(
         r.ledger_fingerprint(),
         decisions,

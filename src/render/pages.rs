@@ -81,11 +81,9 @@ fn minutes_jobs<'a>(r: &'a Renderer<'_>, jobs: &mut Vec<Job<'a>>) {
     let site = r.site;
     let root = &r.site_view.root;
     // The list shows what a summary shows of each minutes, nothing of their text.
-    let listed: Vec<_> = site
-        .minutes
-        .iter()
-        .map(|m| MinutesSummary::source(m))
-        .collect();
+    let listed = r.hash_items("minutes summaries", &site.minutes, |m| {
+        super::hash_of(&MinutesSummary::source(m))
+    });
     jobs.push(Job::keyed(
         "minutes/",
         "minutes_list.html",
@@ -105,7 +103,7 @@ fn minutes_jobs<'a>(r: &'a Renderer<'_>, jobs: &mut Vec<Job<'a>>) {
     ));
     for m in &site.minutes {
         jobs.push(Job::keyed(
-            &format!("minutes/{}/", m.slug),
+            &["minutes/", &m.slug, "/"].concat(),
             "minutes.html",
             r.fingerprint(&(m.fingerprint, site.as_of)),
             move || {

@@ -31,7 +31,7 @@ fn decisions_job<'a>(r: &'a Renderer<'_>) -> Job<'a> {
     Job::keyed(
         "decisions/",
         "decisions.html",
-        r.fingerprint(&registers.decisions),
+        r.fingerprint(&r.hash_items("decisions", &registers.decisions, super::hash_of)),
         move || {
             let decisions: Vec<DecisionView> = registers
                 .decisions
