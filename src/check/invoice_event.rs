@@ -129,7 +129,7 @@ fn issued_invoices(config: &Config, ledger: &CheckedLedger, as_of: Option<Date>)
         return Vec::new();
     };
     let rows = service_rows_of(&ledger.entries, &ledger.rates);
-    invoice::invoices(Parties::of(config), &rows, as_of, &BTreeMap::new())
+    invoice::invoices(Parties::of(config), rows, as_of, &BTreeMap::new())
 }
 
 fn list(invoices: &[Invoice]) -> String {

@@ -167,25 +167,28 @@ pub fn due_date(issue: Date, payment_terms_days: u32) -> Date {
 }
 
 /// A service row as an invoice needs it: a validated `service` row of the ledger and
-/// the rate it is valued at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceRow {
+/// the rate it is valued at, borrowed from the ledger (no row is copied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceRow<'a> {
     pub date: Date,
-    pub category: String,
-    pub unit: String,
+    pub category: &'a str,
+    pub unit: &'a str,
     pub quantity: Decimal,
     /// Whether the row carries a commons receipt id.
     pub receipt: bool,
-    pub rate: ServiceRate,
+    pub rate: ServiceRate<'a>,
 }
 
 /// The ledger's service rows, each with the rate the check assigned to it.
-pub fn service_rows(ledger: &Ledger) -> Vec<ServiceRow> {
+pub fn service_rows(ledger: &Ledger) -> impl Iterator<Item = ServiceRow<'_>> {
     service_rows_of(&ledger.entries, &ledger.rates)
 }
 
-/// The service rows of `entries`, each with its rate from `rates`.
-pub fn service_rows_of(entries: &Entries, rates: &Rates) -> Vec<ServiceRow> {
+/// The service rows of `entries`, each with its rate from `rates`, one at a time.
+pub fn service_rows_of<'a>(
+    entries: &'a Entries,
+    rates: &'a Rates,
+) -> impl Iterator<Item = ServiceRow<'a>> {
     entries
         .rows()
         .filter(|e| e.kind == Kind::Service)
@@ -193,18 +196,17 @@ pub fn service_rows_of(entries: &Entries, rates: &Rates) -> Vec<ServiceRow> {
             let rate = rates.of(&e)?;
             Some(ServiceRow {
                 date: e.date,
-                category: e.category.to_string(),
-                unit: e.unit.to_string(),
+                category: e.category.as_str(),
+                unit: e.unit.as_str(),
                 quantity: e.quantity,
                 receipt: e.text.has_receipt(),
                 rate: ServiceRate {
                     valid_from: rate.valid_from,
                     rate: rate.rate,
-                    source: rate.source.clone(),
+                    source: rate.source.as_str(),
                 },
             })
         })
-        .collect()
 }
 
 /// The site's invoices: one per closed period with services, as of the site's date.
@@ -217,15 +219,30 @@ pub fn for_site(
     let Some(as_of) = as_of else {
         return Vec::new();
     };
-    invoices(Parties::of(config), &service_rows(ledger), as_of, letters)
+    invoices(Parties::of(config), service_rows(ledger), as_of, letters)
 }
 
 /// The rate a service row is valued at (a row of `data/rates.csv`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ServiceRate {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ServiceRate<'a> {
     pub valid_from: Date,
     pub rate: Decimal,
-    pub source: String,
+    pub source: &'a str,
+}
+
+/// A period's services summed: (category, unit) → rate → (quantity, services, receipts).
+type Tally<'a> = BTreeMap<(&'a str, &'a str), BTreeMap<ServiceRate<'a>, (Decimal, usize, usize)>>;
+
+/// Adds `row` to `tally`.
+fn count<'a>(tally: &mut Tally<'a>, row: ServiceRow<'a>) {
+    let entry = tally
+        .entry((row.category, row.unit))
+        .or_default()
+        .entry(row.rate)
+        .or_insert((Decimal::ZERO, 0, 0));
+    entry.0 += row.quantity;
+    entry.1 += 1;
+    entry.2 += usize::from(row.receipt);
 }
 
 /// One line of an invoice: every service of one category and unit valued at one rate.
@@ -322,39 +339,54 @@ impl<'a> Parties<'a> {
 
 /// One invoice per closed period that has services, oldest first. `rows` may hold
 /// rows of any period; those of open periods are left out.
-pub fn invoices(
+pub fn invoices<'a>(
     parties: Parties<'_>,
-    rows: &[ServiceRow],
+    rows: impl IntoIterator<Item = ServiceRow<'a>>,
     as_of: Date,
     letters: &BTreeMap<String, Note>,
 ) -> Vec<Invoice> {
     let kind = parties.terms.period;
-    let mut by_period: BTreeMap<Period, Vec<&ServiceRow>> = BTreeMap::new();
+    // Summed as the rows go by: no row is kept.
+    let mut by_period: BTreeMap<Period, Tally<'a>> = BTreeMap::new();
     let open = Period::of(kind, as_of);
     for row in rows {
         let period = Period::of(kind, row.date);
         if period < open {
-            by_period.entry(period).or_default().push(row);
+            count(by_period.entry(period).or_default(), row);
         }
     }
     by_period
         .into_iter()
-        .map(|(period, rows)| {
+        .map(|(period, tally)| {
             let number = period.number(&parties.terms.prefix);
             let letter = letters.get(&number).cloned();
-            invoice(parties, period, rows, letter)
+            invoice_of(parties, period, tally, letter)
         })
         .collect()
 }
 
 /// The invoice for one period from its service rows.
-pub fn invoice(
+pub fn invoice<'a>(
     parties: Parties<'_>,
     period: Period,
-    rows: Vec<&ServiceRow>,
+    rows: impl IntoIterator<Item = ServiceRow<'a>>,
     letter: Option<Note>,
 ) -> Invoice {
-    let lines = lines(period, rows);
+    let mut tally = Tally::new();
+    for row in rows {
+        count(&mut tally, row);
+    }
+    invoice_of(parties, period, tally, letter)
+}
+
+/// The invoice for one period from its services summed.
+fn invoice_of(
+    parties: Parties<'_>,
+    period: Period,
+    tally: Tally<'_>,
+    letter: Option<Note>,
+) -> Invoice {
+    let lines = lines_of(period, tally);
     let subtotals = subtotals(&lines);
     let total = lines.iter().map(|l| l.amount).sum();
     let receipts = lines.iter().map(|l| l.receipts).sum();
@@ -387,20 +419,19 @@ pub fn invoice(
 
 /// One line per category, unit and rate; a rate change inside the period gives two
 /// lines of one category and unit, each with the days its rate applied.
-pub fn lines(period: Period, rows: Vec<&ServiceRow>) -> Vec<InvoiceLine> {
-    // (category, unit) → rate → (quantity, services, receipts)
-    type Tally = BTreeMap<ServiceRate, (Decimal, usize, usize)>;
-    let mut groups: BTreeMap<(&str, &str), Tally> = BTreeMap::new();
+pub fn lines<'a>(
+    period: Period,
+    rows: impl IntoIterator<Item = ServiceRow<'a>>,
+) -> Vec<InvoiceLine> {
+    let mut tally = Tally::new();
     for row in rows {
-        let entry = groups
-            .entry((row.category.as_str(), row.unit.as_str()))
-            .or_default()
-            .entry(row.rate.clone())
-            .or_insert((Decimal::ZERO, 0, 0));
-        entry.0 += row.quantity;
-        entry.1 += 1;
-        entry.2 += usize::from(row.receipt);
+        count(&mut tally, row);
     }
+    lines_of(period, tally)
+}
+
+/// [`lines`] of services already summed.
+fn lines_of(period: Period, groups: Tally<'_>) -> Vec<InvoiceLine> {
     let mut lines = Vec::new();
     for ((category, unit), rates) in groups {
         // Rates sort by `valid_from` first: each one applies until the next begins.
@@ -419,7 +450,7 @@ pub fn lines(period: Period, rows: Vec<&ServiceRow>) -> Vec<InvoiceLine> {
                 quantity: quantity.normalize(),
                 amount: cents(quantity * rate.rate),
                 rate: rate.rate,
-                rate_source: rate.source,
+                rate_source: rate.source.to_string(),
                 from: starts[i],
                 to,
                 services,
@@ -467,22 +498,28 @@ mod tests {
         Decimal::from_str(text).unwrap()
     }
 
-    fn rate(valid_from: Date, rate: &str) -> ServiceRate {
+    fn rate(valid_from: Date, rate: &str) -> ServiceRate<'static> {
         ServiceRate {
             valid_from,
             rate: d(rate),
-            source: format!("tariff from {valid_from}"),
+            source: "tariff",
         }
     }
 
-    fn row(date: Date, category: &str, unit: &str, quantity: &str, r: &ServiceRate) -> ServiceRow {
+    fn row<'a>(
+        date: Date,
+        category: &'a str,
+        unit: &'a str,
+        quantity: &str,
+        r: &ServiceRate<'a>,
+    ) -> ServiceRow<'a> {
         ServiceRow {
             date,
-            category: category.into(),
-            unit: unit.into(),
+            category,
+            unit,
             quantity: d(quantity),
             receipt: true,
-            rate: r.clone(),
+            rate: *r,
         }
     }
 
@@ -584,7 +621,7 @@ mod tests {
             row(date(2026, 7, 30), "energy", "kWh", "5.5", &old),
             row(date(2026, 8, 1), "energy", "kWh", "20", &new),
         ];
-        let lines = lines(q3, rows.iter().collect());
+        let lines = lines(q3, rows);
         assert_eq!(lines.len(), 2);
         assert_eq!(
             (
@@ -632,7 +669,7 @@ mod tests {
             currency: "EUR",
             terms: &terms,
         };
-        let invoice = invoice(parties, q2, rows.iter().collect(), None);
+        let invoice = invoice(parties, q2, rows, None);
         assert_eq!(invoice.lines[0].category, "care");
         assert_eq!(invoice.lines[0].amount, d("36.25"));
         assert_eq!(invoice.lines[1].amount, d("10.00"));
