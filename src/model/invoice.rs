@@ -16,7 +16,7 @@ pub mod status;
 
 use self::issued::{DocumentKind, Frozen};
 use self::status::Status;
-use crate::model::ledger::{Entries, Kind, Ledger, Rates};
+use crate::model::ledger::{Entries, Kind, Ledger, Name, Rates};
 
 /// A month (`index` 1–12) or a quarter (`index` 1–4) of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -217,7 +217,90 @@ pub fn for_site(
     let Some(as_of) = as_of else {
         return Vec::new();
     };
-    invoices(Parties::of(config), &service_rows(ledger), as_of, letters)
+    invoices_of(
+        Parties::of(config),
+        &ledger.entries,
+        &ledger.rates,
+        as_of,
+        letters,
+    )
+}
+
+/// What one period's services of one category and unit at one rate add up to:
+/// (quantity, services, receipts).
+type Tally = (Decimal, usize, usize);
+
+fn add(to: &mut Tally, (quantity, services, receipts): Tally) {
+    to.0 += quantity;
+    to.1 += services;
+    to.2 += receipts;
+}
+
+/// The invoices [`invoices`] makes of [`service_rows_of`]`(entries, rates)`, tallied from
+/// the entries as they are (each file's in parallel), without a row of text for each.
+pub fn invoices_of(
+    parties: Parties<'_>,
+    entries: &Entries,
+    rates: &Rates,
+    as_of: Date,
+    letters: &BTreeMap<String, Note>,
+) -> Vec<Invoice> {
+    use rayon::prelude::*;
+    use std::collections::HashMap;
+    type Key = (Period, Name, Name, u32);
+    let kind = parties.terms.period;
+    let open = Period::of(kind, as_of);
+    let tallies: Vec<HashMap<Key, Tally>> = entries
+        .parts()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(_, part)| {
+            let mut tally: HashMap<Key, Tally> = HashMap::new();
+            // Rows of a file come mostly in date order: the period of the last date read.
+            let mut last: Option<(Date, Period)> = None;
+            for row in part.rows().filter(|e| e.kind == Kind::Service) {
+                let Some(rate) = row.rate.get().filter(|&i| rates.get(i).is_some()) else {
+                    continue;
+                };
+                let period = match last {
+                    Some((date, period)) if date == row.date => period,
+                    _ => Period::of(kind, row.date),
+                };
+                last = Some((row.date, period));
+                if period < open {
+                    let services = (row.quantity, 1, usize::from(row.text.has_receipt()));
+                    let key = (period, row.category, row.unit, rate);
+                    add(tally.entry(key).or_default(), services);
+                }
+            }
+            tally
+        })
+        .collect();
+    let mut by_period: BTreeMap<Period, Groups> = BTreeMap::new();
+    for ((period, category, unit, rate), tally) in tallies.into_iter().flatten() {
+        let Some(rate) = rates.get(rate) else {
+            continue;
+        };
+        let rate = ServiceRate {
+            valid_from: rate.valid_from,
+            rate: rate.rate,
+            source: rate.source.clone(),
+        };
+        let group = by_period
+            .entry(period)
+            .or_default()
+            .entry((category.as_str(), unit.as_str()))
+            .or_default();
+        add(group.entry(rate).or_default(), tally);
+    }
+    by_period
+        .into_iter()
+        .map(|(period, groups)| {
+            let number = period.number(&parties.terms.prefix);
+            let letter = letters.get(&number).cloned();
+            with_lines(parties, period, lines_of(period, groups), letter)
+        })
+        .collect()
 }
 
 /// The rate a service row is valued at (a row of `data/rates.csv`).
@@ -354,7 +437,16 @@ pub fn invoice(
     rows: Vec<&ServiceRow>,
     letter: Option<Note>,
 ) -> Invoice {
-    let lines = lines(period, rows);
+    with_lines(parties, period, lines(period, rows), letter)
+}
+
+/// The invoice for one period with its lines.
+fn with_lines(
+    parties: Parties<'_>,
+    period: Period,
+    lines: Vec<InvoiceLine>,
+    letter: Option<Note>,
+) -> Invoice {
     let subtotals = subtotals(&lines);
     let total = lines.iter().map(|l| l.amount).sum();
     let receipts = lines.iter().map(|l| l.receipts).sum();
@@ -388,19 +480,23 @@ pub fn invoice(
 /// One line per category, unit and rate; a rate change inside the period gives two
 /// lines of one category and unit, each with the days its rate applied.
 pub fn lines(period: Period, rows: Vec<&ServiceRow>) -> Vec<InvoiceLine> {
-    // (category, unit) → rate → (quantity, services, receipts)
-    type Tally = BTreeMap<ServiceRate, (Decimal, usize, usize)>;
-    let mut groups: BTreeMap<(&str, &str), Tally> = BTreeMap::new();
+    let mut groups = Groups::new();
     for row in rows {
-        let entry = groups
+        let tally = groups
             .entry((row.category.as_str(), row.unit.as_str()))
             .or_default()
             .entry(row.rate.clone())
-            .or_insert((Decimal::ZERO, 0, 0));
-        entry.0 += row.quantity;
-        entry.1 += 1;
-        entry.2 += usize::from(row.receipt);
+            .or_default();
+        add(tally, (row.quantity, 1, usize::from(row.receipt)));
     }
+    lines_of(period, groups)
+}
+
+/// A period's services: (category, unit) → rate → what they add up to.
+type Groups<'a> = BTreeMap<(&'a str, &'a str), BTreeMap<ServiceRate, Tally>>;
+
+/// The lines of a period's services.
+fn lines_of(period: Period, groups: Groups<'_>) -> Vec<InvoiceLine> {
     let mut lines = Vec::new();
     for ((category, unit), rates) in groups {
         // Rates sort by `valid_from` first: each one applies until the next begins.
@@ -606,6 +702,73 @@ mod tests {
             ),
             (date(2026, 8, 1), date(2026, 9, 30), d("20"), d("6.20"), 1)
         );
+    }
+
+    #[test]
+    fn invoices_tallied_from_entries_are_those_made_from_service_rows() {
+        use crate::model::ledger::{FileEntries, Rate, RateIndex, test_entry};
+        let tariff = |unit: &str, rate: &str, from: Date, source: &str| Rate {
+            unit: unit.into(),
+            category: None,
+            rate: d(rate),
+            currency: "EUR".into(),
+            valid_from: from,
+            source: source.into(),
+            line: 0,
+        };
+        let rates = Rates {
+            path: Default::default(),
+            rates: vec![
+                tariff("kg", "3.80", date(2026, 1, 1), "basket"),
+                tariff("kg", "4.10", date(2026, 5, 1), "basket 2"),
+                // Alike but for its place in the file: one rate of the invoices.
+                tariff("kg", "3.80", date(2026, 1, 1), "basket"),
+                tariff("h", "14.5", date(2026, 1, 1), "care"),
+            ],
+        };
+        let mut parts = Vec::new();
+        let mut line = 0;
+        for file in 0..3 {
+            let mut part = FileEntries::default();
+            for day in 0..200 {
+                line += 1;
+                let date = date(2026, 1, 1).saturating_add((day * 2 + file).days());
+                let receipt = if line % 3 == 0 { "R-1" } else { "" };
+                let text = part.texts.push(receipt, "", "").unwrap();
+                let mut entry = test_entry(line, text);
+                entry.date = date;
+                entry.quantity = Decimal::new(i64::from(line % 7) * 25 + 1, line % 3);
+                entry.kind = if line % 5 == 0 {
+                    Kind::Contribution
+                } else {
+                    Kind::Service
+                };
+                let rate = line % 6;
+                entry.rate = RateIndex::new((rate < 5).then_some(rate));
+                if rate == 3 {
+                    entry.unit = Name::new("h");
+                    entry.category = Name::new("care");
+                }
+                part.entries.push(entry);
+            }
+            parts.push(part);
+        }
+        let entries = Entries::from_parts(parts);
+        let terms = InvoiceConfig::default();
+        let parties = Parties {
+            issuer: &Party::default(),
+            addressee: &Municipality::default(),
+            currency: "EUR",
+            terms: &terms,
+        };
+        let as_of = date(2026, 12, 1);
+        let letters = BTreeMap::new();
+        let rows = service_rows_of(&entries, &rates);
+        let made = invoices(parties, &rows, as_of, &letters);
+        let tallied = invoices_of(parties, &entries, &rates, as_of, &letters);
+        assert_eq!(made.len(), 3);
+        assert!(made.iter().any(|i| i.lines.len() > 2));
+        assert_eq!(format!("{tallied:?}"), format!("{made:?}"));
     }
 
     #[test]
