@@ -16,7 +16,7 @@ pub mod status;
 
 use self::issued::{DocumentKind, Frozen};
 use self::status::Status;
-use crate::model::ledger::{Entries, Kind, Ledger, Name, Rates};
+use crate::model::ledger::{CheckedLedger, Entries, Kind, Ledger, Name, Rates};
 
 /// A month (`index` 1–12) or a quarter (`index` 1–4) of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -211,6 +211,25 @@ pub fn service_rows_of(entries: &Entries, rates: &Rates) -> Vec<ServiceRow> {
 pub fn for_site(
     config: &Config,
     ledger: &Ledger,
+    as_of: Option<Date>,
+    letters: &BTreeMap<String, Note>,
+) -> Vec<Invoice> {
+    let Some(as_of) = as_of else {
+        return Vec::new();
+    };
+    invoices_of(
+        Parties::of(config),
+        &ledger.entries,
+        &ledger.rates,
+        as_of,
+        letters,
+    )
+}
+
+/// [`for_site`] from the checked ledger: the same invoices, before its weeks are added up.
+pub fn of_checked(
+    config: &Config,
+    ledger: &CheckedLedger,
     as_of: Option<Date>,
     letters: &BTreeMap<String, Note>,
 ) -> Vec<Invoice> {

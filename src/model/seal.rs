@@ -75,14 +75,13 @@ impl SealedColumns<'_> {
     /// [`SealedColumns::public_line`] added to `line`. The date and the quantity are
     /// written as they are: neither holds a character that is escaped.
     fn write_public(&self, line: &mut String) {
-        use std::fmt::Write as _;
-        // Writing into a String cannot fail.
-        let _ = write!(line, "{},", self.date);
+        write_date(line, self.date);
+        line.push(',');
         for field in [self.cell, self.category, self.kind] {
             escape_into(line, field);
             line.push(',');
         }
-        let _ = write!(line, "{}", self.quantity.normalize());
+        write_decimal(line, self.quantity.normalize());
         for field in [
             self.unit,
             self.receipt.unwrap_or(""),
@@ -134,6 +133,66 @@ pub fn week_digests(
             (week, WeekDigest::of(week, rows, key))
         })
         .collect()
+}
+
+/// `date` as it displays (`2026-11-16`), written without the formatting machinery for a
+/// year of four digits.
+fn write_date(out: &mut String, date: Date) {
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    match (u16::try_from(year), u8::try_from(month), u8::try_from(day)) {
+        (Ok(year @ 0..=9999), Ok(month @ 1..=12), Ok(day @ 1..=31)) => {
+            let digit = |n: u16| char::from(b'0' + (n % 10) as u8);
+            for n in [year / 1000, year / 100, year / 10, year] {
+                out.push(digit(n));
+            }
+            out.push('-');
+            out.push(digit(u16::from(month) / 10));
+            out.push(digit(u16::from(month)));
+            out.push('-');
+            out.push(digit(u16::from(day) / 10));
+            out.push(digit(u16::from(day)));
+        }
+        _ => {
+            use std::fmt::Write as _;
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{date}");
+        }
+    }
+}
+
+/// `value` as it displays (`-12.5`, `0.05`), written from its digits.
+fn write_decimal(out: &mut String, value: Decimal) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    let mut rest = value.mantissa().unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = &digits[at..];
+    let scale = value.scale() as usize;
+    if value.is_sign_negative() {
+        out.push('-');
+    }
+    let push = |out: &mut String, bytes: &[u8]| {
+        out.extend(bytes.iter().map(|&b| char::from(b)));
+    };
+    if scale == 0 {
+        push(out, digits);
+    } else if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        push(out, whole);
+        out.push('.');
+        push(out, fraction);
+    } else {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', scale - digits.len()));
+        push(out, digits);
+    }
 }
 
 /// `12.50` → `12.5`, `3.0` → `3`, `100` stays `100`.
@@ -919,6 +978,52 @@ mod tests {
             .map(|end| format!("{}{end}", "x".repeat(MAX_KEY_DEPTH + 40)))
             .to_vec();
         assert_eq!(sorted_by_keys(&long), sorted_text(long.clone()));
+    }
+
+    #[test]
+    fn dates_and_decimals_are_written_as_they_display() {
+        let mut day = date(-20, 1, 1);
+        while day < date(2100, 12, 31) {
+            let mut out = String::new();
+            write_date(&mut out, day);
+            assert_eq!(out, day.to_string());
+            day = day.saturating_add(jiff::ToSpan::days(97));
+        }
+        for last in [
+            date(9999, 12, 31),
+            date(-9999, 1, 1),
+            date(0, 1, 1),
+            date(999, 9, 9),
+        ] {
+            let mut out = String::new();
+            write_date(&mut out, last);
+            assert_eq!(out, last.to_string());
+        }
+        let mut values: Vec<Decimal> = ["0", "-0", "0.0", "1", "-1", "0.05", "-0.005", "12.50"]
+            .iter()
+            .map(|t| Decimal::from_str(t).unwrap())
+            .collect();
+        values.extend([
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(1, 28),
+            Decimal::new(-7, 28),
+        ]);
+        let mut state = 88172645463325252u64;
+        for _ in 0..2000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mantissa = (state >> (state % 64)) as i64 * if state % 3 == 0 { -1 } else { 1 };
+            values.push(Decimal::new(mantissa, (state % 29) as u32));
+        }
+        for value in values {
+            for value in [value, value.normalize()] {
+                let mut out = String::new();
+                write_decimal(&mut out, value);
+                assert_eq!(out, value.to_string(), "{value:?}");
+            }
+        }
     }
 
     #[test]
