@@ -269,30 +269,39 @@ pub fn invoices_of(
     type Key = (Period, Name, Name, u32);
     let kind = parties.terms.period;
     let open = Period::of(kind, as_of);
-    let tallies: Vec<HashMap<Key, Tally>> = entries
+    type Table = HashMap<Key, Tally, foldhash::fast::FixedState>;
+    let tallies: Vec<Table> = entries
         .parts()
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|(_, part)| {
-            let mut tally: HashMap<Key, Tally> = HashMap::new();
-            // Rows of a file come mostly in date order: the period of the last date read.
-            let mut last: Option<(Date, Period)> = None;
+            let mut table = Table::default();
+            // Rows of a file mostly repeat the period, category, unit and rate of the
+            // row before: such a run is added up before it goes into the table.
+            let mut run: Option<(Key, Tally)> = None;
             for row in part.rows().filter(|e| e.kind == Kind::Service) {
                 let Some(rate) = row.rate.get().filter(|&i| rates.get(i).is_some()) else {
                     continue;
                 };
-                let period = match last {
-                    Some((date, period)) if date == row.date => period,
-                    _ => Period::of(kind, row.date),
-                };
-                last = Some((row.date, period));
-                if period < open {
-                    let services = (row.quantity, 1, usize::from(row.text.has_receipt()));
-                    let key = (period, row.category, row.unit, rate);
-                    add(tally.entry(key).or_default(), services);
+                let period = Period::of(kind, row.date);
+                if period >= open {
+                    continue;
+                }
+                let key = (period, row.category, row.unit, rate);
+                let services = (row.quantity, 1, usize::from(row.text.has_receipt()));
+                match &mut run {
+                    Some((alike, tally)) if *alike == key => add(tally, services),
+                    _ => {
+                        if let Some((key, tally)) = run.replace((key, services)) {
+                            add(table.entry(key).or_default(), tally);
+                        }
+                    }
                 }
             }
-            tally
+            if let Some((key, tally)) = run {
+                add(table.entry(key).or_default(), tally);
+            }
+            table
         })
         .collect();
     let mut by_period: BTreeMap<Period, Groups> = BTreeMap::new();
@@ -762,7 +771,8 @@ mod tests {
                 } else {
                     Kind::Service
                 };
-                let rate = line % 6;
+                // Runs of rows alike but for their quantity.
+                let rate = (line / 3) % 6;
                 entry.rate = RateIndex::new((rate < 5).then_some(rate));
                 if rate == 3 {
                     entry.unit = Name::new("h");

@@ -126,11 +126,12 @@ pub fn week_digests(
     by_week
         .into_par_iter()
         .map(|(week, rows)| {
+            let count = rows.len();
             let rows = rows
                 .into_iter()
                 .filter_map(|i| entries.row(i))
                 .map(SealedColumns::from);
-            (week, WeekDigest::of(week, rows, key))
+            (week, WeekDigest::of_count(week, rows, count, key))
         })
         .collect()
 }
@@ -339,14 +340,29 @@ impl WeekDigest {
         rows: impl IntoIterator<Item = SealedColumns<'a>>,
         key: Option<&SealKey>,
     ) -> WeekDigest {
+        WeekDigest::of_count(week, rows, 0, key)
+    }
+
+    /// [`WeekDigest::of`] `count` rows (room is made for that many).
+    fn of_count<'a>(
+        week: WeekId,
+        rows: impl IntoIterator<Item = SealedColumns<'a>>,
+        count: usize,
+        key: Option<&SealKey>,
+    ) -> WeekDigest {
         // Every line is written into one text, not a String of its own; a line's public
         // columns come first, so its public line is a beginning of it.
-        let (mut text, mut lines) = (String::new(), Vec::new());
+        let mut lines = Vec::with_capacity(count);
+        let mut text = String::new();
         for row in rows {
             let start = text.len();
             row.write_public(&mut text);
             let public_end = text.len();
             row.write_private(&mut text);
+            if lines.is_empty() {
+                // Room for the other lines, about as long as the first.
+                text.reserve((text.len() + 8) * count.saturating_sub(1));
+            }
             lines.push(Line {
                 start,
                 public_end,
