@@ -120,8 +120,20 @@ pub fn week_digests(
     // Each week's rows by their index (not a copy of their columns).
     let mut by_week: std::collections::BTreeMap<WeekId, Vec<usize>> =
         std::collections::BTreeMap::new();
+    // Rows come in runs of one week (a file's rows mostly in date order): each run is
+    // gathered, then added to its week's.
+    let mut run: Vec<usize> = Vec::new();
+    let mut run_week = None;
     for (index, entry) in entries.iter().enumerate() {
-        by_week.entry(entry.week).or_default().push(index);
+        if run_week != Some(entry.week) {
+            if let Some(week) = run_week.replace(entry.week) {
+                by_week.entry(week).or_default().append(&mut run);
+            }
+        }
+        run.push(index);
+    }
+    if let Some(week) = run_week {
+        by_week.entry(week).or_default().append(&mut run);
     }
     by_week
         .into_par_iter()
