@@ -125,10 +125,10 @@ pub fn week_digests(
     let mut run: Vec<usize> = Vec::new();
     let mut run_week = None;
     for (index, entry) in entries.iter().enumerate() {
-        if run_week != Some(entry.week) {
-            if let Some(week) = run_week.replace(entry.week) {
-                by_week.entry(week).or_default().append(&mut run);
-            }
+        if run_week != Some(entry.week)
+            && let Some(week) = run_week.replace(entry.week)
+        {
+            by_week.entry(week).or_default().append(&mut run);
         }
         run.push(index);
     }
@@ -1042,7 +1042,8 @@ mod tests {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            let mantissa = (state >> (state % 64)) as i64 * if state % 3 == 0 { -1 } else { 1 };
+            let mantissa =
+                (state >> (state % 64)) as i64 * if state.is_multiple_of(3) { -1 } else { 1 };
             values.push(Decimal::new(mantissa, (state % 29) as u32));
         }
         for value in values {
