@@ -64,36 +64,23 @@ fn sample_invoice(letter: Option<&str>) -> Invoice {
         currency: "EUR",
         terms: &terms,
     };
-    let sources = [date(2026, 1, 1), date(2026, 8, 1)]
-        .map(|from| (from, format!("Tariff & index from {from}")));
     let rate = |from: Date, r: &str| ServiceRate {
         valid_from: from,
         rate: dec(r),
-        source: sources
-            .iter()
-            .find(|(at, _)| *at == from)
-            .map_or("", |(_, source)| source.as_str()),
+        source: format!("Tariff & index from {from}"),
     };
     let kwh_old = rate(date(2026, 1, 1), "0.34");
     let kwh_new = rate(date(2026, 8, 1), "0.31");
     let food = rate(date(2026, 1, 1), "3.80");
     let care = rate(date(2026, 1, 1), "14.50");
-    fn row<'a>(
-        d: Date,
-        category: &'a str,
-        unit: &'a str,
-        q: &str,
-        r: &ServiceRate<'a>,
-    ) -> ServiceRow<'a> {
-        ServiceRow {
-            date: d,
-            category,
-            unit,
-            quantity: dec(q),
-            receipt: true,
-            rate: *r,
-        }
-    }
+    let row = |d: Date, category: &str, unit: &str, q: &str, r: &ServiceRate| ServiceRow {
+        date: d,
+        category: category.into(),
+        unit: unit.into(),
+        quantity: dec(q),
+        receipt: true,
+        rate: r.clone(),
+    };
     let rows = [
         row(date(2026, 7, 2), "energy", "kWh", "27.7", &kwh_old),
         row(date(2026, 8, 2), "energy", "kWh", "46.2", &kwh_new),
@@ -105,7 +92,7 @@ fn sample_invoice(letter: Option<&str>) -> Invoice {
         path: "content/invoices/INV-2026-Q3.md".into(),
         body: body.to_string(),
     });
-    invoice::invoice(parties, period, rows, letter)
+    invoice::invoice(parties, period, rows.iter().collect(), letter)
 }
 
 /// Renders a minimal site holding `invoices`, in memory.

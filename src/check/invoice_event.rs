@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::RawTable;
-use crate::model::invoice::{self, Invoice, Parties, service_rows_of};
+use crate::model::invoice::{self, Invoice, Parties};
 use crate::model::invoice_status::{EventKind, InvoiceEvent};
 use crate::model::ledger::CheckedLedger;
 
@@ -128,8 +128,13 @@ fn issued_invoices(config: &Config, ledger: &CheckedLedger, as_of: Option<Date>)
     let Some(as_of) = as_of else {
         return Vec::new();
     };
-    let rows = service_rows_of(&ledger.entries, &ledger.rates);
-    invoice::invoices(Parties::of(config), rows, as_of, &BTreeMap::new())
+    invoice::invoices_of(
+        Parties::of(config),
+        &ledger.entries,
+        &ledger.rates,
+        as_of,
+        &BTreeMap::new(),
+    )
 }
 
 fn list(invoices: &[Invoice]) -> String {

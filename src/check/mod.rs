@@ -96,11 +96,37 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
     if ledger_clean {
         notes_without_rows(&report_notes, &ledger, &mut problems);
     }
-    let weeks = ledger_clean.then(|| {
-        let open_week = crate::model::as_of(&minutes, &ledger).map(WeekId::of);
-        let digests = crate::model::seal::week_digests(&ledger.entries, sources.seal_key.as_ref());
-        (digests, open_week)
-    });
+    let as_of = crate::model::as_of(&minutes, &ledger);
+    // The weeks are digested while the invoices are checked; what the invoices' checks
+    // find is reported after the seals' problems and the manuals', as if in turn.
+    let (weeks, (invoice_problems, invoice_events)) = rayon::join(
+        || {
+            ledger_clean.then(|| {
+                let open_week = as_of.map(WeekId::of);
+                let digests =
+                    crate::model::seal::week_digests(&ledger.entries, sources.seal_key.as_ref());
+                (digests, open_week)
+            })
+        },
+        || {
+            let mut found = Diagnostics::default();
+            invoice::check(
+                &sources.config,
+                &ledger,
+                as_of,
+                &sources.invoice_letters,
+                &mut found,
+            );
+            let events = invoice_event::check(
+                &sources.config,
+                &ledger,
+                as_of,
+                sources.invoice_events.as_ref(),
+                &mut found,
+            );
+            (found, events)
+        },
+    );
     let seals = seal::check(
         sources.lock,
         sources.amendments,
@@ -109,20 +135,7 @@ pub fn check_with(sources: Sources, cache: &mut CheckCache) -> Result<Checked> {
         &mut problems,
     );
     let manuals = manual::check_manuals(sources.manuals, &read_whole, &mut problems);
-    invoice::check(
-        &sources.config,
-        &ledger,
-        crate::model::as_of(&minutes, &ledger),
-        &sources.invoice_letters,
-        &mut problems,
-    );
-    let invoice_events = invoice_event::check(
-        &sources.config,
-        &ledger,
-        crate::model::as_of(&minutes, &ledger),
-        sources.invoice_events.as_ref(),
-        &mut problems,
-    );
+    problems.extend(invoice_problems.0);
     let issued = issued::check(&sources.config, sources.issued, &seals, &mut problems);
     let invoice_letters = notes_by_key(sources.invoice_letters);
     let pledges = pledge::check(

@@ -63,6 +63,10 @@ pub struct PeoplesAudit {
 
 impl PeoplesAudit {
     pub fn build(mut pledges: Vec<Pledge>, ledger: &Ledger) -> PeoplesAudit {
+        if pledges.is_empty() {
+            // No point to value the services for.
+            return PeoplesAudit { points: Vec::new() };
+        }
         pledges.sort_by(|a, b| a.date.cmp(&b.date).then(a.line.cmp(&b.line)));
         let mut services: Vec<(Date, Decimal)> = ledger
             .entries

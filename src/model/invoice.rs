@@ -16,7 +16,7 @@ pub mod status;
 
 use self::issued::{DocumentKind, Frozen};
 use self::status::Status;
-use crate::model::ledger::{Entries, Kind, Ledger, Rates};
+use crate::model::ledger::{CheckedLedger, Entries, Kind, Ledger, Name, Rates};
 
 /// A month (`index` 1–12) or a quarter (`index` 1–4) of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -167,28 +167,25 @@ pub fn due_date(issue: Date, payment_terms_days: u32) -> Date {
 }
 
 /// A service row as an invoice needs it: a validated `service` row of the ledger and
-/// the rate it is valued at, borrowed from the ledger (no row is copied).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServiceRow<'a> {
+/// the rate it is valued at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRow {
     pub date: Date,
-    pub category: &'a str,
-    pub unit: &'a str,
+    pub category: String,
+    pub unit: String,
     pub quantity: Decimal,
     /// Whether the row carries a commons receipt id.
     pub receipt: bool,
-    pub rate: ServiceRate<'a>,
+    pub rate: ServiceRate,
 }
 
 /// The ledger's service rows, each with the rate the check assigned to it.
-pub fn service_rows(ledger: &Ledger) -> impl Iterator<Item = ServiceRow<'_>> {
+pub fn service_rows(ledger: &Ledger) -> Vec<ServiceRow> {
     service_rows_of(&ledger.entries, &ledger.rates)
 }
 
-/// The service rows of `entries`, each with its rate from `rates`, one at a time.
-pub fn service_rows_of<'a>(
-    entries: &'a Entries,
-    rates: &'a Rates,
-) -> impl Iterator<Item = ServiceRow<'a>> {
+/// The service rows of `entries`, each with its rate from `rates`.
+pub fn service_rows_of(entries: &Entries, rates: &Rates) -> Vec<ServiceRow> {
     entries
         .rows()
         .filter(|e| e.kind == Kind::Service)
@@ -196,17 +193,18 @@ pub fn service_rows_of<'a>(
             let rate = rates.of(&e)?;
             Some(ServiceRow {
                 date: e.date,
-                category: e.category.as_str(),
-                unit: e.unit.as_str(),
+                category: e.category.to_string(),
+                unit: e.unit.to_string(),
                 quantity: e.quantity,
                 receipt: e.text.has_receipt(),
                 rate: ServiceRate {
                     valid_from: rate.valid_from,
                     rate: rate.rate,
-                    source: rate.source.as_str(),
+                    source: rate.source.clone(),
                 },
             })
         })
+        .collect()
 }
 
 /// The site's invoices: one per closed period with services, as of the site's date.
@@ -219,30 +217,126 @@ pub fn for_site(
     let Some(as_of) = as_of else {
         return Vec::new();
     };
-    invoices(Parties::of(config), service_rows(ledger), as_of, letters)
+    invoices_of(
+        Parties::of(config),
+        &ledger.entries,
+        &ledger.rates,
+        as_of,
+        letters,
+    )
+}
+
+/// [`for_site`] from the checked ledger: the same invoices, before its weeks are added up.
+pub fn of_checked(
+    config: &Config,
+    ledger: &CheckedLedger,
+    as_of: Option<Date>,
+    letters: &BTreeMap<String, Note>,
+) -> Vec<Invoice> {
+    let Some(as_of) = as_of else {
+        return Vec::new();
+    };
+    invoices_of(
+        Parties::of(config),
+        &ledger.entries,
+        &ledger.rates,
+        as_of,
+        letters,
+    )
+}
+
+/// What one period's services of one category and unit at one rate add up to:
+/// (quantity, services, receipts).
+type Tally = (Decimal, usize, usize);
+
+fn add(to: &mut Tally, (quantity, services, receipts): Tally) {
+    to.0 += quantity;
+    to.1 += services;
+    to.2 += receipts;
+}
+
+/// The invoices [`invoices`] makes of [`service_rows_of`]`(entries, rates)`, tallied from
+/// the entries as they are (each file's in parallel), without a row of text for each.
+pub fn invoices_of(
+    parties: Parties<'_>,
+    entries: &Entries,
+    rates: &Rates,
+    as_of: Date,
+    letters: &BTreeMap<String, Note>,
+) -> Vec<Invoice> {
+    use rayon::prelude::*;
+    use std::collections::HashMap;
+    type Key = (Period, Name, Name, u32);
+    let kind = parties.terms.period;
+    let open = Period::of(kind, as_of);
+    type Table = HashMap<Key, Tally, foldhash::fast::FixedState>;
+    let tallies: Vec<Table> = entries
+        .parts()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(_, part)| {
+            let mut table = Table::default();
+            // Rows of a file mostly repeat the period, category, unit and rate of the
+            // row before: such a run is added up before it goes into the table.
+            let mut run: Option<(Key, Tally)> = None;
+            for row in part.rows().filter(|e| e.kind == Kind::Service) {
+                let Some(rate) = row.rate.get().filter(|&i| rates.get(i).is_some()) else {
+                    continue;
+                };
+                let period = Period::of(kind, row.date);
+                if period >= open {
+                    continue;
+                }
+                let key = (period, row.category, row.unit, rate);
+                let services = (row.quantity, 1, usize::from(row.text.has_receipt()));
+                match &mut run {
+                    Some((alike, tally)) if *alike == key => add(tally, services),
+                    _ => {
+                        if let Some((key, tally)) = run.replace((key, services)) {
+                            add(table.entry(key).or_default(), tally);
+                        }
+                    }
+                }
+            }
+            if let Some((key, tally)) = run {
+                add(table.entry(key).or_default(), tally);
+            }
+            table
+        })
+        .collect();
+    let mut by_period: BTreeMap<Period, Groups> = BTreeMap::new();
+    for ((period, category, unit, rate), tally) in tallies.into_iter().flatten() {
+        let Some(rate) = rates.get(rate) else {
+            continue;
+        };
+        let rate = ServiceRate {
+            valid_from: rate.valid_from,
+            rate: rate.rate,
+            source: rate.source.clone(),
+        };
+        let group = by_period
+            .entry(period)
+            .or_default()
+            .entry((category.as_str(), unit.as_str()))
+            .or_default();
+        add(group.entry(rate).or_default(), tally);
+    }
+    by_period
+        .into_iter()
+        .map(|(period, groups)| {
+            let number = period.number(&parties.terms.prefix);
+            let letter = letters.get(&number).cloned();
+            with_lines(parties, period, lines_of(period, groups), letter)
+        })
+        .collect()
 }
 
 /// The rate a service row is valued at (a row of `data/rates.csv`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ServiceRate<'a> {
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ServiceRate {
     pub valid_from: Date,
     pub rate: Decimal,
-    pub source: &'a str,
-}
-
-/// A period's services summed: (category, unit) → rate → (quantity, services, receipts).
-type Tally<'a> = BTreeMap<(&'a str, &'a str), BTreeMap<ServiceRate<'a>, (Decimal, usize, usize)>>;
-
-/// Adds `row` to `tally`.
-fn count<'a>(tally: &mut Tally<'a>, row: ServiceRow<'a>) {
-    let entry = tally
-        .entry((row.category, row.unit))
-        .or_default()
-        .entry(row.rate)
-        .or_insert((Decimal::ZERO, 0, 0));
-    entry.0 += row.quantity;
-    entry.1 += 1;
-    entry.2 += usize::from(row.receipt);
+    pub source: String,
 }
 
 /// One line of an invoice: every service of one category and unit valued at one rate.
@@ -339,54 +433,48 @@ impl<'a> Parties<'a> {
 
 /// One invoice per closed period that has services, oldest first. `rows` may hold
 /// rows of any period; those of open periods are left out.
-pub fn invoices<'a>(
+pub fn invoices(
     parties: Parties<'_>,
-    rows: impl IntoIterator<Item = ServiceRow<'a>>,
+    rows: &[ServiceRow],
     as_of: Date,
     letters: &BTreeMap<String, Note>,
 ) -> Vec<Invoice> {
     let kind = parties.terms.period;
-    // Summed as the rows go by: no row is kept.
-    let mut by_period: BTreeMap<Period, Tally<'a>> = BTreeMap::new();
+    let mut by_period: BTreeMap<Period, Vec<&ServiceRow>> = BTreeMap::new();
     let open = Period::of(kind, as_of);
     for row in rows {
         let period = Period::of(kind, row.date);
         if period < open {
-            count(by_period.entry(period).or_default(), row);
+            by_period.entry(period).or_default().push(row);
         }
     }
     by_period
         .into_iter()
-        .map(|(period, tally)| {
+        .map(|(period, rows)| {
             let number = period.number(&parties.terms.prefix);
             let letter = letters.get(&number).cloned();
-            invoice_of(parties, period, tally, letter)
+            invoice(parties, period, rows, letter)
         })
         .collect()
 }
 
 /// The invoice for one period from its service rows.
-pub fn invoice<'a>(
+pub fn invoice(
     parties: Parties<'_>,
     period: Period,
-    rows: impl IntoIterator<Item = ServiceRow<'a>>,
+    rows: Vec<&ServiceRow>,
     letter: Option<Note>,
 ) -> Invoice {
-    let mut tally = Tally::new();
-    for row in rows {
-        count(&mut tally, row);
-    }
-    invoice_of(parties, period, tally, letter)
+    with_lines(parties, period, lines(period, rows), letter)
 }
 
-/// The invoice for one period from its services summed.
-fn invoice_of(
+/// The invoice for one period with its lines.
+fn with_lines(
     parties: Parties<'_>,
     period: Period,
-    tally: Tally<'_>,
+    lines: Vec<InvoiceLine>,
     letter: Option<Note>,
 ) -> Invoice {
-    let lines = lines_of(period, tally);
     let subtotals = subtotals(&lines);
     let total = lines.iter().map(|l| l.amount).sum();
     let receipts = lines.iter().map(|l| l.receipts).sum();
@@ -419,19 +507,24 @@ fn invoice_of(
 
 /// One line per category, unit and rate; a rate change inside the period gives two
 /// lines of one category and unit, each with the days its rate applied.
-pub fn lines<'a>(
-    period: Period,
-    rows: impl IntoIterator<Item = ServiceRow<'a>>,
-) -> Vec<InvoiceLine> {
-    let mut tally = Tally::new();
+pub fn lines(period: Period, rows: Vec<&ServiceRow>) -> Vec<InvoiceLine> {
+    let mut groups = Groups::new();
     for row in rows {
-        count(&mut tally, row);
+        let tally = groups
+            .entry((row.category.as_str(), row.unit.as_str()))
+            .or_default()
+            .entry(row.rate.clone())
+            .or_default();
+        add(tally, (row.quantity, 1, usize::from(row.receipt)));
     }
-    lines_of(period, tally)
+    lines_of(period, groups)
 }
 
-/// [`lines`] of services already summed.
-fn lines_of(period: Period, groups: Tally<'_>) -> Vec<InvoiceLine> {
+/// A period's services: (category, unit) → rate → what they add up to.
+type Groups<'a> = BTreeMap<(&'a str, &'a str), BTreeMap<ServiceRate, Tally>>;
+
+/// The lines of a period's services.
+fn lines_of(period: Period, groups: Groups<'_>) -> Vec<InvoiceLine> {
     let mut lines = Vec::new();
     for ((category, unit), rates) in groups {
         // Rates sort by `valid_from` first: each one applies until the next begins.
@@ -450,7 +543,7 @@ fn lines_of(period: Period, groups: Tally<'_>) -> Vec<InvoiceLine> {
                 quantity: quantity.normalize(),
                 amount: cents(quantity * rate.rate),
                 rate: rate.rate,
-                rate_source: rate.source.to_string(),
+                rate_source: rate.source,
                 from: starts[i],
                 to,
                 services,
@@ -498,28 +591,22 @@ mod tests {
         Decimal::from_str(text).unwrap()
     }
 
-    fn rate(valid_from: Date, rate: &str) -> ServiceRate<'static> {
+    fn rate(valid_from: Date, rate: &str) -> ServiceRate {
         ServiceRate {
             valid_from,
             rate: d(rate),
-            source: "tariff",
+            source: format!("tariff from {valid_from}"),
         }
     }
 
-    fn row<'a>(
-        date: Date,
-        category: &'a str,
-        unit: &'a str,
-        quantity: &str,
-        r: &ServiceRate<'a>,
-    ) -> ServiceRow<'a> {
+    fn row(date: Date, category: &str, unit: &str, quantity: &str, r: &ServiceRate) -> ServiceRow {
         ServiceRow {
             date,
-            category,
-            unit,
+            category: category.into(),
+            unit: unit.into(),
             quantity: d(quantity),
             receipt: true,
-            rate: *r,
+            rate: r.clone(),
         }
     }
 
@@ -621,7 +708,7 @@ mod tests {
             row(date(2026, 7, 30), "energy", "kWh", "5.5", &old),
             row(date(2026, 8, 1), "energy", "kWh", "20", &new),
         ];
-        let lines = lines(q3, rows);
+        let lines = lines(q3, rows.iter().collect());
         assert_eq!(lines.len(), 2);
         assert_eq!(
             (
@@ -643,6 +730,74 @@ mod tests {
             ),
             (date(2026, 8, 1), date(2026, 9, 30), d("20"), d("6.20"), 1)
         );
+    }
+
+    #[test]
+    fn invoices_tallied_from_entries_are_those_made_from_service_rows() {
+        use crate::model::ledger::{FileEntries, Rate, RateIndex, test_entry};
+        let tariff = |unit: &str, rate: &str, from: Date, source: &str| Rate {
+            unit: unit.into(),
+            category: None,
+            rate: d(rate),
+            currency: "EUR".into(),
+            valid_from: from,
+            source: source.into(),
+            line: 0,
+        };
+        let rates = Rates {
+            path: Default::default(),
+            rates: vec![
+                tariff("kg", "3.80", date(2026, 1, 1), "basket"),
+                tariff("kg", "4.10", date(2026, 5, 1), "basket 2"),
+                // Alike but for its place in the file: one rate of the invoices.
+                tariff("kg", "3.80", date(2026, 1, 1), "basket"),
+                tariff("h", "14.5", date(2026, 1, 1), "care"),
+            ],
+        };
+        let mut parts = Vec::new();
+        let mut line = 0;
+        for file in 0..3 {
+            let mut part = FileEntries::default();
+            for day in 0..200 {
+                line += 1;
+                let date = date(2026, 1, 1).saturating_add((day * 2 + file).days());
+                let receipt = if line % 3 == 0 { "R-1" } else { "" };
+                let text = part.texts.push(receipt, "", "").unwrap();
+                let mut entry = test_entry(line, text);
+                entry.date = date;
+                entry.quantity = Decimal::new(i64::from(line % 7) * 25 + 1, line % 3);
+                entry.kind = if line % 5 == 0 {
+                    Kind::Contribution
+                } else {
+                    Kind::Service
+                };
+                // Runs of rows alike but for their quantity.
+                let rate = (line / 3) % 6;
+                entry.rate = RateIndex::new((rate < 5).then_some(rate));
+                if rate == 3 {
+                    entry.unit = Name::new("h");
+                    entry.category = Name::new("care");
+                }
+                part.entries.push(entry);
+            }
+            parts.push(part);
+        }
+        let entries = Entries::from_parts(parts);
+        let terms = InvoiceConfig::default();
+        let parties = Parties {
+            issuer: &Party::default(),
+            addressee: &Municipality::default(),
+            currency: "EUR",
+            terms: &terms,
+        };
+        let as_of = date(2026, 12, 1);
+        let letters = BTreeMap::new();
+        let rows = service_rows_of(&entries, &rates);
+        let made = invoices(parties, &rows, as_of, &letters);
+        let tallied = invoices_of(parties, &entries, &rates, as_of, &letters);
+        assert_eq!(made.len(), 3);
+        assert!(made.iter().any(|i| i.lines.len() > 2));
+        assert_eq!(format!("{tallied:?}"), format!("{made:?}"));
     }
 
     #[test]
@@ -669,7 +824,7 @@ mod tests {
             currency: "EUR",
             terms: &terms,
         };
-        let invoice = invoice(parties, q2, rows, None);
+        let invoice = invoice(parties, q2, rows.iter().collect(), None);
         assert_eq!(invoice.lines[0].category, "care");
         assert_eq!(invoice.lines[0].amount, d("36.25"));
         assert_eq!(invoice.lines[1].amount, d("10.00"));

@@ -138,8 +138,11 @@ pub fn build(mut checked: Checked) -> Site {
     minutes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     let as_of = as_of(&minutes, &checked.ledger);
     let registers = register::build(minutes.iter().map(|m| &m.records), as_of);
-    let ledger = ledger::Ledger::build(checked.ledger, as_of, &checked.config.currency);
-    let recomputed = invoice::for_site(&checked.config, &ledger, as_of, &checked.invoice_letters);
+    // The invoices are made from the checked entries while the weeks are added up.
+    let (ledger, recomputed) =
+        ledger::Ledger::build_beside(checked.ledger, as_of, &checked.config.currency, |entries| {
+            invoice::of_checked(&checked.config, entries, as_of, &checked.invoice_letters)
+        });
     let settled = invoice_lifecycle::settle(recomputed, &checked.issued, &checked.seals, as_of);
     let mut invoices = settled.invoices;
     for inv in &mut invoices {

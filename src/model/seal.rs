@@ -75,14 +75,13 @@ impl SealedColumns<'_> {
     /// [`SealedColumns::public_line`] added to `line`. The date and the quantity are
     /// written as they are: neither holds a character that is escaped.
     fn write_public(&self, line: &mut String) {
-        use std::fmt::Write as _;
-        // Writing into a String cannot fail.
-        let _ = write!(line, "{},", self.date);
+        write_date(line, self.date);
+        line.push(',');
         for field in [self.cell, self.category, self.kind] {
             escape_into(line, field);
             line.push(',');
         }
-        let _ = write!(line, "{}", self.quantity.normalize());
+        write_decimal(line, self.quantity.normalize());
         for field in [
             self.unit,
             self.receipt.unwrap_or(""),
@@ -121,19 +120,92 @@ pub fn week_digests(
     // Each week's rows by their index (not a copy of their columns).
     let mut by_week: std::collections::BTreeMap<WeekId, Vec<usize>> =
         std::collections::BTreeMap::new();
+    // Rows come in runs of one week (a file's rows mostly in date order): each run is
+    // gathered, then added to its week's.
+    let mut run: Vec<usize> = Vec::new();
+    let mut run_week = None;
     for (index, entry) in entries.iter().enumerate() {
-        by_week.entry(entry.week).or_default().push(index);
+        if run_week != Some(entry.week)
+            && let Some(week) = run_week.replace(entry.week)
+        {
+            by_week.entry(week).or_default().append(&mut run);
+        }
+        run.push(index);
+    }
+    if let Some(week) = run_week {
+        by_week.entry(week).or_default().append(&mut run);
     }
     by_week
         .into_par_iter()
         .map(|(week, rows)| {
+            let count = rows.len();
             let rows = rows
                 .into_iter()
                 .filter_map(|i| entries.row(i))
                 .map(SealedColumns::from);
-            (week, WeekDigest::of(week, rows, key))
+            (week, WeekDigest::of_count(week, rows, count, key))
         })
         .collect()
+}
+
+/// `date` as it displays (`2026-11-16`), written without the formatting machinery for a
+/// year of four digits.
+fn write_date(out: &mut String, date: Date) {
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    match (u16::try_from(year), u8::try_from(month), u8::try_from(day)) {
+        (Ok(year @ 0..=9999), Ok(month @ 1..=12), Ok(day @ 1..=31)) => {
+            let digit = |n: u16| char::from(b'0' + (n % 10) as u8);
+            for n in [year / 1000, year / 100, year / 10, year] {
+                out.push(digit(n));
+            }
+            out.push('-');
+            out.push(digit(u16::from(month) / 10));
+            out.push(digit(u16::from(month)));
+            out.push('-');
+            out.push(digit(u16::from(day) / 10));
+            out.push(digit(u16::from(day)));
+        }
+        _ => {
+            use std::fmt::Write as _;
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{date}");
+        }
+    }
+}
+
+/// `value` as it displays (`-12.5`, `0.05`), written from its digits.
+fn write_decimal(out: &mut String, value: Decimal) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    let mut rest = value.mantissa().unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = &digits[at..];
+    let scale = value.scale() as usize;
+    if value.is_sign_negative() {
+        out.push('-');
+    }
+    let push = |out: &mut String, bytes: &[u8]| {
+        out.extend(bytes.iter().map(|&b| char::from(b)));
+    };
+    if scale == 0 {
+        push(out, digits);
+    } else if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        push(out, whole);
+        out.push('.');
+        push(out, fraction);
+    } else {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', scale - digits.len()));
+        push(out, digits);
+    }
 }
 
 /// `12.50` → `12.5`, `3.0` → `3`, `100` stays `100`.
@@ -142,6 +214,14 @@ pub fn normal_decimal(value: Decimal) -> String {
 }
 
 fn escape_into(out: &mut String, field: &str) {
+    // Most fields hold none of the escaped characters: written whole.
+    if !field
+        .bytes()
+        .any(|b| matches!(b, b'%' | b',' | b'\n' | b'\r'))
+    {
+        out.push_str(field);
+        return;
+    }
     for c in field.chars() {
         match c {
             '%' => out.push_str("%25"),
@@ -153,16 +233,77 @@ fn escape_into(out: &mut String, field: &str) {
     }
 }
 
-/// The lines of `text` at `lines` as [`sorted_text`] gives them.
-fn sorted_lines(text: &str, mut lines: Vec<std::ops::Range<usize>>) -> String {
-    let line = |r: &std::ops::Range<usize>| text.get(r.clone()).unwrap_or("");
-    lines.sort_unstable_by(|a, b| line(a).cmp(line(b)));
-    let mut sorted = String::with_capacity(text.len() + lines.len());
-    for r in &lines {
-        sorted.push_str(line(r));
-        sorted.push('\n');
+/// A line of a week's canonical text: where it starts and ends, and where its public
+/// columns end (a canonical line is its public line followed by the private columns).
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    public_end: usize,
+    end: usize,
+    /// Eight bytes of the line from the depth it is being sorted at (see [`sort_lines`]).
+    key: u64,
+}
+
+/// Up to eight bytes of `line` from `depth`, big-endian, zeros past its end: a key whose
+/// order is the order of the bytes it holds, a line that ends within it before any
+/// line that goes on.
+fn key_at(line: &[u8], depth: usize) -> u64 {
+    let mut key = [0u8; 8];
+    if let Some(rest) = line.get(depth..) {
+        let n = rest.len().min(8);
+        key[..n].copy_from_slice(&rest[..n]);
     }
-    sorted
+    u64::from_be_bytes(key)
+}
+
+/// Deepest a run of lines alike is sorted eight bytes at a time before its lines are
+/// compared whole (from that depth).
+const MAX_KEY_DEPTH: usize = 512;
+
+/// Sorts `lines` of `text` by their bytes (`[start, end)`), all of whose first `depth`
+/// bytes are alike: by eight bytes at a time, each run of lines alike in those eight
+/// bytes then on by the next eight (a week's lines share long beginnings: the date,
+/// cell, category and kind), rather than by comparing whole lines.
+fn sort_lines(text: &[u8], lines: &mut [Line], depth: usize) {
+    if lines.len() < 2 {
+        return;
+    }
+    let bytes = |l: &Line| text.get(l.start..l.end).unwrap_or_default();
+    if depth > MAX_KEY_DEPTH {
+        lines.sort_unstable_by(|a, b| bytes(a).get(depth..).cmp(&bytes(b).get(depth..)));
+        return;
+    }
+    for line in lines.iter_mut() {
+        line.key = key_at(bytes(line), depth);
+    }
+    lines.sort_unstable_by_key(|l| l.key);
+    let mut rest = lines;
+    while let Some(first) = rest.first() {
+        let key = first.key;
+        let run = rest.iter().take_while(|l| l.key == key).count();
+        let (alike, after) = rest.split_at_mut(run);
+        if alike.len() > 1 {
+            if alike.iter().all(|l| l.end - l.start > depth + 8) {
+                sort_lines(text, alike, depth + 8);
+            } else {
+                // Some end within these eight bytes: the rest of each decides.
+                alike.sort_unstable_by(|a, b| bytes(a).get(depth..).cmp(&bytes(b).get(depth..)));
+            }
+        }
+        rest = after;
+    }
+}
+
+/// The lines of `text` at `lines`, in their order, each up to `end(line)` and followed
+/// by `\n`.
+fn joined(text: &str, lines: &[Line], end: impl Fn(&Line) -> usize) -> String {
+    let length: usize = lines.iter().map(|l| end(l) - l.start + 1).sum();
+    let mut joined = String::with_capacity(length);
+    for l in lines {
+        joined.push_str(text.get(l.start..end(l)).unwrap_or(""));
+        joined.push('\n');
+    }
+    joined
 }
 
 /// The lines sorted by their bytes, each followed by `\n`: the text a digest is taken of.
@@ -211,27 +352,52 @@ impl WeekDigest {
         rows: impl IntoIterator<Item = SealedColumns<'a>>,
         key: Option<&SealKey>,
     ) -> WeekDigest {
-        // Every line is written into one text per kind, not a String of its own.
-        let (mut canonical, mut canonical_at) = (String::new(), Vec::new());
-        let (mut public, mut public_at) = (String::new(), Vec::new());
+        WeekDigest::of_count(week, rows, 0, key)
+    }
+
+    /// [`WeekDigest::of`] `count` rows (room is made for that many).
+    fn of_count<'a>(
+        week: WeekId,
+        rows: impl IntoIterator<Item = SealedColumns<'a>>,
+        count: usize,
+        key: Option<&SealKey>,
+    ) -> WeekDigest {
+        // Every line is written into one text, not a String of its own; a line's public
+        // columns come first, so its public line is a beginning of it.
+        let mut lines = Vec::with_capacity(count);
+        let mut text = String::new();
         for row in rows {
-            let start = public.len();
-            row.write_public(&mut public);
-            public_at.push(start..public.len());
-            let from = canonical.len();
-            canonical.push_str(&public[start..]);
-            row.write_private(&mut canonical);
-            canonical_at.push(from..canonical.len());
+            let start = text.len();
+            row.write_public(&mut text);
+            let public_end = text.len();
+            row.write_private(&mut text);
+            if lines.is_empty() {
+                // Room for the other lines, about as long as the first.
+                text.reserve((text.len() + 8) * count.saturating_sub(1));
+            }
+            lines.push(Line {
+                start,
+                public_end,
+                end: text.len(),
+                key: 0,
+            });
         }
-        let rows = canonical_at.len();
-        let text = sorted_lines(&canonical, canonical_at);
+        let rows = lines.len();
+        sort_lines(text.as_bytes(), &mut lines, 0);
+        let canonical = joined(&text, &lines, |l| l.end);
+        let unkeyed = sha256_hex(canonical.as_bytes());
+        let digest = key.map_or_else(|| unkeyed.clone(), |key| key.digest(canonical.as_bytes()));
         drop(canonical);
-        let unkeyed = sha256_hex(text.as_bytes());
-        let public_text = sorted_lines(&public, public_at);
+        // Lines in canonical order are in public order but where one line's public
+        // columns begin another's (a `to_cell` that begins another): a stable sort,
+        // which takes runs already in order as they are, puts those few in place.
+        let public = |l: &Line| text.get(l.start..l.public_end).unwrap_or("");
+        lines.sort_by(|a, b| public(a).cmp(public(b)));
+        let public_text = joined(&text, &lines, |l| l.public_end);
         WeekDigest {
             week,
             rows,
-            digest: key.map_or_else(|| unkeyed.clone(), |key| key.digest(text.as_bytes())),
+            digest,
             unkeyed,
             public_digest: sha256_hex(public_text.as_bytes()),
             public_text,
@@ -718,6 +884,190 @@ mod tests {
         let kg = |kind: &str| totals[&(kind.to_string(), "kg".to_string())].to_string();
         assert_eq!(kg("service"), "8.25");
         assert_eq!(kg("contribution"), "40");
+    }
+
+    /// Rows whose fields begin one another, hold bytes below and above `,`, escaped
+    /// characters and characters of several bytes, with lines of many lengths: few
+    /// values a column, so that many lines are alike but for their last bytes.
+    fn tricky_rows(seed: u64, count: usize) -> Vec<(String, [String; 7], Decimal)> {
+        const PIECES: [&str; 12] = [
+            "",
+            "a",
+            "ab",
+            "a!",
+            "a ",
+            "#",
+            "a,b",
+            "%",
+            "\n",
+            "é",
+            "\u{0}",
+            "aaaaaaaaa",
+        ];
+        let mut state = seed;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        (0..count)
+            .map(|_| {
+                // The first columns from the first few pieces, the last from all.
+                let fields = [2, 2, 3, 3, 12, 12, 12].map(|values: usize| {
+                    let parts = 1 + next(2);
+                    (0..parts).map(|_| PIECES[next(values)]).collect::<String>()
+                });
+                let date = ["2026-11-16", "2026-11-17"][next(2)].to_string();
+                let quantity = Decimal::new(next(3) as i64 - 1, next(2) as u32);
+                (date, fields, quantity)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_week_digest_is_taken_of_its_lines_sorted_by_their_bytes() {
+        for seed in 1..40 {
+            let rows = tricky_rows(seed, 1 + (seed as usize * 7) % 300);
+            let columns: Vec<SealedColumns<'_>> = rows
+                .iter()
+                .map(|(day, f, quantity)| SealedColumns {
+                    date: day.parse().unwrap_or(date(2026, 11, 18)),
+                    cell: &f[0],
+                    category: &f[1],
+                    kind: "service",
+                    quantity: *quantity,
+                    unit: &f[2],
+                    receipt: Some(f[3].as_str()).filter(|r| !r.is_empty()),
+                    to_cell: Some(f[4].as_str()),
+                    counterparty: Some(f[5].as_str()),
+                    memo: Some(f[6].as_str()),
+                })
+                .collect();
+            let canonical = sorted_text(columns.iter().map(|c| c.canonical_line()).collect());
+            let public = sorted_text(columns.iter().map(|c| c.public_line()).collect());
+            let week = WeekDigest::of(week(), columns.iter().copied(), None);
+            assert_eq!(week.public_text, public, "seed {seed}");
+            assert_eq!(week.digest, sha256_hex(canonical.as_bytes()), "seed {seed}");
+            assert_eq!(week.rows, columns.len());
+        }
+    }
+
+    /// `lines` sorted by [`sort_lines`] and joined.
+    fn sorted_by_keys(lines: &[String]) -> String {
+        let text = lines.concat();
+        let mut at = Vec::new();
+        let mut start = 0;
+        for line in lines {
+            let end = start + line.len();
+            at.push(Line {
+                start,
+                public_end: end,
+                end,
+                key: 0,
+            });
+            start = end;
+        }
+        sort_lines(text.as_bytes(), &mut at, 0);
+        joined(&text, &at, |l| l.end)
+    }
+
+    #[test]
+    fn lines_that_begin_one_another_sort_by_their_bytes() {
+        let mut lines: Vec<String> = [
+            "",
+            "\0",
+            "a",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgh\0",
+            "abcdefgh\0\0",
+            "abcdefghi",
+            "abcdefgh!",
+            "abcdefgh,",
+            "abcdefghabcdefgh",
+            "abcdefghabcdefgh ",
+            "abcdefgha",
+            "abcdefgh\u{0}a",
+            "abcdefghabcdefg",
+            "é",
+            "abcdefgh",
+        ]
+        .map(String::from)
+        .to_vec();
+        let sorted = sorted_text(lines.clone());
+        for _ in 0..lines.len() {
+            assert_eq!(sorted_by_keys(&lines), sorted, "{lines:?}");
+            lines.rotate_left(1);
+            lines.reverse();
+        }
+        // Alike for longer than the deepest key: compared whole from there.
+        let long: Vec<String> = ["b", "a", "", "a", "ab", "\0"]
+            .map(|end| format!("{}{end}", "x".repeat(MAX_KEY_DEPTH + 40)))
+            .to_vec();
+        assert_eq!(sorted_by_keys(&long), sorted_text(long.clone()));
+    }
+
+    #[test]
+    fn dates_and_decimals_are_written_as_they_display() {
+        let mut day = date(-20, 1, 1);
+        while day < date(2100, 12, 31) {
+            let mut out = String::new();
+            write_date(&mut out, day);
+            assert_eq!(out, day.to_string());
+            day = day.saturating_add(jiff::ToSpan::days(97));
+        }
+        for last in [
+            date(9999, 12, 31),
+            date(-9999, 1, 1),
+            date(0, 1, 1),
+            date(999, 9, 9),
+        ] {
+            let mut out = String::new();
+            write_date(&mut out, last);
+            assert_eq!(out, last.to_string());
+        }
+        let mut values: Vec<Decimal> = ["0", "-0", "0.0", "1", "-1", "0.05", "-0.005", "12.50"]
+            .iter()
+            .map(|t| Decimal::from_str(t).unwrap())
+            .collect();
+        values.extend([
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(1, 28),
+            Decimal::new(-7, 28),
+        ]);
+        let mut state = 88172645463325252u64;
+        for _ in 0..2000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mantissa =
+                (state >> (state % 64)) as i64 * if state.is_multiple_of(3) { -1 } else { 1 };
+            values.push(Decimal::new(mantissa, (state % 29) as u32));
+        }
+        for value in values {
+            for value in [value, value.normalize()] {
+                let mut out = String::new();
+                write_decimal(&mut out, value);
+                assert_eq!(out, value.to_string(), "{value:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn escaping_writes_a_plain_field_whole_and_escapes_the_rest() {
+        for (field, escaped) in [
+            ("plain-field é", "plain-field é"),
+            ("a,b", "a%2Cb"),
+            ("50%", "50%25"),
+            ("x\r\ny", "x%0D%0Ay"),
+            ("", ""),
+        ] {
+            let mut out = String::from(">");
+            escape_into(&mut out, field);
+            assert_eq!(out, format!(">{escaped}"));
+        }
     }
 
     #[test]

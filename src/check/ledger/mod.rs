@@ -113,8 +113,14 @@ pub fn check(
 /// and CSV files on a case-insensitive file system, so one would overwrite the other:
 /// an error at the first row of each later spelling.
 fn check_case_twins(entries: &Entries, problems: &mut Diagnostics) {
-    let mut first: HashMap<(bool, Name), Source> = HashMap::new();
+    let mut first: HashMap<(bool, Name), Source, receipt::ReceiptHasher> = HashMap::default();
+    // Rows of a file mostly repeat the category and unit of the row before.
+    let mut last = None;
     for entry in entries.iter() {
+        if last == Some((entry.category, entry.unit)) {
+            continue;
+        }
+        last = Some((entry.category, entry.unit));
         for key in [(true, entry.category), (false, entry.unit)] {
             first.entry(key).or_insert(entry.source);
         }

@@ -187,18 +187,18 @@ mod tests {
         };
         let row = ServiceRow {
             date: date(2026, 7, 1),
-            category: "care",
-            unit: "h",
+            category: "care".into(),
+            unit: "h".into(),
             quantity: total.parse().unwrap(),
             receipt: false,
             rate: ServiceRate {
                 valid_from: date(2026, 1, 1),
                 rate: Decimal::ONE,
-                source: "",
+                source: String::new(),
             },
         };
         let q3 = Period::of(InvoicePeriod::Quarter, date(2026, 7, 1));
-        invoice::invoice(parties, q3, [row], None)
+        invoice::invoice(parties, q3, vec![&row], None)
     }
 
     fn event(day: Date, kind: EventKind, amount: Option<&str>) -> InvoiceEvent {

@@ -74,8 +74,21 @@ impl Ledger {
     /// Aggregates checked entries into weeks; `as_of` is the site's as-of date (the
     /// latest date in content and data).
     pub fn build(checked: CheckedLedger, as_of: Option<Date>, currency: &str) -> Ledger {
-        let weeks = aggregate::aggregate(&checked.entries, &checked.rates, &checked.budget, as_of);
-        Ledger {
+        Ledger::build_beside(checked, as_of, currency, |_| ()).0
+    }
+
+    /// [`Ledger::build`], running `beside` on the checked ledger at the same time.
+    pub fn build_beside<T: Send>(
+        checked: CheckedLedger,
+        as_of: Option<Date>,
+        currency: &str,
+        beside: impl FnOnce(&CheckedLedger) -> T + Send,
+    ) -> (Ledger, T) {
+        let (weeks, found) = rayon::join(
+            || aggregate::aggregate(&checked.entries, &checked.rates, &checked.budget, as_of),
+            || beside(&checked),
+        );
+        let ledger = Ledger {
             entries: checked.entries,
             files: checked.files,
             rates: checked.rates,
@@ -83,7 +96,8 @@ impl Ledger {
             as_of,
             weeks,
             currency: currency.to_string(),
-        }
+        };
+        (ledger, found)
     }
 
     pub fn week(&self, id: WeekId) -> Option<&WeekReport> {
