@@ -214,16 +214,7 @@ pub fn for_site(
     as_of: Option<Date>,
     letters: &BTreeMap<String, Note>,
 ) -> Vec<Invoice> {
-    let Some(as_of) = as_of else {
-        return Vec::new();
-    };
-    invoices_of(
-        Parties::of(config),
-        &ledger.entries,
-        &ledger.rates,
-        as_of,
-        letters,
-    )
+    of_rows(config, (&ledger.entries, &ledger.rates), as_of, letters)
 }
 
 /// [`for_site`] from the checked ledger: the same invoices, before its weeks are added up.
@@ -233,16 +224,20 @@ pub fn of_checked(
     as_of: Option<Date>,
     letters: &BTreeMap<String, Note>,
 ) -> Vec<Invoice> {
+    of_rows(config, (&ledger.entries, &ledger.rates), as_of, letters)
+}
+
+/// The invoices of the ledger's `(entries, rates)` as of `as_of` (none without a date).
+fn of_rows(
+    config: &Config,
+    (entries, rates): (&Entries, &Rates),
+    as_of: Option<Date>,
+    letters: &BTreeMap<String, Note>,
+) -> Vec<Invoice> {
     let Some(as_of) = as_of else {
         return Vec::new();
     };
-    invoices_of(
-        Parties::of(config),
-        &ledger.entries,
-        &ledger.rates,
-        as_of,
-        letters,
-    )
+    invoices_of(Parties::of(config), entries, rates, as_of, letters)
 }
 
 /// What one period's services of one category and unit at one rate add up to:
