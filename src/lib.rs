@@ -430,7 +430,21 @@ fn render_pages_for(
     (purpose, sink): (render::Purpose, Option<&dyn render::Sink>),
 ) -> Result<Rendered> {
     // Problems in releases.toml are reported with those of the other sources.
-    let prepared = prepare_with(site_dir, base_url, caches, timings);
+    // A one-off build digests its inputs beside loading, checking and modelling them
+    // (reading and hashing every file again, on the other core); `tally serve` keeps
+    // the digest and hashes only what changed, after the model.
+    let (prepared, digested) = if caches.files.is_enabled() {
+        (prepare_with(site_dir, base_url, caches, timings), None)
+    } else {
+        let (prepared, digested) = rayon::join(
+            || prepare_with(site_dir, base_url, caches, timings),
+            || {
+                let started = Instant::now();
+                (load::inputs::digest(site_dir), started.elapsed())
+            },
+        );
+        (prepared, Some(digested))
+    };
     let (mut site, releases) = match (prepared, release::read(site_dir)) {
         (Ok(site), Ok(releases)) => (site, releases),
         (Err(Error::Input(mut all)), Err(more)) => {
@@ -443,8 +457,17 @@ fn render_pages_for(
         (Ok(_), Err(all)) => return Err(Error::Input(all)),
     };
     let mut since = Instant::now();
-    let inputs = load::inputs::digest_with(site_dir, &caches.files)?;
-    timings.lap("inputs", &mut since);
+    let inputs = match digested {
+        Some((digest, took)) => {
+            timings.0.push(("inputs (beside load..model)", took));
+            digest?
+        }
+        None => {
+            let digest = load::inputs::digest_with(site_dir, &caches.files)?;
+            timings.lap("inputs", &mut since);
+            digest
+        }
+    };
     let recorded = releases.iter().find(|r| r.inputs == inputs);
     if let Some(version) = release.or(recorded.map(|r| r.version.as_str())) {
         site.config.version = Some(version.to_string());

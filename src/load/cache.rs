@@ -58,6 +58,11 @@ impl FileCache {
         FileCache::default()
     }
 
+    /// Whether it remembers (`tally serve`) or parses every time (a one-off build).
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// The record parsed from `file`: remembered from an earlier call, or made now by
     /// `parse`, which reports the file's problems into the `Diagnostics` it is given.
     /// Either way the file's problems are added to `problems`.
