@@ -55,7 +55,7 @@ const RULES: &[(&str, &[&str])] = &[
             "model", "load", "render",
         ],
     ),
-    ("output", &["error", "paths", "render", "manifest"]),
+    ("output", &["error", "digest", "paths", "render", "manifest"]),
 ];
 
 const COMMANDS: &[&str] = &[
