@@ -55,7 +55,10 @@ const RULES: &[(&str, &[&str])] = &[
             "model", "load", "render",
         ],
     ),
-    ("output", &["error", "digest", "paths", "render", "manifest"]),
+    (
+        "output",
+        &["error", "digest", "paths", "render", "manifest"],
+    ),
 ];
 
 const COMMANDS: &[&str] = &[
