@@ -190,7 +190,7 @@ impl<'h> Reader<'h> {
     fn scan(&mut self, html: &'h str) {
         let mut rest = html;
         while !rest.is_empty() {
-            let Some(lt) = rest.find('<') else {
+            let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) else {
                 self.text_node(rest);
                 break;
             };
@@ -202,7 +202,7 @@ impl<'h> Reader<'h> {
                 rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
                 continue;
             }
-            let Some(gt) = rest.find('>') else {
+            let Some(gt) = memchr::memchr(b'>', rest.as_bytes()) else {
                 break;
             };
             let tag = &rest[1..gt];
@@ -351,7 +351,7 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
 /// templates and the Markdown renderer write, and every numeric one.
 fn decode_into(raw: &str, out: &mut String) {
     let mut rest = raw;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = memchr::memchr(b'&', rest.as_bytes()) {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
         let end = rest.find(';').filter(|&e| e <= 10);
