@@ -220,7 +220,7 @@ impl Staging {
         }
         self.committed = true;
         if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io("remove", &old, e))?;
+            remove_tree(&old).map_err(|e| Error::io("remove", &old, e))?;
         }
         Ok(())
     }
@@ -352,6 +352,31 @@ fn collisions(files: &[OutputFile]) -> Vec<(String, String)> {
     found
 }
 
+/// Removes the folder `dir` and everything in it: its files on every core, then its
+/// folders level by level, the deepest first (a previous output of a large site is
+/// tens of thousands of files and folders). Links are removed, never followed.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let (mut folders, mut files) = (Vec::new(), Vec::new());
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_dir() {
+            folders.push((entry.depth(), entry.into_path()));
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().try_for_each(std::fs::remove_file)?;
+    // A level's folders are empty once the deeper ones are gone: each level on every core.
+    folders.sort_by_key(|f| std::cmp::Reverse(f.0));
+    for level in folders.chunk_by(|a, b| a.0 == b.0) {
+        level
+            .par_iter()
+            .try_for_each(|(_, folder)| std::fs::remove_dir(folder))?;
+    }
+    Ok(())
+}
+
 /// Whether two files hold the same bytes (by digest when one was written out already).
 fn same_content(a: &OutputFile, b: &OutputFile) -> bool {
     if a.stored.is_none() && b.stored.is_none() {
@@ -431,6 +456,25 @@ mod tests {
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"before");
         let names: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "the staging folder is gone");
+    }
+
+    #[test]
+    fn a_tree_is_removed_whole_without_following_its_links() {
+        let parent = tempfile::tempdir().expect("a folder");
+        let outside = parent.path().join("outside.txt");
+        std::fs::write(&outside, "kept").unwrap();
+        let tree = parent.path().join("old");
+        for folder in ["a/b/c", "a/d", "e"] {
+            std::fs::create_dir_all(tree.join(folder)).unwrap();
+        }
+        for file in ["a/b/c/1.html", "a/b/2.html", "a/d/3.css", "4.xml"] {
+            std::fs::write(tree.join(file), file).unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&outside, tree.join("e/link")).unwrap();
+        remove_tree(&tree).expect("removed");
+        assert!(!tree.exists());
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "kept");
     }
 
     #[test]
