@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::RawTable;
-use crate::model::invoice::{self, Invoice, Parties};
+use crate::model::invoice::{self, Invoice};
 use crate::model::invoice_status::{EventKind, InvoiceEvent};
 use crate::model::ledger::CheckedLedger;
 
@@ -33,7 +33,8 @@ pub fn check(
     if !table.require(&["number", "date", "event"], problems) {
         return events;
     }
-    let issued = issued_invoices(config, ledger, as_of);
+    // The invoices the site issues, as the model will make them.
+    let issued = invoice::of_checked(config, ledger, as_of, &BTreeMap::new());
     let col = |name| table.column(name);
     let (number_col, date_col, event_col) = (col("number"), col("date"), col("event"));
     let (amount_col, note_col) = (col("amount"), col("note"));
@@ -121,20 +122,6 @@ fn event_amount(kind: EventKind, text: &str) -> Result<Option<Decimal>, String> 
             kind.name()
         )),
     }
-}
-
-/// The invoices the site issues, as the model will make them.
-fn issued_invoices(config: &Config, ledger: &CheckedLedger, as_of: Option<Date>) -> Vec<Invoice> {
-    let Some(as_of) = as_of else {
-        return Vec::new();
-    };
-    invoice::invoices_of(
-        Parties::of(config),
-        &ledger.entries,
-        &ledger.rates,
-        as_of,
-        &BTreeMap::new(),
-    )
 }
 
 fn list(invoices: &[Invoice]) -> String {

@@ -16,7 +16,7 @@ pub mod status;
 
 use self::issued::{DocumentKind, Frozen};
 use self::status::Status;
-use crate::model::ledger::{CheckedLedger, Entries, Kind, Ledger, Name, Rates};
+use crate::model::ledger::{CheckedLedger, Entries, Kind, Name, Rates};
 
 /// A month (`index` 1–12) or a quarter (`index` 1–4) of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -179,65 +179,24 @@ pub struct ServiceRow {
     pub rate: ServiceRate,
 }
 
-/// The ledger's service rows, each with the rate the check assigned to it.
-pub fn service_rows(ledger: &Ledger) -> Vec<ServiceRow> {
-    service_rows_of(&ledger.entries, &ledger.rates)
-}
-
-/// The service rows of `entries`, each with its rate from `rates`.
-pub fn service_rows_of(entries: &Entries, rates: &Rates) -> Vec<ServiceRow> {
-    entries
-        .rows()
-        .filter(|e| e.kind == Kind::Service)
-        .filter_map(|e| {
-            let rate = rates.of(&e)?;
-            Some(ServiceRow {
-                date: e.date,
-                category: e.category.to_string(),
-                unit: e.unit.to_string(),
-                quantity: e.quantity,
-                receipt: e.text.has_receipt(),
-                rate: ServiceRate {
-                    valid_from: rate.valid_from,
-                    rate: rate.rate,
-                    source: rate.source.clone(),
-                },
-            })
-        })
-        .collect()
-}
-
-/// The site's invoices: one per closed period with services, as of the site's date.
-pub fn for_site(
-    config: &Config,
-    ledger: &Ledger,
-    as_of: Option<Date>,
-    letters: &BTreeMap<String, Note>,
-) -> Vec<Invoice> {
-    of_rows(config, (&ledger.entries, &ledger.rates), as_of, letters)
-}
-
-/// [`for_site`] from the checked ledger: the same invoices, before its weeks are added up.
+/// The site's invoices: one per closed period with services, as of the site's date
+/// (none without one).
 pub fn of_checked(
     config: &Config,
     ledger: &CheckedLedger,
     as_of: Option<Date>,
     letters: &BTreeMap<String, Note>,
 ) -> Vec<Invoice> {
-    of_rows(config, (&ledger.entries, &ledger.rates), as_of, letters)
-}
-
-/// The invoices of the ledger's `(entries, rates)` as of `as_of` (none without a date).
-fn of_rows(
-    config: &Config,
-    (entries, rates): (&Entries, &Rates),
-    as_of: Option<Date>,
-    letters: &BTreeMap<String, Note>,
-) -> Vec<Invoice> {
     let Some(as_of) = as_of else {
         return Vec::new();
     };
-    invoices_of(Parties::of(config), entries, rates, as_of, letters)
+    invoices_of(
+        Parties::of(config),
+        &ledger.entries,
+        &ledger.rates,
+        as_of,
+        letters,
+    )
 }
 
 /// What one period's services of one category and unit at one rate add up to:
@@ -250,8 +209,8 @@ fn add(to: &mut Tally, (quantity, services, receipts): Tally) {
     to.2 += receipts;
 }
 
-/// The invoices [`invoices`] makes of [`service_rows_of`]`(entries, rates)`, tallied from
-/// the entries as they are (each file's in parallel), without a row of text for each.
+/// One invoice per closed period that has services, oldest first, tallied from the
+/// entries as they are (each file's in parallel), without a row of text for each.
 pub fn invoices_of(
     parties: Parties<'_>,
     entries: &Entries,
@@ -424,33 +383,6 @@ impl<'a> Parties<'a> {
             terms: &config.invoices,
         }
     }
-}
-
-/// One invoice per closed period that has services, oldest first. `rows` may hold
-/// rows of any period; those of open periods are left out.
-pub fn invoices(
-    parties: Parties<'_>,
-    rows: &[ServiceRow],
-    as_of: Date,
-    letters: &BTreeMap<String, Note>,
-) -> Vec<Invoice> {
-    let kind = parties.terms.period;
-    let mut by_period: BTreeMap<Period, Vec<&ServiceRow>> = BTreeMap::new();
-    let open = Period::of(kind, as_of);
-    for row in rows {
-        let period = Period::of(kind, row.date);
-        if period < open {
-            by_period.entry(period).or_default().push(row);
-        }
-    }
-    by_period
-        .into_iter()
-        .map(|(period, rows)| {
-            let number = period.number(&parties.terms.prefix);
-            let letter = letters.get(&number).cloned();
-            invoice(parties, period, rows, letter)
-        })
-        .collect()
 }
 
 /// The invoice for one period from its service rows.
@@ -725,6 +657,58 @@ mod tests {
             ),
             (date(2026, 8, 1), date(2026, 9, 30), d("20"), d("6.20"), 1)
         );
+    }
+
+    // The reference the tallies are checked against: every service row copied with its
+    // texts, then the rows of each period made into its invoice.
+    /// The service rows of `entries`, each with its rate from `rates`.
+    fn service_rows_of(entries: &Entries, rates: &Rates) -> Vec<ServiceRow> {
+        entries
+            .rows()
+            .filter(|e| e.kind == Kind::Service)
+            .filter_map(|e| {
+                let rate = rates.of(&e)?;
+                Some(ServiceRow {
+                    date: e.date,
+                    category: e.category.to_string(),
+                    unit: e.unit.to_string(),
+                    quantity: e.quantity,
+                    receipt: e.text.has_receipt(),
+                    rate: ServiceRate {
+                        valid_from: rate.valid_from,
+                        rate: rate.rate,
+                        source: rate.source.clone(),
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// One invoice per closed period that has services, oldest first. `rows` may hold
+    /// rows of any period; those of open periods are left out.
+    fn invoices(
+        parties: Parties<'_>,
+        rows: &[ServiceRow],
+        as_of: Date,
+        letters: &BTreeMap<String, Note>,
+    ) -> Vec<Invoice> {
+        let kind = parties.terms.period;
+        let mut by_period: BTreeMap<Period, Vec<&ServiceRow>> = BTreeMap::new();
+        let open = Period::of(kind, as_of);
+        for row in rows {
+            let period = Period::of(kind, row.date);
+            if period < open {
+                by_period.entry(period).or_default().push(row);
+            }
+        }
+        by_period
+            .into_iter()
+            .map(|(period, rows)| {
+                let number = period.number(&parties.terms.prefix);
+                let letter = letters.get(&number).cloned();
+                invoice(parties, period, rows, letter)
+            })
+            .collect()
     }
 
     #[test]
