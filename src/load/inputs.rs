@@ -49,11 +49,10 @@ pub fn digest(site: &Path) -> Result<String> {
 /// ([`FileCache::forget`]) and listing the files again only when a folder listing of
 /// the cache changed (`tally serve`). A disabled cache makes it [`digest`].
 pub fn digest_with(site: &Path, cache: &FileCache) -> Result<String> {
-    let roots = root_listings(site, cache)?;
     let Some(mut memo) = cache.inputs_memo() else {
-        let inputs = inputs_of(site, &roots, |_, path| hash_file(path))?;
-        return Ok(sha256_hex(text_of(&inputs).as_bytes()));
+        return digest(site);
     };
+    let roots = root_listings(site, cache)?;
     if let Some(kept) = memo
         .as_mut()
         .filter(|m| m.site == site && same_listings(&m.roots, &roots))

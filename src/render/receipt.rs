@@ -73,7 +73,8 @@ pub struct WeekLink {
     pub report: String,
 }
 
-/// Every shard of the site's receipts, by path.
+/// Every shard of the site's receipts, by path, with the bits and the count of
+/// receipts (in a check, the count and no shard).
 ///
 /// The receipts are not gathered first: each receipt row's hash and index (16 bytes a
 /// receipt) are sorted by shard, and each shard reads its own rows and writes its JSON
@@ -93,6 +94,10 @@ pub fn shards(r: &Renderer<'_>) -> Result<(u32, usize, Vec<OutputFile>)> {
         .collect();
     let count = placed.len();
     let bits = bits_for(count);
+    if r.checking() {
+        // A check makes no shard: they are written from checked rows alone.
+        return Ok((bits, count, Vec::new()));
+    }
     placed.sort_unstable_by_key(|&(hash, index)| (shard_index(hash, bits), index));
     let weeks: HashMap<WeekId, (String, Vec<u8>)> = ledger
         .weeks
@@ -230,17 +235,7 @@ fn week_row(site: &crate::model::Site, week: WeekId) -> [String; 3] {
 pub fn jobs<'a>(r: &'a Renderer<'_>) -> Result<Vec<Job<'a>>> {
     let site = r.site;
     let root = &r.site_view.root;
-    let (bits, count, files) = if r.checking() {
-        let count = site
-            .ledger
-            .entries
-            .rows()
-            .filter(|row| row.receipt().is_some_and(|id| !id.is_empty()))
-            .count();
-        (bits_for(count), count, Vec::new())
-    } else {
-        shards(r)?
-    };
+    let (bits, count, files) = shards(r)?;
     let weeks: Vec<WeekLink> = site
         .seals
         .weeks
