@@ -261,6 +261,23 @@ fn shards_hold_every_public_receipt_once_and_no_private_column() {
         .map(|id| (id.to_string(), 1))
         .into();
     assert_eq!(seen, expected);
+
+    // The weeks the receipts name are in one file beside the shards, each with its
+    // dates and seal, and no shard repeats them.
+    let weeks: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("receipts/weeks.json")).expect("weeks.json"),
+    )
+    .expect("weeks.json is JSON");
+    for (_, shard) in shards(&out) {
+        assert!(shard.get("weeks").is_none(), "{shard}");
+        for receipt in shard["receipts"].as_object().unwrap().values() {
+            let week = receipt[1].as_str().unwrap();
+            let entry = weeks[week].as_array().unwrap_or_else(|| panic!("{week} in {weeks}"));
+            assert_eq!(entry.len(), 3, "{week}: {entry:?}");
+            assert!(entry[0].as_str().unwrap().contains('–'), "dates: {entry:?}");
+            assert!(!entry[1].as_str().unwrap().is_empty(), "state: {entry:?}");
+        }
+    }
 }
 
 #[test]

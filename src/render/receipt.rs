@@ -10,10 +10,13 @@
 //! script, the page lists every week's canonical file, where the id can be found.
 //!
 //! A shard holds only public columns: never the counterparty, never the memo.
-//! Shard: `{"weeks": {week: [dates, state, public digest]}, "receipts": {id: [date,
-//! week, cell, need, kind, quantity, unit, value, invoice]}}` (an absent value is "").
+//! Shard: `{"receipts": {id: [date, week, cell, need, kind, quantity, unit, value,
+//! invoice]}}` (an absent value is ""). The weeks they name are in one file for all
+//! shards, [`WEEKS_FILE`]: `{week: [dates, state, public digest]}`, read beside the
+//! shard. (Each shard once carried its weeks' entries: on a million rows those copies
+//! were 119 MB of the 213 MB of shards, and a seal changed every shard.)
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
@@ -29,6 +32,9 @@ use crate::model::week::WeekId;
 
 /// Receipts per shard, on average: a shard is a few kilobytes.
 pub const PER_SHARD: usize = 64;
+
+/// The weeks that receipts name, with their dates and seals: one file for every shard.
+pub const WEEKS_FILE: &str = "receipts/weeks.json";
 
 /// FNV-1a, 32 bits, over the id's UTF-8 bytes: the same in the page's script.
 pub fn fnv1a(id: &str) -> u32 {
@@ -78,8 +84,7 @@ pub struct WeekLink {
 ///
 /// The receipts are not gathered first: each receipt row's hash and index (16 bytes a
 /// receipt) are sorted by shard, and each shard reads its own rows and writes its JSON
-/// straight into its file's bytes, the shards in parallel. A week's entry is written
-/// once for the site and copied into each shard that names it.
+/// straight into its file's bytes, the shards in parallel; then [`WEEKS_FILE`].
 pub fn shards(r: &Renderer<'_>) -> Result<(u32, usize, Vec<OutputFile>)> {
     let site = r.site;
     let ledger = &site.ledger;
@@ -99,31 +104,44 @@ pub fn shards(r: &Renderer<'_>) -> Result<(u32, usize, Vec<OutputFile>)> {
         return Ok((bits, count, Vec::new()));
     }
     placed.sort_unstable_by_key(|&(hash, index)| (shard_index(hash, bits), index));
-    let weeks: HashMap<WeekId, (String, Vec<u8>)> = ledger
-        .weeks
-        .par_iter()
-        .map(|w| (w.week, week_entry(site, w.week)))
-        .collect();
-    let files = placed
+    let mut files: Vec<OutputFile> = placed
         .par_chunk_by(|a, b| shard_index(a.0, bits) == shard_index(b.0, bits))
         .map(|group| {
             let index = group
                 .first()
                 .map_or(0, |&(hash, _)| shard_index(hash, bits));
-            r.file(shard_file(index, bits), shard_json(site, &weeks, group))
+            r.file(shard_file(index, bits), shard_json(site, group))
         })
         .collect::<Result<_>>()?;
+    files.push(r.file(WEEKS_FILE.to_string(), weeks_json(site))?);
     Ok((bits, count, files))
 }
 
-/// One shard's JSON, `{"weeks": {...}, "receipts": {...}}`, of the receipts at the
-/// rows `group` (in input order). As the maps of ids and weeks it stands for, its
-/// keys are sorted and a repeated id keeps its last receipt (but every week named).
-fn shard_json(
-    site: &crate::model::Site,
-    weeks: &HashMap<WeekId, (String, Vec<u8>)>,
-    group: &[(u32, usize)],
-) -> Vec<u8> {
+/// [`WEEKS_FILE`]: every week of the ledger and every sealed one, by its key, as
+/// `{"2026-W47":[dates, state, public digest],...}`.
+fn weeks_json(site: &crate::model::Site) -> Vec<u8> {
+    let mut weeks: Vec<WeekId> = site.ledger.weeks.iter().map(|w| w.week).collect();
+    weeks.extend(site.seals.weeks.keys().copied());
+    weeks.sort_unstable();
+    weeks.dedup();
+    let mut json = Vec::with_capacity(128 * weeks.len() + 2);
+    json.push(b'{');
+    for (i, week) in weeks.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        json_str(&mut json, &week.to_string());
+        json.push(b':');
+        let _ = serde_json::to_writer(&mut json, &week_row(site, *week));
+    }
+    json.push(b'}');
+    json
+}
+
+/// One shard's JSON, `{"receipts": {...}}`, of the receipts at the rows `group` (in
+/// input order). As the map of ids it stands for, its keys are sorted and a repeated
+/// id keeps its last receipt.
+fn shard_json(site: &crate::model::Site, group: &[(u32, usize)]) -> Vec<u8> {
     let ledger = &site.ledger;
     let period = site.config.invoices.period;
     let mut members: Vec<Receipt<'_>> = group
@@ -132,27 +150,9 @@ fn shard_json(
         .collect();
     // Stable: of one id's receipts, the last in input order stays last.
     members.sort_by(|a, b| a.id.cmp(b.id));
-    let mut named: Vec<WeekId> = members.iter().map(|m| m.week).collect();
-    named.sort_unstable();
-    named.dedup();
-    let missing: HashMap<WeekId, (String, Vec<u8>)> = named
-        .iter()
-        .filter(|w| !weeks.contains_key(w))
-        .map(|&w| (w, week_entry(site, w)))
-        .collect();
-    let entry = |w: &WeekId| weeks.get(w).or_else(|| missing.get(w));
-    let mut entries: Vec<&(String, Vec<u8>)> = named.iter().filter_map(entry).collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let mut json = Vec::with_capacity(256 * (members.len() + 1) + 128 * entries.len());
-    json.extend_from_slice(b"{\"weeks\":{");
-    for (i, (_, bytes)) in entries.iter().enumerate() {
-        if i > 0 {
-            json.push(b',');
-        }
-        json.extend_from_slice(bytes);
-    }
-    json.extend_from_slice(b"},\"receipts\":{");
+    let mut json = Vec::with_capacity(128 * (members.len() + 1));
+    json.extend_from_slice(b"{\"receipts\":{");
     let n = Numbers::of(&site.config);
     let currency = &site.config.currency;
     let mut first = true;
@@ -211,17 +211,7 @@ fn json_str(json: &mut Vec<u8>, text: &str) {
     let _ = serde_json::to_writer(&mut *json, text);
 }
 
-/// A week's key and its entry in a shard's weeks (`"2026-W47":[...]`).
-fn week_entry(site: &crate::model::Site, week: WeekId) -> (String, Vec<u8>) {
-    let key = week.to_string();
-    let mut bytes = Vec::with_capacity(128);
-    json_str(&mut bytes, &key);
-    bytes.push(b':');
-    let _ = serde_json::to_writer(&mut bytes, &week_row(site, week));
-    (key, bytes)
-}
-
-/// A week as a shard names it: its dates, its seal's state and its public digest.
+/// A week as the receipts name it: its dates, its seal's state and its public digest.
 fn week_row(site: &crate::model::Site, week: WeekId) -> [String; 3] {
     let seal = site.seals.weeks.get(&week);
     [

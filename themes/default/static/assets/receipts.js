@@ -1,5 +1,6 @@
 // The receipt lookup of /receipts/: hashes the id typed (FNV-1a, 32 bits), reads the one
-// shard that holds it (receipts/shards/<hex>.json) and shows the receipt.
+// shard that holds it (receipts/shards/<hex>.json) and the weeks' seals
+// (receipts/weeks.json, one file for all shards), and shows the receipt.
 (function () {
   "use strict";
   var form = document.getElementById("receipt-form");
@@ -72,28 +73,50 @@
     out.appendChild(el("p", why || "No receipt " + id + " was found. Check the id on your slip; receipts of the week in progress appear once the site is rebuilt."));
   }
 
+  // Reads `path` as JSON: done(value), or failed(true) when the copy cannot read its
+  // files (opened from disk?), failed(false) when the file is missing or not JSON.
+  // XMLHttpRequest rather than fetch: it also reads a copy opened from disk where the
+  // browser allows it.
+  function read(path, done, failed) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", path);
+    xhr.onload = function () {
+      if (xhr.status !== 200 && xhr.status !== 0) return failed(false);
+      var value;
+      try {
+        value = JSON.parse(xhr.responseText);
+      } catch (e) {
+        return failed(false);
+      }
+      done(value);
+    };
+    xhr.onerror = function () { failed(true); };
+    xhr.send();
+  }
+
+  var weeks = null;
+
   function lookUp(id) {
     out.textContent = "Looking up " + id + "…";
-    // XMLHttpRequest rather than fetch: it also reads a copy opened from disk where the
-    // browser allows it.
-    var xhr = new XMLHttpRequest();
-    xhr.open("GET", shardOf(id));
-    xhr.onload = function () {
-      if (xhr.status !== 200 && xhr.status !== 0) return notFound(id);
-      try {
-        var shard = JSON.parse(xhr.responseText);
-        var r = shard.receipts[id];
-        if (!r) return notFound(id);
-        show(id, r, shard.weeks[r[1]] || ["", "", ""]);
-      } catch (e) {
-        notFound(id);
-      }
-    };
-    xhr.onerror = function () {
+    var shard = null, ended = false;
+    function failed(unreadable) {
+      if (ended) return;
+      ended = true;
+      if (!unreadable) return notFound(id);
       notFound(id, "This copy of the site cannot read its receipt files (opened from disk?). Find your receipt in its week's canonical file below.");
       document.getElementById("receipt-weeks").open = true;
-    };
-    xhr.send();
+    }
+    function both() {
+      if (ended || shard === null || weeks === null) return;
+      ended = true;
+      var r = shard.receipts && shard.receipts[id];
+      if (!r) return notFound(id);
+      show(id, r, weeks[r[1]] || ["", "", ""]);
+    }
+    read(shardOf(id), function (value) { shard = value; both(); }, failed);
+    if (weeks === null) {
+      read("weeks.json", function (value) { weeks = value; both(); }, failed);
+    }
   }
 
   form.addEventListener("submit", function (event) {
