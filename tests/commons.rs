@@ -272,7 +272,9 @@ fn shards_hold_every_public_receipt_once_and_no_private_column() {
         assert!(shard.get("weeks").is_none(), "{shard}");
         for receipt in shard["receipts"].as_object().unwrap().values() {
             let week = receipt[1].as_str().unwrap();
-            let entry = weeks[week].as_array().unwrap_or_else(|| panic!("{week} in {weeks}"));
+            let entry = weeks[week]
+                .as_array()
+                .unwrap_or_else(|| panic!("{week} in {weeks}"));
             assert_eq!(entry.len(), 3, "{week}: {entry:?}");
             assert!(entry[0].as_str().unwrap().contains('–'), "dates: {entry:?}");
             assert!(!entry[1].as_str().unwrap().is_empty(), "state: {entry:?}");
