@@ -115,7 +115,12 @@
     }
     read(shardOf(id), function (value) { shard = value; both(); }, failed);
     if (weeks === null) {
-      read("weeks.json", function (value) { weeks = value; both(); }, failed);
+      // Without the weeks' file the receipt is still shown, its seal left blank.
+      read("weeks.json", function (value) { weeks = value; both(); }, function (unreadable) {
+        if (unreadable) return failed(true);
+        weeks = {};
+        both();
+      });
     }
   }
 
